@@ -1,0 +1,5 @@
+import sys
+
+from fairgov.cli.main import main
+
+sys.exit(main())

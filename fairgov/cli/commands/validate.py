@@ -1,0 +1,50 @@
+"""`fairgov validate [PATH]`: load and validate every spec; no evaluation, no torch."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from fairgov.diagnostics import ExitCode, has_errors
+from fairgov.formats import diagnostics as fmt
+from fairgov.formats.sarif import sarif_log
+from fairgov.validate import compile_project
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("validate", help="validate the specs of a project")
+    p.add_argument("path", nargs="?", default=".", help="project folder or its fairgov.yaml (default: .)")
+    p.add_argument("--format", choices=fmt.FORMATS, default="human", help="output format")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    cp = compile_project(args.path)
+    print_diagnostics(cp, args.format)
+    return ExitCode.FINDINGS if has_errors(cp.diagnostics) else ExitCode.OK
+
+
+def print_diagnostics(cp, form: str) -> None:  # type: ignore[no-untyped-def]
+    diags = cp.diagnostics
+    if form == "json":
+        print(fmt.as_json(diags))
+    elif form == "sarif":
+        print(json.dumps(sarif_log(diags), indent=2))
+    elif form == "github":
+        if diags:
+            print(fmt.github(diags))
+    else:
+        sources = {d.relpath: d.lines for d in cp.documents}
+        for d in diags:
+            if d.file not in sources:
+                sources[d.file] = _read_lines(cp.root / d.file)
+        text = fmt.human(diags, sources)
+        print(text if diags else f"{len(cp.documents)} spec file(s) valid")
+
+
+def _read_lines(path) -> list[str]:  # type: ignore[no-untyped-def]
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return fh.read(2_000_000).splitlines()
+    except OSError:
+        return []

@@ -1,0 +1,88 @@
+"""The table of diagnostic codes: stable code -> (slug, explanation).
+
+Codes are prefixed by pipeline stage: FG1xx load, FG2xx schema, FG3xx references and
+semantics, FG4xx evaluation, FG5xx gates, FG6xx render/output, FG9xx internal.
+`fairgov explain CODE` prints an entry.
+"""
+
+from __future__ import annotations
+
+CODES: dict[str, tuple[str, str]] = {
+    # load
+    "FG100": ("unreadable-file", "The file could not be read (permission denied, I/O error)."),
+    "FG101": ("file-too-large", "Spec files are capped in size (default 2 MiB) so that a hostile or accidental huge file cannot exhaust memory. Split the document or raise `limits.max_file_bytes` in fairgov.yaml."),
+    "FG102": ("not-a-regular-file", "Only regular files inside the project are read. FIFOs, devices, sockets and symlinks that point outside the project root are reported and skipped."),
+    "FG103": ("invalid-utf8", "Spec files must be UTF-8. The position points at the first byte that is not valid UTF-8."),
+    "FG104": ("tab-indentation", "YAML forbids tabs for indentation. Replace the tab with spaces."),
+    "FG105": ("empty-document", "The file contains no YAML document."),
+    "FG106": ("yaml-syntax", "The file is not valid YAML. The position is where the parser gave up."),
+    "FG107": ("duplicate-key", "A mapping repeats a key. YAML leaves the outcome undefined, so fairgov rejects it; keep one."),
+    "FG108": ("multiple-documents", "Each spec file holds exactly one document (one `kind`). Split the file at the `---` marker."),
+    "FG109": ("alias-limit", "Too many aliases, or aliases that expand to too many nodes (a 'billion laughs' file). fairgov bounds alias use to keep memory and time bounded."),
+    "FG110": ("nesting-too-deep", "The document nests deeper than the limit (64 levels). Real specs never need this; it is rejected to bound recursion."),
+    "FG111": ("not-a-mapping", "The top level of a spec must be a mapping with `apiVersion` and `kind`."),
+    "FG112": ("unsupported-tag", "Explicit YAML tags such as `!!python/object` are never honoured: specs are data, not code."),
+    "FG113": ("bad-api-version", "`apiVersion` must be `fairgov/v1`."),
+    "FG114": ("unknown-kind", "`kind` must be one of Project, Datasheet, ModelCard, Evaluation, Policy, DeploymentProtocol."),
+    "FG115": ("no-project", "No fairgov.yaml (kind: Project) was found at the project root."),
+    # schema
+    "FG201": ("missing-field", "A required field is missing. Every field is required unless documented otherwise; a narrative field that does not apply is answered `not_applicable: <justification>`."),
+    "FG202": ("wrong-type", "The value has the wrong type for this field (for example a list where text is expected)."),
+    "FG203": ("unknown-field", "The field is not part of the schema for this kind. Check the spelling against the JSON Schema in `schemas/`."),
+    "FG204": ("out-of-range", "The value is outside the allowed range or fails a constraint (length, bounds, ordering)."),
+    "FG205": ("invalid-choice", "The value is not one of the allowed choices."),
+    "FG206": ("invalid-format", "The value does not have the required format (date YYYY-MM-DD, sha256 hex digest, id pattern, reference `kind/id`)."),
+    "FG207": ("empty-answer", "A narrative answer is empty, or `not_applicable` was used without a justification."),
+    "FG299": ("schema-error", "The document does not match its schema."),
+    # references and semantics
+    "FG301": ("duplicate-id", "Two documents of the same kind share an id. Ids must be unique per kind."),
+    "FG302": ("unresolved-reference", "A reference `kind/id` names no document in the project."),
+    "FG303": ("wrong-reference-kind", "A reference points at a document of the wrong kind for this field."),
+    "FG304": ("path-escapes-project", "File paths must stay inside the project root: no `..` escape, no absolute path, no symlink leading out."),
+    "FG305": ("file-not-found", "A file named by the spec does not exist."),
+    "FG306": ("manifest-unreadable", "The dataset manifest could not be read as CSV or Parquet."),
+    "FG307": ("manifest-column-missing", "A column named by the datasheet (image, label, patient id, split, attribute) is not in the manifest."),
+    "FG308": ("unknown-metric", "A gate or evaluation names a metric fairgov does not compute."),
+    "FG309": ("unknown-attribute", "A gate, evaluation or deployment names a subgroup attribute (or intersection) that the dataset does not declare or the evaluation does not measure."),
+    "FG310": ("bad-bins", "Numeric bins overlap, are empty, or are out of order."),
+    "FG311": ("multiple-projects", "More than one document of kind Project was found."),
+    "FG312": ("policy-cycle", "Policies extend each other in a cycle."),
+    "FG313": ("loosened-threshold", "A project policy loosens a threshold inherited from the policy it extends; loosening needs a waiver."),
+    "FG314": ("duplicate-gate", "Two gates in the effective policy share an id."),
+    "FG315": ("bad-value-map", "An attribute value map is empty or maps to an empty label."),
+    "FG316": ("label-class", "The evaluation's positive class is not one of the label's declared classes."),
+    # evaluation
+    "FG400": ("evaluation-failed", "The evaluation could not run; gates that depend on it are inconclusive."),
+    "FG401": ("image-missing", "A manifest row names an image file that does not exist."),
+    "FG402": ("image-unreadable", "A manifest row names a file that cannot be decoded as an image (truncated, 0 bytes, not an image, decompression bomb, DICOM without pixel data)."),
+    "FG403": ("label-not-declared", "A manifest row has a label value outside the declared classes."),
+    "FG404": ("attribute-not-declared", "A manifest row has an attribute value that is not in the declared value map."),
+    "FG405": ("image-path-escapes", "A manifest row names a path outside the project root (absolute, `..`, or a symlink leading out)."),
+    "FG406": ("weights-hash-mismatch", "The weights file's sha256 does not match the pinned value. Nothing was run."),
+    "FG407": ("weights-unloadable", "The weights file could not be loaded safely (wrong architecture, truncated, or a pickle that needs code execution)."),
+    "FG408": ("hub-offline", "A hub model name was requested but hub access is off (offline, or not allowed by the spec)."),
+    "FG409": ("predictions-invalid", "The predictions file is unreadable, has duplicate or unknown ids, or scores outside [0, 1]."),
+    "FG410": ("eval-extra-missing", "Running a backbone needs the `eval` extra (torch + timm): pip install 'fairgov[eval]'."),
+    "FG411": ("split-empty", "A split needed by the protocol (train, validation or test) has no rows, or lacks one of the classes."),
+    # gates
+    "FG501": ("gate-failed", "A gate's compared number violates its threshold."),
+    "FG502": ("gate-inconclusive", "The evidence was too thin to decide: undefined metric, a cell below minimum evidence, an interval straddling the threshold where decisive evidence is required, or an evaluation that did not run. Inconclusive blocks unless the policy opts out."),
+    "FG503": ("waiver-expired", "A waiver's expiry date is before the build date; it no longer waives."),
+    "FG504": ("gate-warning", "A non-blocking gate did not pass."),
+    "FG505": ("waiver-unknown-gate", "A waiver names a gate id that does not exist."),
+    "FG506": ("documentation-gate", "A documentation gate failed: required field missing, coverage below the minimum, an evaluation axis missing, or a threshold mismatch."),
+    # render / output
+    "FG601": ("output-unwritable", "The output directory cannot be written (read-only, disk full). Nothing was replaced."),
+    "FG602": ("render-failed", "A report could not be rendered."),
+    "FG603": ("results-invalid", "A results file does not match the results schema."),
+    # internal
+    "FG900": ("internal-error", "An unexpected error inside fairgov. Re-run with --debug and report it."),
+}
+
+
+def explain(code: str) -> str | None:
+    entry = CODES.get(code.upper())
+    if entry is None:
+        return None
+    slug, text = entry
+    return f"{code.upper()} ({slug})\n\n{text}"

@@ -1,0 +1,1 @@
+"""Output formats for diagnostics and gate results (human, json, sarif, github)."""

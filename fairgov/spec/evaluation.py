@@ -1,0 +1,120 @@
+"""Evaluation: which model on which data, with which protocol, thresholds and statistics."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from fairgov.spec.common import DatasheetRef, DocumentBase, Model, ModelCardRef, RelPath, Text
+
+METRIC_NAMES = (
+    "auroc", "average_precision", "brier", "ece", "calibration_in_the_large",
+    "tpr", "tnr", "fpr", "fnr", "ppv", "npv", "accuracy", "balanced_accuracy", "selection_rate",
+)
+AGGREGATE_METRICS = ("equalized_odds", "equalized_odds_mean", "equal_opportunity")
+Metric = Literal[
+    "auroc", "average_precision", "brier", "ece", "calibration_in_the_large",
+    "tpr", "tnr", "fpr", "fnr", "ppv", "npv", "accuracy", "balanced_accuracy", "selection_rate",
+]
+
+
+class Task(Model):
+    label: Text = Field(description="Name of a label declared in the datasheet manifest.")
+    positive: str = Field(description="The label value that is the positive class.")
+
+
+class LinearProbe(Model):
+    type: Literal["linear_probe"] = Field(description="Frozen FM embeddings -> L2 logistic regression.")
+    regularization: list[Annotated[float, Field(gt=0)]] = Field(
+        default=[0.001, 0.01, 0.1, 1.0, 10.0, 100.0],
+        min_length=1,
+        description="Inverse regularisation strengths C tried; chosen on validation by AUROC.",
+    )
+    max_iter: int = Field(default=1000, ge=10, le=100000, description="Optimiser iteration cap.")
+
+
+class PredictionsFile(Model):
+    type: Literal["predictions"] = Field(description="Bring-your-own scores file.")
+    path: RelPath = Field(description="CSV or Parquet with an id column and a score column.")
+    id_column: Text = Field(default="id", description="Column matching the manifest's id column.")
+    score_column: Text = Field(default="score", description="Probability of the positive class.")
+    sha256: str | None = Field(default=None, description="Optional pinned sha256 of the predictions file.")
+
+
+Protocol = Annotated[LinearProbe | PredictionsFile, Field(discriminator="type")]
+
+
+class Splits(Model):
+    source: Literal["column", "patient_hash"] = Field(
+        default="column", description="Take splits from the manifest column, or derive a patient-level split."
+    )
+    train: Text = Field(default="train", description="Split value used to fit the probe.")
+    validation: Text = Field(default="validation", description="Split value used to choose C and fit the threshold.")
+    test: Text = Field(default="test", description="Split value the metrics are reported on.")
+    fractions: tuple[float, float, float] = Field(
+        default=(0.6, 0.2, 0.2), description="train/validation/test fractions for `patient_hash`."
+    )
+    seed: int = Field(default=0, ge=0, description="Seed of the patient-level split.")
+
+    @model_validator(mode="after")
+    def _fractions(self) -> Splits:
+        if abs(sum(self.fractions) - 1.0) > 1e-9 or min(self.fractions) <= 0:
+            raise ValueError("fractions must be positive and sum to 1")
+        return self
+
+
+class Threshold(Model):
+    policy: Literal["fixed", "target_fpr", "target_sensitivity", "max_f1", "youden"] = Field(
+        description="How the operating threshold is fitted, always on the validation split."
+    )
+    value: float | None = Field(default=None, ge=0, le=1, description="Threshold (fixed) or target rate.")
+
+    @model_validator(mode="after")
+    def _needs_value(self) -> Threshold:
+        if self.policy in ("fixed", "target_fpr", "target_sensitivity") and self.value is None:
+            raise ValueError(f"threshold policy {self.policy!r} needs a `value`")
+        return self
+
+
+class Bootstrap(Model):
+    resamples: int = Field(default=2000, ge=0, le=100000, description="Cluster bootstrap resamples (0 = none).")
+    level: float = Field(default=0.95, gt=0.5, lt=1, description="Confidence level of percentile intervals.")
+    seed: int = Field(default=0, ge=0, description="Seed; the same seed gives identical results.")
+    permutations: int = Field(default=1000, ge=0, le=100000, description="Permutations for the no-gap test.")
+
+
+class MinEvidence(Model):
+    n: int = Field(default=0, ge=0, description="Minimum images per cell.")
+    positives: int = Field(default=20, ge=0, description="Minimum positives per cell.")
+    negatives: int = Field(default=20, ge=0, description="Minimum negatives per cell.")
+
+
+class Compute(Model):
+    runner: Literal["local"] = Field(default="local", description="Where embeddings are computed.")
+    device: Literal["auto", "cpu", "cuda"] = Field(default="auto", description="Torch device.")
+    batch_size: int = Field(default=32, ge=1, le=4096, description="Images per forward pass.")
+    workers: int = Field(default=0, ge=0, le=64, description="DataLoader worker processes for decoding.")
+
+
+class Evaluation(DocumentBase):
+    """One evaluation run that produces subgroup metrics."""
+
+    kind: Literal["Evaluation"] = Field(description="Document kind.")
+    model: ModelCardRef
+    dataset: DatasheetRef
+    task: Task = Field(description="The prediction task: which label, which positive class.")
+    protocol: Protocol = Field(description="How scores are produced: linear probe on FM embeddings, or a predictions file.")
+    splits: Splits = Field(default_factory=Splits, description="Which rows fit, select and test.")
+    threshold: Threshold = Field(description="How the operating threshold is fitted (on validation, never on test).")
+    subgroups: list[Text | list[Text]] = Field(
+        min_length=1, description="Attributes to report; a list of two or more names is an intersection."
+    )
+    metrics: list[Metric] = Field(default=list(METRIC_NAMES), min_length=1, description="Metrics to compute.")
+    bootstrap: Bootstrap = Field(default_factory=Bootstrap, description="Uncertainty settings.")
+    min_evidence: MinEvidence = Field(default_factory=MinEvidence, description="Minimum evidence per cell.")
+    ece_bins: int = Field(default=10, ge=2, le=100, description="Equal-width ECE bins on [0, 1].")
+    drop_invalid_rows: bool = Field(
+        default=False, description="Drop (and report) rows with missing files or undeclared values instead of stopping."
+    )
+    compute: Compute = Field(default_factory=Compute, description="Compute settings.")

@@ -1,0 +1,115 @@
+"""Policy: pass/fail gates over subgroup metrics and documentation, plus waivers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import Discriminator, Field, Tag, model_validator
+
+from fairgov.spec.common import DocumentBase, EvaluationRef, Id, Model, PolicyRef, Text
+from fairgov.spec.evaluation import AGGREGATE_METRICS, Metric
+
+Severity = Literal["block", "warn"]
+Bound = Literal["conservative", "point", "upper", "lower"]
+
+
+class GateBase(Model):
+    id: Id
+    title: str | None = Field(default=None, description="Short human title for reports.")
+    severity: Severity = Field(default="block", description="`block` fails the build; `warn` only reports.")
+    rationale: str | None = Field(default=None, description="Why the gate exists (shown in reports).")
+
+
+class MetricGate(GateBase):
+    """Statistical gate, e.g. "upper 95% bound of the AUROC gap across sex <= 0.05"."""
+
+    type: Literal["metric"] = Field(default="metric", description="Gate on a subgroup metric.")
+    metric: Metric | Literal["equalized_odds", "equalized_odds_mean", "equal_opportunity"] = Field(
+        description="Metric the gate checks."
+    )
+    across: list[Text] = Field(min_length=1, description="Attribute(s) spanned; two or more = intersection.")
+    statistic: Literal["gap", "worst", "ratio", "to_overall", "group"] = Field(
+        description="Aggregate over the groups (or one group's value)."
+    )
+    group: str | None = Field(default=None, description="Group label for `statistic: group`.")
+    max: float | None = Field(default=None, description="Pass when the compared number is <= max.")
+    min: float | None = Field(default=None, description="Pass when the compared number is >= min.")
+    bound: Bound = Field(
+        default="conservative",
+        description="Number compared: CI bound on the side of the limit (conservative), point estimate, or a fixed bound.",
+    )
+    evaluations: list[EvaluationRef] | None = Field(
+        default=None, description="Evaluations the gate applies to; empty = every evaluation."
+    )
+    decisive: bool = Field(
+        default=False, description="Require the whole interval on one side; a straddling interval is inconclusive."
+    )
+    inconclusive_blocks: bool = Field(default=True, description="Inconclusive blocks (fail closed) unless false.")
+
+    @model_validator(mode="after")
+    def _limits(self) -> MetricGate:
+        if (self.max is None) == (self.min is None):
+            raise ValueError("give exactly one of `max` or `min`")
+        if self.statistic == "group" and not self.group:
+            raise ValueError("`statistic: group` needs `group`")
+        if self.metric in AGGREGATE_METRICS and self.statistic not in ("gap",):
+            raise ValueError(f"{self.metric} is already an aggregate; use `statistic: gap`")
+        return self
+
+
+class RequiredFieldsGate(GateBase):
+    type: Literal["required_fields"] = Field(description="Fields that must be present and answered.")
+    document: Literal["Datasheet", "ModelCard", "DeploymentProtocol"] = Field(description="Document kind checked.")
+    fields: list[Text] = Field(min_length=1, description="Dotted field paths, e.g. `fairness.approach`.")
+    allow_not_applicable: bool = Field(default=True, description="A justified not_applicable answer counts.")
+
+
+class CoverageGate(GateBase):
+    type: Literal["coverage"] = Field(description="Standards coverage of a document kind.")
+    standard: Text = Field(description="Standard edition id, e.g. `hti1-2024`.")
+    min: float = Field(ge=0, le=1, description="Minimum fraction of items covered (1 = all).")
+
+
+class AxesEvaluatedGate(GateBase):
+    type: Literal["axes_evaluated"] = Field(description="Every intended-population axis of a deployment is evaluated.")
+
+
+class ThresholdMatchGate(GateBase):
+    type: Literal["threshold_match"] = Field(description="The deployment's operating threshold is the evaluated one.")
+    tolerance: float = Field(default=1e-6, ge=0, description="Allowed absolute difference.")
+
+
+def _gate_type(value: Any) -> str:
+    if isinstance(value, dict):
+        return "gate:" + str(value.get("type", "metric"))
+    return "gate:" + str(getattr(value, "type", "metric"))
+
+
+Gate = Annotated[
+    Annotated[MetricGate, Tag("gate:metric")]
+    | Annotated[RequiredFieldsGate, Tag("gate:required_fields")]
+    | Annotated[CoverageGate, Tag("gate:coverage")]
+    | Annotated[AxesEvaluatedGate, Tag("gate:axes_evaluated")]
+    | Annotated[ThresholdMatchGate, Tag("gate:threshold_match")],
+    Discriminator(_gate_type),
+]
+
+
+class Waiver(Model):
+    gate: Id = Field(description="Id of the waived gate.")
+    owner: Text = Field(description="Who owns the risk while the waiver is active.")
+    justification: Text = Field(description="Why the gate may be waived.")
+    ticket: Text = Field(description="Tracking ticket.")
+    expires: dt.date = Field(description="Expiry date; after it the waiver no longer waives.")
+
+
+class Policy(DocumentBase):
+    """A set of gates decided by a governance board."""
+
+    kind: Literal["Policy"] = Field(description="Document kind.")
+    extends: PolicyRef | None = Field(default=None, description="Organisation policy this one extends.")
+    holm: bool = Field(default=False, description="Holm-adjust permutation p-values across gap gates of one evaluation.")
+    alpha: float = Field(default=0.05, gt=0, lt=1, description="Significance level for Holm-adjusted gap tests.")
+    gates: list[Gate] = Field(default_factory=list, description="The gates.")
+    waivers: list[Waiver] = Field(default_factory=list, description="Waivers of gates.")
