@@ -174,6 +174,10 @@ def _check_policy(cp: CompiledProject, entry: Entry) -> Iterator[Diagnostic]:
             yield entry.diag(f"/waivers/{i}/gate", "FG505", f"waiver names unknown gate {waiver.gate!r}")
     if _has_cycle(cp, entry.ref):
         yield entry.diag("/extends", "FG312", "policies extend each other in a cycle")
+    elif pol.extends:
+        from fairgov.validate.policies import compose
+
+        yield from (d for d in compose(cp, entry.ref)[1] if d.file == entry.doc.relpath)
 
 
 def _inherited_gate_ids(cp: CompiledProject, pol) -> set[str]:  # type: ignore[no-untyped-def]

@@ -1,0 +1,87 @@
+"""Documentation gates: required answers, standards coverage, evaluated axes, thresholds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fairgov.gates.outcome import GateResult
+from fairgov.spec.common import NotApplicable
+
+
+def answer_state(model: Any, dotted: str) -> str:
+    """'answered', 'not_applicable' or 'missing' for a dotted field path of a model."""
+    node = model
+    for part in dotted.split("."):
+        if node is None:
+            return "missing"
+        node = node.get(part) if isinstance(node, dict) else getattr(node, part, None)
+    if isinstance(node, NotApplicable):
+        return "not_applicable"
+    if node is None or (isinstance(node, (str, list, dict, tuple)) and not node):
+        return "missing"
+    return "answered"
+
+
+def required_fields(gate: Any, base: GateResult, documents: list[tuple[str, Any]]) -> GateResult:
+    problems = []
+    for ref, model in documents:
+        for name in gate.fields:
+            state = answer_state(model, name)
+            if state == "missing" or (state == "not_applicable" and not gate.allow_not_applicable):
+                problems.append(f"{ref}: {name} {'is not answered' if state == 'missing' else 'is not_applicable'}")
+    if not documents:
+        base.outcome, base.reason = "inconclusive", f"no {gate.document} document in the project"
+    else:
+        base.outcome = "fail" if problems else "pass"
+        base.reason = "; ".join(problems) or f"{len(gate.fields)} field(s) answered in {len(documents)} document(s)"
+    base.details = {"problems": problems}
+    return base
+
+
+def coverage_gate(gate: Any, base: GateResult, coverage: dict[str, Any] | None) -> GateResult:
+    base.op, base.threshold = ">=", gate.min
+    if coverage is None:
+        base.outcome, base.reason = "inconclusive", f"unknown standard {gate.standard!r} or no document to cover it"
+        return base
+    base.value = base.compared = coverage["fraction"]
+    missing = coverage.get("missing", [])
+    base.outcome = "pass" if coverage["fraction"] >= gate.min - 1e-12 else "fail"
+    base.reason = f"{coverage['covered']}/{coverage['total']} items covered"
+    if missing:
+        base.reason += "; missing: " + ", ".join(missing[:8]) + (" …" if len(missing) > 8 else "")
+    base.details = {"covered": coverage["covered"], "total": coverage["total"], "missing": missing}
+    return base
+
+
+def axes_evaluated(base: GateResult, deployments: list[tuple[str, Any, set[str]]]) -> GateResult:
+    """deployments: (ref, DeploymentProtocol, set of attribute names its model's evaluations measure)."""
+    if not deployments:
+        base.outcome, base.reason = "inconclusive", "no deployment protocol in the project"
+        return base
+    problems = []
+    for ref, dp, measured in deployments:
+        wanted = set(dp.intended_population.distribution)
+        if missing := sorted(wanted - measured):
+            problems.append(f"{ref}: {', '.join(missing)} not evaluated")
+    base.outcome = "fail" if problems else "pass"
+    base.reason = "; ".join(problems) or "every intended-population axis is evaluated"
+    base.details = {"problems": problems}
+    return base
+
+
+def threshold_match(gate: Any, base: GateResult, checks: list[tuple[str, float, float | None, str | None]]) -> GateResult:
+    """checks: (deployment ref, deployed threshold, measured threshold or None, error)."""
+    if not checks:
+        base.outcome, base.reason = "inconclusive", "no deployment protocol in the project"
+        return base
+    problems, undecided = [], []
+    for ref, deployed, measured, error in checks:
+        if measured is None:
+            undecided.append(f"{ref}: evaluation did not run ({error or 'unknown'})")
+        elif abs(deployed - measured) > gate.tolerance:
+            problems.append(f"{ref}: deployed threshold {deployed:.4f} ≠ evaluated {measured:.4f}")
+    base.op, base.threshold = "==", checks[0][2]
+    base.value = base.compared = checks[0][1]
+    base.outcome = "fail" if problems else ("inconclusive" if undecided else "pass")
+    base.reason = "; ".join(problems + undecided) or "deployed threshold equals the evaluated one"
+    return base

@@ -1,0 +1,167 @@
+"""Stage gate: evaluated results + documents -> one GateResult per gate (and evaluation)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from fairgov.diagnostics import Diagnostic
+from fairgov.gates import doc_gates
+from fairgov.gates.metric_gates import STAT_LABEL, apply_metric_gate
+from fairgov.gates.outcome import STATUS_ORDER, GateResult, finalize
+from fairgov.validate.policies import EffectivePolicy, SourcedGate, applied_policy_refs, compose
+from fairgov.validate.project import CompiledProject
+from fairgov.validate.semantic import evaluations_for_gate, subgroup_name
+
+
+@dataclass
+class EvalOutcome:
+    """What the gate stage needs to know about one evaluation."""
+
+    ref: str
+    measure: dict[str, Any] | None
+    error: str | None = None
+    threshold: float | None = None
+    subgroups: set[str] = field(default_factory=set)
+
+
+@dataclass
+class GateReport:
+    results: list[GateResult]
+    waivers: list[dict[str, Any]]
+    diagnostics: list[Diagnostic]
+
+
+def run_gates(
+    cp: CompiledProject,
+    evaluations: dict[str, EvalOutcome],
+    coverage: dict[str, dict[str, Any]],
+    build_date: dt.date,
+) -> GateReport:
+    results: list[GateResult] = []
+    waivers: list[dict[str, Any]] = []
+    diags: list[Diagnostic] = []
+    for ref in applied_policy_refs(cp):
+        policy, pdiags = compose(cp, ref)
+        diags.extend(pdiags)
+        active = _waivers(policy, build_date, waivers, diags, cp)
+        policy_results = [r for sg in policy.gates for r in _apply(cp, policy, sg, evaluations, coverage)]
+        if policy.holm:
+            _holm(policy_results, policy.alpha)
+        for result, sg in policy_results_with_gate(policy_results, policy):
+            inconclusive_blocks = getattr(sg.gate, "inconclusive_blocks", True)
+            finalize(result, inconclusive_blocks, active.get(sg.gate.id))
+        results.extend(policy_results)
+    results.sort(key=lambda r: (STATUS_ORDER[r.status], not r.blocking, r.policy, r.id))
+    return GateReport(results, waivers, diags)
+
+
+def policy_results_with_gate(results: list[GateResult], policy: EffectivePolicy) -> list[tuple[GateResult, SourcedGate]]:
+    by_id = {sg.gate.id: sg for sg in policy.gates}
+    return [(r, by_id[r.gate]) for r in results]
+
+
+def _waivers(policy: EffectivePolicy, today: dt.date, out: list[dict[str, Any]], diags: list[Diagnostic], cp: CompiledProject) -> dict[str, dict[str, Any]]:
+    active: dict[str, dict[str, Any]] = {}
+    for pref, w in policy.waivers:
+        record = {"policy": pref, "gate": w.gate, "owner": w.owner, "justification": w.justification,
+                  "ticket": w.ticket, "expires": w.expires.isoformat(), "active": w.expires >= today}
+        record["status"] = "active" if record["active"] else "expired"
+        if record not in out:
+            out.append(record)
+        if record["active"]:
+            active[w.gate] = record
+        else:
+            entry = cp.get(pref)
+            idx = entry.model.waivers.index(w) if entry else 0
+            diag = entry.diag(f"/waivers/{idx}/expires", "FG503",
+                              f"waiver for gate {w.gate!r} expired on {w.expires.isoformat()}; it no longer waives",
+                              severity="warning") if entry else None
+            if diag and diag not in diags:
+                diags.append(diag)
+    return active
+
+
+def _base(sg: SourcedGate, result_id: str, evaluation: str | None) -> GateResult:
+    gate = sg.gate
+    return GateResult(id=result_id, gate=gate.id, policy=sg.policy, type=gate.type, title=gate.title or _title(gate),
+                      severity=gate.severity, outcome="inconclusive", evaluation=evaluation, source=sg.source)
+
+
+def _title(gate: Any) -> str:
+    if gate.type == "metric":
+        limit = f"≤ {gate.max:g}" if gate.max is not None else f"≥ {gate.min:g}"
+        stat = STAT_LABEL[gate.statistic] + (f" {gate.group}" if gate.group else "")
+        return f"{gate.metric} {stat} across {' × '.join(gate.across)} {limit}"
+    return {"required_fields": "required fields answered", "coverage": f"coverage of {getattr(gate, 'standard', '')}",
+            "axes_evaluated": "intended-population axes evaluated", "threshold_match": "deployed threshold = evaluated"}[gate.type]
+
+
+def _apply(cp: CompiledProject, policy: EffectivePolicy, sg: SourcedGate, evaluations: dict[str, EvalOutcome], coverage: dict[str, dict[str, Any]]) -> list[GateResult]:
+    gate = sg.gate
+    if gate.type == "metric":
+        targets = evaluations_for_gate(cp, gate)
+        if not targets:
+            base = _base(sg, gate.id, None)
+            base.reason = "no evaluation in the project to apply the gate to"
+            return [base]
+        out = []
+        for entry in targets:
+            rid = gate.id if len(targets) == 1 else f"{gate.id}[{entry.model.id}]"
+            ev = evaluations.get(entry.ref) or EvalOutcome(entry.ref, None, "evaluation was not run")
+            out.append(apply_metric_gate(gate, _base(sg, rid, entry.ref), ev.measure, ev.error))
+        return out
+    base = _base(sg, gate.id, None)
+    if gate.type == "required_fields":
+        docs = [(e.ref, e.model) for e in cp.of_kind(gate.document)]
+        return [doc_gates.required_fields(gate, base, docs)]
+    if gate.type == "coverage":
+        return [doc_gates.coverage_gate(gate, base, coverage.get(gate.standard))]
+    if gate.type == "axes_evaluated":
+        return [doc_gates.axes_evaluated(base, _deployment_axes(cp, evaluations))]
+    return [doc_gates.threshold_match(gate, base, _threshold_checks(cp, evaluations))]
+
+
+def _deployment_axes(cp: CompiledProject, evaluations: dict[str, EvalOutcome]) -> list[tuple[str, Any, set[str]]]:
+    out = []
+    for dp in cp.of_kind("DeploymentProtocol"):
+        card = cp.model(dp.model.model)
+        refs = [e.ref for e in card.evaluations] if card is not None else []
+        measured: set[str] = set()
+        for ref in refs:
+            ev = cp.model(ref)
+            if ev is not None:
+                measured |= {subgroup_name(s) for s in ev.subgroups}
+        out.append((dp.ref, dp.model, measured))
+    return out
+
+
+def _threshold_checks(cp: CompiledProject, evaluations: dict[str, EvalOutcome]) -> list[tuple[str, float, float | None, str | None]]:
+    out = []
+    for dp in cp.of_kind("DeploymentProtocol"):
+        op = dp.model.operating_point
+        ev = evaluations.get(op.evaluation)
+        out.append((dp.ref, op.threshold, ev.threshold if ev else None, ev.error if ev else "evaluation was not run"))
+    return out
+
+
+def _holm(results: list[GateResult], alpha: float) -> None:
+    """Holm-adjust the no-gap permutation p-values of gap gates, per evaluation.
+
+    A gap gate whose point estimate violates its limit but whose adjusted p-value is not
+    significant cannot tell a real gap from noise: it becomes inconclusive, not fail.
+    """
+    from fairgov.metrics import holm
+
+    by_eval: dict[str | None, list[GateResult]] = {}
+    for r in results:
+        if r.type == "metric" and r.statistic == "gap" and r.p_value is not None:
+            by_eval.setdefault(r.evaluation, []).append(r)
+    for family in by_eval.values():
+        adjusted = holm([r.p_value for r in family])  # type: ignore[misc]
+        for r, p in zip(family, adjusted, strict=True):
+            r.p_adjusted = float(p)
+            if r.outcome == "fail" and p >= alpha:
+                r.outcome = "inconclusive"
+                r.reason += f"; Holm-adjusted p = {p:.3g} ≥ α = {alpha:g}: the gap is not distinguishable from noise"
