@@ -145,6 +145,9 @@ class ModelCard(DocumentBase):
     training_data: Narrative = narrative("Training data, with a datasheet reference. [Mitchell, CHAI DevelopmentDataCharacterization]")
     evaluation_data: Narrative = narrative("Evaluation data. [Mitchell]")
     evaluations: list[EvaluationEntry] = Field(min_length=1, description="Evaluations that fill the quantitative analyses.")
+    external_validation: Narrative = narrative(
+        "External validation: data source and setting, who tested, how; or `not_applicable: <why none yet>`. [HTI-1 6]"
+    )
     fairness: Fairness = Field(description="Fairness approach. [HTI-1 5]")
     limitations: Limitations = Field(description="Limitations and warnings. [CHAI Warnings, HTI-1 3.ii]")
     ethical_considerations: Ethics = Field(description="Ethical considerations. [Model Cards]")
