@@ -120,7 +120,8 @@ def parse_bytes(raw: bytes, path: Path, relpath: str) -> Document:
     _check_tabs(text)
     if not text.strip() or all(ln.strip().startswith("#") or not ln.strip() for ln in text.splitlines()):
         raise LoadError("FG105", "file holds no YAML document")
-    _scan_events(text)
+    if needs_event_scan(text):
+        _scan_events(text)
     try:
         tree = _yaml().load(text)
     except YAMLError as err:
@@ -156,6 +157,22 @@ def _check_tabs(text: str) -> None:
         if stripped.startswith("\t"):
             col = len(line) - len(stripped) + 1
             raise LoadError("FG104", "tab used for indentation", lineno, col, hint="indent with spaces")
+
+
+def needs_event_scan(text: str) -> bool:
+    """Cheap textual test: can this text possibly exceed a bound the event scan enforces?
+
+    The event scan parses the whole file a second time (ruamel's round-trip parser is pure
+    Python, so that doubles the load time). It is skipped only when the text has no alias,
+    anchor or tag characters, no document markers, and an upper bound on its nesting depth
+    (two levels per indentation column plus every flow opener) stays under the limit.
+    Anything else takes the full scan.
+    """
+    if any(ch in text for ch in "&*!") or "\n---" in text or "\n..." in text or text.startswith(("---", "...")):
+        return True
+    max_indent = max((len(line) - len(line.lstrip(" ")) for line in text.splitlines()), default=0)
+    openers = text.count("[") + text.count("{")
+    return 2 * max_indent + 2 + openers > MAX_DEPTH
 
 
 def _scan_events(text: str) -> None:

@@ -1,6 +1,31 @@
-"""placeholder"""
+"""`fairgov diff BASE HEAD`: what changed between two results.json files."""
+
+from __future__ import annotations
+
 import argparse
+import json
+from pathlib import Path
+
+from fairgov.diagnostics import Diagnostic, ExitCode, FairgovError
+from fairgov.resultsdiff import diff_results, to_markdown
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    pass
+    p = sub.add_parser("diff", help="compare two results.json files (gates and subgroup metrics)")
+    p.add_argument("base", help="results.json of the base (e.g. main)")
+    p.add_argument("head", help="results.json of the change")
+    p.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    p.set_defaults(func=run)
+
+
+def _read(path: str) -> dict:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise FairgovError(Diagnostic(path, 1, 1, "FG603", f"cannot read results: {err}")) from err
+
+
+def run(args: argparse.Namespace) -> int:
+    d = diff_results(_read(args.base), _read(args.head))
+    print(json.dumps(d, indent=2, ensure_ascii=False) if args.format == "json" else to_markdown(d))
+    return ExitCode.FINDINGS if d["new_failures"] or d["regressions"] else ExitCode.OK

@@ -1,0 +1,1 @@
+"""The build pipeline and its outputs (results.json, JUnit, SARIF, summary.md, reports)."""

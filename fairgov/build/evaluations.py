@@ -1,0 +1,66 @@
+"""Stage evaluate (+ measure) for every Evaluation of the project.
+
+Failures never raise out of here: an evaluation that cannot run is recorded with its
+diagnostics and error, and the gates that depend on it become inconclusive (fail closed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from fairgov.build.measure import composition, measure_evaluation
+from fairgov.build.predictions import predictions_table
+from fairgov.diagnostics import Diagnostic
+from fairgov.gates import EvalOutcome
+from fairgov.validate.paths import resolve_inside
+from fairgov.validate.project import CompiledProject, Entry
+from fairgov.validate.semantic import subgroup_name
+
+
+@dataclass
+class EvaluationRecord:
+    ref: str
+    outcome: EvalOutcome
+    result: dict[str, Any]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    predictions: pd.DataFrame | None = None
+
+
+class EvalFailure(Exception):
+    def __init__(self, code: str, message: str, rows: list[Diagnostic] | None = None):
+        super().__init__(message)
+        self.code, self.rows = code, rows or []
+
+
+def run_all(cp: CompiledProject, runner_options: dict[str, Any] | None = None) -> dict[str, EvaluationRecord]:
+    return {e.ref: run_one(cp, e, runner_options or {}) for e in sorted(cp.of_kind("Evaluation"), key=lambda e: e.ref)}
+
+
+def run_one(cp: CompiledProject, entry: Entry, options: dict[str, Any]) -> EvaluationRecord:
+    ev = entry.model
+    ds_entry, card = cp.get(ev.dataset), cp.model(ev.model)
+    subgroups = {subgroup_name(s) for s in ev.subgroups}
+    base = {"id": ev.id, "title": ev.title, "model": ev.model, "dataset": ev.dataset,
+            "protocol": ev.protocol.type, "task": ev.task.model_dump(), "subgroups": sorted(subgroups)}
+    try:
+        table, provenance, dropped = predictions_table(cp, ev, ds_entry, card, options)
+        threshold, measured = measure_evaluation(table, ds_entry.model, ev)
+        comp = composition(provenance.pop("_composition_table"), ds_entry.model, ev)
+    except EvalFailure as err:
+        diag = entry.diag("/protocol", "FG400", f"evaluation {ev.id!r} did not run: {err}")
+        outcome = EvalOutcome(entry.ref, None, str(err), None, subgroups)
+        result = {**base, "status": "error", "error": str(err), "code": err.code}
+        return EvaluationRecord(entry.ref, outcome, result, [diag, *err.rows])
+    result = {**base, "status": "ok", "error": None, "threshold": {"policy": ev.threshold.policy,
+              "target": ev.threshold.value, "value": threshold, "fitted_on": "validation"},
+              "composition": comp, "dropped": dropped, "measure": measured, "provenance": provenance}
+    outcome = EvalOutcome(entry.ref, measured, None, threshold, subgroups)
+    return EvaluationRecord(entry.ref, outcome, result, [], table)
+
+
+def manifest_path(cp: CompiledProject, datasheet: Any) -> Path:
+    return resolve_inside(cp.root, datasheet.manifest.path)

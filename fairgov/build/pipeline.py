@@ -1,0 +1,153 @@
+"""The build: load -> validate -> evaluate (cached) -> measure -> gate -> write outputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fairgov.atomic import atomic_write_text
+from fairgov.build import ci_outputs
+from fairgov.build.evaluations import EvaluationRecord, run_all
+from fairgov.build.results import assemble, dumps
+from fairgov.diagnostics import Diagnostic, ExitCode, FairgovError, sort_diagnostics
+from fairgov.gates import run_gates
+from fairgov.validate import CompiledProject, compile_project
+from fairgov.validate.paths import PathEscape, resolve_inside
+from fairgov.validate.semantic import file_paths
+
+
+@dataclass
+class BuildOutcome:
+    exit_code: int
+    results: dict[str, Any] | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    project: CompiledProject | None = None
+    out_dir: Path | None = None
+    written: list[Path] = field(default_factory=list)
+
+
+def resolve_build_date(cli_date: str | None, project: Any) -> tuple[dt.date, str]:
+    """--date, then SOURCE_DATE_EPOCH, then the Project's build_date, then today's date."""
+    if cli_date:
+        try:
+            return dt.date.fromisoformat(cli_date), "--date"
+        except ValueError as err:
+            raise FairgovError(Diagnostic("<command line>", 1, 1, "FG206", f"--date {cli_date!r} is not YYYY-MM-DD")) from err
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date(), "SOURCE_DATE_EPOCH"
+        except (ValueError, OverflowError, OSError) as err:
+            raise FairgovError(Diagnostic("<environment>", 1, 1, "FG206", f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix time")) from err
+    if project is not None and project.build_date:
+        return project.build_date, "fairgov.yaml build_date"
+    return dt.date.today(), "clock"
+
+
+def spec_inputs(cp: CompiledProject) -> list[dict[str, str]]:
+    """Every input file with its sha256: spec files, manifests, weights, predictions."""
+    from fairgov.evaluate.hashing import sha256_file
+
+    inputs = [{"path": d.relpath, "sha256": d.sha256, "role": f"spec:{d.kind}"} for d in cp.documents]
+    for entry in cp.entries.values():
+        for _, rel in file_paths(entry):
+            try:
+                path = resolve_inside(cp.root, rel)
+                inputs.append({"path": rel, "sha256": sha256_file(path), "role": _role(entry.doc.kind)})
+            except (PathEscape, OSError):
+                continue
+    unique = {(i["path"], i["role"]): i for i in inputs}
+    return sorted(unique.values(), key=lambda i: (i["role"], i["path"]))
+
+
+def _role(kind: str) -> str:
+    return {"Datasheet": "manifest", "ModelCard": "weights", "Evaluation": "predictions"}.get(kind, "file")
+
+
+def project_coverage(cp: CompiledProject, records: dict[str, EvaluationRecord]) -> dict[str, Any]:
+    from fairgov.standards import auto_refs, coverage_for_project
+
+    docs = {}
+    for kind in ("Datasheet", "ModelCard", "DeploymentProtocol"):
+        entries = sorted(cp.of_kind(kind), key=lambda e: e.ref)
+        docs[kind] = entries[0].model if entries else None
+    roles = set()
+    intersections = False
+    for card in cp.of_kind("ModelCard"):
+        for ev in card.model.evaluations:
+            rec = records.get(ev.ref)
+            if rec is not None and rec.result["status"] == "ok":
+                roles.add(ev.role)
+                intersections |= any("×" in s for s in rec.result["subgroups"])
+    cov = coverage_for_project(docs, auto_refs(roles, intersections=intersections))
+    return {sid: c.to_dict() for sid, c in sorted(cov.items())}
+
+
+def run_build(
+    path: str | Path,
+    *,
+    out: str | Path | None = None,
+    date: str | None = None,
+    strict: bool = False,
+    write_reports: bool = True,
+    command: list[str] | None = None,
+    options: dict[str, Any] | None = None,
+) -> BuildOutcome:
+    cp = compile_project(path)
+    if not cp.ok:
+        return BuildOutcome(ExitCode.ERROR, None, cp.diagnostics, cp)
+    build_date, date_source = resolve_build_date(date, cp.project)
+    records = run_all(cp, options)
+    coverage = project_coverage(cp, records)
+    report = run_gates(cp, {r: rec.outcome for r, rec in records.items()}, coverage, build_date)
+    results = assemble(
+        project=cp.project, build_date=build_date, report=report,
+        evaluations={r: rec.result for r, rec in records.items()}, coverage=coverage,
+        inputs=spec_inputs(cp), command=command or ["fairgov", "build"], strict=strict,
+    )
+    results["provenance"]["build_date_source"] = date_source
+    diags = sort_diagnostics(cp.diagnostics + report.diagnostics + [d for rec in records.values() for d in rec.diagnostics])
+    out_dir = resolve_out(cp, out)
+    written = write_outputs(out_dir, results, cp, records if write_reports else None)
+    code = ExitCode.FINDINGS if results["verdict"]["status"] == "blocked" else ExitCode.OK
+    return BuildOutcome(code, results, diags, cp, out_dir, written)
+
+
+def resolve_out(cp: CompiledProject, out: str | Path | None) -> Path:
+    if out is not None:
+        return Path(out)
+    return cp.root / (cp.project.output if cp.project else "build")
+
+
+def write_outputs(out_dir: Path, results: dict[str, Any], cp: CompiledProject, records: dict[str, EvaluationRecord] | None) -> list[Path]:
+    """Write every output atomically; an unwritable folder is a diagnostic (exit 2)."""
+    import json
+
+    files = {
+        "results.json": dumps(results),
+        "junit.xml": ci_outputs.junit(results),
+        "results.sarif": json.dumps(ci_outputs.sarif(results["gates"]), indent=2, sort_keys=True) + "\n",
+        "summary.md": ci_outputs.summary_md(results),
+    }
+    written = []
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            atomic_write_text(out_dir / name, text)
+            written.append(out_dir / name)
+        if records is not None:
+            written += render_reports(out_dir, results, cp, records)
+    except OSError as err:
+        raise FairgovError(Diagnostic(str(out_dir), 1, 1, "FG601", f"cannot write outputs: {err.strerror or err}")) from err
+    return written
+
+
+def render_reports(out_dir: Path, results: dict[str, Any], cp: CompiledProject, records: dict[str, EvaluationRecord]) -> list[Path]:
+    try:
+        from fairgov.render import render_all
+    except ImportError:
+        return []
+    return render_all(out_dir, results, cp)

@@ -1,0 +1,211 @@
+"""Produce the predictions table of an Evaluation: run the FM (linear probe) or read the
+team's own scores file. Both give the same columns: row_id, patient_id, split, label, score
+and the raw attribute columns, for the validation and test rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fairgov.diagnostics import Diagnostic
+from fairgov.validate.paths import resolve_inside
+from fairgov.validate.project import CompiledProject, Entry  # noqa: F401
+
+SPLITS = ("train", "validation", "test")
+
+
+def _fail(code: str, message: str, rows: list[Diagnostic] | None = None) -> Exception:
+    from fairgov.build.evaluations import EvalFailure
+
+    return EvalFailure(code, message, rows)
+
+
+def _classes(ds: Any, ev: Any) -> tuple[str, str, str]:
+    label = ds.manifest.labels[ev.task.label]
+    others = [c for c in label.classes if c != ev.task.positive]
+    if len(others) != 1:
+        raise _fail("FG400", f"label {ev.task.label!r} has {len(label.classes)} classes; binary tasks only for now")
+    return label.column, others[0], ev.task.positive
+
+
+def _attribute_maps(ds: Any) -> dict[str, list[str]]:
+    return {a.column: list(a.values) for a in ds.attributes.values() if a.column and a.values}
+
+
+def _row_diags(table_rel: str, problems: list[Any]) -> list[Diagnostic]:
+    """Row problems as diagnostics located at the row's line of the CSV table (max 50)."""
+    out = []
+    for p in problems[:50]:
+        where = f"row {p.row + 2}" if p.row is not None else "table"  # +2: header line, 1-based
+        file = f" ({p.file})" if p.file else ""
+        line = (p.row + 2) if p.row is not None else 1
+        out.append(Diagnostic(table_rel, line, 1, p.code, f"{where}{file}: {p.message}"))
+    return out
+
+
+def _split_column(df: pd.DataFrame, ds: Any, ev: Any) -> str | None:
+    if ev.splits.source == "patient_hash":
+        return None
+    col = ds.manifest.split_column
+    rename = {ev.splits.train: "train", ev.splits.validation: "validation", ev.splits.test: "test"}
+    if any(k != v for k, v in rename.items()):
+        df[col] = df[col].map(lambda v: rename.get(str(v), v))
+    return col
+
+
+def predictions_table(cp: CompiledProject, ev: Any, ds_entry: Entry, card: Any, options: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]]:
+    from fairgov.evaluate.manifest import manifest_hash, read_manifest
+
+    ds = ds_entry.model
+    mpath = resolve_inside(cp.root, ds.manifest.path)
+    try:
+        df = read_manifest(mpath).reset_index(drop=True)
+    except Exception as err:  # noqa: BLE001 - the user's file
+        raise _fail("FG306", f"manifest cannot be read: {err}") from err
+    split_col = _split_column(df, ds, ev)
+    label_col, negative, positive = _classes(ds, ev)
+    attr_cols = sorted({a.column for a in ds.attributes.values() if a.column})
+    if ev.protocol.type == "linear_probe":
+        table, prov, dropped = _probe(cp, ev, ds, card, df, mpath, split_col, label_col, (negative, positive), attr_cols, options)
+    else:
+        table, prov, dropped = _own_predictions(cp, ev, ds, df, mpath, split_col, label_col, positive, attr_cols)
+    prov["manifest"] = {"path": ds.manifest.path, "sha256": manifest_hash(mpath)}
+    comp = df.copy()
+    comp["split"] = comp[split_col] if split_col else _hash_splits(df, ds, ev)
+    prov["_composition_table"] = comp
+    return table, prov, dropped
+
+
+def _hash_splits(df: pd.DataFrame, ds: Any, ev: Any) -> np.ndarray:
+    from fairgov.evaluate.manifest import patient_split
+
+    fr = dict(zip(SPLITS, ev.splits.fractions, strict=True))
+    return np.asarray(patient_split(df[ds.manifest.patient_column].tolist(), fr, seed=ev.splits.seed))
+
+
+def _probe(cp, ev, ds, card, df, mpath, split_col, label_col, classes, attr_cols, options):  # type: ignore[no-untyped-def]
+    try:
+        from fairgov.evaluate.cache import Cache
+        from fairgov.evaluate.config import BackboneConfig, EvaluateError, ProbeConfig, RunConfig
+        from fairgov.evaluate.run import InvalidRowsError, run_evaluation
+    except ImportError as err:
+        raise _fail("FG423", f"the linear probe needs the eval extra (torch + timm): {err}") from err
+    bb = card.model.foundation_model.backbone if card is not None else None
+    if bb is None:
+        raise _fail("FG400", f"{ev.model} names no backbone to run")
+    pre = bb.preprocessing
+    backbone = BackboneConfig(
+        architecture=bb.architecture, weights=resolve_inside(cp.root, bb.weights) if bb.weights else None,
+        sha256=bb.sha256, allow_hub=bb.allow_hub, input_size=pre.input_size, mean=pre.mean, std=pre.std,
+        crop_pct=pre.crop_pct, interpolation=pre.interpolation,
+    )
+    comp = ev.compute
+    run_cfg = RunConfig(batch_size=comp.batch_size, workers=comp.workers, device=options.get("device") or comp.device)
+    probe = ProbeConfig(Cs=tuple(ev.protocol.regularization), max_iter=ev.protocol.max_iter, seed=ev.bootstrap.seed)
+    cache_dir = options.get("cache_dir") or resolve_inside(cp.root, cp.project.cache if cp.project else ".fairgov/cache")
+    try:
+        res = run_evaluation(
+            df, mpath.parent, backbone=backbone, image_column=ds.manifest.image_column, label_column=label_col,
+            classes=classes, patient_column=ds.manifest.patient_column, attribute_columns=attr_cols,
+            attribute_maps=_attribute_maps(ds), split_column=split_col,
+            split_fractions=dict(zip(SPLITS, ev.splits.fractions, strict=True)), split_seed=ev.splits.seed,
+            probe=probe, run=run_cfg, cache=Cache(Path(cache_dir)), drop_invalid=ev.drop_invalid_rows,
+        )
+    except InvalidRowsError as err:
+        raise _fail(err.problems[0].code if err.problems else "FG400", str(err),
+                    _row_diags(ds.manifest.path, err.problems)) from err
+    except EvaluateError as err:
+        raise _fail(_code_for(err), str(err)) from err
+    dropped = _dropped_summary(res.dropped, res.problems)
+    return res.predictions, res.provenance, dropped
+
+
+def _code_for(err: Exception) -> str:
+    text = str(err).lower()
+    if "sha256" in text or "hash" in text:
+        return "FG420"
+    if "hub" in text or "offline" in text:
+        return "FG422"
+    if type(err).__name__ == "BackboneError":
+        return "FG421"
+    if "split" in text:
+        return "FG424"
+    return "FG400"
+
+
+def _dropped_summary(dropped: pd.DataFrame, problems: list[Any]) -> dict[str, Any]:
+    codes: dict[str, int] = {}
+    for p in problems:
+        codes[p.code] = codes.get(p.code, 0) + 1
+    return {"rows": int(len(dropped)), "by_code": dict(sorted(codes.items()))}
+
+
+def _own_predictions(cp, ev, ds, df, mpath, split_col, label_col, positive, attr_cols):  # type: ignore[no-untyped-def]
+    from fairgov.evaluate.hashing import sha256_file
+    from fairgov.evaluate.manifest import canonical, check_rows, read_manifest
+
+    proto = ev.protocol
+    ppath = resolve_inside(cp.root, proto.path)
+    digest = sha256_file(ppath)
+    if proto.sha256 and proto.sha256 != digest:
+        raise _fail("FG409", f"predictions file sha256 {digest[:12]}… does not match the pinned {proto.sha256[:12]}…")
+    try:
+        preds = read_manifest(ppath)
+    except Exception as err:  # noqa: BLE001
+        raise _fail("FG409", f"predictions file cannot be read: {err}") from err
+    id_col = ds.manifest.id_column or ds.manifest.image_column
+    for col, where in ((proto.id_column, "predictions"), (proto.score_column, "predictions")):
+        if col not in preds.columns:
+            raise _fail("FG408", f"column {col!r} missing from the {where} file")
+    classes = ds.manifest.labels[ev.task.label].classes
+    _, problems, _ = check_rows(df.assign(_noimg=""), mpath.parent, "_noimg", label_col, classes, _attribute_maps(ds))
+    problems = [p for p in problems if p.code not in ("FG401", "FG405", "FG402")]
+    ids = preds[proto.id_column].astype(str)
+    known = set(df[id_col].astype(str))
+    pred_problems = _score_problems(preds, proto)
+    pred_problems += [_problem(i, "FG413", f"prediction id {v!r} is not in the manifest") for i, v in enumerate(ids) if v not in known]
+    if (problems or pred_problems) and not ev.drop_invalid_rows:
+        first = (problems or pred_problems)[0]
+        rows = _row_diags(ds.manifest.path, problems) + _row_diags(proto.path, pred_problems)
+        raise _fail(first.code, f"{len(problems) + len(pred_problems)} invalid rows: {first.message}", rows)
+    bad_rows = {p.row for p in problems if p.row is not None}
+    bad_ids = {ids[p.row] for p in pred_problems if p.row is not None}
+    problems += pred_problems
+    score = dict(zip(ids, pd.to_numeric(preds[proto.score_column], errors="coerce"), strict=True))
+    splits = df[split_col].astype(str) if split_col else pd.Series(_hash_splits(df, ds, ev))
+    keep = [i for i in range(len(df)) if splits[i] in ("validation", "test") and i not in bad_rows
+            and str(df.at[i, id_col]) in score and str(df.at[i, id_col]) not in bad_ids]
+    table = pd.DataFrame({
+        "row_id": keep,
+        "patient_id": [str(df.at[i, ds.manifest.patient_column]) for i in keep],
+        "split": [splits[i] for i in keep],
+        "label": [int(canonical(df.at[i, label_col]) == canonical(positive)) for i in keep],
+        "score": [float(score[str(df.at[i, id_col])]) for i in keep],
+    })
+    for col in attr_cols:
+        table[col] = [df.at[i, col] for i in keep]
+    prov = {"predictions": {"path": proto.path, "sha256": digest}, "runner": "predictions-file",
+            "rows": {"total": len(df), "scored": len(keep)}}
+    return table, prov, _dropped_summary(df.iloc[sorted(bad_rows)], problems)
+
+
+def _problem(row: int, code: str, message: str) -> Any:
+    from fairgov.evaluate.problems import RowProblem
+
+    return RowProblem(row, None, code, message)
+
+
+def _score_problems(preds: pd.DataFrame, proto: Any) -> list[Any]:
+    out = []
+    ids = preds[proto.id_column].astype(str)
+    for i, dup in enumerate(ids.duplicated()):
+        if dup:
+            out.append(_problem(i, "FG411", f"prediction id {ids[i]!r} is duplicated"))
+    scores = pd.to_numeric(preds[proto.score_column], errors="coerce").to_numpy(float)
+    for i, s in enumerate(scores):
+        if not np.isfinite(s) or s < 0 or s > 1:
+            out.append(_problem(i, "FG412", f"score {preds[proto.score_column].iloc[i]!r} is not a probability in [0, 1]"))
+    return out

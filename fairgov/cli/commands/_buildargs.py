@@ -1,0 +1,53 @@
+"""Arguments and printing shared by `fairgov build` and `fairgov check`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from fairgov.build import ci_outputs
+from fairgov.build.pipeline import BuildOutcome, run_build
+from fairgov.formats import diagnostics as fmt
+
+
+def add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("path", nargs="?", default=".", help="project folder or its fairgov.yaml (default: .)")
+    p.add_argument("--out", help="output folder (default: the project's `output`, e.g. build/)")
+    p.add_argument("--date", help="build date YYYY-MM-DD (default: SOURCE_DATE_EPOCH, fairgov.yaml, today)")
+    p.add_argument("--strict", action="store_true", help="warnings block too")
+    p.add_argument("--device", choices=("auto", "cpu", "cuda"), help="override the evaluations' torch device")
+    p.add_argument("--format", choices=("human", "json", "github", "sarif"), default="human", help="what to print")
+
+
+def execute(args: argparse.Namespace, write_reports: bool) -> int:
+    command = ["fairgov", "build" if write_reports else "check", *sys.argv[2:]]
+    outcome = run_build(args.path, out=args.out, date=args.date, strict=args.strict, write_reports=write_reports,
+                        command=command, options={"device": args.device})
+    print_outcome(outcome, args.format)
+    return outcome.exit_code
+
+
+def print_outcome(outcome: BuildOutcome, form: str) -> None:
+    diags = outcome.diagnostics
+    res = outcome.results
+    gate_diags = ci_outputs.gate_diagnostics(res["gates"]) if res else []
+    if form == "json":
+        print(json.dumps({"verdict": res["verdict"] if res else None, "gates": res["gates"] if res else [],
+                          "diagnostics": [d.to_dict() for d in diags]}, indent=2, ensure_ascii=False))
+    elif form == "github":
+        text = fmt.github(diags + gate_diags)
+        if text:
+            print(text)
+    elif form == "sarif":
+        from fairgov.formats.sarif import sarif_log
+
+        print(json.dumps(sarif_log(diags + gate_diags), indent=2))
+    else:
+        if diags:
+            sources = {d.relpath: d.lines for d in outcome.project.documents} if outcome.project else {}
+            print(fmt.human(diags, sources), file=sys.stderr)
+        if res:
+            print(ci_outputs.gate_table(res))
+            if outcome.out_dir:
+                print(f"outputs: {outcome.out_dir}")

@@ -1,0 +1,84 @@
+"""Evaluation engine: manifest -> frozen-backbone embeddings -> linear probe -> scores.
+
+Importing this package never imports torch: the torch-dependent entry points
+(``load_backbone``, ``embed_images``, ``embed_shard``, ``run_evaluation``) are resolved
+lazily on first attribute access, so the manifest, probe, cache and predictions layers
+work without the ``eval`` extra installed.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from fairgov.evaluate.cache import Cache
+from fairgov.evaluate.config import (
+    BackboneConfig,
+    BackboneError,
+    EvaluateError,
+    ImageError,
+    ImageSpec,
+    ProbeConfig,
+    ProbeError,
+    RunConfig,
+)
+from fairgov.evaluate.hashing import sha256_bytes, sha256_file
+from fairgov.evaluate.images import decode
+from fairgov.evaluate.manifest import (
+    CODES,
+    RowProblem,
+    check_rows,
+    manifest_hash,
+    patient_split,
+    read_manifest,
+)
+from fairgov.evaluate.predictions import PredictionsError, check_predictions, read_predictions
+from fairgov.evaluate.probe import ProbeResult, auroc, linear_probe
+
+_LAZY = {
+    "load_backbone": "fairgov.evaluate.backbone",
+    "embed_images": "fairgov.evaluate.embed",
+    "embed_shard": "fairgov.evaluate.embed",
+    "embed_rows": "fairgov.evaluate.embed",
+    "EmbedStats": "fairgov.evaluate.embed",
+    "run_evaluation": "fairgov.evaluate.run",
+    "EvaluationResult": "fairgov.evaluate.run",
+    "InvalidRowsError": "fairgov.evaluate.run",
+    "read_attributes": "fairgov.evaluate.dicom",
+}
+
+__all__ = [
+    "CODES",
+    "BackboneConfig",
+    "BackboneError",
+    "Cache",
+    "EvaluateError",
+    "ImageError",
+    "ImageSpec",
+    "PredictionsError",
+    "ProbeConfig",
+    "ProbeError",
+    "ProbeResult",
+    "RowProblem",
+    "RunConfig",
+    "auroc",
+    "check_predictions",
+    "check_rows",
+    "decode",
+    "linear_probe",
+    "manifest_hash",
+    "patient_split",
+    "read_manifest",
+    "read_predictions",
+    "sha256_bytes",
+    "sha256_file",
+    *_LAZY,
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'fairgov.evaluate' has no attribute {name!r}")

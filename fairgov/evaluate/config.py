@@ -1,0 +1,76 @@
+"""Plain configuration dataclasses and error types for the evaluation engine.
+
+These deliberately do not depend on the spec models: the spec layer maps its validated
+YAML onto these frozen dataclasses, so the engine can be driven (and tested) without it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class EvaluateError(Exception):
+    """Base class for every error raised by ``fairgov.evaluate``."""
+
+
+class ImageError(EvaluateError):
+    """An image could not be decoded safely (bad format, bomb, empty, not a file...)."""
+
+
+class BackboneError(EvaluateError):
+    """The backbone could not be built or its weights could not be trusted/loaded."""
+
+
+class ProbeError(EvaluateError):
+    """The linear probe cannot be fitted (e.g. a split holds a single class)."""
+
+
+@dataclass(frozen=True)
+class BackboneConfig:
+    """Which frozen feature extractor to run and how to preprocess its input.
+
+    ``weights`` is a local file (safetensors preferred, ``.pt``/``.pth`` loaded with
+    ``weights_only=True``). ``sha256`` pins it; loading fails closed on mismatch.
+    The optional fields override timm's resolved data config for the model.
+    """
+
+    architecture: str
+    weights: Path | None
+    sha256: str | None
+    allow_hub: bool = False
+    input_size: int | None = None
+    mean: tuple[float, float, float] | None = None
+    std: tuple[float, float, float] | None = None
+    crop_pct: float | None = None
+    interpolation: str | None = None
+
+
+@dataclass(frozen=True)
+class ImageSpec:
+    """Decoding overrides; ``windowing`` = (center, width) replaces DICOM VOI windows."""
+
+    windowing: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Execution knobs that must not change results (only speed and output)."""
+
+    batch_size: int = 32
+    workers: int = 0
+    device: str = "auto"
+    progress: bool | None = None
+
+
+@dataclass(frozen=True)
+class ProbeConfig:
+    """L2 logistic-regression probe; C is picked on validation AUROC from ``Cs``.
+
+    The L-BFGS fit starts from zero and is deterministic, so ``seed`` currently changes
+    nothing; it is kept (and recorded) for probes that will need randomness.
+    """
+
+    Cs: tuple[float, ...] = (0.001, 0.01, 0.1, 1, 10, 100)
+    max_iter: int = 1000
+    seed: int = 0

@@ -1,0 +1,125 @@
+"""``measure``: subgroup metrics with cluster-bootstrap intervals and permutation tests.
+
+Decisions (see also the module docstrings of bootstrap, permutation, thresholds):
+
+* The ``"unknown"`` group of every attribute is always reported (possibly empty)
+  but, by default, excluded from aggregates and permutation tests, because it is
+  not a demographic group whose disparity can be acted on. ``aggregate_unknown``
+  makes it participate like any other group.
+* Minimum evidence is judged on row counts of the observed data; inside
+  resamples only mathematical definedness matters.
+* Aggregates use the groups whose point value is defined; the same set is used
+  in every resample and permutation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from .attribute import Context, build_attribute, build_cells, calibration_bins
+from .bootstrap import chunk_size, cluster_strata, contiguous_codes, resample_counts
+from .config import BootstrapConfig, MinEvidence
+from .errors import MetricsInputError
+from .inputs import EncodedAttribute, encode_groups_input, validate_arrays
+from .kernels import metrics_from_stats, segment_stats
+from .layout import build_layout
+from .registry import METRICS
+from .result import MeasureResult
+
+
+def _check_options(metrics, threshold, ece_bins, permutations) -> list[str]:
+    names = list(METRICS) if metrics is None else list(metrics)
+    unknown = [m for m in names if m not in METRICS]
+    if unknown:
+        raise MetricsInputError(f"unknown metrics {unknown}; known: {list(METRICS)}")
+    if not np.isfinite(threshold):
+        raise MetricsInputError("threshold must be a finite number")
+    if int(ece_bins) != ece_bins or ece_bins < 1:
+        raise MetricsInputError("ece_bins must be a positive integer")
+    if int(permutations) != permutations or permutations < 0:
+        raise MetricsInputError("permutations must be a non-negative integer")
+    return names
+
+
+def _bootstrap(ncl, sizes, layouts, cfg: BootstrapConfig):
+    if cfg.resamples == 0:
+        return [None] * len(layouts)
+    chunk = chunk_size(cfg, ncl, max(lay.n_rows for lay in layouts))
+    store = [{m: np.empty((cfg.resamples, lay.n_segments)) for m in METRICS} for lay in layouts]
+    for start, counts in resample_counts(cfg, sizes, chunk):
+        for lay, st in zip(layouts, store, strict=True):
+            for m, v in metrics_from_stats(segment_stats(lay, counts)).items():
+                st[m][start : start + counts.shape[1]] = v
+    return store
+
+
+def measure(
+    labels: Sequence[int] | np.ndarray,
+    scores: Sequence[float] | np.ndarray,
+    clusters: Sequence[object] | np.ndarray,
+    groups: Mapping[str, Sequence[object] | np.ndarray],
+    threshold: float,
+    metrics: Sequence[str] | None = None,
+    bootstrap: BootstrapConfig = BootstrapConfig(),  # noqa: B008 (frozen, immutable)
+    min_evidence: MinEvidence = MinEvidence(),  # noqa: B008
+    ece_bins: int = 10,
+    permutations: int = 1000,
+    aggregate_unknown: bool = False,
+) -> MeasureResult:
+    """Measure ``metrics`` overall and per group of every attribute in ``groups``.
+
+    ``groups`` maps attribute (or intersection) name to one group label per row,
+    as produced by ``encode_groups``; None/NaN/"" become ``"unknown"``.
+    Predictions are ``score >= threshold``.
+    """
+    y, s, cl, ncl = validate_arrays(labels, scores, clusters)
+    names = _check_options(metrics, threshold, ece_bins, permutations)
+    attrs = encode_groups_input(groups, y.size)
+    t, nb = float(threshold), int(ece_bins)
+    codes = [a.codes for a in attrs] if bootstrap.stratify else []
+    strata = cluster_strata(cl, ncl, y, codes, bootstrap.min_stratum_clusters)
+    cl = contiguous_codes(strata, ncl)[cl]  # strata become contiguous code ranges
+    zero = np.zeros(y.size, dtype=np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        layouts = [build_layout(y, s, zero, 1, cl, ncl, t, nb)] + [
+            build_layout(y, s, a.codes, len(a.labels), cl, ncl, t, nb) for a in attrs
+        ]
+        ones = np.ones((ncl, 1))
+        pstats = [segment_stats(lay, ones) for lay in layouts]
+        points = [metrics_from_stats(st) for st in pstats]
+        boots = _bootstrap(ncl, [m.size for m in strata], layouts, bootstrap)
+    ctx = Context(
+        y, s, cl, t, nb, names, bootstrap, min_evidence, int(permutations), aggregate_unknown
+    )
+    all_attrs = [EncodedAttribute("overall", ("all",), zero), *attrs]
+    cells = [
+        build_cells(ctx, a, st, pt, bt)
+        for a, st, pt, bt in zip(all_attrs, pstats, points, boots, strict=True)
+    ]
+    results = {
+        a.name: build_attribute(
+            ctx, a, i, cells[i + 1], points[i + 1], boots[i + 1], points[0], boots[0]
+        )
+        for i, a in enumerate(attrs)
+    }
+    return MeasureResult(
+        threshold=t,
+        n=int(y.size),
+        n_pos=int(y.sum()),
+        n_neg=int(y.size - y.sum()),
+        n_clusters=ncl,
+        bootstrap=bootstrap,
+        permutations=int(permutations),
+        min_evidence=min_evidence,
+        ece_bins=nb,
+        aggregate_unknown=aggregate_unknown,
+        overall=cells[0]["all"],
+        attributes=results,
+        calibration_overall=calibration_bins(ctx, zero, 1)[0],
+        calibration={
+            a.name: dict(zip(a.labels, calibration_bins(ctx, a.codes, len(a.labels)), strict=True))
+            for a in attrs
+        },
+    )

@@ -1,0 +1,141 @@
+"""Stratified cluster bootstrap as count weights, and percentile intervals.
+
+A resample is a vector of counts per cluster (how often each patient was drawn).
+Counts are produced as (clusters x resamples) so they feed the layouts' sparse
+products directly.
+Clusters are resampled with replacement *within strata*; a cluster's stratum is
+its group combination across all attributes together with whether it has any
+positive row. Counts become row weights through the sparse layouts, so all
+resamples of a chunk are evaluated at once without a per-resample Python loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+
+from .config import BootstrapConfig
+
+
+def cluster_strata(
+    clusters: np.ndarray,
+    n_clusters: int,
+    labels: np.ndarray,
+    group_codes: Sequence[np.ndarray],
+    min_size: int = 1,
+) -> list[np.ndarray]:
+    """Cluster indices of each stratum, strata ordered by their first cluster.
+
+    Ordering by cluster (not by group name) makes the draws invariant to renaming
+    groups. A cluster whose rows fall into several group combinations (e.g. an age
+    band that changes between visits) gets a stratum for that exact combination.
+    Strata with fewer than ``min_size`` clusters are pooled per label: a stratum of
+    one cluster would always redraw that cluster and contribute no variance, which
+    happens quickly when many attributes are crossed.
+    """
+    has_pos = np.zeros(n_clusters, dtype=bool)
+    has_pos[clusters[labels.astype(bool)]] = True
+    if group_codes:
+        _, row_key = np.unique(np.stack(group_codes, axis=1), axis=0, return_inverse=True)
+        row_key = row_key.ravel()
+    else:
+        row_key = np.zeros(clusters.size, dtype=np.int64)
+    n_keys = int(row_key.max()) + 1 if row_key.size else 1
+    pairs = np.unique(clusters.astype(np.int64) * n_keys + row_key)
+    pc, pk = pairs // n_keys, pairs % n_keys
+    multi = np.bincount(pc, minlength=n_clusters) > 1
+    key = np.zeros(n_clusters, dtype=np.int64)
+    key[pc] = pk
+    if multi.any():
+        combos: dict[tuple[int, ...], int] = {}
+        lo, hi = (
+            np.searchsorted(pc, np.flatnonzero(multi)),
+            np.searchsorted(pc, np.flatnonzero(multi), "right"),
+        )
+        for cl, a, b in zip(np.flatnonzero(multi), lo, hi, strict=True):  # pairs sorted by cluster
+            key[cl] = combos.setdefault(tuple(pk[a:b].tolist()), n_keys + len(combos))
+    stratum = key * 2 + has_pos
+    _, inv, size = np.unique(stratum, return_inverse=True, return_counts=True)
+    small = size[inv.ravel()] < min_size
+    stratum[small] = -2 + has_pos[small]  # pooled stratum per label
+    _, first, inverse = np.unique(stratum, return_index=True, return_inverse=True)
+    rank = np.argsort(np.argsort(first))
+    sid = rank[inverse.ravel()]
+    order = np.argsort(sid, kind="stable")
+    return np.split(order, np.flatnonzero(np.diff(sid[order])) + 1)
+
+
+def contiguous_codes(strata: Sequence[np.ndarray], n_clusters: int) -> np.ndarray:
+    """New cluster codes under which every stratum is a contiguous range (in order)."""
+    new = np.empty(n_clusters, dtype=np.int64)
+    new[np.concatenate(strata)] = np.arange(n_clusters)
+    return new
+
+
+def _block_counts(seed: int, block: int, out: np.ndarray, sizes: Sequence[int]) -> None:
+    """Fill ``out`` (clusters x block size) with one block's counts; strata are
+    contiguous code ranges, so one bincount serves all strata."""
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(0, block))))
+    n_clusters, size = out.shape
+    draws = np.empty((size, n_clusters), dtype=np.int64)
+    off = 0
+    for m in sizes:
+        draws[:, off : off + m] = rng.integers(0, m, size=(size, m)) + off
+        off += m
+    draws *= size
+    draws += np.arange(size)[:, None]
+    out[:] = np.bincount(draws.ravel(), minlength=n_clusters * size).reshape(n_clusters, size)
+
+
+def resample_counts(
+    config: BootstrapConfig, sizes: Sequence[int], chunk: int
+) -> Iterator[tuple[int, np.ndarray]]:
+    """Yield (first resample index, counts of shape (n_clusters, b)) chunk by chunk.
+
+    ``sizes`` are the stratum sizes; clusters must be coded so that stratum i is
+    the i-th contiguous range (see ``contiguous_codes``).
+    """
+    block = config.BLOCK
+    chunk = max(block, chunk // block * block)
+    n_clusters = int(sum(sizes))
+    for start in range(0, config.resamples, chunk):
+        stop = min(config.resamples, start + chunk)
+        counts = np.empty((n_clusters, stop - start))
+        for j in range(start, stop, block):
+            cols = slice(j - start, min(stop, j + block) - start)
+            _block_counts(config.seed, j // block, counts[:, cols], sizes)
+        yield start, counts
+
+
+MAX_CHUNK = 500
+
+
+def chunk_size(config: BootstrapConfig, n_clusters: int, widest: int) -> int:
+    """Resamples per chunk so that counts, draws and one layout's output fit the budget."""
+    per_resample = 8.0 * (3 * n_clusters + widest)
+    return min(MAX_CHUNK, max(config.BLOCK, int(config.max_memory_mb * 2**20 / per_resample)))
+
+
+def percentile_interval(
+    samples: np.ndarray, level: float, min_defined: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Percentile interval over axis 0, ignoring resamples where the value is NaN.
+
+    Returns (low, high, defined fraction); low/high are NaN where fewer than
+    ``min_defined`` of the resamples define the statistic.
+    """
+    b = samples.shape[0]
+    flat = samples.reshape(b, -1)
+    ok = ~np.isnan(flat)
+    frac = ok.mean(axis=0) if b else np.zeros(flat.shape[1])
+    low = np.full(flat.shape[1], np.nan)
+    high = np.full(flat.shape[1], np.nan)
+    q = [(1 - level) / 2, 1 - (1 - level) / 2]
+    full = frac == 1.0
+    if full.any():
+        low[full], high[full] = np.quantile(flat[:, full], q, axis=0)
+    for j in np.flatnonzero((frac >= min_defined) & (frac > 0) & ~full):
+        low[j], high[j] = np.quantile(flat[ok[:, j], j], q)
+    shape = samples.shape[1:]
+    return low.reshape(shape), high.reshape(shape), frac.reshape(shape)

@@ -1,0 +1,62 @@
+"""Configuration dataclasses for ``measure``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import MetricsInputError
+
+
+@dataclass(frozen=True)
+class BootstrapConfig:
+    """Cluster bootstrap settings.
+
+    ``resamples=0`` disables intervals. ``stratify`` keeps, in every resample, the
+    number of clusters per (group combination, has-any-positive) stratum fixed, so
+    a metric defined on the sample stays defined in the resamples. Results do not
+    depend on ``max_memory_mb``: resamples are drawn in fixed blocks of
+    ``BLOCK`` with one PCG64 stream per block. Strata with fewer than
+    ``min_stratum_clusters`` clusters are pooled per label (see
+    ``bootstrap.cluster_strata``). Intervals are formed over resamples where the
+    statistic is defined, and only when at least ``min_defined_fraction`` are.
+    """
+
+    resamples: int = 2000
+    level: float = 0.95
+    seed: int = 0
+    stratify: bool = True
+    max_memory_mb: float = 500.0
+    min_defined_fraction: float = 0.99
+    min_stratum_clusters: int = 5
+
+    BLOCK = 25
+
+    def __post_init__(self) -> None:
+        if self.resamples < 0:
+            raise MetricsInputError("bootstrap resamples must be >= 0")
+        if not 0 < self.level < 1:
+            raise MetricsInputError("bootstrap level must be in (0, 1)")
+        if self.max_memory_mb <= 0:
+            raise MetricsInputError("max_memory_mb must be > 0")
+
+
+@dataclass(frozen=True)
+class MinEvidence:
+    """Minimum evidence per cell (rows); below any of them every metric of the cell
+    is undefined and the reason lists the failing counts."""
+
+    n: int = 0
+    positives: int = 20
+    negatives: int = 20
+
+    def reason(self, n: int, n_pos: int, n_neg: int) -> str | None:
+        fails = [
+            f"{have} {what} < minimum {need}"
+            for have, need, what in (
+                (n, self.n, "rows"),
+                (n_pos, self.positives, "positives"),
+                (n_neg, self.negatives, "negatives"),
+            )
+            if have < need
+        ]
+        return "undefined: " + "; ".join(fails) if fails else None

@@ -1,0 +1,162 @@
+"""Frozen result tree of ``measure`` with JSON-safe ``to_dict()``.
+
+Floats are kept at full precision; undefined values are ``None`` with a reason
+string. ``NaN`` never appears: ``_num`` converts it to ``None`` as a last guard.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .config import BootstrapConfig, MinEvidence
+
+
+def _num(x: float | None) -> float | None:
+    if x is None:
+        return None
+    x = float(x)
+    return None if math.isnan(x) or math.isinf(x) else x
+
+
+@dataclass(frozen=True)
+class MetricValue:
+    value: float | None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "value": _num(self.value),
+            "ci_low": _num(self.ci_low),
+            "ci_high": _num(self.ci_high),
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class AggregateValue(MetricValue):
+    """An aggregate; ``p_value`` for gap-type aggregates, ``group`` for worst and
+    to_overall, ``included`` lists the groups that took part."""
+
+    p_value: float | None = None
+    group: str | None = None
+    included: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        d = super().to_dict()
+        d.update(p_value=_num(self.p_value), group=self.group, included=list(self.included))
+        return d
+
+
+@dataclass(frozen=True)
+class Cell:
+    """Metrics of one group (or overall); counts are rows / distinct clusters."""
+
+    n: int
+    n_pos: int
+    n_neg: int
+    n_clusters: int
+    evidence_reason: str | None
+    metrics: Mapping[str, MetricValue]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "n_pos": self.n_pos,
+            "n_neg": self.n_neg,
+            "n_clusters": self.n_clusters,
+            "evidence_reason": self.evidence_reason,
+            "metrics": {k: v.to_dict() for k, v in self.metrics.items()},
+        }
+
+
+@dataclass(frozen=True)
+class AttributeResult:
+    groups: Mapping[str, Cell]
+    aggregates: Mapping[str, Mapping[str, AggregateValue] | AggregateValue]
+
+    def to_dict(self) -> dict[str, Any]:
+        aggs: dict[str, Any] = {}
+        for k, v in self.aggregates.items():
+            if isinstance(v, AggregateValue):
+                aggs[k] = v.to_dict()
+            else:
+                aggs[k] = {name: a.to_dict() for name, a in v.items()}
+        return {"groups": {g: c.to_dict() for g, c in self.groups.items()}, "aggregates": aggs}
+
+
+@dataclass(frozen=True)
+class CalibrationBin:
+    bin_low: float
+    bin_high: float
+    n: int
+    mean_score: float | None
+    mean_label: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "bin_low": self.bin_low,
+            "bin_high": self.bin_high,
+            "n": self.n,
+            "mean_score": _num(self.mean_score),
+            "mean_label": _num(self.mean_label),
+        }
+
+
+@dataclass(frozen=True)
+class MeasureResult:
+    threshold: float
+    n: int
+    n_pos: int
+    n_neg: int
+    n_clusters: int
+    bootstrap: BootstrapConfig
+    permutations: int
+    min_evidence: MinEvidence
+    ece_bins: int
+    aggregate_unknown: bool
+    overall: Cell
+    attributes: Mapping[str, AttributeResult]
+    calibration_overall: tuple[CalibrationBin, ...]
+    calibration: Mapping[str, Mapping[str, tuple[CalibrationBin, ...]]] = field(
+        default_factory=dict
+    )
+
+    def to_dict(self) -> dict[str, Any]:
+        bs = self.bootstrap
+        return {
+            "threshold": _num(self.threshold),
+            "n": self.n,
+            "n_pos": self.n_pos,
+            "n_neg": self.n_neg,
+            "n_clusters": self.n_clusters,
+            "bootstrap": {
+                "resamples": bs.resamples,
+                "level": bs.level,
+                "seed": bs.seed,
+                "stratified": bs.stratify,
+                "min_stratum_clusters": bs.min_stratum_clusters,
+                "method": "cluster-stratified-percentile" if bs.stratify else "cluster-percentile",
+            },
+            "permutation": {
+                "permutations": self.permutations,
+                "seed": bs.seed,
+                "method": "cluster-group-labels-within-label-strata",
+            },
+            "min_evidence": asdict(self.min_evidence),
+            "ece_bins": self.ece_bins,
+            "aggregate_unknown": self.aggregate_unknown,
+            "overall": self.overall.to_dict(),
+            "attributes": {k: v.to_dict() for k, v in self.attributes.items()},
+            "calibration": {
+                "overall": [b.to_dict() for b in self.calibration_overall],
+                "attributes": {
+                    a: {g: [b.to_dict() for b in bins] for g, bins in groups.items()}
+                    for a, groups in self.calibration.items()
+                },
+            },
+        }
