@@ -1,0 +1,140 @@
+"""DICOM pixel decoding and header attribute extraction (pydicom).
+
+Decoding applies the modality LUT (RescaleSlope/Intercept), then a linear VOI window
+(the file's WindowCenter/WindowWidth, or an override), then MONOCHROME1 inversion, so the
+array the model sees looks like what a radiologist sees.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fairgov.evaluate.config import ImageError
+from fairgov.evaluate.images import check_pixels
+
+__all__ = ["DEFAULT_TAGS", "decode_dicom", "parse_age", "read_attributes"]
+
+DEFAULT_TAGS: tuple[str, ...] = (
+    "PatientSex",
+    "PatientAge",
+    "Manufacturer",
+    "ManufacturerModelName",
+    "BodyPartExamined",
+    "ViewPosition",
+)
+_AGE = re.compile(r"^\s*(\d{1,3})\s*([DWMY])\s*$", re.IGNORECASE)
+_AGE_UNIT_YEARS = {"D": 1 / 365.25, "W": 7 / 365.25, "M": 1 / 12, "Y": 1.0}
+
+
+def parse_age(value: object) -> float | None:
+    """DICOM AS value ("065Y", "006M", "010W", "003D") -> age in years; None if invalid."""
+    if value is None:
+        return None
+    m = _AGE.match(str(value))
+    if not m:
+        return None
+    return int(m.group(1)) * _AGE_UNIT_YEARS[m.group(2).upper()]
+
+
+def _read(path: Path, **kw: Any) -> Any:
+    import pydicom
+    from pydicom.errors import InvalidDicomError
+
+    try:
+        return pydicom.dcmread(path, **kw)
+    except (InvalidDicomError, OSError, ValueError, EOFError, KeyError) as exc:
+        raise ImageError(f"{path}: not a readable DICOM file ({exc})") from exc
+
+
+def read_attributes(path: str | Path, tags: Iterable[str] = DEFAULT_TAGS) -> dict[str, object]:
+    """Read header attributes by keyword without touching pixel data.
+
+    PatientAge is returned in years (float); other values as stripped strings; absent or
+    empty elements as None.
+    """
+    ds = _read(Path(path), stop_before_pixels=True)
+    out: dict[str, object] = {}
+    for tag in tags:
+        value = ds.get(tag)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            out[tag] = None
+        elif tag == "PatientAge":
+            out[tag] = parse_age(value)
+        else:
+            out[tag] = str(value).strip()
+    return out
+
+
+def _first(value: object) -> float | None:
+    """WindowCenter/Width may be multi-valued; the first pair is the default window."""
+    if value is None:
+        return None
+    try:
+        seq = list(value) if not isinstance(value, str | bytes | int | float) else [value]
+    except TypeError:
+        seq = [value]
+    try:
+        out = float(seq[0])
+    except (TypeError, ValueError, IndexError):
+        return None
+    return out if math.isfinite(out) else None
+
+
+def apply_window(data: np.ndarray, center: float, width: float) -> np.ndarray:
+    """DICOM PS3.3 C.11.2.1.2.1 linear window, output scaled to [0, 1]."""
+    if width < 1:
+        raise ImageError(f"invalid window width {width}")
+    if width == 1:
+        return (data >= center - 0.5).astype(np.float32)
+    y = (data - (center - 0.5)) / (width - 1) + 0.5
+    return np.clip(y, 0.0, 1.0).astype(np.float32)
+
+
+def decode_dicom(
+    path: Path, *, windowing: tuple[float, float] | None = None, max_pixels: int | None = None
+) -> np.ndarray:
+    """Decode a single-frame grayscale (or RGB -> luminance) DICOM image into [0, 1]."""
+    from pydicom.pixels import apply_modality_lut
+
+    ds = _read(path)
+    if not any(k in ds for k in ("PixelData", "FloatPixelData", "DoubleFloatPixelData")):
+        raise ImageError(f"{path}: DICOM has no pixel data")
+    rows, cols = int(ds.get("Rows", 0) or 0), int(ds.get("Columns", 0) or 0)
+    frames = int(ds.get("NumberOfFrames", 1) or 1)
+    if rows <= 0 or cols <= 0:
+        raise ImageError(f"{path}: DICOM has no valid Rows/Columns")
+    check_pixels(path, rows * cols * frames, max_pixels)
+    if frames != 1:
+        raise ImageError(f"{path}: multi-frame DICOM ({frames} frames) is not supported")
+    try:
+        arr = ds.pixel_array
+    except Exception as exc:  # pydicom raises many types for unsupported transfer syntaxes
+        raise ImageError(f"{path}: cannot decode DICOM pixel data ({exc})") from exc
+    photometric = str(ds.get("PhotometricInterpretation", "MONOCHROME2")).upper()
+    if arr.ndim == 3 and arr.shape[-1] == 3:
+        arr = arr.astype(np.float64) @ np.array([0.299, 0.587, 0.114])
+    elif arr.ndim != 2:
+        raise ImageError(f"{path}: unsupported DICOM pixel array shape {arr.shape}")
+    else:
+        arr = np.asarray(apply_modality_lut(arr, ds), dtype=np.float64)
+    center, width = windowing if windowing is not None else (None, None)
+    if windowing is None and photometric.startswith("MONOCHROME"):
+        center, width = _first(ds.get("WindowCenter")), _first(ds.get("WindowWidth"))
+    if center is not None and width is not None:
+        out = apply_window(arr, float(center), float(width))
+    else:
+        lo, hi = float(arr.min()), float(arr.max())
+        out = (
+            np.zeros(arr.shape, np.float32)
+            if hi == lo
+            else ((arr - lo) / (hi - lo)).astype(np.float32)
+        )
+    if photometric == "MONOCHROME1":
+        out = 1.0 - out
+    return out

@@ -1,0 +1,254 @@
+"""Frozen-backbone embedding: a pure per-shard core plus a cached local driver.
+
+``embed_shard`` is the unit a distributed runner would farm out: it takes
+``(row_id, path)`` pairs and returns ``(row_id, embedding)`` pairs, so results are always
+joined on row_id and never depend on batch size, order or worker scheduling.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from fairgov.evaluate.config import BackboneConfig, ImageError, ImageSpec, RunConfig
+from fairgov.evaluate.images import decode
+
+__all__ = [
+    "EmbedStats",
+    "embed_images",
+    "embed_rows",
+    "embed_shard",
+    "prepare_model",
+    "resolve_device",
+]
+
+RowId = Any
+
+
+@dataclass
+class EmbedStats:
+    """What actually ran; provenance reports these so cache behaviour is auditable."""
+
+    forward_passes: int = 0
+    images_embedded: int = 0
+    cache_hits: int = 0
+    cache_misses: int = 0
+    errors: list[tuple[RowId, str]] = field(default_factory=list)
+
+
+class _RowDataset:
+    """Map-style dataset decoding in worker processes; errors travel back as data."""
+
+    def __init__(
+        self,
+        rows: Sequence[tuple[RowId, str]],
+        transform: Callable[[np.ndarray], Any],
+        windowing: tuple[float, float] | None,
+    ) -> None:
+        self.rows = list(rows)
+        self.transform = transform
+        self.windowing = windowing
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, i: int) -> tuple[RowId, Any, str | None]:
+        row_id, path = self.rows[i]
+        stage = getattr(self.transform, "spatial", self.transform)
+        try:
+            return row_id, stage(decode(path, windowing=self.windowing)), None
+        except ImageError as exc:
+            return row_id, None, str(exc)
+
+
+def _collate(
+    items: list[tuple[RowId, Any, str | None]],
+) -> tuple[list[RowId], Any, list[tuple[RowId, str]]]:
+    import torch
+
+    ok = [(rid, x) for rid, x, err in items if err is None]
+    errors = [(rid, err) for rid, _, err in items if err is not None]
+    batch = torch.stack([x for _, x in ok]) if ok else None
+    return [rid for rid, _ in ok], batch, errors
+
+
+# NHWC was faster for every timm model measured on CPU (1.1-3.6x: test_byobnet, test_resnet,
+# test_efficientnet, test_vit, resnet18, convnext_atto; benchmarks/evaluate.py prints the
+# comparison) and is the usual choice on CUDA, so both use it.
+CHANNELS_LAST_DEVICES = {"cuda", "cpu"}
+
+
+def prepare_model(model: Any, device: str) -> Any:
+    """Move the frozen model to ``device`` in the memory format the inputs will use."""
+    import torch
+
+    model = model.to(device)
+    if torch.device(device).type in CHANNELS_LAST_DEVICES:
+        model = model.to(memory_format=torch.channels_last)
+    return model
+
+
+def resolve_device(device: str) -> str:
+    """``auto`` -> ``cuda`` when available, else ``cpu``; explicit names pass through."""
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return device
+
+
+def embed_shard(
+    rows: Sequence[tuple[RowId, str]],
+    model: Any,
+    transform: Callable[[np.ndarray], Any],
+    run_cfg: RunConfig,
+    *,
+    image_spec: ImageSpec | None = None,
+    stats: EmbedStats | None = None,
+    on_batch: Callable[[int], None] | None = None,
+) -> list[tuple[RowId, np.ndarray]]:
+    """Embed one shard on the model's current device; failed decodes go to ``stats.errors``.
+
+    Without ``stats`` a decode failure raises ``ImageError`` (fail closed).
+    """
+    import torch
+    from torch.utils.data import DataLoader
+
+    if not rows:
+        return []
+    param = next(iter(model.parameters()), None)
+    device = param.device if param is not None else torch.device("cpu")
+    channels_last = device.type in CHANNELS_LAST_DEVICES
+    ds = _RowDataset(rows, transform, image_spec.windowing if image_spec else None)
+    loader = DataLoader(
+        ds,  # type: ignore[arg-type]
+        batch_size=max(1, run_cfg.batch_size),
+        shuffle=False,
+        num_workers=max(0, run_cfg.workers),
+        collate_fn=_collate,
+        pin_memory=device.type == "cuda",
+    )
+    finish = getattr(transform, "finish", None) if hasattr(transform, "spatial") else None
+    out: list[tuple[RowId, np.ndarray]] = []
+    with torch.inference_mode():
+        for ids, batch, errors in loader:
+            if errors:
+                if stats is None:
+                    raise ImageError("; ".join(msg for _, msg in errors))
+                stats.errors.extend(errors)
+            if batch is not None:
+                batch = batch.to(device, non_blocking=True)
+                if finish is not None:
+                    batch = finish(batch, channels_last=channels_last)
+                elif channels_last:
+                    batch = batch.contiguous(memory_format=torch.channels_last)
+                feats = model(batch).float().cpu().numpy()
+                if stats is not None:
+                    stats.forward_passes += 1
+                    stats.images_embedded += len(ids)
+                out.extend(zip(ids, feats, strict=True))
+            if on_batch is not None:
+                on_batch(len(ids) + len(errors))
+    return out
+
+
+def _library_versions() -> dict[str, str | None]:
+    """Libraries whose upgrade may change decoded pixels or features invalidate the cache."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out: dict[str, str | None] = {}
+    for dist in ("torch", "timm", "torchvision", "pillow", "pydicom", "numpy"):
+        try:
+            out[dist] = version(dist)
+        except PackageNotFoundError:
+            out[dist] = None
+    return out
+
+
+def embed_rows(
+    items: Sequence[tuple[RowId, str, str]],
+    backbone_cfg: BackboneConfig,
+    run_cfg: RunConfig,
+    cache: Any = None,
+    *,
+    image_spec: ImageSpec | None = None,
+    stats: EmbedStats | None = None,
+    loaded: tuple[Any, Any, dict[str, Any]] | None = None,
+) -> tuple[dict[RowId, np.ndarray], dict[str, Any]]:
+    """Embed ``(row_id, path, image_sha256)`` items, reusing per-image cache entries.
+
+    One cache entry per image content (not per manifest), so adding a row only embeds the
+    new image. Returns ({row_id: embedding}, backbone metadata incl. device).
+    """
+    import torch
+
+    from fairgov.evaluate.backbone import load_backbone
+    from fairgov.evaluate.progress import Progress
+
+    stats = stats if stats is not None else EmbedStats()
+    model, transform, meta = loaded if loaded is not None else load_backbone(backbone_cfg)
+    device = resolve_device(run_cfg.device)
+    meta = {**meta, "device": device}
+    base = {
+        "kind": "embedding",
+        "architecture": meta["architecture"],
+        "weights_sha256": meta["weights_sha256"],
+        "preprocessing": meta["preprocessing"],
+        "windowing": list(image_spec.windowing) if image_spec and image_spec.windowing else None,
+        "device_type": torch.device(device).type,
+        "versions": _library_versions(),
+    }
+    result: dict[RowId, np.ndarray] = {}
+    todo: list[tuple[RowId, str]] = []
+    keys: dict[RowId, str] = {}
+    for row_id, path, digest in items:
+        keys[row_id] = key = cache.key(**base, image_sha256=digest) if cache is not None else ""
+        hit = cache.get_array(key) if cache is not None else None
+        if hit is not None:
+            result[row_id] = hit
+            stats.cache_hits += 1
+        else:
+            todo.append((row_id, os.fspath(path)))
+            stats.cache_misses += cache is not None
+    if todo:
+        model = prepare_model(model, device)
+        with Progress(len(todo), "embedding", run_cfg.progress) as bar:
+            pairs = embed_shard(
+                todo,
+                model,
+                transform,
+                run_cfg,
+                image_spec=image_spec,
+                stats=stats,
+                on_batch=bar.advance,
+            )
+        for row_id, emb in pairs:
+            result[row_id] = emb
+            if cache is not None:
+                cache.put_array(keys[row_id], emb)
+    return result, meta
+
+
+def embed_images(
+    paths: Sequence[str | os.PathLike[str]],
+    backbone_cfg: BackboneConfig,
+    run_cfg: RunConfig,
+    cache: Any = None,
+    *,
+    image_spec: ImageSpec | None = None,
+) -> np.ndarray:
+    """Embed ``paths`` in order; any undecodable image raises ``ImageError``."""
+    from fairgov.evaluate.hashing import sha256_file
+
+    if not paths:
+        return np.zeros((0, 0), dtype=np.float32)
+    stats = EmbedStats()
+    items = [(i, os.fspath(p), sha256_file(p)) for i, p in enumerate(paths)]
+    result, _ = embed_rows(items, backbone_cfg, run_cfg, cache, image_spec=image_spec, stats=stats)
+    if stats.errors:
+        raise ImageError("; ".join(msg for _, msg in stats.errors))
+    return np.stack([result[i] for i in range(len(items))]).astype(np.float32)

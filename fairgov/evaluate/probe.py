@@ -1,0 +1,120 @@
+"""Deterministic L2 logistic-regression linear probe (numpy + scipy, no scikit-learn).
+
+The objective matches scikit-learn's ``LogisticRegression(penalty="l2", C=C)``:
+``C * sum(logloss) + 0.5 * ||w||^2`` with an unpenalised intercept, minimised with
+L-BFGS from a zero start, so results are reproducible and comparable with sklearn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import minimize
+from scipy.special import expit, log_expit
+from scipy.stats import rankdata
+
+from fairgov.evaluate.config import ProbeConfig, ProbeError
+
+__all__ = ["ProbeResult", "auroc", "fit_logistic", "linear_probe"]
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    """Scores for validation/test rows plus the model-selection record."""
+
+    scores_val: np.ndarray
+    scores_test: np.ndarray
+    C: float
+    val_auroc_per_C: dict[float, float]
+    coef: np.ndarray = field(repr=False)
+    intercept: float = 0.0
+    mean: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+    scale: np.ndarray = field(default_factory=lambda: np.ones(0), repr=False)
+
+
+def auroc(y: np.ndarray, scores: np.ndarray) -> float:
+    """Mann-Whitney AUROC with mid-ranks for ties; NaN when only one class is present."""
+    y = np.asarray(y).astype(bool)
+    n_pos, n_neg = int(y.sum()), int((~y).sum())
+    if n_pos == 0 or n_neg == 0:
+        return float("nan")
+    ranks = rankdata(np.asarray(scores, dtype=np.float64))
+    return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def fit_logistic(
+    X: np.ndarray, y: np.ndarray, C: float, max_iter: int = 1000
+) -> tuple[np.ndarray, float]:
+    """Minimise sklearn's L2 logistic objective (scaled by 1/n for conditioning)."""
+    X = np.asarray(X, dtype=np.float64)
+    t = np.where(np.asarray(y).astype(bool), 1.0, -1.0)
+    n, d = X.shape
+    lam = 1.0 / (C * n)
+
+    def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        w, b = theta[:d], theta[d]
+        z = t * (X @ w + b)
+        loss = -log_expit(z).sum() / n + 0.5 * lam * (w @ w)
+        g = -t * expit(-z) / n
+        return float(loss), np.concatenate([X.T @ g + lam * w, [g.sum()]])
+
+    res = minimize(
+        fun,
+        np.zeros(d + 1),
+        jac=True,
+        method="L-BFGS-B",
+        options={"maxiter": max_iter, "maxcor": 30, "gtol": 1e-10, "ftol": 1e-15},
+    )
+    return res.x[:d].copy(), float(res.x[d])
+
+
+def linear_probe(
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    X_val: np.ndarray,
+    y_val: np.ndarray,
+    X_test: np.ndarray,
+    cfg: ProbeConfig | None = None,
+) -> ProbeResult:
+    """Standardise on train, fit one probe per C, keep the best validation AUROC.
+
+    Ties (within 1e-12) go to the smaller C, i.e. the stronger regularisation.
+    """
+    cfg = cfg or ProbeConfig()
+    y_train = np.asarray(y_train).astype(int)
+    y_val = np.asarray(y_val).astype(int)
+    for name, yy in (("train", y_train), ("validation", y_val)):
+        if len(np.unique(yy)) < 2:
+            raise ProbeError(f"the {name} split needs both classes to fit/select a probe")
+    if not cfg.Cs or any(c <= 0 for c in cfg.Cs):
+        raise ProbeError(f"Cs must be positive, got {cfg.Cs}")
+    Xtr = np.asarray(X_train, dtype=np.float64)
+    mean = Xtr.mean(axis=0)
+    scale = Xtr.std(axis=0)
+    scale[scale < 1e-12] = 1.0
+
+    def std(X: np.ndarray) -> np.ndarray:
+        return (np.asarray(X, dtype=np.float64) - mean) / scale
+
+    Ztr, Zval, Ztest = std(Xtr), std(X_val), std(X_test)
+    per_c: dict[float, float] = {}
+    best: tuple[float, float, np.ndarray, float] | None = None
+    for C in sorted(float(c) for c in cfg.Cs):
+        w, b = fit_logistic(Ztr, y_train, C, cfg.max_iter)
+        score = auroc(y_val, expit(Zval @ w + b))
+        per_c[C] = score
+        if best is None or score > best[1] + 1e-12:
+            best = (C, score, w, b)
+    assert best is not None
+    C, _, w, b = best
+    return ProbeResult(
+        scores_val=expit(Zval @ w + b),
+        scores_test=expit(Ztest @ w + b) if len(Ztest) else np.zeros(0),
+        C=C,
+        val_auroc_per_C=per_c,
+        coef=w,
+        intercept=b,
+        mean=mean,
+        scale=scale,
+    )

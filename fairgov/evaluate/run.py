@@ -1,0 +1,212 @@
+"""Local evaluation runner: manifest -> validated rows -> embeddings -> probe -> scores.
+
+Fails closed: any row problem stops the run (``InvalidRowsError``) unless the caller asked
+to drop invalid rows, in which case the dropped rows are returned alongside the problems.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import fairgov
+from fairgov.evaluate.config import BackboneConfig, EvaluateError, ImageSpec, ProbeConfig, RunConfig
+from fairgov.evaluate.hashing import sha256_file
+from fairgov.evaluate.manifest import (
+    canonical,
+    check_rows,
+    manifest_hash,
+    patient_split,
+    resolve_image,
+)
+from fairgov.evaluate.probe import ProbeResult, linear_probe
+from fairgov.evaluate.problems import RowProblem
+
+__all__ = ["SPLITS", "EvaluationResult", "InvalidRowsError", "run_evaluation"]
+
+SPLITS = ("train", "validation", "test")
+
+
+class InvalidRowsError(EvaluateError):
+    """Rows failed validation and ``drop_invalid`` was not set; ``problems`` lists them."""
+
+    def __init__(self, problems: list[RowProblem]) -> None:
+        self.problems = problems
+        head = "; ".join(f"row {p.row}: {p.code} {p.message}" for p in problems[:5])
+        more = f" (+{len(problems) - 5} more)" if len(problems) > 5 else ""
+        super().__init__(f"{len(problems)} invalid manifest rows: {head}{more}")
+
+
+@dataclass
+class EvaluationResult:
+    """Scores for validation/test rows, the provenance record and what was dropped."""
+
+    predictions: pd.DataFrame
+    provenance: dict[str, Any]
+    problems: list[RowProblem] = field(default_factory=list)
+    dropped: pd.DataFrame = field(default_factory=pd.DataFrame)
+    probe: ProbeResult | None = None
+
+
+def _split_problems(df: pd.DataFrame, split_column: str, patient_column: str) -> list[RowProblem]:
+    problems: list[RowProblem] = []
+    for pos, value in enumerate(df[split_column].tolist()):
+        if canonical(value) not in SPLITS:
+            problems.append(
+                RowProblem(pos, None, "FG406", f"split {value!r} not in {list(SPLITS)}")
+            )
+    per_patient = df.groupby(df[patient_column].astype(str))[split_column].nunique()
+    leaking = set(per_patient[per_patient > 1].index)
+    for pos, pid in enumerate(df[patient_column].astype(str).tolist()):
+        if pid in leaking:
+            problems.append(
+                RowProblem(pos, None, "FG407", f"patient {pid!r} appears in several splits")
+            )
+    return problems
+
+
+def _fail_or_drop(problems: list[RowProblem], drop_invalid: bool) -> set[int]:
+    if problems and not drop_invalid:
+        raise InvalidRowsError(problems)
+    return {p.row for p in problems if p.row is not None}
+
+
+def run_evaluation(
+    manifest: pd.DataFrame,
+    root: str | os.PathLike[str],
+    *,
+    backbone: BackboneConfig,
+    image_column: str = "image",
+    label_column: str = "label",
+    classes: Sequence[object] = (0, 1),
+    patient_column: str = "patient_id",
+    attribute_columns: Sequence[str] = (),
+    attribute_maps: Mapping[str, Iterable[object]] | None = None,
+    split_column: str | None = None,
+    split_fractions: Mapping[str, float] | None = None,
+    split_seed: int = 0,
+    probe: ProbeConfig | None = None,
+    run: RunConfig | None = None,
+    image_spec: ImageSpec | None = None,
+    cache: Any = None,
+    drop_invalid: bool = False,
+    manifest_sha256: str | None = None,
+) -> EvaluationResult:
+    """Embed every valid row, fit the probe on train, score validation and test rows.
+
+    ``classes`` is ``(negative, positive)``. ``split_column=None`` assigns patient-level
+    splits by hashing ``patient_column`` (see ``patient_split``). ``row_id`` in the output
+    is the 0-based position of the row in ``manifest``.
+    """
+    from fairgov.evaluate.backbone import load_backbone
+    from fairgov.evaluate.embed import EmbedStats, embed_rows
+
+    probe, run = probe or ProbeConfig(), run or RunConfig()
+    if len(classes) != 2:
+        raise EvaluateError(
+            f"the linear probe is binary: classes must be (negative, positive), got {classes}"
+        )
+    root_p = Path(root)
+    df = manifest.reset_index(drop=True)
+    needed = [patient_column, *attribute_columns] + ([split_column] if split_column else [])
+    absent = [c for c in needed if c not in df.columns]
+    if absent:
+        raise InvalidRowsError([RowProblem(None, None, "FG408", f"missing columns: {absent}")])
+    _, problems, _ = check_rows(
+        df, root_p, image_column, label_column, classes, attribute_maps, drop_invalid=False
+    )
+    if any(p.row is None for p in problems):
+        raise InvalidRowsError(problems)
+    for pos, pid in enumerate(df[patient_column].tolist()):
+        if pid is None or (isinstance(pid, float) and np.isnan(pid)) or not str(pid).strip():
+            problems.append(RowProblem(pos, None, "FG409", "patient id is missing"))
+    if split_column:
+        splits = df[split_column].map(canonical).to_numpy(dtype=object)
+        problems += _split_problems(df, split_column, patient_column)
+    else:
+        splits = patient_split(df[patient_column].tolist(), split_fractions, seed=split_seed)
+    bad = _fail_or_drop(problems, drop_invalid)
+
+    keep = [i for i in range(len(df)) if i not in bad]
+    rel = {i: str(df.at[i, image_column]) for i in keep}
+    paths = {i: resolve_image(root_p, rel[i])[0] for i in keep}
+    digests = {i: sha256_file(paths[i]) for i in keep}  # type: ignore[arg-type]
+    loaded = load_backbone(backbone)
+    stats = EmbedStats()
+    items = [(i, os.fspath(paths[i]), digests[i]) for i in keep]  # type: ignore[arg-type]
+    emb, meta = embed_rows(
+        items, backbone, run, cache, image_spec=image_spec, stats=stats, loaded=loaded
+    )
+    decode_problems = [RowProblem(int(i), rel[i], "FG402", msg) for i, msg in stats.errors]
+    problems += decode_problems
+    bad |= _fail_or_drop(decode_problems, drop_invalid)
+    keep = [i for i in keep if i not in bad]
+
+    positive = canonical(classes[1])
+    y = {i: int(canonical(df.at[i, label_column]) == positive) for i in keep}
+    by_split = {s: [i for i in keep if splits[i] == s] for s in SPLITS}
+    for s in SPLITS:
+        if not by_split[s]:
+            raise EvaluateError(f"the {s} split is empty after validation")
+
+    def xy(s: str) -> tuple[np.ndarray, np.ndarray]:
+        return np.stack([emb[i] for i in by_split[s]]), np.array([y[i] for i in by_split[s]])
+
+    (Xtr, ytr), (Xva, yva), (Xte, _) = xy("train"), xy("validation"), xy("test")
+    res = linear_probe(Xtr, ytr, Xva, yva, Xte, probe)
+    scored = by_split["validation"] + by_split["test"]
+    preds = pd.DataFrame(
+        {
+            "row_id": scored,
+            "patient_id": [str(df.at[i, patient_column]) for i in scored],
+            "split": [splits[i] for i in scored],
+            "label": [y[i] for i in scored],
+            "score": np.concatenate([res.scores_val, res.scores_test]),
+        }
+    )
+    for col in attribute_columns:
+        preds[col] = [df.at[i, col] for i in scored]
+    preds = preds.sort_values("row_id", kind="stable").reset_index(drop=True)
+    provenance = {
+        "manifest_sha256": manifest_sha256 or manifest_hash(manifest),
+        "files": {rel[i]: digests[i] for i in sorted(keep, key=lambda j: rel[j])},
+        "weights_sha256": meta["weights_sha256"],
+        "sha256_verified": meta["sha256_verified"],
+        "architecture": meta["architecture"],
+        "preprocessing": meta["preprocessing"],
+        "device": meta["device"],
+        "forward_passes": stats.forward_passes,
+        "images_embedded": stats.images_embedded,
+        "cache_hits": stats.cache_hits,
+        "cache_misses": stats.cache_misses,
+        "cache_corrupt_entries": getattr(getattr(cache, "stats", None), "corrupt", 0),
+        "runner": "local",
+        "workers": run.workers,
+        "batch_size": run.batch_size,
+        "probe": {
+            "C": res.C,
+            "val_auroc_per_C": {str(k): v for k, v in res.val_auroc_per_C.items()},
+        },
+        "split": {
+            "column": split_column,
+            "seed": None if split_column else split_seed,
+            "counts": {s: len(by_split[s]) for s in SPLITS},
+        },
+        "rows": {"total": len(df), "used": len(keep), "dropped": len(df) - len(keep)},
+        "versions": _versions(),
+    }
+    dropped = df.iloc[sorted(set(range(len(df))) - set(keep))]
+    return EvaluationResult(preds, provenance, problems, dropped, res)
+
+
+def _versions() -> dict[str, str]:
+    import timm
+    import torch
+
+    return {"fairgov": fairgov.__version__, "torch": torch.__version__, "timm": timm.__version__}
