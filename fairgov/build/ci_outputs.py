@@ -39,7 +39,7 @@ def gate_diagnostics(gates: list[dict[str, Any]]) -> list[Diagnostic]:
         code = {"fail": "FG501", "inconclusive": "FG502", "warn": "FG504"}[g["status"]]
         if g["type"] != "metric" and g["status"] == "fail":
             code = "FG506"
-        src = g.get("source") or {}
+        src = (g.get("details") or {}).get("location") or g.get("source") or {}
         sev = "error" if g["blocking"] else "warning"
         msg = f"gate {g['id']} {g['status']}: {g['title']} — observed {observed(g)}, limit {limit(g)}; {g['reason']}"
         out.append(Diagnostic(src.get("file", "fairgov.yaml"), src.get("line", 1), src.get("col", 1), code, msg, sev))  # type: ignore[arg-type]

@@ -22,19 +22,24 @@ def answer_state(model: Any, dotted: str) -> str:
     return "answered"
 
 
-def required_fields(gate: Any, base: GateResult, documents: list[tuple[str, Any]]) -> GateResult:
+def required_fields(gate: Any, base: GateResult, documents: list[tuple[str, Any, Any]]) -> GateResult:
+    """documents: (ref, model, loaded Document). A failure is located at the first unanswered
+    field in its document (or its nearest existing parent), so SARIF points at the document."""
     problems = []
-    for ref, model in documents:
+    for ref, model, doc in documents:
         for name in gate.fields:
             state = answer_state(model, name)
             if state == "missing" or (state == "not_applicable" and not gate.allow_not_applicable):
                 problems.append(f"{ref}: {name} {'is not answered' if state == 'missing' else 'is not_applicable'}")
+                if "location" not in base.details:
+                    line, col = doc.position("/" + name.replace(".", "/"))
+                    base.details["location"] = {"file": doc.relpath, "line": line, "col": col}
     if not documents:
         base.outcome, base.reason = "inconclusive", f"no {gate.document} document in the project"
     else:
         base.outcome = "fail" if problems else "pass"
         base.reason = "; ".join(problems) or f"{len(gate.fields)} field(s) answered in {len(documents)} document(s)"
-    base.details = {"problems": problems}
+    base.details["problems"] = problems
     return base
 
 

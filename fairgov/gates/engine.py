@@ -114,7 +114,7 @@ def _apply(cp: CompiledProject, policy: EffectivePolicy, sg: SourcedGate, evalua
         return out
     base = _base(sg, gate.id, None)
     if gate.type == "required_fields":
-        docs = [(e.ref, e.model) for e in cp.of_kind(gate.document)]
+        docs = [(e.ref, e.model, e.doc) for e in sorted(cp.of_kind(gate.document), key=lambda e: e.ref)]
         return [doc_gates.required_fields(gate, base, docs)]
     if gate.type == "coverage":
         return [doc_gates.coverage_gate(gate, base, coverage.get(gate.standard))]

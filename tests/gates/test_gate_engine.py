@@ -148,6 +148,8 @@ def test_required_field_not_applicable_rejected_when_disallowed(project: Path, e
     res, _ = gates_by_id(project, EvalOutcome(EVAL, measure(), threshold=0.5))
     assert res["fairness-documented"].status == "fail"
     assert "limitations.data_gaps is not_applicable" in res["fairness-documented"].reason
+    # located at the answer in the model card, so SARIF points at the document
+    assert res["fairness-documented"].details["location"] == {"file": "modelcard.yaml", "line": 78, "col": 5}
 
 
 def test_coverage_gate_reports_missing_items(project: Path) -> None:
