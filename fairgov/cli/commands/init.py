@@ -1,0 +1,37 @@
+"""`fairgov init [DIR]`: scaffold a new governance project (non-interactive, never overwrites)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+
+from fairgov.diagnostics import ExitCode
+from fairgov.scaffold import MANIFEST, MANIFEST_COLUMNS, names, scaffold, write_new
+
+NEXT_STEPS = """\
+next steps:
+  1. put the dataset manifest at {dir}/{manifest}
+     (columns: {columns}), or edit `manifest` and `attributes` in datasheet.yaml to match yours
+  2. replace every `not_applicable: TODO` and `TODO` (grep -rn TODO {dir})
+  3. fairgov validate {dir}"""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("init", help="scaffold a new governance project (every field, commented)")
+    p.add_argument("dir", nargs="?", default=".", help="folder to create the project in (default: .)")
+    p.add_argument("--name", help="project name; ids are derived from it (default: the folder name)")
+    p.add_argument("--site", help="deploying site (name of the deployment protocol's site)")
+    p.add_argument("--schema-url", metavar="URL",
+                   help="point the `$schema` lines at URL/<kind>.schema.json instead of copying "
+                        "the schemas into DIR/schemas/")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    folder = Path(args.dir)
+    files = scaffold(names(folder, args.name, args.site), dt.date.today(), args.schema_url)
+    for path in write_new(folder, files):
+        print(path)
+    print(NEXT_STEPS.format(dir=folder, manifest=MANIFEST, columns=", ".join(MANIFEST_COLUMNS)))
+    return ExitCode.OK
