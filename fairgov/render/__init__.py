@@ -1,0 +1,92 @@
+"""Stage render: results.json + validated specs -> policy-ready HTML and PDF reports.
+
+One report per datasheet, model card and deployment protocol, and a governance dossier per
+deployment protocol, each as `reports/<kind>-<id>.html` and `.pdf`. Order inside every
+report: verdict (page one), evidence, documentation, provenance. Never imports torch.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from fairgov.atomic import atomic_write_bytes, atomic_write_text
+from fairgov.diagnostics import Diagnostic, FairgovError
+from fairgov.render.context import build_context
+from fairgov.render.environment import TemplatesMissing, environment, stylesheet, templates_dir
+from fairgov.render.scope import Scope, scopes
+
+__all__ = ["Rendered", "render_all", "render_reports", "results_bytes"]
+
+LOG = logging.getLogger("fairgov.render")
+
+
+@dataclass
+class Rendered:
+    stem: str
+    kind: str
+    html: str
+    pdf: bytes | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def results_bytes(results: dict[str, Any]) -> bytes:
+    """The exact bytes of results.json as the build writes it."""
+    from fairgov.build.results import dumps
+
+    return dumps(results).encode("utf-8")
+
+
+def render_html(scope: Scope, results: dict[str, Any], cp: Any, data: bytes) -> str:
+    folder = templates_dir()
+    env = environment(folder)
+    context = build_context(scope, results, cp, data)
+    context["css"] = Markup(stylesheet(folder))  # noqa: S704 - our own stylesheet from templates/
+    return env.get_template(f"{scope.kind}.html.j2").render(context)
+
+
+def render_reports(results: dict[str, Any], cp: Any, *, out_dir: Path | None = None, pdf: bool = True,
+                   only: set[str] | None = None) -> list[Rendered]:
+    """Render every report (or those whose file stem is in `only`) in memory; nothing is written."""
+    from fairgov.render.pdf import html_to_pdf
+
+    data = results_bytes(results)
+    results = json.loads(data)  # render exactly what results.json says (its key order, its JSON types)
+    base = (out_dir or Path(cp.root) / "build") / "reports"
+    allowed = [templates_dir(), base.parent]
+    out = []
+    for scope in scopes(cp, results):
+        if only is not None and scope.stem not in only:
+            continue
+        item = Rendered(scope.stem, scope.kind, render_html(scope, results, cp, data))
+        if pdf:
+            item.pdf, item.problems = html_to_pdf(item.html, base_dir=base, allowed_dirs=allowed, results_bytes=data,
+                                                  build_date=str(results.get("build_date")))
+        out.append(item)
+    return out
+
+
+def render_all(out_dir: Path, results: dict[str, Any], cp: Any) -> list[Path]:
+    """Render every report into `out_dir/reports/` atomically; returns the written paths."""
+    out_dir = Path(out_dir)
+    try:
+        rendered = render_reports(results, cp, out_dir=out_dir)
+    except (TemplatesMissing, jinja2.TemplateError) as err:
+        raise FairgovError(Diagnostic(str(out_dir), 1, 1, "FG602", f"reports could not be rendered: {err}")) from err
+    written: list[Path] = []
+    reports = out_dir / "reports"
+    for item in rendered:
+        for problem in item.problems:
+            LOG.warning("%s: %s", item.stem, problem)
+        atomic_write_text(reports / f"{item.stem}.html", item.html)
+        written.append(reports / f"{item.stem}.html")
+        if item.pdf is not None:
+            atomic_write_bytes(reports / f"{item.stem}.pdf", item.pdf)
+            written.append(reports / f"{item.stem}.pdf")
+    return written

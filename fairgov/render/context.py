@@ -1,0 +1,171 @@
+"""Everything one report template needs, built from results.json and the validated specs."""
+
+from __future__ import annotations
+
+import hashlib
+import shlex
+from dataclasses import dataclass
+from typing import Any
+
+from fairgov.render import evidence, fmt, gateview, lifecycle
+from fairgov.render.documents import document_view
+from fairgov.render.ids import Ids
+from fairgov.render.scope import Scope, gate_kinds, gate_spec
+from fairgov.spec import REF_PREFIX
+
+
+@dataclass
+class Ctx:
+    cp: Any
+    results: dict[str, Any]
+    roles: dict[str, list[str]]
+    deployments: list[Any]
+
+
+def results_sha256(results_bytes: bytes) -> str:
+    return hashlib.sha256(results_bytes).hexdigest()
+
+
+def roles_of(cp: Any, refs: list[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {r: [] for r in refs}
+    for card in sorted(cp.of_kind("ModelCard"), key=lambda e: e.ref):
+        for entry in card.model.evaluations:
+            if entry.ref in out and entry.role not in out[entry.ref]:
+                out[entry.ref].append(entry.role)
+    return out
+
+
+def signoffs(scope: Scope) -> list[dict[str, Any]]:
+    out = []
+    for entry in [*scope.documents, *scope.policies]:
+        rows = [{"name": s.name, "role": s.role, "date": s.date.isoformat() if s.date else None} for s in entry.model.signoff]
+        label = {"ModelCard": "Model card", "DeploymentProtocol": "Deployment protocol"}.get(entry.doc.kind, entry.doc.kind)
+        out.append({"document": entry.model.title, "kind": entry.doc.kind, "kind_label": label, "ref": entry.ref, "rows": rows})
+    return out
+
+
+def evaluated_lines(scope: Scope, results: dict[str, Any], ctx: Ctx, ids: Ids, doc_anchor: dict[str, str]) -> list[dict[str, Any]]:
+    out = []
+    for ref in scope.evaluations:
+        ev = results.get("evaluations", {}).get(ref)
+        if ev is None:
+            continue
+        m = ev.get("measure") or {}
+        ds = ctx.cp.model(ev.get("dataset", ""))
+        card = ctx.cp.model(ev.get("model", ""))
+        line = {"anchor": ids.get("eval", ref.split("/")[-1]), "title": ev.get("title") or ref, "status": ev.get("status"),
+                "error": ev.get("error"), "roles": ", ".join(ctx.roles.get(ref, [])),
+                "what": f"{evidence.PROTOCOL.get(ev.get('protocol', ''), ev.get('protocol'))} — {card.title if card else ev.get('model')}",
+                "data": ds.title if ds else str(ev.get("dataset")), "data_anchor": doc_anchor.get(ev.get("dataset", "")),
+                "split": "", "threshold": ""}
+        if ev.get("status") == "ok":
+            line["split"] = (f"test split {fmt.count(m.get('n'))} images, {fmt.count(m.get('n_clusters'))} patients, "
+                             f"{fmt.count(m.get('n_pos'))} positives")
+            line["threshold"] = evidence.threshold_text(ev)
+        out.append(line)
+    return out
+
+
+def coverage_views(scope: Scope, results: dict[str, Any], cp: Any, ids: Ids, anchors: dict[tuple[str, str], str]) -> list[dict[str, Any]]:
+    first = {k: sorted(cp.of_kind(k), key=lambda e: e.ref)[0] for k in ("Datasheet", "ModelCard", "DeploymentProtocol") if cp.of_kind(k)}
+    out = []
+    for sid, cov in sorted(results.get("coverage", {}).items()):
+        kinds = {r.split(":", 1)[0] for item in cov.get("items", []) for r in item.get("refs", []) if ":" in r}
+        if not kinds & scope.spec_kinds:
+            continue
+        items = []
+        mine = [i for i in cov.get("items", []) if any(r.split(":", 1)[0] in scope.spec_kinds for r in i.get("refs", []))]
+        primary = scope.kind == "dossier" or 2 * len(mine) >= len(cov.get("items", []))
+        shown = cov.get("items", []) if scope.kind == "dossier" else (
+            [i for i in cov.get("items", []) if i in mine or not i.get("refs")] if primary else [])
+        for item in shown:
+            state = "na" if item.get("not_applicable") else ("covered" if item.get("covered") else "missing")
+            links = [_field_link(r, first, anchors) for r in (item.get("answered_by") or [])]
+            missing = [_field_link(r, first, anchors) for r in (item.get("missing_fields") or [])]
+            if not item.get("refs"):
+                missing = [{"text": "no spec field answers this item", "anchor": None}]
+            items.append({"id": item.get("id"), "title": item.get("title"), "group": item.get("group"), "state": state,
+                          "fairness": item.get("fairness"), "optional": item.get("optional"), "answered": links,
+                          "missing": missing, "justifications": sorted((item.get("justifications") or {}).values())})
+        docs = sorted({first[k].ref for k in kinds if k in first})
+        out.append({"id": sid, "anchor": ids.get("standard", sid), "title": cov.get("title"), "missing_titles": cov.get("missing") or [], "edition": cov.get("edition"),
+                    "source": cov.get("source"), "note": cov.get("status_note"), "covered": cov.get("covered"),
+                    "total": cov.get("total"), "required_covered": cov.get("required_covered"),
+                    "required_total": cov.get("required_total"), "items": items, "documents": docs,
+                    "partial": len(shown) < len(cov.get("items", [])), "primary": primary, "mine": len(mine)})
+    return out
+
+
+def _field_link(ref: str, first: dict[str, Any], anchors: dict[tuple[str, str], str]) -> dict[str, Any]:
+    if ":" not in ref:
+        return {"text": ref, "anchor": "evidence" if ref.startswith("results") else None}
+    kind, path = ref.split(":", 1)
+    entry = first.get(kind)
+    base = path.split("[", 1)[0]
+    anchor = anchors.get((entry.ref, base)) if entry else None
+    return {"text": ref, "anchor": anchor}
+
+
+def provenance(results: dict[str, Any], sha: str, scope: Scope) -> dict[str, Any]:
+    prov = results.get("provenance", {})
+    evals = []
+    for ref in sorted(results.get("evaluations", {})):
+        m = results["evaluations"][ref].get("measure") or {}
+        b, p = m.get("bootstrap", {}), m.get("permutation", {})
+        evals.append({"ref": ref, "seed": (prov.get("seeds", {}).get(ref) or {}).get("bootstrap"),
+                      "resamples": b.get("resamples"), "level": b.get("level"), "method": b.get("method"),
+                      "permutations": p.get("permutations"), "status": results["evaluations"][ref].get("status")})
+    cmd = prov.get("command") or []
+    return {"inputs": prov.get("inputs", []), "fairgov_version": prov.get("fairgov_version", results.get("fairgov_version")),
+            "build_date": prov.get("build_date", results.get("build_date")), "date_source": prov.get("build_date_source"),
+            "command": shlex.join(str(c) for c in cmd) if isinstance(cmd, list) else str(cmd), "evaluations": evals,
+            "results_sha256": sha, "schema_version": results.get("schema_version"),
+            "waivers": results.get("waivers", [])}
+
+
+def build_context(scope: Scope, results: dict[str, Any], cp: Any, results_bytes: bytes) -> dict[str, Any]:
+    ids = Ids()
+    for fixed in ("verdict", "contents", "evidence", "evaluations", "lifecycle", "documentation", "coverage", "provenance", "signoff"):
+        ids.get(fixed)
+    sha = results_sha256(results_bytes)
+    ctx = Ctx(cp, results, roles_of(cp, scope.evaluations), scope.deployments)
+    eval_titles = {r: (results.get("evaluations", {}).get(r) or {}).get("title") or r for r in scope.evaluations}
+    docs = [document_view(e, ids) for e in scope.documents]
+    anchors = {(d.ref, path): a for d in docs for path, a in d.anchors.items()}
+    doc_anchor = {d.ref: d.anchor for d in docs}
+    rows = gateview.rows(scope.gates, results, ids, eval_titles)
+    specs = {r.id: gate_spec(cp, r.record) for r in rows}
+    gate_evidence = [gateview.evidence(r, results, ids, getattr(specs[r.id], "rationale", None)) for r in rows]
+    gated = {str(r.record["metric"]) for r in rows if r.record.get("metric")}
+    full = scope.kind in ("modelcard", "dossier")
+    evaluations = [evidence.evaluation_view(ref, results["evaluations"][ref], ctx, ids, gated, full)
+                   for ref in scope.evaluations if ref in results.get("evaluations", {})]
+    comparison = evidence.comparison(scope.evaluations, results, ctx, ids, gated) if scope.kind in ("modelcard", "dossier") else None
+    stages = None
+    if scope.kind == "dossier":
+        by_kind: dict[str, list[Any]] = {}
+        for e in scope.documents:
+            by_kind.setdefault(e.doc.kind, []).append(e)
+        info = {r.id: (specs[r.id], gate_kinds(cp, r.record)) for r in rows}
+        stages = lifecycle.stages(by_kind, anchors, rows, info)
+    return {
+        "scope": scope, "kind": scope.kind, "kind_label": scope.kind_label, "title": scope.title,
+        "subject_ref": scope.subject.ref, "subject_prefix": REF_PREFIX.get(scope.subject.doc.kind, ""),
+        "project": results.get("project") or {}, "build_date": results.get("build_date"),
+        "fairgov_version": results.get("fairgov_version"), "results_sha256": sha,
+        "verdict": gateview.verdict(scope.gates, results), "gates": rows,
+        "inconclusive": [(r, gateview.explain_inconclusive(r.record, results)) for r in rows if r.status == "inconclusive"],
+        "evaluated": evaluated_lines(scope, results, ctx, ids, doc_anchor), "signoffs": signoffs(scope),
+        "deployments": [_deployment_line(d) for d in scope.deployments] if scope.kind in ("deployment", "dossier") else [],
+        "full_evidence": full, "gate_evidence": gate_evidence, "evaluations": evaluations, "comparison": comparison, "stages": stages,
+        "documents": docs, "coverage": coverage_views(scope, results, cp, ids, anchors),
+        "provenance": provenance(results, sha, scope),
+        "description": f"{scope.kind_label} — {gateview.verdict(scope.gates, results)['headline']}",
+        "authors": sorted({p.name for e in scope.documents for p in e.model.owners}),
+    }
+
+
+def _deployment_line(d: Any) -> dict[str, Any]:
+    m = d.model
+    return {"site": m.site.name, "location": m.site.location, "threshold": fmt.num(m.operating_point.threshold),
+            "evaluation": m.operating_point.evaluation, "policies": ", ".join(m.policies)}

@@ -1,0 +1,69 @@
+"""The jinja2 environment: templates from the repository's `templates/` folder only,
+autoescape on, StrictUndefined, formatting filters."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+
+from fairgov.render import fmt
+from fairgov.render.icons import status_icon
+from fairgov.render.markdown import markdown
+
+#: `<repo>/templates` next to the `fairgov` package (an editable install or a source checkout)
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+class TemplatesMissing(RuntimeError):
+    pass
+
+
+class ConfinedLoader(jinja2.FileSystemLoader):
+    """A FileSystemLoader that refuses any file (or symlink target) outside its folder."""
+
+    def __init__(self, root: Path):
+        self.root = root.resolve()
+        super().__init__(str(self.root), followlinks=False)
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        if not Path(filename).resolve().is_relative_to(self.root):
+            raise jinja2.TemplateNotFound(template)
+        return source, filename, uptodate
+
+
+def templates_dir() -> Path:
+    folder = Path(os.environ.get("FAIRGOV_TEMPLATES", TEMPLATES_DIR))
+    if not (folder / "report.css").is_file():
+        raise TemplatesMissing(
+            f"report templates not found in {folder}; fairgov must run from a source checkout or an "
+            "editable install (pip install -e .), or FAIRGOV_TEMPLATES must name the templates folder"
+        )
+    return folder.resolve()
+
+
+@lru_cache(maxsize=4)
+def environment(folder: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=ConfinedLoader(folder),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters.update(
+        num=fmt.num, count=fmt.count, pct=fmt.pct, estimate=fmt.estimate, interval=fmt.interval,
+        metric=fmt.metric_label, limit=fmt.limit, word=fmt.status_word, slug=fmt.slug,
+        md=markdown, icon=status_icon, undefined_reason=fmt.undefined,
+    )
+    return env
+
+
+def stylesheet(folder: Path) -> str:
+    return (folder / "report.css").read_text(encoding="utf-8")

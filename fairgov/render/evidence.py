@@ -1,0 +1,286 @@
+"""Per-evaluation evidence: what was evaluated, composition vs the intended population,
+subgroup tables, per-group metric charts, reliability curves, and comparisons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from fairgov.render import charts, fmt
+from fairgov.render.charts import CalibrationCurve, Panel, Point, Row, ShareSeries
+from fairgov.render.gateview import AGGREGATE_PARTS, SIGNED, _point
+from fairgov.render.ids import Ids
+from fairgov.spec.evaluation import METRIC_NAMES
+
+SPLITS = ("train", "validation", "test")
+DEFAULT_CHARTED = ("auroc", "tpr", "fpr", "ece")
+PROTOCOL = {"predictions": "bring-your-own predictions file", "linear_probe": "linear probe on frozen foundation-model embeddings"}
+CHUNK = 4
+
+
+@dataclass
+class SubgroupTable:
+    attribute: str
+    caption: str
+    metrics: list[str]
+    rows: list[dict[str, Any]]
+
+
+@dataclass
+class EvaluationView:
+    ref: str
+    anchor: str
+    title: str
+    status: str
+    error: str | None
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    composition: list[dict[str, Any]] = field(default_factory=list)
+    tables: list[SubgroupTable] = field(default_factory=list)
+    charts: list[dict[str, Any]] = field(default_factory=list)
+    calibration: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def metric_order(names: Any) -> list[str]:
+    names = list(names)
+    known = [m for m in METRIC_NAMES if m in names]
+    return known + sorted(m for m in names if m not in known)
+
+
+def groups_of(attr: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {g: c for g, c in attr.get("groups", {}).items() if not (g == "unknown" and not c.get("n"))}
+
+
+def charted_metrics(available: list[str], gated: set[str]) -> list[str]:
+    wanted = set(DEFAULT_CHARTED)
+    for m in gated:
+        wanted |= set(AGGREGATE_PARTS.get(m, (m,)))
+    return [m for m in available if m in wanted][:6]
+
+
+def threshold_text(ev: dict[str, Any]) -> str:
+    th = ev.get("threshold") or {}
+    policy, target = th.get("policy"), th.get("target")
+    how = {"fixed": "fixed", "target_fpr": f"target FPR {fmt.num(target, 2)}",
+           "target_sensitivity": f"target sensitivity {fmt.num(target, 2)}", "max_f1": "maximum F1",
+           "youden": "Youden's J"}.get(policy or "", str(policy))
+    return f"{fmt.num(th.get('value'))}, fitted on the {th.get('fitted_on', 'validation')} split ({how})"
+
+
+def facts(ev: dict[str, Any], cp: Any, roles: list[str], dataset_link: str | None) -> list[tuple[str, str]]:
+    m = ev.get("measure") or {}
+    card = cp.model(ev.get("model", "")) if cp else None
+    ds = cp.model(ev.get("dataset", "")) if cp else None
+    task = ev.get("task") or {}
+    out = [("Model", f"{card.title} ({ev.get('model')})" if card else str(ev.get("model"))),
+           ("Data", f"{ds.title} ({ev.get('dataset')})" if ds else str(ev.get("dataset"))),
+           ("Role in the model card", ", ".join(roles) or fmt.DASH),
+           ("Protocol", PROTOCOL.get(ev.get("protocol", ""), str(ev.get("protocol")))),
+           ("Task", f"label {task.get('label')!s}, positive class {task.get('positive')!s}")]
+    if ev.get("status") != "ok":
+        return out
+    b, p, mins = m.get("bootstrap", {}), m.get("permutation", {}), m.get("min_evidence", {})
+    rows = (ev.get("provenance") or {}).get("rows") or {}
+    dropped = (ev.get("dropped") or {}).get("rows", 0)
+    out += [
+        ("Test split", f"{fmt.count(m.get('n'))} images, {fmt.count(m.get('n_clusters'))} patients; "
+                       f"{fmt.count(m.get('n_pos'))} positives, {fmt.count(m.get('n_neg'))} negatives"),
+        ("Rows scored", f"{fmt.count(rows.get('scored'))} of {fmt.count(rows.get('total'))} manifest rows; {fmt.count(dropped)} dropped"),
+        ("Threshold", threshold_text(ev)),
+        ("Uncertainty", f"{fmt.count(b.get('resamples'))} patient-level bootstrap resamples ({b.get('method', '?')}), "
+                        f"{100 * float(b.get('level', 0.95)):g}% percentile intervals, seed {b.get('seed')}; "
+                        f"{fmt.count(p.get('permutations'))} permutations for gap p-values"),
+        ("Minimum evidence per cell", f"{mins.get('positives', 0)} positives, {mins.get('negatives', 0)} negatives, {mins.get('n', 0)} images"),
+    ]
+    return out
+
+
+def evaluation_view(ref: str, ev: dict[str, Any], ctx: Any, ids: Ids, gated: set[str], full: bool = True) -> EvaluationView:
+    """`full`: subgroup tables, per-group charts and calibration too (model card and dossier)."""
+    view = EvaluationView(ref, ids.get("eval", ref.split("/")[-1]), ev.get("title") or ref, ev.get("status", "error"), ev.get("error"))
+    view.facts = facts(ev, ctx.cp, ctx.roles.get(ref, []), None)
+    m = ev.get("measure")
+    if view.status != "ok" or not m:
+        return view
+    view.composition = composition_views(ref, ev, ctx.deployments, ids)
+    if not full:
+        return view
+    metrics = metric_order(m.get("overall", {}).get("metrics", {}))
+    for attr_name in sorted(m.get("attributes", {}), key=lambda a: ("×" in a, a)):
+        attr = m["attributes"][attr_name]
+        view.tables += subgroup_tables(attr_name, attr, m.get("overall", {}), metrics)
+        shown = charted_metrics(metrics, gated)
+        if shown and "×" not in attr_name:
+            view.charts.append(group_chart(ref, attr_name, attr, m.get("overall", {}), shown, ids))
+    view.calibration = calibration_views(ref, m, ids)
+    view.notes = interval_notes(m)
+    return view
+
+
+def subgroup_tables(attr_name: str, attr: dict[str, Any], overall: dict[str, Any], metrics: list[str]) -> list[SubgroupTable]:
+    out = []
+    groups = groups_of(attr)
+    chunks = [metrics[i : i + CHUNK] for i in range(0, len(metrics), CHUNK)]
+    for k, chunk in enumerate(chunks):
+        rows = []
+        for name, cell in [*groups.items(), ("overall", overall)]:
+            rows.append({"group": name, "n": cell.get("n"), "pos": cell.get("n_pos"), "neg": cell.get("n_neg"),
+                         "overall": name == "overall" and cell is overall,
+                         "cells": [_cell(cell.get("metrics", {}).get(mname)) for mname in chunk]})
+        part = f" (part {k + 1} of {len(chunks)})" if len(chunks) > 1 else ""
+        out.append(SubgroupTable(attr_name, f"Subgroup results by {attr_name}{part}", chunk, rows))
+    return out
+
+
+def _cell(stat: dict[str, Any] | None) -> dict[str, Any]:
+    if not stat or not fmt.is_num(stat.get("value")):
+        return {"defined": False, "text": fmt.undefined((stat or {}).get("reason") or "not computed")}
+    return {"defined": True, "value": fmt.num(stat["value"]), "ci": fmt.interval(stat.get("ci_low"), stat.get("ci_high")),
+            "note": stat.get("reason") or ""}
+
+
+def interval_notes(m: dict[str, Any]) -> list[str]:
+    notes = set()
+    for attr in m.get("attributes", {}).values():
+        for agg in attr.get("aggregates", {}).values():
+            for stat in (agg.values() if "value" not in agg else [agg]):
+                reason = stat.get("reason") if isinstance(stat, dict) else None
+                if reason and fmt.is_num(stat.get("value")):
+                    notes.add(reason)
+        for cell in attr.get("groups", {}).values():
+            for stat in cell.get("metrics", {}).values():
+                if stat.get("reason") and fmt.is_num(stat.get("value")):
+                    notes.add(stat["reason"])
+    return sorted(notes)
+
+
+def group_chart(ref: str, attr_name: str, attr: dict[str, Any], overall: dict[str, Any], shown: list[str], ids: Ids) -> dict[str, Any]:
+    groups = groups_of(attr)
+    panels, desc = [], []
+    for mname in shown:
+        rows = [Row(g, (_point(c.get("metrics", {}).get(mname)),)) for g, c in groups.items()]
+        ov = overall.get("metrics", {}).get(mname, {}).get("value")
+        ov = ov if fmt.is_num(ov) else None
+        dom = charts.panel_domain([p for r in rows for p in r.points], [ov], mname not in SIGNED)
+        panels.append(Panel(rows, dom, title=fmt.metric_label(mname), overall=ov))
+        desc.append(f"{fmt.metric_label(mname)}: " + "; ".join(
+            f"{r.label} {fmt.estimate(groups[r.label].get('metrics', {}).get(mname))}" for r in rows)
+            + (f"; overall {fmt.num(ov)}" if ov is not None else ""))
+    ident = ids.get("chart", ref.split("/")[-1], attr_name)
+    title = f"{', '.join(fmt.metric_label(m) for m in shown)} by {attr_name} with {len(groups)} groups"
+    svg = charts.small_multiples(ident, title, ". ".join(desc) + ".", panels)
+    return {"attribute": attr_name, "svg": svg, "caption": f"Per-group estimates by {attr_name} with intervals; dashed line: all test images"}
+
+
+def calibration_views(ref: str, m: dict[str, Any], ids: Ids) -> list[dict[str, Any]]:
+    out = []
+    cal = m.get("calibration", {})
+    for attr_name, groups in sorted(cal.get("attributes", {}).items()):
+        if "×" in attr_name:
+            continue
+        curves = [CalibrationCurve("all test images", _bins(cal.get("overall", [])))]
+        curves += [CalibrationCurve(g, _bins(bins)) for g, bins in groups.items() if sum(b.get("n", 0) for b in bins) > 0]
+        ident = ids.get("calibration", ref.split("/")[-1], attr_name)
+        desc = "; ".join(f"{c.label}: " + ", ".join(f"mean score {fmt.num(s, 2)} observed {fmt.num(o, 2)} n={n}" for s, o, n, _ in c.bins if n)
+                         for c in curves)
+        svg = charts.calibration(ident, f"Reliability curves by {attr_name}", desc, curves)
+        out.append({"attribute": attr_name, "svg": svg,
+                    "caption": f"Reliability by {attr_name}: observed positive rate against mean score per bin; the dashed diagonal is perfect calibration; numbers under each panel are images per bin"})
+    return out
+
+
+def _bins(bins: list[dict[str, Any]]) -> tuple[tuple[float, float, int, float], ...]:
+    out = []
+    for b in bins:
+        if b.get("n") and fmt.is_num(b.get("mean_score")) and fmt.is_num(b.get("mean_label")):
+            centre = (float(b.get("bin_low", 0.0)) + float(b.get("bin_high", 1.0))) / 2
+            out.append((float(b["mean_score"]), float(b["mean_label"]), int(b["n"]), centre))
+    return tuple(out)
+
+
+def composition_views(ref: str, ev: dict[str, Any], deployments: list[Any], ids: Ids) -> list[dict[str, Any]]:
+    out = []
+    for attr_name, splits in sorted((ev.get("composition") or {}).items()):
+        totals = {s: sum((splits.get(s) or {}).values()) for s in SPLITS}
+        intended = [(d, d.model.intended_population.distribution.get(attr_name)) for d in deployments]
+        intended = [(d, dist) for d, dist in intended if dist]
+        groups = list(dict.fromkeys([g for s in SPLITS for g in (splits.get(s) or {})] + [g for _, dist in intended for g in dist]))
+        series = [ShareSeries(s, {g: (splits.get(s) or {}).get(g, 0) / totals[s] if totals[s] else None for g in groups}) for s in SPLITS]
+        series += [ShareSeries(f"intended: {d.model.site.name}", {g: dist.get(g) for g in groups}) for d, dist in intended]
+        rows = []
+        for g in groups:
+            cells = [{"count": (splits.get(s) or {}).get(g, 0), "share": series[i].shares.get(g)} for i, s in enumerate(SPLITS)]
+            rows.append({"group": g, "splits": cells, "intended": [dist.get(g) for _, dist in intended]})
+        ident = ids.get("composition", ref.split("/")[-1], attr_name)
+        desc = "; ".join(f"{g}: " + ", ".join(f"{s.name} {fmt.pct(s.shares.get(g))}" for s in series) for g in groups)
+        svg = charts.composition(ident, f"Composition by {attr_name}: train, validation and test shares vs intended population", desc, groups, series)
+        out.append({"attribute": attr_name, "svg": svg, "rows": rows, "totals": [totals[s] for s in SPLITS],
+                     "intended_names": [d.model.site.name for d, _ in intended],
+                     "missing_intended": not intended and bool(deployments)})
+    return out
+
+
+@dataclass
+class Comparison:
+    anchor: str
+    evaluations: list[tuple[str, str]]  # (ref, label)
+    blocks: list[dict[str, Any]]
+
+
+def comparison(refs: list[str], results: dict[str, Any], ctx: Any, ids: Ids, gated: set[str]) -> Comparison | None:
+    evs = [(r, results.get("evaluations", {}).get(r)) for r in refs]
+    ok = [(r, e) for r, e in evs if e and e.get("status") == "ok" and e.get("measure")]
+    if len(ok) < 2:
+        return None
+    labels = [(r, f"{e.get('title') or r}" + (f" [{', '.join(ctx.roles.get(r, []))}]" if ctx.roles.get(r) else "")) for r, e in ok]
+    common = set.intersection(*(set(e["measure"].get("attributes", {})) for _, e in ok))
+    metrics = [m for m in metric_order(set.intersection(*(set(e["measure"]["overall"].get("metrics", {})) for _, e in ok)))]
+    shown = charted_metrics(metrics, gated)[:4]
+    blocks = []
+    for attr_name in sorted(common, key=lambda a: ("×" in a, a)):
+        if "×" in attr_name:
+            continue
+        blocks.append(_compare_attribute(attr_name, ok, labels, shown, ids))
+    return Comparison(ids.get("comparison"), labels, blocks)
+
+
+def _compare_attribute(attr_name: str, ok: list[tuple[str, dict[str, Any]]], labels: list[tuple[str, str]], shown: list[str], ids: Ids) -> dict[str, Any]:
+    group_names = list(dict.fromkeys(g for _, e in ok for g in groups_of(e["measure"]["attributes"][attr_name])))
+    panels, tables = [], []
+    for mname in shown:
+        rows: list[Row] = []
+        pts: list[Point] = []
+        for g in group_names:
+            points = tuple(_point(e["measure"]["attributes"][attr_name]["groups"].get(g, {}).get("metrics", {}).get(mname)) for _, e in ok)
+            rows.append(Row(g, points))
+            pts += points
+        panels.append(Panel(rows, charts.panel_domain(pts, [], mname not in SIGNED), title=fmt.metric_label(mname), series=len(ok)))
+        gaps = [e["measure"]["attributes"][attr_name].get("aggregates", {}).get(mname, {}).get("gap") for _, e in ok]
+        tables.append({"metric": mname, "rows": [
+            {"group": g, "cells": [fmt.estimate(e["measure"]["attributes"][attr_name]["groups"].get(g, {}).get("metrics", {}).get(mname)) for _, e in ok]}
+            for g in group_names], "gaps": [fmt.estimate(gp) for gp in gaps], "change": _gap_change(gaps, labels)})
+    ident = ids.get("compare", attr_name)
+    svg = charts.small_multiples(ident, f"Comparison of evaluations by {attr_name}",
+                                 f"Series: {'; '.join(lbl for _, lbl in labels)}. Metrics: {', '.join(fmt.metric_label(m) for m in shown)}.",
+                                 panels, per_row=2, series_names=[lbl for _, lbl in labels])
+    return {"attribute": attr_name, "svg": svg, "tables": tables}
+
+
+def _gap_change(gaps: list[dict[str, Any] | None], labels: list[tuple[str, str]]) -> list[str]:
+    base: Any = (gaps[0] or {}).get("value")
+    out = []
+    for gap, (_, label) in zip(gaps[1:], labels[1:], strict=False):
+        v: Any = (gap or {}).get("value")
+        if not (fmt.is_num(base) and fmt.is_num(v)):
+            out.append(f"{label}: gap change undefined")
+            continue
+        d = float(v) - float(base)
+        word = "narrowed" if d < 0 else ("widened" if d > 0 else "unchanged")
+        out.append(f"{label}: gap {word}" + (f" by {fmt.num(abs(d))}" if d else "") + f" vs {labels[0][1]}")
+    return out
+
+
+def as_markup(x: Any) -> Markup:
+    return x if isinstance(x, Markup) else Markup("")

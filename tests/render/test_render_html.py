@@ -1,0 +1,109 @@
+"""Content, structure and accessibility basics of the HTML reports."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from html_audit import audit, visible_text
+
+DOSSIER = "dossier-st-example-central"
+
+
+def test_page_one_has_title_kind_date_version_hash_verdict_and_signoff(html_reports, built):
+    results, _ = built
+    html = html_reports[DOSSIER].html
+    text = visible_text(html)
+    assert "Governance dossier · built 2026-11-28 · fairgov" in text
+    from fairgov.render import results_bytes
+    from fairgov.render.context import results_sha256
+
+    assert results_sha256(results_bytes(results)) in text
+    assert re.search(r"VERDICT: BLOCKED — 3 blocking gates: 2 failed, 1 inconclusive", text)
+    assert "Evaluated:" in text and "Data:" in text and re.search(r"Threshold 0\.\d{3}, fitted on the validation split", text)
+    assert "Sign-off" in text and "Prof. Helena Varga" in text and "2026-11-20" in text
+    assert html.count('class="blank"') >= 8  # unsigned dates and every signature line
+
+
+def test_gate_table_blocking_first_with_words_and_icons(html_reports):
+    html = html_reports[DOSSIER].html
+    table = html.split('<table class="gates">', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r'<tr class="row-(\w+)">.*?<td>(\w+|—|does not block|warning)</td>', table, re.S)
+    statuses = [s for s, _ in rows]
+    effects = [e for _, e in rows]
+    assert statuses[:3] == ["fail", "fail", "inconclusive"] and effects[:3] == ["blocks"] * 3
+    assert "blocks" not in effects[3:]
+    for status in set(statuses):  # never colour alone: a glyph icon and the word
+        word = {"pass": "PASS", "fail": "FAIL", "inconclusive": "INCONCLUSIVE", "warn": "WARN"}[status]
+        assert f'<span class="icon icon-{status}" aria-hidden="true">' in table and f'<span class="word">{word}</span>' in table
+
+
+def test_inconclusive_is_explained_in_one_line(html_reports):
+    text = visible_text(html_reports[DOSSIER].html)
+    assert re.search(r"auroc-gap-site is inconclusive: the 95% interval \(0\.\d{3}–0\.\d{3}\) crosses the limit ≤ 0\.100: "
+                     r"more patients are needed to decide; smallest group: river \(n=\d+\)\.", text)
+
+
+def test_undefined_cells_say_why(html_reports):
+    text = visible_text(html_reports[DOSSIER].html)
+    assert "undefined: 5 positives < minimum 10" in text
+    assert re.search(r"0\.\d{3} \(0\.\d{3}–[01]\.\d{3}\)", text)  # "0.842 (0.811–0.870)"
+
+
+def test_not_applicable_answers_show_their_justification(html_reports):
+    text = visible_text(html_reports["modelcard-cxr-triage-fm"].html)
+    assert "Not applicable. Justification: In-house pilot under the health-institution exemption" in text
+
+
+def test_evidence_sections(html_reports):
+    html = html_reports[DOSSIER].html
+    for marker in ("Forest plot for gate auroc-gap-site", "Composition by sex", "Subgroup results by site",
+                   "Reliability curves by age_band", "Lifecycle view", "Standards coverage", "Provenance"):
+        assert marker in html, marker
+    assert "intended: St. Example General Hospital" in html
+
+
+def test_lifecycle_lists_every_stage(html_reports):
+    text = visible_text(html_reports[DOSSIER].html)
+    for stage in ("Data collection", "Pre-training", "Adaptation", "Evaluation", "Deployment", "Monitoring"):
+        assert stage in text
+    assert "Monitoring triggers:" in text
+
+
+def test_coverage_and_provenance(html_reports, built):
+    results, _ = built
+    text = visible_text(html_reports[DOSSIER].html)
+    assert "covered" in text and "missing" in text
+    for item in results["provenance"]["inputs"]:
+        assert item["sha256"] in text and item["path"] in text
+    assert "fairgov build tests/fixtures/project --date 2026-11-28" in text
+    assert "No waivers in the applied policies." in text
+
+
+@pytest.mark.parametrize("stem", ["datasheet-cxr-demo", "modelcard-cxr-triage-fm", "deployment-st-example-central", DOSSIER])
+def test_accessible_structure(html_reports, stem):
+    html = html_reports[stem].html
+    a = audit(html)
+    assert re.match(r'<!DOCTYPE html>\n<html lang="en">', html)
+    assert len(a.ids) == len(set(a.ids)), "ids are unique"
+    ids = set(a.ids)
+    assert [h for h in a.hrefs if h.startswith("#") and h[1:] not in ids] == [], "every anchor resolves"
+    levels = a.headings
+    assert levels[0] == 1 and levels.count(1) == 1
+    assert all(b <= a_ + 1 for a_, b in zip(levels, levels[1:], strict=False)), "heading levels never skip"
+    tags = [t for t, _ in a.tags]
+    assert tags.count("table") == tags.count("caption") == tags.count("thead")
+    assert all(attrs.get("scope") in ("col", "row") for t, attrs in a.tags if t == "th")
+    charts = [attrs for t, attrs in a.tags if t == "svg"]
+    assert charts and all(c.get("role") == "img" and c.get("aria-labelledby") for c in charts)
+    assert html.count("<title id=") == len(charts) and html.count("<desc id=") == len(charts)
+
+
+@pytest.mark.parametrize("stem", ["datasheet-cxr-demo", DOSSIER])
+def test_self_contained_no_external_requests(html_reports, stem):
+    html = html_reports[stem].html
+    a = audit(html)
+    assert not [t for t, attrs in a.tags if t in ("script", "link", "img", "iframe", "object", "embed", "base")]
+    assert not [attrs for _, attrs in a.tags if "src" in attrs or any(k.startswith("on") for k in attrs)]
+    assert not re.search(r"url\(|@import", html.split("<style>", 1)[1].split("</style>", 1)[0])
+    assert [h for h in a.hrefs if not h.startswith("#")] == []

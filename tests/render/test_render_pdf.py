@@ -1,0 +1,73 @@
+"""The PDF: page one text, page numbers, PDF/A-3b + tagging metadata, the results.json attachment,
+byte-identical output."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pypdf
+from conftest import PDF_STEM
+
+from fairgov.render import render_reports, results_bytes
+
+
+def _reader(pdf: bytes) -> pypdf.PdfReader:
+    return pypdf.PdfReader(io.BytesIO(pdf))
+
+
+def test_page_one_text_shows_verdict_gate_table_and_page_count(pdf_report):
+    reader = _reader(pdf_report.pdf)
+    n = len(reader.pages)
+    first = " ".join(reader.pages[0].extract_text().split())
+    assert "VERDICT: BLOCKED" in first
+    assert "Status Gate Observed Limit Effect See" in first
+    for word in ("FAIL", "INCONCLUSIVE", "PASS", "threshold-matches", "auroc-gap-site"):
+        assert word in first
+    assert f"Page 1 of {n}" in first
+    last = " ".join(reader.pages[-1].extract_text().split())
+    assert f"Page {n} of {n}" in last
+    assert re.search(r"p\. \d+", first), "gate rows point at the page of their evidence"
+
+
+def test_no_render_problems(pdf_report):
+    assert pdf_report.problems == []
+
+
+def test_results_json_is_attached_byte_for_byte(pdf_report, built):
+    results, _ = built
+    reader = _reader(pdf_report.pdf)
+    assert list(reader.attachments) == ["results.json"]
+    (data,) = reader.attachments["results.json"]
+    assert data == results_bytes(results)
+
+
+def test_pdf_a3b_tagged_ua1_metadata(pdf_report):
+    reader = _reader(pdf_report.pdf)
+    root = reader.trailer["/Root"]
+    xmp = root["/Metadata"].get_object().get_data()
+    assert b"<pdfaid:part>3</pdfaid:part>" in xmp or b'pdfaid:part="3"' in xmp
+    assert b'pdfaid:conformance="B"' in xmp or b"<pdfaid:conformance>B</pdfaid:conformance>" in xmp
+    assert b"<pdfuaid:part>1</pdfuaid:part>" in xmp and b"pdfaExtension:schemas" in xmp
+    assert "/StructTreeRoot" in root and bool(root["/MarkInfo"]["/Marked"])
+    assert root["/Lang"] == "en"
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert "/OutputIntents" in root and "/AF" in root
+    filespec = root["/AF"][0].get_object()
+    assert filespec["/AFRelationship"] == "/Data"
+    info = reader.metadata
+    assert info["/CreationDate"].startswith("D:20261128000000") and info["/ModDate"].startswith("D:20261128000000")
+    assert info["/Title"].startswith("CXR-Triage-FM at St. Example General")
+
+
+def test_pdf_is_byte_identical_across_renders(pdf_report, built):
+    results, cp = built
+    (again,) = render_reports(results, cp, only={PDF_STEM})
+    assert again.html == pdf_report.html
+    assert again.pdf == pdf_report.pdf
+
+
+def test_html_is_byte_identical_across_renders(html_reports, built):
+    results, cp = built
+    again = {r.stem: r.html for r in render_reports(results, cp, pdf=False)}
+    assert again == {k: v.html for k, v in html_reports.items()}
