@@ -61,6 +61,8 @@ CODES: dict[str, tuple[str, str]] = {
     "FG406": ("split-undeclared", "A split value is not one of the declared splits (train/validation/test)."),
     "FG407": ("patient-leakage", "A patient appears in more than one split."),
     "FG408": ("column-missing", "A required column is missing from the table."),
+    "FG409": ("predictions-invalid", "The predictions file is unreadable or does not match its pinned sha256."),
+    "FG410": ("patient-id-missing", "A manifest row has no patient id; images cannot be clustered by patient."),
     "FG411": ("prediction-duplicate", "A prediction id appears more than once."),
     "FG412": ("prediction-score", "A prediction score is missing, not finite, or outside [0, 1]."),
     "FG413": ("prediction-unknown-id", "A prediction id is not present in the manifest."),

@@ -34,7 +34,7 @@ def canonical_json(parts: object) -> str:
         if isinstance(obj, os.PathLike):
             return os.fspath(obj)
         if isinstance(obj, set | frozenset):
-            return sorted(obj)  # type: ignore[type-var]
+            return sorted(obj)
         if isinstance(obj, np.generic):
             return obj.item()
         raise TypeError(f"cannot canonicalise {type(obj).__name__} for a cache key")

@@ -75,10 +75,9 @@ def _first(value: object) -> float | None:
     """WindowCenter/Width may be multi-valued; the first pair is the default window."""
     if value is None:
         return None
-    try:
-        seq = list(value) if not isinstance(value, str | bytes | int | float) else [value]
-    except TypeError:
-        seq = [value]
+    seq: list[Any] = [value]
+    if isinstance(value, Iterable) and not isinstance(value, str | bytes):
+        seq = list(value)
     try:
         out = float(seq[0])
     except (TypeError, ValueError, IndexError):

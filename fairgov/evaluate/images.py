@@ -7,10 +7,13 @@ emit a warning that a caller might silence).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import stat
+import threading
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -115,11 +118,32 @@ def _decode_npy(path: Path, max_pixels: int | None) -> np.ndarray:
     return to_unit(np.array(arr))
 
 
+_PIL_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _strict_pil() -> Iterator[None]:
+    """Refuse truncated files even if another library relaxed Pillow globally.
+
+    WeasyPrint (a fairgov dependency) sets ``ImageFile.LOAD_TRUNCATED_IMAGES = True`` on
+    import, which would let a truncated radiograph decode as a partly grey image.
+    """
+    from PIL import ImageFile
+
+    with _PIL_LOCK:
+        before = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 def _decode_pil(path: Path, max_pixels: int | None) -> np.ndarray:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with warnings.catch_warnings():
+        with _strict_pil(), warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             hint = _PIL_FORMATS.get(path.suffix.lower())
             data = io.BytesIO(path.read_bytes())

@@ -20,7 +20,7 @@ CODES: dict[str, str] = {
     "FG406": "Split value is not one of the declared splits (train/validation/test).",
     "FG407": "A patient appears in more than one split (patient-level leakage).",
     "FG408": "Required column missing from the table.",
-    "FG409": "Patient id missing (patient-level splitting and leakage checks need it).",
+    "FG410": "Patient id missing (patient-level splitting and leakage checks need it).",
     "FG411": "Prediction id duplicated.",
     "FG412": "Prediction score missing, non-finite or outside [0, 1].",
     "FG413": "Prediction id not present in the manifest.",

@@ -125,11 +125,13 @@ def run_evaluation(
         raise InvalidRowsError(problems)
     for pos, pid in enumerate(df[patient_column].tolist()):
         if pid is None or (isinstance(pid, float) and np.isnan(pid)) or not str(pid).strip():
-            problems.append(RowProblem(pos, None, "FG409", "patient id is missing"))
+            problems.append(RowProblem(pos, None, "FG410", "patient id is missing"))
     if split_column:
         splits = df[split_column].map(canonical).to_numpy(dtype=object)
         problems += _split_problems(df, split_column, patient_column)
     else:
+        if split_fractions is not None and set(split_fractions) != set(SPLITS):
+            raise EvaluateError(f"split_fractions must name exactly {list(SPLITS)}")
         splits = patient_split(df[patient_column].tolist(), split_fractions, seed=split_seed)
     bad = _fail_or_drop(problems, drop_invalid)
 
@@ -171,7 +173,7 @@ def run_evaluation(
         }
     )
     for col in attribute_columns:
-        preds[col] = [df.at[i, col] for i in scored]
+        preds[col] = df[col].iloc[scored].to_numpy()
     preds = preds.sort_values("row_id", kind="stable").reset_index(drop=True)
     provenance = {
         "manifest_sha256": manifest_sha256 or manifest_hash(manifest),
