@@ -21,6 +21,11 @@ from fairgov.validate.project import CompiledProject, Entry
 from fairgov.validate.semantic import subgroup_name
 
 
+#: per-run statistics: they differ between a cold and a warm (cached) build of the same
+#: inputs, so they go to run-stats.json instead of the deterministic results.json
+RUN_STATS = ("forward_passes", "images_embedded", "cache_hits", "cache_misses", "cache_corrupt_entries")
+
+
 @dataclass
 class EvaluationRecord:
     ref: str
@@ -28,6 +33,7 @@ class EvaluationRecord:
     result: dict[str, Any]
     diagnostics: list[Diagnostic] = field(default_factory=list)
     predictions: pd.DataFrame | None = None
+    run_stats: dict[str, Any] = field(default_factory=dict)
 
 
 class EvalFailure(Exception):
@@ -50,6 +56,7 @@ def run_one(cp: CompiledProject, entry: Entry, options: dict[str, Any]) -> Evalu
         table, provenance, dropped = predictions_table(cp, ev, ds_entry, card, options)
         threshold, measured = measure_evaluation(table, ds_entry.model, ev)
         comp = composition(provenance.pop("_composition_table"), ds_entry.model, ev)
+        stats = {k: provenance.pop(k) for k in RUN_STATS if k in provenance}
     except EvalFailure as err:
         diag = entry.diag("/protocol", "FG400", f"evaluation {ev.id!r} did not run: {err}")
         outcome = EvalOutcome(entry.ref, None, str(err), None, subgroups)
@@ -59,7 +66,7 @@ def run_one(cp: CompiledProject, entry: Entry, options: dict[str, Any]) -> Evalu
               "target": ev.threshold.value, "value": threshold, "fitted_on": "validation"},
               "composition": comp, "dropped": dropped, "measure": measured, "provenance": provenance}
     outcome = EvalOutcome(entry.ref, measured, None, threshold, subgroups)
-    return EvaluationRecord(entry.ref, outcome, result, [], table)
+    return EvaluationRecord(entry.ref, outcome, result, [], table, stats)
 
 
 def manifest_path(cp: CompiledProject, datasheet: Any) -> Path:

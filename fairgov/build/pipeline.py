@@ -112,6 +112,7 @@ def run_build(
     diags = sort_diagnostics(cp.diagnostics + report.diagnostics + [d for rec in records.values() for d in rec.diagnostics])
     out_dir = resolve_out(cp, out)
     written = write_outputs(out_dir, results, cp, records if write_reports else None)
+    written += write_run_stats(out_dir, records)
     code = ExitCode.FINDINGS if results["verdict"]["status"] == "blocked" else ExitCode.OK
     return BuildOutcome(code, results, diags, cp, out_dir, written)
 
@@ -143,6 +144,18 @@ def write_outputs(out_dir: Path, results: dict[str, Any], cp: CompiledProject, r
     except OSError as err:
         raise FairgovError(Diagnostic(str(out_dir), 1, 1, "FG601", f"cannot write outputs: {err.strerror or err}")) from err
     return written
+
+
+def write_run_stats(out_dir: Path, records: dict[str, EvaluationRecord]) -> list[Path]:
+    """Cache hits and forward passes of this run (not deterministic, so not in results.json)."""
+    import json
+
+    stats = {ref: rec.run_stats for ref, rec in sorted(records.items())}
+    try:
+        atomic_write_text(out_dir / "run-stats.json", json.dumps(stats, indent=2, sort_keys=True) + "\n")
+    except OSError as err:
+        raise FairgovError(Diagnostic(str(out_dir), 1, 1, "FG601", f"cannot write outputs: {err.strerror or err}")) from err
+    return [out_dir / "run-stats.json"]
 
 
 def render_reports(out_dir: Path, results: dict[str, Any], cp: CompiledProject, records: dict[str, EvaluationRecord]) -> list[Path]:

@@ -21,11 +21,27 @@ def add_common(p: argparse.ArgumentParser) -> None:
 
 
 def execute(args: argparse.Namespace, write_reports: bool) -> int:
-    command = ["fairgov", "build" if write_reports else "check", *sys.argv[2:]]
+    command = recorded_command(args, "build" if write_reports else "check")
     outcome = run_build(args.path, out=args.out, date=args.date, strict=args.strict, write_reports=write_reports,
                         command=command, options={"device": args.device})
     print_outcome(outcome, args.format)
     return outcome.exit_code
+
+
+def recorded_command(args: argparse.Namespace, name: str) -> list[str]:
+    """The command line as recorded in provenance: only the options that change results.
+
+    Paths (PATH, --out) and output formats are left out, so two builds of the same inputs
+    give byte-identical results.json wherever they run.
+    """
+    command = ["fairgov", name]
+    if args.date:
+        command += ["--date", args.date]
+    if args.strict:
+        command.append("--strict")
+    if args.device:
+        command += ["--device", args.device]
+    return command
 
 
 def print_outcome(outcome: BuildOutcome, form: str) -> None:
