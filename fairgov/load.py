@@ -184,8 +184,9 @@ def _scan_events(text: str) -> None:
                 documents += 1
                 if documents > 1:
                     raise _at("FG108", "more than one YAML document in the file", event)
-            if isinstance(event, NodeEvent) and getattr(event, "tag", None):
-                tag = str(event.tag)
+            tag_value = getattr(event, "tag", None) if isinstance(event, NodeEvent) else None
+            if tag_value:
+                tag = str(tag_value)
                 if tag not in ("tag:yaml.org,2002:str", "!"):
                     raise _at("FG112", f"explicit tag {tag!r} is not allowed", event)
             if isinstance(event, (MappingStartEvent, SequenceStartEvent)):

@@ -16,7 +16,7 @@ def _gates(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {f"{g['policy']}:{g['id']}": g for g in results.get("gates", [])}
 
 
-def _cells(results: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _cells(results: dict[str, Any]):
     for ref, ev in results.get("evaluations", {}).items():
         measure = ev.get("measure") or {}
         for metric, stat in (measure.get("overall") or {}).get("metrics", {}).items():

@@ -49,6 +49,7 @@ def run_all(cp: CompiledProject, runner_options: dict[str, Any] | None = None) -
 def run_one(cp: CompiledProject, entry: Entry, options: dict[str, Any]) -> EvaluationRecord:
     ev = entry.model
     ds_entry, card = cp.get(ev.dataset), cp.model(ev.model)
+    assert ds_entry is not None  # validation guarantees the reference resolves
     subgroups = {subgroup_name(s) for s in ev.subgroups}
     base = {"id": ev.id, "title": ev.title, "model": ev.model, "dataset": ev.dataset,
             "protocol": ev.protocol.type, "task": ev.task.model_dump(), "subgroups": sorted(subgroups)}

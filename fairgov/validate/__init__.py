@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fairgov.diagnostics import Diagnostic, sort_diagnostics
 from fairgov.load import MAX_FILE_BYTES, load_file
@@ -47,7 +48,8 @@ def compile_project(path: Path | str) -> CompiledProject:
     return cp
 
 
-def _load_one(cp: CompiledProject, path: Path, limit: int) -> tuple[Project | None, list[Diagnostic]]:
+def _load_one(cp: CompiledProject, path: Path, limit: int) -> tuple[Any, list[Diagnostic]]:
+    """Load and validate one file into `cp`; returns the Project model when it is fairgov.yaml."""
     doc, diags = load_file(path, cp.root, limit)
     if doc is None:
         return None, diags
@@ -62,7 +64,7 @@ def _load_one(cp: CompiledProject, path: Path, limit: int) -> tuple[Project | No
     if entry.ref in cp.entries:
         other = cp.entries[entry.ref].doc.relpath
         code = "FG311" if doc.kind == "Project" else "FG301"
-        return None, [entry.diag("/id", code, f"{doc.kind} id {model.id!r} is already used by {other}")]
+        return None, [entry.diag("/id", code, f"{doc.kind} id {entry.model.id!r} is already used by {other}")]
     if doc.kind == "Project" and cp.of_kind("Project"):
         return None, [entry.diag("/kind", "FG311", "a second Project document; only fairgov.yaml may be a Project")]
     cp.add(entry)

@@ -20,7 +20,7 @@ def read_columns(path: Path) -> list[str]:
         return next(csv.reader(fh), [])
 
 
-def required_columns(ds) -> Iterator[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def required_columns(ds) -> Iterator[tuple[str, str]]:
     """(pointer, column) for every column the datasheet names."""
     m = ds.manifest
     yield "/manifest/image_column", m.image_column

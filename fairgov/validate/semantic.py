@@ -147,7 +147,7 @@ def _check_evaluation(cp: CompiledProject, entry: Entry) -> Iterator[Diagnostic]
                                  f"declared: {', '.join(ds.attributes)}")
 
 
-def evaluations_for_gate(cp: CompiledProject, gate) -> list[Entry]:  # type: ignore[no-untyped-def]
+def evaluations_for_gate(cp: CompiledProject, gate) -> list[Entry]:
     refs = gate.evaluations or [e.ref for e in cp.of_kind("Evaluation")]
     return [e for r in refs if (e := cp.get(r)) is not None and e.doc.kind == "Evaluation"]
 
@@ -180,7 +180,7 @@ def _check_policy(cp: CompiledProject, entry: Entry) -> Iterator[Diagnostic]:
         yield from (d for d in compose(cp, entry.ref)[1] if d.file == entry.doc.relpath)
 
 
-def _inherited_gate_ids(cp: CompiledProject, pol) -> set[str]:  # type: ignore[no-untyped-def]
+def _inherited_gate_ids(cp: CompiledProject, pol) -> set[str]:
     ids: set[str] = set()
     seen: set[str] = set()
     while pol is not None and pol.extends and pol.extends not in seen:

@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     return ExitCode.FINDINGS if has_errors(cp.diagnostics) else ExitCode.OK
 
 
-def print_diagnostics(cp, form: str) -> None:  # type: ignore[no-untyped-def]
+def print_diagnostics(cp, form: str) -> None:
     diags = cp.diagnostics
     if form == "json":
         print(fmt.as_json(diags))
@@ -42,7 +42,7 @@ def print_diagnostics(cp, form: str) -> None:  # type: ignore[no-untyped-def]
         print(text if diags else f"{len(cp.documents)} spec file(s) valid")
 
 
-def _read_lines(path) -> list[str]:  # type: ignore[no-untyped-def]
+def _read_lines(path) -> list[str]:
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
             return fh.read(2_000_000).splitlines()
