@@ -128,6 +128,8 @@ def parse_bytes(raw: bytes, path: Path, relpath: str) -> Document:
         raise _yaml_error(err) from err
     except RecursionError as err:  # pragma: no cover - the event scan bounds depth first
         raise LoadError("FG110", "document nests too deeply") from err
+    except (TypeError, ValueError) as err:  # e.g. a mapping used as a key (found by fuzzing)
+        raise LoadError("FG202", f"unsupported YAML structure: {err}; mapping keys must be plain scalars") from err
     if not isinstance(tree, CommentedMap):
         raise LoadError("FG111", "top level must be a mapping with `apiVersion` and `kind`")
     positions: dict[str, Position] = {"": (tree.lc.line + 1, tree.lc.col + 1)}

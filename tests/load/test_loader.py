@@ -96,6 +96,12 @@ def test_tags_and_merge_keys(tmp_path: Path) -> None:
     assert diags == [] and doc.data["other"] == {"x": 1, "y": 2}
 
 
+def test_complex_keys_are_diagnostics(tmp_path: Path) -> None:
+    # found by benchmarks/fuzz_validate.py (seed 7): a mapping as a key crashed the constructor
+    assert codes(load_text(tmp_path, "? {a: {b: 1}}\n: 1\n")) == ["FG202"]
+    assert codes(load_text(tmp_path, "? [1, 2]\n: 1\n")) == ["FG202"]
+
+
 def test_duplicate_keys(tmp_path: Path) -> None:
     result = load_text(tmp_path, "a: 1\nb: 2\na: 3\n")
     assert [d.check_tuple() for d in result[1]] == [("FG107", 3, 1)]
