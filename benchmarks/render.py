@@ -28,10 +28,19 @@ from fairgov.render import render_reports
 
 
 def main(argv: list[str]) -> int:
-    project = Path(argv[0]) if argv else Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "project"
+    project = (
+        Path(argv[0])
+        if argv
+        else Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "project"
+    )
     with tempfile.TemporaryDirectory() as tmp:
-        outcome = run_build(project, out=Path(tmp) / "build", date="2026-11-28", write_reports=False,
-                            command=["fairgov", "build", str(project)])
+        outcome = run_build(
+            project,
+            out=Path(tmp) / "build",
+            date="2026-11-28",
+            write_reports=False,
+            command=["fairgov", "build", str(project)],
+        )
         if outcome.results is None:
             print("build failed:", [d.message for d in outcome.diagnostics], file=sys.stderr)
             return 2
@@ -50,8 +59,10 @@ def main(argv: list[str]) -> int:
             print(f"{stem:40s} {wall:6.2f} s  {n:3d} pages  {len(item.pdf or b'') / 1024:7.0f} KiB")
         cpu = time.process_time() - cpu0
     per_pdf = sum(walls) / len(walls)
-    print(f"{len(walls)} reports, {pages} pages: {per_pdf:.2f} s wall per report, {cpu / len(walls):.2f} s CPU per report, "
-          f"{cpu / pages:.3f} s CPU per page (reference: ~0.2 s per page)")
+    print(
+        f"{len(walls)} reports, {pages} pages: {per_pdf:.2f} s wall per report, {cpu / len(walls):.2f} s CPU per report, "
+        f"{cpu / pages:.3f} s CPU per page (reference: ~0.2 s per page)"
+    )
     print(json.dumps({"seconds_per_pdf": round(per_pdf, 3)}))
     return 0
 

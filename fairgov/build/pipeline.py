@@ -111,7 +111,7 @@ def run_build(
     results["provenance"]["build_date_source"] = date_source
     diags = sort_diagnostics(cp.diagnostics + report.diagnostics + [d for rec in records.values() for d in rec.diagnostics])
     out_dir = resolve_out(cp, out)
-    written = write_outputs(out_dir, results, cp, records if write_reports else None)
+    written = write_outputs(out_dir, results, cp, records if write_reports else None, lang=(options or {}).get("lang") or "en")
     written += write_run_stats(out_dir, records)
     code = ExitCode.FINDINGS if results["verdict"]["status"] == "blocked" else ExitCode.OK
     return BuildOutcome(code, results, diags, cp, out_dir, written)
@@ -123,7 +123,8 @@ def resolve_out(cp: CompiledProject, out: str | Path | None) -> Path:
     return cp.root / (cp.project.output if cp.project else "build")
 
 
-def write_outputs(out_dir: Path, results: dict[str, Any], cp: CompiledProject, records: dict[str, EvaluationRecord] | None) -> list[Path]:
+def write_outputs(out_dir: Path, results: dict[str, Any], cp: CompiledProject, records: dict[str, EvaluationRecord] | None,
+                  lang: str = "en") -> list[Path]:
     """Write every output atomically; an unwritable folder is a diagnostic (exit 2)."""
     import json
 
@@ -140,7 +141,7 @@ def write_outputs(out_dir: Path, results: dict[str, Any], cp: CompiledProject, r
             atomic_write_text(out_dir / name, text)
             written.append(out_dir / name)
         if records is not None:
-            written += render_reports(out_dir, results, cp, records)
+            written += render_reports(out_dir, results, cp, records, lang)
     except OSError as err:
         raise FairgovError(Diagnostic(str(out_dir), 1, 1, "FG601", f"cannot write outputs: {err.strerror or err}")) from err
     return written
@@ -158,9 +159,10 @@ def write_run_stats(out_dir: Path, records: dict[str, EvaluationRecord]) -> list
     return [out_dir / "run-stats.json"]
 
 
-def render_reports(out_dir: Path, results: dict[str, Any], cp: CompiledProject, records: dict[str, EvaluationRecord]) -> list[Path]:
+def render_reports(out_dir: Path, results: dict[str, Any], cp: CompiledProject, records: dict[str, EvaluationRecord],
+                   lang: str = "en") -> list[Path]:
     try:
         from fairgov.render import render_all
     except ImportError:
         return []
-    return render_all(out_dir, results, cp)
+    return render_all(out_dir, results, cp, lang=lang)

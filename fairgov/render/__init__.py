@@ -20,9 +20,10 @@ from fairgov.atomic import atomic_write_bytes, atomic_write_text
 from fairgov.diagnostics import Diagnostic, FairgovError
 from fairgov.render.context import build_context
 from fairgov.render.environment import TemplatesMissing, environment, stylesheet, templates_dir
+from fairgov.render.i18n import DEFAULT, UnknownLanguage, available, current, use
 from fairgov.render.scope import Scope, scopes
 
-__all__ = ["Rendered", "render_all", "render_reports", "results_bytes"]
+__all__ = ["DEFAULT", "Rendered", "UnknownLanguage", "available", "render_all", "render_reports", "results_bytes"]
 
 LOG = logging.getLogger("fairgov.render")
 
@@ -44,16 +45,24 @@ def results_bytes(results: dict[str, Any]) -> bytes:
 
 
 def render_html(scope: Scope, results: dict[str, Any], cp: Any, data: bytes) -> str:
+    """One report's HTML in the language of the render in progress (see `i18n.use`)."""
     folder = templates_dir()
-    env = environment(folder)
+    env = environment(folder, current().code)
     context = build_context(scope, results, cp, data)
     context["css"] = Markup(stylesheet(folder))  # noqa: S704 - our own stylesheet from templates/
     return env.get_template(f"{scope.kind}.html.j2").render(context)
 
 
 def render_reports(results: dict[str, Any], cp: Any, *, out_dir: Path | None = None, pdf: bool = True,
-                   only: set[str] | None = None) -> list[Rendered]:
-    """Render every report (or those whose file stem is in `only`) in memory; nothing is written."""
+                   only: set[str] | None = None, lang: str = DEFAULT) -> list[Rendered]:
+    """Render every report (or those whose file stem is in `only`) in memory, in `lang`
+    (UnknownLanguage if fairgov has no catalog for it); nothing is written."""
+    with use(lang):
+        return _render_reports(results, cp, out_dir=out_dir, pdf=pdf, only=only)
+
+
+def _render_reports(results: dict[str, Any], cp: Any, *, out_dir: Path | None, pdf: bool,
+                    only: set[str] | None) -> list[Rendered]:
     from fairgov.render.pdf import html_to_pdf
 
     data = results_bytes(results)
@@ -72,12 +81,12 @@ def render_reports(results: dict[str, Any], cp: Any, *, out_dir: Path | None = N
     return out
 
 
-def render_all(out_dir: Path, results: dict[str, Any], cp: Any) -> list[Path]:
-    """Render every report into `out_dir/reports/` atomically; returns the written paths."""
+def render_all(out_dir: Path, results: dict[str, Any], cp: Any, lang: str = DEFAULT) -> list[Path]:
+    """Render every report into `out_dir/reports/` atomically, in `lang`; returns the written paths."""
     out_dir = Path(out_dir)
     try:
-        rendered = render_reports(results, cp, out_dir=out_dir)
-    except (TemplatesMissing, jinja2.TemplateError) as err:
+        rendered = render_reports(results, cp, out_dir=out_dir, lang=lang)
+    except (TemplatesMissing, UnknownLanguage, jinja2.TemplateError) as err:
         raise FairgovError(Diagnostic(str(out_dir), 1, 1, "FG602", f"reports could not be rendered: {err}")) from err
     written: list[Path] = []
     reports = out_dir / "reports"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from fairgov.render import fmt
+from fairgov.render.i18n import gettext
 from fairgov.render.svg import GRID, INK, MUTED, PALETTE, SHAPES, Svg, domain, nice_ticks
 
 WIDTH = 640.0
@@ -73,7 +74,7 @@ def draw_panel(svg: Svg, x: float, y: float, w: float, panel: Panel, labels: boo
         b0, b1 = panel.band.span(lo, hi)
         if b1 > b0 and lo <= panel.band.limit <= hi:
             svg.rect(sx(b0), top, sx(b1) - sx(b0), body_h, BAND_FILL)
-            word = "fails" if panel.band.op in ("<=", "<") else "fails"
+            word = gettext("fails")
             anchor_x = sx(b1) - 2 if panel.band.op in ("<=", "<") else sx(b0) + 2
             svg.text(anchor_x, top + 8, word, 7, "end" if panel.band.op in ("<=", "<") else "start", fill=BAND_TEXT)
     for t in nice_ticks(lo, hi, 4):
@@ -81,7 +82,7 @@ def draw_panel(svg: Svg, x: float, y: float, w: float, panel: Panel, labels: boo
         svg.text(sx(t), top + body_h + 9, fmt.num(t, 2), 7, "middle", fill=MUTED)
     if panel.band is not None and lo <= panel.band.limit <= hi:
         svg.line(sx(panel.band.limit), top - 2, sx(panel.band.limit), top + body_h, BAND_TEXT, 1.2)
-        svg.text(sx(panel.band.limit), top + body_h + 17, f"limit {fmt.num(panel.band.limit)}", 7, "middle", fill=BAND_TEXT)
+        svg.text(sx(panel.band.limit), top + body_h + 17, gettext("limit %(value)s") % {"value": fmt.num(panel.band.limit)}, 7, "middle", fill=BAND_TEXT)
     if panel.overall is not None and lo <= panel.overall <= hi:
         svg.line(sx(panel.overall), top, sx(panel.overall), top + body_h, INK, 0.9, stroke_dasharray="3 2")
     for i, row in enumerate(panel.rows):
@@ -99,7 +100,7 @@ def _draw_points(svg: Svg, row: Row, cy: float, sx, x0: float, series: int) -> N
         yy = cy + (offsets[k] if k < len(offsets) else 0)
         colour, shape = PALETTE[k % len(PALETTE)], SHAPES[k % len(SHAPES)]
         if p.value is None:
-            svg.text(x0 + 3, yy + 3, _short(p.note or "undefined", 60), 7, fill=MUTED, font_style="italic")
+            svg.text(x0 + 3, yy + 3, _short(p.note or gettext("undefined"), 60), 7, fill=MUTED, font_style="italic")
             continue
         if p.lo is not None and p.hi is not None:
             svg.line(sx(p.lo), yy, sx(p.hi), yy, colour, 1.4)
@@ -137,9 +138,9 @@ def forest(ident: str, title: str, desc: str, groups: Panel, statistic: Panel | 
     w = FOREST_W - FOREST_LABEL_W - 14
     height = 30 + _panel_h(groups) + (_panel_h(statistic) + 6 if statistic else 0)
     svg = Svg(FOREST_W, height, ident, title, desc)
-    extra = [("overall", "overall")] if groups.overall is not None else []
+    extra = [("overall", gettext("overall"))] if groups.overall is not None else []
     if (groups.band or (statistic and statistic.band)) is not None:
-        extra.append(("band", "fails"))
+        extra.append(("band", gettext("fails")))
     legend(svg, 4, 11, series_names if len(series_names) > 1 else (), extra)
     y = 18 + draw_panel(svg, FOREST_LABEL_W, 18, w, groups)
     if statistic is not None:
@@ -161,7 +162,7 @@ def small_multiples(ident: str, title: str, desc: str, panels: list[Panel], per_
     legend_h = 16.0
     height = legend_h + sum(max(_panel_h(p) for p in chunk) + 6 for chunk in chunks)
     svg = Svg(WIDTH, height, ident, title, desc)
-    extra = [("overall", "overall (all groups)")] if any(p.overall is not None for p in panels) else []
+    extra = [("overall", gettext("overall (all groups)"))] if any(p.overall is not None for p in panels) else []
     legend(svg, LABEL_W, 11, series_names if len(series_names) > 1 else (), extra)
     y = legend_h
     for chunk in chunks:
@@ -209,7 +210,7 @@ def _calibration_panel(svg: Svg, x0: float, y0: float, size: float, curve: Calib
     for _, _, n, centre in curve.bins:
         if n > 0:
             svg.text(x0 + centre * size, y0 + size + 18, fmt.count(n), 5.5, "middle", fill=MUTED)
-    svg.text(x0 + size / 2, y0 + size + 27, "mean score · images per bin", 6.5, "middle", fill=MUTED)
+    svg.text(x0 + size / 2, y0 + size + 27, gettext("mean score · images per bin"), 6.5, "middle", fill=MUTED)
 
 
 @dataclass(frozen=True)
@@ -254,7 +255,7 @@ def composition(ident: str, title: str, desc: str, groups: list[str], series: li
             v = s.shares.get(g)
             yy = y + k * (bar_h + inner)
             if v is None:
-                svg.text(x + 2, yy + bar_h - 1, "not stated", 6.5, fill=MUTED, font_style="italic")
+                svg.text(x + 2, yy + bar_h - 1, gettext("not stated"), 6.5, fill=MUTED, font_style="italic")
                 continue
             fill = fills[k] if k < 3 else fills[3]
             svg.rect(x, yy, v / hi * w, bar_h, fill, stroke=INK if k >= 3 else "none",

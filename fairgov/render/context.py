@@ -9,9 +9,22 @@ from typing import Any
 
 from fairgov.render import evidence, fmt, gateview, lifecycle
 from fairgov.render.documents import document_view
+from fairgov.render.i18n import N_, current, gettext
 from fairgov.render.ids import Ids
 from fairgov.render.scope import Scope, gate_kinds, gate_spec
 from fairgov.spec import REF_PREFIX
+
+DOC_KIND_LABEL = {"Datasheet": N_("Datasheet"), "ModelCard": N_("Model card"), "DeploymentProtocol": N_("Deployment protocol"),
+                  "Policy": N_("Policy")}
+EVALUATION_STATUS = {"ok": N_("ok"), "error": N_("error")}
+#: results.json words translated for the reader; identifiers (spec:Datasheet, --date) stay as recorded
+INPUT_ROLE = {"predictions": N_("predictions"), "manifest": N_("manifest")}
+DATE_SOURCE = {"clock": N_("clock")}
+
+
+def label(table: dict[str, str], value: Any) -> str:
+    msgid = table.get(str(value))
+    return gettext(msgid) if msgid else str(value)
 
 
 @dataclass
@@ -38,9 +51,9 @@ def roles_of(cp: Any, refs: list[str]) -> dict[str, list[str]]:
 def signoffs(scope: Scope) -> list[dict[str, Any]]:
     out = []
     for entry in [*scope.documents, *scope.policies]:
-        rows = [{"name": s.name, "role": s.role, "date": s.date.isoformat() if s.date else None} for s in entry.model.signoff]
-        label = {"ModelCard": "Model card", "DeploymentProtocol": "Deployment protocol"}.get(entry.doc.kind, entry.doc.kind)
-        out.append({"document": entry.model.title, "kind": entry.doc.kind, "kind_label": label, "ref": entry.ref, "rows": rows})
+        rows = [{"name": s.name, "role": s.role, "date": fmt.date(s.date) if s.date else None} for s in entry.model.signoff]
+        out.append({"document": entry.model.title, "kind": entry.doc.kind, "kind_label": label(DOC_KIND_LABEL, entry.doc.kind),
+                    "ref": entry.ref, "rows": rows})
     return out
 
 
@@ -55,12 +68,12 @@ def evaluated_lines(scope: Scope, results: dict[str, Any], ctx: Ctx, ids: Ids, d
         card = ctx.cp.model(ev.get("model", ""))
         line = {"anchor": ids.get("eval", ref.split("/")[-1]), "title": ev.get("title") or ref, "status": ev.get("status"),
                 "error": ev.get("error"), "roles": ", ".join(ctx.roles.get(ref, [])),
-                "what": f"{evidence.PROTOCOL.get(ev.get('protocol', ''), ev.get('protocol'))} — {card.title if card else ev.get('model')}",
+                "what": f"{evidence.protocol_label(ev.get('protocol', ''))} — {card.title if card else ev.get('model')}",
                 "data": ds.title if ds else str(ev.get("dataset")), "data_anchor": doc_anchor.get(ev.get("dataset", "")),
                 "split": "", "threshold": ""}
         if ev.get("status") == "ok":
-            line["split"] = (f"test split {fmt.count(m.get('n'))} images, {fmt.count(m.get('n_clusters'))} patients, "
-                             f"{fmt.count(m.get('n_pos'))} positives")
+            line["split"] = gettext("test split %(n)s images, %(patients)s patients, %(pos)s positives") % {
+                "n": fmt.count(m.get("n")), "patients": fmt.count(m.get("n_clusters")), "pos": fmt.count(m.get("n_pos"))}
             line["threshold"] = evidence.threshold_text(ev)
         out.append(line)
     return out
@@ -83,7 +96,7 @@ def coverage_views(scope: Scope, results: dict[str, Any], cp: Any, ids: Ids, anc
             links = [_field_link(r, first, anchors) for r in (item.get("answered_by") or [])]
             missing = [_field_link(r, first, anchors) for r in (item.get("missing_fields") or [])]
             if not item.get("refs"):
-                missing = [{"text": "no spec field answers this item", "anchor": None}]
+                missing = [{"text": gettext("no spec field answers this item"), "anchor": None}]
             items.append({"id": item.get("id"), "title": item.get("title"), "group": item.get("group"), "state": state,
                           "fairness": item.get("fairness"), "optional": item.get("optional"), "answered": links,
                           "missing": missing, "justifications": sorted((item.get("justifications") or {}).values())})
@@ -114,13 +127,16 @@ def provenance(results: dict[str, Any], sha: str, scope: Scope) -> dict[str, Any
         b, p = m.get("bootstrap", {}), m.get("permutation", {})
         evals.append({"ref": ref, "seed": (prov.get("seeds", {}).get(ref) or {}).get("bootstrap"),
                       "resamples": b.get("resamples"), "level": b.get("level"), "method": b.get("method"),
-                      "permutations": p.get("permutations"), "status": results["evaluations"][ref].get("status")})
+                      "permutations": p.get("permutations"), "status": label(EVALUATION_STATUS, results["evaluations"][ref].get("status"))})
     cmd = prov.get("command") or []
-    return {"inputs": prov.get("inputs", []), "fairgov_version": prov.get("fairgov_version", results.get("fairgov_version")),
-            "build_date": prov.get("build_date", results.get("build_date")), "date_source": prov.get("build_date_source"),
+    inputs = [{**i, "role": label(INPUT_ROLE, i.get("role"))} for i in prov.get("inputs", [])]
+    date_source = prov.get("build_date_source")
+    return {"inputs": inputs, "fairgov_version": prov.get("fairgov_version", results.get("fairgov_version")),
+            "build_date": fmt.date(prov.get("build_date", results.get("build_date"))),
+            "date_source": label(DATE_SOURCE, date_source) if date_source else None,
             "command": shlex.join(str(c) for c in cmd) if isinstance(cmd, list) else str(cmd), "evaluations": evals,
             "results_sha256": sha, "schema_version": results.get("schema_version"),
-            "waivers": results.get("waivers", [])}
+            "waivers": [gateview.waiver_view(w) for w in results.get("waivers", [])]}
 
 
 def build_context(scope: Scope, results: dict[str, Any], cp: Any, results_bytes: bytes) -> dict[str, Any]:
@@ -133,8 +149,9 @@ def build_context(scope: Scope, results: dict[str, Any], cp: Any, results_bytes:
     docs = [document_view(e, ids) for e in scope.documents]
     anchors = {(d.ref, path): a for d in docs for path, a in d.anchors.items()}
     doc_anchor = {d.ref: d.anchor for d in docs}
-    rows = gateview.rows(scope.gates, results, ids, eval_titles)
-    specs = {r.id: gate_spec(cp, r.record) for r in rows}
+    specs = {g["id"]: gate_spec(cp, g) for g in scope.gates}
+    untitled = {gid for gid, spec in specs.items() if spec is not None and not spec.title}
+    rows = gateview.rows(scope.gates, results, ids, eval_titles, untitled)
     gate_evidence = [gateview.evidence(r, results, ids, getattr(specs[r.id], "rationale", None)) for r in rows]
     gated = {str(r.record["metric"]) for r in rows if r.record.get("metric")}
     full = scope.kind in ("modelcard", "dossier")
@@ -148,19 +165,21 @@ def build_context(scope: Scope, results: dict[str, Any], cp: Any, results_bytes:
             by_kind.setdefault(e.doc.kind, []).append(e)
         info = {r.id: (specs[r.id], gate_kinds(cp, r.record)) for r in rows}
         stages = lifecycle.stages(by_kind, anchors, rows, info)
+    verdict = gateview.verdict(scope.gates, results)
     return {
-        "scope": scope, "kind": scope.kind, "kind_label": scope.kind_label, "title": scope.title,
+        "lang": current().code, "scope": scope, "kind": scope.kind, "kind_label": scope.kind_label, "title": scope.title,
         "subject_ref": scope.subject.ref, "subject_prefix": REF_PREFIX.get(scope.subject.doc.kind, ""),
         "project": results.get("project") or {}, "build_date": results.get("build_date"),
+        "build_day": fmt.date(results.get("build_date")),
         "fairgov_version": results.get("fairgov_version"), "results_sha256": sha,
-        "verdict": gateview.verdict(scope.gates, results), "gates": rows,
+        "verdict": verdict, "gates": rows,
         "inconclusive": [(r, gateview.explain_inconclusive(r.record, results)) for r in rows if r.status == "inconclusive"],
         "evaluated": evaluated_lines(scope, results, ctx, ids, doc_anchor), "signoffs": signoffs(scope),
         "deployments": [_deployment_line(d) for d in scope.deployments] if scope.kind in ("deployment", "dossier") else [],
         "full_evidence": full, "gate_evidence": gate_evidence, "evaluations": evaluations, "comparison": comparison, "stages": stages,
         "documents": docs, "coverage": coverage_views(scope, results, cp, ids, anchors),
         "provenance": provenance(results, sha, scope),
-        "description": f"{scope.kind_label} — {gateview.verdict(scope.gates, results)['headline']}",
+        "description": f"{scope.kind_label} — {verdict['headline']}",
         "authors": sorted({p.name for e in scope.documents for p in e.model.owners}),
     }
 

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from pydantic import BaseModel
 
 from fairgov.render import fmt
+from fairgov.render.i18n import N_, gettext
 from fairgov.render.ids import Ids
 from fairgov.render.markdown import markdown
 from fairgov.spec import REF_PREFIX
@@ -24,6 +25,7 @@ from fairgov.spec.common import NotApplicable
 
 HEADER_FIELDS = ("apiVersion", "kind", "id", "title", "version", "owners", "signoff")
 _TAGS = re.compile(r"\s*\[([^\]]+)\]\s*$")
+CLOSED = {"left": N_("left-closed"), "right": N_("right-closed"), "both": N_("both-closed"), "neither": N_("neither-closed")}
 
 
 @dataclass
@@ -75,8 +77,9 @@ def document_view(entry: Any, ids: Ids) -> DocumentView:
     walker = _Walker(ids, prefix, model.id, anchors)
     nodes = walker.fields(model, "", skip=HEADER_FIELDS)
     owners = "; ".join(f"{p.name} ({p.role}{', ' + p.email if p.email else ''})" for p in model.owners)
-    facts = [("Document", f"{doc.kind} {entry.ref}, version {model.version}"), ("Owners", owners),
-             ("Source file", doc.relpath), ("sha256", doc.sha256)]
+    facts = [(gettext("Document"), gettext("%(kind)s %(ref)s, version %(version)s") % {
+        "kind": doc.kind, "ref": entry.ref, "version": model.version}),
+             (gettext("Owners"), owners), (gettext("Source file"), doc.relpath), ("sha256", doc.sha256)]
     return DocumentView(entry.ref, doc.kind, ids.get("doc", prefix, model.id), model.title, facts, nodes, anchors)
 
 
@@ -115,13 +118,13 @@ class _Walker:
             return Node("section", fmt.humanize(name), anchor, refs, fair, lead=question, children=kids)
         if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
             rows = [[str(k), str(g), _scalar(v)] for k, sub in value.items() for g, v in sub.items()]
-            return Node("table", question or fmt.humanize(name), anchor, refs, fair, columns=["Attribute", "Group", "Value"], rows=rows)
+            return Node("table", question or fmt.humanize(name), anchor, refs, fair, columns=[gettext("Attribute"), gettext("Group"), gettext("Value")], rows=rows)
         return self.answer(name, question, refs, fair, anchor, annotation, value)
 
     def table(self, name: str, question: str, refs: list[str], fair: bool, anchor: str,
               items: list[tuple[Any, BaseModel]], keyed: bool) -> Node:
         names = [n for n in type(items[0][1]).model_fields if any(getattr(v, n) not in (None, [], {}) for _, v in items)]
-        columns = (["Name"] if keyed else []) + [fmt.humanize(n) for n in names]
+        columns = ([gettext("Name")] if keyed else []) + [fmt.humanize(n) for n in names]
         rows = [([str(k)] if keyed else []) + [_scalar(getattr(v, n)) if getattr(v, n) not in (None, [], {}) else fmt.DASH
                                                 for n in names] for k, v in items]
         return Node("table", question or fmt.humanize(name), anchor, refs, fair, lead=fmt.humanize(name), columns=columns, rows=rows)
@@ -131,7 +134,7 @@ class _Walker:
         if isinstance(value, NotApplicable):
             node.state, node.text = "na", value.not_applicable
         elif value is None or value == [] or value == {}:
-            node.state, node.text = "missing", "not given"
+            node.state, node.text = "missing", gettext("not given")
         elif isinstance(value, str) and is_narrative(annotation):
             node.state, node.html = "text", markdown(value)
         else:
@@ -148,12 +151,12 @@ def _item_title(item: BaseModel, i: int) -> str:
         v = getattr(item, key, None)
         if isinstance(v, str) and v:
             return v
-    return f"Item {i + 1}"
+    return gettext("Item %(n)s") % {"n": fmt.count(i + 1)}
 
 
 def _scalar(value: Any) -> str:
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, float):
@@ -163,7 +166,8 @@ def _scalar(value: Any) -> str:
     if isinstance(value, BaseModel):
         if hasattr(value, "label") and hasattr(value, "low"):
             b: Any = value
-            return f"{b.label}: {_edge(b.low)}–{_edge(b.high)} ({b.closed}-closed)"
+            closed = gettext(CLOSED[b.closed]) if b.closed in CLOSED else f"{b.closed}-closed"
+            return f"{b.label}: {_edge(b.low)}–{_edge(b.high)} ({closed})"
         return ", ".join(f"{k}={_scalar(v)}" for k, v in value.model_dump(exclude_none=True).items())
     if isinstance(value, (list, tuple)):
         return ", ".join(" × ".join(map(str, v)) if isinstance(v, (list, tuple)) else _scalar(v) for v in value)

@@ -1,16 +1,20 @@
 """The jinja2 environment: templates from the repository's `templates/` folder only,
-autoescape on, StrictUndefined, formatting filters."""
+autoescape on, StrictUndefined, formatting filters, and one language's gettext catalog
+(jinja's i18n extension, new-style gettext: `_("… %(name)s", name=value)` escapes `value`)."""
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from fairgov.render import fmt
+from fairgov.render.i18n import DEFAULT, language
 from fairgov.render.icons import status_icon
 from fairgov.render.markdown import markdown
 
@@ -46,8 +50,9 @@ def templates_dir() -> Path:
     return folder.resolve()
 
 
-@lru_cache(maxsize=4)
-def environment(folder: Path) -> jinja2.Environment:
+@lru_cache(maxsize=8)
+def environment(folder: Path, lang: str = DEFAULT) -> jinja2.Environment:
+    """One environment per (templates folder, language); never changed once built."""
     env = jinja2.Environment(
         loader=ConfinedLoader(folder),
         autoescape=True,
@@ -56,13 +61,37 @@ def environment(folder: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(language(lang).translations, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(
         num=fmt.num, count=fmt.count, pct=fmt.pct, estimate=fmt.estimate, interval=fmt.interval,
         metric=fmt.metric_label, limit=fmt.limit, word=fmt.status_word, slug=fmt.slug,
-        md=markdown, icon=status_icon, undefined_reason=fmt.undefined,
+        md=markdown, icon=status_icon, undefined_reason=fmt.undefined, date=fmt.date, level=fmt.level,
+        css_content=css_content, stat=fmt.stat_label,
     )
     return env
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def css_string(text: str) -> str:
+    """A CSS string literal; '<' is escaped so the text cannot close the <style> element."""
+    body = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ").replace("<", "\\3c ")
+    return f'"{body}"'
+
+
+def css_content(text: str, **functions: str) -> Markup:
+    """A translated sentence as a CSS `content` value: 'Page {page} of {pages}' with
+    page="counter(page)" -> "Page " counter(page) " of " counter(pages)."""
+    out = []
+    for i, piece in enumerate(_PLACEHOLDER.split(str(text))):
+        if i % 2:
+            out.append(functions[piece])
+        elif piece:
+            out.append(css_string(piece))
+    return Markup(" ".join(out))  # noqa: S704 - CSS built from escaped strings and our own functions
 
 
 def stylesheet(folder: Path) -> str:

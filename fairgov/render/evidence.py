@@ -8,15 +8,18 @@ from typing import Any
 
 from markupsafe import Markup
 
-from fairgov.render import charts, fmt
+from fairgov.render import charts, fmt, reasons
 from fairgov.render.charts import CalibrationCurve, Panel, Point, Row, ShareSeries
 from fairgov.render.gateview import AGGREGATE_PARTS, SIGNED, _point
+from fairgov.render.i18n import N_, gettext, ngettext
 from fairgov.render.ids import Ids
 from fairgov.spec.evaluation import METRIC_NAMES
 
 SPLITS = ("train", "validation", "test")
 DEFAULT_CHARTED = ("auroc", "tpr", "fpr", "ece")
-PROTOCOL = {"predictions": "bring-your-own predictions file", "linear_probe": "linear probe on frozen foundation-model embeddings"}
+PROTOCOL = {"predictions": N_("bring-your-own predictions file"),
+            "linear_probe": N_("linear probe on frozen foundation-model embeddings")}
+SPLIT_LABEL = {"train": N_("train"), "validation": N_("validation"), "test": N_("test")}
 CHUNK = 4
 
 
@@ -41,6 +44,17 @@ class EvaluationView:
     charts: list[dict[str, Any]] = field(default_factory=list)
     calibration: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    level: float = 0.95
+
+
+def protocol_label(name: Any) -> str:
+    label = PROTOCOL.get(str(name))
+    return gettext(label) if label else str(name)
+
+
+def split_label(name: Any) -> str:
+    label = SPLIT_LABEL.get(str(name))
+    return gettext(label) if label else str(name)
 
 
 def metric_order(names: Any) -> list[str]:
@@ -63,10 +77,11 @@ def charted_metrics(available: list[str], gated: set[str]) -> list[str]:
 def threshold_text(ev: dict[str, Any]) -> str:
     th = ev.get("threshold") or {}
     policy, target = th.get("policy"), th.get("target")
-    how = {"fixed": "fixed", "target_fpr": f"target FPR {fmt.num(target, 2)}",
-           "target_sensitivity": f"target sensitivity {fmt.num(target, 2)}", "max_f1": "maximum F1",
-           "youden": "Youden's J"}.get(policy or "", str(policy))
-    return f"{fmt.num(th.get('value'))}, fitted on the {th.get('fitted_on', 'validation')} split ({how})"
+    how = {"fixed": gettext("fixed"), "target_fpr": gettext("target FPR %(target)s") % {"target": fmt.num(target, 2)},
+           "target_sensitivity": gettext("target sensitivity %(target)s") % {"target": fmt.num(target, 2)},
+           "max_f1": gettext("maximum F1"), "youden": gettext("Youden's J")}.get(policy or "", str(policy))
+    return gettext("%(value)s, fitted on the %(split)s split (%(how)s)") % {
+        "value": fmt.num(th.get("value")), "split": split_label(th.get("fitted_on", "validation")), "how": how}
 
 
 def facts(ev: dict[str, Any], cp: Any, roles: list[str], dataset_link: str | None) -> list[tuple[str, str]]:
@@ -74,25 +89,31 @@ def facts(ev: dict[str, Any], cp: Any, roles: list[str], dataset_link: str | Non
     card = cp.model(ev.get("model", "")) if cp else None
     ds = cp.model(ev.get("dataset", "")) if cp else None
     task = ev.get("task") or {}
-    out = [("Model", f"{card.title} ({ev.get('model')})" if card else str(ev.get("model"))),
-           ("Data", f"{ds.title} ({ev.get('dataset')})" if ds else str(ev.get("dataset"))),
-           ("Role in the model card", ", ".join(roles) or fmt.DASH),
-           ("Protocol", PROTOCOL.get(ev.get("protocol", ""), str(ev.get("protocol")))),
-           ("Task", f"label {task.get('label')!s}, positive class {task.get('positive')!s}")]
+    out = [(gettext("Model"), f"{card.title} ({ev.get('model')})" if card else str(ev.get("model"))),
+           (gettext("Data"), f"{ds.title} ({ev.get('dataset')})" if ds else str(ev.get("dataset"))),
+           (gettext("Role in the model card"), ", ".join(roles) or fmt.DASH),
+           (gettext("Protocol"), protocol_label(ev.get("protocol", ""))),
+           (gettext("Task"), gettext("label %(label)s, positive class %(positive)s") % {
+               "label": task.get("label"), "positive": task.get("positive")})]
     if ev.get("status") != "ok":
         return out
     b, p, mins = m.get("bootstrap", {}), m.get("permutation", {}), m.get("min_evidence", {})
     rows = (ev.get("provenance") or {}).get("rows") or {}
     dropped = (ev.get("dropped") or {}).get("rows", 0)
     out += [
-        ("Test split", f"{fmt.count(m.get('n'))} images, {fmt.count(m.get('n_clusters'))} patients; "
-                       f"{fmt.count(m.get('n_pos'))} positives, {fmt.count(m.get('n_neg'))} negatives"),
-        ("Rows scored", f"{fmt.count(rows.get('scored'))} of {fmt.count(rows.get('total'))} manifest rows; {fmt.count(dropped)} dropped"),
-        ("Threshold", threshold_text(ev)),
-        ("Uncertainty", f"{fmt.count(b.get('resamples'))} patient-level bootstrap resamples ({b.get('method', '?')}), "
-                        f"{100 * float(b.get('level', 0.95)):g}% percentile intervals, seed {b.get('seed')}; "
-                        f"{fmt.count(p.get('permutations'))} permutations for gap p-values"),
-        ("Minimum evidence per cell", f"{mins.get('positives', 0)} positives, {mins.get('negatives', 0)} negatives, {mins.get('n', 0)} images"),
+        (gettext("Test split"), gettext("%(n)s images, %(patients)s patients; %(pos)s positives, %(neg)s negatives") % {
+            "n": fmt.count(m.get("n")), "patients": fmt.count(m.get("n_clusters")), "pos": fmt.count(m.get("n_pos")),
+            "neg": fmt.count(m.get("n_neg"))}),
+        (gettext("Rows scored"), gettext("%(scored)s of %(total)s manifest rows; %(dropped)s dropped") % {
+            "scored": fmt.count(rows.get("scored")), "total": fmt.count(rows.get("total")), "dropped": fmt.count(dropped)}),
+        (gettext("Threshold"), threshold_text(ev)),
+        (gettext("Uncertainty"), gettext(
+            "%(resamples)s patient-level bootstrap resamples (%(method)s), %(level)s percentile intervals, seed %(seed)s; "
+            "%(permutations)s permutations for gap p-values") % {
+            "resamples": fmt.count(b.get("resamples")), "method": b.get("method", "?"), "level": fmt.level(float(b.get("level", 0.95))),
+            "seed": b.get("seed"), "permutations": fmt.count(p.get("permutations"))}),
+        (gettext("Minimum evidence per cell"), gettext("%(pos)s positives, %(neg)s negatives, %(n)s images") % {
+            "pos": fmt.count(mins.get("positives", 0)), "neg": fmt.count(mins.get("negatives", 0)), "n": fmt.count(mins.get("n", 0))}),
     ]
     return out
 
@@ -104,6 +125,7 @@ def evaluation_view(ref: str, ev: dict[str, Any], ctx: Any, ids: Ids, gated: set
     m = ev.get("measure")
     if view.status != "ok" or not m:
         return view
+    view.level = float((m.get("bootstrap") or {}).get("level") or 0.95)
     view.composition = composition_views(ref, ev, ctx.deployments, ids)
     if not full:
         return view
@@ -129,8 +151,14 @@ def subgroup_tables(attr_name: str, attr: dict[str, Any], overall: dict[str, Any
             rows.append({"group": name, "n": cell.get("n"), "pos": cell.get("n_pos"), "neg": cell.get("n_neg"),
                          "overall": name == "overall" and cell is overall,
                          "cells": [_cell(cell.get("metrics", {}).get(mname)) for mname in chunk]})
-        part = f" (part {k + 1} of {len(chunks)})" if len(chunks) > 1 else ""
-        out.append(SubgroupTable(attr_name, f"Subgroup results by {attr_name}{part}", chunk, rows))
+            if rows[-1]["overall"]:
+                rows[-1]["group"] = gettext("overall")
+        if len(chunks) > 1:
+            caption = gettext("Subgroup results by %(attribute)s (part %(part)s of %(parts)s)") % {
+                "attribute": attr_name, "part": fmt.count(k + 1), "parts": fmt.count(len(chunks))}
+        else:
+            caption = gettext("Subgroup results by %(attribute)s") % {"attribute": attr_name}
+        out.append(SubgroupTable(attr_name, caption, chunk, rows))
     return out
 
 
@@ -153,7 +181,7 @@ def interval_notes(m: dict[str, Any]) -> list[str]:
             for stat in cell.get("metrics", {}).values():
                 if stat.get("reason") and fmt.is_num(stat.get("value")):
                     notes.add(stat["reason"])
-    return sorted(notes)
+    return [reasons.metric(n) for n in sorted(notes)]
 
 
 def group_chart(ref: str, attr_name: str, attr: dict[str, Any], overall: dict[str, Any], shown: list[str], ids: Ids) -> dict[str, Any]:
@@ -165,13 +193,16 @@ def group_chart(ref: str, attr_name: str, attr: dict[str, Any], overall: dict[st
         ov = ov if fmt.is_num(ov) else None
         dom = charts.panel_domain([p for r in rows for p in r.points], [ov], mname not in SIGNED)
         panels.append(Panel(rows, dom, title=fmt.metric_label(mname), overall=ov))
-        desc.append(f"{fmt.metric_label(mname)}: " + "; ".join(
-            f"{r.label} {fmt.estimate(groups[r.label].get('metrics', {}).get(mname))}" for r in rows)
-            + (f"; overall {fmt.num(ov)}" if ov is not None else ""))
+        items = [f"{r.label} {fmt.estimate(groups[r.label].get('metrics', {}).get(mname))}" for r in rows]
+        if ov is not None:
+            items.append(gettext("overall %(value)s") % {"value": fmt.num(ov)})
+        desc.append(f"{fmt.metric_label(mname)}: " + "; ".join(items))
     ident = ids.get("chart", ref.split("/")[-1], attr_name)
-    title = f"{', '.join(fmt.metric_label(m) for m in shown)} by {attr_name} with {len(groups)} groups"
+    title = ngettext("%(metrics)s by %(attribute)s with %(num)s group", "%(metrics)s by %(attribute)s with %(num)s groups", len(groups)) % {
+        "metrics": ", ".join(fmt.metric_label(m) for m in shown), "attribute": attr_name, "num": fmt.count(len(groups))}
     svg = charts.small_multiples(ident, title, ". ".join(desc) + ".", panels)
-    return {"attribute": attr_name, "svg": svg, "caption": f"Per-group estimates by {attr_name} with intervals; dashed line: all test images"}
+    caption = gettext("Per-group estimates by %(attribute)s with intervals; dashed line: all test images") % {"attribute": attr_name}
+    return {"attribute": attr_name, "svg": svg, "caption": caption}
 
 
 def calibration_views(ref: str, m: dict[str, Any], ids: Ids) -> list[dict[str, Any]]:
@@ -180,14 +211,16 @@ def calibration_views(ref: str, m: dict[str, Any], ids: Ids) -> list[dict[str, A
     for attr_name, groups in sorted(cal.get("attributes", {}).items()):
         if "×" in attr_name:
             continue
-        curves = [CalibrationCurve("all test images", _bins(cal.get("overall", [])))]
+        curves = [CalibrationCurve(gettext("all test images"), _bins(cal.get("overall", [])))]
         curves += [CalibrationCurve(g, _bins(bins)) for g, bins in groups.items() if sum(b.get("n", 0) for b in bins) > 0]
         ident = ids.get("calibration", ref.split("/")[-1], attr_name)
-        desc = "; ".join(f"{c.label}: " + ", ".join(f"mean score {fmt.num(s, 2)} observed {fmt.num(o, 2)} n={n}" for s, o, n, _ in c.bins if n)
-                         for c in curves)
-        svg = charts.calibration(ident, f"Reliability curves by {attr_name}", desc, curves)
-        out.append({"attribute": attr_name, "svg": svg,
-                    "caption": f"Reliability by {attr_name}: observed positive rate against mean score per bin; the dashed diagonal is perfect calibration; numbers under each panel are images per bin"})
+        binned = gettext("mean score %(score)s observed %(observed)s n=%(n)s")
+        desc = "; ".join(f"{c.label}: " + ", ".join(binned % {"score": fmt.num(s, 2), "observed": fmt.num(o, 2), "n": fmt.count(n)}
+                                                    for s, o, n, _ in c.bins if n) for c in curves)
+        svg = charts.calibration(ident, gettext("Reliability curves by %(attribute)s") % {"attribute": attr_name}, desc, curves)
+        caption = gettext("Reliability by %(attribute)s: observed positive rate against mean score per bin; the dashed diagonal "
+                          "is perfect calibration; numbers under each panel are images per bin") % {"attribute": attr_name}
+        out.append({"attribute": attr_name, "svg": svg, "caption": caption})
     return out
 
 
@@ -207,15 +240,18 @@ def composition_views(ref: str, ev: dict[str, Any], deployments: list[Any], ids:
         intended = [(d, d.model.intended_population.distribution.get(attr_name)) for d in deployments]
         intended = [(d, dist) for d, dist in intended if dist]
         groups = list(dict.fromkeys([g for s in SPLITS for g in (splits.get(s) or {})] + [g for _, dist in intended for g in dist]))
-        series = [ShareSeries(s, {g: (splits.get(s) or {}).get(g, 0) / totals[s] if totals[s] else None for g in groups}) for s in SPLITS]
-        series += [ShareSeries(f"intended: {d.model.site.name}", {g: dist.get(g) for g in groups}) for d, dist in intended]
+        series = [ShareSeries(split_label(s), {g: (splits.get(s) or {}).get(g, 0) / totals[s] if totals[s] else None for g in groups})
+                  for s in SPLITS]
+        series += [ShareSeries(gettext("intended: %(site)s") % {"site": d.model.site.name}, {g: dist.get(g) for g in groups})
+                   for d, dist in intended]
         rows = []
         for g in groups:
             cells = [{"count": (splits.get(s) or {}).get(g, 0), "share": series[i].shares.get(g)} for i, s in enumerate(SPLITS)]
             rows.append({"group": g, "splits": cells, "intended": [dist.get(g) for _, dist in intended]})
         ident = ids.get("composition", ref.split("/")[-1], attr_name)
         desc = "; ".join(f"{g}: " + ", ".join(f"{s.name} {fmt.pct(s.shares.get(g))}" for s in series) for g in groups)
-        svg = charts.composition(ident, f"Composition by {attr_name}: train, validation and test shares vs intended population", desc, groups, series)
+        title = gettext("Composition by %(attribute)s: train, validation and test shares vs intended population") % {"attribute": attr_name}
+        svg = charts.composition(ident, title, desc, groups, series)
         out.append({"attribute": attr_name, "svg": svg, "rows": rows, "totals": [totals[s] for s in SPLITS],
                      "intended_names": [d.model.site.name for d, _ in intended],
                      "missing_intended": not intended and bool(deployments)})
@@ -262,9 +298,10 @@ def _compare_attribute(attr_name: str, ok: list[tuple[str, dict[str, Any]]], lab
             {"group": g, "cells": [fmt.estimate(e["measure"]["attributes"][attr_name]["groups"].get(g, {}).get("metrics", {}).get(mname)) for _, e in ok]}
             for g in group_names], "gaps": [fmt.estimate(gp) for gp in gaps], "change": _gap_change(gaps, labels)})
     ident = ids.get("compare", attr_name)
-    svg = charts.small_multiples(ident, f"Comparison of evaluations by {attr_name}",
-                                 f"Series: {'; '.join(lbl for _, lbl in labels)}. Metrics: {', '.join(fmt.metric_label(m) for m in shown)}.",
-                                 panels, per_row=2, series_names=[lbl for _, lbl in labels])
+    title = gettext("Comparison of evaluations by %(attribute)s") % {"attribute": attr_name}
+    desc = gettext("Series: %(series)s. Metrics: %(metrics)s.") % {
+        "series": "; ".join(lbl for _, lbl in labels), "metrics": ", ".join(fmt.metric_label(m) for m in shown)}
+    svg = charts.small_multiples(ident, title, desc, panels, per_row=2, series_names=[lbl for _, lbl in labels])
     return {"attribute": attr_name, "svg": svg, "tables": tables}
 
 
@@ -274,11 +311,16 @@ def _gap_change(gaps: list[dict[str, Any] | None], labels: list[tuple[str, str]]
     for gap, (_, label) in zip(gaps[1:], labels[1:], strict=False):
         v: Any = (gap or {}).get("value")
         if not (fmt.is_num(base) and fmt.is_num(v)):
-            out.append(f"{label}: gap change undefined")
+            out.append(gettext("%(label)s: gap change undefined") % {"label": label})
             continue
         d = float(v) - float(base)
-        word = "narrowed" if d < 0 else ("widened" if d > 0 else "unchanged")
-        out.append(f"{label}: gap {word}" + (f" by {fmt.num(abs(d))}" if d else "") + f" vs {labels[0][1]}")
+        values = {"label": label, "delta": fmt.num(abs(d)), "base": labels[0][1]}
+        if d < 0:
+            out.append(gettext("%(label)s: gap narrowed by %(delta)s vs %(base)s") % values)
+        elif d > 0:
+            out.append(gettext("%(label)s: gap widened by %(delta)s vs %(base)s") % values)
+        else:
+            out.append(gettext("%(label)s: gap unchanged vs %(base)s") % values)
     return out
 
 

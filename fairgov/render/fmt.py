@@ -1,56 +1,108 @@
-"""Number and text formatting shared by templates and charts.
+"""Number, date and text formatting shared by templates and charts.
 
 One rule set for every report: metrics with three decimals, counts with thousands
 separators, intervals as "0.842 (0.811–0.870)", a real minus sign, undefined values
-spelled out with their reason (never blank, never 0).
+spelled out with their reason (never blank, never 0). Digits are rounded here, once, the
+same way in every language; Babel then writes them with the report language's symbols
+("0,842 (0,811–0,870)", "1 240", "52,0 %"). English dates are ISO 8601, other languages
+use their long date form ("28 de noviembre de 2026").
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
+from decimal import Decimal
+from functools import lru_cache
 from typing import Any
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+
+from fairgov.render.i18n import N_, current, gettext
 
 DASH = "—"
 MINUS = "−"
 
-STATUS_WORD = {"pass": "PASS", "fail": "FAIL", "inconclusive": "INCONCLUSIVE", "warn": "WARN", "waived": "WAIVED"}
+STATUS_WORD = {"pass": N_("PASS"), "fail": N_("FAIL"), "inconclusive": N_("INCONCLUSIVE"), "warn": N_("WARN"),
+               "waived": N_("WAIVED")}
 OP_TEXT = {"<=": "≤", ">=": "≥", "==": "=", "<": "<", ">": ">"}
 METRIC_LABEL = {
-    "auroc": "AUROC", "average_precision": "Average precision", "brier": "Brier score", "ece": "ECE",
-    "calibration_in_the_large": "Calibration-in-the-large", "tpr": "TPR (sensitivity)",
-    "tnr": "TNR (specificity)", "fpr": "FPR", "fnr": "FNR", "ppv": "PPV", "npv": "NPV",
-    "accuracy": "Accuracy", "balanced_accuracy": "Balanced accuracy", "selection_rate": "Selection rate",
-    "equalized_odds": "Equalized-odds difference", "equalized_odds_mean": "Equalized-odds mean difference",
-    "equal_opportunity": "Equal-opportunity difference",
+    "auroc": N_("AUROC"), "average_precision": N_("Average precision"), "brier": N_("Brier score"), "ece": N_("ECE"),
+    "calibration_in_the_large": N_("Calibration-in-the-large"), "tpr": N_("TPR (sensitivity)"),
+    "tnr": N_("TNR (specificity)"), "fpr": N_("FPR"), "fnr": N_("FNR"), "ppv": N_("PPV"), "npv": N_("NPV"),
+    "accuracy": N_("Accuracy"), "balanced_accuracy": N_("Balanced accuracy"), "selection_rate": N_("Selection rate"),
+    "equalized_odds": N_("Equalized-odds difference"), "equalized_odds_mean": N_("Equalized-odds mean difference"),
+    "equal_opportunity": N_("Equal-opportunity difference"),
 }
-STAT_LABEL = {"gap": "gap (max − min)", "worst": "worst group", "ratio": "ratio (min / max)",
-              "to_overall": "largest difference to overall", "group": "group value"}
+STAT_LABEL = {"gap": N_("gap (max − min)"), "worst": N_("worst group"), "ratio": N_("ratio (min / max)"),
+              "to_overall": N_("largest difference to overall"), "group": N_("group value")}
+#: English keeps ISO 8601 dates; other languages use their CLDR long form
+DATE_FORMAT = {"en": "yyyy-MM-dd"}
 
 
 def is_num(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
+@lru_cache(maxsize=65536)
+def _decimal(text: str, pattern: str | None, lang: str) -> str:
+    """Babel's rendering of an already rounded number (cached: reports repeat their numbers)."""
+    return format_decimal(Decimal(text), format=pattern, locale=lang)
+
+
 def num(x: Any, digits: int = 3) -> str:
     """0.842 / −0.012 / — for missing values."""
     if not is_num(x):
         return DASH
-    text = f"{float(x):.{digits}f}"
-    if text.startswith("-"):
-        text = MINUS + text[1:] if float(text) != 0 else text[1:]
-    return text
+    text = f"{abs(float(x)):.{digits}f}"  # rounded once, the same way in every language
+    out = _decimal(text, "0." + "0" * digits if digits else "0", current().code)
+    return MINUS + out if float(x) < 0 and float(text) != 0 else out
 
 
 def count(x: Any) -> str:
     """1,240 (thousands separators); — for missing values."""
     if not is_num(x):
         return DASH
-    return f"{int(x):,}"
+    return _decimal(str(int(x)), None, current().code)
+
+
+@lru_cache(maxsize=4096)
+def _percent(hundredths: str, decimals: str, lang: str) -> str:
+    """Babel's percent (the language's sign and spacing) of an already rounded percentage."""
+    pattern = Locale.parse(lang).percent_formats[None].pattern.replace("#,##0", "#,##0" + decimals, 1)
+    return format_percent(Decimal(hundredths) / 100, format=pattern, locale=lang)
 
 
 def pct(x: Any, digits: int = 1) -> str:
-    return DASH if not is_num(x) else f"{100 * float(x):.{digits}f}%"
+    """52.0% (52,0 % in French); — for missing values."""
+    if not is_num(x):
+        return DASH
+    return _percent(f"{100 * float(x):.{digits}f}", "." + "0" * digits if digits else "", current().code)
+
+
+def level(x: Any) -> str:
+    """A confidence level as a percentage without trailing zeros: 95%, 97.5%."""
+    if not is_num(x):
+        return DASH
+    return _percent(f"{100 * float(x):.2f}", ".##", current().code)
+
+
+def date(value: Any) -> str:
+    """A date (or ISO date string) in the report language; anything else as given."""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if not isinstance(value, dt.date):
+        return "" if value is None else str(value)
+    lang = current()
+    return format_date(value, format=DATE_FORMAT.get(lang.code, "long"), locale=lang.locale)
 
 
 def interval(low: Any, high: Any, digits: int = 3) -> str:
@@ -63,7 +115,7 @@ def interval(low: Any, high: Any, digits: int = 3) -> str:
 def estimate(stat: dict[str, Any] | None, digits: int = 3) -> str:
     """'0.842 (0.811–0.870)'; 'undefined: <reason>' for an undefined value."""
     if not stat:
-        return "undefined: not computed"
+        return gettext("undefined: not computed")
     value = stat.get("value")
     if not is_num(value):
         return undefined(stat.get("reason"))
@@ -72,14 +124,29 @@ def estimate(stat: dict[str, Any] | None, digits: int = 3) -> str:
 
 
 def undefined(reason: Any) -> str:
+    """'undefined: <reason>'; the recorded reason in the report language (see reasons.py)."""
     text = str(reason or "").strip()
     if not text:
-        return "undefined"
-    return text if text.lower().startswith("undefined") else f"undefined: {text}"
+        return gettext("undefined")
+    if text.lower() == "undefined":
+        return gettext("undefined")
+    if text.lower().startswith("undefined:"):
+        text = text[len("undefined:"):].strip()
+    elif text.lower().startswith("undefined"):
+        return text
+    from fairgov.render.reasons import metric  # reasons formats its numbers with this module
+
+    return gettext("undefined: %(reason)s") % {"reason": metric(text)}
 
 
 def metric_label(name: Any) -> str:
-    return METRIC_LABEL.get(str(name), str(name))
+    label = METRIC_LABEL.get(str(name))
+    return gettext(label) if label else str(name)
+
+
+def stat_label(name: Any) -> str:
+    label = STAT_LABEL.get(str(name))
+    return gettext(label) if label else str(name or "")
 
 
 def limit(op: Any, threshold: Any) -> str:
@@ -89,11 +156,20 @@ def limit(op: Any, threshold: Any) -> str:
 
 
 def status_word(status: str) -> str:
-    return STATUS_WORD.get(status, status.upper())
+    word = STATUS_WORD.get(status)
+    return gettext(word) if word else status.upper()
 
 
-def plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+def counted(text: str, n: int) -> str:
+    """An ngettext result with its %(num)s count formatted for the language."""
+    return text % {"num": count(n)}
+
+
+def join_and(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c' in the report language."""
+    if len(items) < 2:
+        return "".join(items)
+    return gettext("%(items)s and %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}
 
 
 _SLUG = re.compile(r"[^a-z0-9]+")

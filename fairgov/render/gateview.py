@@ -3,25 +3,42 @@ explanations of inconclusive gates, and the per-gate evidence (forest plot + tab
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup
 
-from fairgov.render import charts, fmt
+from fairgov.render import charts, fmt, reasons
 from fairgov.render.charts import Band, Panel, Point, Row
+from fairgov.render.i18n import N_, gettext, ngettext
 from fairgov.render.ids import Ids
 
 STATUS_ORDER = {"fail": 0, "inconclusive": 1, "warn": 2, "waived": 3, "pass": 4}
 AGGREGATE_PARTS = {"equalized_odds": ("tpr", "fpr"), "equalized_odds_mean": ("tpr", "fpr"), "equal_opportunity": ("tpr",)}
 SIGNED = {"calibration_in_the_large"}
+EFFECT = {"warn": N_("warning"), "waived": N_("waived"), "inconclusive": N_("does not block")}
+#: the statistic's row label in a forest plot
+STAT_ROW = {"gap": N_("gap"), "worst": N_("worst"), "ratio": N_("ratio"), "group": N_("group")}
+VERDICT_WORD = {"blocked": N_("BLOCKED"), "passed": N_("PASSED")}
+WAIVER_STATUS = {"active": N_("active"), "expired": N_("expired")}
+
+
+def waiver_view(waiver: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A waiver record with its expiry date and status in the report language."""
+    if waiver is None:
+        return None
+    status = WAIVER_STATUS.get(str(waiver.get("status")))
+    return {**waiver, "expires": fmt.date(waiver.get("expires")),
+            "status": gettext(status) if status else waiver.get("status")}
 
 
 def effect(gate: dict[str, Any]) -> str:
     status = gate.get("status")
     if gate.get("blocking"):
-        return "blocks"
-    return {"warn": "warning", "waived": "waived", "inconclusive": "does not block"}.get(status or "", "—")
+        return gettext("blocks")
+    word = EFFECT.get(status or "")
+    return gettext(word) if word else fmt.DASH
 
 
 @dataclass
@@ -57,13 +74,14 @@ def level_of(results: dict[str, Any], evaluation: str | None) -> float:
 
 def bound_words(gate: dict[str, Any], level: float) -> str:
     bound, op = gate.get("bound"), gate.get("op")
-    pct = f"{100 * level:g}%"
     if bound == "conservative":
-        return f"{'upper' if op in ('<=', '<') else 'lower'} {pct} bound compared"
-    if bound in ("upper", "lower"):
-        return f"{bound} {pct} bound compared"
+        bound = "upper" if op in ("<=", "<") else "lower"
+    if bound == "upper":
+        return gettext("upper %(level)s bound compared") % {"level": fmt.level(level)}
+    if bound == "lower":
+        return gettext("lower %(level)s bound compared") % {"level": fmt.level(level)}
     if bound == "point":
-        return "point estimate compared"
+        return gettext("point estimate compared")
     return ""
 
 
@@ -71,30 +89,34 @@ def observed(gate: dict[str, Any], results: dict[str, Any]) -> tuple[str, str]:
     gtype, value, compared = gate.get("type"), gate.get("value"), gate.get("compared")
     if gtype == "metric":
         if not fmt.is_num(value):
-            return fmt.DASH, "undefined"
+            return fmt.DASH, gettext("undefined")
         shown = compared if fmt.is_num(compared) else value
-        note = f"est. {fmt.estimate(gate)}" if fmt.is_num(compared) and compared != value else ""
+        note = gettext("est. %(estimate)s") % {"estimate": fmt.estimate(gate)} if fmt.is_num(compared) and compared != value else ""
         return fmt.num(shown), note
     if gtype == "coverage":
         d = gate.get("details") or {}
-        return fmt.pct(value), (f"{d.get('covered')}/{d.get('total')} items" if "covered" in d else "")
+        items = gettext("%(covered)s/%(total)s items") % {"covered": d.get("covered"), "total": d.get("total")}
+        return fmt.pct(value), (items if "covered" in d else "")
     if gtype == "threshold_match":
-        return fmt.num(value), "deployed threshold"
+        return fmt.num(value), gettext("deployed threshold")
     return fmt.DASH, ""
 
 
-def rows(gates: list[dict[str, Any]], results: dict[str, Any], ids: Ids, eval_titles: dict[str, str]) -> list[GateRow]:
+def rows(gates: list[dict[str, Any]], results: dict[str, Any], ids: Ids, eval_titles: dict[str, str],
+         untitled: Collection[str] = ()) -> list[GateRow]:
+    """`untitled`: gates whose policy gives no title (results.json has the engine's English one)."""
     out = []
     for g in order(gates):
         obs, note = observed(g, results)
         src = g.get("source") or {}
         out.append(GateRow(
             id=g["id"], anchor=ids.get("gate", g["id"]), status=g["status"], blocking=bool(g.get("blocking")),
-            severity=g.get("severity", "block"), type=g.get("type", ""), title=g.get("title") or g["id"],
+            severity=g.get("severity", "block"), type=g.get("type", ""),
+            title=reasons.gate_title(g) if g["id"] in untitled else (g.get("title") or g["id"]),
             evaluation=eval_titles.get(g.get("evaluation") or "", g.get("evaluation")),
             observed=obs, observed_note=note, limit=fmt.limit(g.get("op"), g.get("threshold")),
             reason=g.get("reason", ""), source=f"{src.get('file', '?')}:{src.get('line', '?')}",
-            waiver=g.get("waiver"), effect=effect(g), bound=bound_words(g, level_of(results, g.get("evaluation"))), record=g,
+            waiver=waiver_view(g.get("waiver")), effect=effect(g), bound=bound_words(g, level_of(results, g.get("evaluation"))), record=g,
         ))
     return out
 
@@ -103,30 +125,37 @@ def verdict(gates: list[dict[str, Any]], results: dict[str, Any]) -> dict[str, A
     counts = {s: sum(1 for g in gates if g.get("status") == s) for s in STATUS_ORDER}
     blocking = [g for g in gates if g.get("blocking")]
     status = "blocked" if blocking else "passed"
-    head = "BLOCKED" if blocking else "PASSED"
+    head = gettext(VERDICT_WORD[status])
     if blocking:
         fails = sum(1 for g in blocking if g["status"] == "fail")
         inc = len(blocking) - fails
-        first = f"{fmt.plural(len(blocking), 'blocking gate')}: {fails} failed" + (f", {inc} inconclusive" if inc else "")
+        first = gettext("%(gates)s: %(failed)s") % {
+            "gates": fmt.counted(ngettext("%(num)s blocking gate", "%(num)s blocking gates", len(blocking)), len(blocking)),
+            "failed": fmt.counted(ngettext("%(num)s failed", "%(num)s failed", fails), fails)}
+        if inc:
+            first += ", " + fmt.counted(ngettext("%(num)s inconclusive", "%(num)s inconclusive", inc), inc)
     else:
-        first = "no blocking gate"
+        first = gettext("no blocking gate")
     rest = []
     nonblocking_inc = counts["inconclusive"] - sum(1 for g in blocking if g["status"] == "inconclusive")
     if nonblocking_inc:
-        rest.append(f"{nonblocking_inc} inconclusive (non-blocking)")
+        text = ngettext("%(num)s inconclusive (non-blocking)", "%(num)s inconclusive (non-blocking)", nonblocking_inc)
+        rest.append(fmt.counted(text, nonblocking_inc))
     if counts["warn"]:
-        rest.append(fmt.plural(counts["warn"], "warning"))
+        rest.append(fmt.counted(ngettext("%(num)s warning", "%(num)s warnings", counts["warn"]), counts["warn"]))
     if counts["waived"]:
-        rest.append(f"{counts['waived']} waived")
-    rest.append(f"{counts['pass']} passed")
+        rest.append(fmt.counted(ngettext("%(num)s waived", "%(num)s waived", counts["waived"]), counts["waived"]))
+    rest.append(fmt.counted(ngettext("%(num)s passed", "%(num)s passed", counts["pass"]), counts["pass"]))
     build = results.get("verdict", {})
     total = len(results.get("gates", []))
     note = ""
     if len(gates) != total or build.get("status") != status:
-        note = (f"This report covers {len(gates)} of the build's {total} gates; "
-                f"the build verdict is {str(build.get('status', '?')).upper()}.")
-    return {"status": status, "headline": f"VERDICT: {head} — {first} · " + " · ".join(rest),
-            "word": head, "counts": counts, "blocking": len(blocking), "note": note}
+        word = VERDICT_WORD.get(str(build.get("status")))
+        note = gettext("This report covers %(shown)s of the build's %(total)s gates; the build verdict is %(verdict)s.") % {
+            "shown": fmt.count(len(gates)), "total": fmt.count(total),
+            "verdict": gettext(word) if word else str(build.get("status", "?")).upper()}
+    headline = gettext("VERDICT: %(word)s — %(summary)s") % {"word": head, "summary": " · ".join([first, *rest])}
+    return {"status": status, "headline": headline, "word": head, "counts": counts, "blocking": len(blocking), "note": note}
 
 
 def explain_inconclusive(gate: dict[str, Any], results: dict[str, Any]) -> str:
@@ -136,15 +165,18 @@ def explain_inconclusive(gate: dict[str, Any], results: dict[str, Any]) -> str:
     if measure and reason.startswith("evidence too thin"):
         needs = _shortfalls(measure, gate)
         if needs:
-            return "evidence too thin — " + "; ".join(needs)
+            return gettext("evidence too thin — %(needs)s") % {"needs": "; ".join(needs)}
     if measure and "straddles" in reason:
         level = level_of(results, gate.get("evaluation"))
         groups = _groups(measure, gate.get("across") or "")
         smallest = min(groups.items(), key=lambda kv: kv[1].get("n", 0), default=None)
-        tail = f"; smallest group: {smallest[0]} (n={fmt.count(smallest[1].get('n'))})" if smallest else ""
-        return (f"the {100 * level:g}% interval {fmt.interval(gate.get('ci_low'), gate.get('ci_high'))} crosses the limit "
-                f"{fmt.limit(gate.get('op'), gate.get('threshold'))}: more patients are needed to decide{tail}")
-    return reason or "no reason recorded"
+        text = gettext("the %(level)s interval %(interval)s crosses the limit %(limit)s: more patients are needed to decide") % {
+            "level": fmt.level(level), "interval": fmt.interval(gate.get("ci_low"), gate.get("ci_high")),
+            "limit": fmt.limit(gate.get("op"), gate.get("threshold"))}
+        if smallest:
+            text += gettext("; smallest group: %(group)s (n=%(n)s)") % {"group": smallest[0], "n": fmt.count(smallest[1].get("n"))}
+        return text
+    return reasons.gate(reason) or gettext("no reason recorded")
 
 
 def _groups(measure: dict[str, Any], across: str) -> dict[str, dict[str, Any]]:
@@ -152,16 +184,20 @@ def _groups(measure: dict[str, Any], across: str) -> dict[str, dict[str, Any]]:
     return {g: c for g, c in groups.items() if not (g == "unknown" and not c.get("n"))}
 
 
+SHORTFALL = {"positives": N_("%(have)s positives, minimum %(need)s (%(more)s more needed)"),
+             "negatives": N_("%(have)s negatives, minimum %(need)s (%(more)s more needed)"),
+             "n": N_("%(have)s images, minimum %(need)s (%(more)s more needed)")}
+
+
 def _shortfalls(measure: dict[str, Any], gate: dict[str, Any]) -> list[str]:
     mins = measure.get("min_evidence", {})
     out = []
     for name, cell in _groups(measure, gate.get("across") or "").items():
         parts = []
-        for key, label, have in (("positives", "positives", cell.get("n_pos", 0)),
-                                 ("negatives", "negatives", cell.get("n_neg", 0)), ("n", "images", cell.get("n", 0))):
+        for key, have in (("positives", cell.get("n_pos", 0)), ("negatives", cell.get("n_neg", 0)), ("n", cell.get("n", 0))):
             need = int(mins.get(key, 0) or 0)
             if have < need:
-                parts.append(f"{have} {label}, minimum {need} ({need - have} more needed)")
+                parts.append(gettext(SHORTFALL[key]) % {"have": fmt.count(have), "need": fmt.count(need), "more": fmt.count(need - have)})
         if parts:
             out.append(f"{name}: " + ", ".join(parts))
     return out
@@ -183,10 +219,14 @@ class GateEvidence:
         """The gate's reason, without repeating the problems listed below it."""
         reason = self.row.reason
         if self.problems and "; missing:" in reason:
-            return reason.split("; missing:", 1)[0] + "; missing items are listed below"
+            return reasons.gate(reason.split("; missing:", 1)[0]) + gettext("; missing items are listed below")
         if self.problems and reason == "; ".join(self.problems):
-            return f"{len(self.problems)} problem(s), listed below"
-        return reason
+            return fmt.counted(ngettext("%(num)s problem, listed below", "%(num)s problems, listed below", len(self.problems)), len(self.problems))
+        return reasons.gate(reason)
+
+    @property
+    def problem_lines(self) -> list[str]:
+        return [reasons.gate(p) for p in self.problems]
 
 
 def evidence(row: GateRow, results: dict[str, Any], ids: Ids, rationale: str | None) -> GateEvidence:
@@ -207,16 +247,16 @@ def evidence(row: GateRow, results: dict[str, Any], ids: Ids, rationale: str | N
                       "values": [fmt.estimate(cell.get("metrics", {}).get(p)) for p in parts],
                       "included": name in included, "overall": False})
     overall = measure.get("overall", {})
-    table.append({"group": "overall", "n": overall.get("n"), "pos": overall.get("n_pos"), "neg": overall.get("n_neg"),
+    table.append({"group": gettext("overall"), "n": overall.get("n"), "pos": overall.get("n_pos"), "neg": overall.get("n_neg"),
                   "values": [fmt.estimate(overall.get("metrics", {}).get(p)) for p in parts], "included": True, "overall": True})
-    stat_label = f"{fmt.metric_label(metric)} {fmt.STAT_LABEL.get(g.get('statistic') or '', g.get('statistic') or '')}"
-    chart = forest_chart(g, groups, overall, parts, ids.get("forest", g["id"]), stat_label)
+    stat_label = gettext("%(metric)s %(statistic)s") % {"metric": fmt.metric_label(metric), "statistic": fmt.stat_label(g.get("statistic"))}
+    chart = forest_chart(g, groups, overall, parts, ids.get("forest", g["id"]), stat_label, row.title)
     return GateEvidence(row, chart, [fmt.metric_label(p) for p in parts], table,
                         f"{stat_label}: {fmt.estimate(g)}", rationale, pval, problems)
 
 
 def forest_chart(g: dict[str, Any], groups: dict[str, Any], overall: dict[str, Any], parts: tuple[str, ...],
-                 ident: str, stat_label: str) -> Markup:
+                 ident: str, stat_label: str, gate_title: str) -> Markup:
     metric, statistic = g.get("metric") or "", g.get("statistic") or ""
     band = Band(g["op"], g["threshold"]) if fmt.is_num(g.get("threshold")) and g.get("op") in ("<=", ">=", "<", ">") else None
     on_groups = statistic in ("worst", "group") and metric not in AGGREGATE_PARTS
@@ -229,15 +269,17 @@ def forest_chart(g: dict[str, Any], groups: dict[str, Any], overall: dict[str, A
     ov = overall.get("metrics", {}).get(parts[0], {}).get("value") if len(parts) == 1 else None
     clamp = metric not in SIGNED
     top = Panel(rws, charts.panel_domain(pts, [ov, g.get("threshold") if on_groups else None], clamp),
-                title=f"{fmt.metric_label(parts[0]) if len(parts) == 1 else ' and '.join(fmt.metric_label(p) for p in parts)} by {g.get('across')}",
+                title=gettext("%(metric)s by %(attribute)s") % {"metric": fmt.join_and([fmt.metric_label(p) for p in parts]),
+                                                                "attribute": g.get("across")},
                 overall=ov, band=band if on_groups else None, series=len(parts))
     stat_panel = None
     if statistic != "group":
         sp = Point(g.get("value"), g.get("ci_low"), g.get("ci_high"), fmt.undefined(None))
         extra = [g.get("threshold"), 0.0 if statistic not in ("ratio", "worst") else None]
         dom = top.dom if on_groups else charts.panel_domain([sp], extra, clamp)
-        stat_panel = Panel([Row(statistic or metric, (sp,))], dom, title=stat_label, band=band)
-    title = f"Forest plot for gate {g['id']}: {g.get('title', '')}"
+        row = gettext(STAT_ROW[statistic]) if statistic in STAT_ROW else (statistic or metric)
+        stat_panel = Panel([Row(row, (sp,))], dom, title=stat_label, band=band)
+    title = gettext("Forest plot for gate %(id)s: %(title)s") % {"id": g["id"], "title": gate_title}
     desc = _desc(rws, ov, g, stat_label, parts)
     return charts.forest(ident, title, desc, top, stat_panel, [fmt.metric_label(p) for p in parts])
 
@@ -255,14 +297,14 @@ def _desc(rws: list[Row], ov: float | None, g: dict[str, Any], stat_label: str, 
     for r in rws:
         vals = ", ".join(f"{fmt.metric_label(p)} {_ptext(pt)}" if len(parts) > 1 else _ptext(pt) for p, pt in zip(parts, r.points, strict=False))
         items.append(f"{r.label}: {vals}")
-    text = "; ".join(items)
     if ov is not None:
-        text += f"; overall {fmt.num(ov)}"
-    return (f"{text}. {stat_label} {fmt.estimate(g)}; limit {fmt.limit(g.get('op'), g.get('threshold'))}; "
-            f"status {fmt.status_word(g.get('status', ''))}.")
+        items.append(gettext("overall %(value)s") % {"value": fmt.num(ov)})
+    return "; ".join(items) + ". " + gettext("%(statistic)s %(estimate)s; limit %(limit)s; status %(status)s.") % {
+        "statistic": stat_label, "estimate": fmt.estimate(g), "limit": fmt.limit(g.get("op"), g.get("threshold")),
+        "status": fmt.status_word(g.get("status", ""))}
 
 
 def _ptext(p: Point) -> str:
     if p.value is None:
-        return p.note or "undefined"
+        return p.note or gettext("undefined")
     return f"{fmt.num(p.value)} {fmt.interval(p.lo, p.hi)}".strip()

@@ -8,11 +8,12 @@ from typing import Any
 
 from fairgov.render import fmt
 from fairgov.render.documents import split_description
+from fairgov.render.i18n import N_, gettext
 from fairgov.spec.common import NotApplicable
 
 #: stage id, title, [(role, "Kind:dotted.path")]; roles: risk, mitigation, context
 STAGES: list[tuple[str, str, list[tuple[str, str]]]] = [
-    ("data-collection", "Data collection", [
+    ("data-collection", N_("Data collection"), [
         ("context", "Datasheet:collection.sampling"), ("context", "Datasheet:collection.inclusion_criteria"),
         ("risk", "Datasheet:composition.sample_representativeness"), ("risk", "Datasheet:composition.errors_noise"),
         ("risk", "Datasheet:uses.fairness_impact"), ("risk", "Datasheet:governance.data_gaps"),
@@ -20,21 +21,21 @@ STAGES: list[tuple[str, str, list[tuple[str, str]]]] = [
         ("mitigation", "Datasheet:governance.bias_examination"), ("mitigation", "Datasheet:governance.bias_mitigation"),
         ("mitigation", "Datasheet:governance.special_category_processing"), ("mitigation", "Datasheet:preprocessing.labeling"),
     ]),
-    ("pre-training", "Pre-training", [
+    ("pre-training", N_("Pre-training"), [
         ("context", "ModelCard:model.foundation_model.name"), ("context", "ModelCard:model.foundation_model.version"),
         ("risk", "ModelCard:training_data"),
     ]),
-    ("adaptation", "Adaptation", [
+    ("adaptation", N_("Adaptation"), [
         ("context", "ModelCard:model.foundation_model.adaptation"), ("risk", "ModelCard:model.type"),
         ("mitigation", "ModelCard:fairness.approach"), ("mitigation", "ModelCard:metrics.decision_thresholds"),
     ]),
-    ("evaluation", "Evaluation", [
+    ("evaluation", N_("Evaluation"), [
         ("context", "ModelCard:evaluation_data"), ("risk", "ModelCard:limitations.known_risks"),
         ("risk", "ModelCard:limitations.known_biases"), ("risk", "ModelCard:limitations.data_gaps"),
         ("mitigation", "ModelCard:fairness.definition"), ("mitigation", "ModelCard:fairness.bias_mitigation"),
         ("mitigation", "ModelCard:metrics.variation_approaches"),
     ]),
-    ("deployment", "Deployment", [
+    ("deployment", N_("Deployment"), [
         ("context", "DeploymentProtocol:intended_population.description"),
         ("risk", "ModelCard:intended_use.out_of_scope"), ("risk", "DeploymentProtocol:instructions_for_use.foreseeable_misuse"),
         ("risk", "DeploymentProtocol:instructions_for_use.group_performance"), ("risk", "DeploymentProtocol:risk_management"),
@@ -42,13 +43,13 @@ STAGES: list[tuple[str, str, list[tuple[str, str]]]] = [
         ("mitigation", "DeploymentProtocol:operating_point.rationale"), ("mitigation", "DeploymentProtocol:user_training"),
         ("mitigation", "DeploymentProtocol:rollback"),
     ]),
-    ("monitoring", "Monitoring", [
+    ("monitoring", N_("Monitoring"), [
         ("risk", "DeploymentProtocol:change_control.impact_assessment"),
         ("mitigation", "DeploymentProtocol:monitoring.fairness.process"), ("mitigation", "DeploymentProtocol:monitoring.post_market_plan"),
         ("mitigation", "DeploymentProtocol:change_control.correction_policy"), ("mitigation", "DeploymentProtocol:incident_reporting"),
     ]),
 ]
-ROLE_LABEL = {"risk": "Risk", "mitigation": "Mitigation", "context": "Context"}
+ROLE_LABEL = {"risk": N_("Risk"), "mitigation": N_("Mitigation"), "context": N_("Context")}
 EXCERPT = 220
 
 
@@ -60,6 +61,10 @@ class StageItem:
     state: str  # answered | na | missing
     text: str
     anchor: str | None
+
+    @property
+    def role_label(self) -> str:
+        return gettext(ROLE_LABEL[self.role]) if self.role in ROLE_LABEL else self.role.capitalize()
 
 
 @dataclass
@@ -116,7 +121,7 @@ def stages(documents: dict[str, list[Any]], anchors: dict[tuple[str, str], str],
             kind, path = ref.split(":", 1)
             for entry in documents.get(kind, []):
                 items.append(_item(role, entry, path, anchors, len(documents.get(kind, [])) > 1))
-        stage = Stage(sid, title, items)
+        stage = Stage(sid, gettext(title), items)
         stage.gates = [g for g in gates if stage_for_gate(g.record, *gate_info.get(g.id, (None, set()))) == sid]
         if sid == "monitoring":
             stage.note = _triggers(documents.get("DeploymentProtocol", []))
@@ -130,9 +135,10 @@ def _item(role: str, entry: Any, path: str, anchors: dict[tuple[str, str], str],
     doc = entry.model.title if several else entry.doc.kind
     anchor = anchors.get((entry.ref, path))
     if isinstance(value, NotApplicable):
-        return StageItem(role, question, doc, "na", "not applicable: " + _excerpt(value.not_applicable), anchor)
+        text = gettext("not applicable: %(justification)s") % {"justification": _excerpt(value.not_applicable)}
+        return StageItem(role, question, doc, "na", text, anchor)
     if value is None or (isinstance(value, str) and not value.strip()):
-        return StageItem(role, question, doc, "missing", "not documented", anchor)
+        return StageItem(role, question, doc, "missing", gettext("not documented"), anchor)
     return StageItem(role, question, doc, "answered", _excerpt(str(value)), anchor)
 
 
@@ -146,4 +152,4 @@ def _triggers(deployments: list[Any]) -> str:
     for d in deployments:
         for t in d.model.monitoring.triggers:
             out.append(f"{t.condition} → {t.action}")
-    return "Monitoring triggers: " + " | ".join(out) if out else ""
+    return gettext("Monitoring triggers: %(triggers)s") % {"triggers": " | ".join(out)} if out else ""

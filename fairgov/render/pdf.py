@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from fairgov.render.fetcher import ConfinedURLFetcher
+from fairgov.render.i18n import gettext
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
@@ -69,7 +70,7 @@ def html_to_pdf(html: str, *, base_dir: Path, allowed_dirs: list[Path], results_
     when = build_datetime(build_date)
     attachment = weasyprint.Attachment(
         file_obj=io.BytesIO(results_bytes), url_fetcher=fetcher, name="results.json",
-        description="fairgov results.json of the build this report was rendered from",
+        description=gettext("fairgov results.json of the build this report was rendered from"),
         created=when, modified=when, relationship="Data",
     )
     handler = QuietWeasyprint()

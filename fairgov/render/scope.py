@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from fairgov.render.i18n import N_, gettext
 from fairgov.validate import CompiledProject, Entry
 
-KIND_LABEL = {"datasheet": "Datasheet", "modelcard": "Model card", "deployment": "Deployment protocol",
-              "dossier": "Governance dossier"}
+KIND_LABEL = {"datasheet": N_("Datasheet"), "modelcard": N_("Model card"), "deployment": N_("Deployment protocol"),
+              "dossier": N_("Governance dossier")}
 SPEC_KINDS = {"datasheet": {"Datasheet"}, "modelcard": {"ModelCard"}, "deployment": {"DeploymentProtocol"},
               "dossier": {"Datasheet", "ModelCard", "DeploymentProtocol"}}
 
@@ -27,7 +28,7 @@ class Scope:
 
     @property
     def kind_label(self) -> str:
-        return KIND_LABEL[self.kind]
+        return gettext(KIND_LABEL[self.kind])
 
     @property
     def spec_kinds(self) -> set[str]:
@@ -131,7 +132,8 @@ def dossier_title(card: Entry | None, dp: Entry) -> str:
     if card is None:
         return dp.model.title
     name = card.model.details.name
-    return f"{name} v{card.model.version} — deployment at {dp.model.site.name}"
+    return gettext("%(name)s v%(version)s — deployment at %(site)s") % {
+        "name": name, "version": card.model.version, "site": dp.model.site.name}
 
 
 def _unique(entries: Any) -> list[Entry]:

@@ -9,6 +9,8 @@ import sys
 from fairgov.build import ci_outputs
 from fairgov.build.pipeline import BuildOutcome, run_build
 from fairgov.formats import diagnostics as fmt
+from fairgov.locale import DEFAULT as DEFAULT_LANG
+from fairgov.locale import available as available_langs
 
 
 def add_common(p: argparse.ArgumentParser) -> None:
@@ -17,13 +19,27 @@ def add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--date", help="build date YYYY-MM-DD (default: SOURCE_DATE_EPOCH, fairgov.yaml, today)")
     p.add_argument("--strict", action="store_true", help="warnings block too")
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), help="override the evaluations' torch device")
+    p.add_argument("--runner", choices=("local", "torchrun", "ray"),
+                   help="override where embeddings are computed (compute.runner); results are identical")
+    p.add_argument("--ray-address", metavar="ADDRESS",
+                   help="existing Ray cluster for --runner ray (e.g. ray://head:10001); default: RAY_ADDRESS, else a local one")
     p.add_argument("--format", choices=("human", "json", "github", "sarif"), default="human", help="what to print")
+    p.add_argument("--lang", type=report_lang, default=DEFAULT_LANG, metavar="LANG",
+                   help=f"language of the HTML/PDF reports: {', '.join(available_langs())} (default: {DEFAULT_LANG})")
+
+
+def report_lang(value: str) -> str:
+    """--lang: a language fairgov has a report catalog for (argparse turns the error into exit 2)."""
+    if value not in available_langs():
+        raise argparse.ArgumentTypeError(f"unknown report language {value!r}; available: {', '.join(available_langs())}")
+    return value
 
 
 def execute(args: argparse.Namespace, write_reports: bool) -> int:
     command = recorded_command(args, "build" if write_reports else "check")
     outcome = run_build(args.path, out=args.out, date=args.date, strict=args.strict, write_reports=write_reports,
-                        command=command, options={"device": args.device})
+                        command=command, options={"device": args.device, "lang": args.lang,
+                                                                  "runner": args.runner, "ray_address": args.ray_address})
     print_outcome(outcome, args.format)
     return outcome.exit_code
 

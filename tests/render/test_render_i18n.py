@@ -1,0 +1,230 @@
+"""Report languages: complete catalogs, translated renders, locale formats, user text untouched."""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import io
+import re
+from typing import Any
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from html_audit import visible_text
+from render_helpers import REPO
+
+import fairgov.render as render
+from fairgov.locale import DOMAIN, available, po_path
+from fairgov.render import fmt, i18n, reasons
+
+LANGS = ["es", "fr"]
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
+
+
+def _update_script() -> Any:
+    spec = importlib.util.spec_from_file_location("update_catalogs", REPO / "scripts" / "update_catalogs.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def extracted() -> dict[str, str]:
+    """msgid (the singular for plural messages) -> where it is used, by Babel's extractor over babel.cfg."""
+    return {(m if isinstance(m, str) else m[0]): f"{f}:{line}" for f, line, m, _, _ in _update_script().messages()}
+
+
+def _catalog(lang: str) -> Catalog:
+    with po_path(lang).open("rb") as fh:
+        return read_po(fh, locale=lang, domain=DOMAIN)
+
+
+def problems(extracted: dict[str, str], catalog: Catalog) -> list[str]:
+    """Every extracted message missing, untranslated, fuzzy or with other placeholders in `catalog`."""
+    out = []
+    for msgid, where in sorted(extracted.items()):
+        message = catalog.get(msgid)
+        if message is None:
+            out.append(f"missing: {msgid!r} ({where})")
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy or not all(strings):
+            out.append(f"untranslated or fuzzy: {msgid!r} ({where})")
+            continue
+        wanted = set(_PLACEHOLDER.findall(msgid if isinstance(message.id, str) else message.id[-1]))
+        if any(set(_PLACEHOLDER.findall(s)) != wanted for s in strings):
+            out.append(f"placeholders differ: {msgid!r} ({where})")
+    return out
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_report_message_is_translated(extracted, lang):
+    """Fails when a template or renderer string is not in the catalog (run scripts/update_catalogs.py)."""
+    assert len(extracted) > 300
+    found = problems(extracted, _catalog(lang))
+    assert not found, f"{lang}: {len(found)} message(s) need translating:\n" + "\n".join(found[:40])
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_catalog_has_no_stale_messages(extracted, lang):
+    stale = sorted(str(m.id) for m in _catalog(lang) if m.id and (m.id if isinstance(m.id, str) else m.id[0]) not in extracted)
+    assert not stale, f"{lang}: messages no source uses (run scripts/update_catalogs.py): {stale[:20]}"
+
+
+def test_the_check_catches_a_template_string_missing_from_the_catalog(extracted):
+    template = b'<h2>{{ _("A heading nobody has translated yet") }}</h2>{% trans %}A new sentence.{% endtrans %}'
+    options = {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true", "trim_blocks": "true", "lstrip_blocks": "true"}
+    new = {m: "templates/new.html.j2" for _, m, _, _ in extract("jinja2", io.BytesIO(template), options=options)}
+    found = problems({**extracted, **new}, _catalog("es"))
+    assert [p.split(" (")[0] for p in found] == ["missing: 'A heading nobody has translated yet'", "missing: 'A new sentence.'"]
+
+
+def test_languages_on_offer():
+    assert {"en", "es", "fr"} <= set(available())
+    for lang in LANGS:  # every catalog compiles (fuzzy entries left out) and carries its plural rule
+        assert i18n.language(lang).translations.ngettext("%(num)s warning", "%(num)s warnings", 2) != "%(num)s warnings"
+
+
+@pytest.fixture(scope="module")
+def localized(built) -> dict[str, dict[str, str]]:
+    """lang -> report stem -> HTML (no PDF)."""
+    results, cp = built
+    return {lang: {r.stem: r.html for r in render.render_reports(results, cp, pdf=False, lang=lang)} for lang in LANGS}
+
+
+HEADINGS = {
+    "es": ["Índice", "Evidencia", "Control por control", "Resultados de la evaluación", "Documentación",
+           "Cobertura de normas", "Procedencia", "Vista del ciclo de vida", "DICTAMEN: BLOQUEADO"],
+    "fr": ["Sommaire", "Éléments de preuve", "Contrôle par contrôle", "Résultats d’évaluation", "Documentation",
+           "Couverture des normes", "Provenance", "Vue du cycle de vie", "VERDICT : BLOQUÉ"],
+}
+DATES = {"es": "28 de noviembre de 2026", "fr": "28 novembre 2026"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_translated_headings_and_locale_formats(built, localized, lang):
+    results, _ = built
+    html = localized[lang]["dossier-st-example-central"]
+    assert html.startswith(f'<!DOCTYPE html>\n<html lang="{lang}">')
+    text = visible_text(html)  # white space (also no-break) collapsed to single spaces
+    for heading in HEADINGS[lang]:
+        assert heading in text, heading
+    auroc = results["evaluations"]["evaluation/cxr-demo-probe"]["measure"]["overall"]["metrics"]["auroc"]
+    comma = lambda x: f"{x:.3f}".replace(".", ",")  # noqa: E731
+    assert f"{comma(auroc['value'])} ({comma(auroc['ci_low'])}–{comma(auroc['ci_high'])})" in text
+    resamples = results["evaluations"]["evaluation/cxr-demo-probe"]["measure"]["bootstrap"]["resamples"]
+    grouped = " ".join(format_decimal(resamples, locale=lang).split())
+    assert f"{grouped} " in text and grouped != str(resamples)
+    assert f"{DATES[lang]}" in text and results["build_date"] not in text.replace("--date " + results["build_date"], "")
+    assert re.search(r"\d,\d\u00a0%", html)  # 90,3 % (a no-break space before the percent sign)
+    assert not re.search(r"\b0\.\d{3} \(0\.\d{3}–", text), "an English-formatted estimate"
+
+
+LEAKS = ["Standards coverage", "Gate by gate", "Evaluation results", "Lifecycle view", "Skip to contents", "VERDICT:",
+         "Sign-off. Blank lines", "Generated by fairgov", "blocks on failure", "Subgroup results", "not yet dated",
+         "signature line", "Forest plot:", "Why this gate exists", "Seeds and bootstrap settings", "No waivers",
+         "patient-level bootstrap", "fitted on the validation split (", "undefined", "items covered", "Compared:",
+         "Outcome:", "interval bound meets the limit", "required fields answered", "Provenance"]
+
+
+PAGE = {"es": 'content: "Página " counter(page) " de " counter(pages)', "fr": 'content: "Page " counter(page) " sur " counter(pages)'}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_english_fixed_text_leaks(localized, lang):
+    catalog = _catalog(lang)
+    same = {s for s in LEAKS if (m := catalog.get(s)) is not None and m.string == s}  # "Provenance" is French too
+    for stem, html in localized[lang].items():
+        text = visible_text(html)
+        leaked = [s for s in LEAKS if s in text and s not in same]
+        assert not leaked, f"{stem}: {leaked}"
+        style = html.split("<style>", 1)[1].split("</style>", 1)[0]  # the PDF page furniture
+        assert PAGE[lang] in style and '" of " counter(pages)' not in style and "do not edit" not in style
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_long_english_sentence_survives(extracted, localized, lang):
+    """Any source sentence (30+ characters between placeholders) is absent from the translated text."""
+    catalog = _catalog(lang)
+    text = " ".join(visible_text(h) for h in localized[lang].values())
+    for msgid in extracted:
+        translated = str(catalog.get(msgid).string)
+        for piece in re.split(r"%\(\w+\)s", msgid):
+            piece = piece.strip(" .;:")
+            assert len(piece) < 30 or piece in translated or piece not in text, piece
+
+
+def test_user_text_is_never_translated(built):
+    results, cp = built
+    changed = copy.deepcopy(results)
+    changed["evaluations"]["evaluation/cxr-demo-probe"]["title"] = "Standards coverage"
+    gate = next(g for g in changed["gates"] if g["id"] == "auroc-gap-sex")
+    gate["title"] = "Gate by gate <b>not bold</b>"
+    (item,) = render.render_reports(changed, cp, pdf=False, lang="es", only={"dossier-st-example-central"})
+    text = visible_text(item.html)
+    assert "Evaluación: Standards coverage" in text  # a spec's words equal to a message stay as written
+    assert "Gate by gate <b>not bold</b>" in text and "Gate by gate &lt;b&gt;not bold&lt;/b&gt;" in item.html
+    for user in ("Overall AUROC is at least 0.80 (lower 95% bound)", "CXR-Demo v2", "St. Example General Hospital",
+                 "Data steward", "Consecutive sampling of all adult frontal radiographs", "female"):
+        assert user in text, user  # gate titles, document titles, answers, roles and group names
+
+
+def test_locale_number_and_date_formats():
+    with i18n.use("fr"):
+        assert fmt.estimate({"value": 0.8421, "ci_low": 0.8111, "ci_high": 0.87}) == "0,842 (0,811–0,870)"
+        assert fmt.num(-0.0123) == "−0,012" and fmt.count(1240) == "1\u202f240" and fmt.pct(0.52) == "52,0\u00a0%"
+        assert fmt.date("2026-11-28") == "28 novembre 2026" and fmt.level(0.95) == "95\u00a0%"
+        assert fmt.estimate({"value": None, "reason": "undefined: no positives"}) == "indéfini\u00a0: aucun positif"
+    with i18n.use("es"):
+        assert fmt.interval(0.811, 0.87) == "(0,811–0,870)" and fmt.date("2026-11-28") == "28 de noviembre de 2026"
+        assert fmt.status_word("fail") == "NO CONFORME" and fmt.metric_label("tpr") == "TVP (sensibilidad)"
+    assert fmt.count(1240) == "1,240" and fmt.date("2026-11-28") == "2026-11-28"  # English outside a render
+
+
+def test_recorded_reasons_are_translated_by_shape_and_kept_otherwise():
+    with i18n.use("es"):
+        assert reasons.gate("interval straddles the limit; decisive evidence required") == (
+            "el intervalo abarca el límite; se requiere evidencia concluyente")
+        assert reasons.gate("deployment/x: deployed threshold 0.5000 ≠ evaluated 0.4339") == (
+            "deployment/x: umbral desplegado 0,5000 ≠ evaluado 0,4339")
+        assert reasons.gate("a reason the engine has not learnt yet") == "a reason the engine has not learnt yet"
+    assert reasons.gate("interval bound meets the limit") == "interval bound meets the limit"
+
+
+def test_unknown_language_is_refused(built, capsys):
+    from fairgov.cli.main import main
+
+    results, cp = built
+    with pytest.raises(i18n.UnknownLanguage, match="available: en, es, fr"):
+        render.render_reports(results, cp, pdf=False, lang="xx")
+    assert i18n.current().code == "en"  # the language of a render does not outlive it
+    assert main(["build", str(REPO / "tests/fixtures/project"), "--lang", "xx"]) == 2
+    err = capsys.readouterr().err
+    assert "argument --lang: unknown report language 'xx'; available: en, es, fr" in err
+
+
+def test_build_passes_the_language_to_the_reports(built, tmp_path, monkeypatch):
+    from fairgov.build import pipeline
+
+    results, cp = built
+    monkeypatch.setattr("fairgov.render.pdf.html_to_pdf", lambda html, **kw: (b"%PDF-fake", []))
+    written = pipeline.render_reports(tmp_path, results, cp, {}, "fr")
+    html = (tmp_path / "reports" / "deployment-st-example-central.html").read_text(encoding="utf-8")
+    assert len(written) == 8 and '<html lang="fr">' in html and "Couverture des normes" in html
+
+
+def test_spanish_pdf_page_furniture(built):
+    from pypdf import PdfReader
+
+    results, cp = built
+    (item,) = render.render_reports(results, cp, lang="es", only={"deployment-st-example-central"})
+    assert item.pdf is not None and not item.problems
+    reader = PdfReader(io.BytesIO(item.pdf))
+    n = len(reader.pages)
+    first = reader.pages[0].extract_text()
+    assert f"Página 1 de {n}" in first and "informe de fairgov" in first and "Page 1 of" not in first
+    assert reader.trailer["/Root"]["/Lang"] == "es"
