@@ -20,10 +20,12 @@ from fairgov.validate.paths import resolve_inside
 from fairgov.validate.project import CompiledProject, Entry
 from fairgov.validate.semantic import subgroup_name
 
-
 #: per-run statistics: they differ between a cold and a warm (cached) build of the same
 #: inputs, so they go to run-stats.json instead of the deterministic results.json
-RUN_STATS = ("forward_passes", "images_embedded", "cache_hits", "cache_misses", "cache_corrupt_entries")
+RUN_STATS = (
+    "forward_passes", "images_embedded", "cache_hits", "cache_misses", "cache_corrupt_entries",
+    "runner_workers", "shards_computed", "shards_cached", "shard_retries",
+)
 
 
 @dataclass

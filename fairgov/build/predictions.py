@@ -86,10 +86,10 @@ def _hash_splits(df: pd.DataFrame, ds: Any, ev: Any) -> np.ndarray:
     return np.asarray(patient_split(df[ds.manifest.patient_column].tolist(), fr, seed=ev.splits.seed))
 
 
-def _probe(cp, ev, ds, card, df, mpath, split_col, label_col, classes, attr_cols, options):  # type: ignore[no-untyped-def]
+def _probe(cp, ev, ds, card, df, mpath, split_col, label_col, classes, attr_cols, options):
     try:
         from fairgov.evaluate.cache import Cache
-        from fairgov.evaluate.config import BackboneConfig, EvaluateError, ProbeConfig, RunConfig
+        from fairgov.evaluate.config import BackboneConfig, EvaluateError, ProbeConfig
         from fairgov.evaluate.run import InvalidRowsError, run_evaluation
     except ImportError as err:
         raise _fail("FG423", f"the linear probe needs the eval extra (torch + timm): {err}") from err
@@ -102,8 +102,7 @@ def _probe(cp, ev, ds, card, df, mpath, split_col, label_col, classes, attr_cols
         sha256=bb.sha256, allow_hub=bb.allow_hub, input_size=pre.input_size, mean=pre.mean, std=pre.std,
         crop_pct=pre.crop_pct, interpolation=pre.interpolation,
     )
-    comp = ev.compute
-    run_cfg = RunConfig(batch_size=comp.batch_size, workers=comp.workers, device=options.get("device") or comp.device)
+    run_cfg = _run_config(ev.compute, options)
     probe = ProbeConfig(Cs=tuple(ev.protocol.regularization), max_iter=ev.protocol.max_iter, seed=ev.bootstrap.seed)
     cache_dir = options.get("cache_dir") or resolve_inside(cp.root, cp.project.cache if cp.project else ".fairgov/cache")
     try:
@@ -120,7 +119,28 @@ def _probe(cp, ev, ds, card, df, mpath, split_col, label_col, classes, attr_cols
     except EvaluateError as err:
         raise _fail(_code_for(err), str(err)) from err
     dropped = _dropped_summary(res.dropped, res.problems)
-    return res.predictions, res.provenance, dropped
+    return res.predictions, _deterministic(res.provenance), dropped
+
+
+def _run_config(comp: Any, options: dict[str, Any]) -> Any:
+    """The Evaluation's compute settings with the command line's overrides (--device, --runner, --ray-address)."""
+    from fairgov.evaluate.config import RayOptions, RunConfig
+
+    ray = comp.ray
+    ray_opts = RayOptions(address=options.get("ray_address") or ray.address, actors=ray.actors,
+                          cpus_per_actor=ray.cpus_per_actor, gpus_per_actor=ray.gpus_per_actor)
+    return RunConfig(batch_size=comp.batch_size, workers=comp.workers, device=options.get("device") or comp.device,
+                     runner=options.get("runner") or comp.runner, shard_size=comp.shard_size, retries=comp.retries,
+                     threads=comp.threads, ray=ray_opts)
+
+
+def _deterministic(provenance: dict[str, Any]) -> dict[str, Any]:
+    """Drop the per-run shard statistics that the build does not route to run-stats.json, so
+    results.json stays byte-identical between cold, resumed and warm builds."""
+    from fairgov.build.evaluations import RUN_STATS
+    from fairgov.evaluate.run import PER_RUN_KEYS
+
+    return {k: v for k, v in provenance.items() if k not in PER_RUN_KEYS or k in RUN_STATS}
 
 
 def _code_for(err: Exception) -> str:
@@ -143,7 +163,7 @@ def _dropped_summary(dropped: pd.DataFrame, problems: list[Any]) -> dict[str, An
     return {"rows": int(len(dropped)), "by_code": dict(sorted(codes.items()))}
 
 
-def _own_predictions(cp, ev, ds, df, mpath, split_col, label_col, positive, attr_cols):  # type: ignore[no-untyped-def]
+def _own_predictions(cp, ev, ds, df, mpath, split_col, label_col, positive, attr_cols):
     from fairgov.evaluate.hashing import sha256_file
     from fairgov.evaluate.manifest import canonical, check_rows, read_manifest
 

@@ -1,8 +1,8 @@
-"""Content-addressed, self-verifying array cache.
+"""Content-addressed, self-verifying cache of embeddings and embedding shards.
 
 Keys are SHA-256 digests of canonical JSON describing everything that determines a
 result (weights hash, preprocessing, image hash, fairgov version...). Each entry is a
-``.npy`` payload plus a JSON sidecar holding the payload's SHA-256; a mismatch (truncated
+payload (``.npy`` array or ``.parquet`` shard) plus a JSON sidecar holding the payload's SHA-256; a mismatch (truncated
 or tampered entry) is treated as a miss and the entry deleted, so a damaged cache can only
 cost time, never correctness. Writes are atomic (temp file + fsync + os.replace) and
 serialised per key stripe with a file lock so concurrent runs can share one cache.
@@ -24,7 +24,10 @@ from filelock import FileLock
 import fairgov
 from fairgov.evaluate.hashing import sha256_bytes
 
-__all__ = ["Cache", "CacheStats", "canonical_json"]
+__all__ = ["SUFFIXES", "Cache", "CacheStats", "canonical_json", "content_key"]
+
+#: payload kinds: per-image embeddings (.npy) and embedding shards (.parquet)
+SUFFIXES = (".npy", ".parquet")
 
 
 def canonical_json(parts: object) -> str:
@@ -42,6 +45,12 @@ def canonical_json(parts: object) -> str:
     return json.dumps(
         parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=default
     )
+
+
+def content_key(**parts: object) -> str:
+    """SHA-256 of the canonical JSON of ``parts`` plus the fairgov version."""
+    payload = {"fairgov_version": fairgov.__version__, **parts}
+    return sha256_bytes(canonical_json(payload).encode("utf-8"))
 
 
 @dataclass
@@ -69,7 +78,8 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 
 class Cache:
-    """A directory of content-addressed arrays: ``objects/<k[:2]>/<k>.npy`` + ``.json``."""
+    """Content-addressed payloads: ``objects/<k[:2]>/<k>.npy`` + ``<k>.json`` for arrays,
+    ``<k>.parquet`` + ``<k>.parquet.json`` for embedding shards."""
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
@@ -77,22 +87,30 @@ class Cache:
 
     def key(self, **parts: object) -> str:
         """SHA-256 of the canonical JSON of ``parts`` plus the fairgov version."""
-        payload = {"fairgov_version": fairgov.__version__, **parts}
-        return sha256_bytes(canonical_json(payload).encode("utf-8"))
+        return content_key(**parts)
 
-    def _paths(self, key: str) -> tuple[Path, Path]:
+    def _paths(self, key: str, suffix: str = ".npy") -> tuple[Path, Path]:
         if len(key) != 64 or any(c not in "0123456789abcdef" for c in key):
             raise ValueError(f"cache keys are lowercase sha256 hex digests, got {key!r}")
+        if suffix not in SUFFIXES:
+            raise ValueError(f"cache payload suffix must be one of {SUFFIXES}, got {suffix!r}")
         d = self.root / "objects" / key[:2]
-        return d / f"{key}.npy", d / f"{key}.json"
+        sidecar = f"{key}.json" if suffix == ".npy" else f"{key}{suffix}.json"
+        return d / f"{key}{suffix}", d / sidecar
 
     def _lock(self, key: str) -> FileLock:
         locks = self.root / "locks"
         locks.mkdir(parents=True, exist_ok=True)
         return FileLock(str(locks / f"{key[:2]}.lock"))
 
-    def _load_verified(self, key: str) -> np.ndarray | None:
-        payload_path, meta_path = self._paths(key)
+    def _drop(self, key: str, suffix: str) -> None:
+        self.stats.corrupt += 1
+        for p in self._paths(key, suffix):
+            with contextlib.suppress(FileNotFoundError):
+                p.unlink()
+
+    def _load_verified(self, key: str, suffix: str) -> bytes | None:
+        payload_path, meta_path = self._paths(key, suffix)
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
             data = payload_path.read_bytes()
@@ -101,39 +119,61 @@ class Cache:
         except (OSError, ValueError):
             meta, data = {}, b""
         if meta.get("sha256") == sha256_bytes(data):
-            try:
-                return np.load(io.BytesIO(data), allow_pickle=False)
-            except (ValueError, OSError, EOFError):
-                pass
-        self.stats.corrupt += 1
-        for p in (payload_path, meta_path):
-            with contextlib.suppress(FileNotFoundError):
-                p.unlink()
+            return data
+        self._drop(key, suffix)
         return None
 
-    def get_array(self, key: str) -> np.ndarray | None:
-        """Return the stored array, or None on a miss (absent, truncated or corrupt)."""
-        payload_path, _ = self._paths(key)
-        if not payload_path.parent.exists():
-            self.stats.misses += 1
-            return None
-        with self._lock(key):
-            arr = self._load_verified(key)
-        if arr is None:
+    def get_bytes(self, key: str, suffix: str) -> bytes | None:
+        """The verified payload stored under (key, suffix), or None on a miss."""
+        payload_path, _ = self._paths(key, suffix)
+        data = None
+        if payload_path.parent.exists():
+            with self._lock(key):
+                data = self._load_verified(key, suffix)
+        if data is None:
             self.stats.misses += 1
         else:
             self.stats.hits += 1
-        return arr
+        return data
 
-    def put_array(self, key: str, arr: np.ndarray) -> None:
-        """Atomically store ``arr`` (payload first, then the sidecar that validates it)."""
-        payload_path, meta_path = self._paths(key)
-        buf = io.BytesIO()
-        np.save(buf, np.ascontiguousarray(arr), allow_pickle=False)
-        data = buf.getvalue()
-        meta = {"sha256": sha256_bytes(data), "shape": list(arr.shape), "dtype": str(arr.dtype)}
+    def put_bytes(self, key: str, data: bytes, suffix: str, **meta: object) -> None:
+        """Atomically store ``data`` (payload first, then the sidecar that validates it)."""
+        payload_path, meta_path = self._paths(key, suffix)
+        sidecar = {"sha256": sha256_bytes(data), **meta}
         payload_path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock(key):
             _atomic_write(payload_path, data)
-            _atomic_write(meta_path, canonical_json(meta).encode("utf-8"))
+            _atomic_write(meta_path, canonical_json(sidecar).encode("utf-8"))
         self.stats.writes += 1
+
+    def sidecar(self, key: str, suffix: str) -> dict[str, object]:
+        """The JSON sidecar of an entry (informational fields only; {} when unreadable)."""
+        try:
+            meta = json.loads(self._paths(key, suffix)[1].read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return meta if isinstance(meta, dict) else {}
+
+    def discard(self, key: str, suffix: str) -> None:
+        """Delete an entry whose verified payload turned out unusable (counted as corrupt)."""
+        with self._lock(key):
+            self._drop(key, suffix)
+
+    def get_array(self, key: str) -> np.ndarray | None:
+        """Return the stored array, or None on a miss (absent, truncated or corrupt)."""
+        data = self.get_bytes(key, ".npy")
+        if data is None:
+            return None
+        try:
+            return np.load(io.BytesIO(data), allow_pickle=False)
+        except (ValueError, OSError, EOFError):
+            self.stats.hits -= 1
+            self.stats.misses += 1
+            self.discard(key, ".npy")
+            return None
+
+    def put_array(self, key: str, arr: np.ndarray) -> None:
+        """Atomically store ``arr`` as ``.npy`` with a JSON sidecar holding its sha256."""
+        buf = io.BytesIO()
+        np.save(buf, np.ascontiguousarray(arr), allow_pickle=False)
+        self.put_bytes(key, buf.getvalue(), ".npy", shape=list(arr.shape), dtype=str(arr.dtype))

@@ -6,8 +6,12 @@ YAML onto these frozen dataclasses, so the engine can be driven (and tested) wit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
+
+Runner = Literal["local", "torchrun", "ray"]
+RUNNERS: tuple[Runner, ...] = ("local", "torchrun", "ray")
 
 
 class EvaluateError(Exception):
@@ -54,13 +58,41 @@ class ImageSpec:
 
 
 @dataclass(frozen=True)
+class RayOptions:
+    """Where and how wide ``runner="ray"`` runs.
+
+    ``address`` None connects to ``RAY_ADDRESS`` when set, else starts a local cluster.
+    ``actors`` None = one per GPU (when the actors get GPUs), else cluster CPUs // CPUs per
+    actor. ``cpus_per_actor`` None = the forward pass's thread count on CPU, 1 with GPUs.
+    ``gpus_per_actor`` None = 1 when the cluster has GPUs and the device is not cpu.
+    """
+
+    address: str | None = None
+    actors: int | None = None
+    cpus_per_actor: float | None = None
+    gpus_per_actor: float | None = None
+
+
+@dataclass(frozen=True)
 class RunConfig:
-    """Execution knobs that must not change results (only speed and output)."""
+    """Execution knobs that must not change results (only speed and output).
+
+    Rows are embedded in shards of ``shard_size`` rows (rounded up to a multiple of
+    ``batch_size``, so every runner forms the same batches); a failed shard is retried up
+    to ``retries`` times. ``threads`` is the intra-op thread count of a CPU forward pass
+    (None: torch's default in the driving process). On CPU it can change the last bits of an
+    embedding, so runners all use the driver's count and the cache key records it.
+    """
 
     batch_size: int = 32
     workers: int = 0
     device: str = "auto"
     progress: bool | None = None
+    runner: Runner = "local"
+    shard_size: int = 256
+    retries: int = 2
+    threads: int | None = None
+    ray: RayOptions = field(default_factory=RayOptions)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ class Progress:
         self.enabled = enabled
         self.every = max(int(every), 1)
         self.done = 0
+        self.note_every = 1
+        self._notes = 0
         self._calls = 0
         self._bar: Any = None
         self._task: Any = None
@@ -56,6 +58,14 @@ class Progress:
                 file=sys.stderr,
                 flush=True,
             )
+
+    def note(self, text: str) -> None:
+        """A per-shard message: the bar's label on a TTY, else every ``note_every``-th line."""
+        self._notes += 1
+        if self._bar is not None:
+            self._bar.update(self._task, description=f"{self.description} ({text})")
+        elif self.enabled is not False and self._notes % max(self.note_every, 1) == 0:
+            print(f"{self.description} {text}", file=sys.stderr, flush=True)
 
     def __exit__(
         self,

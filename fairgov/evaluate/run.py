@@ -28,9 +28,12 @@ from fairgov.evaluate.manifest import (
 from fairgov.evaluate.probe import ProbeResult, linear_probe
 from fairgov.evaluate.problems import RowProblem
 
-__all__ = ["SPLITS", "EvaluationResult", "InvalidRowsError", "run_evaluation"]
+__all__ = ["PER_RUN_KEYS", "SPLITS", "EvaluationResult", "InvalidRowsError", "run_evaluation"]
 
 SPLITS = ("train", "validation", "test")
+#: provenance entries that describe this run (they differ between a cold and a resumed or
+#: warm run of the same inputs), next to forward_passes and the cache counters
+PER_RUN_KEYS = ("runner_workers", "shards_computed", "shards_cached", "shard_retries")
 
 
 class InvalidRowsError(EvaluateError):
@@ -188,8 +191,12 @@ def run_evaluation(
         "cache_hits": stats.cache_hits,
         "cache_misses": stats.cache_misses,
         "cache_corrupt_entries": getattr(getattr(cache, "stats", None), "corrupt", 0),
-        "runner": "local",
+        "runner": meta["runner"],
         "workers": run.workers,
+        "runner_workers": stats.runner_workers,
+        "shards_computed": stats.shards_computed + stats.shards_joined,
+        "shards_cached": stats.shards_cached,
+        "shard_retries": stats.shard_retries,
         "batch_size": run.batch_size,
         "probe": {
             "C": res.C,

@@ -90,11 +90,51 @@ class MinEvidence(Model):
     negatives: int = Field(default=20, ge=0, description="Minimum negatives per cell.")
 
 
+class RayCompute(Model):
+    address: str | None = Field(
+        default=None,
+        description="Existing Ray cluster to use (`auto` on a cluster node, `head:6379`, or a Ray Client "
+        "`ray://head:10001`); unset: RAY_ADDRESS if set, else a private local Ray instance. The command "
+        "line's ray address option overrides it.",
+    )
+    actors: int | None = Field(
+        default=None, ge=1, le=4096,
+        description="Actors that each hold a copy of the model; unset: one per GPU when actors get "
+        "GPUs, else the cluster's CPUs divided by `cpus_per_actor` (never more than there are shards).",
+    )
+    cpus_per_actor: float | None = Field(
+        default=None, gt=0, le=512,
+        description="CPUs reserved by each actor, which also decodes its images; unset: 1 with GPUs, "
+        "else the forward pass's thread count (`compute.threads`).",
+    )
+    gpus_per_actor: float | None = Field(
+        default=None, ge=0, le=16,
+        description="GPUs per actor; unset: 1 when the cluster has GPUs and the device is not cpu, else none.",
+    )
+
+
 class Compute(Model):
-    runner: Literal["local"] = Field(default="local", description="Where embeddings are computed.")
+    runner: Literal["local", "torchrun", "ray"] = Field(
+        default="local",
+        description="Where embeddings are computed: `local` (this process), `torchrun` (one process per "
+        "GPU on one node, launched by torchrun) or `ray` (a Ray cluster; needs the ray extra). Every "
+        "runner gives the same embeddings, bit for bit; the command line's runner option overrides it.",
+    )
     device: Literal["auto", "cpu", "cuda"] = Field(default="auto", description="Torch device.")
     batch_size: int = Field(default=32, ge=1, le=4096, description="Images per forward pass.")
-    workers: int = Field(default=0, ge=0, le=64, description="DataLoader worker processes for decoding.")
+    workers: int = Field(default=0, ge=0, le=64, description="DataLoader worker processes for decoding (runner local/torchrun).")
+    shard_size: int = Field(
+        default=256, ge=1, le=1_000_000,
+        description="Rows per shard, rounded up to whole batches: the unit that is distributed, cached "
+        "as Parquet, retried and resumed.",
+    )
+    retries: int = Field(default=2, ge=0, le=20, description="Further attempts for a failed shard before the evaluation stops.")
+    threads: int | None = Field(
+        default=None, ge=1, le=1024,
+        description="Threads of one CPU forward pass, the same in every runner's workers; unset: torch's "
+        "default on the machine that runs fairgov. On CPU the count can change the last bits of an embedding.",
+    )
+    ray: RayCompute = Field(default_factory=RayCompute, description="Settings for `runner: ray`.")
 
 
 class Evaluation(DocumentBase):
@@ -110,7 +150,9 @@ class Evaluation(DocumentBase):
     subgroups: list[Text | list[Text]] = Field(
         min_length=1, description="Attributes to report; a list of two or more names is an intersection."
     )
-    metrics: list[Metric] = Field(default=list(METRIC_NAMES), min_length=1, description="Metrics to compute.")
+    metrics: list[Metric] = Field(
+        default=list(METRIC_NAMES), min_length=1, description="Metrics to compute."  # type: ignore[arg-type]
+    )
     bootstrap: Bootstrap = Field(default_factory=Bootstrap, description="Uncertainty settings.")
     min_evidence: MinEvidence = Field(default_factory=MinEvidence, description="Minimum evidence per cell.")
     ece_bins: int = Field(default=10, ge=2, le=100, description="Equal-width ECE bins on [0, 1].")

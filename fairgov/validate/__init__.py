@@ -7,7 +7,7 @@ from typing import Any
 
 from fairgov.diagnostics import Diagnostic, sort_diagnostics
 from fairgov.load import MAX_FILE_BYTES, load_file
-from fairgov.spec import REF_PREFIX, Project
+from fairgov.spec import REF_PREFIX
 from fairgov.validate.discover import PROJECT_FILE, discover
 from fairgov.validate.project import CompiledProject, Entry
 from fairgov.validate.schema import validate_document

@@ -22,7 +22,7 @@ def add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--runner", choices=("local", "torchrun", "ray"),
                    help="override where embeddings are computed (compute.runner); results are identical")
     p.add_argument("--ray-address", metavar="ADDRESS",
-                   help="existing Ray cluster for --runner ray (e.g. ray://head:10001); default: RAY_ADDRESS, else a local one")
+                   help="existing Ray cluster for --runner ray (e.g. auto or head:6379); default: RAY_ADDRESS, else a local one")
     p.add_argument("--format", choices=("human", "json", "github", "sarif"), default="human", help="what to print")
     p.add_argument("--lang", type=report_lang, default=DEFAULT_LANG, metavar="LANG",
                    help=f"language of the HTML/PDF reports: {', '.join(available_langs())} (default: {DEFAULT_LANG})")
