@@ -14,7 +14,6 @@ import contextlib
 import io
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +21,7 @@ import numpy as np
 from filelock import FileLock
 
 import fairgov
+from fairgov.atomic import atomic_write_bytes
 from fairgov.evaluate.hashing import sha256_bytes
 
 __all__ = ["SUFFIXES", "Cache", "CacheStats", "canonical_json", "content_key"]
@@ -61,20 +61,6 @@ class CacheStats:
     misses: int = 0
     corrupt: int = 0
     writes: int = 0
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 class Cache:
@@ -142,8 +128,8 @@ class Cache:
         sidecar = {"sha256": sha256_bytes(data), **meta}
         payload_path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock(key):
-            _atomic_write(payload_path, data)
-            _atomic_write(meta_path, canonical_json(sidecar).encode("utf-8"))
+            atomic_write_bytes(payload_path, data)
+            atomic_write_bytes(meta_path, canonical_json(sidecar).encode("utf-8"))
         self.stats.writes += 1
 
     def sidecar(self, key: str, suffix: str) -> dict[str, object]:
