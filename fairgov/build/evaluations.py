@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from fairgov.build.measure import composition, measure_evaluation
-from fairgov.build.predictions import predictions_table
+from fairgov.build.predictions import EvalFailure, predictions_table
 from fairgov.diagnostics import Diagnostic
 from fairgov.gates import EvalOutcome
 from fairgov.validate.paths import resolve_inside
@@ -36,12 +36,6 @@ class EvaluationRecord:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     predictions: pd.DataFrame | None = None
     run_stats: dict[str, Any] = field(default_factory=dict)
-
-
-class EvalFailure(Exception):
-    def __init__(self, code: str, message: str, rows: list[Diagnostic] | None = None):
-        super().__init__(message)
-        self.code, self.rows = code, rows or []
 
 
 def run_all(cp: CompiledProject, runner_options: dict[str, Any] | None = None) -> dict[str, EvaluationRecord]:

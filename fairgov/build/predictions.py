@@ -12,22 +12,24 @@ import pandas as pd
 
 from fairgov.diagnostics import Diagnostic
 from fairgov.validate.paths import resolve_inside
-from fairgov.validate.project import CompiledProject, Entry  # noqa: F401
+from fairgov.validate.project import CompiledProject, Entry
 
 SPLITS = ("train", "validation", "test")
 
 
-def _fail(code: str, message: str, rows: list[Diagnostic] | None = None) -> Exception:
-    from fairgov.build.evaluations import EvalFailure
+class EvalFailure(Exception):
+    """The evaluation cannot produce predictions; carries a code and per-row diagnostics."""
 
-    return EvalFailure(code, message, rows)
+    def __init__(self, code: str, message: str, rows: list[Diagnostic] | None = None):
+        super().__init__(message)
+        self.code, self.rows = code, rows or []
 
 
 def _classes(ds: Any, ev: Any) -> tuple[str, str, str]:
     label = ds.manifest.labels[ev.task.label]
     others = [c for c in label.classes if c != ev.task.positive]
     if len(others) != 1:
-        raise _fail("FG400", f"label {ev.task.label!r} has {len(label.classes)} classes; binary tasks only for now")
+        raise EvalFailure("FG400", f"label {ev.task.label!r} has {len(label.classes)} classes; binary tasks only for now")
     return label.column, others[0], ev.task.positive
 
 
@@ -64,7 +66,7 @@ def predictions_table(cp: CompiledProject, ev: Any, ds_entry: Entry, card: Any, 
     try:
         df = read_manifest(mpath).reset_index(drop=True)
     except Exception as err:  # noqa: BLE001 - the user's file
-        raise _fail("FG306", f"manifest cannot be read: {err}") from err
+        raise EvalFailure("FG306", f"manifest cannot be read: {err}") from err
     split_col = _split_column(df, ds, ev)
     label_col, negative, positive = _classes(ds, ev)
     attr_cols = sorted({a.column for a in ds.attributes.values() if a.column})
@@ -92,10 +94,10 @@ def _probe(cp, ev, ds, card, df, mpath, split_col, label_col, classes, attr_cols
         from fairgov.evaluate.config import BackboneConfig, EvaluateError, ProbeConfig
         from fairgov.evaluate.run import InvalidRowsError, run_evaluation
     except ImportError as err:
-        raise _fail("FG423", f"the linear probe needs the eval extra (torch + timm): {err}") from err
+        raise EvalFailure("FG423", f"the linear probe needs the eval extra (torch + timm): {err}") from err
     bb = card.model.foundation_model.backbone if card is not None else None
     if bb is None:
-        raise _fail("FG400", f"{ev.model} names no backbone to run")
+        raise EvalFailure("FG400", f"{ev.model} names no backbone to run")
     pre = bb.preprocessing
     backbone = BackboneConfig(
         architecture=bb.architecture, weights=resolve_inside(cp.root, bb.weights) if bb.weights else None,
@@ -114,10 +116,10 @@ def _probe(cp, ev, ds, card, df, mpath, split_col, label_col, classes, attr_cols
             probe=probe, run=run_cfg, cache=Cache(Path(cache_dir)), drop_invalid=ev.drop_invalid_rows,
         )
     except InvalidRowsError as err:
-        raise _fail(err.problems[0].code if err.problems else "FG400", str(err),
+        raise EvalFailure(err.problems[0].code if err.problems else "FG400", str(err),
                     _row_diags(ds.manifest.path, err.problems)) from err
     except EvaluateError as err:
-        raise _fail(_code_for(err), str(err)) from err
+        raise EvalFailure(_code_for(err), str(err)) from err
     dropped = _dropped_summary(res.dropped, res.problems)
     return res.predictions, _deterministic(res.provenance), dropped
 
@@ -171,15 +173,15 @@ def _own_predictions(cp, ev, ds, df, mpath, split_col, label_col, positive, attr
     ppath = resolve_inside(cp.root, proto.path)
     digest = sha256_file(ppath)
     if proto.sha256 and proto.sha256 != digest:
-        raise _fail("FG409", f"predictions file sha256 {digest[:12]}… does not match the pinned {proto.sha256[:12]}…")
+        raise EvalFailure("FG409", f"predictions file sha256 {digest[:12]}… does not match the pinned {proto.sha256[:12]}…")
     try:
         preds = read_manifest(ppath)
     except Exception as err:  # noqa: BLE001
-        raise _fail("FG409", f"predictions file cannot be read: {err}") from err
+        raise EvalFailure("FG409", f"predictions file cannot be read: {err}") from err
     id_col = ds.manifest.id_column or ds.manifest.image_column
     for col, where in ((proto.id_column, "predictions"), (proto.score_column, "predictions")):
         if col not in preds.columns:
-            raise _fail("FG408", f"column {col!r} missing from the {where} file")
+            raise EvalFailure("FG408", f"column {col!r} missing from the {where} file")
     classes = ds.manifest.labels[ev.task.label].classes
     _, problems, _ = check_rows(df.assign(_noimg=""), mpath.parent, "_noimg", label_col, classes, _attribute_maps(ds))
     problems = [p for p in problems if p.code not in ("FG401", "FG405", "FG402")]
@@ -190,7 +192,7 @@ def _own_predictions(cp, ev, ds, df, mpath, split_col, label_col, positive, attr
     if (problems or pred_problems) and not ev.drop_invalid_rows:
         first = (problems or pred_problems)[0]
         rows = _row_diags(ds.manifest.path, problems) + _row_diags(proto.path, pred_problems)
-        raise _fail(first.code, f"{len(problems) + len(pred_problems)} invalid rows: {first.message}", rows)
+        raise EvalFailure(first.code, f"{len(problems) + len(pred_problems)} invalid rows: {first.message}", rows)
     bad_rows = {p.row for p in problems if p.row is not None}
     bad_ids = {ids[p.row] for p in pred_problems if p.row is not None}
     problems += pred_problems
