@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-import math
 from typing import Any
 
 from fairgov import __version__
 from fairgov.gates import GateReport
+from fairgov.jsonout import dumps
+
+__all__ = ["RESULTS_SCHEMA_VERSION", "assemble", "dumps", "verdict"]
 
 RESULTS_SCHEMA_VERSION = "1.0"
 
@@ -55,21 +56,3 @@ def assemble(
         "provenance": {"fairgov_version": __version__, "build_date": build_date.isoformat(),
                        "inputs": inputs, "seeds": seeds, "command": command},
     }
-
-
-def _clean(value: Any) -> Any:
-    """JSON-safe: NaN/inf never leak (they become null), tuples become lists."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy scalars
-        return _clean(value.item())
-    return value
-
-
-def dumps(results: dict[str, Any]) -> str:
-    """Deterministic serialisation (sorted keys, fixed separators) for byte-identical builds."""
-    return json.dumps(_clean(results), indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"

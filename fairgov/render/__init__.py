@@ -39,7 +39,7 @@ class Rendered:
 
 def results_bytes(results: dict[str, Any]) -> bytes:
     """The exact bytes of results.json as the build writes it."""
-    from fairgov.build.results import dumps
+    from fairgov.jsonout import dumps
 
     return dumps(results).encode("utf-8")
 
