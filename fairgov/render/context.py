@@ -91,10 +91,11 @@ def coverage_views(scope: Scope, results: dict[str, Any], cp: Any, ids: Ids, anc
         primary = scope.kind == "dossier" or 2 * len(mine) >= len(cov.get("items", []))
         shown = cov.get("items", []) if scope.kind == "dossier" else (
             [i for i in cov.get("items", []) if i in mine or not i.get("refs")] if primary else [])
+        own = set() if scope.kind == "dossier" else scope.spec_kinds  # this report's own document: path only
         for item in shown:
             state = "na" if item.get("not_applicable") else ("covered" if item.get("covered") else "missing")
-            links = [_field_link(r, first, anchors) for r in (item.get("answered_by") or [])]
-            missing = [_field_link(r, first, anchors) for r in (item.get("missing_fields") or [])]
+            links = [_field_link(r, first, anchors, own) for r in (item.get("answered_by") or [])]
+            missing = [_field_link(r, first, anchors, own) for r in (item.get("missing_fields") or [])]
             if not item.get("refs"):
                 missing = [{"text": gettext("no spec field answers this item"), "anchor": None}]
             items.append({"id": item.get("id"), "title": item.get("title"), "group": item.get("group"), "state": state,
@@ -109,14 +110,14 @@ def coverage_views(scope: Scope, results: dict[str, Any], cp: Any, ids: Ids, anc
     return out
 
 
-def _field_link(ref: str, first: dict[str, Any], anchors: dict[tuple[str, str], str]) -> dict[str, Any]:
+def _field_link(ref: str, first: dict[str, Any], anchors: dict[tuple[str, str], str], own: set[str]) -> dict[str, Any]:
     if ":" not in ref:
         return {"text": ref, "anchor": "evidence" if ref.startswith("results") else None}
     kind, path = ref.split(":", 1)
     entry = first.get(kind)
     base = path.split("[", 1)[0]
     anchor = anchors.get((entry.ref, base)) if entry else None
-    return {"text": ref, "anchor": anchor}
+    return {"text": path if kind in own else ref, "anchor": anchor}
 
 
 def provenance(results: dict[str, Any], sha: str, scope: Scope) -> dict[str, Any]:
@@ -153,6 +154,10 @@ def build_context(scope: Scope, results: dict[str, Any], cp: Any, results_bytes:
     untitled = {gid for gid, spec in specs.items() if spec is not None and not spec.title}
     rows = gateview.rows(scope.gates, results, ids, eval_titles, untitled)
     gate_evidence = [gateview.evidence(r, results, ids, getattr(specs[r.id], "rationale", None)) for r in rows]
+    if scope.kind == "datasheet":  # a dataset's report: data evidence; the model's per-group numbers live in its model card
+        for ge in gate_evidence:
+            if ge.chart is not None:
+                ge.chart, ge.table, ge.elsewhere = None, [], True
     gated = {str(r.record["metric"]) for r in rows if r.record.get("metric")}
     full = scope.kind in ("modelcard", "dossier")
     evaluations = [evidence.evaluation_view(ref, results["evaluations"][ref], ctx, ids, gated, full)

@@ -148,9 +148,9 @@ def subgroup_tables(attr_name: str, attr: dict[str, Any], overall: dict[str, Any
     for k, chunk in enumerate(chunks):
         rows = []
         for name, cell in [*groups.items(), ("overall", overall)]:
+            cells = [_cell(cell.get("metrics", {}).get(mname)) for mname in chunk]
             rows.append({"group": name, "n": cell.get("n"), "pos": cell.get("n_pos"), "neg": cell.get("n_neg"),
-                         "overall": name == "overall" and cell is overall,
-                         "cells": [_cell(cell.get("metrics", {}).get(mname)) for mname in chunk]})
+                         "overall": name == "overall" and cell is overall, "cells": cells, "span": _shared_undefined(cells)})
             if rows[-1]["overall"]:
                 rows[-1]["group"] = gettext("overall")
         if len(chunks) > 1:
@@ -160,6 +160,15 @@ def subgroup_tables(attr_name: str, attr: dict[str, Any], overall: dict[str, Any
             caption = gettext("Subgroup results by %(attribute)s") % {"attribute": attr_name}
         out.append(SubgroupTable(attr_name, caption, chunk, rows))
     return out
+
+
+def _shared_undefined(cells: list[dict[str, Any]]) -> str | None:
+    """The one 'undefined: reason' text when every cell of a table row is undefined for the same
+    reason (small intersections): printed once across the row instead of once per metric."""
+    texts = {c["text"] for c in cells if not c["defined"]}
+    if len(cells) > 1 and len(texts) == 1 and all(not c["defined"] for c in cells):
+        return texts.pop()
+    return None
 
 
 def _cell(stat: dict[str, Any] | None) -> dict[str, Any]:

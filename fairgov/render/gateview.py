@@ -213,6 +213,7 @@ class GateEvidence:
     rationale: str | None
     p_value: str
     problems: list[str]
+    elsewhere: bool = False  # the per-group plot and table are left to the model card report and the dossier
 
     @property
     def outcome(self) -> str:

@@ -5,7 +5,6 @@ the XMP metadata; fixed dates and identifiers so the same input gives the same b
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import io
 import logging
 import warnings
@@ -87,7 +86,6 @@ def html_to_pdf(html: str, *, base_dir: Path, allowed_dirs: list[Path], results_
                 pdf_variant=PDF_VARIANT, pdf_tags=True, attachments=[attachment], uncompressed_pdf=False,
                 custom_metadata=False, finisher=_finisher,
             )
-            gc.collect()
     finally:
         logger.removeHandler(handler)
         logger.propagate = old_propagate

@@ -107,3 +107,46 @@ def test_self_contained_no_external_requests(html_reports, stem):
     assert not [attrs for _, attrs in a.tags if "src" in attrs or any(k.startswith("on") for k in attrs)]
     assert not re.search(r"url\(|@import", html.split("<style>", 1)[1].split("</style>", 1)[0])
     assert [h for h in a.hrefs if not h.startswith("#")] == []
+
+
+def test_a_row_undefined_for_every_metric_says_so_once(html_reports, built):
+    """Small intersections: one spanning cell with the reason instead of the same text per metric."""
+    results, _ = built
+    html = html_reports["modelcard-cxr-triage-fm"].html
+    spans = re.findall(r'<tr><th scope="row">([^<]+)</th>(?:<td class="num">[^<]*</td>){3}'
+                       r'<td class="num undef-row" colspan="(\d+)"><span class="undef">([^<]+)</span></td></tr>', html)
+    assert spans, "expected at least one row undefined for every metric"
+    attributes = results["evaluations"]["evaluation/cxr-demo-probe"]["measure"]["attributes"]
+    groups = {g: cell for a in attributes.values() for g, cell in a["groups"].items()}
+    for group, colspan, text in spans:
+        assert int(colspan) > 1 and text.endswith("(every metric of this table)")
+        reasons = {m.get("reason") for m in groups[group]["metrics"].values() if m.get("value") is None}
+        assert reasons, group  # the group really has undefined metrics
+        assert text.startswith("undefined: ") and text.count("undefined") == 1
+
+
+def test_shared_undefined_only_when_every_cell_has_the_same_reason():
+    from fairgov.render.evidence import _shared_undefined
+
+    u = {"defined": False, "text": "undefined: 3 positives < minimum 10"}
+    v = {"defined": False, "text": "undefined: no negatives"}
+    d = {"defined": True, "value": "0.500", "ci": "", "note": ""}
+    assert _shared_undefined([u, dict(u), dict(u)]) == u["text"]
+    assert _shared_undefined([u, v]) is None and _shared_undefined([u, d]) is None and _shared_undefined([u]) is None
+
+
+def test_datasheet_report_leaves_model_numbers_to_the_model_card(html_reports):
+    datasheet, card = html_reports["datasheet-cxr-demo"].html, html_reports["modelcard-cxr-triage-fm"].html
+    assert "Forest plot for gate" not in datasheet and "Numbers behind gate" not in datasheet
+    assert datasheet.count("are in the model card report and the governance dossier") >= 3
+    assert "Composition by sex" in datasheet  # the data's own evidence stays
+    assert "Forest plot for gate auroc-gap-site" in card and "Numbers behind gate auroc-gap-site" in card
+
+
+def test_coverage_names_own_fields_by_path_and_others_by_kind(html_reports):
+    card = html_reports["modelcard-cxr-triage-fm"].html
+    dossier = html_reports[DOSSIER].html
+    assert re.search(r'<a href="#f-modelcard-[^"]+-details-developer">details\.developer</a>', card)
+    assert ">ModelCard:details.developer<" not in card
+    assert re.search(r'<a href="#f-modelcard-[^"]+-details-developer">ModelCard:details\.developer</a>', dossier)
+    assert "named by their path alone" in card and "named by their path alone" not in dossier
