@@ -54,30 +54,30 @@ def render_html(scope: Scope, results: dict[str, Any], cp: Any, data: bytes) -> 
 
 
 def render_reports(results: dict[str, Any], cp: Any, *, out_dir: Path | None = None, pdf: bool = True,
-                   only: set[str] | None = None, lang: str = DEFAULT) -> list[Rendered]:
+                   only: set[str] | None = None, lang: str = DEFAULT, workers: int | None = None) -> list[Rendered]:
     """Render every report (or those whose file stem is in `only`) in memory, in `lang`
-    (UnknownLanguage if fairgov has no catalog for it); nothing is written."""
+    (UnknownLanguage if fairgov has no catalog for it); nothing is written. PDFs are made by
+    `workers` processes (default: one per usable core, see fairgov.render.pool)."""
     with use(lang):
-        return _render_reports(results, cp, out_dir=out_dir, pdf=pdf, only=only)
+        return _render_reports(results, cp, out_dir=out_dir, pdf=pdf, only=only, workers=workers)
 
 
 def _render_reports(results: dict[str, Any], cp: Any, *, out_dir: Path | None, pdf: bool,
-                    only: set[str] | None) -> list[Rendered]:
-    from fairgov.render.pdf import html_to_pdf
-
+                    only: set[str] | None, workers: int | None = None) -> list[Rendered]:
     data = results_bytes(results)
     results = json.loads(data)  # render exactly what results.json says (its key order, its JSON types)
     base = (out_dir or Path(cp.root) / "build") / "reports"
-    allowed = [templates_dir(), base.parent]
-    out = []
-    for scope in scopes(cp, results):
-        if only is not None and scope.stem not in only:
-            continue
-        item = Rendered(scope.stem, scope.kind, render_html(scope, results, cp, data))
-        if pdf:
-            item.pdf, item.problems = html_to_pdf(item.html, base_dir=base, allowed_dirs=allowed, results_bytes=data,
-                                                  build_date=str(results.get("build_date")))
-        out.append(item)
+    allowed = (templates_dir(), base.parent)
+    out = [Rendered(scope.stem, scope.kind, render_html(scope, results, cp, data))
+           for scope in scopes(cp, results) if only is None or scope.stem in only]
+    if pdf and out:
+        from fairgov.render.pdf import attachment_description
+        from fairgov.render.pool import PdfJob, render_pdfs
+
+        about = attachment_description()
+        jobs = [PdfJob(item.html, base, allowed, data, str(results.get("build_date")), about) for item in out]
+        for item, (pdf_bytes, problems) in zip(out, render_pdfs(jobs, workers), strict=True):
+            item.pdf, item.problems = pdf_bytes, problems
     return out
 
 

@@ -63,13 +63,19 @@ def _finisher(document: Any, pdf: Any) -> None:
     pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
 
 
-def html_to_pdf(html: str, *, base_dir: Path, allowed_dirs: list[Path], results_bytes: bytes, build_date: str) -> tuple[bytes, list[str]]:
+def attachment_description() -> str:
+    """The embedded results.json's description, in the language of the render in progress."""
+    return gettext("fairgov results.json of the build this report was rendered from")
+
+
+def html_to_pdf(html: str, *, base_dir: Path, allowed_dirs: list[Path], results_bytes: bytes, build_date: str,
+                description: str | None = None) -> tuple[bytes, list[str]]:
     """Render `html`; returns the PDF bytes and any fetch refusals / weasyprint warnings."""
     fetcher = ConfinedURLFetcher(allowed_dirs)
     when = build_datetime(build_date)
     attachment = weasyprint.Attachment(
         file_obj=io.BytesIO(results_bytes), url_fetcher=fetcher, name="results.json",
-        description=gettext("fairgov results.json of the build this report was rendered from"),
+        description=attachment_description() if description is None else description,
         created=when, modified=when, relationship="Data",
     )
     handler = QuietWeasyprint()

@@ -211,6 +211,7 @@ def test_build_passes_the_language_to_the_reports(built, tmp_path, monkeypatch):
     from fairgov.build import pipeline
 
     results, cp = built
+    monkeypatch.setenv("FAIRGOV_RENDER_WORKERS", "1")
     monkeypatch.setattr("fairgov.render.pdf.html_to_pdf", lambda html, **kw: (b"%PDF-fake", []))
     written = pipeline.render_reports(tmp_path, results, cp, {}, "fr")
     html = (tmp_path / "reports" / "deployment-st-example-central.html").read_text(encoding="utf-8")

@@ -20,6 +20,7 @@ def _fake_pdf(html, **kwargs):
 
 def test_render_all_writes_every_report_atomically(built, tmp_path, monkeypatch):
     results, cp = built
+    monkeypatch.setenv("FAIRGOV_RENDER_WORKERS", "1")  # the fake renderer lives in this process only
     monkeypatch.setattr("fairgov.render.pdf.html_to_pdf", _fake_pdf)
     written = render.render_all(tmp_path, results, cp)
     names = sorted(p.name for p in written)
@@ -44,6 +45,7 @@ def test_a_failed_render_leaves_previous_reports_in_place(built, tmp_path, monke
             raise RuntimeError("disk on fire")
         return _fake_pdf(html)
 
+    monkeypatch.setenv("FAIRGOV_RENDER_WORKERS", "1")
     monkeypatch.setattr("fairgov.render.pdf.html_to_pdf", failing)
     with pytest.raises(RuntimeError):
         render.render_all(tmp_path, results, cp)

@@ -1,0 +1,119 @@
+"""PDFs rendered by worker processes: same bytes as in-process, interruptible, with a fallback."""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from fairgov import render
+from fairgov.render import pool
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_shares_put_the_longest_jobs_on_the_least_loaded_worker():
+    assert pool.shares([89, 140, 81, 260], 2) == [[3], [1, 0, 2]]
+    assert pool.shares([5, 5, 5], 2) == [[0, 2], [1]]
+    assert pool.shares([1], 4) == [[0]]
+
+
+def test_a_failing_or_dying_worker_is_an_error_not_a_hang(tmp_path):
+    bad = pool.PdfJob("<p>x</p>", tmp_path, (tmp_path,), b"{}", "not-a-date", "d")
+    with pytest.raises(RuntimeError, match="rendering a PDF report failed: ValueError"):
+        pool.render_pdfs([bad, bad], workers=2)
+
+
+def test_workers_follow_cores_jobs_and_the_environment(monkeypatch):
+    monkeypatch.setattr(pool, "usable_cpus", lambda: 2)
+    monkeypatch.delenv(pool.ENV, raising=False)
+    assert pool.workers_for(4) == 2 and pool.workers_for(1) == 1 and pool.workers_for(0) == 1
+    monkeypatch.setenv(pool.ENV, "3")
+    assert pool.workers_for(4) == 3 and pool.workers_for(2) == 2
+    for bad in ("0", "-2", "many", ""):
+        monkeypatch.setenv(pool.ENV, bad)
+        assert pool.workers_for(4) == 2  # ignored: one per usable core
+
+
+def test_parallel_pdfs_are_byte_identical_to_in_process_ones(built, tmp_path):
+    results, cp = built
+    one = render.render_reports(results, cp, out_dir=tmp_path, workers=1)
+    two = render.render_reports(results, cp, out_dir=tmp_path, workers=2)
+    assert [r.stem for r in one] == [r.stem for r in two] and len(one) == 4
+    for a, b in zip(one, two, strict=True):
+        assert a.pdf and a.pdf.startswith(b"%PDF-") and a.pdf == b.pdf, a.stem
+        assert a.html == b.html and a.problems == b.problems == []
+
+
+def test_the_language_reaches_the_workers(built, tmp_path):
+    from pypdf import PdfReader
+
+    results, cp = built
+    stems = {"datasheet-cxr-demo", "deployment-st-example-central"}
+    for item in render.render_reports(results, cp, out_dir=tmp_path, lang="fr", only=stems, workers=2):
+        (attachment,) = PdfReader(io.BytesIO(item.pdf)).trailer["/Root"]["/Names"]["/EmbeddedFiles"]["/Names"][1::2]
+        assert "results.json fairgov de la génération" in str(attachment.get_object().get("/Desc")), item.stem
+
+
+def test_a_pool_that_cannot_start_falls_back_to_this_process(built, tmp_path, monkeypatch, caplog):
+    results, cp = built
+
+    class NoProcesses:
+        def Pipe(self, *args, **kwargs):  # noqa: N802 - multiprocessing's name
+            raise OSError("no pipes here")
+
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method: NoProcesses())
+    stems = {"datasheet-cxr-demo", "deployment-st-example-central"}
+    out = render.render_reports(results, cp, out_dir=tmp_path, only=stems, workers=2)
+    assert len(out) == 2 and all(r.pdf and r.pdf.startswith(b"%PDF-") for r in out)
+    assert "worker processes unavailable (no pipes here)" in caplog.text
+
+
+def _children(pid: int) -> set[int]:
+    out = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.add(int(entry.name))
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to see the worker processes")
+@pytest.mark.parametrize("how", ["SIGTERM", "Ctrl-C to the process group"])  # SIGINT to the parent alone: same path as SIGTERM
+def test_interrupting_the_render_stops_the_workers_and_keeps_old_reports(tmp_path, how):
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "fairgov", "build", str(REPO / "tests/fixtures/project"), "--out", str(out), "--date", "2026-11-28"]
+    env = {**os.environ, pool.ENV: "2"}
+    first = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    assert first.returncode == 1, first.stderr
+    good = {p.name: p.read_bytes() for p in (out / "reports").iterdir()}
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True)
+    workers: set[int] = set()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(workers) < 2:  # wait until both workers are rendering
+        if proc.poll() is None:
+            workers |= {c for c in _children(proc.pid) if b"spawn" in Path(f"/proc/{c}/cmdline").read_bytes()}
+        time.sleep(0.05)
+    assert len(workers) == 2, "the build never started its render workers"
+    time.sleep(0.3)
+    if how.startswith("Ctrl-C"):  # what a terminal does: every process of the group gets SIGINT
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        proc.send_signal(getattr(signal, how))
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert b"Traceback" not in err and err.decode().strip() == "fairgov: interrupted; nothing was replaced"
+    time.sleep(0.5)
+    assert not [w for w in workers if Path(f"/proc/{w}").exists() and "Z" not in Path(f"/proc/{w}/stat").read_text().split()[2]]
+    assert {p.name: p.read_bytes() for p in (out / "reports").iterdir()} == good  # old reports, no temp files
