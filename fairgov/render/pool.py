@@ -2,12 +2,13 @@
 
 weasyprint lays out a document on one core (≈0.3 s of CPU per report page here), so a build's
 reports are spread over worker processes: fresh `spawn` interpreters (never `fork`: the parent
-may hold torch/OpenMP threads), which ignore Ctrl-C and are terminated when the parent stops
-(each gets its share of the jobs up front and sends results over its own pipe, so stopping
-never waits on a queue), so an interrupted build leaves neither workers nor half-written files behind. Each job is the
-same pure function of its HTML and bytes as in-process rendering, so the PDFs are byte-identical
-whichever way they were made (tested). If the pool cannot start, rendering falls back to the
-parent process. `FAIRGOV_RENDER_WORKERS=1` turns it off; N sets the number of workers.
+may hold torch/OpenMP threads). Each worker gets its share of the jobs up front and sends its
+results over its own pipe, so stopping never waits on a queue; workers ignore Ctrl-C and are
+terminated when the parent stops, so an interrupted build leaves neither workers nor
+half-written files behind. A job is the same pure function of its HTML and bytes as in-process
+rendering, so the PDFs are byte-identical whichever way they were made (tested). If no worker
+can start, rendering falls back to this process. `FAIRGOV_RENDER_WORKERS=1` turns the workers
+off; N sets their number (default: one per usable core, at most one per report).
 """
 
 from __future__ import annotations
