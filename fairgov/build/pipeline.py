@@ -143,7 +143,7 @@ def write_outputs(out_dir: Path, results: dict[str, Any], cp: CompiledProject, r
         if records is not None:
             written += render_reports(out_dir, results, cp, records, lang)
     except OSError as err:
-        raise FairgovError(Diagnostic(str(out_dir), 1, 1, "FG601", f"cannot write outputs: {err.strerror or err}")) from err
+        raise cannot_write(out_dir, err) from err
     return written
 
 
@@ -155,14 +155,19 @@ def write_run_stats(out_dir: Path, records: dict[str, EvaluationRecord]) -> list
     try:
         atomic_write_text(out_dir / "run-stats.json", json.dumps(stats, indent=2, sort_keys=True) + "\n")
     except OSError as err:
-        raise FairgovError(Diagnostic(str(out_dir), 1, 1, "FG601", f"cannot write outputs: {err.strerror or err}")) from err
+        raise cannot_write(out_dir, err) from err
     return [out_dir / "run-stats.json"]
+
+
+def cannot_write(out_dir: Path, err: OSError) -> FairgovError:
+    """FG601 (exit 2) for an output folder that cannot be written."""
+    return FairgovError(Diagnostic(str(out_dir), 1, 1, "FG601", f"cannot write outputs: {err.strerror or err}"))
 
 
 def render_reports(out_dir: Path, results: dict[str, Any], cp: CompiledProject, records: dict[str, EvaluationRecord],
                    lang: str = "en") -> list[Path]:
-    try:
-        from fairgov.render import render_all
-    except ImportError:
-        return []
+    # imported here so that `fairgov check` never loads weasyprint; a core dependency, so a
+    # broken install fails loudly instead of quietly building without reports
+    from fairgov.render import render_all
+
     return render_all(out_dir, results, cp, lang=lang)
