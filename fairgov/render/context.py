@@ -11,7 +11,7 @@ from fairgov.render import evidence, fmt, gateview, lifecycle
 from fairgov.render.documents import document_view
 from fairgov.render.i18n import N_, current, gettext
 from fairgov.render.ids import Ids
-from fairgov.render.scope import Scope, gate_kinds, gate_spec
+from fairgov.render.scope import ALL_DOCUMENTS, Scope, gate_kinds, gate_spec
 from fairgov.spec import REF_PREFIX
 
 DOC_KIND_LABEL = {"Datasheet": N_("Datasheet"), "ModelCard": N_("Model card"), "DeploymentProtocol": N_("Deployment protocol"),
@@ -80,7 +80,7 @@ def evaluated_lines(scope: Scope, results: dict[str, Any], ctx: Ctx, ids: Ids, d
 
 
 def coverage_views(scope: Scope, results: dict[str, Any], cp: Any, ids: Ids, anchors: dict[tuple[str, str], str]) -> list[dict[str, Any]]:
-    first = {k: sorted(cp.of_kind(k), key=lambda e: e.ref)[0] for k in ("Datasheet", "ModelCard", "DeploymentProtocol") if cp.of_kind(k)}
+    first = {k: sorted(cp.of_kind(k), key=lambda e: e.ref)[0] for k in sorted(ALL_DOCUMENTS) if cp.of_kind(k)}
     out = []
     for sid, cov in sorted(results.get("coverage", {}).items()):
         kinds = {r.split(":", 1)[0] for item in cov.get("items", []) for r in item.get("refs", []) if ":" in r}

@@ -10,8 +10,9 @@ from fairgov.validate import CompiledProject, Entry
 
 KIND_LABEL = {"datasheet": N_("Datasheet"), "modelcard": N_("Model card"), "deployment": N_("Deployment protocol"),
               "dossier": N_("Governance dossier")}
+ALL_DOCUMENTS = frozenset({"Datasheet", "ModelCard", "DeploymentProtocol"})
 SPEC_KINDS = {"datasheet": {"Datasheet"}, "modelcard": {"ModelCard"}, "deployment": {"DeploymentProtocol"},
-              "dossier": {"Datasheet", "ModelCard", "DeploymentProtocol"}}
+              "dossier": set(ALL_DOCUMENTS)}
 
 
 @dataclass
@@ -78,11 +79,11 @@ def gate_kinds(cp: CompiledProject, gate: dict[str, Any]) -> set[str]:
             from fairgov.standards import get_standard
 
             return set(get_standard(spec.standard).document)
-        except Exception:  # an unknown standard: shown everywhere, it is already inconclusive
-            return {"Datasheet", "ModelCard", "DeploymentProtocol"}
+        except KeyError:  # an unknown standard: shown everywhere, it is already inconclusive
+            return set(ALL_DOCUMENTS)
     if gtype in ("axes_evaluated", "threshold_match"):
         return {"DeploymentProtocol"}
-    return {"Datasheet", "ModelCard", "DeploymentProtocol"}
+    return set(ALL_DOCUMENTS)
 
 
 def scoped_gates(cp: CompiledProject, results: dict[str, Any], scope: Scope) -> list[dict[str, Any]]:
