@@ -106,7 +106,11 @@ def read_regular_file(path: Path, root: Path, max_bytes: int) -> bytes:
             raise LoadError("FG102", "symlink points outside the project root; not read")
         if st.st_size > max_bytes:
             raise LoadError("FG101", f"file is {st.st_size:,} bytes, over the limit of {max_bytes:,}")
-        with open(path, "rb") as fh:
+        # O_NONBLOCK + fstat: a FIFO swapped in after the stat above still cannot block us
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with open(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise LoadError("FG102", "not a regular file (device, FIFO or socket); not read")
             data = fh.read(max_bytes + 1)
     except OSError as err:
         raise LoadError("FG100", f"cannot read file: {err.strerror or err}") from err

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from fairgov.cli.main import main
 
@@ -103,3 +105,30 @@ def test_spec_discovery_skips_hidden_output_and_excluded(project: Path) -> None:
         (project / folder / "junk.yaml").write_text("not: [valid\n")
     (project / "notes.txt").write_text("x")
     assert compile_project(project).diagnostics == []
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs POSIX FIFOs")
+@pytest.mark.parametrize("form", ["human", "json", "github", "sarif"])
+def test_fifo_spec_is_reported_not_opened(project: Path, form: str) -> None:
+    """A FIFO named *.yaml is FG102 in every format; the human printer must not open it to
+    quote the source line (it used to block forever). A subprocess with a timeout turns a
+    hang into a failure."""
+    os.mkfifo(project / "pipe.yaml")
+    proc = subprocess.run([sys.executable, "-m", "fairgov", "validate", str(project), "--format", form],
+                          capture_output=True, text=True, check=False, timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    assert "FG102" in proc.stdout and "pipe.yaml" in proc.stdout
+    if form == "human":
+        assert "pipe.yaml:1:1: FG102 error: not a regular file" in proc.stdout
+        assert "Traceback" not in proc.stderr
+
+
+def test_source_lines_never_read_outside_the_project(project: Path, tmp_path: Path) -> None:
+    """The human printer quotes only regular files inside the project root."""
+    from fairgov.cli.commands.validate import _read_lines
+
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("secret: 1\n")
+    (project / "link.yaml").symlink_to(outside)
+    assert _read_lines(project / "link.yaml", project) == []
+    assert _read_lines(project / "policy.yaml", project)[0] == (project / "policy.yaml").read_text().splitlines()[0]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 from fairgov.diagnostics import ExitCode, has_errors
 from fairgov.formats import diagnostics as fmt
 from fairgov.formats.sarif import sarif_log
+from fairgov.load import MAX_FILE_BYTES, LoadError, read_regular_file
 from fairgov.validate import compile_project
 
 
@@ -37,14 +39,16 @@ def print_diagnostics(cp, form: str) -> None:
         sources = {d.relpath: d.lines for d in cp.documents}
         for d in diags:
             if d.file not in sources:
-                sources[d.file] = _read_lines(cp.root / d.file)
+                sources[d.file] = _read_lines(cp.root / d.file, cp.root)
         text = fmt.human(diags, sources)
         print(text if diags else f"{len(cp.documents)} spec file(s) valid")
 
 
-def _read_lines(path) -> list[str]:
+def _read_lines(path: Path, root: Path) -> list[str]:
+    """Source lines to quote under a diagnostic: only ever a regular file inside the project
+    (a FIFO named *.yaml would block `open` forever; discovery has already reported it)."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            return fh.read(2_000_000).splitlines()
-    except OSError:
+        raw = read_regular_file(path, root, MAX_FILE_BYTES)
+    except LoadError:
         return []
+    return raw.decode("utf-8", errors="replace").splitlines()
