@@ -28,10 +28,10 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from ruamel.yaml import YAML
 
 from fairgov.standards.refs import AUTO_PREFIX, ref_exists, split_ref
 
@@ -155,15 +155,16 @@ class _StandardData(BaseModel):
 
 @functools.cache
 def _load() -> tuple[Standard, ...]:
-    yaml = YAML(typ="safe", pure=True)
+    from fairgov.load import LoadError, parse_bytes
+
     standards = []
     data_dir = resources.files("fairgov.standards").joinpath("data")
     for entry in sorted(data_dir.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".yaml"):
             try:
-                raw = yaml.load(entry.read_text(encoding="utf-8"))
+                raw = parse_bytes(entry.read_bytes(), Path(entry.name), entry.name).data
                 standards.append(_StandardData.model_validate(raw).to_standard())
-            except ValueError as exc:
+            except (ValueError, LoadError) as exc:
                 raise ValueError(f"standards data file {entry.name}: {exc}") from exc
     ids = [s.id for s in standards]
     item_ids = [i.id for s in standards for i in s.items]

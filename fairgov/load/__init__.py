@@ -1,10 +1,13 @@
 """Stage 1, load: bytes on disk -> `Document` (plain data + a position for every node).
 
-ruamel.yaml's round-trip loader keeps line/column for every mapping key and value. Before
-constructing anything we run the event parser once to bound nesting depth and alias use, so a
-"billion laughs" file or a 10,000-deep document is rejected quickly in bounded memory. The
-constructed tree is then copied into plain dicts/lists with a node budget, which turns any
-remaining alias blow-up into a diagnostic rather than an exhausted machine.
+libyaml (PyYAML's C parser and composer) gives every node a start mark (line, column); the
+node graph is then walked into plain dicts/lists by YAML 1.2 core-schema rules (see
+fairgov.load.yaml12), recording a position for every key and value. When the text could exceed a
+bound, the C event parser runs first to bound nesting depth, aliases, tags and document count,
+so a "billion laughs" file or a 10,000-deep document is rejected quickly in bounded memory.
+The walk has a node budget, which turns any remaining alias blow-up into a diagnostic rather
+than an exhausted machine. Duplicate keys are errors; explicit tags other than `!!str` are
+refused before anything is constructed.
 """
 
 from __future__ import annotations
@@ -16,18 +19,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import (
+import yaml
+from yaml.events import (
     AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
     DocumentStartEvent,
-    MappingStartEvent,
     NodeEvent,
-    SequenceStartEvent,
 )
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from fairgov.diagnostics import Diagnostic
+from fairgov.load.yaml12 import MERGE, PLAIN_TAG, Loader, plain_scalar
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
@@ -71,12 +74,6 @@ class LoadError(Exception):
 
 def escape_pointer(token: object) -> str:
     return str(token).replace("~", "~0").replace("/", "~1")
-
-
-def _yaml() -> YAML:
-    yaml = YAML(typ="rt", pure=True)
-    yaml.allow_duplicate_keys = False
-    return yaml
 
 
 def load_file(path: Path, root: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[Document | None, list[Diagnostic]]:
@@ -127,18 +124,16 @@ def parse_bytes(raw: bytes, path: Path, relpath: str) -> Document:
     if needs_event_scan(text):
         _scan_events(text)
     try:
-        tree = _yaml().load(text)
-    except YAMLError as err:
+        tree = yaml.compose(text, Loader=Loader)
+    except yaml.YAMLError as err:
         raise _yaml_error(err) from err
     except RecursionError as err:  # pragma: no cover - the event scan bounds depth first
         raise LoadError("FG110", "document nests too deeply") from err
-    except (TypeError, ValueError) as err:  # e.g. a mapping used as a key (found by fuzzing)
-        raise LoadError("FG202", f"unsupported YAML structure: {err}; mapping keys must be plain scalars") from err
-    if not isinstance(tree, CommentedMap):
+    if not isinstance(tree, MappingNode):
         raise LoadError("FG111", "top level must be a mapping with `apiVersion` and `kind`")
-    positions: dict[str, Position] = {"": (tree.lc.line + 1, tree.lc.col + 1)}
+    positions: dict[str, Position] = {"": _mark(tree)}
     key_positions: dict[str, Position] = {}
-    data = _to_plain(tree, "", positions, key_positions, [0])
+    data = _Walk(positions, key_positions).value(tree, "")
     sha = hashlib.sha256(raw).hexdigest()
     return Document(path, relpath, data, positions, key_positions, sha, text.splitlines())
 
@@ -168,8 +163,8 @@ def _check_tabs(text: str) -> None:
 def needs_event_scan(text: str) -> bool:
     """Cheap textual test: can this text possibly exceed a bound the event scan enforces?
 
-    The event scan parses the whole file a second time (ruamel's round-trip parser is pure
-    Python, so that doubles the load time). It is skipped only when the text has no alias,
+    The event scan parses the whole file a second time (with libyaml that is cheap, but
+    every event is still a Python object). It is skipped only when the text has no alias,
     anchor or tag characters, no document markers, and an upper bound on its nesting depth
     (two levels per indentation column plus every flow opener) stays under the limit.
     Anything else takes the full scan.
@@ -185,104 +180,129 @@ def _scan_events(text: str) -> None:
     """Bound depth, aliases, tags and document count before constructing any object."""
     depth = aliases = documents = 0
     try:
-        for event in _yaml().parse(text):
+        for event in yaml.parse(text, Loader=Loader):
             if isinstance(event, DocumentStartEvent):
                 documents += 1
                 if documents > 1:
                     raise _at("FG108", "more than one YAML document in the file", event)
-            tag_value = getattr(event, "tag", None) if isinstance(event, NodeEvent) else None
-            if tag_value:
-                tag = str(tag_value)
-                if tag not in ("tag:yaml.org,2002:str", "!"):
-                    raise _at("FG112", f"explicit tag {tag!r} is not allowed", event)
-            if isinstance(event, (MappingStartEvent, SequenceStartEvent)):
+            tag = getattr(event, "tag", None) if isinstance(event, NodeEvent) else None
+            if tag and tag not in ("tag:yaml.org,2002:str", "!"):
+                raise _at("FG112", f"explicit tag {tag!r} is not allowed", event)
+            if isinstance(event, CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
                     raise _at("FG110", f"nesting deeper than {MAX_DEPTH} levels", event)
-            elif type(event).__name__ in ("MappingEndEvent", "SequenceEndEvent"):
+            elif isinstance(event, CollectionEndEvent):
                 depth -= 1
             elif isinstance(event, AliasEvent):
                 aliases += 1
                 if aliases > MAX_ALIASES:
                     raise _at("FG109", f"more than {MAX_ALIASES} aliases", event)
-    except YAMLError as err:
+    except yaml.YAMLError as err:
         raise _yaml_error(err) from err
-    except RecursionError as err:
-        raise LoadError("FG110", "document nests too deeply") from err
 
 
 def _at(code: str, message: str, event: Any) -> LoadError:
-    mark = event.start_mark
-    return LoadError(code, message, mark.line + 1, mark.column + 1)
+    return LoadError(code, message, *_mark(event))
 
 
-def _yaml_error(err: YAMLError) -> LoadError:
+def _mark(item: Any) -> Position:
+    mark = item.start_mark
+    return mark.line + 1, mark.column + 1
+
+
+def _yaml_error(err: yaml.YAMLError) -> LoadError:
     mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-    if type(err).__name__ == "DuplicateKeyError":
-        return LoadError("FG107", _duplicate_message(err), line, col)
-    if isinstance(err, MarkedYAMLError) and "constructor for the tag" in str(problem):
+    if isinstance(err, yaml.composer.ComposerError) and "single document" in str(problem):
+        return LoadError("FG108", "more than one YAML document in the file", line, col)
+    if "maximum nesting depth" in str(problem):  # libyaml's own limit (1000) trips first
+        return LoadError("FG110", f"nesting deeper than {MAX_DEPTH} levels", line, col)
+    if isinstance(err, yaml.constructor.ConstructorError):  # pragma: no cover - tags are scanned first
         return LoadError("FG112", f"unsupported tag: {problem}", line, col)
     return LoadError("FG106", f"YAML syntax error: {problem}", line, col)
 
 
-def _duplicate_message(err: YAMLError) -> str:
-    problem = str(getattr(err, "problem", "") or "")
-    return problem.replace("found", "duplicate").strip() or "duplicate key"
+class _Walk:
+    """Node graph -> plain data, with a position for every key and value and a node budget."""
 
+    def __init__(self, pos: dict[str, Position], kpos: dict[str, Position]) -> None:
+        self.pos, self.kpos, self.nodes = pos, kpos, 0
 
-def _to_plain(node: Any, pointer: str, pos: dict[str, Position], kpos: dict[str, Position], budget: list[int]) -> Any:
-    budget[0] += 1
-    if budget[0] > MAX_NODES:
-        raise LoadError("FG109", f"document expands to more than {MAX_NODES:,} nodes (alias expansion)")
-    if isinstance(node, CommentedMap):
+    def value(self, node: Node, pointer: str) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise LoadError("FG109", f"document expands to more than {MAX_NODES:,} nodes (alias expansion)")
+        if isinstance(node, MappingNode):
+            return self.mapping(node, pointer)
+        if isinstance(node, SequenceNode):
+            items = []
+            for idx, item in enumerate(node.value):
+                child = f"{pointer}/{idx}"
+                self.pos[child] = _mark(item)
+                items.append(self.value(item, child))
+            return items
+        return _scalar(node)
+
+    def mapping(self, node: MappingNode, pointer: str) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for key in node:
-            if not isinstance(key, (str, int, float, bool)) or key is None:
-                line, col = node.lc.line, node.lc.col
-                raise LoadError("FG202", "mapping keys must be plain scalars", line + 1, col + 1)
+        seen: dict[str, Position] = {}
+        merged: list[tuple[str, Node]] = []
+        for key_node, value_node in node.value:
+            if _is_merge(key_node):
+                merged += self.merged_pairs(value_node)
+                continue
+            key = self.key(key_node, node)
+            if key in seen:
+                line, col = _mark(key_node)
+                first = seen[key][0]
+                raise LoadError("FG107", f"duplicate key {key!r} (first defined on line {first})", line, col)
+            seen[key] = _mark(key_node)
             child = f"{pointer}/{escape_pointer(key)}"
-            kl, kc, vl, vc = _key_value_position(node, key)
-            kpos[child] = (kl + 1, kc + 1)
-            pos[child] = (vl + 1, vc + 1)
-            value = node[key]
-            if isinstance(value, (CommentedMap, CommentedSeq)) and value.lc.line is not None:
-                pos[child] = (value.lc.line + 1, value.lc.col + 1)
-            out[str(key)] = _to_plain(value, child, pos, kpos, budget)
+            self.kpos[child], self.pos[child] = seen[key], _mark(value_node)
+            out[key] = self.value(value_node, child)
+        for key, value_node in merged:  # explicit keys win; earlier merge sources win
+            if key in out:
+                continue
+            child = f"{pointer}/{escape_pointer(key)}"
+            self.kpos[child] = self.pos[child] = _mark(node)
+            if isinstance(value_node, (MappingNode, SequenceNode)):
+                self.pos[child] = _mark(value_node)
+            out[key] = self.value(value_node, child)
         return out
-    if isinstance(node, CommentedSeq):
-        items = []
-        for idx, value in enumerate(node):
-            child = f"{pointer}/{idx}"
-            line, col = node.lc.item(idx)
-            pos[child] = (line + 1, col + 1)
-            items.append(_to_plain(value, child, pos, kpos, budget))
-        return items
-    return _scalar(node)
+
+    def key(self, key_node: Node, owner: MappingNode) -> str:
+        key = _scalar(key_node) if isinstance(key_node, ScalarNode) else None
+        if key is None:
+            raise LoadError("FG202", "mapping keys must be plain scalars", *_mark(owner))
+        return str(key)
+
+    def merged_pairs(self, source: Node) -> list[tuple[str, Node]]:
+        """`<<: *base` or `<<: [*a, *b]`: the (key, value) pairs merged in, in priority order."""
+        sources = source.value if isinstance(source, SequenceNode) else [source]
+        pairs: list[tuple[str, Node]] = []
+        for src in sources:
+            if not isinstance(src, MappingNode):
+                raise LoadError("FG202", "a merge key (<<) takes a mapping or a list of mappings", *_mark(src))
+            self.nodes += 1
+            if self.nodes > MAX_NODES:
+                raise LoadError("FG109", f"document expands to more than {MAX_NODES:,} nodes (alias expansion)")
+            for key_node, value_node in src.value:
+                if _is_merge(key_node):
+                    pairs += self.merged_pairs(value_node)
+                else:
+                    pairs.append((self.key(key_node, src), value_node))
+        return pairs
 
 
-def _key_value_position(node: CommentedMap, key: Any) -> tuple[int, int, int, int]:
-    """0-based key and value positions; keys merged in with `<<:` take the mapping's own."""
-    try:
-        kl, kc = node.lc.key(key)
-        vl, vc = node.lc.value(key)
-        return kl, kc, vl, vc
-    except (KeyError, TypeError):
-        return node.lc.line, node.lc.col, node.lc.line, node.lc.col
+def _is_merge(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.tag in (PLAIN_TAG, "tag:yaml.org,2002:merge") and node.value == MERGE
 
 
-def _scalar(node: Any) -> Any:
-    if node is None or isinstance(node, bool):
-        return node
-    if type(node).__name__ == "ScalarBoolean":  # anchored booleans subclass int in ruamel
-        return bool(node)
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    if isinstance(node, str):
-        return str(node)
-    if hasattr(node, "isoformat"):  # ruamel timestamps -> ISO text; pydantic parses it
-        return node.isoformat()
-    return str(node)
+def _scalar(node: Node) -> Any:
+    if not isinstance(node, ScalarNode):
+        return None
+    if node.tag == PLAIN_TAG:
+        return plain_scalar(node.value)
+    return str(node.value)
