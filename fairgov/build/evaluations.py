@@ -6,6 +6,7 @@ diagnostics and error, and the gates that depend on it become inconclusive (fail
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import pandas as pd
 from fairgov.build.measure import composition, measure_evaluation
 from fairgov.build.predictions import EvalFailure, predictions_table
 from fairgov.diagnostics import Diagnostic
+from fairgov.evaluate.hashindex import HashIndex
 from fairgov.gates import EvalOutcome
 from fairgov.validate.paths import resolve_inside
 from fairgov.validate.project import CompiledProject, Entry
@@ -38,22 +40,38 @@ class EvaluationRecord:
     run_stats: dict[str, Any] = field(default_factory=dict)
 
 
-def run_all(cp: CompiledProject, runner_options: dict[str, Any] | None = None) -> dict[str, EvaluationRecord]:
-    return {e.ref: run_one(cp, e, runner_options or {}) for e in sorted(cp.of_kind("Evaluation"), key=lambda e: e.ref)}
+def run_all(cp: CompiledProject, runner_options: dict[str, Any] | None = None,
+            index: HashIndex | None = None) -> dict[str, EvaluationRecord]:
+    index = index if index is not None else HashIndex(None)
+    return {e.ref: run_one(cp, e, runner_options or {}, index) for e in sorted(cp.of_kind("Evaluation"), key=lambda e: e.ref)}
 
 
-def run_one(cp: CompiledProject, entry: Entry, options: dict[str, Any]) -> EvaluationRecord:
+def run_one(cp: CompiledProject, entry: Entry, options: dict[str, Any], index: HashIndex | None = None) -> EvaluationRecord:
+    """One Evaluation; its cached stages (fairgov.build.reuse) are reused when their inputs'
+    hashes are unchanged, so a warm run with nothing changed runs no model and no bootstrap."""
+    from fairgov.build.reuse import make_plan
+
     ev = entry.model
+    index = index if index is not None else HashIndex(None)
     ds_entry, card = cp.get(ev.dataset), cp.model(ev.model)
     assert ds_entry is not None  # validation guarantees the reference resolves
     subgroups = {subgroup_name(s) for s in ev.subgroups}
+    plan = make_plan(cp, entry, ds_entry, card, options, index) if options.get("reuse", True) else None
+    cached = plan.load_measurement() if plan is not None else None
+    if plan is not None and cached is not None:
+        stages = {"probe_outputs": _stage(True), "measurement": _stage(True)} if plan.key_probe else {"measurement": _stage(True)}
+        return _record(entry.ref, cached, subgroups, None, _reused_stats(cached, plan, stages))
     base = {"id": ev.id, "title": ev.title, "model": ev.model, "dataset": ev.dataset,
             "protocol": ev.protocol.type, "task": ev.task.model_dump(), "subgroups": sorted(subgroups)}
+    probe_hit = plan.load_probe() if plan is not None else None
     try:
-        table, provenance, dropped = predictions_table(cp, ev, ds_entry, card, options)
-        threshold, measured = measure_evaluation(table, ds_entry.model, ev)
-        comp = composition(provenance.pop("_composition_table"), ds_entry.model, ev)
+        table, provenance, dropped = predictions_table(cp, ev, ds_entry, card, options, probe_hit, index)
+        comp_table = provenance.pop("_composition_table")
         stats = {k: provenance.pop(k) for k in RUN_STATS if k in provenance}
+        if plan is not None and plan.key_probe is not None and probe_hit is None:
+            _store_probe(plan, table, provenance, dropped)
+        threshold, measured = measure_evaluation(table, ds_entry.model, ev)
+        comp = composition(comp_table, ds_entry.model, ev)
     except EvalFailure as err:
         diag = entry.diag("/protocol", "FG400", f"evaluation {ev.id!r} did not run: {err}")
         outcome = EvalOutcome(entry.ref, None, str(err), None, subgroups)
@@ -62,8 +80,53 @@ def run_one(cp: CompiledProject, entry: Entry, options: dict[str, Any]) -> Evalu
     result = {**base, "status": "ok", "error": None, "threshold": {"policy": ev.threshold.policy,
               "target": ev.threshold.value, "value": threshold, "fitted_on": "validation"},
               "composition": comp, "dropped": dropped, "measure": measured, "provenance": provenance}
-    outcome = EvalOutcome(entry.ref, measured, None, threshold, subgroups)
-    return EvaluationRecord(entry.ref, outcome, result, [], table, stats)
+    if plan is not None:
+        result = _through_json(result)
+        plan.store_measurement(result)
+        stats = _reused_stats(result, plan, _stages(plan, probe_hit is not None)) if probe_hit is not None else stats
+        stats["stages"] = _stages(plan, probe_hit is not None)
+        stats["stage_cache_corrupt_entries"] = plan.cache.stats.corrupt
+        plan.remember()
+    return _record(entry.ref, result, subgroups, table, stats)
+
+
+def _record(ref: str, result: dict[str, Any], subgroups: set[str], table: pd.DataFrame | None,
+            stats: dict[str, Any]) -> EvaluationRecord:
+    outcome = EvalOutcome(ref, result["measure"], None, result["threshold"]["value"], subgroups)
+    return EvaluationRecord(ref, outcome, result, [], table, stats)
+
+
+def _through_json(result: dict[str, Any]) -> dict[str, Any]:
+    """The record exactly as a later run will read it back from the cache (tuples become
+    lists...), so that the gates see the same values cold and warm."""
+    return json.loads(json.dumps(result, sort_keys=True))
+
+
+def _store_probe(plan: Any, table: pd.DataFrame, provenance: dict[str, Any], dropped: dict[str, Any]) -> None:
+    from fairgov.build.predictions import table_bytes
+
+    data = table_bytes(table)
+    if data is not None:
+        plan.store_probe(data, {"provenance": provenance, "dropped": dropped})
+
+
+def _stage(reused: bool, reason: str | None = None) -> dict[str, Any]:
+    return {"reused": reused, "reason": None if reused else reason}
+
+
+def _stages(plan: Any, probe_reused: bool) -> dict[str, Any]:
+    out = {"measurement": _stage(False, plan.reran("measurement"))}
+    if plan.key_probe is not None:
+        out = {"probe_outputs": _stage(probe_reused, plan.reran("probe_outputs")), **out}
+    return out
+
+
+def _reused_stats(result: dict[str, Any], plan: Any, stages: dict[str, Any]) -> dict[str, Any]:
+    """Run statistics when no model ran: every image's output came from the cache."""
+    images = len(result.get("provenance", {}).get("files", {})) if plan.key_probe else 0
+    stats: dict[str, Any] = dict.fromkeys(RUN_STATS, 0)
+    stats.update(cache_hits=images, stage_cache_corrupt_entries=plan.cache.stats.corrupt, stages=stages)
+    return stats
 
 
 def manifest_path(cp: CompiledProject, datasheet: Any) -> Path:

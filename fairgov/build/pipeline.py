@@ -13,6 +13,7 @@ from fairgov.build import ci_outputs
 from fairgov.build.evaluations import EvaluationRecord, run_all
 from fairgov.build.results import assemble, dumps
 from fairgov.diagnostics import Diagnostic, ExitCode, FairgovError, sort_diagnostics
+from fairgov.evaluate.hashindex import HashIndex
 from fairgov.gates import run_gates
 from fairgov.validate import CompiledProject, compile_project
 from fairgov.validate.paths import PathEscape, resolve_inside
@@ -47,16 +48,17 @@ def resolve_build_date(cli_date: str | None, project: Any) -> tuple[dt.date, str
     return dt.date.today(), "clock"
 
 
-def spec_inputs(cp: CompiledProject) -> list[dict[str, str]]:
+def spec_inputs(cp: CompiledProject, index: HashIndex | None = None) -> list[dict[str, str]]:
     """Every input file with its sha256: spec files, manifests, weights, predictions."""
     from fairgov.evaluate.hashing import sha256_file
 
+    digest = index.sha256 if index is not None else sha256_file
     inputs = [{"path": d.relpath, "sha256": d.sha256, "role": f"spec:{d.kind}"} for d in cp.documents]
     for entry in cp.entries.values():
         for _, rel in file_paths(entry):
             try:
                 path = resolve_inside(cp.root, rel)
-                inputs.append({"path": rel, "sha256": sha256_file(path), "role": _role(entry.doc.kind)})
+                inputs.append({"path": rel, "sha256": digest(path), "role": _role(entry.doc.kind)})
             except (PathEscape, OSError):
                 continue
     unique = {(i["path"], i["role"]): i for i in inputs}
@@ -100,19 +102,21 @@ def run_build(
     if not cp.ok:
         return BuildOutcome(ExitCode.ERROR, None, cp.diagnostics, cp)
     build_date, date_source = resolve_build_date(date, cp.project)
-    records = run_all(cp, options)
+    index = HashIndex(hash_index_path(cp, options or {}))
+    records = run_all(cp, options, index)
     coverage = project_coverage(cp, records)
     report = run_gates(cp, {r: rec.outcome for r, rec in records.items()}, coverage, build_date)
     results = assemble(
         project=cp.project, build_date=build_date, report=report,
         evaluations={r: rec.result for r, rec in records.items()}, coverage=coverage,
-        inputs=spec_inputs(cp), command=command or ["fairgov", "build"], strict=strict,
+        inputs=spec_inputs(cp, index), command=command or ["fairgov", "build"], strict=strict,
     )
     results["provenance"]["build_date_source"] = date_source
     diags = sort_diagnostics(cp.diagnostics + report.diagnostics + [d for rec in records.values() for d in rec.diagnostics])
     out_dir = resolve_out(cp, out)
     written = write_outputs(out_dir, results, cp, records if write_reports else None, lang=(options or {}).get("lang") or "en")
-    written += write_run_stats(out_dir, records)
+    index.save()
+    written += write_run_stats(out_dir, records, index)
     code = ExitCode.FINDINGS if results["verdict"]["status"] == "blocked" else ExitCode.OK
     return BuildOutcome(code, results, diags, cp, out_dir, written)
 
@@ -147,11 +151,24 @@ def write_outputs(out_dir: Path, results: dict[str, Any], cp: CompiledProject, r
     return written
 
 
-def write_run_stats(out_dir: Path, records: dict[str, EvaluationRecord]) -> list[Path]:
-    """Cache hits and forward passes of this run (not deterministic, so not in results.json)."""
+def hash_index_path(cp: CompiledProject, options: dict[str, Any]) -> Path | None:
+    """The stat-keyed hash index lives in the cache folder (None: no index, hash everything)."""
+    from fairgov.build.reuse import cache_dir
+
+    try:
+        return cache_dir(cp, options) / "index" / "hashes.json"
+    except PathEscape:
+        return None
+
+
+def write_run_stats(out_dir: Path, records: dict[str, EvaluationRecord], index: HashIndex | None = None) -> list[Path]:
+    """Cache hits, forward passes and which stages were reused or reran and why (this run's
+    statistics are not deterministic, so they are not in results.json)."""
     import json
 
-    stats = {ref: rec.run_stats for ref, rec in sorted(records.items())}
+    stats: dict[str, Any] = {ref: rec.run_stats for ref, rec in sorted(records.items())}
+    if index is not None:
+        stats["hash_index"] = index.stats()
     try:
         atomic_write_text(out_dir / "run-stats.json", json.dumps(stats, indent=2, sort_keys=True) + "\n")
     except OSError as err:

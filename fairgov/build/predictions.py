@@ -58,8 +58,13 @@ def _split_column(df: pd.DataFrame, ds: Any, ev: Any) -> str | None:
     return col
 
 
-def predictions_table(cp: CompiledProject, ev: Any, ds_entry: Entry, card: Any, options: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]]:
-    from fairgov.evaluate.manifest import manifest_hash, read_manifest
+def predictions_table(cp: CompiledProject, ev: Any, ds_entry: Entry, card: Any, options: dict[str, Any],
+                      reused: tuple[bytes, dict[str, Any]] | None = None,
+                      index: Any = None) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]]:
+    """`reused`: cached probe outputs (scores table as Parquet, record) from fairgov.build.reuse;
+    `index`: the build's stat-keyed hash index (None: hash every file)."""
+    from fairgov.evaluate.hashing import sha256_file
+    from fairgov.evaluate.manifest import read_manifest
 
     ds = ds_entry.model
     mpath = resolve_inside(cp.root, ds.manifest.path)
@@ -70,11 +75,15 @@ def predictions_table(cp: CompiledProject, ev: Any, ds_entry: Entry, card: Any, 
     split_col = _split_column(df, ds, ev)
     label_col, negative, positive = _classes(ds, ev)
     attr_cols = sorted({a.column for a in ds.attributes.values() if a.column})
-    if ev.protocol.type == "linear_probe":
-        table, prov, dropped = _probe(cp, ev, ds, card, df, mpath, split_col, label_col, (negative, positive), attr_cols, options)
+    file_digest = index.sha256 if index is not None else sha256_file
+    if reused is not None:
+        table, prov, dropped = _reused(reused)
+    elif ev.protocol.type == "linear_probe":
+        table, prov, dropped = _probe(cp, ev, ds, card, df, mpath, split_col, label_col, (negative, positive), attr_cols,
+                                      options, file_digest)
     else:
         table, prov, dropped = _own_predictions(cp, ev, ds, df, mpath, split_col, label_col, positive, attr_cols)
-    prov["manifest"] = {"path": ds.manifest.path, "sha256": manifest_hash(mpath)}
+    prov["manifest"] = {"path": ds.manifest.path, "sha256": file_digest(mpath)}
     comp = df.copy()
     comp["split"] = comp[split_col] if split_col else _hash_splits(df, ds, ev)
     prov["_composition_table"] = comp
@@ -88,7 +97,29 @@ def _hash_splits(df: pd.DataFrame, ds: Any, ev: Any) -> np.ndarray:
     return np.asarray(patient_split(df[ds.manifest.patient_column].tolist(), fr, seed=ev.splits.seed))
 
 
-def _probe(cp, ev, ds, card, df, mpath, split_col, label_col, classes, attr_cols, options):
+def _reused(reused: tuple[bytes, dict[str, Any]]) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]]:
+    import io
+
+    data, record = reused
+    return pd.read_parquet(io.BytesIO(data)), dict(record["provenance"]), dict(record["dropped"])
+
+
+def table_bytes(table: pd.DataFrame) -> bytes | None:
+    """The scores table as Parquet for the probe-outputs cache; None when a column does not
+    round-trip (mixed-type attribute values), so that the stage is simply not cached."""
+    import io
+
+    buf = io.BytesIO()
+    try:
+        table.to_parquet(buf, index=False)
+        back = pd.read_parquet(io.BytesIO(buf.getvalue()))
+        pd.testing.assert_frame_equal(back, table.reset_index(drop=True), check_exact=True)
+    except Exception:  # noqa: BLE001 - any failure only means "do not cache"
+        return None
+    return buf.getvalue()
+
+
+def _probe(cp, ev, ds, card, df, mpath, split_col, label_col, classes, attr_cols, options, file_digest=None):
     try:
         from fairgov.evaluate.cache import Cache
         from fairgov.evaluate.config import BackboneConfig, EvaluateError, ProbeConfig
@@ -114,6 +145,7 @@ def _probe(cp, ev, ds, card, df, mpath, split_col, label_col, classes, attr_cols
             attribute_maps=_attribute_maps(ds), split_column=split_col,
             split_fractions=dict(zip(SPLITS, ev.splits.fractions, strict=True)), split_seed=ev.splits.seed,
             probe=probe, run=run_cfg, cache=Cache(Path(cache_dir)), drop_invalid=ev.drop_invalid_rows,
+            file_digest=file_digest,
         )
     except InvalidRowsError as err:
         raise EvalFailure(err.problems[0].code if err.problems else "FG400", str(err),

@@ -1,8 +1,8 @@
 """Evaluation engine: manifest -> frozen-backbone embeddings -> linear probe -> scores.
 
 Importing this package never imports torch: the torch-dependent entry points
-(``load_backbone``, ``embed_images``, ``embed_shard``, ``run_evaluation``) are resolved
-lazily on first attribute access, so the manifest, probe, cache and predictions layers
+(``load_backbone``, ``embed_images``, ``embed_shard``, ``run_evaluation``) and the
+scipy/Pillow ones (probe, image decoding) are resolved lazily on first attribute access, so the manifest, probe, cache and predictions layers
 work without the ``eval`` extra installed.
 """
 
@@ -23,7 +23,6 @@ from fairgov.evaluate.config import (
     RunConfig,
 )
 from fairgov.evaluate.hashing import sha256_bytes, sha256_file
-from fairgov.evaluate.images import decode
 from fairgov.evaluate.manifest import (
     CODES,
     RowProblem,
@@ -32,8 +31,6 @@ from fairgov.evaluate.manifest import (
     patient_split,
     read_manifest,
 )
-from fairgov.evaluate.predictions import PredictionsError, check_predictions, read_predictions
-from fairgov.evaluate.probe import ProbeResult, auroc, linear_probe
 
 _LAZY = {
     "load_backbone": "fairgov.evaluate.backbone",
@@ -45,6 +42,15 @@ _LAZY = {
     "EvaluationResult": "fairgov.evaluate.run",
     "InvalidRowsError": "fairgov.evaluate.run",
     "read_attributes": "fairgov.evaluate.dicom",
+    # scipy (probe) and Pillow (images) load on first use too: `fairgov check` imports this
+    # package for its hash index and cache, and a warm check must start fast
+    "ProbeResult": "fairgov.evaluate.probe",
+    "auroc": "fairgov.evaluate.probe",
+    "linear_probe": "fairgov.evaluate.probe",
+    "decode": "fairgov.evaluate.images",
+    "PredictionsError": "fairgov.evaluate.predictions",
+    "check_predictions": "fairgov.evaluate.predictions",
+    "read_predictions": "fairgov.evaluate.predictions",
 }
 
 __all__ = [
@@ -55,21 +61,14 @@ __all__ = [
     "EvaluateError",
     "ImageError",
     "ImageSpec",
-    "PredictionsError",
     "ProbeConfig",
     "ProbeError",
-    "ProbeResult",
     "RowProblem",
     "RunConfig",
-    "auroc",
-    "check_predictions",
     "check_rows",
-    "decode",
-    "linear_probe",
     "manifest_hash",
     "patient_split",
     "read_manifest",
-    "read_predictions",
     "sha256_bytes",
     "sha256_file",
     *_LAZY,

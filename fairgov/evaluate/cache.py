@@ -26,8 +26,9 @@ from fairgov.evaluate.hashing import sha256_bytes
 
 __all__ = ["SUFFIXES", "Cache", "CacheStats", "canonical_json", "content_key"]
 
-#: payload kinds: per-image embeddings (.npy) and embedding shards (.parquet)
-SUFFIXES = (".npy", ".parquet")
+#: payload kinds: per-image embeddings (.npy), embedding shards and probe outputs (.parquet),
+#: and the JSON records of cached stages (.entry.json, see fairgov.build.reuse)
+SUFFIXES = (".npy", ".parquet", ".entry.json")
 
 
 def canonical_json(parts: object) -> str:

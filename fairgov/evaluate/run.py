@@ -100,12 +100,14 @@ def run_evaluation(
     cache: Any = None,
     drop_invalid: bool = False,
     manifest_sha256: str | None = None,
+    file_digest: Any = None,
 ) -> EvaluationResult:
     """Embed every valid row, fit the probe on train, score validation and test rows.
 
     ``classes`` is ``(negative, positive)``. ``split_column=None`` assigns patient-level
     splits by hashing ``patient_column`` (see ``patient_split``). ``row_id`` in the output
-    is the 0-based position of the row in ``manifest``.
+    is the 0-based position of the row in ``manifest``. ``file_digest`` hashes an image
+    file (default ``sha256_file``; the build passes its stat-keyed index).
     """
     from fairgov.evaluate.backbone import load_backbone
     from fairgov.evaluate.embed import EmbedStats, embed_rows
@@ -141,7 +143,8 @@ def run_evaluation(
     keep = [i for i in range(len(df)) if i not in bad]
     rel = {i: str(df.at[i, image_column]) for i in keep}
     paths = {i: resolve_image(root_p, rel[i])[0] for i in keep}
-    digests = {i: sha256_file(paths[i]) for i in keep}  # type: ignore[arg-type]
+    file_digest = file_digest or sha256_file
+    digests = {i: file_digest(paths[i]) for i in keep}
     loaded = load_backbone(backbone)
     stats = EmbedStats()
     items = [(i, os.fspath(paths[i]), digests[i]) for i in keep]  # type: ignore[arg-type]

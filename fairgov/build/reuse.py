@@ -1,0 +1,219 @@
+"""What changed decides what reruns (like dbt's `state:modified`), decided from hashes alone.
+
+An Evaluation's record is built by two cached stages, stored under the same content
+addressing as the embeddings (`content_key`: canonical JSON of every input + fairgov version):
+
+- probe outputs (linear_probe): the validation/test scores table and its provenance. Key:
+  the manifest's bytes, every referenced image's bytes, the weights' bytes, backbone and
+  preprocessing, probe, task, splits, row policy, dataset columns and values, compute
+  settings and the machine facts that can change a forward pass, library versions.
+- measurement: the evaluation's whole results.json record. Key: the probe-outputs key (or
+  the predictions file's bytes), every Evaluation field but `compute`, the Datasheet's
+  manifest and attributes, library versions.
+
+Gates always rerun (they are cheap and depend on policies, waivers and the date). A warm run
+with nothing changed therefore reads two JSON records and never imports torch. Each
+component is hashed on its own and remembered per evaluation, so run-stats.json can name
+what changed when a stage reran.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from fairgov.evaluate.cache import Cache, canonical_json, content_key
+from fairgov.evaluate.hashindex import HashIndex
+from fairgov.evaluate.hashing import sha256_bytes
+from fairgov.validate.paths import resolve_inside
+
+ENTRY = ".entry.json"
+LIBRARIES = ("torch", "timm", "torchvision", "pillow", "pydicom", "numpy", "scipy", "pandas", "pyarrow")
+
+
+@dataclass
+class Plan:
+    """Stage keys of one Evaluation and the components they were computed from."""
+
+    cache: Cache
+    ref: str
+    probe: dict[str, str] | None
+    measure: dict[str, str]
+    key_probe: str | None = None
+    key_measure: str = ""
+    stages: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.probe is not None:
+            self.key_probe = content_key(kind="probe-outputs", **self.probe)
+            self.measure = {"probe_outputs": self.key_probe, **self.measure}
+        self.key_measure = content_key(kind="measurement", **self.measure)
+
+    def load_measurement(self) -> dict[str, Any] | None:
+        entry = _get_json(self.cache, self.key_measure)
+        return entry.get("result") if entry else None
+
+    def store_measurement(self, result: dict[str, Any]) -> None:
+        _put_json(self.cache, self.key_measure, {"result": result})
+
+    def load_probe(self) -> tuple[bytes, dict[str, Any]] | None:
+        if self.key_probe is None:
+            return None
+        meta = _get_json(self.cache, self.key_probe)
+        table = self.cache.get_bytes(self.key_probe, ".parquet") if meta else None
+        return (table, meta) if table is not None and meta is not None else None
+
+    def store_probe(self, table: bytes, meta: dict[str, Any]) -> None:
+        if self.key_probe is not None:
+            self.cache.put_bytes(self.key_probe, table, ".parquet", kind="probe-outputs")
+            _put_json(self.cache, self.key_probe, meta)
+
+    def reran(self, stage: str) -> str:
+        """Why `stage` ran: the components that differ from this evaluation's last run."""
+        last = self._state().get(stage)
+        now = self.probe if stage == "probe_outputs" else self.measure
+        if not isinstance(last, dict) or now is None:
+            return "no earlier run of this evaluation in this cache"
+        changed = sorted(k for k in set(now) | set(last) if now.get(k) != last.get(k))
+        changed = [c for c in changed if c != "probe_outputs"] or changed
+        return f"changed: {', '.join(changed)}" if changed else "cached entry missing or damaged"
+
+    def remember(self) -> None:
+        """Record this run's components (for the next run's reasons); best effort."""
+        path = self._state_path()
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            from fairgov.atomic import atomic_write_text
+
+            atomic_write_text(path, canonical_json({"probe_outputs": self.probe, "measurement": self.measure}))
+
+    def _state_path(self) -> Path:
+        return self.cache.root / "state" / f"{sha256_bytes(self.ref.encode())}.json"
+
+    def _state(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self._state_path().read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict):
+            return {}
+        return {"probe_outputs": data.get("probe_outputs"), "measurement": data.get("measurement")}
+
+
+def _get_json(cache: Cache, key: str) -> dict[str, Any] | None:
+    data = cache.get_bytes(key, ENTRY)
+    try:
+        entry = json.loads(data) if data is not None else None
+    except ValueError:
+        entry = None
+    return entry if isinstance(entry, dict) else None
+
+
+def _put_json(cache: Cache, key: str, entry: dict[str, Any]) -> None:
+    with contextlib.suppress(OSError):  # an unwritable cache costs time, never the build
+        cache.put_bytes(key, json.dumps(entry, sort_keys=True).encode("utf-8"), ENTRY, kind="stage-record")
+
+
+def digest(value: Any) -> str:
+    return sha256_bytes(canonical_json(value).encode("utf-8"))
+
+
+def library_versions() -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for dist in LIBRARIES:
+        try:
+            out[dist] = version(dist)
+        except PackageNotFoundError:
+            out[dist] = None
+    return out
+
+
+def machine_facts(compute: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
+    """What can change a forward pass without changing a file: device choice and CPU threads."""
+    env = {k: os.environ.get(k) for k in ("CUDA_VISIBLE_DEVICES", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {"device": options.get("device") or compute.get("device"), "runner": options.get("runner") or compute.get("runner"),
+            "gpu_devices": sorted(p.name for p in Path("/dev").glob("nvidia[0-9]*")) if os.name == "posix" else [],
+            "cpus": cpus, "env": env}
+
+
+def make_plan(cp: Any, entry: Any, ds_entry: Any, card: Any, options: dict[str, Any], index: HashIndex) -> Plan | None:
+    """The stage keys of one Evaluation, or None when an input cannot even be hashed (the
+    full run then reports the problem with its proper diagnostic)."""
+    from fairgov.validate.paths import PathEscape
+
+    ev, ds = entry.model, ds_entry.model
+    try:
+        mpath = resolve_inside(cp.root, ds.manifest.path)
+        manifest = index.sha256(mpath)
+        dataset = digest({"manifest": ds.manifest.model_dump(mode="json"),
+                          "attributes": {k: a.model_dump(mode="json") for k, a in ds.attributes.items()}})
+        evaluation = ev.model_dump(mode="json", exclude={"compute"})
+        measure = {"manifest": manifest, "dataset": dataset, "versions": digest(library_versions()),
+                   **{f"evaluation.{k}": digest(v) for k, v in evaluation.items()}}
+        probe = None
+        if ev.protocol.type == "linear_probe":
+            probe = _probe_components(cp, ev, ds, card, options, index, mpath)
+            if probe is None:
+                return None
+            probe.update(manifest=manifest, dataset=dataset, versions=measure["versions"])
+        else:
+            measure["predictions"] = index.sha256(resolve_inside(cp.root, ev.protocol.path))
+    except (PathEscape, OSError, ValueError):
+        return None
+    return Plan(Cache(cache_dir(cp, options)), entry.ref, probe, measure)
+
+
+def cache_dir(cp: Any, options: dict[str, Any]) -> Path:
+    return Path(options.get("cache_dir") or resolve_inside(cp.root, cp.project.cache if cp.project else ".fairgov/cache"))
+
+
+def _probe_components(cp: Any, ev: Any, ds: Any, card: Any, options: dict[str, Any], index: HashIndex,
+                      mpath: Path) -> dict[str, str] | None:
+    bb = card.model.foundation_model.backbone if card is not None else None
+    if bb is None:
+        return None
+    images = image_digests(mpath, ds.manifest.image_column, index)
+    if images is None:
+        return None
+    compute = ev.compute.model_dump(mode="json")
+    return {
+        "images": images,
+        "weights": index.sha256(resolve_inside(cp.root, bb.weights)) if bb.weights else "none",
+        "backbone": digest(bb.model_dump(mode="json")),
+        "protocol": digest(ev.protocol.model_dump(mode="json")),
+        "task": digest(ev.task.model_dump(mode="json")),
+        "splits": digest(ev.splits.model_dump(mode="json")),
+        "rows": digest({"drop_invalid_rows": ev.drop_invalid_rows}),
+        "compute": digest({"settings": compute, "machine": machine_facts(compute, options)}),
+    }
+
+
+def image_digests(mpath: Path, image_column: str, index: HashIndex) -> str | None:
+    """One digest over (path, sha256 or why it is unusable) of every row's image."""
+    from fairgov.evaluate.manifest import read_manifest, resolve_image
+
+    try:
+        column = read_manifest(mpath)[image_column].tolist()
+    except Exception:  # noqa: BLE001 - the user's file; the full run reports it
+        return None
+    root, rows = mpath.parent, []
+    for value in column:
+        rel = None if value is None or (isinstance(value, float) and value != value) else str(value)
+        state = "missing"
+        if rel is not None:
+            full, reason = resolve_image(root, rel)
+            if reason is not None or full is None:
+                state = "escapes"
+            else:
+                try:
+                    state = index.sha256(full)
+                except OSError:
+                    state = "unreadable"
+        rows.append([rel, state])
+    return digest(rows)
