@@ -44,10 +44,11 @@ class HashIndex:
         ok = isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("entries"), dict)
         return data["entries"] if ok else {}
 
-    def sha256(self, path: str | os.PathLike[str]) -> str:
-        """Hex SHA-256 of a regular file (OSError for anything else, as `sha256_file`)."""
+    def sha256(self, path: str | os.PathLike[str], st: os.stat_result | None = None) -> str:
+        """Hex SHA-256 of a regular file (OSError for anything else, as `sha256_file`).
+        `st`: the file's stat when the caller already has it."""
         key = os.path.abspath(path)
-        st = os.stat(key)
+        st = st if st is not None else os.stat(key)
         if not stat.S_ISREG(st.st_mode):
             raise OSError(f"not a regular file: {key}")
         sig = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]

@@ -86,3 +86,41 @@ def test_reuse_can_be_turned_off(project: Path, tmp_path: Path) -> None:
     assert "stages" not in outcome.results["evaluations"]["evaluation/cxr-demo-probe"]
     stats = json.loads((tmp_path / "b/run-stats.json").read_text())["evaluation/cxr-demo-probe"]
     assert "stages" not in stats
+
+
+def test_image_locator_agrees_with_resolve_image(tmp_path: Path) -> None:
+    """The fast per-folder path check gives exactly the careful answer, symlinks included."""
+    import os
+
+    from fairgov.build.reuse import _Locator
+    from fairgov.evaluate.hashindex import HashIndex
+    from fairgov.evaluate.hashing import sha256_file
+    from fairgov.evaluate.manifest import resolve_image
+
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    (root / "img").mkdir(parents=True)
+    outside.mkdir()
+    (root / "img/a.png").write_bytes(b"a")
+    (outside / "b.png").write_bytes(b"b")
+    (root / "img/inside-link.png").symlink_to(root / "img/a.png")
+    (root / "img/outside-link.png").symlink_to(outside / "b.png")
+    (root / "out-dir").symlink_to(outside)
+    (root / "in-dir").symlink_to(root / "img")
+    os.mkfifo(root / "img/pipe.png")
+    rels = ["img/a.png", "img/inside-link.png", "img/outside-link.png", "out-dir/b.png", "in-dir/a.png",
+            "img/none.png", "../outside/b.png", str(outside / "b.png"), "img/pipe.png", "img"]
+
+    def careful(rel: str) -> str:
+        full, reason = resolve_image(root, rel)
+        if reason is not None or full is None:
+            return "escapes"
+        try:
+            if not full.is_file():
+                return "unreadable"
+            return sha256_file(full)
+        except OSError:
+            return "unreadable"
+
+    locate, index = _Locator(root), HashIndex(None)
+    assert [locate.state(r, index) for r in rels] == [careful(r) for r in rels]
+    assert locate.state("out-dir/b.png", index) == "escapes" and locate.state("in-dir/a.png", index) != "escapes"
