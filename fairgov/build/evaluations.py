@@ -59,6 +59,7 @@ def run_one(cp: CompiledProject, entry: Entry, options: dict[str, Any], index: H
     plan = make_plan(cp, entry, ds_entry, card, options, index) if options.get("reuse", True) else None
     cached = plan.load_measurement() if plan is not None else None
     if plan is not None and cached is not None:
+        _followers_stop(ev, options)
         stages = {"probe_outputs": _stage(True), "measurement": _stage(True)} if plan.key_probe else {"measurement": _stage(True)}
         return _record(entry.ref, cached, subgroups, None, _reused_stats(cached, plan, stages))
     base = {"id": ev.id, "title": ev.title, "model": ev.model, "dataset": ev.dataset,
@@ -88,6 +89,15 @@ def run_one(cp: CompiledProject, entry: Entry, options: dict[str, Any], index: H
         stats["stage_cache_corrupt_entries"] = plan.cache.stats.corrupt
         plan.remember()
     return _record(entry.ref, result, subgroups, table, stats)
+
+
+def _followers_stop(ev: Any, options: dict[str, Any]) -> None:
+    """Under torchrun only rank 0 writes outputs; with nothing to embed the other ranks stop
+    here (status 0) as they would after the embedding barrier."""
+    import os
+
+    if (options.get("runner") or ev.compute.runner) == "torchrun" and os.environ.get("RANK", "0") not in ("", "0"):
+        raise SystemExit(0)
 
 
 def _record(ref: str, result: dict[str, Any], subgroups: set[str], table: pd.DataFrame | None,

@@ -124,3 +124,22 @@ def test_image_locator_agrees_with_resolve_image(tmp_path: Path) -> None:
     locate, index = _Locator(root), HashIndex(None)
     assert [locate.state(r, index) for r in rels] == [careful(r) for r in rels]
     assert locate.state("out-dir/b.png", index) == "escapes" and locate.state("in-dir/a.png", index) != "escapes"
+
+
+def test_torchrun_followers_stop_when_everything_is_cached(project: Path, tmp_path: Path, monkeypatch) -> None:
+    build(project, tmp_path / "a")
+    monkeypatch.setenv("RANK", "1")
+    with pytest.raises(SystemExit) as stop:
+        run_build(project, out=tmp_path / "b", date=DATE, write_reports=False, options={"runner": "torchrun"})
+    assert stop.value.code == 0 and not (tmp_path / "b").exists()
+
+
+def test_no_reuse_flag_recomputes(project: Path, tmp_path: Path) -> None:
+    from fairgov.cli.main import main
+
+    build(project, tmp_path / "a")
+    assert main(["check", str(project), "--out", str(tmp_path / "b"), "--date", DATE, "--no-reuse"]) in (0, 1)
+    stats = json.loads((tmp_path / "b/run-stats.json").read_text())["evaluation/cxr-demo-probe"]
+    assert "stages" not in stats
+    fresh, cached = (json.loads((tmp_path / f"{d}/results.json").read_text()) for d in "ba")
+    assert fresh["evaluations"] == cached["evaluations"] and fresh["gates"] == cached["gates"]

@@ -24,6 +24,9 @@ def add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ray-address", metavar="ADDRESS",
                    help="existing Ray cluster for --runner ray (e.g. auto or head:6379); default: RAY_ADDRESS, else a local one")
     p.add_argument("--format", choices=("human", "json", "github", "sarif"), default="human", help="what to print")
+    p.add_argument("--no-reuse", dest="reuse", action="store_false",
+                   help="recompute probe outputs and measurements even when their inputs are unchanged "
+                        "(embeddings stay cached)")
     p.add_argument("--lang", type=report_lang, default=DEFAULT_LANG, metavar="LANG",
                    help=f"language of the HTML/PDF reports: {', '.join(available_langs())} (default: {DEFAULT_LANG})")
 
@@ -39,7 +42,8 @@ def execute(args: argparse.Namespace, write_reports: bool) -> int:
     command = recorded_command(args, "build" if write_reports else "check")
     outcome = run_build(args.path, out=args.out, date=args.date, strict=args.strict, write_reports=write_reports,
                         command=command, options={"device": args.device, "lang": args.lang,
-                                                                  "runner": args.runner, "ray_address": args.ray_address})
+                                                                  "runner": args.runner, "ray_address": args.ray_address,
+                                                                  "reuse": getattr(args, "reuse", True)})
     print_outcome(outcome, args.format)
     return outcome.exit_code
 
