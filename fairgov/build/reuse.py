@@ -66,13 +66,17 @@ class Plan:
         if self.key_probe is None:
             return None
         meta = _get_json(self.cache, self.key_probe)
-        table = self.cache.get_bytes(self.key_probe, ".parquet") if meta else None
+        try:
+            table = self.cache.get_bytes(self.key_probe, ".parquet") if meta else None
+        except OSError:
+            table = None
         return (table, meta) if table is not None and meta is not None else None
 
     def store_probe(self, table: bytes, meta: dict[str, Any]) -> None:
         if self.key_probe is not None:
-            self.cache.put_bytes(self.key_probe, table, ".parquet", kind="probe-outputs")
-            _put_json(self.cache, self.key_probe, meta)
+            with contextlib.suppress(OSError):  # an unwritable cache costs time, never the build
+                self.cache.put_bytes(self.key_probe, table, ".parquet", kind="probe-outputs")
+                _put_json(self.cache, self.key_probe, meta)
 
     def reran(self, stage: str) -> str:
         """Why `stage` ran: the components that differ from this evaluation's last run."""
@@ -107,10 +111,10 @@ class Plan:
 
 
 def _get_json(cache: Cache, key: str) -> dict[str, Any] | None:
-    data = cache.get_bytes(key, ENTRY)
     try:
+        data = cache.get_bytes(key, ENTRY)
         entry = json.loads(data) if data is not None else None
-    except ValueError:
+    except (OSError, ValueError):  # unreadable cache or undecodable record: a miss
         entry = None
     return entry if isinstance(entry, dict) else None
 

@@ -143,3 +143,12 @@ def test_no_reuse_flag_recomputes(project: Path, tmp_path: Path) -> None:
     assert "stages" not in stats
     fresh, cached = (json.loads((tmp_path / f"{d}/results.json").read_text()) for d in "ba")
     assert fresh["evaluations"] == cached["evaluations"] and fresh["gates"] == cached["gates"]
+
+
+def test_unwritable_cache_costs_time_not_the_build(project: Path, tmp_path: Path) -> None:
+    """A cache folder that cannot be created (its parent is a file; works even as root)."""
+    (tmp_path / "file").write_text("not a folder")
+    first, _ = build(project, tmp_path / "a", tmp_path / "ok-cache")
+    broken, stats = build(project, tmp_path / "b", tmp_path / "file/cache")
+    assert broken == first
+    assert stats["stages"]["measurement"]["reused"] is False
