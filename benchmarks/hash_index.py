@@ -22,7 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from fairgov.build.reuse import image_digests  # noqa: E402
+from fairgov.build.image_state import image_digests  # noqa: E402
 from fairgov.evaluate import hashindex  # noqa: E402
 from fairgov.evaluate.hashing import sha256_file  # noqa: E402
 from fairgov.evaluate.manifest import resolve_image  # noqa: E402

@@ -92,7 +92,7 @@ def test_image_locator_agrees_with_resolve_image(tmp_path: Path) -> None:
     """The fast per-folder path check gives exactly the careful answer, symlinks included."""
     import os
 
-    from fairgov.build.reuse import _Locator
+    from fairgov.build.image_state import _Locator
     from fairgov.evaluate.hashindex import HashIndex
     from fairgov.evaluate.hashing import sha256_file
     from fairgov.evaluate.manifest import resolve_image
