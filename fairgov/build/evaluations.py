@@ -63,7 +63,7 @@ def run_one(cp: CompiledProject, entry: Entry, options: dict[str, Any], index: H
         return _record(entry.ref, cached, subgroups, None, _reused_stats(cached, plan, stages))
     base = {"id": ev.id, "title": ev.title, "model": ev.model, "dataset": ev.dataset,
             "protocol": ev.protocol.type, "task": ev.task.model_dump(), "subgroups": sorted(subgroups)}
-    from fairgov.build.measure import composition, measure_evaluation  # metrics, scipy: only to measure
+    from fairgov.build.measure import composition, measure_evaluation  # scipy: only to measure
 
     probe_hit = plan.load_probe() if plan is not None else None
     try:
