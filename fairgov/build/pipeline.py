@@ -13,6 +13,7 @@ from fairgov.build import ci_outputs
 from fairgov.build.evaluations import EvaluationRecord, run_all
 from fairgov.build.results import assemble, dumps
 from fairgov.diagnostics import Diagnostic, ExitCode, FairgovError, sort_diagnostics
+from fairgov.formats.location import uri_prefix
 from fairgov.gates import run_gates
 from fairgov.validate import CompiledProject, compile_project
 from fairgov.validate.paths import PathEscape, resolve_inside
@@ -27,6 +28,7 @@ class BuildOutcome:
     project: CompiledProject | None = None
     out_dir: Path | None = None
     written: list[Path] = field(default_factory=list)
+    uri_prefix: str = ""  # makes project paths repository-relative in CI outputs
 
 
 def resolve_build_date(cli_date: str | None, project: Any) -> tuple[dt.date, str]:
@@ -97,8 +99,9 @@ def run_build(
     options: dict[str, Any] | None = None,
 ) -> BuildOutcome:
     cp = compile_project(path)
+    prefix = uri_prefix(cp.root, (options or {}).get("repo_root"))
     if not cp.ok:
-        return BuildOutcome(ExitCode.ERROR, None, cp.diagnostics, cp)
+        return BuildOutcome(ExitCode.ERROR, None, cp.diagnostics, cp, uri_prefix=prefix)
     build_date, date_source = resolve_build_date(date, cp.project)
     records = run_all(cp, options)
     coverage = project_coverage(cp, records)
@@ -111,10 +114,11 @@ def run_build(
     results["provenance"]["build_date_source"] = date_source
     diags = sort_diagnostics(cp.diagnostics + report.diagnostics + [d for rec in records.values() for d in rec.diagnostics])
     out_dir = resolve_out(cp, out)
-    written = write_outputs(out_dir, results, cp, records if write_reports else None, lang=(options or {}).get("lang") or "en")
+    written = write_outputs(out_dir, results, cp, records if write_reports else None, lang=(options or {}).get("lang") or "en",
+                            prefix=prefix)
     written += write_run_stats(out_dir, records)
     code = ExitCode.FINDINGS if results["verdict"]["status"] == "blocked" else ExitCode.OK
-    return BuildOutcome(code, results, diags, cp, out_dir, written)
+    return BuildOutcome(code, results, diags, cp, out_dir, written, prefix)
 
 
 def resolve_out(cp: CompiledProject, out: str | Path | None) -> Path:
@@ -124,14 +128,14 @@ def resolve_out(cp: CompiledProject, out: str | Path | None) -> Path:
 
 
 def write_outputs(out_dir: Path, results: dict[str, Any], cp: CompiledProject, records: dict[str, EvaluationRecord] | None,
-                  lang: str = "en") -> list[Path]:
+                  lang: str = "en", prefix: str = "") -> list[Path]:
     """Write every output atomically; an unwritable folder is a diagnostic (exit 2)."""
     import json
 
     files = {
         "results.json": dumps(results),
-        "junit.xml": ci_outputs.junit(results),
-        "results.sarif": json.dumps(ci_outputs.sarif(results["gates"]), indent=2, sort_keys=True) + "\n",
+        "junit.xml": ci_outputs.junit(results, prefix),
+        "results.sarif": json.dumps(ci_outputs.sarif(results["gates"], prefix), indent=2, sort_keys=True) + "\n",
         "summary.md": ci_outputs.summary_md(results),
     }
     written = []

@@ -8,6 +8,7 @@ import sys
 
 from fairgov.build import ci_outputs
 from fairgov.build.pipeline import BuildOutcome, run_build
+from fairgov.cli.options import add_repo_root
 from fairgov.formats import diagnostics as fmt
 from fairgov.locale import DEFAULT as DEFAULT_LANG
 from fairgov.locale import available as available_langs
@@ -24,6 +25,7 @@ def add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ray-address", metavar="ADDRESS",
                    help="existing Ray cluster for --runner ray (e.g. auto or head:6379); default: RAY_ADDRESS, else a local one")
     p.add_argument("--format", choices=("human", "json", "github", "sarif"), default="human", help="what to print")
+    add_repo_root(p)
     p.add_argument("--lang", type=report_lang, default=DEFAULT_LANG, metavar="LANG",
                    help=f"language of the HTML/PDF reports: {', '.join(available_langs())} (default: {DEFAULT_LANG})")
 
@@ -39,7 +41,8 @@ def execute(args: argparse.Namespace, write_reports: bool) -> int:
     command = recorded_command(args, "build" if write_reports else "check")
     outcome = run_build(args.path, out=args.out, date=args.date, strict=args.strict, write_reports=write_reports,
                         command=command, options={"device": args.device, "lang": args.lang,
-                                                                  "runner": args.runner, "ray_address": args.ray_address})
+                                                                  "runner": args.runner, "ray_address": args.ray_address,
+                                                                  "repo_root": args.repo_root})
     print_outcome(outcome, args.format)
     return outcome.exit_code
 
@@ -68,13 +71,13 @@ def print_outcome(outcome: BuildOutcome, form: str) -> None:
         print(json.dumps({"verdict": res["verdict"] if res else None, "gates": res["gates"] if res else [],
                           "diagnostics": [d.to_dict() for d in diags]}, indent=2, ensure_ascii=False))
     elif form == "github":
-        text = fmt.github(diags + gate_diags)
+        text = fmt.github(diags + gate_diags, outcome.uri_prefix)
         if text:
             print(text)
     elif form == "sarif":
         from fairgov.formats.sarif import sarif_log
 
-        print(json.dumps(sarif_log(diags + gate_diags), indent=2))
+        print(json.dumps(sarif_log(diags + gate_diags, outcome.uri_prefix), indent=2))
     else:
         if diags:
             sources = {d.relpath: d.lines for d in outcome.project.documents} if outcome.project else {}

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 
+from fairgov.cli.options import add_repo_root
 from fairgov.diagnostics import ExitCode, has_errors
 from fairgov.formats import diagnostics as fmt
+from fairgov.formats.location import uri_prefix
 from fairgov.formats.sarif import sarif_log
 from fairgov.validate import compile_project
 
@@ -15,24 +17,25 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("validate", help="validate the specs of a project")
     p.add_argument("path", nargs="?", default=".", help="project folder or its fairgov.yaml (default: .)")
     p.add_argument("--format", choices=fmt.FORMATS, default="human", help="output format")
+    add_repo_root(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     cp = compile_project(args.path)
-    print_diagnostics(cp, args.format)
+    print_diagnostics(cp, args.format, uri_prefix(cp.root, args.repo_root))
     return ExitCode.FINDINGS if has_errors(cp.diagnostics) else ExitCode.OK
 
 
-def print_diagnostics(cp, form: str) -> None:
+def print_diagnostics(cp, form: str, prefix: str = "") -> None:
     diags = cp.diagnostics
     if form == "json":
         print(fmt.as_json(diags))
     elif form == "sarif":
-        print(json.dumps(sarif_log(diags), indent=2))
+        print(json.dumps(sarif_log(diags, prefix), indent=2))
     elif form == "github":
         if diags:
-            print(fmt.github(diags))
+            print(fmt.github(diags, prefix))
     else:
         sources = {d.relpath: d.lines for d in cp.documents}
         for d in diags:
