@@ -6,15 +6,19 @@ from typing import Any
 
 from fairgov.gates.outcome import GateResult
 from fairgov.spec.common import NotApplicable
+from fairgov.spec.placeholders import is_placeholder
 
 
 def answer_state(model: Any, dotted: str) -> str:
-    """'answered', 'not_applicable' or 'missing' for a dotted field path of a model."""
+    """'answered', 'not_applicable' or 'missing' for a dotted field path of a model
+    (placeholder text such as `TODO` or `not_applicable: TODO` is 'missing')."""
     node = model
     for part in dotted.split("."):
         if node is None:
             return "missing"
         node = node.get(part) if isinstance(node, dict) else getattr(node, part, None)
+    if is_placeholder(node):
+        return "missing"
     if isinstance(node, NotApplicable):
         return "not_applicable"
     if node is None or (isinstance(node, (str, list, dict, tuple)) and not node):

@@ -8,13 +8,15 @@ import sys
 
 from fairgov.build import ci_outputs
 from fairgov.build.pipeline import BuildOutcome, run_build
-from fairgov.cli.options import add_repo_root
+from fairgov.cli.options import EXIT_CODES, add_repo_root
 from fairgov.formats import diagnostics as fmt
 from fairgov.locale import DEFAULT as DEFAULT_LANG
 from fairgov.locale import available as available_langs
 
 
 def add_common(p: argparse.ArgumentParser) -> None:
+    p.epilog = EXIT_CODES
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.add_argument("path", nargs="?", default=".", help="project folder or its fairgov.yaml (default: .)")
     p.add_argument("--out", help="output folder (default: the project's `output`, e.g. build/)")
     p.add_argument("--date", help="build date YYYY-MM-DD (default: SOURCE_DATE_EPOCH, fairgov.yaml, today)")
