@@ -56,8 +56,8 @@ CODES: dict[str, tuple[str, str]] = {
     "FG400": ("evaluation-failed", "The evaluation could not run; gates that depend on it are inconclusive."),
     "FG401": ("image-missing", "A manifest row names an image file that does not exist (or the image cell is empty)."),
     "FG402": ("image-unreadable", "A manifest row names a file that cannot be decoded as an image: 0 bytes, not a regular file, truncated or corrupt, a decompression bomb, or a DICOM without pixel data."),
-    "FG403": ("label-not-declared", "A manifest row's label is missing or outside the declared classes."),
-    "FG404": ("attribute-not-declared", "A manifest row's attribute value is missing or not in the declared value map."),
+    "FG403": ("label-not-declared", "A manifest row's label is missing or outside the declared classes. Correct the label or declare it in the label's `classes`, or set `drop_invalid_rows: true` in the evaluation to drop (and report) such rows."),
+    "FG404": ("attribute-not-declared", "A manifest row's attribute value is missing or not in the declared value map. Rows with the same problem are reported once, with their count and first lines. Remedies: declare the value in the attribute's `values` map; for blank cells, declare what a blank means with the key \"\" (e.g. `values: {F: female, M: male, \"\": not recorded}`); or set `drop_invalid_rows: true` in the evaluation, which drops the rows, prints how many were dropped and why, and leaves them out of every count."),
     "FG405": ("image-path-escapes", "A manifest row names a path outside the project root (absolute, `..`, or a symlink leading out)."),
     "FG406": ("split-undeclared", "A split value is not one of the declared splits (train/validation/test)."),
     "FG407": ("patient-leakage", "A patient appears in more than one split."),
@@ -74,6 +74,7 @@ CODES: dict[str, tuple[str, str]] = {
     "FG422": ("hub-offline", "A hub model name was requested but hub access is off (offline, or not allowed by the spec)."),
     "FG423": ("eval-extra-missing", "Running a backbone needs the `eval` extra (torch + timm): pip install 'fairgov[eval]'."),
     "FG424": ("split-empty", "A split needed by the protocol (train, validation or test) has no rows, or lacks one of the classes."),
+    "FG430": ("rows-dropped", "`drop_invalid_rows: true` left invalid rows out of the evaluation. The warning gives their number and the grouped reasons (code, count, first lines); results.json records them under the evaluation's `dropped`. Dropped rows count nowhere: not in metrics, not in the composition table. Fix the rows (or declare the values they use) to bring them back."),
     # gates
     "FG501": ("gate-failed", "A gate's compared number violates its threshold."),
     "FG502": ("gate-inconclusive", "The evidence was too thin to decide: undefined metric, a cell below minimum evidence, an interval straddling the threshold where decisive evidence is required, or an evaluation that did not run. Inconclusive blocks unless the policy opts out."),

@@ -55,7 +55,9 @@ def run_one(cp: CompiledProject, entry: Entry, options: dict[str, Any]) -> Evalu
         comp = composition(provenance.pop("_composition_table"), ds_entry.model, ev)
         stats = {k: provenance.pop(k) for k in RUN_STATS if k in provenance}
     except EvalFailure as err:
-        diag = entry.diag("/protocol", "FG400", f"evaluation {ev.id!r} did not run: {err}")
+        hint = ("it stopped at the invalid rows reported with it; fix them, or set `drop_invalid_rows: true` "
+                "to drop and report them" if err.rows else None)
+        diag = entry.diag("/protocol", "FG400", f"evaluation {ev.id!r} did not run: {err}", hint=hint)
         outcome = EvalOutcome(entry.ref, None, str(err), None, subgroups)
         result = {**base, "status": "error", "error": str(err), "code": err.code}
         return EvaluationRecord(entry.ref, outcome, result, [diag, *err.rows])
@@ -63,7 +65,19 @@ def run_one(cp: CompiledProject, entry: Entry, options: dict[str, Any]) -> Evalu
               "target": ev.threshold.value, "value": threshold, "fitted_on": "validation"},
               "composition": comp, "dropped": dropped, "measure": measured, "provenance": provenance}
     outcome = EvalOutcome(entry.ref, measured, None, threshold, subgroups)
-    return EvaluationRecord(entry.ref, outcome, result, [], table, stats)
+    return EvaluationRecord(entry.ref, outcome, result, dropped_diagnostics(entry, dropped, provenance), table, stats)
+
+
+def dropped_diagnostics(entry: Entry, dropped: dict[str, Any], provenance: dict[str, Any]) -> list[Diagnostic]:
+    """FG430: a warning that says how many rows `drop_invalid_rows` left out, and why."""
+    if not dropped.get("reasons"):
+        return []
+    total = (provenance.get("rows") or {}).get("total")
+    of = f" of {total}" if total is not None else ""
+    why = "; ".join(f"{r['file']}: {r['code']} {r['message']}" for r in dropped["reasons"])
+    return [entry.diag("/drop_invalid_rows", "FG430",
+                       f"drop_invalid_rows: {dropped['rows']}{of} manifest row(s) left out of metrics and composition — {why}",
+                       severity="warning", hint="fix the rows to put them back; `fairgov explain FG430`")]
 
 
 def manifest_path(cp: CompiledProject, datasheet: Any) -> Path:

@@ -95,6 +95,10 @@ def _check_attributes(entry: Entry) -> Iterator[Diagnostic]:
             yield from _check_bins(entry, name, attr.bins)
         if attr.values is not None and not attr.values:
             yield entry.diag(f"/attributes/{name}/values", "FG315", f"attribute {name!r}: value map is empty")
+        for key in (k for k in attr.values or {} if k != "" and not k.strip()):
+            yield entry.diag(f"/attributes/{name}/values/{key}", "FG315",
+                             f"attribute {name!r}: value-map key {key!r} is only whitespace; blank cells never match it",
+                             hint='use the key "" to declare what a blank cell means')
     for i, combo in enumerate(ds.intersections):
         if len(combo) < 2:
             yield entry.diag(f"/intersections/{i}", "FG309", "an intersection needs two or more attributes")
