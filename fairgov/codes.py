@@ -52,6 +52,8 @@ CODES: dict[str, tuple[str, str]] = {
     "FG315": ("bad-value-map", "An attribute value map is empty or maps to an empty label."),
     "FG316": ("label-class", "The evaluation's positive class is not one of the label's declared classes."),
     "FG317": ("placeholder-answer", "A document still holds placeholder answers (`TODO`, `TBD`, `FIXME`, `?`, or `not_applicable: TODO`). They never count as answers: standards coverage and `required_fields` gates treat them as missing. `fairgov validate` warns with their number; `--strict` makes it an error. Write the answer, or `not_applicable: <why it does not apply>`."),
+    "FG318": ("image-column-required", "The linear-probe protocol embeds images, so its datasheet's manifest needs an `image_column`. Bring-your-own predictions need none."),
+    "FG319": ("row-id-required", "A predictions file is matched to manifest rows by id: the manifest needs an `id_column` (or an `image_column`, used as the id when there is no id column)."),
     # evaluation
     "FG400": ("evaluation-failed", "The evaluation could not run; gates that depend on it are inconclusive."),
     "FG401": ("image-missing", "A manifest row names an image file that does not exist (or the image cell is empty)."),

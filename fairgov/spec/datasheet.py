@@ -70,7 +70,11 @@ class Manifest(Model):
     """The dataset manifest: one row per image."""
 
     path: RelPath = Field(description="CSV or Parquet file, relative to the project root.")
-    image_column: Text = Field(default="image", description="Column with image paths (relative to the manifest).")
+    image_column: Text | None = Field(
+        default="image",
+        description="Column with image paths (relative to the manifest); empty (`null`) when there are no "
+        "images, as with bring-your-own predictions (the linear probe needs it).",
+    )
     patient_column: Text = Field(default="patient_id", description="Column with the patient (cluster) id.")
     split_column: str | None = Field(default="split", description="Column with train/validation/test; empty = derive.")
     id_column: str | None = Field(default=None, description="Column with a row id; empty = row number.")
