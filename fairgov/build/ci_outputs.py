@@ -49,8 +49,9 @@ def junit(results: dict[str, Any], uri_prefix: str = "") -> str:
     counts = {"tests": len(gates), "failures": sum(g["status"] == "fail" for g in gates),
               "errors": sum(g["status"] == "inconclusive" for g in gates),
               "skipped": sum(g["status"] == "waived" for g in gates)}
-    suite = ET.Element("testsuite", name="fairgov", **{k: str(v) for k, v in counts.items()},
-                       time="0", timestamp=results["build_date"] + "T00:00:00")
+    attrs = {"name": "fairgov", **{k: str(v) for k, v in counts.items()}, "time": "0",
+             "timestamp": results["build_date"] + "T00:00:00"}
+    suite = ET.Element("testsuite", attrs)
     for g in gates:
         src = g.get("source") or {}
         case = ET.SubElement(suite, "testcase", classname=f"{g['policy']}", name=g["id"], time="0",

@@ -14,6 +14,7 @@ import pandas as pd
 
 from fairgov.build.measure import composition, measure_evaluation
 from fairgov.build.predictions import EvalFailure, predictions_table
+from fairgov.build.steps import SILENT, Steps
 from fairgov.diagnostics import Diagnostic
 from fairgov.gates import EvalOutcome
 from fairgov.validate.paths import resolve_inside
@@ -38,8 +39,12 @@ class EvaluationRecord:
     run_stats: dict[str, Any] = field(default_factory=dict)
 
 
-def run_all(cp: CompiledProject, runner_options: dict[str, Any] | None = None) -> dict[str, EvaluationRecord]:
-    return {e.ref: run_one(cp, e, runner_options or {}) for e in sorted(cp.of_kind("Evaluation"), key=lambda e: e.ref)}
+def run_all(cp: CompiledProject, runner_options: dict[str, Any] | None = None, steps: Steps = SILENT) -> dict[str, EvaluationRecord]:
+    out = {}
+    for e in sorted(cp.of_kind("Evaluation"), key=lambda e: e.ref):
+        with steps.step(f"evaluating {e.ref} ({e.model.protocol.type})"):
+            out[e.ref] = run_one(cp, e, runner_options or {})
+    return out
 
 
 def run_one(cp: CompiledProject, entry: Entry, options: dict[str, Any]) -> EvaluationRecord:

@@ -12,6 +12,7 @@ from fairgov.atomic import atomic_write_text
 from fairgov.build import ci_outputs
 from fairgov.build.evaluations import EvaluationRecord, run_all
 from fairgov.build.results import assemble, dumps
+from fairgov.build.steps import SILENT, Steps
 from fairgov.diagnostics import Diagnostic, ExitCode, FairgovError, sort_diagnostics
 from fairgov.formats.location import uri_prefix
 from fairgov.gates import run_gates
@@ -97,15 +98,18 @@ def run_build(
     write_reports: bool = True,
     command: list[str] | None = None,
     options: dict[str, Any] | None = None,
+    steps: Steps = SILENT,
 ) -> BuildOutcome:
-    cp = compile_project(path)
+    with steps.step("validating specs"):
+        cp = compile_project(path)
     prefix = uri_prefix(cp.root, (options or {}).get("repo_root"))
     if not cp.ok:
         return BuildOutcome(ExitCode.ERROR, None, cp.diagnostics, cp, uri_prefix=prefix)
     build_date, date_source = resolve_build_date(date, cp.project)
-    records = run_all(cp, options)
-    coverage = project_coverage(cp, records)
-    report = run_gates(cp, {r: rec.outcome for r, rec in records.items()}, coverage, build_date)
+    records = run_all(cp, options, steps)
+    with steps.step("deciding gates"):
+        coverage = project_coverage(cp, records)
+        report = run_gates(cp, {r: rec.outcome for r, rec in records.items()}, coverage, build_date)
     results = assemble(
         project=cp.project, build_date=build_date, report=report,
         evaluations={r: rec.result for r, rec in records.items()}, coverage=coverage,
@@ -115,7 +119,7 @@ def run_build(
     diags = sort_diagnostics(cp.diagnostics + report.diagnostics + [d for rec in records.values() for d in rec.diagnostics])
     out_dir = resolve_out(cp, out)
     written = write_outputs(out_dir, results, cp, records if write_reports else None, lang=(options or {}).get("lang") or "en",
-                            prefix=prefix)
+                            prefix=prefix, steps=steps)
     written += write_run_stats(out_dir, records)
     code = ExitCode.FINDINGS if results["verdict"]["status"] == "blocked" else ExitCode.OK
     return BuildOutcome(code, results, diags, cp, out_dir, written, prefix)
@@ -128,7 +132,7 @@ def resolve_out(cp: CompiledProject, out: str | Path | None) -> Path:
 
 
 def write_outputs(out_dir: Path, results: dict[str, Any], cp: CompiledProject, records: dict[str, EvaluationRecord] | None,
-                  lang: str = "en", prefix: str = "") -> list[Path]:
+                  lang: str = "en", prefix: str = "", steps: Steps = SILENT) -> list[Path]:
     """Write every output atomically; an unwritable folder is a diagnostic (exit 2)."""
     import json
 
@@ -145,7 +149,8 @@ def write_outputs(out_dir: Path, results: dict[str, Any], cp: CompiledProject, r
             atomic_write_text(out_dir / name, text)
             written.append(out_dir / name)
         if records is not None:
-            written += render_reports(out_dir, results, cp, records, lang)
+            with steps.step("rendering HTML/PDF reports"):
+                written += render_reports(out_dir, results, cp, records, lang)
     except OSError as err:
         raise cannot_write(out_dir, err) from err
     return written

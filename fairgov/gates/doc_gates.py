@@ -87,7 +87,8 @@ def threshold_match(gate: Any, base: GateResult, checks: list[tuple[str, float |
     if not checks:
         base.outcome, base.reason = "inconclusive", "no deployment protocol in the project"
         return base
-    problems, undecided, follows, deployed_values = [], [], [], {}
+    problems, undecided, follows = [], [], []
+    deployed_values: dict[str, dict[str, Any]] = {}
     for ref, deployed, measured, error in checks:
         if measured is None:
             undecided.append(f"{ref}: evaluation did not run ({error or 'unknown'})")
@@ -98,9 +99,10 @@ def threshold_match(gate: Any, base: GateResult, checks: list[tuple[str, float |
             follows.append(f"{ref}: deploys the fitted threshold {measured:.4f}")
         elif abs(number - measured) > gate.tolerance:
             problems.append(f"{ref}: deployed threshold {number:.4f} ≠ evaluated {measured:.4f}")
-    first = deployed_values.get(checks[0][0], {}).get("threshold")
+    first: float | None = deployed_values.get(checks[0][0], {}).get("threshold")
+    written = checks[0][1]
     base.op, base.threshold = "==", checks[0][2]
-    base.value = base.compared = first if first is not None else (None if checks[0][1] == "fitted" else checks[0][1])
+    base.value = base.compared = first if first is not None else (float(written) if written != "fitted" else None)
     base.details["deployed"] = deployed_values
     base.outcome = "fail" if problems else ("inconclusive" if undecided else "pass")
     settled = "; ".join(follows) if follows else "deployed threshold equals the evaluated one"

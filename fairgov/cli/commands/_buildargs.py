@@ -8,6 +8,7 @@ import sys
 
 from fairgov.build import ci_outputs
 from fairgov.build.pipeline import BuildOutcome, run_build
+from fairgov.build.steps import Steps
 from fairgov.cli.options import EXIT_CODES, add_repo_root
 from fairgov.formats import diagnostics as fmt
 from fairgov.locale import DEFAULT as DEFAULT_LANG
@@ -28,6 +29,7 @@ def add_common(p: argparse.ArgumentParser) -> None:
                    help="existing Ray cluster for --runner ray (e.g. auto or head:6379); default: RAY_ADDRESS, else a local one")
     p.add_argument("--format", choices=("human", "json", "github", "sarif"), default="human", help="what to print")
     add_repo_root(p)
+    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr between build steps")
     p.add_argument("--lang", type=report_lang, default=DEFAULT_LANG, metavar="LANG",
                    help=f"language of the HTML/PDF reports: {', '.join(available_langs())} (default: {DEFAULT_LANG})")
 
@@ -44,7 +46,8 @@ def execute(args: argparse.Namespace, write_reports: bool) -> int:
     outcome = run_build(args.path, out=args.out, date=args.date, strict=args.strict, write_reports=write_reports,
                         command=command, options={"device": args.device, "lang": args.lang,
                                                                   "runner": args.runner, "ray_address": args.ray_address,
-                                                                  "repo_root": args.repo_root})
+                                                                  "repo_root": args.repo_root},
+                        steps=Steps(enabled=not args.quiet))
     print_outcome(outcome, args.format)
     return outcome.exit_code
 
