@@ -72,8 +72,8 @@ class Manifest(Model):
     path: RelPath = Field(description="CSV or Parquet file, relative to the project root.")
     image_column: Text | None = Field(
         default="image",
-        description="Column with image paths (relative to the manifest); empty (`null`) when there are no "
-        "images, as with bring-your-own predictions (the linear probe needs it).",
+        description="Column with image paths (relative to the manifest); `null` when there are none "
+        "(bring-your-own predictions).",
     )
     patient_column: Text = Field(default="patient_id", description="Column with the patient (cluster) id.")
     split_column: str | None = Field(default="split", description="Column with train/validation/test; empty = derive.")

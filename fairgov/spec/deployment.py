@@ -36,9 +36,8 @@ class IntendedPopulation(Model):
 class OperatingPoint(Model):
     evaluation: EvaluationRef = Field(description="Evaluation whose threshold is deployed.")
     threshold: Annotated[float, Field(ge=0, le=1)] | Literal["fitted"] = Field(
-        description="Score threshold used in production, or `fitted`: the evaluation's fitted threshold, "
-        "whatever a new predictions file moves it to (each build records the number). A number must "
-        "match the evaluation's fitted threshold for a `threshold_match` gate to pass."
+        description="Score threshold used in production, or `fitted`: the evaluation's fitted threshold "
+        "(each build records the number)."
     )
     rationale: Narrative = narrative("Why this operating point. [TRIPOD 15]")
 
