@@ -50,5 +50,6 @@ def github(diags: Sequence[Diagnostic], prefix: str = "") -> str:
         level = "error" if d.is_error else "warning"
         file = _escape_property(with_prefix(d.file, prefix))
         title = _escape_property(d.code)
-        lines.append(f"::{level} file={file},line={d.line},col={d.col},title={title}::{_escape_data(d.message)}")
+        message = d.message + (f" (hint: {d.hint})" if d.hint else "")
+        lines.append(f"::{level} file={file},line={d.line},col={d.col},title={title}::{_escape_data(message)}")
     return "\n".join(lines)

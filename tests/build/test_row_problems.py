@@ -84,3 +84,12 @@ def test_drop_invalid_rows_says_what_it_dropped_and_counts_them_nowhere(blanks: 
     assert all("unknown" not in split for split in comp.values())
     for attr in ("site", "age_band"):
         assert sum(n for split in ev["composition"][attr].values() for n in split.values()) == 800 - 34
+
+
+def test_github_annotation_carries_the_grouped_message_and_hint(blanks: Path, tmp_path: Path, capsys) -> None:
+    capsys.readouterr()
+    main(["check", str(blanks), "--out", str(tmp_path / "o"), "--date", "2026-11-28", "--format", "github", "--quiet"])
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if "title=FG404" in x)
+    assert line.startswith("::error file=data/manifest.csv,line=5,col=1,title=FG404::34 rows (lines 5, 6, 7, 8, 9 and 29 more)")
+    assert "(hint: declare what a blank 'sex' means" in line
