@@ -53,7 +53,7 @@ def junit(results: dict[str, Any], uri_prefix: str = "") -> str:
              "timestamp": results["build_date"] + "T00:00:00"}
     suite = ET.Element("testsuite", attrs)
     for g in gates:
-        src = g.get("source") or {}
+        src = (g.get("details") or {}).get("location") or g.get("source") or {}  # where SARIF places it too
         case = ET.SubElement(suite, "testcase", classname=f"{g['policy']}", name=g["id"], time="0",
                              file=with_prefix(src.get("file", "fairgov.yaml"), uri_prefix), line=str(src.get("line", 1)))
         text = f"{g['title']}\nobserved {observed(g)}, limit {limit(g)}\n{g['reason']}"
