@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from fairgov.build.predictions import EvalFailure, predictions_table
+from fairgov.build.steps import SILENT, Steps
 from fairgov.diagnostics import Diagnostic
 from fairgov.evaluate.hashindex import HashIndex
 from fairgov.gates import EvalOutcome
@@ -40,9 +41,13 @@ class EvaluationRecord:
 
 
 def run_all(cp: CompiledProject, runner_options: dict[str, Any] | None = None,
-            index: HashIndex | None = None) -> dict[str, EvaluationRecord]:
+            index: HashIndex | None = None, steps: Steps = SILENT) -> dict[str, EvaluationRecord]:
     index = index if index is not None else HashIndex(None)
-    return {e.ref: run_one(cp, e, runner_options or {}, index) for e in sorted(cp.of_kind("Evaluation"), key=lambda e: e.ref)}
+    out = {}
+    for e in sorted(cp.of_kind("Evaluation"), key=lambda e: e.ref):
+        with steps.step(f"evaluating {e.ref} ({e.model.protocol.type})"):
+            out[e.ref] = run_one(cp, e, runner_options or {}, index)
+    return out
 
 
 def run_one(cp: CompiledProject, entry: Entry, options: dict[str, Any], index: HashIndex | None = None) -> EvaluationRecord:
@@ -60,7 +65,7 @@ def run_one(cp: CompiledProject, entry: Entry, options: dict[str, Any], index: H
     if plan is not None and cached is not None:
         _followers_stop(ev, options)
         stages = {"probe_outputs": _stage(True), "measurement": _stage(True)} if plan.key_probe else {"measurement": _stage(True)}
-        return _record(entry.ref, cached, subgroups, None, _reused_stats(cached, plan, stages))
+        return _record(entry, cached, subgroups, None, _reused_stats(cached, plan, stages))
     base = {"id": ev.id, "title": ev.title, "model": ev.model, "dataset": ev.dataset,
             "protocol": ev.protocol.type, "task": ev.task.model_dump(), "subgroups": sorted(subgroups)}
     from fairgov.build.measure import composition, measure_evaluation  # scipy: only to measure
@@ -75,7 +80,9 @@ def run_one(cp: CompiledProject, entry: Entry, options: dict[str, Any], index: H
         threshold, measured = measure_evaluation(table, ds_entry.model, ev)
         comp = composition(comp_table, ds_entry.model, ev)
     except EvalFailure as err:
-        diag = entry.diag("/protocol", "FG400", f"evaluation {ev.id!r} did not run: {err}")
+        hint = ("it stopped at the invalid rows reported with it; fix them, or set `drop_invalid_rows: true` "
+                "to drop and report them" if err.rows else None)
+        diag = entry.diag("/protocol", "FG400", f"evaluation {ev.id!r} did not run: {err}", hint=hint)
         outcome = EvalOutcome(entry.ref, None, str(err), None, subgroups)
         result = {**base, "status": "error", "error": str(err), "code": err.code}
         return EvaluationRecord(entry.ref, outcome, result, [diag, *err.rows])
@@ -89,7 +96,7 @@ def run_one(cp: CompiledProject, entry: Entry, options: dict[str, Any], index: H
         stats["stages"] = _stages(plan, probe_hit is not None)
         stats["stage_cache_corrupt_entries"] = plan.cache.stats.corrupt
         plan.remember()
-    return _record(entry.ref, result, subgroups, table, stats)
+    return _record(entry, result, subgroups, table, stats)
 
 
 def _followers_stop(ev: Any, options: dict[str, Any]) -> None:
@@ -101,10 +108,11 @@ def _followers_stop(ev: Any, options: dict[str, Any]) -> None:
         raise SystemExit(0)
 
 
-def _record(ref: str, result: dict[str, Any], subgroups: set[str], table: pd.DataFrame | None,
+def _record(entry: Entry, result: dict[str, Any], subgroups: set[str], table: pd.DataFrame | None,
             stats: dict[str, Any]) -> EvaluationRecord:
-    outcome = EvalOutcome(ref, result["measure"], None, result["threshold"]["value"], subgroups)
-    return EvaluationRecord(ref, outcome, result, [], table, stats)
+    outcome = EvalOutcome(entry.ref, result["measure"], None, result["threshold"]["value"], subgroups)
+    diags = dropped_diagnostics(entry, result.get("dropped") or {}, result.get("provenance") or {})
+    return EvaluationRecord(entry.ref, outcome, result, diags, table, stats)
 
 
 def _through_json(result: dict[str, Any]) -> dict[str, Any]:
@@ -138,6 +146,18 @@ def _reused_stats(result: dict[str, Any], plan: Any, stages: dict[str, Any]) -> 
     stats: dict[str, Any] = dict.fromkeys(RUN_STATS, 0)
     stats.update(cache_hits=images, stage_cache_corrupt_entries=plan.cache.stats.corrupt, stages=stages)
     return stats
+
+
+def dropped_diagnostics(entry: Entry, dropped: dict[str, Any], provenance: dict[str, Any]) -> list[Diagnostic]:
+    """FG430: a warning that says how many rows `drop_invalid_rows` left out, and why."""
+    if not dropped.get("reasons"):
+        return []
+    total = (provenance.get("rows") or {}).get("total")
+    of = f" of {total}" if total is not None else ""
+    why = "; ".join(f"{r['file']}: {r['code']} {r['message']}" for r in dropped["reasons"])
+    return [entry.diag("/drop_invalid_rows", "FG430",
+                       f"drop_invalid_rows: {dropped['rows']}{of} manifest row(s) left out of metrics and composition — {why}",
+                       severity="warning", hint="fix the rows to put them back; `fairgov explain FG430`")]
 
 
 def manifest_path(cp: CompiledProject, datasheet: Any) -> Path:

@@ -12,8 +12,10 @@ from fairgov.atomic import atomic_write_text
 from fairgov.build import ci_outputs
 from fairgov.build.evaluations import EvaluationRecord, run_all
 from fairgov.build.results import assemble, dumps
+from fairgov.build.steps import SILENT, Steps
 from fairgov.diagnostics import Diagnostic, ExitCode, FairgovError, sort_diagnostics
 from fairgov.evaluate.hashindex import HashIndex
+from fairgov.formats.location import uri_prefix
 from fairgov.gates import run_gates
 from fairgov.validate import CompiledProject, compile_project
 from fairgov.validate.paths import PathEscape, resolve_inside
@@ -28,6 +30,7 @@ class BuildOutcome:
     project: CompiledProject | None = None
     out_dir: Path | None = None
     written: list[Path] = field(default_factory=list)
+    uri_prefix: str = ""  # makes project paths repository-relative in CI outputs
 
 
 def resolve_build_date(cli_date: str | None, project: Any) -> tuple[dt.date, str]:
@@ -97,15 +100,19 @@ def run_build(
     write_reports: bool = True,
     command: list[str] | None = None,
     options: dict[str, Any] | None = None,
+    steps: Steps = SILENT,
 ) -> BuildOutcome:
-    cp = compile_project(path)
+    with steps.step("validating specs"):
+        cp = compile_project(path)
+    prefix = uri_prefix(cp.root, (options or {}).get("repo_root"))
     if not cp.ok:
-        return BuildOutcome(ExitCode.ERROR, None, cp.diagnostics, cp)
+        return BuildOutcome(ExitCode.ERROR, None, cp.diagnostics, cp, uri_prefix=prefix)
     build_date, date_source = resolve_build_date(date, cp.project)
     index = HashIndex(hash_index_path(cp, options or {}))
-    records = run_all(cp, options, index)
-    coverage = project_coverage(cp, records)
-    report = run_gates(cp, {r: rec.outcome for r, rec in records.items()}, coverage, build_date)
+    records = run_all(cp, options, index, steps)
+    with steps.step("deciding gates"):
+        coverage = project_coverage(cp, records)
+        report = run_gates(cp, {r: rec.outcome for r, rec in records.items()}, coverage, build_date)
     results = assemble(
         project=cp.project, build_date=build_date, report=report,
         evaluations={r: rec.result for r, rec in records.items()}, coverage=coverage,
@@ -114,11 +121,12 @@ def run_build(
     results["provenance"]["build_date_source"] = date_source
     diags = sort_diagnostics(cp.diagnostics + report.diagnostics + [d for rec in records.values() for d in rec.diagnostics])
     out_dir = resolve_out(cp, out)
-    written = write_outputs(out_dir, results, cp, records if write_reports else None, lang=(options or {}).get("lang") or "en")
+    written = write_outputs(out_dir, results, cp, records if write_reports else None, lang=(options or {}).get("lang") or "en",
+                            prefix=prefix, steps=steps)
     index.save()
     written += write_run_stats(out_dir, records, index)
     code = ExitCode.FINDINGS if results["verdict"]["status"] == "blocked" else ExitCode.OK
-    return BuildOutcome(code, results, diags, cp, out_dir, written)
+    return BuildOutcome(code, results, diags, cp, out_dir, written, prefix)
 
 
 def resolve_out(cp: CompiledProject, out: str | Path | None) -> Path:
@@ -128,14 +136,14 @@ def resolve_out(cp: CompiledProject, out: str | Path | None) -> Path:
 
 
 def write_outputs(out_dir: Path, results: dict[str, Any], cp: CompiledProject, records: dict[str, EvaluationRecord] | None,
-                  lang: str = "en") -> list[Path]:
+                  lang: str = "en", prefix: str = "", steps: Steps = SILENT) -> list[Path]:
     """Write every output atomically; an unwritable folder is a diagnostic (exit 2)."""
     import json
 
     files = {
         "results.json": dumps(results),
-        "junit.xml": ci_outputs.junit(results),
-        "results.sarif": json.dumps(ci_outputs.sarif(results["gates"]), indent=2, sort_keys=True) + "\n",
+        "junit.xml": ci_outputs.junit(results, prefix),
+        "results.sarif": json.dumps(ci_outputs.sarif(results["gates"], prefix), indent=2, sort_keys=True) + "\n",
         "summary.md": ci_outputs.summary_md(results),
     }
     written = []
@@ -145,7 +153,8 @@ def write_outputs(out_dir: Path, results: dict[str, Any], cp: CompiledProject, r
             atomic_write_text(out_dir / name, text)
             written.append(out_dir / name)
         if records is not None:
-            written += render_reports(out_dir, results, cp, records, lang)
+            with steps.step("rendering HTML/PDF reports"):
+                written += render_reports(out_dir, results, cp, records, lang)
     except OSError as err:
         raise cannot_write(out_dir, err) from err
     return written

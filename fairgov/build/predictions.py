@@ -37,15 +37,12 @@ def _attribute_maps(ds: Any) -> dict[str, list[str]]:
     return {a.column: list(a.values) for a in ds.attributes.values() if a.column and a.values}
 
 
-def _row_diags(table_rel: str, problems: list[Any]) -> list[Diagnostic]:
-    """Row problems as diagnostics located at the row's line of the CSV table (max 50)."""
-    out = []
-    for p in problems[:50]:
-        where = f"row {p.row + 2}" if p.row is not None else "table"  # +2: header line, 1-based
-        file = f" ({p.file})" if p.file else ""
-        line = (p.row + 2) if p.row is not None else 1
-        out.append(Diagnostic(table_rel, line, 1, p.code, f"{where}{file}: {p.message}"))
-    return out
+def _row_diags(table_rel: str, problems: list[Any], ds: Any = None) -> list[Diagnostic]:
+    """Row problems as grouped diagnostics (count + first lines + remedy), see rowdiags.py."""
+    from fairgov.build.rowdiags import row_diagnostics
+
+    columns = {a.column: name for name, a in ds.attributes.items() if a.column} if ds is not None else None
+    return row_diagnostics(table_rel, problems, columns)
 
 
 def _split_column(df: pd.DataFrame, ds: Any, ev: Any) -> str | None:
@@ -86,7 +83,7 @@ def predictions_table(cp: CompiledProject, ev: Any, ds_entry: Entry, card: Any, 
     prov["manifest"] = {"path": ds.manifest.path, "sha256": file_digest(mpath)}
     comp = df.copy()
     comp["split"] = comp[split_col] if split_col else _hash_splits(df, ds, ev)
-    prov["_composition_table"] = comp
+    prov["_composition_table"] = comp.drop(index=dropped.pop("_index"))  # dropped rows are counted nowhere
     return table, prov, dropped
 
 
@@ -149,10 +146,10 @@ def _probe(cp, ev, ds, card, df, mpath, split_col, label_col, classes, attr_cols
         )
     except InvalidRowsError as err:
         raise EvalFailure(err.problems[0].code if err.problems else "FG400", str(err),
-                    _row_diags(ds.manifest.path, err.problems)) from err
+                    _row_diags(ds.manifest.path, err.problems, ds)) from err
     except EvaluateError as err:
         raise EvalFailure(_code_for(err), str(err)) from err
-    dropped = _dropped_summary(res.dropped, res.problems)
+    dropped = _dropped_summary(res.dropped, res.problems, _row_diags(ds.manifest.path, res.problems, ds))
     return res.predictions, _deterministic(res.provenance), dropped
 
 
@@ -190,11 +187,15 @@ def _code_for(err: Exception) -> str:
     return "FG400"
 
 
-def _dropped_summary(dropped: pd.DataFrame, problems: list[Any]) -> dict[str, Any]:
+def _dropped_summary(dropped: pd.DataFrame, problems: list[Any], reasons: list[Diagnostic]) -> dict[str, Any]:
+    """What `drop_invalid_rows` left out: manifest rows, problem counts by code, and the grouped
+    reasons (file, first line, code, message) that the build prints (FG430)."""
     codes: dict[str, int] = {}
     for p in problems:
         codes[p.code] = codes.get(p.code, 0) + 1
-    return {"rows": int(len(dropped)), "by_code": dict(sorted(codes.items()))}
+    return {"rows": int(len(dropped)), "by_code": dict(sorted(codes.items())),
+            "reasons": [{"file": d.file, "line": d.line, "code": d.code, "message": d.message} for d in reasons],
+            "_index": list(dropped.index)}
 
 
 def _own_predictions(cp, ev, ds, df, mpath, split_col, label_col, positive, attr_cols):
@@ -223,10 +224,11 @@ def _own_predictions(cp, ev, ds, df, mpath, split_col, label_col, positive, attr
     pred_problems += [_problem(i, "FG413", f"prediction id {v!r} is not in the manifest") for i, v in enumerate(ids) if v not in known]
     if (problems or pred_problems) and not ev.drop_invalid_rows:
         first = (problems or pred_problems)[0]
-        rows = _row_diags(ds.manifest.path, problems) + _row_diags(proto.path, pred_problems)
+        rows = _row_diags(ds.manifest.path, problems, ds) + _row_diags(proto.path, pred_problems)
         raise EvalFailure(first.code, f"{len(problems) + len(pred_problems)} invalid rows: {first.message}", rows)
     bad_rows = {p.row for p in problems if p.row is not None}
     bad_ids = {ids[p.row] for p in pred_problems if p.row is not None}
+    reasons = _row_diags(ds.manifest.path, problems, ds) + _row_diags(proto.path, pred_problems)
     problems += pred_problems
     score = dict(zip(ids, pd.to_numeric(preds[proto.score_column], errors="coerce"), strict=True))
     splits = df[split_col].astype(str) if split_col else pd.Series(_hash_splits(df, ds, ev))
@@ -243,7 +245,7 @@ def _own_predictions(cp, ev, ds, df, mpath, split_col, label_col, positive, attr
         table[col] = [df.at[i, col] for i in keep]
     prov = {"predictions": {"path": proto.path, "sha256": digest}, "runner": "predictions-file",
             "rows": {"total": len(df), "scored": len(keep)}}
-    return table, prov, _dropped_summary(df.iloc[sorted(bad_rows)], problems)
+    return table, prov, _dropped_summary(df.iloc[sorted(bad_rows)], problems, reasons)
 
 
 def _problem(row: int, code: str, message: str) -> Any:

@@ -166,7 +166,8 @@ def check_rows(
         for col, allowed in maps.items():
             val = rowd[col]
             if _is_missing(val):
-                add("FG404", f"attribute {col!r} is missing")
+                if "" not in allowed:  # a value-map key "" declares what a blank means
+                    add("FG404", f"attribute {col!r} is missing")
             elif canonical(val) not in allowed:
                 add("FG404", f"attribute {col!r} value {val!r} not in {sorted(allowed)}")
     if not drop_invalid:

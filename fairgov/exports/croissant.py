@@ -100,7 +100,9 @@ def _record_set(ds: Any, manifest: Path) -> dict[str, Any]:
 
 def _column_descriptions(ds: Any) -> dict[str, str]:
     m = ds.manifest
-    out = {m.image_column: "Image path, relative to the manifest.", m.patient_column: "Patient (cluster) id."}
+    out = {m.patient_column: "Patient (cluster) id."}
+    if m.image_column:
+        out[m.image_column] = "Image path, relative to the manifest."
     if m.split_column:
         out[m.split_column] = "Split: train, validation or test."
     if m.id_column:

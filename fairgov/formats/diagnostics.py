@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 
 from fairgov.diagnostics import Diagnostic
+from fairgov.formats.location import with_prefix
 
 FORMATS = ("human", "json", "sarif", "github")
 
@@ -41,11 +42,14 @@ def _escape_data(value: str) -> str:
 
 
 def github(diags: Sequence[Diagnostic], prefix: str = "") -> str:
-    """GitHub Actions workflow commands (`::error file=..,line=..,col=..::message`)."""
+    """GitHub Actions workflow commands (`::error file=..,line=..,col=..::message`).
+
+    `prefix` makes project-relative paths repository-relative (see `location.uri_prefix`)."""
     lines = []
     for d in diags:
         level = "error" if d.is_error else "warning"
-        file = _escape_property(prefix + d.file)
+        file = _escape_property(with_prefix(d.file, prefix))
         title = _escape_property(d.code)
-        lines.append(f"::{level} file={file},line={d.line},col={d.col},title={title}::{_escape_data(d.message)}")
+        message = d.message + (f" (hint: {d.hint})" if d.hint else "")
+        lines.append(f"::{level} file={file},line={d.line},col={d.col},title={title}::{_escape_data(message)}")
     return "\n".join(lines)

@@ -6,15 +6,19 @@ from typing import Any
 
 from fairgov.gates.outcome import GateResult
 from fairgov.spec.common import NotApplicable
+from fairgov.spec.placeholders import is_placeholder
 
 
 def answer_state(model: Any, dotted: str) -> str:
-    """'answered', 'not_applicable' or 'missing' for a dotted field path of a model."""
+    """'answered', 'not_applicable' or 'missing' for a dotted field path of a model
+    (placeholder text such as `TODO` or `not_applicable: TODO` is 'missing')."""
     node = model
     for part in dotted.split("."):
         if node is None:
             return "missing"
         node = node.get(part) if isinstance(node, dict) else getattr(node, part, None)
+    if is_placeholder(node):
+        return "missing"
     if isinstance(node, NotApplicable):
         return "not_applicable"
     if node is None or (isinstance(node, (str, list, dict, tuple)) and not node):
@@ -74,19 +78,33 @@ def axes_evaluated(base: GateResult, deployments: list[tuple[str, Any, set[str]]
     return base
 
 
-def threshold_match(gate: Any, base: GateResult, checks: list[tuple[str, float, float | None, str | None]]) -> GateResult:
-    """checks: (deployment ref, deployed threshold, measured threshold or None, error)."""
+def threshold_match(gate: Any, base: GateResult, checks: list[tuple[str, float | str, float | None, str | None]]) -> GateResult:
+    """checks: (deployment ref, deployed threshold or "fitted", measured threshold or None, error).
+
+    A deployment that says `threshold: fitted` deploys the evaluation's fitted threshold: it
+    passes once that evaluation ran, and the number it deploys is recorded (value, details).
+    A hand-written number that disagrees fails, as before."""
     if not checks:
         base.outcome, base.reason = "inconclusive", "no deployment protocol in the project"
         return base
-    problems, undecided = [], []
+    problems, undecided, follows = [], [], []
+    deployed_values: dict[str, dict[str, Any]] = {}
     for ref, deployed, measured, error in checks:
         if measured is None:
             undecided.append(f"{ref}: evaluation did not run ({error or 'unknown'})")
-        elif abs(deployed - measured) > gate.tolerance:
-            problems.append(f"{ref}: deployed threshold {deployed:.4f} ≠ evaluated {measured:.4f}")
+            continue
+        number = measured if deployed == "fitted" else float(deployed)
+        deployed_values[ref] = {"threshold": number, "source": "fitted" if deployed == "fitted" else "spec"}
+        if deployed == "fitted":
+            follows.append(f"{ref}: deploys the fitted threshold {measured:.4f}")
+        elif abs(number - measured) > gate.tolerance:
+            problems.append(f"{ref}: deployed threshold {number:.4f} ≠ evaluated {measured:.4f}")
+    first: float | None = deployed_values.get(checks[0][0], {}).get("threshold")
+    written = checks[0][1]
     base.op, base.threshold = "==", checks[0][2]
-    base.value = base.compared = checks[0][1]
+    base.value = base.compared = first if first is not None else (float(written) if written != "fitted" else None)
+    base.details["deployed"] = deployed_values
     base.outcome = "fail" if problems else ("inconclusive" if undecided else "pass")
-    base.reason = "; ".join(problems + undecided) or "deployed threshold equals the evaluated one"
+    settled = "; ".join(follows) if follows else "deployed threshold equals the evaluated one"
+    base.reason = "; ".join(problems + undecided) or settled
     return base

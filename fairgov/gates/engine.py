@@ -137,7 +137,7 @@ def _deployment_axes(cp: CompiledProject, evaluations: dict[str, EvalOutcome]) -
     return out
 
 
-def _threshold_checks(cp: CompiledProject, evaluations: dict[str, EvalOutcome]) -> list[tuple[str, float, float | None, str | None]]:
+def _threshold_checks(cp: CompiledProject, evaluations: dict[str, EvalOutcome]) -> list[tuple[str, float | str, float | None, str | None]]:
     out = []
     for dp in cp.of_kind("DeploymentProtocol"):
         op = dp.model.operating_point

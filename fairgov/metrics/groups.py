@@ -1,7 +1,8 @@
 """Subgroup declarations and encoding of raw attribute columns into group labels.
 
-Missing values (None, NaN, empty string) always map to the explicit ``"unknown"``
-group so that rows are reported, never silently dropped. Values that are present
+Missing values (None, NaN, empty string) map to the explicit ``"unknown"`` group so
+that rows are reported, never silently dropped, unless the value map declares a label for
+the empty value (key ``""``), which they then take. Values that are present
 but not declared are an error: the spec is the contract, the caller validates.
 """
 
@@ -90,7 +91,7 @@ def _encode_categorical(attr: CategoricalAttribute, raw: Sequence[object]) -> np
     vmap = None if attr.values is None else {str(k): str(v) for k, v in attr.values.items()}
     for i, v in enumerate(raw):
         if _is_missing(v):
-            out[i] = UNKNOWN
+            out[i] = vmap[""] if vmap is not None and "" in vmap else UNKNOWN
         elif vmap is None:
             out[i] = str(v)
         elif str(v) in vmap:

@@ -180,7 +180,7 @@ def build_context(scope: Scope, results: dict[str, Any], cp: Any, results_bytes:
         "verdict": verdict, "gates": rows,
         "inconclusive": [(r, gateview.explain_inconclusive(r.record, results)) for r in rows if r.status == "inconclusive"],
         "evaluated": evaluated_lines(scope, results, ctx, ids, doc_anchor), "signoffs": signoffs(scope),
-        "deployments": [_deployment_line(d) for d in scope.deployments] if scope.kind in ("deployment", "dossier") else [],
+        "deployments": [_deployment_line(d, results) for d in scope.deployments] if scope.kind in ("deployment", "dossier") else [],
         "full_evidence": full, "gate_evidence": gate_evidence, "evaluations": evaluations, "comparison": comparison, "stages": stages,
         "documents": docs, "coverage": coverage_views(scope, results, cp, ids, anchors),
         "provenance": provenance(results, sha, scope),
@@ -189,7 +189,10 @@ def build_context(scope: Scope, results: dict[str, Any], cp: Any, results_bytes:
     }
 
 
-def _deployment_line(d: Any) -> dict[str, Any]:
+def _deployment_line(d: Any, results: dict[str, Any]) -> dict[str, Any]:
     m = d.model
-    return {"site": m.site.name, "location": m.site.location, "threshold": fmt.num(m.operating_point.threshold),
+    op = m.operating_point
+    number = ((results["evaluations"].get(op.evaluation) or {}).get("threshold") or {}).get("value") \
+        if op.follows_fitted else op.threshold
+    return {"site": m.site.name, "location": m.site.location, "threshold": fmt.num(number),
             "evaluation": m.operating_point.evaluation, "policies": ", ".join(m.policies)}

@@ -56,10 +56,13 @@ def names(folder: Path, name: str | None, site: str | None) -> Names:
     return Names(title=title, id=slug(title), site=site_title, site_id=slug(site, "site") if site else "site")
 
 
-def scaffold(n: Names, today: dt.date, schema_url: str | None = None) -> dict[str, str]:
-    """{relative path: text} for a new project (specs, plus schemas unless `schema_url`)."""
+def scaffold(n: Names, today: dt.date, schema_url: str | None = None, predictions: bool = False) -> dict[str, str]:
+    """{relative path: text} for a new project (specs, plus schemas unless `schema_url`).
+
+    `predictions`: the bring-your-own predictions variant, with an example manifest and scores
+    file (`exampledata.py`) so that the project validates and builds at once."""
     emitter = Emitter(today)
-    values = overlays(n)
+    values = overlays(n, predictions)
     base = schema_url.rstrip("/") if schema_url else SCHEMA_DIR
     files: dict[str, str] = {}
     for path, kind in FILES:
@@ -69,6 +72,10 @@ def scaffold(n: Names, today: dt.date, schema_url: str | None = None) -> dict[st
         files[path] = "\n".join(lines) + "\n"
     if not schema_url:
         files.update({f"{SCHEMA_DIR}/{name}": text for name, text in all_schemas().items()})
+    if predictions:
+        from fairgov.scaffold.exampledata import example_tables
+
+        files.update(example_tables())
     return files
 
 

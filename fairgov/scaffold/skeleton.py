@@ -38,9 +38,10 @@ class Names:
         return f"{prefix}/{self.site_id if prefix == 'deployment' else self.id}"
 
 
-def overlays(n: Names) -> dict[str, dict[str, Any]]:
-    """kind -> overlay of field values (nested like the document)."""
-    return {
+def overlays(n: Names, predictions: bool = False) -> dict[str, dict[str, Any]]:
+    """kind -> overlay of field values (nested like the document). `predictions`: the
+    bring-your-own predictions variant (no images, a scores file, the fitted threshold deployed)."""
+    values = {
         "Project": {"id": n.id, "title": n.title, "exclude": ["data/**"], "policies": [n.ref("policy")]},
         "Datasheet": _datasheet(n),
         "ModelCard": _modelcard(n),
@@ -48,6 +49,18 @@ def overlays(n: Names) -> dict[str, dict[str, Any]]:
         "Policy": _policy(n),
         "DeploymentProtocol": _deployment(n),
     }
+    if predictions:
+        _bring_your_own(values)
+    return values
+
+
+def _bring_your_own(values: dict[str, dict[str, Any]]) -> None:
+    from fairgov.scaffold.exampledata import PREDICTIONS
+
+    values["Datasheet"]["manifest"].update({"image_column": None, "id_column": "case_id"})
+    values["Evaluation"]["protocol"] = {"type": "predictions", "path": PREDICTIONS, "id_column": "case_id",
+                                        "score_column": "score"}
+    values["DeploymentProtocol"]["operating_point"]["threshold"] = "fitted"
 
 
 def _datasheet(n: Names) -> dict[str, Any]:

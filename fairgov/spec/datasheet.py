@@ -70,7 +70,11 @@ class Manifest(Model):
     """The dataset manifest: one row per image."""
 
     path: RelPath = Field(description="CSV or Parquet file, relative to the project root.")
-    image_column: Text = Field(default="image", description="Column with image paths (relative to the manifest).")
+    image_column: Text | None = Field(
+        default="image",
+        description="Column with image paths (relative to the manifest); `null` when there are none "
+        "(bring-your-own predictions).",
+    )
     patient_column: Text = Field(default="patient_id", description="Column with the patient (cluster) id.")
     split_column: str | None = Field(default="split", description="Column with train/validation/test; empty = derive.")
     id_column: str | None = Field(default=None, description="Column with a row id; empty = row number.")

@@ -3,7 +3,7 @@ Art. 13/15, FDA PCCP, HTI-1 maintenance items)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -35,8 +35,15 @@ class IntendedPopulation(Model):
 
 class OperatingPoint(Model):
     evaluation: EvaluationRef = Field(description="Evaluation whose threshold is deployed.")
-    threshold: float = Field(ge=0, le=1, description="Score threshold used in production.")
+    threshold: Annotated[float, Field(ge=0, le=1)] | Literal["fitted"] = Field(
+        description="Score threshold used in production, or `fitted`: the evaluation's fitted threshold "
+        "(each build records the number)."
+    )
     rationale: Narrative = narrative("Why this operating point. [TRIPOD 15]")
+
+    @property
+    def follows_fitted(self) -> bool:
+        return self.threshold == "fitted"
 
 
 class LocalValidation(Model):

@@ -3,9 +3,11 @@
 Rules, chosen so that "covered" never means "silently skipped":
 
 * a field answers when present and not None, not an empty or blank string, not an empty
-  list/dict, and (for a nested model) when at least one of its own fields answers;
+  list/dict, not placeholder text (``TODO``, ``TBD``: see ``fairgov.spec.placeholders``),
+  and (for a nested model) when at least one of its own fields answers;
 * an explicit ``not_applicable: <justification>`` answers, and the item is flagged so the
-  report can print the justification next to it;
+  report can print the justification next to it; a placeholder justification
+  (``not_applicable: TODO``) does not answer;
 * through a list (``evaluations[role=external].setting``) one answering element is enough;
 * ``results:*`` references answer only when the caller puts them in ``auto``;
 * ``match: any`` needs one answering reference, ``match: all`` needs every one;
@@ -21,6 +23,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from fairgov.spec.common import NotApplicable
+from fairgov.spec.placeholders import is_placeholder
 from fairgov.standards.catalog import Item, Standard, get_standard, load_standards
 from fairgov.standards.refs import is_auto, resolve, split_ref
 
@@ -116,6 +119,8 @@ class Coverage:
 def is_answered(value: Any) -> bool:
     """Whether one value counts as an answer (see the module docstring)."""
     if value is None:
+        return False
+    if isinstance(value, str | NotApplicable) and is_placeholder(value):
         return False
     if isinstance(value, str):
         return bool(value.strip())

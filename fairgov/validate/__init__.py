@@ -9,6 +9,7 @@ from fairgov.diagnostics import Diagnostic, sort_diagnostics
 from fairgov.load import MAX_FILE_BYTES, load_file
 from fairgov.spec import REF_PREFIX
 from fairgov.validate.discover import PROJECT_FILE, discover
+from fairgov.validate.placeholders import check_placeholders
 from fairgov.validate.project import CompiledProject, Entry
 from fairgov.validate.schema import validate_document
 from fairgov.validate.semantic import check_project
@@ -44,6 +45,7 @@ def compile_project(path: Path | str) -> CompiledProject:
     cp.project = project
     if cp.entries:
         cp.diagnostics.extend(_semantic(cp))
+        cp.diagnostics.extend(check_placeholders(cp))
     cp.diagnostics = sort_diagnostics(cp.diagnostics)
     return cp
 

@@ -23,7 +23,8 @@ def read_columns(path: Path) -> list[str]:
 def required_columns(ds) -> Iterator[tuple[str, str]]:
     """(pointer, column) for every column the datasheet names."""
     m = ds.manifest
-    yield "/manifest/image_column", m.image_column
+    if m.image_column:
+        yield "/manifest/image_column", m.image_column
     yield "/manifest/patient_column", m.patient_column
     if m.split_column:
         yield "/manifest/split_column", m.split_column

@@ -95,6 +95,10 @@ def _check_attributes(entry: Entry) -> Iterator[Diagnostic]:
             yield from _check_bins(entry, name, attr.bins)
         if attr.values is not None and not attr.values:
             yield entry.diag(f"/attributes/{name}/values", "FG315", f"attribute {name!r}: value map is empty")
+        for key in (k for k in attr.values or {} if k != "" and not k.strip()):
+            yield entry.diag(f"/attributes/{name}/values/{key}", "FG315",
+                             f"attribute {name!r}: value-map key {key!r} is only whitespace; blank cells never match it",
+                             hint='use the key "" to declare what a blank cell means')
     for i, combo in enumerate(ds.intersections):
         if len(combo) < 2:
             yield entry.diag(f"/intersections/{i}", "FG309", "an intersection needs two or more attributes")
@@ -136,6 +140,7 @@ def _check_evaluation(cp: CompiledProject, entry: Entry) -> Iterator[Diagnostic]
                          f"declared: {', '.join(ds.manifest.labels)}")
     elif ev.task.positive not in label.classes:
         yield entry.diag("/task/positive", "FG316", f"positive class {ev.task.positive!r} is not one of {label.classes}")
+    yield from _check_protocol_columns(entry, ds)
     for i, item in enumerate(ev.subgroups):
         names = [item] if isinstance(item, str) else item
         if not isinstance(item, str) and len(item) < 2:
@@ -145,6 +150,18 @@ def _check_evaluation(cp: CompiledProject, entry: Entry) -> Iterator[Diagnostic]
                 ptr = f"/subgroups/{i}" if isinstance(item, str) else f"/subgroups/{i}/{j}"
                 yield entry.diag(ptr, "FG309", f"subgroup attribute {name!r} is not declared in {ev.dataset}",
                                  f"declared: {', '.join(ds.attributes)}")
+
+
+def _check_protocol_columns(entry: Entry, ds) -> Iterator[Diagnostic]:
+    """The linear probe reads images; a predictions file is matched by the manifest's row id."""
+    ev, m = entry.model, ds.manifest
+    if ev.protocol.type == "linear_probe" and not m.image_column:
+        yield entry.diag("/protocol/type", "FG318", f"the linear probe embeds images, but {ev.dataset} has no image_column",
+                         "set `manifest.image_column` in the datasheet, or use `protocol: {type: predictions, ...}`")
+    if ev.protocol.type == "predictions" and not m.id_column and not m.image_column:
+        yield entry.diag("/protocol/id_column", "FG319",
+                         f"predictions are matched to manifest rows by id, but {ev.dataset} names neither id_column nor image_column",
+                         "set `manifest.id_column` in the datasheet to the column that the predictions' id_column matches")
 
 
 def evaluations_for_gate(cp: CompiledProject, gate) -> list[Entry]:

@@ -8,12 +8,16 @@ import sys
 
 from fairgov.build import ci_outputs
 from fairgov.build.pipeline import BuildOutcome, run_build
+from fairgov.build.steps import Steps
+from fairgov.cli.options import EXIT_CODES, add_repo_root
 from fairgov.formats import diagnostics as fmt
 from fairgov.locale import DEFAULT as DEFAULT_LANG
 from fairgov.locale import available as available_langs
 
 
 def add_common(p: argparse.ArgumentParser) -> None:
+    p.epilog = EXIT_CODES
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.add_argument("path", nargs="?", default=".", help="project folder or its fairgov.yaml (default: .)")
     p.add_argument("--out", help="output folder (default: the project's `output`, e.g. build/)")
     p.add_argument("--date", help="build date YYYY-MM-DD (default: SOURCE_DATE_EPOCH, fairgov.yaml, today)")
@@ -27,6 +31,8 @@ def add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-reuse", dest="reuse", action="store_false",
                    help="recompute probe outputs and measurements even when their inputs are unchanged "
                         "(embeddings stay cached)")
+    add_repo_root(p)
+    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr between build steps")
     p.add_argument("--lang", type=report_lang, default=DEFAULT_LANG, metavar="LANG",
                    help=f"language of the HTML/PDF reports: {', '.join(available_langs())} (default: {DEFAULT_LANG})")
 
@@ -43,7 +49,9 @@ def execute(args: argparse.Namespace, write_reports: bool) -> int:
     outcome = run_build(args.path, out=args.out, date=args.date, strict=args.strict, write_reports=write_reports,
                         command=command, options={"device": args.device, "lang": args.lang,
                                                                   "runner": args.runner, "ray_address": args.ray_address,
-                                                                  "reuse": getattr(args, "reuse", True)})
+                                                                  "repo_root": args.repo_root,
+                                                                  "reuse": getattr(args, "reuse", True)},
+                        steps=Steps(enabled=not args.quiet))
     print_outcome(outcome, args.format)
     return outcome.exit_code
 
@@ -72,13 +80,13 @@ def print_outcome(outcome: BuildOutcome, form: str) -> None:
         print(json.dumps({"verdict": res["verdict"] if res else None, "gates": res["gates"] if res else [],
                           "diagnostics": [d.to_dict() for d in diags]}, indent=2, ensure_ascii=False))
     elif form == "github":
-        text = fmt.github(diags + gate_diags)
+        text = fmt.github(diags + gate_diags, outcome.uri_prefix)
         if text:
             print(text)
     elif form == "sarif":
         from fairgov.formats.sarif import sarif_log
 
-        print(json.dumps(sarif_log(diags + gate_diags), indent=2))
+        print(json.dumps(sarif_log(diags + gate_diags, outcome.uri_prefix), indent=2))
     else:
         if diags:
             sources = {d.relpath: d.lines for d in outcome.project.documents} if outcome.project else {}

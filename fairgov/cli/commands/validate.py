@@ -6,35 +6,40 @@ import argparse
 import json
 from pathlib import Path
 
+from fairgov.cli.options import EXIT_CODES, add_repo_root
 from fairgov.diagnostics import ExitCode, has_errors
 from fairgov.formats import diagnostics as fmt
+from fairgov.formats.location import uri_prefix
 from fairgov.formats.sarif import sarif_log
 from fairgov.load import MAX_FILE_BYTES, LoadError, read_regular_file
 from fairgov.validate import compile_project
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("validate", help="validate the specs of a project")
+    p = sub.add_parser("validate", help="validate the specs of a project", epilog=EXIT_CODES,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("path", nargs="?", default=".", help="project folder or its fairgov.yaml (default: .)")
     p.add_argument("--format", choices=fmt.FORMATS, default="human", help="output format")
+    p.add_argument("--strict", action="store_true", help="warnings (e.g. FG317 placeholder answers) are errors")
+    add_repo_root(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     cp = compile_project(args.path)
-    print_diagnostics(cp, args.format)
-    return ExitCode.FINDINGS if has_errors(cp.diagnostics) else ExitCode.OK
+    print_diagnostics(cp, args.format, uri_prefix(cp.root, args.repo_root))
+    return ExitCode.FINDINGS if has_errors(cp.diagnostics) or (args.strict and cp.diagnostics) else ExitCode.OK
 
 
-def print_diagnostics(cp, form: str) -> None:
+def print_diagnostics(cp, form: str, prefix: str = "") -> None:
     diags = cp.diagnostics
     if form == "json":
         print(fmt.as_json(diags))
     elif form == "sarif":
-        print(json.dumps(sarif_log(diags), indent=2))
+        print(json.dumps(sarif_log(diags, prefix), indent=2))
     elif form == "github":
         if diags:
-            print(fmt.github(diags))
+            print(fmt.github(diags, prefix))
     else:
         sources = {d.relpath: d.lines for d in cp.documents}
         for d in diags:
