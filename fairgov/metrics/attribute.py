@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .assemble import Intervals, metric_aggregates, metric_value, odds_aggregates, undefined_reason
+from .aggvalues import metric_aggregates, odds_aggregates
+from .assemble import Draws, Intervals, metric_value, undefined_reason
 from .config import BootstrapConfig, MinEvidence
 from .inputs import EncodedAttribute
 from .kernels import Stats
@@ -35,13 +36,20 @@ class Context:
     aggregate_unknown: bool
 
 
-def build_cells(
-    ctx: Context, a: EncodedAttribute, st: Stats, point: Metrics, boot: Metrics | None
-) -> dict[str, Cell]:
+def debiased(point: float, boot: np.ndarray | None) -> float | None:
+    """Bootstrap bias-corrected estimate 2 x point - mean(resamples), floored at 0."""
+    if boot is None or np.isnan(point):
+        return None
+    ok = boot[~np.isnan(boot)]
+    return max(0.0, 2 * point - float(ok.mean())) if ok.size else None
+
+
+def build_cells(ctx: Context, a: EncodedAttribute, st: Stats, d: Draws) -> dict[str, Cell]:
     """One cell per group label; min evidence is judged on observed row counts."""
     k = len(a.labels)
+    point, boot = d.point, d.boot
     n_cl = np.bincount(np.unique(ctx.clusters * k + a.codes) % k, minlength=k)
-    cis = {m: Intervals(None if boot is None else boot[m], ctx.bootstrap) for m in ctx.names}
+    cis = {m: Intervals(d.get(m), ctx.bootstrap) for m in ctx.names}
     out = {}
     for j, label in enumerate(a.labels):
         n, pos, neg = (int(round(float(x[0, j]))) for x in (st.n, st.pos, st.neg))
@@ -54,6 +62,9 @@ def build_cells(
                 undefined_reason(m, n, pos, neg, pred, ctx.threshold) if np.isnan(v) else None
             )
             mv[m] = metric_value(v, why, cis[m], j)
+            if m == "ece" and mv[m].value is not None:
+                extra = debiased(v, None if boot is None else boot[m][:, j])
+                mv[m] = replace(mv[m], debiased=extra)
         out[label] = Cell(n, pos, neg, int(n_cl[j]), ev, mv)
     return out
 
@@ -63,10 +74,8 @@ def build_attribute(
     a: EncodedAttribute,
     stream: int,
     cells: dict[str, Cell],
-    point: Metrics,
-    boot: Metrics | None,
-    overall: Metrics,
-    overall_boot: Metrics | None,
+    d: Draws,
+    overall: Draws,
 ) -> AttributeResult:
     """Aggregates over the participating groups (non-empty; "unknown" only if asked)."""
     part = [
@@ -88,41 +97,21 @@ def build_attribute(
     def excluded(idx: list[int]) -> list[str]:
         return [a.labels[j] for j in part if j not in idx]
 
-    def sel(src: Metrics | None, m: str, idx: list[int]) -> np.ndarray | None:
-        return None if src is None else src[m][:, idx]
-
+    point = d.point
     p_values = _p_values(ctx, a, part, defined, stream)
     aggs: dict = {}
     for m in ctx.names:
         inc = defined(m)
         aggs[m] = metric_aggregates(
-            m,
-            labels(inc),
-            excluded(inc),
-            point[m][:, inc],
-            sel(boot, m, inc),
-            overall[m][:, 0],
-            None if overall_boot is None else overall_boot[m][:, 0],
-            ctx.bootstrap,
+            m, labels(inc), excluded(inc), d.get(m, inc), overall.get(m), ctx.bootstrap,
             p_values.get(f"{m}.gap"),
         )
     both = [j for j in defined("tpr") if j in defined("fpr")]
     tpr = defined("tpr")
     aggs.update(
         odds_aggregates(
-            labels(both),
-            excluded(both),
-            (
-                sel(point, "tpr", both),
-                sel(boot, "tpr", both),
-                sel(point, "fpr", both),
-                sel(boot, "fpr", both),
-            ),
-            labels(tpr),
-            excluded(tpr),
-            (sel(point, "tpr", tpr), sel(boot, "tpr", tpr)),
-            ctx.bootstrap,
-            p_values,
+            labels(both), excluded(both), d.get("tpr", both), d.get("fpr", both),
+            labels(tpr), excluded(tpr), d.get("tpr", tpr), ctx.bootstrap, p_values,
         )
     )
     return AttributeResult(groups=cells, aggregates=aggs)
