@@ -30,14 +30,16 @@ def _maxt(d: Draws, cfg: BootstrapConfig) -> sim.MaxT | None:
     return sim.maxt(d.point[0], d.boot, cfg.level, cfg.min_defined_fraction)
 
 
-def _simultaneous(value: AggregateValue, low: float, high: float, **extra) -> AggregateValue:
+def _simultaneous(value: AggregateValue, low: float, high: float, top: float | None = 1.0,
+                  **extra) -> AggregateValue:
+    """``value`` with a simultaneous interval, clipped to [0, top] (top None: unbounded)."""
     reason = value.reason
     if reason and reason.startswith("estimate outside"):
         reason = None
     elif reason and "; estimate outside" in reason:
         reason = reason.split("; estimate outside")[0]
     return AggregateValue(
-        value.value, max(low, 0.0) if value.value >= 0 else low, high, reason, value.p_value,
+        value.value, max(low, 0.0), high if top is None else min(high, top), reason, value.p_value,
         value.group, value.included, interval=MAXT, **extra,
     )
 
@@ -69,7 +71,8 @@ def hstack(a: Draws, b: Draws) -> Draws:
     return Draws(np.hstack([a.point, b.point]), cat(a.boot, b.boot), cat(a.jack, b.jack))
 
 
-def gap_value(labels, d: Draws, cfg, base, p_gap, fpr: Draws | None = None) -> AggregateValue:
+def gap_value(labels, d: Draws, cfg, base, p_gap, fpr: Draws | None = None,
+              top: float | None = 1.0) -> AggregateValue:
     """Max-min gap of ``d``; with ``fpr``, equalized odds = max(TPR gap, FPR gap)."""
     if fpr is None:
         value = agg_value(d.map(agg.gap), cfg, base, p_gap, included=tuple(labels))
@@ -88,7 +91,7 @@ def gap_value(labels, d: Draws, cfg, base, p_gap, fpr: Draws | None = None) -> A
         return value
     low, high = sim.abs_max_interval(m)
     diffs = differences(labels, d, cfg) if fpr is None else ()
-    return _simultaneous(value, low, high, fair_upper=tuple(sim.fair_upper(m)), differences=diffs)
+    return _simultaneous(value, low, high, top, fair_upper=tuple(sim.fair_upper(m)), differences=diffs)
 
 
 def metric_aggregates(metric, labels, excluded, d: Draws, overall: Draws, cfg, p_gap):
@@ -114,10 +117,11 @@ def metric_aggregates(metric, labels, excluded, d: Draws, overall: Draws, cfg, p
                       group=labels[int(w_i[0])], included=inc)
     m = _maxt(d, cfg) if cfg.interval != "percentile" and info.worst else None
     if m is not None and worst.value is not None:
-        worst = _simultaneous(worst, *sim.worst_interval(m, info.worst or "min"))
+        worst = _simultaneous(worst, *sim.worst_interval(m, info.worst or "min"),
+                              top=None if info.signed else 1.0)
     both = hstack(d, overall)
     return {
-        "gap": gap_value(labels, d, cfg, base, p_gap),
+        "gap": gap_value(labels, d, cfg, base, p_gap, top=2.0 if info.signed else 1.0),
         "worst": worst,
         "ratio": agg_value(d.map(lambda v: agg.ratio(v, info)), cfg, ratio_reason, included=inc),
         "to_overall": agg_value(

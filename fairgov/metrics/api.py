@@ -45,6 +45,9 @@ def _check_options(metrics, threshold, ece_bins, permutations) -> list[str]:
     return names
 
 
+STORED = (*METRICS, "ece_debiased")
+
+
 def _fill(store, layouts, start, weights) -> None:
     for lay, st in zip(layouts, store, strict=True):
         for m, v in metrics_from_stats(segment_stats(lay, weights)).items():
@@ -55,7 +58,7 @@ def _bootstrap(ncl, sizes, layouts, cfg: BootstrapConfig):
     if cfg.resamples == 0:
         return [None] * len(layouts)
     chunk = chunk_size(cfg, ncl, max(lay.n_rows for lay in layouts))
-    store = [{m: np.empty((cfg.resamples, lay.n_segments)) for m in METRICS} for lay in layouts]
+    store = [{m: np.empty((cfg.resamples, lay.n_segments)) for m in STORED} for lay in layouts]
     for start, counts in resample_counts(cfg, sizes, chunk):
         _fill(store, layouts, start, counts)
     return store
@@ -67,7 +70,7 @@ def _jackknife(ncl, layouts, cfg: BootstrapConfig):
         return [None] * len(layouts)
     n_blocks = min(ncl, JACKKNIFE_BLOCKS)
     chunk = chunk_size(cfg, ncl, max(lay.n_rows for lay in layouts))
-    store = [{m: np.empty((n_blocks, lay.n_segments)) for m in METRICS} for lay in layouts]
+    store = [{m: np.empty((n_blocks, lay.n_segments)) for m in STORED} for lay in layouts]
     block = np.arange(ncl) % n_blocks
     for start in range(0, n_blocks, chunk):
         cols = np.arange(start, min(n_blocks, start + chunk))

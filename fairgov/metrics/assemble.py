@@ -118,10 +118,13 @@ def _join(*reasons: str | None) -> str | None:
     return "; ".join(parts) if parts else None
 
 
-def metric_value(point: float, reason: str | None, ci: Intervals, idx) -> MetricValue:
+def metric_value(point: float, reason: str | None, ci: Intervals, idx, bounded: bool = True) -> MetricValue:
+    """A cell's value; ``bounded``: the metric lives in [0, 1], so is its (normal) interval."""
     if reason is not None or np.isnan(point):
         return MetricValue(None, reason=reason or "undefined")
     low, high, why = ci.at(idx)
+    if bounded and low is not None and high is not None:
+        low, high = max(low, 0.0), min(high, 1.0)
     out = outside_reason(point, low, high, ci.cfg.interval, ci.bias(idx) if why is None else 0.0)
     return MetricValue(float(point), low, high, _join(why, out))
 

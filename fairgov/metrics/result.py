@@ -23,14 +23,14 @@ def _num(x: float | None) -> float | None:
 
 @dataclass(frozen=True)
 class MetricValue:
-    """A value with its interval; ``debiased`` (ECE only) is the bootstrap bias-corrected
-    estimate 2 x estimate - mean of resamples, floored at 0, reported beside the plug-in."""
+    """A value with its interval; ``debiased`` (ECE only) is the debiased estimator with
+    its own interval, reported beside the plug-in (``kernels.metrics_from_stats``)."""
 
     value: float | None
     ci_low: float | None = None
     ci_high: float | None = None
     reason: str | None = None
-    debiased: float | None = field(default=None, kw_only=True)
+    debiased: MetricValue | None = field(default=None, kw_only=True)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -40,7 +40,7 @@ class MetricValue:
             "reason": self.reason,
         }
         if self.debiased is not None:
-            d["debiased"] = _num(self.debiased)
+            d["debiased"] = self.debiased.to_dict()
         return d
 
 
