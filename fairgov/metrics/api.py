@@ -23,8 +23,8 @@ from .attribute import Context, build_attribute, build_cells, calibration_bins
 from .bootstrap import chunk_size, cluster_strata, contiguous_codes, resample_counts
 from .config import BootstrapConfig, MinEvidence
 from .errors import MetricsInputError
-from .intervals import JACKKNIFE_BLOCKS
 from .inputs import EncodedAttribute, encode_groups_input, validate_arrays
+from .intervals import JACKKNIFE_BLOCKS
 from .kernels import metrics_from_stats, segment_stats
 from .layout import build_layout
 from .registry import METRICS

@@ -7,10 +7,11 @@ an aggregate that left out groups whose value is undefined.
 
 from __future__ import annotations
 
-import numpy as np
-
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 from .config import BootstrapConfig
 from .intervals import compute
@@ -37,11 +38,12 @@ def undefined_reason(metric: str, n: float, pos: float, neg: float, pred_pos: fl
 
 @dataclass(frozen=True)
 class Draws:
-    """A statistic's point value (1, K), bootstrap (B, K) and jackknife (J, K) values."""
+    """A statistic's point value (1, K), bootstrap (B, K) and jackknife (J, K) values, or,
+    straight from the kernels, a {metric: array} dict in each place (see ``get``)."""
 
-    point: np.ndarray
-    boot: np.ndarray | None = None
-    jack: np.ndarray | None = None
+    point: Any
+    boot: Any = None
+    jack: Any = None
 
     def map(self, f: Callable[[np.ndarray], np.ndarray]) -> Draws:
         return Draws(

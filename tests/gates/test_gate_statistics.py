@@ -6,12 +6,11 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+from test_gate_engine import EVAL, gates_by_id, measure, stat
 
 from fairgov.gates import EvalOutcome
 from fairgov.gates.metric_gates import operating_characteristics
 from fairgov.spec.policy import MetricGate
-
-from test_gate_engine import EVAL, gates_by_id, measure, stat
 
 EXTRA = """gates:
   - id: tpr-river-vs-north
