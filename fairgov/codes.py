@@ -79,8 +79,9 @@ CODES: dict[str, tuple[str, str]] = {
     "FG503": ("waiver-expired", "A waiver's expiry date is before the build date; it no longer waives."),
     "FG504": ("gate-warning", "A non-blocking gate did not pass."),
     "FG505": ("waiver-unknown-gate", "A waiver names a gate id that does not exist."),
-    "FG510": ("plan-bad-option", "`fairgov plan` got an option it cannot use: shares must be ATTR:GROUP=SHARE,GROUP=SHARE with at least two positive shares."),
     "FG506": ("documentation-gate", "A documentation gate failed: required field missing, coverage below the minimum, an evaluation axis missing, or a threshold mismatch."),
+    "FG510": ("plan-bad-option", "`fairgov plan` got an option it cannot use: shares must be ATTR:GROUP=SHARE,GROUP=SHARE with at least two positive shares."),
+    "FG511": ("gate-cannot-pass", "At the evaluation's size a truly fair model would pass this gap gate with probability under 5% (operating characteristic in the gate's evidence): the test split is too small for the limit. `fairgov plan` says how many patients are needed."),
     # render / output
     "FG601": ("output-unwritable", "The output directory cannot be written (read-only, disk full). Nothing was replaced."),
     "FG602": ("render-failed", "A report could not be rendered."),

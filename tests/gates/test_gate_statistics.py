@@ -97,3 +97,14 @@ def test_operating_characteristics_flag_a_gate_that_cannot_pass() -> None:
 def test_gate_spec_rejects_incomplete_statistics(fields, message) -> None:
     with pytest.raises(ValidationError, match=message):
         MetricGate.model_validate({"id": "g", "metric": "ece", "across": ["site"], "max": 0.1, **fields})
+
+
+def test_a_gate_a_fair_model_cannot_pass_is_a_located_warning(project: Path) -> None:
+    m = _measured()
+    m["attributes"]["sex"]["aggregates"]["auroc"]["gap"]["fair_upper"] = [0.3] * 19
+    res, report = gates_by_id(project, EvalOutcome(EVAL, m, threshold=0.5))
+    assert res["auroc-gap-sex"].details["operating_characteristics"]["p_pass_if_fair"] == 0.0
+    (diag,) = [d for d in report.diagnostics if d.code == "FG511"]
+    assert diag.severity == "warning" and "auroc-gap-sex" in diag.message
+    src = res["auroc-gap-sex"].source
+    assert (diag.file, diag.line) == (src["file"], src["line"])
