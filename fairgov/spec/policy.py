@@ -52,7 +52,9 @@ class MetricGate(GateBase):
         default=None, description="Evaluations the gate applies to; empty = every evaluation."
     )
     decisive: bool = Field(
-        default=False, description="Require the whole interval on one side; a straddling interval is inconclusive."
+        default=False,
+        description="Require the whole interval on one side; a straddling interval is inconclusive. Since results "
+        "schema 1.1 this is the default rule (a failure needs the whole interval beyond the limit); kept for compatibility."
     )
     inconclusive_blocks: bool = Field(default=True, description="Inconclusive blocks (fail closed) unless false.")
 
