@@ -5,7 +5,7 @@ miscalibrated (slope 0.8) so the true ECE is not 0. For each interval method sid
 (percentile, bca, normal) and each scenario, over many seeds:
 
 Scenarios: fair2 / fair3 (2 or 3 groups, AUROC 0.8 each), gap10 (AUROC 0.85 vs 0.75),
-small (n/3 patients per group, AUROC 0.9 each).
+small (n/3 patients per group, AUROC 0.9 each), large (7n per group, fair: can the gate pass?).
 
 * coverage of 95% intervals: per-group AUROC, signed AUROC difference, max-min AUROC gap,
   per-group ECE (target 0.93-0.97);
@@ -16,6 +16,7 @@ small (n/3 patients per group, AUROC 0.9 each).
 * the permutation test's rejection rate at 5% with no gap (nominal 0.05).
 
 Usage: python benchmarks/statistics.py [--seeds 200] [--patients 300] [--resamples 500]
+       [--methods percentile,bca,normal] [--scenarios fair2,fair3,gap10,small,large]
 The last line is one JSON object of named figures ("<method>.<scenario>.<figure>").
 """
 
@@ -39,6 +40,7 @@ def scenarios(n: int) -> dict[str, Scenario]:
         "fair3": Scenario((n, n, n), (0.8, 0.8, 0.8)),
         "gap10": Scenario((n, n), (0.85, 0.75)),
         "small": Scenario((n // 3, n // 3), (0.9, 0.9)),
+        "large": Scenario((7 * n, 7 * n), (0.8, 0.8)),
     }
 
 
@@ -49,17 +51,21 @@ def main() -> None:
     ap.add_argument("--resamples", type=int, default=500)
     ap.add_argument("--permutations", type=int, default=200)
     ap.add_argument("--methods", default="percentile,bca,normal")
+    ap.add_argument("--scenarios", default="fair2,fair3,gap10,small,large")
     args = ap.parse_args()
     out: dict[str, float] = {}
     t0 = time.perf_counter()
     print(f"{args.seeds} seeds, {args.patients} patients per group x 2 images, "
           f"{args.resamples} resamples; gate: AUROC gap <= {LIMIT}")
-    print(f"{'method':<11}{'scenario':<8}" + "".join(f"{f:>19}" for f in FIGURES))
+    print(f"{'method':<11}{'scenario':<9}" + "".join(f"{f:>{len(f) + 2}}" for f in FIGURES))
     for method in args.methods.split(","):
         st = Settings(method, args.resamples, args.permutations)
         for name, sc in scenarios(args.patients).items():
+            if name not in args.scenarios.split(","):
+                continue
             res = study(sc, range(args.seeds), st, LIMIT)
-            print(f"{method:<11}{name:<8}" + "".join(f"{res.get(f, float('nan')):>19.3f}" for f in FIGURES))
+            print(f"{method:<11}{name:<9}"
+                  + "".join(f"{res.get(f, float('nan')):>{len(f) + 2}.3f}" for f in FIGURES))
             out.update({f"{method}.{name}.{k}": round(v, 4) for k, v in res.items()})
     out["seconds"] = round(time.perf_counter() - t0, 1)
     print(json.dumps(out, sort_keys=True))
