@@ -39,6 +39,9 @@ def test_plan_command_json_on_the_fixture_project(project: Path, capsys) -> None
     sex = [g for g in out["gates"] if g["attribute"] == "sex"]
     assert sex and sex[0]["shares"] == pytest.approx({"female": 0.6, "male": 0.4})
     assert all(g["rows"][0]["patients"] == 50 for g in out["gates"])
+    # the fixture's AUROC gap limits are 0.10: the default planted gap 0.1 does not exceed them
+    gap_gates = [g for g in out["gates"] if g["gate"].startswith("auroc-gap")]
+    assert gap_gates and all(g["fail_gap"] is None and g["fail_gap_note"] for g in gap_gates)
 
 
 def test_plan_rejects_bad_shares_with_a_code(project: Path, capsys) -> None:
