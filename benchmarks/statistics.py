@@ -17,6 +17,7 @@ small (n/3 patients per group, AUROC 0.9 each), large (7n per group, fair: can t
 
 Usage: python benchmarks/statistics.py [--seeds 200] [--patients 300] [--resamples 500]
        [--methods percentile,bca,normal] [--scenarios fair2,fair3,gap10,small,large]
+       [--perm-seeds 1000]
 The last line is one JSON object of named figures ("<method>.<scenario>.<figure>").
 """
 
@@ -52,6 +53,7 @@ def main() -> None:
     ap.add_argument("--permutations", type=int, default=200)
     ap.add_argument("--methods", default="percentile,bca,normal")
     ap.add_argument("--scenarios", default="fair2,fair3,gap10,small,large")
+    ap.add_argument("--perm-seeds", type=int, default=1000, help="seeds of the permutation-level check (0: skip)")
     args = ap.parse_args()
     out: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -67,6 +69,12 @@ def main() -> None:
             print(f"{method:<11}{name:<9}"
                   + "".join(f"{res.get(f, float('nan')):>{len(f) + 2}.3f}" for f in FIGURES))
             out.update({f"{method}.{name}.{k}": round(v, 4) for k, v in res.items()})
+    if args.perm_seeds:  # permutation level alone: no bootstrap, many more seeds
+        for name in ("fair2", "small"):
+            sc = scenarios(args.patients)[name]
+            res = study(sc, range(10_000, 10_000 + args.perm_seeds), Settings("bca", 0, 200), LIMIT)
+            print(f"permutation test, {name}, {args.perm_seeds} seeds: rejects {res['perm_reject']:.3f} at 5%")
+            out[f"permutation.{name}.perm_reject"] = round(res["perm_reject"], 4)
     out["seconds"] = round(time.perf_counter() - t0, 1)
     print(json.dumps(out, sort_keys=True))
 
