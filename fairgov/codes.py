@@ -78,12 +78,14 @@ CODES: dict[str, tuple[str, str]] = {
     "FG424": ("split-empty", "A split needed by the protocol (train, validation or test) has no rows, or lacks one of the classes."),
     "FG430": ("rows-dropped", "`drop_invalid_rows: true` left invalid rows out of the evaluation. The warning gives their number and the grouped reasons (code, count, first lines); results.json records them under the evaluation's `dropped`. Dropped rows count nowhere: not in metrics, not in the composition table. Fix the rows (or declare the values they use) to bring them back."),
     # gates
-    "FG501": ("gate-failed", "A gate's compared number violates its threshold."),
+    "FG501": ("gate-failed", "A gate's whole interval violates its threshold (without an interval: the point estimate does)."),
     "FG502": ("gate-inconclusive", "The evidence was too thin to decide: undefined metric, a cell below minimum evidence, an interval straddling the threshold where decisive evidence is required, or an evaluation that did not run. Inconclusive blocks unless the policy opts out."),
     "FG503": ("waiver-expired", "A waiver's expiry date is before the build date; it no longer waives."),
     "FG504": ("gate-warning", "A non-blocking gate did not pass."),
     "FG505": ("waiver-unknown-gate", "A waiver names a gate id that does not exist."),
     "FG506": ("documentation-gate", "A documentation gate failed: required field missing, coverage below the minimum, an evaluation axis missing, or a threshold mismatch."),
+    "FG510": ("plan-bad-option", "`fairgov plan` got an option it cannot use: shares must be ATTR:GROUP=SHARE,GROUP=SHARE with at least two positive shares."),
+    "FG511": ("gate-cannot-pass", "At the evaluation's size a truly fair model would pass this gap gate with probability under 5% (operating characteristic in the gate's evidence): the test split is too small for the limit. `fairgov plan` says how many patients are needed."),
     # render / output
     "FG601": ("output-unwritable", "The output directory cannot be written (read-only, disk full). Nothing was replaced."),
     "FG602": ("render-failed", "A report could not be rendered."),

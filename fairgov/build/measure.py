@@ -68,7 +68,7 @@ def measure_evaluation(preds: pd.DataFrame, datasheet: Any, evaluation: Any) -> 
         groups,
         threshold=threshold,
         metrics=list(evaluation.metrics),
-        bootstrap=fm.BootstrapConfig(resamples=b.resamples, level=b.level, seed=b.seed),
+        bootstrap=fm.BootstrapConfig(resamples=b.resamples, level=b.level, seed=b.seed, interval=b.interval),
         min_evidence=fm.MinEvidence(n=ev.n, positives=ev.positives, negatives=ev.negatives),
         ece_bins=evaluation.ece_bins,
         permutations=b.permutations,

@@ -1,9 +1,15 @@
 """The decision rule of a statistical gate (see docs in shared/reference/fairness-evaluation.md).
 
 pass  - the conservative interval bound meets the limit (and the statistic is defined);
-fail  - the point estimate violates the limit (or, when the policy asks for decisive
-        evidence, the opposite interval bound violates it);
+fail  - the whole interval violates the limit (the opposite bound does too);
 inconclusive - everything else: undefined statistic, no interval, interval straddling.
+
+Failing on the point estimate alone (the rule before results schema 1.1) made a truly fair
+model fail gap gates far more often than 1 - level, because max-min gaps and worst-group
+values are biased away from fairness; with intervals that hold at their level (simultaneous
+max-t for gaps) the interval rule fails a fair model at most 1 - level of the time.
+``decisive`` is kept for compatibility and now matches the default. Without an interval
+(bootstrap disabled) the point estimate decides a failure.
 """
 
 from __future__ import annotations
@@ -46,10 +52,9 @@ def decide(
         return Decision("inconclusive", None, "no confidence interval (bootstrap disabled)")
     if _ok(conservative, op, limit):
         return Decision("pass", conservative, "interval bound meets the limit")
-    if decisive:
-        if opposite is not None and not _ok(opposite, op, limit):
-            return Decision("fail", conservative, "whole interval violates the limit")
-        return Decision("inconclusive", conservative, "interval straddles the limit; decisive evidence required")
+    if opposite is not None and not _ok(opposite, op, limit):
+        return Decision("fail", conservative, "whole interval violates the limit")
     if not _ok(value, op, limit):
-        return Decision("fail", conservative, "point estimate violates the limit")
+        return Decision("inconclusive", conservative,
+                        "point estimate violates the limit; interval straddles the limit: more evidence needed")
     return Decision("inconclusive", conservative, "interval straddles the limit: more evidence needed")

@@ -52,6 +52,7 @@ def run_gates(
         for result, sg in policy_results_with_gate(policy_results, policy):
             inconclusive_blocks = getattr(sg.gate, "inconclusive_blocks", True)
             finalize(result, inconclusive_blocks, active.get(sg.gate.id))
+            diags.extend(_cannot_pass(result, sg))
         results.extend(policy_results)
     results.sort(key=lambda r: (STATUS_ORDER[r.status], not r.blocking, r.policy, r.id))
     return GateReport(results, waivers, diags)
@@ -144,6 +145,22 @@ def _threshold_checks(cp: CompiledProject, evaluations: dict[str, EvalOutcome]) 
         ev = evaluations.get(op.evaluation)
         out.append((dp.ref, op.threshold, ev.threshold if ev else None, ev.error if ev else "evaluation was not run"))
     return out
+
+
+CANNOT_PASS = 0.05
+"""Below this probability of passing a truly fair model, a gate is reported as unpassable."""
+
+
+def _cannot_pass(result: GateResult, sg: SourcedGate) -> list[Diagnostic]:
+    """FG511: at the evaluation's size a truly fair model would (almost) never pass the gate."""
+    oc = result.details.get("operating_characteristics") or {}
+    p = oc.get("p_pass_if_fair")
+    if p is None or p >= CANNOT_PASS:
+        return []
+    src = sg.source or {}
+    return [Diagnostic(str(src.get("file", "")), int(src.get("line", 1)), int(src.get("col", 1)), "FG511",
+                       f"gate {result.id!r}: a truly fair model passes with probability {p:.0%} at the size of "
+                       f"{result.evaluation}; more patients are needed (see `fairgov plan`)", severity="warning")]
 
 
 def _holm(results: list[GateResult], alpha: float) -> None:

@@ -15,8 +15,11 @@ Decisions (details in the module docstrings):
   cell undefined. Aggregates use groups whose observed value is defined, list the
   excluded ones in ``reason`` and need >= 2 groups (``assemble``).
 * Bootstrap: clusters resampled within strata (group combination x any positive;
-  strata under ``min_stratum_clusters`` pooled per label), percentile intervals
-  over resamples where the statistic is defined (``bootstrap``).
+  strata under ``min_stratum_clusters`` pooled per label), intervals over resamples
+  where the statistic is defined: BCa (default), normal or percentile (``intervals``);
+  gaps and worst groups get simultaneous max-t intervals (``simultaneous``), gap
+  aggregates the signed pairwise differences (``aggvalues``); ECE cells carry a
+  debiased estimate (``kernels``).
 * Permutation: group labels of (cluster, group) units permuted within label strata;
   p = (1 + #extreme) / (1 + permutations), undefined permutations count as extreme
   (``permutation``).

@@ -18,11 +18,13 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from .assemble import Draws
 from .attribute import Context, build_attribute, build_cells, calibration_bins
 from .bootstrap import chunk_size, cluster_strata, contiguous_codes, resample_counts
 from .config import BootstrapConfig, MinEvidence
 from .errors import MetricsInputError
 from .inputs import EncodedAttribute, encode_groups_input, validate_arrays
+from .intervals import JACKKNIFE_BLOCKS
 from .kernels import metrics_from_stats, segment_stats
 from .layout import build_layout
 from .registry import METRICS
@@ -43,15 +45,36 @@ def _check_options(metrics, threshold, ece_bins, permutations) -> list[str]:
     return names
 
 
+STORED = (*METRICS, "ece_debiased")
+
+
+def _fill(store, layouts, start, weights) -> None:
+    for lay, st in zip(layouts, store, strict=True):
+        for m, v in metrics_from_stats(segment_stats(lay, weights)).items():
+            st[m][start : start + weights.shape[1]] = v
+
+
 def _bootstrap(ncl, sizes, layouts, cfg: BootstrapConfig):
     if cfg.resamples == 0:
         return [None] * len(layouts)
     chunk = chunk_size(cfg, ncl, max(lay.n_rows for lay in layouts))
-    store = [{m: np.empty((cfg.resamples, lay.n_segments)) for m in METRICS} for lay in layouts]
+    store = [{m: np.empty((cfg.resamples, lay.n_segments)) for m in STORED} for lay in layouts]
     for start, counts in resample_counts(cfg, sizes, chunk):
-        for lay, st in zip(layouts, store, strict=True):
-            for m, v in metrics_from_stats(segment_stats(lay, counts)).items():
-                st[m][start : start + counts.shape[1]] = v
+        _fill(store, layouts, start, counts)
+    return store
+
+
+def _jackknife(ncl, layouts, cfg: BootstrapConfig):
+    """Delete-a-block jackknife values (J, segments) per layout, for BCa's acceleration."""
+    if cfg.resamples == 0 or cfg.interval != "bca":
+        return [None] * len(layouts)
+    n_blocks = min(ncl, JACKKNIFE_BLOCKS)
+    chunk = chunk_size(cfg, ncl, max(lay.n_rows for lay in layouts))
+    store = [{m: np.empty((n_blocks, lay.n_segments)) for m in STORED} for lay in layouts]
+    block = np.arange(ncl) % n_blocks
+    for start in range(0, n_blocks, chunk):
+        cols = np.arange(start, min(n_blocks, start + chunk))
+        _fill(store, layouts, start, (block[:, None] != cols[None, :]).astype(float))
     return store
 
 
@@ -90,18 +113,15 @@ def measure(
         pstats = [segment_stats(lay, ones) for lay in layouts]
         points = [metrics_from_stats(st) for st in pstats]
         boots = _bootstrap(ncl, [m.size for m in strata], layouts, bootstrap)
+        jacks = _jackknife(ncl, layouts, bootstrap)
     ctx = Context(
         y, s, cl, t, nb, names, bootstrap, min_evidence, int(permutations), aggregate_unknown
     )
     all_attrs = [EncodedAttribute("overall", ("all",), zero), *attrs]
-    cells = [
-        build_cells(ctx, a, st, pt, bt)
-        for a, st, pt, bt in zip(all_attrs, pstats, points, boots, strict=True)
-    ]
+    draws = [Draws(*d) for d in zip(points, boots, jacks, strict=True)]
+    cells = [build_cells(ctx, a, st, d) for a, st, d in zip(all_attrs, pstats, draws, strict=True)]
     results = {
-        a.name: build_attribute(
-            ctx, a, i, cells[i + 1], points[i + 1], boots[i + 1], points[0], boots[0]
-        )
+        a.name: build_attribute(ctx, a, i, cells[i + 1], draws[i + 1], draws[0])
         for i, a in enumerate(attrs)
     }
     return MeasureResult(

@@ -7,12 +7,14 @@ an aggregate that left out groups whose value is undefined.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 
-from . import aggregates as agg
-from .bootstrap import percentile_interval
 from .config import BootstrapConfig
-from .registry import AGGREGATES, METRICS
+from .intervals import compute
 from .result import AggregateValue, MetricValue
 
 _NEEDS_POS = {"auroc", "average_precision", "tpr", "fnr", "balanced_accuracy"}
@@ -34,15 +36,44 @@ def undefined_reason(metric: str, n: float, pos: float, neg: float, pred_pos: fl
     return "undefined"
 
 
-class Intervals:
-    """Percentile intervals of bootstrap samples (B, ...) with reasons when not formed."""
+@dataclass(frozen=True)
+class Draws:
+    """A statistic's point value (1, K), bootstrap (B, K) and jackknife (J, K) values, or,
+    straight from the kernels, a {metric: array} dict in each place (see ``get``)."""
 
-    def __init__(self, samples: np.ndarray | None, cfg: BootstrapConfig):
-        self.samples = samples
+    point: Any
+    boot: Any = None
+    jack: Any = None
+
+    def map(self, f: Callable[[np.ndarray], np.ndarray]) -> Draws:
+        return Draws(
+            f(self.point),
+            None if self.boot is None else f(self.boot),
+            None if self.jack is None else f(self.jack),
+        )
+
+    def get(self, m: str, idx: list[int] | None = None) -> Draws:
+        """Metric ``m`` (and columns ``idx``) of draws holding metric dicts."""
+        cols = slice(None) if idx is None else idx
+
+        def pick(x):
+            return None if x is None else x[m][:, cols]
+
+        return Draws(pick(self.point), pick(self.boot), pick(self.jack))
+
+
+class Intervals:
+    """Intervals (method of ``cfg.interval``) of bootstrap samples (B, ...), with reasons
+    when not formed and when the estimate lies outside its interval."""
+
+    def __init__(self, draws: Draws, cfg: BootstrapConfig):
+        self.samples = draws.boot
         self.cfg = cfg
-        if samples is not None:
-            self.low, self.high, self.frac = percentile_interval(
-                samples, cfg.level, cfg.min_defined_fraction
+        self.point = draws.point
+        if self.samples is not None:
+            point = None if draws.point is None else draws.point.reshape(self.samples.shape[1:])
+            self.low, self.high, self.frac = compute(
+                cfg.interval, self.samples, point, draws.jack, cfg.level, cfg.min_defined_fraction
             )
 
     def at(self, idx) -> tuple[float | None, float | None, str | None]:
@@ -61,124 +92,58 @@ class Intervals:
             )
         return low, high, None
 
+    def bias(self, idx) -> float:
+        """Bootstrap bias at ``idx``: mean of the defined resamples minus the estimate."""
+        if self.samples is None:
+            return 0.0
+        col = self.samples[(slice(None), *np.atleast_1d(idx))] if self.samples.ndim > 1 else self.samples
+        col = col[~np.isnan(col)]
+        point = np.asarray(self.point).reshape(self.samples.shape[1:])[idx]
+        return float(col.mean() - point) if col.size else 0.0
+
+
+def outside_reason(value: float, low: float | None, high: float | None, how: str, bias: float):
+    """Say why an estimate lies outside its own interval (None when it does not)."""
+    if low is None or high is None:
+        return None
+    tol = 1e-9 * max(1.0, abs(value))
+    if low - tol <= value <= high + tol:
+        return None
+    return (
+        f"estimate outside its {how} interval: the statistic is biased under resampling "
+        f"(bootstrap bias {bias:+.3g})"
+    )
+
 
 def _join(*reasons: str | None) -> str | None:
     parts = [r for r in reasons if r]
     return "; ".join(parts) if parts else None
 
 
-def metric_value(point: float, reason: str | None, ci: Intervals, idx) -> MetricValue:
+def metric_value(point: float, reason: str | None, ci: Intervals, idx, bounded: bool = True) -> MetricValue:
+    """A cell's value; ``bounded``: the metric lives in [0, 1], so is its (normal) interval."""
     if reason is not None or np.isnan(point):
         return MetricValue(None, reason=reason or "undefined")
     low, high, why = ci.at(idx)
-    return MetricValue(float(point), low, high, why)
+    if bounded and low is not None and high is not None:
+        low, high = max(low, 0.0), min(high, 1.0)
+    out = outside_reason(point, low, high, ci.cfg.interval, ci.bias(idx) if why is None else 0.0)
+    return MetricValue(float(point), low, high, _join(why, out))
 
 
-def _agg_value(point, samples, cfg, reason, p_value=None, group=None, included=()):
-    value = float(point[0])
+def agg_value(d: Draws, cfg, reason, p_value=None, group=None, included=(), **extra):
+    """An aggregate from its draws (1,), (B,), (J,) by the configured interval method."""
+    value = float(d.point[0])
     if (reason is not None and reason.startswith("undefined")) or np.isnan(value):
         return AggregateValue(None, reason=reason or "undefined", included=included)
-    low, high, why = Intervals(samples, cfg).at(()) if samples is not None else (None, None, None)
-    return AggregateValue(value, low, high, _join(reason, why), p_value, group, included)
-
-
-def metric_aggregates(
-    metric: str,
-    labels: list[str],
-    excluded: list[str],
-    point: np.ndarray,
-    boot: np.ndarray | None,
-    overall_point: np.ndarray,
-    overall_boot: np.ndarray | None,
-    cfg: BootstrapConfig,
-    p_gap: float | None,
-) -> dict[str, AggregateValue]:
-    """gap / worst / ratio / to_overall of one metric over included groups ``labels``.
-
-    ``point`` is (1, G) and ``boot`` (B, G) for the included groups only.
-    """
-    info = METRICS[metric]
-    base = agg.exclusion_reason(excluded, len(labels))
-    inc = tuple(labels)
-    if len(labels) < 2:
-        return {k: AggregateValue(None, reason=base, included=inc) for k in AGGREGATES}
-    w_p, w_i = agg.worst(point, info)
-    o_p, o_i = agg.to_overall(point, overall_point)
-    ratio_p = agg.ratio(point, info)
-    ratio_reason = base
-    if info.signed:
-        ratio_reason = "undefined: ratio is not meaningful for a signed metric"
-    elif np.isnan(ratio_p[0]):
-        ratio_reason = "undefined: largest group value is 0"
-    worst_reason = base if info.worst else f"undefined: {metric} has no preferred direction"
-    over_reason = base if not np.isnan(overall_point[0]) else "undefined: overall value undefined"
-    return {
-        "gap": _agg_value(
-            agg.gap(point), None if boot is None else agg.gap(boot), cfg, base, p_gap, included=inc
-        ),
-        "worst": _agg_value(
-            w_p,
-            None if boot is None else agg.worst(boot, info)[0],
-            cfg,
-            worst_reason,
-            group=labels[int(w_i[0])],
-            included=inc,
-        ),
-        "ratio": _agg_value(
-            ratio_p,
-            None if boot is None else agg.ratio(boot, info),
-            cfg,
-            ratio_reason,
-            included=inc,
-        ),
-        "to_overall": _agg_value(
-            o_p,
-            None if boot is None or overall_boot is None else agg.to_overall(boot, overall_boot)[0],
-            cfg,
-            over_reason,
-            group=labels[int(o_i[0])],
-            included=inc,
-        ),
-    }
-
-
-def odds_aggregates(
-    tpr_labels: list[str],
-    tpr_excluded: list[str],
-    tpr: tuple,
-    eo_labels: list[str],
-    eo_excluded: list[str],
-    eo: tuple,
-    cfg: BootstrapConfig,
-    p_values: dict[str, float | None],
-) -> dict[str, AggregateValue]:
-    """Equalized odds (both rates defined) and equal opportunity (TPR defined).
-
-    ``tpr`` = (tpr point, tpr boot, fpr point, fpr boot) over the odds groups;
-    ``eo`` = (tpr point, tpr boot) over the equal-opportunity groups.
-    """
-    out: dict[str, AggregateValue] = {}
-    base = agg.exclusion_reason(tpr_excluded, len(tpr_labels))
-    tp, tb, fp, fb = tpr
-    for key in ("equalized_odds", "equalized_odds_mean"):
-        if len(tpr_labels) < 2:
-            out[key] = AggregateValue(None, reason=base, included=tuple(tpr_labels))
-            continue
-        point = agg.odds(tp, fp)[key]
-        boot = agg.odds(tb, fb)[key] if tb is not None else None
-        out[key] = _agg_value(point, boot, cfg, base, p_values.get(key), None, tuple(tpr_labels))
-    base = agg.exclusion_reason(eo_excluded, len(eo_labels))
-    if len(eo_labels) < 2:
-        out["equal_opportunity"] = AggregateValue(None, reason=base, included=tuple(eo_labels))
-    else:
-        ep, eb = eo
-        out["equal_opportunity"] = _agg_value(
-            agg.gap(ep),
-            agg.gap(eb) if eb is not None else None,
-            cfg,
-            base,
-            p_values.get("equal_opportunity"),
-            None,
-            tuple(eo_labels),
-        )
-    return out
+    low, high, why, out = None, None, None, None
+    if d.boot is not None:
+        ci = Intervals(Draws(d.point, d.boot[:, None], None if d.jack is None else d.jack[:, None]),
+                       cfg)
+        low, high, why = ci.at(0)
+        if why is None:
+            out = outside_reason(value, low, high, cfg.interval, ci.bias(0))
+    return AggregateValue(
+        value, low, high, _join(reason, why, out), p_value, group, included,
+        interval=cfg.interval if d.boot is not None else None, **extra,
+    )

@@ -1,4 +1,4 @@
-"""Stratified cluster bootstrap as count weights, and percentile intervals.
+"""Stratified cluster bootstrap as count weights (interval methods: ``intervals``).
 
 A resample is a vector of counts per cluster (how often each patient was drawn).
 Counts are produced as (clusters x resamples) so they feed the layouts' sparse
@@ -115,27 +115,3 @@ def chunk_size(config: BootstrapConfig, n_clusters: int, widest: int) -> int:
     """Resamples per chunk so that counts, draws and one layout's output fit the budget."""
     per_resample = 8.0 * (3 * n_clusters + widest)
     return min(MAX_CHUNK, max(config.BLOCK, int(config.max_memory_mb * 2**20 / per_resample)))
-
-
-def percentile_interval(
-    samples: np.ndarray, level: float, min_defined: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Percentile interval over axis 0, ignoring resamples where the value is NaN.
-
-    Returns (low, high, defined fraction); low/high are NaN where fewer than
-    ``min_defined`` of the resamples define the statistic.
-    """
-    b = samples.shape[0]
-    flat = samples.reshape(b, -1)
-    ok = ~np.isnan(flat)
-    frac = ok.mean(axis=0) if b else np.zeros(flat.shape[1])
-    low = np.full(flat.shape[1], np.nan)
-    high = np.full(flat.shape[1], np.nan)
-    q = [(1 - level) / 2, 1 - (1 - level) / 2]
-    full = frac == 1.0
-    if full.any():
-        low[full], high[full] = np.quantile(flat[:, full], q, axis=0)
-    for j in np.flatnonzero((frac >= min_defined) & (frac > 0) & ~full):
-        low[j], high[j] = np.quantile(flat[ok[:, j], j], q)
-    shape = samples.shape[1:]
-    return low.reshape(shape), high.reshape(shape), frac.reshape(shape)

@@ -19,6 +19,9 @@ class BootstrapConfig:
     ``min_stratum_clusters`` clusters are pooled per label (see
     ``bootstrap.cluster_strata``). Intervals are formed over resamples where the
     statistic is defined, and only when at least ``min_defined_fraction`` are.
+    ``interval`` is the method of per-group intervals (``intervals.METHODS``); with any
+    method but "percentile", gaps and worst-group values get simultaneous max-t
+    intervals over groups (``simultaneous``).
     """
 
     resamples: int = 2000
@@ -28,6 +31,7 @@ class BootstrapConfig:
     max_memory_mb: float = 500.0
     min_defined_fraction: float = 0.99
     min_stratum_clusters: int = 5
+    interval: str = "bca"
 
     BLOCK = 25
 
@@ -38,6 +42,8 @@ class BootstrapConfig:
             raise MetricsInputError("bootstrap level must be in (0, 1)")
         if self.max_memory_mb <= 0:
             raise MetricsInputError("max_memory_mb must be > 0")
+        if self.interval not in ("percentile", "bca", "normal"):
+            raise MetricsInputError("bootstrap interval must be percentile, bca or normal")
 
 
 @dataclass(frozen=True)

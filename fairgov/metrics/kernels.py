@@ -33,6 +33,7 @@ class Stats:
     brier_sum: np.ndarray
     ece_sum: np.ndarray  # sum over bins |sum (y - s)|
     resid_sum: np.ndarray  # sum (y - s)
+    ece_debiased_sum: np.ndarray | None = None  # sum over bins sqrt(max(0, D_b^2 - Q_b))
 
 
 _BLOCK_ROWS = 256
@@ -79,7 +80,9 @@ def segment_stats(lay: CellLayout, weights_t: np.ndarray) -> Stats:
     neg = neg_a + r[lay.row_tail : lay.row_tail + nseg]
     tie = r[lay.row_tie : lay.row_tie + lay.n_tie] * p[lay.tie_k]
     auc_num = pos * neg - pa + 0.5 * np.asarray(lay.tie_to_seg @ tie)
-    d = lin[: nseg * lay.n_bins].reshape(nseg, lay.n_bins, bsz)
+    nb = lay.n_bins
+    d = lin[: nseg * nb].reshape(nseg, nb, bsz)
+    q = lin[nseg * (nb + 1) :].reshape(nseg, nb, bsz)
     return Stats(
         n=(pos + neg).T,
         pos=pos.T,
@@ -88,9 +91,10 @@ def segment_stats(lay: CellLayout, weights_t: np.ndarray) -> Stats:
         fp=(fp_a + r[lay.row_fpx : lay.row_fpx + nseg]).T,
         auc_num=auc_num.T,
         ap_sum=ap_sum.T,
-        brier_sum=lin[nseg * lay.n_bins :].T,
+        brier_sum=lin[nseg * nb : nseg * (nb + 1)].T,
         ece_sum=np.abs(d).sum(axis=1).T,
         resid_sum=d.sum(axis=1).T,
+        ece_debiased_sum=np.sqrt(np.maximum(0.0, d * d - q)).sum(axis=1).T,
     )
 
 
@@ -101,7 +105,10 @@ def _div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 
 def metrics_from_stats(st: Stats) -> dict[str, np.ndarray]:
-    """All registry metrics from statistics; NaN marks an undefined value."""
+    """All registry metrics from statistics; NaN marks an undefined value. With the
+    statistics for it, also "ece_debiased" (not a registry metric: it is reported beside
+    the plug-in ECE): per bin sqrt(max(0, D^2 - Q)), Q the cluster-level variance estimate
+    of the bin's residual sum D, so noise in a well-calibrated bin no longer counts."""
     fn = st.pos - st.tp
     tn = st.neg - st.fp
     both = np.where((st.pos > 0) & (st.neg > 0), st.pos * st.neg, 0.0)
@@ -122,7 +129,7 @@ def metrics_from_stats(st: Stats) -> dict[str, np.ndarray]:
         "accuracy": _div(st.tp + tn, st.n),
         "balanced_accuracy": (tpr + tnr) / 2,
         "selection_rate": _div(st.tp + st.fp, st.n),
-    }
+    } | ({} if st.ece_debiased_sum is None else {"ece_debiased": _div(st.ece_debiased_sum, st.n)})
 
 
 ArrayLike = np.ndarray | list
@@ -157,7 +164,9 @@ def weighted_group_metrics(
     y, s, w, codes, names, _ = _prepare(labels, scores, weights, groups)
     lay = build_layout(y, s, codes, names.size, np.arange(y.size), y.size, threshold, ece_bins)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return names, metrics_from_stats(segment_stats(lay, np.ascontiguousarray(w.T)))
+        out = metrics_from_stats(segment_stats(lay, np.ascontiguousarray(w.T)))
+    out.pop("ece_debiased", None)  # registry metrics only (rows are clusters here)
+    return names, out
 
 
 def _single(metric: str, labels, scores, weights, threshold=0.5, ece_bins=10) -> Any:

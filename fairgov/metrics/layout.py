@@ -33,7 +33,7 @@ class CellLayout:
     kp: int  # number of positive cells
     n_tie: int  # positive cells that also contain negatives (ties across labels)
     rank_t: sp.csr_matrix  # (n_rank_rows, n_clusters): P, A, tail, fpx, tie rows
-    lin_t: sp.csr_matrix  # (n_segments * (n_bins + 1), n_clusters): D, brier
+    lin_t: sp.csr_matrix  # (n_segments * (2 n_bins + 1), n_clusters): D, brier, Q
     seg_kstart: np.ndarray  # (S,) first positive cell of each segment
     seg_kend: np.ndarray  # (S,) one past the last positive cell
     last_pred: np.ndarray  # (S,) last positive cell with score >= threshold, -1 if none
@@ -63,7 +63,7 @@ class CellLayout:
     @property
     def n_rows(self) -> int:
         """Rows of the per-chunk output, for memory planning."""
-        return self.n_rank_rows + self.n_segments * (self.n_bins + 1)
+        return self.n_rank_rows + self.n_segments * (2 * self.n_bins + 1)
 
 
 def bin_index(scores: np.ndarray, n_bins: int) -> np.ndarray:
@@ -159,6 +159,11 @@ def build_layout(
         shape=(lin_rows, n_clusters),
     )
     lin_t.sum_duplicates()
+    # Q rows: per (segment, bin) sum over clusters of the squared cluster residual sum, so
+    # that for cluster weights w, Q . w estimates the variance of D . w (debiased ECE)
+    d_part = lin_t[: n_segments * n_bins].tocsr()
+    d_part.data = d_part.data**2
+    lin_t = sp.vstack([lin_t, d_part], format="csr")
     tie_to_seg = sp.csr_matrix(
         (np.ones(n_tie), (seg_k[tie_k], np.arange(n_tie))), shape=(n_segments, n_tie)
     )

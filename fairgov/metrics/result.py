@@ -23,32 +23,66 @@ def _num(x: float | None) -> float | None:
 
 @dataclass(frozen=True)
 class MetricValue:
+    """A value with its interval; ``debiased`` (ECE only) is the debiased estimator with
+    its own interval, reported beside the plug-in (``kernels.metrics_from_stats``)."""
+
     value: float | None
     ci_low: float | None = None
     ci_high: float | None = None
     reason: str | None = None
+    debiased: MetricValue | None = field(default=None, kw_only=True)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "value": _num(self.value),
             "ci_low": _num(self.ci_low),
             "ci_high": _num(self.ci_high),
             "reason": self.reason,
         }
+        if self.debiased is not None:
+            d["debiased"] = self.debiased.to_dict()
+        return d
+
+
+@dataclass(frozen=True)
+class Difference:
+    """Signed difference ``group - reference`` with marginal and simultaneous intervals."""
+
+    group: str
+    reference: str
+    value: float
+    ci_low: float | None
+    ci_high: float | None
+    sim_low: float | None
+    sim_high: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: _num(v) if isinstance(v, float) else v for k, v in asdict(self).items()}
 
 
 @dataclass(frozen=True)
 class AggregateValue(MetricValue):
     """An aggregate; ``p_value`` for gap-type aggregates, ``group`` for worst and
-    to_overall, ``included`` lists the groups that took part."""
+    to_overall, ``included`` lists the groups that took part; ``interval`` names the
+    interval method; gaps may carry ``fair_upper`` (quantiles 5%..95% of the upper bound
+    under a true gap of 0: the gate's operating characteristic) and signed ``differences``."""
 
     p_value: float | None = None
     group: str | None = None
     included: tuple[str, ...] = ()
+    interval: str | None = None
+    fair_upper: tuple[float, ...] | None = None
+    differences: tuple[Difference, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         d = super().to_dict()
         d.update(p_value=_num(self.p_value), group=self.group, included=list(self.included))
+        if self.interval is not None:
+            d["interval"] = self.interval
+        if self.fair_upper is not None:
+            d["fair_upper"] = [_num(x) for x in self.fair_upper]
+        if self.differences:
+            d["differences"] = [x.to_dict() for x in self.differences]
         return d
 
 
@@ -140,7 +174,8 @@ class MeasureResult:
                 "seed": bs.seed,
                 "stratified": bs.stratify,
                 "min_stratum_clusters": bs.min_stratum_clusters,
-                "method": "cluster-stratified-percentile" if bs.stratify else "cluster-percentile",
+                "method": ("cluster-stratified-" if bs.stratify else "cluster-") + bs.interval,
+                "interval": bs.interval,
             },
             "permutation": {
                 "permutations": self.permutations,

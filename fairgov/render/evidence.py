@@ -108,7 +108,7 @@ def facts(ev: dict[str, Any], cp: Any, roles: list[str], dataset_link: str | Non
             "scored": fmt.count(rows.get("scored")), "total": fmt.count(rows.get("total")), "dropped": fmt.count(dropped)}),
         (gettext("Threshold"), threshold_text(ev)),
         (gettext("Uncertainty"), gettext(
-            "%(resamples)s patient-level bootstrap resamples (%(method)s), %(level)s percentile intervals, seed %(seed)s; "
+            "%(resamples)s patient-level bootstrap resamples (%(method)s), %(level)s intervals, seed %(seed)s; "
             "%(permutations)s permutations for gap p-values") % {
             "resamples": fmt.count(b.get("resamples")), "method": b.get("method", "?"), "level": fmt.level(float(b.get("level", 0.95))),
             "seed": b.get("seed"), "permutations": fmt.count(p.get("permutations"))}),

@@ -214,6 +214,7 @@ class GateEvidence:
     p_value: str
     problems: list[str]
     elsewhere: bool = False  # the per-group plot and table are left to the model card report and the dossier
+    statistics: str = ""  # interval method and operating characteristics of a metric gate
 
     @property
     def outcome(self) -> str:
@@ -253,7 +254,22 @@ def evidence(row: GateRow, results: dict[str, Any], ids: Ids, rationale: str | N
     stat_label = gettext("%(metric)s %(statistic)s") % {"metric": fmt.metric_label(metric), "statistic": fmt.stat_label(g.get("statistic"))}
     chart = forest_chart(g, groups, overall, parts, ids.get("forest", g["id"]), stat_label, row.title)
     return GateEvidence(row, chart, [fmt.metric_label(p) for p in parts], table,
-                        f"{stat_label}: {fmt.estimate(g)}", rationale, pval, problems)
+                        f"{stat_label}: {fmt.estimate(g)}", rationale, pval, problems, statistics=statistics_line(g))
+
+
+def statistics_line(g: dict[str, Any]) -> str:
+    """Interval method of the compared statistic and the gate's operating characteristic."""
+    details = g.get("details") or {}
+    parts = []
+    if details.get("interval"):
+        parts.append(gettext("Interval: %(method)s.") % {"method": details["interval"]})
+    oc = details.get("operating_characteristics") or {}
+    if fmt.is_num(oc.get("p_pass_if_fair")):
+        parts.append(gettext("A truly fair model passes this gate with probability %(p)s at this evaluation’s size.")
+                     % {"p": fmt.pct(oc["p_pass_if_fair"])})
+        if oc.get("note"):
+            parts.append(gettext("At this size a truly fair model would rarely pass this gate."))
+    return " ".join(parts)
 
 
 def forest_chart(g: dict[str, Any], groups: dict[str, Any], overall: dict[str, Any], parts: tuple[str, ...],

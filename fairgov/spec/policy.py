@@ -29,10 +29,19 @@ class MetricGate(GateBase):
         description="Metric the gate checks."
     )
     across: list[Text] = Field(min_length=1, description="Attribute(s) spanned; two or more = intersection.")
-    statistic: Literal["gap", "worst", "ratio", "to_overall", "group"] = Field(
-        description="Aggregate over the groups (or one group's value)."
+    statistic: Literal["gap", "worst", "ratio", "to_overall", "group", "difference"] = Field(
+        description="Aggregate over the groups, one group's value, or `difference`: the signed difference "
+        "`group` minus `reference` with its interval."
     )
-    group: str | None = Field(default=None, description="Group label for `statistic: group`.")
+    group: str | None = Field(default=None, description="Group label for `statistic: group` or `difference`.")
+    reference: str | None = Field(
+        default=None, description="Reference group of `statistic: difference` (the value is group − reference)."
+    )
+    estimator: Literal["plug_in", "debiased"] = Field(
+        default="plug_in",
+        description="For `metric: ece`: gate on the plug-in ECE (biased upward in small bins) or the debiased "
+        "estimator reported beside it.",
+    )
     max: float | None = Field(default=None, description="Pass when the compared number is <= max.")
     min: float | None = Field(default=None, description="Pass when the compared number is >= min.")
     bound: Bound = Field(
@@ -43,7 +52,9 @@ class MetricGate(GateBase):
         default=None, description="Evaluations the gate applies to; empty = every evaluation."
     )
     decisive: bool = Field(
-        default=False, description="Require the whole interval on one side; a straddling interval is inconclusive."
+        default=False,
+        description="Require the whole interval on one side; a straddling interval is inconclusive. Since results "
+        "schema 1.1 this is the default rule (a failure needs the whole interval beyond the limit); kept for compatibility."
     )
     inconclusive_blocks: bool = Field(default=True, description="Inconclusive blocks (fail closed) unless false.")
 
@@ -53,6 +64,10 @@ class MetricGate(GateBase):
             raise ValueError("give exactly one of `max` or `min`")
         if self.statistic == "group" and not self.group:
             raise ValueError("`statistic: group` needs `group`")
+        if self.statistic == "difference" and not (self.group and self.reference and self.group != self.reference):
+            raise ValueError("`statistic: difference` needs `group` and a different `reference`")
+        if self.estimator == "debiased" and (self.metric != "ece" or self.statistic not in ("group", "worst")):
+            raise ValueError("`estimator: debiased` applies to `metric: ece` with `statistic: group` or `worst`")
         if self.metric in AGGREGATE_METRICS and self.statistic not in ("gap",):
             raise ValueError(f"{self.metric} is already an aggregate; use `statistic: gap`")
         return self

@@ -34,7 +34,7 @@ def population(rng):
     return y[p], 1 / (1 + np.exp(-x)), p, grp[p]
 
 
-def test_percentile_interval_covers_true_gap():
+def test_gap_interval_covers_true_gap():
     truth = true_auc(MU["a"]) - true_auc(MU["b"])
     rng = np.random.default_rng(2024)
     covered = 0

@@ -73,7 +73,8 @@ def test_to_dict_shape_is_json_safe(result):
         "seed": 3,
         "stratified": True,
         "min_stratum_clusters": 5,
-        "method": "cluster-stratified-percentile",
+        "method": "cluster-stratified-bca",
+        "interval": "bca",
     }
     assert d["min_evidence"] == {"n": 0, "positives": 10, "negatives": 10}
     assert set(d["overall"]["metrics"]) == set(METRICS)
@@ -94,7 +95,8 @@ def test_to_dict_shape_is_json_safe(result):
         "equal_opportunity",
     }
     gap = sex["aggregates"]["auroc"]["gap"]
-    assert set(gap) == {"value", "ci_low", "ci_high", "reason", "p_value", "group", "included"}
+    assert set(gap) == {"value", "ci_low", "ci_high", "reason", "p_value", "group", "included",
+                        "interval", "fair_upper", "differences"}
     assert gap["included"] == ["female", "male"]  # unknown reported, not aggregated
     assert 0 < gap["p_value"] <= 1 and gap["p_value"] * 50 == pytest.approx(
         round(gap["p_value"] * 50)

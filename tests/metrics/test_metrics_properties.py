@@ -79,8 +79,11 @@ def test_relabelling_groups_permutes_results(data):
         for name, val in aggs.items() if "value" not in aggs else [(None, aggs)]:
             other = b["aggregates"][metric] if name is None else b["aggregates"][metric][name]
             # worst / to_overall groups may tie; the tie-break follows label order
+            _same_differences(val.get("differences", []), other.get("differences", []), rename)
             mapped = {
                 **val,
+                "debiased": _anon_group(val.get("debiased"), rename),
+                "differences": None,
                 "group": None,
                 "included": sorted(rename.get(x, x) for x in val["included"]),
                 "reason": anonymous(val["reason"]),
@@ -89,6 +92,8 @@ def test_relabelling_groups_permutes_results(data):
                 mapped,
                 {
                     **other,
+                    "debiased": _anon_group(other.get("debiased"), {}),
+                    "differences": None,
                     "group": None,
                     "included": sorted(other["included"]),
                     "reason": anonymous(other["reason"]),
@@ -97,6 +102,30 @@ def test_relabelling_groups_permutes_results(data):
             if name == "worst" and other["group"] is not None:
                 picked = b["groups"][other["group"]]["metrics"][metric]["value"]
                 assert close(abs(picked), abs(other["value"]))
+
+
+def _anon_group(v: dict | None, rename: dict) -> dict | None:
+    """A nested aggregate with its (tie-broken) group dropped and included groups renamed."""
+    if v is None:
+        return None
+    return {**v, "group": None, "included": sorted(rename.get(x, x) for x in v.get("included", []))}
+
+
+def _same_differences(a: list, b: list, rename: dict) -> None:
+    """Signed differences follow the renamed groups (a pair may flip: value and bounds negate)."""
+    assert len(a) == len(b)
+    index = {(d["group"], d["reference"]): d for d in b}
+    for d in a:
+        g, r = rename.get(d["group"], d["group"]), rename.get(d["reference"], d["reference"])
+        if (g, r) in index:
+            assert close({**d, "group": g, "reference": r}, index[(g, r)])
+        else:
+            o = index[(r, g)]
+            assert close(d["value"], -o["value"])
+            for lo, hi in (("ci_low", "ci_high"), ("sim_low", "sim_high")):
+                assert (d[lo] is None) == (o[hi] is None)
+                if d[lo] is not None:
+                    assert math.isclose(d[lo], -o[hi], rel_tol=1e-9, abs_tol=1e-9)
 
 
 @SETTINGS

@@ -1,0 +1,102 @@
+"""Sample-size planning for metric gates, by simulation through the real engine.
+
+For one attribute with declared group shares, a *fair* model gives every group the same
+AUROC; the *gap* model lowers the AUROC of the smallest group by ``gap``. At each size
+(patients in the smallest group, doubling from ``start``), ``seeds`` data sets of each
+model are simulated (``fairgov.metrics.simulate``), measured by ``measure`` with the
+evaluation's bootstrap settings and judged by the gate's own code (``apply_metric_gate``).
+P(pass | fair) and P(fail | gap) are the shares of seeds; a gate's required size is the
+first size where the share reaches ``power``. The same simulated data serve every gate on
+the attribute. Holm adjustment across gates is not simulated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from fairgov.gates.metric_gates import apply_metric_gate
+from fairgov.gates.outcome import GateResult
+from fairgov.metrics import BootstrapConfig, MinEvidence, measure
+from fairgov.metrics.simulate import Scenario, simulate
+
+ODDS = {"equalized_odds": ("tpr", "fpr"), "equalized_odds_mean": ("tpr", "fpr"), "equal_opportunity": ("tpr",)}
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    prevalence: float = 0.3
+    auroc: float = 0.85
+    gap: float = 0.1
+    power: float = 0.8
+    seeds: int = 20
+    start: int = 50
+    max_patients: int = 6400
+    images: int = 2
+    threshold: float = 0.5
+    bootstrap: BootstrapConfig = field(default_factory=lambda: BootstrapConfig(resamples=200))
+    min_evidence: MinEvidence = field(default_factory=lambda: MinEvidence(0, 10, 10))
+
+
+@dataclass
+class GatePlan:
+    gate: str
+    attribute: str
+    rows: list[dict[str, float]] = field(default_factory=list)  # size, p_pass_fair, p_fail_gap
+
+    def needed(self, key: str, power: float) -> int | None:
+        return next((int(r["patients"]) for r in self.rows if r[key] >= power), None)
+
+
+def _metrics(gates: Sequence[Any]) -> list[str]:
+    out: set[str] = set()
+    for g in gates:
+        out |= set(ODDS.get(g.metric, (g.metric,)))
+    return sorted(out)
+
+
+def _scenario(shares: dict[str, float], smallest: int, st: PlanSettings, gap: float) -> Scenario:
+    names = tuple(shares)
+    low = min(shares.values())
+    patients = tuple(max(1, round(smallest * shares[n] / low)) for n in names)
+    worst = min(names, key=lambda n: shares[n])
+    auroc = tuple(st.auroc - (gap if n == worst else 0.0) for n in names)
+    return Scenario(patients, auroc, st.prevalence, st.images, slope=1.0, names=names)
+
+
+def _outcome(gate: Any, attribute: str, measured: dict[str, Any]) -> str:
+    base = GateResult(id=gate.id, gate=gate.id, policy="", type="metric", title="", severity="block",
+                      outcome="inconclusive")
+    return apply_metric_gate(gate, base, measured, None).outcome
+
+
+def _measure(sc: Scenario, seed: int, attribute: str, metrics: list[str], st: PlanSettings) -> dict[str, Any]:
+    d = simulate(sc, seed)
+    cfg = BootstrapConfig(resamples=st.bootstrap.resamples, level=st.bootstrap.level, seed=seed,
+                          interval=st.bootstrap.interval)
+    return measure(d["labels"], d["scores"], d["clusters"], {attribute: d["group"]}, st.threshold,
+                   metrics=metrics, bootstrap=cfg, min_evidence=st.min_evidence, permutations=0).to_dict()
+
+
+def plan_attribute(attribute: str, shares: dict[str, float], gates: Sequence[Any], st: PlanSettings) -> list[GatePlan]:
+    """Operating characteristics of every gate on ``attribute`` over doubling sizes."""
+    plans = [GatePlan(g.id, attribute) for g in gates]
+    metrics = _metrics(gates)
+    size = st.start
+    while size <= st.max_patients:
+        counts = np.zeros((len(gates), 2))
+        for seed in range(st.seeds):
+            fair = _measure(_scenario(shares, size, st, 0.0), seed, attribute, metrics, st)
+            unfair = _measure(_scenario(shares, size, st, st.gap), 10_000 + seed, attribute, metrics, st)
+            for i, g in enumerate(gates):
+                counts[i, 0] += _outcome(g, attribute, fair) == "pass"
+                counts[i, 1] += _outcome(g, attribute, unfair) == "fail"
+        for plan, (p, f) in zip(plans, counts / st.seeds, strict=True):
+            plan.rows.append({"patients": size, "p_pass_fair": float(p), "p_fail_gap": float(f)})
+        if all(p.needed("p_pass_fair", st.power) and p.needed("p_fail_gap", st.power) for p in plans):
+            break
+        size *= 2
+    return plans

@@ -1,0 +1,157 @@
+"""Aggregate values of one attribute: gap / worst / ratio / to_overall, odds, signed differences.
+
+With ``interval: percentile`` every aggregate gets the percentile interval of its
+resamples (the original behaviour). With any other method, gaps (max - min, equalized
+odds, equal opportunity) and worst-group values get simultaneous max-t intervals
+(``simultaneous``), which contain their estimate and bound the family-wise error, and
+gap aggregates carry ``fair_upper`` (the operating characteristic of a gap gate) and the
+signed pairwise differences with marginal and simultaneous intervals.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import aggregates as agg
+from . import simultaneous as sim
+from .assemble import Draws, Intervals, agg_value
+from .config import BootstrapConfig
+from .registry import AGGREGATES, METRICS
+from .result import AggregateValue, Difference
+
+MAXT = "max-t simultaneous"
+MAX_DIFFERENCE_GROUPS = 12
+"""Signed pairwise differences are reported for attributes with at most this many groups."""
+
+
+def _maxt(d: Draws, cfg: BootstrapConfig) -> sim.MaxT | None:
+    if d.boot is None:
+        return None
+    return sim.maxt(d.point[0], d.boot, cfg.level, cfg.min_defined_fraction)
+
+
+def _simultaneous(value: AggregateValue, low: float, high: float, top: float | None = 1.0,
+                  **extra) -> AggregateValue:
+    """``value`` with a simultaneous interval, clipped to [0, top] (top None: unbounded)."""
+    reason = value.reason
+    if reason and reason.startswith("estimate outside"):
+        reason = None
+    elif reason and "; estimate outside" in reason:
+        reason = reason.split("; estimate outside")[0]
+    return AggregateValue(
+        value.value, max(low, 0.0), high if top is None else min(high, top), reason, value.p_value,
+        value.group, value.included, interval=MAXT, **extra,
+    )
+
+
+def differences(labels: list[str], d: Draws, cfg: BootstrapConfig) -> tuple[Difference, ...]:
+    """Signed differences label_i - label_j (i < j) with marginal and simultaneous intervals."""
+    if len(labels) > MAX_DIFFERENCE_GROUPS or len(labels) < 2:
+        return ()
+    i, j = sim.pairs(len(labels))
+    dd = d.map(sim.differences)
+    ci = Intervals(dd, cfg)
+    m = _maxt(dd, cfg)
+    out = []
+    for k, (a, b) in enumerate(zip(i, j, strict=True)):
+        low, high, _ = ci.at(k) if dd.boot is not None else (None, None, None)
+        out.append(Difference(
+            labels[a], labels[b], float(dd.point[0, k]), low, high,
+            None if m is None else float(m.low[k]), None if m is None else float(m.high[k]),
+        ))
+    return tuple(out)
+
+
+def hstack(a: Draws, b: Draws) -> Draws:
+    """Columns of ``a`` then ``b`` (resamples present only if present in both)."""
+
+    def cat(x, y):
+        return None if x is None or y is None else np.hstack([x, y])
+
+    return Draws(np.hstack([a.point, b.point]), cat(a.boot, b.boot), cat(a.jack, b.jack))
+
+
+def gap_value(labels, d: Draws, cfg, base, p_gap, fpr: Draws | None = None,
+              top: float | None = 1.0) -> AggregateValue:
+    """Max-min gap of ``d``; with ``fpr``, equalized odds = max(TPR gap, FPR gap)."""
+    if fpr is None:
+        value = agg_value(d.map(agg.gap), cfg, base, p_gap, included=tuple(labels))
+        diff = d.map(sim.differences)
+    else:
+        k = d.point.shape[1]
+        value = agg_value(
+            hstack(d, fpr).map(lambda v: np.maximum(agg.gap(v[:, :k]), agg.gap(v[:, k:]))),
+            cfg, base, p_gap, included=tuple(labels),
+        )
+        diff = hstack(d.map(sim.differences), fpr.map(sim.differences))
+    if cfg.interval == "percentile" or value.value is None or d.boot is None:
+        return value
+    m = _maxt(diff, cfg)
+    if m is None:
+        return value
+    low, high = sim.abs_max_interval(m)
+    diffs = differences(labels, d, cfg) if fpr is None else ()
+    return _simultaneous(value, low, high, top, fair_upper=tuple(sim.fair_upper(m)), differences=diffs)
+
+
+def metric_aggregates(metric, labels, excluded, d: Draws, overall: Draws, cfg, p_gap):
+    """gap / worst / ratio / to_overall of one metric over included groups ``labels``.
+
+    ``d`` holds (1, G), (B, G), (J, G) values of the included groups; ``overall`` (., 1).
+    """
+    info = METRICS[metric]
+    base = agg.exclusion_reason(excluded, len(labels))
+    inc = tuple(labels)
+    if len(labels) < 2:
+        return {k: AggregateValue(None, reason=base, included=inc) for k in AGGREGATES}
+    w_i = agg.worst(d.point, info)[1]
+    o_i = agg.to_overall(d.point, overall.point[:, 0])[1]
+    ratio_reason = base
+    if info.signed:
+        ratio_reason = "undefined: ratio is not meaningful for a signed metric"
+    elif np.isnan(agg.ratio(d.point, info)[0]):
+        ratio_reason = "undefined: largest group value is 0"
+    worst_reason = base if info.worst else f"undefined: {metric} has no preferred direction"
+    over_reason = base if not np.isnan(overall.point[0, 0]) else "undefined: overall value undefined"
+    worst = agg_value(d.map(lambda v: agg.worst(v, info)[0]), cfg, worst_reason,
+                      group=labels[int(w_i[0])], included=inc)
+    m = _maxt(d, cfg) if cfg.interval != "percentile" and info.worst else None
+    if m is not None and worst.value is not None:
+        worst = _simultaneous(worst, *sim.worst_interval(m, info.worst or "min"),
+                              top=None if info.signed else 1.0)
+    both = hstack(d, overall)
+    return {
+        "gap": gap_value(labels, d, cfg, base, p_gap, top=2.0 if info.signed else 1.0),
+        "worst": worst,
+        "ratio": agg_value(d.map(lambda v: agg.ratio(v, info)), cfg, ratio_reason, included=inc),
+        "to_overall": agg_value(
+            both.map(lambda v: agg.to_overall(v[:, :-1], v[:, -1])[0]),
+            cfg, over_reason, group=labels[int(o_i[0])], included=inc,
+        ),
+    }
+
+
+def odds_aggregates(tpr_labels, tpr_excluded, tpr: Draws, fpr: Draws, eo_labels, eo_excluded,
+                    eo: Draws, cfg, p_values) -> dict[str, AggregateValue]:
+    """Equalized odds (both rates defined) and equal opportunity (TPR defined)."""
+    out: dict[str, AggregateValue] = {}
+    base = agg.exclusion_reason(tpr_excluded, len(tpr_labels))
+    inc = tuple(tpr_labels)
+    if len(tpr_labels) < 2:
+        out["equalized_odds"] = AggregateValue(None, reason=base, included=inc)
+        out["equalized_odds_mean"] = AggregateValue(None, reason=base, included=inc)
+    else:
+        out["equalized_odds"] = gap_value(
+            tpr_labels, tpr, cfg, base, p_values.get("equalized_odds"), fpr=fpr)
+        tf = hstack(tpr, fpr)
+        k = tpr.point.shape[1]
+        out["equalized_odds_mean"] = agg_value(
+            tf.map(lambda v: agg.odds(v[:, :k], v[:, k:])["equalized_odds_mean"]),
+            cfg, base, p_values.get("equalized_odds_mean"), included=inc)
+    base = agg.exclusion_reason(eo_excluded, len(eo_labels))
+    if len(eo_labels) < 2:
+        out["equal_opportunity"] = AggregateValue(None, reason=base, included=tuple(eo_labels))
+    else:
+        out["equal_opportunity"] = gap_value(
+            eo_labels, eo, cfg, base, p_values.get("equal_opportunity"))
+    return out
