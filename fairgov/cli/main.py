@@ -42,7 +42,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # argparse: --help exits 0, usage errors exit 2
         return int(exc.code or 0)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # interrupted while the command modules were imported
+        print("fairgov: interrupted; nothing was replaced", file=sys.stderr)
         return 130
     try:
         return int(args.func(args))
