@@ -155,6 +155,8 @@ def subgroup_tables(attr_name: str, attr: dict[str, Any], overall: dict[str, Any
                          "overall": name == "overall" and cell is overall, "cells": cells, "span": _shared_undefined(cells)})
             if rows[-1]["overall"]:
                 rows[-1]["group"] = gettext("overall")
+        if all(r["span"] for r in rows if not r["overall"]):
+            continue  # every group undefined for every metric of this part: nothing to read
         if len(chunks) > 1:
             caption = gettext("Subgroup results by %(attribute)s (part %(part)s of %(parts)s)") % {
                 "attribute": attr_name, "part": fmt.count(k + 1), "parts": fmt.count(len(chunks))}
