@@ -56,14 +56,16 @@ def test_translated_page_one_fits_and_has_no_defect(translated: dict[tuple[str, 
     import io
 
     with pdfplumber.open(io.BytesIO(item.pdf)) as doc:
-        second = doc.pages[1].extract_text() or ""
+        second, third = (doc.pages[k].extract_text() or "" for k in (1, 2))
     with use(lang):
         from fairgov.render.i18n import gettext
 
-        contents, signature = gettext("Contents"), gettext("Signature")
-    # the sign-off table ends on page one: page two opens with the contents, no stray sign-off rows
+        summary, contents, signature = gettext("Executive summary"), gettext("Contents"), gettext("Signature")
+    # the sign-off table ends on page one: page two opens with the one-page executive summary
+    # (no stray sign-off rows), page three with the contents
     assert signature not in second
-    assert contents in second.splitlines()[1:3], second[:200]
+    assert summary in second.splitlines()[1:3], second[:200]
+    assert contents in third.splitlines()[1:3], third[:200]
 
 
 def _defects_of(chars: list[dict[str, Any]]) -> list[str]:
