@@ -88,7 +88,8 @@ def coverage_views(scope: Scope, results: dict[str, Any], cp: Any, ids: Ids, anc
             continue
         items = []
         mine = [i for i in cov.get("items", []) if any(r.split(":", 1)[0] in scope.spec_kinds for r in i.get("refs", []))]
-        primary = scope.kind == "dossier" or 2 * len(mine) >= len(cov.get("items", []))
+        # item-by-item gap tables live in the dossier; a document's own report gets the summary row
+        primary = scope.kind == "dossier"
         shown = cov.get("items", []) if scope.kind == "dossier" else (
             [i for i in cov.get("items", []) if i in mine or not i.get("refs")] if primary else [])
         own = set() if scope.kind == "dossier" else scope.spec_kinds  # this report's own document: path only
