@@ -86,11 +86,12 @@ def main(argv: list[str]) -> int:
     print(f"all {len(stems)} together as fairgov build renders them ({workers} worker processes): {build_wall:.2f} s wall, "
           f"{build_per_pdf:.2f} s per report, {per_pdf / build_per_pdf:.2f}x faster than one at a time")
     load = os.getloadavg()[0]
-    print(f"targets (issue 18): each per-document PDF <= {TARGET_PER_PDF} s: slowest {max(walls):.2f} s; whole PDF stage "
+    per_doc = max(w for stem, w in zip(stems, walls, strict=True) if not stem.startswith("dossier-"))
+    print(f"targets (issue 18): each per-document PDF (dossier excluded) <= {TARGET_PER_PDF} s: slowest {per_doc:.2f} s; whole PDF stage "
           f"<= {TARGET_STAGE} s: {build_wall:.2f} s; 1-minute load average {load:.2f} on {os.cpu_count()} CPUs")
     print(json.dumps({"seconds_per_pdf": round(per_pdf, 3), "build_seconds_per_pdf": round(build_per_pdf, 3),
-                      "max_seconds_per_pdf": round(max(walls), 3), "pdf_stage_seconds": round(build_wall, 3),
-                      "per_pdf_vs_target": round(max(walls) / TARGET_PER_PDF, 2),
+                      "max_seconds_per_document_pdf": round(per_doc, 3), "pdf_stage_seconds": round(build_wall, 3),
+                      "per_pdf_vs_target": round(per_doc / TARGET_PER_PDF, 2),
                       "stage_vs_target": round(build_wall / TARGET_STAGE, 2), "load_average": round(load, 2),
                       "workers": workers, "pages": pages, "cpu_seconds_per_page": round(cpu / pages, 3),
                       "ratio_to_reference_per_page": round(cpu / pages / REFERENCE_CPU_PER_PAGE, 2)}))
