@@ -90,6 +90,8 @@ CODES: dict[str, tuple[str, str]] = {
     "FG601": ("output-unwritable", "The output directory cannot be written (read-only, disk full). Nothing was replaced."),
     "FG602": ("render-failed", "A report could not be rendered."),
     "FG603": ("results-invalid", "A results file does not match the results schema."),
+    "FG610": ("composition-claim-contradicted", "A report finding: a datasheet says its test mix is within N percentage points of a deployment's intended population, but the build's own composition table shows a larger difference. Correct the claim or the data; the finding is shown in the executive summary and does not change a gate."),
+    "FG611": ("local-limit-differs", "A report finding: a deployment protocol states a local gap limit for a metric (local validation or a monitoring trigger) that differs from the policy gate's limit on the same metric or on an aggregate that bounds it. Align them or say which one governs."),
     # internal
     "FG900": ("internal-error", "An unexpected error inside fairgov. Re-run with --debug and report it."),
 }

@@ -73,13 +73,12 @@ def draw_panel(svg: Svg, x: float, y: float, w: float, panel: Panel, labels: boo
     if panel.band is not None:
         b0, b1 = panel.band.span(lo, hi)
         if b1 > b0 and lo <= panel.band.limit <= hi:
-            svg.rect(sx(b0), top, sx(b1) - sx(b0), body_h, BAND_FILL)
-            word = gettext("fails")
-            anchor_x = sx(b1) - 2 if panel.band.op in ("<=", "<") else sx(b0) + 2
-            svg.text(anchor_x, top + 8, word, 7, "end" if panel.band.op in ("<=", "<") else "start", fill=BAND_TEXT)
+            svg.rect(sx(b0), top, sx(b1) - sx(b0), body_h, BAND_FILL)  # named "fails" in the legend
     for t in nice_ticks(lo, hi, 4):
         svg.line(sx(t), top, sx(t), top + body_h, GRID, 0.6)
-        svg.text(sx(t), top + body_h + 9, fmt.num(t, 2), 7, "middle", fill=MUTED)
+        # end labels lean inwards so neighbouring panels' axes never print over each other
+        anchor = "start" if sx(t) - x < 8 else "end" if x + w - sx(t) < 8 else "middle"
+        svg.text(sx(t), top + body_h + 9, fmt.num(t, 2), 7, anchor, fill=MUTED)
     if panel.band is not None and lo <= panel.band.limit <= hi:
         svg.line(sx(panel.band.limit), top - 2, sx(panel.band.limit), top + body_h, BAND_TEXT, 1.2)
         svg.text(sx(panel.band.limit), top + body_h + 17, gettext("limit %(value)s") % {"value": fmt.num(panel.band.limit)}, 7, "middle", fill=BAND_TEXT)
@@ -181,7 +180,7 @@ class CalibrationCurve:
 def calibration(ident: str, title: str, desc: str, curves: list[CalibrationCurve], per_row: int = 4) -> Markup:
     """Reliability diagrams, one small panel per group, with the number of images per bin."""
     per_row = max(1, min(per_row, len(curves)))
-    size, gap, pad_l, pad_b = 118.0, 34.0, 26.0, 34.0
+    size, gap, pad_l, pad_b = 118.0, 34.0, 26.0, 38.0
     cell_w = size + pad_l + gap
     rows = (len(curves) + per_row - 1) // per_row
     cell_h = size + pad_b + 22
@@ -207,10 +206,10 @@ def _calibration_panel(svg: Svg, x0: float, y0: float, size: float, curve: Calib
                stroke=PALETTE[0], stroke_width=1.3)
     for px, py, _ in pts:
         svg.marker("circle", px, py, 2.4, PALETTE[0])
-    for _, _, n, centre in curve.bins:
-        if n > 0:
-            svg.text(x0 + centre * size, y0 + size + 18, fmt.count(n), 5.5, "middle", fill=MUTED)
-    svg.text(x0 + size / 2, y0 + size + 27, gettext("mean score · images per bin"), 6.5, "middle", fill=MUTED)
+    for k, (_, _, n, centre) in enumerate(b for b in curve.bins if b[2] > 0):
+        # alternate rows: neighbouring bins' counts never print over each other
+        svg.text(x0 + centre * size, y0 + size + 16 + 6 * (k % 2), fmt.count(n), 5.5, "middle", fill=MUTED)
+    svg.text(x0 + size / 2, y0 + size + 30, gettext("mean score · images per bin"), 6.5, "middle", fill=MUTED)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
-from fairgov.render import evidence, fmt, gateview, lifecycle
+from fairgov.render import evidence, fmt, gateview, lifecycle, summary
 from fairgov.render.documents import document_view
 from fairgov.render.i18n import N_, current, gettext
 from fairgov.render.ids import Ids
@@ -88,7 +88,8 @@ def coverage_views(scope: Scope, results: dict[str, Any], cp: Any, ids: Ids, anc
             continue
         items = []
         mine = [i for i in cov.get("items", []) if any(r.split(":", 1)[0] in scope.spec_kinds for r in i.get("refs", []))]
-        primary = scope.kind == "dossier" or 2 * len(mine) >= len(cov.get("items", []))
+        # item-by-item gap tables live in the dossier; a document's own report gets the summary row
+        primary = scope.kind == "dossier"
         shown = cov.get("items", []) if scope.kind == "dossier" else (
             [i for i in cov.get("items", []) if i in mine or not i.get("refs")] if primary else [])
         own = set() if scope.kind == "dossier" else scope.spec_kinds  # this report's own document: path only
@@ -142,7 +143,7 @@ def provenance(results: dict[str, Any], sha: str, scope: Scope) -> dict[str, Any
 
 def build_context(scope: Scope, results: dict[str, Any], cp: Any, results_bytes: bytes) -> dict[str, Any]:
     ids = Ids()
-    for fixed in ("verdict", "contents", "evidence", "evaluations", "lifecycle", "documentation", "coverage", "provenance", "signoff"):
+    for fixed in ("verdict", "summary", "evidence-passed", "contents", "evidence", "evaluations", "lifecycle", "documentation", "coverage", "provenance", "signoff"):
         ids.get(fixed)
     sha = results_sha256(results_bytes)
     ctx = Ctx(cp, results, roles_of(cp, scope.evaluations), scope.deployments)
@@ -178,6 +179,7 @@ def build_context(scope: Scope, results: dict[str, Any], cp: Any, results_bytes:
         "build_day": fmt.date(results.get("build_date")),
         "fairgov_version": results.get("fairgov_version"), "results_sha256": sha,
         "verdict": verdict, "gates": rows,
+        "summary": summary.executive_summary(scope, cp, results, rows, [r.waiver for r in rows if r.status == "waived"]),
         "inconclusive": [(r, gateview.explain_inconclusive(r.record, results)) for r in rows if r.status == "inconclusive"],
         "evaluated": evaluated_lines(scope, results, ctx, ids, doc_anchor), "signoffs": signoffs(scope),
         "deployments": [_deployment_line(d, results) for d in scope.deployments] if scope.kind in ("deployment", "dossier") else [],

@@ -100,12 +100,14 @@ def facts(ev: dict[str, Any], cp: Any, roles: list[str], dataset_link: str | Non
     b, p, mins = m.get("bootstrap", {}), m.get("permutation", {}), m.get("min_evidence", {})
     rows = (ev.get("provenance") or {}).get("rows") or {}
     dropped = (ev.get("dropped") or {}).get("rows", 0)
+    scored = rows.get("scored", rows.get("used"))  # predictions protocol: scored; linear probe: used
     out += [
         (gettext("Test split"), gettext("%(n)s images, %(patients)s patients; %(pos)s positives, %(neg)s negatives") % {
             "n": fmt.count(m.get("n")), "patients": fmt.count(m.get("n_clusters")), "pos": fmt.count(m.get("n_pos")),
             "neg": fmt.count(m.get("n_neg"))}),
-        (gettext("Rows scored"), gettext("%(scored)s of %(total)s manifest rows; %(dropped)s dropped") % {
-            "scored": fmt.count(rows.get("scored")), "total": fmt.count(rows.get("total")), "dropped": fmt.count(dropped)}),
+        *([(gettext("Rows scored"), gettext("%(scored)s of %(total)s manifest rows; %(dropped)s dropped") % {
+            "scored": fmt.count(scored), "total": fmt.count(rows.get("total")), "dropped": fmt.count(dropped)})]
+          if fmt.is_num(scored) and fmt.is_num(rows.get("total")) else []),
         (gettext("Threshold"), threshold_text(ev)),
         (gettext("Uncertainty"), gettext(
             "%(resamples)s patient-level bootstrap resamples (%(method)s), %(level)s intervals, seed %(seed)s; "
@@ -153,6 +155,8 @@ def subgroup_tables(attr_name: str, attr: dict[str, Any], overall: dict[str, Any
                          "overall": name == "overall" and cell is overall, "cells": cells, "span": _shared_undefined(cells)})
             if rows[-1]["overall"]:
                 rows[-1]["group"] = gettext("overall")
+        if all(r["span"] for r in rows if not r["overall"]):
+            continue  # every group undefined for every metric of this part: nothing to read
         if len(chunks) > 1:
             caption = gettext("Subgroup results by %(attribute)s (part %(part)s of %(parts)s)") % {
                 "attribute": attr_name, "part": fmt.count(k + 1), "parts": fmt.count(len(chunks))}
@@ -172,10 +176,7 @@ def _shared_undefined(cells: list[dict[str, Any]]) -> str | None:
 
 
 def _cell(stat: dict[str, Any] | None) -> dict[str, Any]:
-    if not stat or not fmt.is_num(stat.get("value")):
-        return {"defined": False, "text": fmt.undefined((stat or {}).get("reason") or "not computed")}
-    return {"defined": True, "value": fmt.num(stat["value"]), "ci": fmt.interval(stat.get("ci_low"), stat.get("ci_high")),
-            "note": stat.get("reason") or ""}
+    return fmt.cell(stat)
 
 
 def interval_notes(m: dict[str, Any]) -> list[str]:
@@ -190,7 +191,14 @@ def interval_notes(m: dict[str, Any]) -> list[str]:
             for stat in cell.get("metrics", {}).values():
                 if stat.get("reason") and fmt.is_num(stat.get("value")):
                     notes.add(stat["reason"])
-    return [reasons.metric(n) for n in sorted(notes)]
+    out = [reasons.metric(n) for n in sorted(notes)]
+    return out + ([gettext(fmt.OUTSIDE_NOTE)] if any_outside(m) else [])
+
+
+def any_outside(m: dict[str, Any]) -> bool:
+    """Whether any estimate of this measurement lies outside its own interval."""
+    cells = [m.get("overall", {}), *(c for a in m.get("attributes", {}).values() for c in a.get("groups", {}).values())]
+    return any(fmt.outside(stat) for c in cells for stat in c.get("metrics", {}).values())
 
 
 def group_chart(ref: str, attr_name: str, attr: dict[str, Any], overall: dict[str, Any], shown: list[str], ids: Ids) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Number, date and text formatting shared by templates and charts.
 
 One rule set for every report: metrics with three decimals, counts with thousands
-separators, intervals as "0.842 (0.811–0.870)", a real minus sign, undefined values
+separators, intervals as "0.842 (0.811 to 0.870)", a real minus sign, undefined values
 spelled out with their reason (never blank, never 0). Digits are rounded here, once, the
 same way in every language; Babel then writes them with the report language's symbols
 ("0,842 (0,811–0,870)", "1 240", "52,0 %"). English dates are ISO 8601, other languages
@@ -106,10 +106,26 @@ def date(value: Any) -> str:
 
 
 def interval(low: Any, high: Any, digits: int = 3) -> str:
-    """(0.811–0.870), or '' when the interval is missing."""
+    """(0.811 to 0.870), or '' when the interval is missing: a word between the bounds, so a
+    negative bound is never read as a range of minus signs ("(−0.178 to 0.032)")."""
     if not (is_num(low) and is_num(high)):
         return ""
-    return f"({num(low, digits)}–{num(high, digits)})"
+    return "(" + gettext("%(low)s to %(high)s") % {"low": num(low, digits), "high": num(high, digits)} + ")"
+
+
+#: marks an estimate printed outside its own interval; OUTSIDE_NOTE says why
+OUTSIDE_MARK = "‡"
+OUTSIDE_NOTE = N_("‡ The estimate lies outside its own bootstrap percentile interval: the resampled values of this "
+                  "metric are shifted against the estimate (a biased statistic such as ECE on a small group), so the "
+                  "interval shows the resampling spread, not a range around the estimate.")
+
+
+def outside(stat: dict[str, Any] | None) -> bool:
+    """True when a defined estimate lies outside its own interval (rounded as printed)."""
+    if not stat or not all(is_num(stat.get(k)) for k in ("value", "ci_low", "ci_high")):
+        return False
+    v, lo, hi = (round(float(stat[k]), 3) for k in ("value", "ci_low", "ci_high"))
+    return not lo <= v <= hi
 
 
 def estimate(stat: dict[str, Any] | None, digits: int = 3) -> str:
@@ -120,7 +136,16 @@ def estimate(stat: dict[str, Any] | None, digits: int = 3) -> str:
     if not is_num(value):
         return undefined(stat.get("reason"))
     ci = interval(stat.get("ci_low"), stat.get("ci_high"), digits)
-    return f"{num(value, digits)} {ci}".strip()
+    mark = f" {OUTSIDE_MARK}" if outside(stat) else ""
+    return f"{num(value, digits)} {ci}".strip() + mark
+
+
+def cell(stat: dict[str, Any] | None) -> dict[str, Any]:
+    """A table cell: estimate and interval apart (the interval prints on its own line)."""
+    if not stat or not is_num(stat.get("value")):
+        return {"defined": False, "text": undefined((stat or {}).get("reason") or "not computed")}
+    return {"defined": True, "value": num(stat["value"]), "ci": interval(stat.get("ci_low"), stat.get("ci_high")),
+            "note": stat.get("reason") or "", "outside": outside(stat)}
 
 
 def undefined(reason: Any) -> str:

@@ -60,6 +60,12 @@ class GateRow:
     effect: str
     bound: str
     record: dict[str, Any] = field(repr=False, default_factory=dict)
+    estimate: str = ""  # metric gates: point estimate and interval
+
+    @property
+    def compared(self) -> bool:
+        """False for a metric gate where results.json records no compared number."""
+        return self.type != "metric" or fmt.is_num(self.record.get("compared"))
 
 
 def order(gates: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -72,7 +78,27 @@ def level_of(results: dict[str, Any], evaluation: str | None) -> float:
     return float(ev.get("measure", {}).get("bootstrap", {}).get("level", 0.95) or 0.95)
 
 
+def compared_side(gate: dict[str, Any]) -> str:
+    """Which number results.json says was compared: 'upper', 'lower', 'point' or '' (none)."""
+    compared = gate.get("compared")
+    if not fmt.is_num(compared):
+        return ""
+    for side, key in (("upper", "ci_high"), ("lower", "ci_low"), ("point", "value")):
+        if fmt.is_num(gate.get(key)) and compared == gate.get(key):
+            return side
+    return "point"
+
+
 def bound_words(gate: dict[str, Any], level: float) -> str:
+    """The label of the compared number, from results.json's compared and bound fields: a
+    number that decides a gate is never called a bound when it is the estimate, or vice versa."""
+    if gate.get("type") == "metric":
+        side = compared_side(gate)
+        if side == "upper":
+            return gettext("upper %(level)s bound compared") % {"level": fmt.level(level)}
+        if side == "lower":
+            return gettext("lower %(level)s bound compared") % {"level": fmt.level(level)}
+        return gettext("point estimate compared") if side == "point" else ""
     bound, op = gate.get("bound"), gate.get("op")
     if bound == "conservative":
         bound = "upper" if op in ("<=", "<") else "lower"
@@ -90,9 +116,10 @@ def observed(gate: dict[str, Any], results: dict[str, Any]) -> tuple[str, str]:
     if gtype == "metric":
         if not fmt.is_num(value):
             return fmt.DASH, gettext("undefined")
-        shown = compared if fmt.is_num(compared) else value
-        note = gettext("est. %(estimate)s") % {"estimate": fmt.estimate(gate)} if fmt.is_num(compared) and compared != value else ""
-        return fmt.num(shown), note
+        if not fmt.is_num(compared):  # nothing was compared with the limit (e.g. evidence too thin)
+            return fmt.num(value), gettext("point estimate, not compared")
+        note = gettext("est. %(estimate)s") % {"estimate": fmt.estimate(gate)} if compared != value else ""
+        return fmt.num(compared), note
     if gtype == "coverage":
         d = gate.get("details") or {}
         items = gettext("%(covered)s/%(total)s items") % {"covered": d.get("covered"), "total": d.get("total")}
@@ -117,6 +144,7 @@ def rows(gates: list[dict[str, Any]], results: dict[str, Any], ids: Ids, eval_ti
             observed=obs, observed_note=note, limit=fmt.limit(g.get("op"), g.get("threshold")),
             reason=g.get("reason", ""), source=f"{src.get('file', '?')}:{src.get('line', '?')}",
             waiver=waiver_view(g.get("waiver")), effect=effect(g), bound=bound_words(g, level_of(results, g.get("evaluation"))), record=g,
+            estimate=fmt.estimate(g) if g.get("type") == "metric" and fmt.is_num(g.get("value")) else "",
         ))
     return out
 
@@ -246,11 +274,11 @@ def evidence(row: GateRow, results: dict[str, Any], ids: Ids, rationale: str | N
     table = []
     for name, cell in groups.items():
         table.append({"group": name, "n": cell.get("n"), "pos": cell.get("n_pos"), "neg": cell.get("n_neg"),
-                      "values": [fmt.estimate(cell.get("metrics", {}).get(p)) for p in parts],
+                      "values": [fmt.cell(cell.get("metrics", {}).get(p)) for p in parts],
                       "included": name in included, "overall": False})
     overall = measure.get("overall", {})
     table.append({"group": gettext("overall"), "n": overall.get("n"), "pos": overall.get("n_pos"), "neg": overall.get("n_neg"),
-                  "values": [fmt.estimate(overall.get("metrics", {}).get(p)) for p in parts], "included": True, "overall": True})
+                  "values": [fmt.cell(overall.get("metrics", {}).get(p)) for p in parts], "included": True, "overall": True})
     stat_label = gettext("%(metric)s %(statistic)s") % {"metric": fmt.metric_label(metric), "statistic": fmt.stat_label(g.get("statistic"))}
     chart = forest_chart(g, groups, overall, parts, ids.get("forest", g["id"]), stat_label, row.title)
     return GateEvidence(row, chart, [fmt.metric_label(p) for p in parts], table,

@@ -115,13 +115,14 @@ def test_translated_headings_and_locale_formats(built, localized, lang):
         assert heading in text, heading
     auroc = results["evaluations"]["evaluation/cxr-demo-probe"]["measure"]["overall"]["metrics"]["auroc"]
     comma = lambda x: f"{x:.3f}".replace(".", ",")  # noqa: E731
-    assert f"{comma(auroc['value'])} ({comma(auroc['ci_low'])}–{comma(auroc['ci_high'])})" in text
+    word = {"es": "a", "fr": "à"}[lang]
+    assert f"{comma(auroc['value'])} ({comma(auroc['ci_low'])} {word} {comma(auroc['ci_high'])})" in text
     resamples = results["evaluations"]["evaluation/cxr-demo-probe"]["measure"]["bootstrap"]["resamples"]
     grouped = " ".join(format_decimal(resamples, locale=lang).split())
     assert f"{grouped} " in text and grouped != str(resamples)
     assert f"{DATES[lang]}" in text and results["build_date"] not in text.replace("--date " + results["build_date"], "")
     assert re.search(r"\d,\d\u00a0%", html)  # 90,3 % (a no-break space before the percent sign)
-    assert not re.search(r"\b0\.\d{3} \(0\.\d{3}–", text), "an English-formatted estimate"
+    assert not re.search(r"\b0\.\d{3} \(0\.\d{3} (to|–)", text), "an English-formatted estimate"
 
 
 LEAKS = ["Standards coverage", "Gate by gate", "Evaluation results", "Lifecycle view", "Skip to contents", "VERDICT:",
@@ -175,12 +176,12 @@ def test_user_text_is_never_translated(built):
 
 def test_locale_number_and_date_formats():
     with i18n.use("fr"):
-        assert fmt.estimate({"value": 0.8421, "ci_low": 0.8111, "ci_high": 0.87}) == "0,842 (0,811–0,870)"
+        assert fmt.estimate({"value": 0.8421, "ci_low": 0.8111, "ci_high": 0.87}) == "0,842 (0,811 à 0,870)"
         assert fmt.num(-0.0123) == "−0,012" and fmt.count(1240) == "1\u202f240" and fmt.pct(0.52) == "52,0\u00a0%"
         assert fmt.date("2026-11-28") == "28 novembre 2026" and fmt.level(0.95) == "95\u00a0%"
         assert fmt.estimate({"value": None, "reason": "undefined: no positives"}) == "indéfini\u00a0: aucun positif"
     with i18n.use("es"):
-        assert fmt.interval(0.811, 0.87) == "(0,811–0,870)" and fmt.date("2026-11-28") == "28 de noviembre de 2026"
+        assert fmt.interval(0.811, 0.87) == "(0,811 a 0,870)" and fmt.date("2026-11-28") == "28 de noviembre de 2026"
         assert fmt.status_word("fail") == "NO CONFORME" and fmt.metric_label("tpr") == "TVP (sensibilidad)"
     assert fmt.count(1240) == "1,240" and fmt.date("2026-11-28") == "2026-11-28"  # English outside a render
 

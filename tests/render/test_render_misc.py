@@ -75,8 +75,8 @@ sys.exit(1 if bad else 0)
 
 
 @pytest.mark.parametrize(("value", "expected"), [
-    ({"value": 0.8421, "ci_low": 0.8111, "ci_high": 0.87}, "0.842 (0.811–0.870)"),
-    ({"value": -0.0123, "ci_low": -0.05, "ci_high": 0.01}, "−0.012 (−0.050–0.010)"),
+    ({"value": 0.8421, "ci_low": 0.8111, "ci_high": 0.87}, "0.842 (0.811 to 0.870)"),
+    ({"value": -0.0123, "ci_low": -0.05, "ci_high": 0.01}, "−0.012 (−0.050 to 0.010)"),
     ({"value": 0.5, "ci_low": None, "ci_high": None, "reason": "interval undefined"}, "0.500"),
     ({"value": None, "reason": "undefined: 3 positives < minimum 20"}, "undefined: 3 positives < minimum 20"),
     ({"value": None, "reason": "no positives"}, "undefined: no positives"),

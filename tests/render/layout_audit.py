@@ -1,0 +1,132 @@
+"""A layout audit that looks at the rendered PDF: glyph boxes from pdfplumber, page one as PNG.
+
+Finds what a reviewer sees as a defect: two glyphs printed over each other, text outside the
+page box, a table-header word split across lines, a blank first page.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pdfplumber
+
+#: share of the smaller glyph box two glyphs must cover to count as printed over each other
+OVERLAP = 0.35
+#: a word is a run of letters; a header may break at spaces and hyphens, never inside a word
+_WORD = re.compile(r"[^\W\d_]{3,}", re.U)
+
+
+@dataclass(frozen=True)
+class Defect:
+    page: int
+    kind: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"p.{self.page} {self.kind}: {self.text}"
+
+
+def _area(c: dict) -> float:
+    return max(0.0, c["x1"] - c["x0"]) * max(0.0, c["bottom"] - c["top"])
+
+
+def _overlap(a: dict, b: dict) -> float:
+    w = min(a["x1"], b["x1"]) - max(a["x0"], b["x0"])
+    h = min(a["bottom"], b["bottom"]) - max(a["top"], b["top"])
+    return w * h if w > 0 and h > 0 else 0.0
+
+
+def _context(chars: list[dict], c: dict) -> str:
+    line = [o for o in chars if abs(o["top"] - c["top"]) < 1.0 and abs(o["x0"] - c["x0"]) < 40]
+    return "".join(o["text"] for o in sorted(line, key=lambda o: o["x0"]))
+
+
+def page_defects(page: pdfplumber.page.Page, number: int) -> list[Defect]:
+    chars = [c for c in page.chars if c["text"].strip() and _area(c) > 0]
+    out: list[Defect] = []
+    for c in chars:
+        if c["x0"] < -0.5 or c["top"] < -0.5 or c["x1"] > page.width + 0.5 or c["bottom"] > page.height + 0.5:
+            out.append(Defect(number, "off page", _context(chars, c)))
+    grid: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for i, c in enumerate(chars):
+        for gx in range(int(c["x0"] // 20), int(c["x1"] // 20) + 1):
+            for gy in range(int(c["top"] // 20), int(c["bottom"] // 20) + 1):
+                grid[gx, gy].append(i)
+    seen: set[tuple[int, int]] = set()
+    for cell in grid.values():
+        for k, i in enumerate(cell):
+            for j in cell[k + 1:]:
+                if (i, j) in seen:
+                    continue
+                seen.add((i, j))
+                a, b = chars[i], chars[j]
+                if abs(a["top"] - b["top"]) < 0.5 and (j - i <= 2 or abs(a["x0"] - b["x0"]) < 0.01):
+                    continue  # kerned neighbours in one run, or a glyph drawn twice (bold simulation)
+                if _overlap(a, b) > OVERLAP * min(_area(a), _area(b)):
+                    out.append(Defect(number, "overlap", f"{_context(chars, a)!r} / {_context(chars, b)!r}"))
+    return out
+
+
+class _Headers(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = 0
+        self.words: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "thead":
+            self.depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "thead":
+            self.depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.depth:
+            self.words.update(_WORD.findall(data))
+
+
+def header_words(html: str) -> set[str]:
+    parser = _Headers()
+    parser.feed(html)
+    return parser.words
+
+
+def audit_pdf(pdf: bytes, html: str, pages: int | None = None) -> list[Defect]:
+    """Every defect on the first `pages` pages (all when None). Header words of the HTML's
+    table heads must each appear whole on some audited page."""
+    out: list[Defect] = []
+    words_seen: set[str] = set()
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        for n, page in enumerate(doc.pages[:pages] if pages else doc.pages, start=1):
+            out += page_defects(page, n)
+            words_seen.update(_WORD.findall(page.extract_text() or ""))
+    want = header_words(html)
+    if pages is None:
+        for w in sorted(want - words_seen):
+            out.append(Defect(0, "header word split or missing", w))
+    return out
+
+
+def page_one_ink(pdf: bytes) -> float:
+    """Share of non-white pixels on page one, rendered by pdftoppm at 40 dpi."""
+    from PIL import Image
+
+    exe = shutil.which("pdftoppm")
+    assert exe, "pdftoppm (poppler-utils) is needed to look at page one"
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "report.pdf"
+        src.write_bytes(pdf)
+        subprocess.run([exe, "-png", "-r", "40", "-f", "1", "-l", "1", "-singlefile", str(src), str(Path(tmp) / "page")],
+                       capture_output=True, check=True, timeout=60)
+        img = Image.open(Path(tmp) / "page.png").convert("L")
+        hist = img.histogram()
+        return 1 - sum(hist[245:]) / (img.width * img.height)

@@ -1,0 +1,137 @@
+"""The rendered pages as a reviewer sees them: no glyph printed over another, no text off the
+page, no table-header word split across lines, a page one that is not blank and that holds the
+verdict, the gates and the sign-off in every language; labels on deciding numbers match
+results.json."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pdfplumber
+import pytest
+from layout_audit import audit_pdf, header_words, page_defects, page_one_ink
+
+from fairgov.render import Rendered, fmt, render_reports
+from fairgov.render.i18n import use
+
+REPORTS = ("datasheet-cxr-demo", "modelcard-cxr-triage-fm", "deployment-st-example-central", "dossier-st-example-central")
+
+
+@pytest.fixture(scope="session")
+def all_pdfs(built: tuple[dict[str, Any], Any]) -> dict[str, Rendered]:
+    results, cp = built
+    return {r.stem: r for r in render_reports(results, cp)}
+
+
+@pytest.fixture(scope="session")
+def translated(built: tuple[dict[str, Any], Any]) -> dict[tuple[str, str], Rendered]:
+    results, cp = built
+    only = {"dossier-st-example-central", "deployment-st-example-central"}
+    return {(lang, r.stem): r for lang in ("es", "fr") for r in render_reports(results, cp, only=only, lang=lang)}
+
+
+def test_deployment_report_has_no_layout_defect(pdf_report: Rendered) -> None:
+    assert pdf_report.pdf is not None
+    assert [str(d) for d in audit_pdf(pdf_report.pdf, pdf_report.html)] == []
+    assert page_one_ink(pdf_report.pdf) > 0.05
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stem", REPORTS)
+def test_every_report_has_no_layout_defect(all_pdfs: dict[str, Rendered], stem: str) -> None:
+    item = all_pdfs[stem]
+    assert item.pdf is not None
+    assert [str(d) for d in audit_pdf(item.pdf, item.html)] == []
+    assert page_one_ink(item.pdf) > 0.05
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["es", "fr"])
+@pytest.mark.parametrize("stem", ["dossier-st-example-central", "deployment-st-example-central"])
+def test_translated_page_one_fits_and_has_no_defect(translated: dict[tuple[str, str], Rendered], lang: str, stem: str) -> None:
+    item = translated[lang, stem]
+    assert item.pdf is not None
+    assert [str(d) for d in audit_pdf(item.pdf, item.html, pages=3)] == []
+    import io
+
+    with pdfplumber.open(io.BytesIO(item.pdf)) as doc:
+        second, third = (doc.pages[k].extract_text() or "" for k in (1, 2))
+    with use(lang):
+        from fairgov.render.i18n import gettext
+
+        summary, contents, signature = gettext("Executive summary"), gettext("Contents"), gettext("Signature")
+    # the sign-off table ends on page one: page two opens with the one-page executive summary
+    # (no stray sign-off rows), page three with the contents
+    assert signature not in second
+    assert summary in second.splitlines()[1:3], second[:200]
+    assert contents in third.splitlines()[1:3], third[:200]
+
+
+def _defects_of(chars: list[dict[str, Any]]) -> list[str]:
+    class Page:
+        width, height = 200.0, 200.0
+
+    page: Any = Page()
+    page.chars = chars
+    return [d.kind for d in page_defects(page, 1)]
+
+
+def _char(text: str, x: float, top: float, w: float = 5.0, h: float = 8.0) -> dict[str, Any]:
+    return {"text": text, "x0": x, "x1": x + w, "top": top, "bottom": top + h}
+
+
+def test_audit_sees_overlap_and_off_page_text() -> None:
+    clean = [_char("a", 10, 10), _char("b", 15, 10), _char("c", 10, 20)]
+    assert _defects_of(clean) == []
+    over = [_char("a", 10, 10), _char("b", 15, 10), _char("x", 50, 30), _char("0", 11, 11)]
+    assert "overlap" in _defects_of(over)
+    assert _defects_of([_char("z", 198, 10)]) == ["off page"]
+
+
+def test_audit_reads_table_header_words() -> None:
+    html = "<table><thead><tr><th>TPR (sensitivity)</th><th>Calibration-in-the-large</th></tr></thead>" \
+           "<tbody><tr><td>Ignored</td></tr></tbody></table>"
+    assert header_words(html) == {"TPR", "sensitivity", "Calibration", "the", "large"}
+
+
+def test_negative_interval_reads_as_a_range_not_minus_signs() -> None:
+    assert fmt.interval(-0.178, 0.032) == "(−0.178 to 0.032)"
+    with use("es"):
+        assert fmt.interval(-0.178, 0.032) == "(−0,178 a 0,032)"
+
+
+def test_estimate_outside_its_interval_is_marked_and_explained(html_reports: dict[str, Rendered]) -> None:
+    stat = {"value": 0.0459, "ci_low": 0.0474, "ci_high": 0.116}
+    assert fmt.estimate(stat) == "0.046 (0.047 to 0.116) ‡"
+    assert fmt.cell(stat)["outside"] is True
+    assert fmt.outside({"value": 0.05, "ci_low": 0.047, "ci_high": 0.116}) is False
+    for item in html_reports.values():
+        if "‡" in re.sub(r"<style>.*?</style>", "", item.html, flags=re.S).replace("‡ The estimate lies", ""):
+            assert "‡ The estimate lies outside its own bootstrap percentile interval" in item.html, item.stem
+
+
+def test_compared_label_matches_results_json(built: tuple[dict[str, Any], Any], html_reports: dict[str, Rendered]) -> None:
+    from fairgov.render import gateview
+    from fairgov.render.ids import Ids
+
+    results, _ = built
+    gates = [dict(g) for g in results["gates"] if g.get("type") == "metric"]
+    assert gates
+    thin = {**gates[0], "compared": None}
+    (row,) = gateview.rows([thin], results, Ids(), {})
+    assert row.bound == "" and not row.compared
+    assert row.observed_note == "point estimate, not compared"
+    for g in gates:
+        (row,) = gateview.rows([g], results, Ids(), {})
+        if g.get("compared") is None:
+            assert row.bound == "" and not row.compared
+            continue
+        side = "upper" if g["compared"] == g.get("ci_high") else "lower" if g["compared"] == g.get("ci_low") else "point"
+        assert row.bound.startswith({"upper": "upper", "lower": "lower", "point": "point estimate"}[side]), (g["id"], row.bound)
+        assert row.observed == fmt.num(g["compared"])
+    dossier = html_reports["dossier-st-example-central"].html
+    for g in gates:
+        if g.get("compared") is None and fmt.is_num(g.get("value")):
+            section = dossier.split(f'id="gate-{g["id"]}"', 1)[1].split("</section>", 1)[0]
+            assert "bound compared" not in section and "Not compared:" in section

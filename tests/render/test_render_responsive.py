@@ -1,0 +1,52 @@
+"""The HTML reports work as web pages at phone (390 px) and desktop (1280 px) width: in
+headless Chromium no element reaches past the viewport unless it sits in a scroll container,
+and the page itself never scrolls sideways.
+
+Skipped only when Chromium is not installed (/usr/bin/chromium, or FAIRGOV_CHROMIUM).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("FAIRGOV_CHROMIUM", "/usr/bin/chromium"))
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Chromium not installed at {CHROMIUM}")
+
+#: elements wider than the viewport and not inside a box that scrolls them (tag, class, text)
+OVERFLOWING = """() => {
+  const vw = document.documentElement.clientWidth, out = [];
+  const scrolls = (el) => { for (let a = el.parentElement; a; a = a.parentElement) {
+      const o = getComputedStyle(a).overflowX; if (o === 'auto' || o === 'scroll' || o === 'hidden') return true; }
+    return false; };
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || getComputedStyle(el).position === 'absolute') continue;
+    if ((r.right > vw + 1 || r.left < -1) && !scrolls(el))
+      out.push(el.tagName + '.' + el.className + ': ' + (el.textContent || '').trim().slice(0, 40));
+  }
+  return {overflowing: out.slice(0, 10), count: out.length, scrollWidth: document.documentElement.scrollWidth, vw};
+}"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [390, 1280])
+def test_no_element_wider_than_the_viewport(html_reports, tmp_path, width):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--disable-quic"])
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            for stem, item in sorted(html_reports.items()):
+                path = tmp_path / f"{stem}.html"
+                path.write_text(item.html, encoding="utf-8")
+                page.goto(path.as_uri())
+                seen = page.evaluate(OVERFLOWING)
+                assert seen["count"] == 0, (stem, width, seen)
+                assert seen["scrollWidth"] <= seen["vw"], (stem, width, seen)
+        finally:
+            browser.close()
