@@ -1,0 +1,88 @@
+"""Resolve a DeploymentProtocol into what the monitor needs: triggers, datasheet, threshold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fairgov import metrics as fm
+from fairgov.diagnostics import Diagnostic, FairgovError
+from fairgov.validate.project import CompiledProject, Entry
+
+
+@dataclass(frozen=True)
+class Plan:
+    entry: Entry
+    monitoring: Any
+    datasheet: Any
+    evaluation: Any
+    threshold: float
+    triggers: list[tuple[int, Any]]  # (index in monitoring.triggers, Trigger with check)
+    root: Path
+    cache: Path
+
+    @property
+    def id(self) -> str:
+        return str(self.entry.model.id)
+
+    @property
+    def positive(self) -> str:
+        return str(self.evaluation.task.positive)
+
+    @property
+    def classes(self) -> list[str]:
+        return list(self.datasheet.manifest.labels[self.evaluation.task.label].classes)
+
+    def column(self, attribute: str) -> str:
+        mapped = self.monitoring.columns.attributes.get(attribute)
+        return mapped or self.datasheet.attributes[attribute].column or attribute
+
+    def attribute_specs(self) -> list[Any]:
+        out: list[Any] = []
+        for name, attr in self.datasheet.attributes.items():
+            if attr.kind == "numeric":
+                out.append(fm.BinnedAttribute(name, [fm.Bin(b.label, b.low, b.high, *_closed(b.closed)) for b in attr.bins]))
+            else:
+                out.append(fm.CategoricalAttribute(name, dict(attr.values) if attr.values else None))
+        return out
+
+    def monitored_attributes(self) -> list[str]:
+        """Attributes the log must carry: every attribute a check names, plus the fairness stream's."""
+        names = [a for _, t in self.triggers for a in _check_attributes(t.check)]
+        names += [a for a in self.monitoring.fairness.subgroups if a in self.datasheet.attributes]
+        return sorted(set(names))
+
+
+def _closed(closed: str) -> tuple[bool, bool]:
+    return closed in ("left", "both"), closed in ("right", "both")
+
+
+def _check_attributes(check: Any) -> list[str]:
+    across = getattr(check, "across", None)
+    if across is None:
+        return []
+    return list(across) if isinstance(across, list) else [across]
+
+
+def resolve_plan(cp: CompiledProject, deployment: str | None) -> Plan:
+    entries = sorted(cp.of_kind("DeploymentProtocol"), key=lambda e: e.ref)
+    if deployment:
+        entries = [e for e in entries if e.model.id == deployment or e.ref == deployment]
+    runnable = [e for e in entries if e.model.monitoring.source is not None]
+    if not runnable:
+        what = f"deployment {deployment!r}" if deployment else "no DeploymentProtocol"
+        code = "FG714" if deployment and not entries else "FG700"
+        msg = (f"{what} does not exist" if code == "FG714"
+               else f"{what if deployment else 'no deployment'} has a machine-readable monitoring plan (`monitoring.source`)")
+        raise FairgovError(Diagnostic(entries[0].doc.relpath if entries else "fairgov.yaml", 1, 1, code, msg))
+    if len(runnable) > 1:
+        ids = ", ".join(e.model.id for e in runnable)
+        raise FairgovError(Diagnostic("<command line>", 1, 1, "FG715", f"several deployments have a monitoring plan ({ids}); choose one with --deployment"))
+    entry = runnable[0]
+    dp = entry.model
+    evaluation = cp.model(dp.operating_point.evaluation)
+    datasheet = cp.model(evaluation.dataset)
+    triggers = [(i, t) for i, t in enumerate(dp.monitoring.triggers) if t.check is not None]
+    cache = cp.root / (cp.project.cache if cp.project else ".fairgov/cache")
+    return Plan(entry, dp.monitoring, datasheet, evaluation, float(dp.operating_point.threshold), triggers, cp.root, cache)
