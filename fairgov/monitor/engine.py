@@ -161,7 +161,10 @@ def run(plan: Plan, store_path: Path, as_of: dt.datetime | None = None, since: d
         measures = runner.measures(units)
         triggers = [summarise(i, t, runner.outcomes(t.check, items, units, measures)) for i, t in plan.triggers]
         store.put_many(runner.new)
-    inputs = [{"path": n, "sha256": _sha(p), "role": "production-log"} for n, p in zip(info.names, info.files, strict=False)]
+    if info.kind == "file":
+        inputs = [{"path": n, "sha256": _sha(p), "role": "production-log"} for n, p in zip(info.names, info.files, strict=True)]
+    else:  # a database has no file to hash: the digest of every period's row hash stands in
+        inputs = [{"path": info.names[0], "sha256": digest([p.rows_hash for p in items]), "role": "production-log"}]
     inputs += [{"path": rel, "sha256": sha, "role": "reference-scores"} for rel, (_, sha) in sorted(runner.references.items())]
     con.close()
     return MonitorRun(plan, info, as_of, items, measures, triggers, inputs, stats)
