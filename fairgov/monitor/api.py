@@ -48,7 +48,7 @@ def store_path(plan: Plan, override: str | None) -> Path:
 
 def run_monitor(path: str | Path, *, deployment: str | None = None, since: str | None = None, until: str | None = None,
                 as_of: str | None = None, out: str | Path | None = None, store: str | None = None,
-                command: list[str] | None = None) -> MonitorOutcome:
+                command: list[str] | None = None, reports: bool = True) -> MonitorOutcome:
     cp = compile_project(path)
     if not cp.ok:
         return MonitorOutcome(ExitCode.ERROR, None, cp.diagnostics)
@@ -64,5 +64,12 @@ def run_monitor(path: str | Path, *, deployment: str | None = None, since: str |
              "outcomes_computed": run.stats.outcomes_computed, "outcomes_reused": run.stats.outcomes_reused,
              "periods_fetched": run.stats.periods_fetched, "periods": len(run.periods)}
     outputs.write_all(out_dir, doc, stats)
+    if reports:
+        from fairgov.monitor.report import write_reports
+
+        try:
+            write_reports(out_dir, doc)
+        except OSError as err:
+            raise FairgovError(Diagnostic(str(out_dir), 1, 1, "FG601", f"cannot write outputs: {err.strerror or err}")) from err
     code = ExitCode.FINDINGS if doc["verdict"]["status"] == "alert" else ExitCode.OK
     return MonitorOutcome(code, doc, [d for d in cp.diagnostics if not d.is_error], out_dir, stats)
