@@ -13,6 +13,7 @@ import duckdb
 
 import fairgov
 from fairgov import metrics as fm
+from fairgov.diagnostics import Diagnostic, FairgovError
 from fairgov.monitor import checks, frames
 from fairgov.monitor.log import build_log
 from fairgov.monitor.periods import Period, default_as_of, periods, windows
@@ -149,7 +150,12 @@ class Runner:
 
 def run(plan: Plan, store_path: Path, as_of: dt.datetime | None = None, since: dt.date | None = None,
         until: dt.date | None = None) -> MonitorRun:
-    con = duckdb.connect(config={"memory_limit": "1GB", "preserve_insertion_order": True})
+    spill = plan.cache / "monitor" / "spill"  # DuckDB spills the log here beyond its memory limit
+    try:
+        spill.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise FairgovError(Diagnostic(str(spill), 1, 1, "FG712", f"cannot create the monitor's work folder: {err.strerror or err}")) from err
+    con = duckdb.connect(config={"memory_limit": "1GB", "temp_directory": str(spill)})
     info = open_source(con, plan.monitoring.source, plan.root, plan.entry.doc.relpath)
     build_log(con, plan, info)
     as_of = as_of or default_as_of(con)

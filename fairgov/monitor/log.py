@@ -43,9 +43,11 @@ def mapped_columns(plan: Plan) -> dict[str, str]:
 
 
 def check_columns(con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo) -> None:
-    views = [f"raw{i}" for i in range(len(info.names))] if info.kind == "file" else ["raw"]
-    for i, view in enumerate(views):
-        present = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {view}").fetchall()}
+    if info.kind == "file":
+        per_file = [set(c) for c in info.columns]
+    else:
+        per_file = [{r[0] for r in con.execute("DESCRIBE SELECT * FROM raw").fetchall()}]
+    for i, present in enumerate(per_file):
         missing = [(role, col) for role, col in mapped_columns(plan).items() if col not in present]
         if missing:
             listed = ", ".join(f"{col!r} ({role})" for role, col in missing)
@@ -69,20 +71,22 @@ def build_log(con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo) -> N
     override = f"TRY_CAST(CAST({q(c.override)} AS VARCHAR) AS INTEGER)" if c.override else "CAST(NULL AS INTEGER)"
     attrs = "".join(", " + _attr_sql(plan, a) for a in plan.monitored_attributes())
     period = {"week": "week", "month": "month", "quarter": "quarter"}[plan.monitoring.period]
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE typed AS SELECT _file, _line,
+    sql = f"""CREATE OR REPLACE TEMP TABLE log AS SELECT _file, _line,
         NULLIF(TRIM(CAST({q(m['study_id'])} AS VARCHAR)), '') AS study_id,
         NULLIF(TRIM(CAST({q(m['patient_id'])} AS VARCHAR)), '') AS patient_id,
-        CAST({q(m['study_time'])} AS VARCHAR) AS study_time_raw,
         TRY_CAST({q(m['study_time'])} AS TIMESTAMP) AS study_time,
-        CAST({q(m['score'])} AS VARCHAR) AS score_raw, TRY_CAST({q(m['score'])} AS DOUBLE) AS score,
+        TRY_CAST({q(m['score'])} AS DOUBLE) AS score,
         NULLIF(TRIM(CAST({q(m['label'])} AS VARCHAR)), '') AS label_raw,
         NULLIF(TRIM(CAST({q(m['label_time'])} AS VARCHAR)), '') AS label_time_raw,
         TRY_CAST({q(m['label_time'])} AS TIMESTAMP) AS label_time{attrs},
-        {flag} AS flag, {override} AS override
-        FROM raw""")
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE log AS SELECT *, CAST(date_trunc('{period}', study_time) AS DATE) AS period,
-        hash(patient_id) AS patient FROM typed""")
-    con.execute("DROP TABLE typed")
+        {flag} AS flag, {override} AS override,
+        CAST(date_trunc('{period}', TRY_CAST({q(m['study_time'])} AS TIMESTAMP)) AS DATE) AS period,
+        hash(NULLIF(TRIM(CAST({q(m['patient_id'])} AS VARCHAR)), '')) AS patient
+        FROM raw"""
+    try:
+        con.execute(sql)
+    except duckdb.Error as err:  # a file that sniffed well but does not parse to its end
+        raise FairgovError(Diagnostic(info.where(0), 1, 1, "FG701", f"cannot read the production log: {str(err).splitlines()[0]}")) from err
     diags = check_rows(con, plan, info)
     if diags:
         raise FairgovError(diags)

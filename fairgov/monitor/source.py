@@ -8,6 +8,7 @@ is a diagnostic with its file and line instead of a reader error.
 
 from __future__ import annotations
 
+import csv
 import glob as globmod
 import os
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ class SourceInfo:
     kind: str
     names: list[str]  # relpaths of the files, or "sql:<table or query>"
     files: list[Path] = field(default_factory=list)
+    columns: list[list[str]] = field(default_factory=list)  # per file (files only)
 
     def where(self, index: int) -> str:
         return self.names[index] if self.kind == "file" else self.names[0]
@@ -53,27 +55,38 @@ def list_files(root: Path, pattern: str, spec_file: str) -> list[Path]:
     return files
 
 
+def csv_header(path: Path) -> list[str]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        header = next(csv.reader(fh), None)
+    if not header:
+        raise csv.Error("the file is empty (no header line)")
+    if len(set(header)) != len(header):
+        raise csv.Error(f"the header repeats a column name: {header}")
+    return header
+
+
 def open_files(con: duckdb.DuckDBPyConnection, source: Any, root: Path, spec_file: str) -> SourceInfo:
     files = list_files(root, source.path, spec_file)
     names = [p.relative_to(root).as_posix() for p in files]
-    parts = []
+    parts, columns = [], []
     for i, p in enumerate(files):
         fmt = source.format or p.suffix.lower().lstrip(".")
         path = str(p).replace("'", "''")
-        if fmt == "parquet":
-            parts.append(f"SELECT {i} AS _file, file_row_number + 1 AS _line, * EXCLUDE (file_row_number) "
-                         f"FROM read_parquet('{path}', file_row_number=true)")
-        else:
-            parts.append(f"SELECT {i} AS _file, row_number() OVER () + 1 AS _line, * "
-                         f"FROM read_csv('{path}', all_varchar=true, header=true)")
-    for i, part in enumerate(parts):
         try:
-            con.execute(f"CREATE OR REPLACE TEMP VIEW raw{i} AS {part}")
-            con.execute(f"SELECT * FROM raw{i} LIMIT 0")
-        except duckdb.Error as err:
+            if fmt == "parquet":
+                columns.append([r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{path}')").fetchall()])
+                parts.append(f"SELECT {i} AS _file, file_row_number + 1 AS _line, * EXCLUDE (file_row_number) "
+                             f"FROM read_parquet('{path}', file_row_number=true)")
+            else:  # the header names the columns: no sniffing, every cell read as text
+                columns.append(csv_header(p))
+                spec = "{" + ", ".join(f"'{c.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for c in columns[-1]) + "}"
+                parts.append(f"SELECT {i} AS _file, row_number() OVER () + 1 AS _line, * FROM read_csv('{path}', "
+                             f"header=true, auto_detect=false, delim=',', quote='\"', escape='\"', columns={spec})")
+        except (duckdb.Error, OSError, UnicodeDecodeError, csv.Error) as err:
             raise _fail(names[i], "FG701", f"cannot read the production log: {str(err).splitlines()[0]}") from err
+        con.execute(f"CREATE OR REPLACE TEMP VIEW raw{i} AS {parts[-1]}")
     con.execute("CREATE OR REPLACE TEMP VIEW raw AS " + " UNION ALL BY NAME ".join(f"SELECT * FROM raw{i}" for i in range(len(parts))))
-    return SourceInfo("file", names, files)
+    return SourceInfo("file", names, files, columns)
 
 
 def open_sql(con: duckdb.DuckDBPyConnection, source: Any, spec_file: str) -> SourceInfo:
