@@ -152,9 +152,13 @@ def _row_diag(info: SourceInfo, code: str, f: int, line: int, message: str, colu
 
 
 def _duplicates(con: duckdb.DuckDBPyConnection, info: SourceInfo, column: str) -> list[Diagnostic]:
+    dup = con.execute(f"""SELECT study_id FROM log WHERE study_id IS NOT NULL GROUP BY study_id
+        HAVING count(*) > 1 LIMIT {MAX_ROWS}""").fetchall()
+    if not dup:
+        return []
+    ids = ", ".join(lit(d[0]) for d in dup)
     rows = con.execute(f"""SELECT study_id, list(_file ORDER BY _file, _line), list(_line ORDER BY _file, _line)
-        FROM log WHERE study_id IS NOT NULL GROUP BY study_id HAVING count(*) > 1
-        ORDER BY min(_file), min(_line) LIMIT {MAX_ROWS}""").fetchall()
+        FROM log WHERE study_id IN ({ids}) GROUP BY study_id ORDER BY min(_file), min(_line)""").fetchall()
     out = []
     for sid, files, lines in rows:
         first = f"{info.where(files[0])} line {lines[0]}"

@@ -71,10 +71,12 @@ def resolve_plan(cp: CompiledProject, deployment: str | None) -> Plan:
         entries = [e for e in entries if e.model.id == deployment or e.ref == deployment]
     runnable = [e for e in entries if e.model.monitoring.source is not None]
     if not runnable:
-        what = f"deployment {deployment!r}" if deployment else "no DeploymentProtocol"
-        code = "FG714" if deployment and not entries else "FG700"
-        msg = (f"{what} does not exist" if code == "FG714"
-               else f"{what if deployment else 'no deployment'} has a machine-readable monitoring plan (`monitoring.source`)")
+        if deployment and not entries:
+            code, msg = "FG714", f"deployment {deployment!r} does not exist"
+        elif deployment:
+            code, msg = "FG700", f"deployment {deployment!r} has no machine-readable monitoring plan (`monitoring.source`)"
+        else:
+            code, msg = "FG700", "no DeploymentProtocol has a machine-readable monitoring plan (`monitoring.source`)"
         raise FairgovError(Diagnostic(entries[0].doc.relpath if entries else "fairgov.yaml", 1, 1, code, msg))
     if len(runnable) > 1:
         ids = ", ".join(e.model.id for e in runnable)

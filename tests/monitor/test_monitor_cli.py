@@ -35,3 +35,11 @@ def test_until_and_as_of_limit_what_is_judged(example: Path, capsys) -> None:
 def test_unknown_deployment(example: Path, capsys) -> None:
     assert main(["monitor", str(example), "--deployment", "nowhere"]) == 2
     assert "FG714" in capsys.readouterr().err
+
+
+def test_a_deployment_without_a_plan(example: Path, capsys, edit) -> None:
+    edit(example / "deployment.yaml", "  source:\n    type: file\n    path: data/production/log-*.csv\n", "")
+    assert main(["monitor", str(example)]) == 2
+    assert "FG700" in capsys.readouterr().err
+    assert main(["monitor", str(example), "--deployment", "st-example-central"]) == 2
+    assert "deployment 'st-example-central' has no machine-readable monitoring plan" in capsys.readouterr().err
