@@ -121,7 +121,7 @@ class ScoreShiftCheck(CheckBase):
     type: Literal["score_shift"] = Field(description="Score distribution shift against the reference scores.")
     across: str | None = Field(default=None, description="Attribute whose groups are tested separately; empty = all studies.")
     reference: Text = Field(
-        description="CSV/Parquet with the evaluation's test-split scores (`score` + attribute columns), relative to the project."
+        description="The evaluation's test-split scores: CSV/Parquet with score + attribute columns."
     )
     max_distance: float = Field(default=0.1, gt=0, lt=1, description="KS distance tolerated.")
     alpha: float = Field(default=0.01, gt=0, lt=1, description="Significance level of the KS test.")
