@@ -88,3 +88,13 @@ def test_period_metrics_equal_scikit_learn(example: Path) -> None:
     share = np.mean(log["age"].to_numpy() >= 80)
     groups = {g["group"]: g for g in t["age-mix"]["periods"][2]["groups"]}
     assert groups["80+"]["share"] == pytest.approx(share)
+
+
+def test_window_pools_the_judged_periods_before(example: Path) -> None:
+    spec = example / "deployment.yaml"
+    spec.write_text(spec.read_text().replace("  period: month\n", "  period: month\n  window: 3\n"))
+    doc = run_monitor(example, reports=False).doc
+    assert [doc["measures"][k]["n"] for k in sorted(doc["measures"])] == [1500, 3000] + [4500] * 8
+    a = pd.concat([pd.read_csv(example / f"data/production/log-2026-{m:02d}.csv") for m in (8, 9, 10)])
+    pred = (a["score"] >= 0.1927).astype(int)
+    assert doc["measures"]["2026-10-01"]["overall"]["metrics"]["tpr"]["value"] == pytest.approx(recall_score(a["label"], pred))
