@@ -1,7 +1,7 @@
 """The table of diagnostic codes: stable code -> (slug, explanation).
 
 Codes are prefixed by pipeline stage: FG1xx load, FG2xx schema, FG3xx references and
-semantics, FG4xx evaluation, FG5xx gates, FG6xx render/output, FG9xx internal.
+semantics, FG4xx evaluation, FG5xx gates, FG6xx render/output, FG7xx monitor, FG9xx internal.
 `fairgov explain CODE` prints an entry.
 """
 
@@ -92,6 +92,31 @@ CODES: dict[str, tuple[str, str]] = {
     "FG603": ("results-invalid", "A results file does not match the results schema."),
     "FG610": ("composition-claim-contradicted", "A report finding: a datasheet says its test mix is within N percentage points of a deployment's intended population, but the build's own composition table shows a larger difference. Correct the claim or the data; the finding is shown in the executive summary and does not change a gate."),
     "FG611": ("local-limit-differs", "A report finding: a deployment protocol states a local gap limit for a metric (local validation or a monitoring trigger) that differs from the policy gate's limit on the same metric or on an aggregate that bounds it. Align them or say which one governs."),
+    # monitor
+    "FG700": ("monitor-no-plan", "No DeploymentProtocol has a machine-readable monitoring plan (`monitoring.source`), or the one chosen has none."),
+    "FG701": ("monitor-source-unreadable", "The production log could not be read: no CSV/Parquet file matches `monitoring.source.path`, or a file is not valid CSV/Parquet."),
+    "FG702": ("monitor-column-missing", "A column that `monitoring.columns` maps (or an attribute's datasheet column) is not in the production log."),
+    "FG703": ("monitor-timestamp", "A study time or label time is missing or not a timestamp, or a label has no time at which it became final."),
+    "FG704": ("monitor-duplicate-study", "A study id appears more than once in the production log."),
+    "FG705": ("monitor-label-before-study", "A label is dated before its study: the log's clock or join is wrong."),
+    "FG706": ("monitor-score-range", "A score is missing, not finite, or outside [0, 1]."),
+    "FG707": ("monitor-attribute-undeclared", "An attribute value is not declared in the datasheet (value map or numeric bins)."),
+    "FG708": ("monitor-label-invalid", "A label is not one of the classes the datasheet declares for the evaluation's task."),
+    "FG709": ("monitor-id-missing", "A row has no study id or no patient id (patients are the bootstrap clusters)."),
+    "FG710": ("monitor-credential-missing", "The environment variable that `monitoring.source.url_env` names (the database URL) is not set."),
+    "FG711": ("monitor-database-unreachable", "The log database could not be reached or queried (bad URL, server down, table or query invalid)."),
+    "FG712": ("monitor-store-unusable", "The monitoring history store (DuckDB file) cannot be opened or written. Move it aside to start afresh; results are recomputed."),
+    "FG713": ("monitor-reference-invalid", "The reference scores of a score_shift check are missing, unreadable, lack a column, or have scores outside [0, 1]."),
+    "FG714": ("monitor-unknown-deployment", "--deployment names no DeploymentProtocol in the project."),
+    "FG715": ("monitor-bad-option", "A monitor option is invalid (a date that is not YYYY-MM-DD, or several deployments with a plan and no --deployment)."),
+    "FG716": ("monitor-unknown-attribute", "A monitoring check names an attribute that the evaluation's datasheet does not declare, or (composition) that `intended_population` does not list."),
+    "FG717": ("monitor-duplicate-trigger", "Two triggers of one deployment share an id."),
+    "FG718": ("monitor-path-escapes", "A monitoring path (log, reference scores, history store) leaves the project root."),
+    "FG719": ("monitor-flag-invalid", "A logged flag or override is not 0 or 1."),
+    "FG720": ("trigger-alert", "A blocking monitoring trigger alerts: its check breached for `consecutive` periods in a row. The protocol's action applies."),
+    "FG721": ("trigger-inconclusive", "A blocking trigger's latest judged period is inconclusive (too little evidence); it blocks unless `inconclusive_blocks: false`."),
+    "FG722": ("trigger-warning", "A non-blocking trigger alerts or is inconclusive."),
+    "FG723": ("monitor-threshold-unknown", "The deployment says `threshold: fitted`, but no results.json of a `fairgov build` records the evaluation's fitted threshold. Run `fairgov build` first, or write the deployed number."),
     # internal
     "FG900": ("internal-error", "An unexpected error inside fairgov. Re-run with --debug and report it."),
 }

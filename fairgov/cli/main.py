@@ -14,7 +14,7 @@ from importlib import import_module
 from fairgov import __version__
 from fairgov.diagnostics import ExitCode, FairgovError
 
-COMMANDS = ("validate", "check", "build", "diff", "verify", "schema", "explain", "init", "export", "plan")
+COMMANDS = ("validate", "check", "build", "diff", "verify", "schema", "explain", "init", "export", "plan", "monitor")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -121,5 +121,7 @@ def _deployment(n: Names) -> dict[str, Any]:
         "intended_population": {"distribution": distribution},
         "operating_point": {"evaluation": n.ref("evaluation"), "threshold": 0.5},
         "monitoring": {"validity": stream, "fairness": {**stream, "subgroups": ["sex", "age_band"]},
-                       "triggers": [{"condition": TODO, "action": TODO}]},
+                       "triggers": [{"condition": TODO, "action": TODO, "id": "tpr-gap-sex",
+                                     "check": {"metric": "tpr", "across": ["sex"], "statistic": "gap", "max": 0.1}}],
+                       "source": {"type": "file", "path": "data/production/*.csv"}},
     }

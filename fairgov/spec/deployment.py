@@ -17,6 +17,7 @@ from fairgov.spec.common import (
     Text,
     narrative,
 )
+from fairgov.spec.monitoring import MonitorPlanFields, TriggerCheckFields
 
 
 class Site(Model):
@@ -59,12 +60,12 @@ class MonitoringStream(Model):
     process: Narrative = narrative("How monitoring is done and by whom. [HTI-1 8.i/8.iii]")
 
 
-class Trigger(Model):
+class Trigger(TriggerCheckFields):
     condition: Text = Field(description="Condition, e.g. `tpr gap across sex > 0.08 for 2 months`.")
     action: Text = Field(description="What happens when it fires (review, pause, rollback).")
 
 
-class Monitoring(Model):
+class Monitoring(MonitorPlanFields):
     validity: MonitoringStream = Field(description="Validity monitoring. [HTI-1 8.i]")
     fairness: MonitoringStream = Field(description="Fairness monitoring. [HTI-1 8.iii] [F]")
     triggers: list[Trigger] = Field(min_length=1, description="Escalation triggers.")

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from fairgov.diagnostics import Diagnostic
 from fairgov.validate.manifest_columns import check_manifest
+from fairgov.validate.monitoring import check_monitoring
 from fairgov.validate.paths import PathEscape, resolve_inside
 from fairgov.validate.project import CompiledProject, Entry
 
@@ -22,6 +23,8 @@ def check_project(cp: CompiledProject) -> list[Diagnostic]:
         out.extend(_check_evaluation(cp, entry))
     for entry in cp.of_kind("Policy"):
         out.extend(_check_policy(cp, entry))
+    for entry in cp.of_kind("DeploymentProtocol"):
+        out.extend(check_monitoring(cp, entry))
     return out
 
 

@@ -13,7 +13,7 @@ STAGE = {
     "validate": 1, "standards": 1,
     "evaluate": 2, "metrics": 2,
     "gates": 3,
-    "render": 4, "exports": 4, "verify": 4, "resultsdiff": 4, "scaffold": 4,
+    "render": 4, "exports": 4, "verify": 4, "resultsdiff": 4, "scaffold": 4, "monitor": 4,
 }
 
 

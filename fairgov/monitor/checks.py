@@ -1,0 +1,128 @@
+"""One check on one period -> a period outcome: ok / breach / inconclusive (pending is decided
+by the caller). Metric checks use fairgov.metrics' result and the Policy gates' lookup and
+decision rule; drift checks use Wilson intervals (scipy) or a two-sample KS test (scipy)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from fairgov.gates.compare import decide
+from fairgov.gates.metric_gates import apply_metric_gate
+from fairgov.gates.outcome import GateResult
+from fairgov.monitor.frames import Frame
+
+OUTCOME = {"pass": "ok", "fail": "breach", "inconclusive": "inconclusive"}
+
+
+def _record(status: str, value: float | None = None, lo: float | None = None, hi: float | None = None,
+            compared: float | None = None, reason: str = "", **extra: Any) -> dict[str, Any]:
+    return {"status": status, "value": value, "ci_low": lo, "ci_high": hi, "compared": compared, "reason": reason, **extra}
+
+
+def _limit(check: Any) -> tuple[str, float]:
+    return ("<=", check.max) if check.max is not None else (">=", check.min)
+
+
+def metric_outcome(check: Any, measure: dict[str, Any]) -> dict[str, Any]:
+    if check.statistic == "overall":
+        return _overall(check, measure)
+    base = GateResult(id="", gate="", policy="", type="metric", title="", severity=check.severity, outcome="")
+    res = apply_metric_gate(check, base, measure, None)
+    return _record(OUTCOME[res.outcome], res.value, res.ci_low, res.ci_high, res.compared, res.reason,
+                   group=(res.details or {}).get("group"))
+
+
+def _overall(check: Any, measure: dict[str, Any]) -> dict[str, Any]:
+    cell = measure["overall"]
+    stat = cell["metrics"].get(check.metric)
+    if stat is None:
+        return _record("inconclusive", reason=f"metric {check.metric!r} was not computed")
+    if cell.get("evidence_reason") or stat["value"] is None:
+        return _record("inconclusive", reason="evidence too thin: " + (cell.get("evidence_reason") or stat.get("reason") or "undefined"))
+    op, limit = _limit(check)
+    d = decide(stat["value"], stat["ci_low"], stat["ci_high"], op, limit, check.bound, check.decisive)
+    return _record(OUTCOME[d.outcome], stat["value"], stat["ci_low"], stat["ci_high"], d.compared, d.reason)
+
+
+def wilson(k: int, n: int, level: float) -> tuple[float, float]:
+    ci = stats.binomtest(int(k), int(n)).proportion_ci(confidence_level=level, method="wilson")
+    return float(ci.low), float(ci.high)
+
+
+def _groups(frame: Frame, across: str | None) -> list[tuple[str, np.ndarray]]:
+    if not across:
+        return [("all", np.ones(frame.n, dtype=bool))]
+    labels = frame.groups[across]
+    return [(str(g), labels == g) for g in sorted(set(labels.tolist())) if g != "unknown"]
+
+
+def _combine(per_group: list[dict[str, Any]], min_n: int) -> dict[str, Any]:
+    """Breach if any group breaches (the worst is reported), else inconclusive if any is, else ok."""
+    if not per_group:
+        return _record("inconclusive", reason="no studies in this period")
+    order = {"breach": 0, "inconclusive": 1, "ok": 2}
+    worst = min(per_group, key=lambda r: (order[r["status"]], -(r.get("excess") or 0.0)))
+    return {**worst, "groups": per_group}
+
+
+def composition_outcome(check: Any, frame: Frame, intended: dict[str, float], level: float, min_n: int) -> dict[str, Any]:
+    labels = frame.groups[check.across]
+    n = int(np.sum(labels != "unknown"))
+    out = []
+    for group, share in sorted(intended.items()):
+        k = int(np.sum(labels == group))
+        if n == 0 or n < min_n:
+            out.append(_record("inconclusive", group=group, n=n, reason=f"{n} studies < minimum {max(min_n, 1)}"))
+            continue
+        p = k / n
+        lo, hi = wilson(k, n, level)
+        dev_lo, dev_hi = max(0.0, lo - share, share - hi), max(abs(hi - share), abs(lo - share))
+        d = decide(abs(p - share), dev_lo, dev_hi, "<=", check.max_deviation, check.bound, False)
+        out.append(_record(OUTCOME[d.outcome], abs(p - share), dev_lo, dev_hi, d.compared,
+                           f"share {p:.3f} ({lo:.3f}-{hi:.3f}) vs intended {share:.3f}; {d.reason}",
+                           group=group, n=n, share=p, share_low=lo, share_high=hi, intended=share,
+                           excess=abs(p - share) - check.max_deviation))
+    return _combine(out, min_n)
+
+
+def rate_outcome(check: Any, frame: Frame, level: float, min_n: int) -> dict[str, Any]:
+    values = frame.flag.astype(float) if check.type == "flag_rate" else frame.override
+    out = []
+    for group, mask in _groups(frame, check.across):
+        v = values[mask]
+        v = v[~np.isnan(v)]
+        if v.size == 0 or v.size < min_n:
+            out.append(_record("inconclusive", group=group, n=int(v.size), reason=f"{v.size} logged studies < minimum {max(min_n, 1)}"))
+            continue
+        k = int(v.sum())
+        lo, hi = wilson(k, v.size, level)
+        res = []
+        for op, limit in (("<=", check.max), (">=", check.min)):
+            if limit is not None:
+                res.append((decide(k / v.size, lo, hi, op, limit, check.bound, False), op, limit))
+        d, op, limit = min(res, key=lambda r: {"fail": 0, "inconclusive": 1, "pass": 2}[r[0].outcome])
+        excess = (k / v.size - limit) if op == "<=" else (limit - k / v.size)
+        out.append(_record(OUTCOME[d.outcome], k / v.size, lo, hi, d.compared, d.reason, group=group, n=int(v.size),
+                           op=op, limit=limit, excess=excess))
+    return _combine(out, min_n)
+
+
+def score_shift_outcome(check: Any, frame: Frame, reference: Frame, min_n: int) -> dict[str, Any]:
+    out = []
+    ref_groups = dict(_groups(reference, check.across))
+    for group, mask in _groups(frame, check.across):
+        cur, ref = frame.score[mask], reference.score[ref_groups[group]] if group in ref_groups else np.empty(0)
+        if cur.size < max(min_n, 1) or ref.size == 0:
+            out.append(_record("inconclusive", group=group, n=int(cur.size),
+                               reason=f"{cur.size} studies, {ref.size} reference scores: too few to test"))
+            continue
+        res = stats.ks_2samp(cur, ref)
+        dist, p = float(res.statistic), float(res.pvalue)
+        breach = dist > check.max_distance and p < check.alpha
+        out.append(_record("breach" if breach else "ok", dist, None, None, dist,
+                           f"KS distance {dist:.3f} (limit {check.max_distance:g}), p = {p:.2g} (alpha {check.alpha:g})",
+                           group=group, n=int(cur.size), p_value=p, excess=dist - check.max_distance))
+    return _combine(out, min_n)

@@ -1,0 +1,182 @@
+"""The monitor run: source -> log -> periods -> checks per period (cached) -> trigger statuses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+import fairgov
+from fairgov import metrics as fm
+from fairgov.diagnostics import Diagnostic, FairgovError
+from fairgov.monitor import checks, frames
+from fairgov.monitor.log import build_log
+from fairgov.monitor.periods import Period, default_as_of, periods, windows
+from fairgov.monitor.plan import Plan
+from fairgov.monitor.reference import load_reference
+from fairgov.monitor.rules import summarise
+from fairgov.monitor.source import SourceInfo, open_source
+from fairgov.monitor.store import Store
+
+LABELLED = ("metric",)
+
+
+@dataclass
+class RunStats:
+    measures_computed: int = 0
+    measures_reused: int = 0
+    outcomes_computed: int = 0
+    outcomes_reused: int = 0
+    periods_fetched: int = 0
+
+
+@dataclass
+class MonitorRun:
+    plan: Plan
+    info: SourceInfo
+    as_of: dt.datetime
+    periods: list[Period]
+    measures: dict[str, dict[str, Any]]
+    triggers: list[dict[str, Any]]
+    inputs: list[dict[str, str]]
+    stats: RunStats = field(default_factory=RunStats)
+
+
+def digest(obj: Any) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def metric_names(plan: Plan) -> list[str]:
+    names = {"tpr", "fpr", "auroc"}
+    for _, t in plan.triggers:
+        if t.check.type == "metric":
+            m = t.check.metric
+            names |= {"tpr", "fpr"} if m in ("equalized_odds", "equalized_odds_mean", "equal_opportunity") else {m}
+    return sorted(names)
+
+
+def measure_settings(plan: Plan) -> dict[str, Any]:
+    return {"metrics": metric_names(plan), "attributes": plan.monitored_attributes(), "threshold": plan.threshold,
+            "min_evidence": plan.monitoring.min_evidence.model_dump(), "bootstrap": plan.monitoring.bootstrap.model_dump(),
+            "datasheet": plan.datasheet.model_dump(mode="json")["attributes"], "positive": plan.positive,
+            "fairgov": fairgov.__version__}
+
+
+def compute_measure(plan: Plan, frame: frames.Frame) -> dict[str, Any]:
+    lab, b, ev = frame.labelled(), plan.monitoring.bootstrap, plan.monitoring.min_evidence
+    result = fm.measure(lab.label.astype(int), lab.score, lab.patient, lab.groups, threshold=plan.threshold,
+                        metrics=metric_names(plan), bootstrap=fm.BootstrapConfig(resamples=b.resamples, level=b.level, seed=b.seed),
+                        min_evidence=fm.MinEvidence(n=ev.n, positives=ev.positives, negatives=ev.negatives), permutations=0)
+    out = result.to_dict()
+    out.pop("calibration", None)
+    return out
+
+
+class Runner:
+    def __init__(self, con: duckdb.DuckDBPyConnection, plan: Plan, as_of: dt.datetime, store: Store, stats: RunStats):
+        self.con, self.plan, self.as_of, self.store, self.stats = con, plan, as_of, store, stats
+        self.frames: dict[tuple[str, ...], frames.Frame] = {}
+        self.new: dict[str, tuple[str, Any]] = {}
+        self.references: dict[str, tuple[frames.Frame, str]] = {}
+
+    def frame(self, keys: tuple[str, ...]) -> frames.Frame:
+        if keys not in self.frames:
+            self.frames[keys] = frames.fetch(self.con, self.plan, self.as_of, list(keys))
+            self.stats.periods_fetched += len(keys)
+        return self.frames[keys]
+
+    def measures(self, units: dict[str, list[Period]]) -> dict[str, dict[str, Any]]:
+        settings = measure_settings(self.plan)
+        keys = {p: "measure:" + digest([settings, [u.rows_hash for u in unit]]) for p, unit in units.items()}
+        cached = self.store.get_many(list(keys.values()))
+        out = {}
+        for p, key in keys.items():
+            if key in cached:
+                out[p], self.stats.measures_reused = cached[key], self.stats.measures_reused + 1
+                continue
+            out[p] = compute_measure(self.plan, self.frame(tuple(u.key for u in units[p])))
+            self.new[key] = ("measure", out[p])
+            self.stats.measures_computed += 1
+        return out
+
+    def reference(self, relpath: str) -> tuple[frames.Frame, str]:
+        if relpath not in self.references:
+            self.references[relpath] = load_reference(self.plan, relpath)
+        return self.references[relpath]
+
+    def outcome_key(self, check: Any, unit: list[Period], extra: str) -> str:
+        return "outcome:" + digest([check.model_dump(mode="json"), [u.rows_hash for u in unit], measure_settings(self.plan),
+                                    self.plan.entry.model.intended_population.distribution, extra])
+
+    def outcomes(self, check: Any, items: list[Period], units: dict[str, list[Period]], measures: dict[str, Any]) -> list[dict[str, Any]]:
+        extra = self.reference(check.reference)[1] if check.type == "score_shift" else ""
+        plan_keys = {}
+        for p in items:
+            if check.type in LABELLED and not p.judged:
+                continue
+            plan_keys[p.key] = self.outcome_key(check, units.get(p.key, [p]) if check.type in LABELLED else [p], extra)
+        cached = self.store.get_many(list(plan_keys.values()))
+        out = []
+        for p in items:
+            key = plan_keys.get(p.key)
+            if key is None:
+                rec = checks._record("pending", reason=f"labels pending until {p.end + dt.timedelta(days=self.plan.monitoring.label_delay)}")
+            elif key in cached:
+                rec, self.stats.outcomes_reused = cached[key], self.stats.outcomes_reused + 1
+            else:
+                rec = self.compute(check, p, measures)
+                self.new[key] = ("outcome", rec)
+                self.stats.outcomes_computed += 1
+            out.append({"period": p.key, **rec})
+        return out
+
+    def compute(self, check: Any, p: Period, measures: dict[str, Any]) -> dict[str, Any]:
+        ev, level = self.plan.monitoring.min_evidence, self.plan.monitoring.bootstrap.level
+        if check.type == "metric":
+            return checks.metric_outcome(check, measures[p.key])
+        frame = self.frame((p.key,))
+        if check.type == "composition":
+            intended = self.plan.entry.model.intended_population.distribution[check.across]
+            return checks.composition_outcome(check, frame, intended, level, ev.n)
+        if check.type == "score_shift":
+            return checks.score_shift_outcome(check, frame, self.reference(check.reference)[0], ev.n)
+        return checks.rate_outcome(check, frame, level, ev.n)
+
+
+def run(plan: Plan, store_path: Path, as_of: dt.datetime | None = None, since: dt.date | None = None,
+        until: dt.date | None = None) -> MonitorRun:
+    spill = plan.cache / "monitor" / "spill"  # DuckDB spills the log here beyond its memory limit
+    try:
+        spill.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise FairgovError(Diagnostic(str(spill), 1, 1, "FG712", f"cannot create the monitor's work folder: {err.strerror or err}")) from err
+    con = duckdb.connect(config={"memory_limit": "1GB", "temp_directory": str(spill)})
+    info = open_source(con, plan.monitoring.source, plan.root, plan.entry.doc.relpath)
+    build_log(con, plan, info)
+    as_of = as_of or default_as_of(con)
+    items = periods(con, plan, as_of, since, until)
+    units = windows(items, plan.monitoring.window)
+    stats = RunStats()
+    with Store(store_path) as store:
+        runner = Runner(con, plan, as_of, store, stats)
+        measures = runner.measures(units)
+        triggers = [summarise(i, t, runner.outcomes(t.check, items, units, measures)) for i, t in plan.triggers]
+        store.put_many(runner.new)
+    if info.kind == "file":
+        inputs = [{"path": n, "sha256": _sha(p), "role": "production-log"} for n, p in zip(info.names, info.files, strict=True)]
+    else:  # a database has no file to hash: the digest of every period's row hash stands in
+        inputs = [{"path": info.names[0], "sha256": digest([p.rows_hash for p in items]), "role": "production-log"}]
+    inputs += [{"path": rel, "sha256": sha, "role": "reference-scores"} for rel, (_, sha) in sorted(runner.references.items())]
+    con.close()
+    return MonitorRun(plan, info, as_of, items, measures, triggers, inputs, stats)
+
+
+def _sha(path: Path) -> str:
+    from fairgov.evaluate.hashing import sha256_file
+
+    return sha256_file(path)

@@ -1,0 +1,58 @@
+"""Rows of some periods as numpy arrays, with each monitored attribute encoded into groups."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from fairgov import metrics as fm
+from fairgov.monitor.log import effective_label_sql, lit, q
+from fairgov.monitor.plan import Plan
+
+
+@dataclass
+class Frame:
+    label: np.ndarray  # float: 1 positive, 0 negative, NaN not yet final
+    score: np.ndarray
+    flag: np.ndarray
+    override: np.ndarray  # float, NaN where not logged
+    patient: np.ndarray
+    groups: dict[str, np.ndarray]
+
+    @property
+    def n(self) -> int:
+        return int(self.score.size)
+
+    def labelled(self) -> Frame:
+        keep = ~np.isnan(self.label)
+        return Frame(self.label[keep], self.score[keep], self.flag[keep], self.override[keep], self.patient[keep],
+                     {k: v[keep] for k, v in self.groups.items()})
+
+
+def fetch(con: duckdb.DuckDBPyConnection, plan: Plan, as_of: dt.datetime, keys: list[str]) -> Frame:
+    attrs = plan.monitored_attributes()
+    label = effective_label_sql(as_of)
+    cols = ", ".join(q("a_" + a) for a in attrs)
+    periods = ", ".join(f"DATE {lit(k)}" for k in keys)
+    res = con.execute(f"""SELECT CASE WHEN ({label}) IS NULL THEN NULL
+        WHEN ({label}) = {lit(plan.positive)} THEN 1.0 ELSE 0.0 END AS y, score, flag,
+        CAST(override AS DOUBLE) AS override, patient{', ' + cols if cols else ''}
+        FROM log WHERE period IN ({periods}) ORDER BY _file, _line""").fetchnumpy()
+    raw: dict[str, Any] = {a: _plain(res["a_" + a]) for a in attrs}
+    specs = [s for s in plan.attribute_specs() if s.name in attrs]
+    groups = fm.encode_groups(raw, specs) if attrs else {}
+    return Frame(_plain(res["y"]).astype(float), _plain(res["score"]).astype(float), _plain(res["flag"]).astype(int),
+                 _plain(res["override"]).astype(float), _plain(res["patient"]), groups)
+
+
+def _plain(a: Any) -> np.ndarray:
+    """Masked arrays (DuckDB NULLs) as plain arrays: NaN for numbers, None for objects."""
+    if isinstance(a, np.ma.MaskedArray):
+        if a.dtype.kind in "fiu":
+            return np.ma.filled(a.astype(float), np.nan)
+        return np.ma.filled(a.astype(object), None)
+    return np.asarray(a)

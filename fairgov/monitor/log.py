@@ -1,0 +1,172 @@
+"""The canonical log table: typed columns, checked row by row, with each study's period.
+
+`raw` (from `source`) -> table `log`: _file, _line, study_id, patient (hash), study_time,
+score, flag, label (1 positive / 0 / NULL not yet final as of `as_of`), label_time,
+override, one column per monitored attribute, period (start date). Every check reports
+up to `MAX_ROWS` rows with file and line; any error stops the run (exit 2): nothing is
+judged on a log that does not mean what the spec says.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from fairgov.diagnostics import Diagnostic, FairgovError
+from fairgov.monitor.plan import Plan
+from fairgov.monitor.source import SourceInfo
+
+MAX_ROWS = 20
+
+
+def q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def lit(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def mapped_columns(plan: Plan) -> dict[str, str]:
+    """Role -> log column for every column the run needs."""
+    c = plan.monitoring.columns
+    roles = {"study_id": c.study_id, "patient_id": c.patient_id, "study_time": c.study_time,
+             "score": c.score, "label": c.label, "label_time": c.label_time}
+    if c.flag:
+        roles["flag"] = c.flag
+    if c.override:
+        roles["override"] = c.override
+    for attr in plan.monitored_attributes():
+        roles[f"attribute {attr}"] = plan.column(attr)
+    return roles
+
+
+def check_columns(con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo) -> None:
+    if info.kind == "file":
+        per_file = [set(c) for c in info.columns]
+    else:
+        per_file = [{r[0] for r in con.execute("DESCRIBE SELECT * FROM raw").fetchall()}]
+    for i, present in enumerate(per_file):
+        missing = [(role, col) for role, col in mapped_columns(plan).items() if col not in present]
+        if missing:
+            listed = ", ".join(f"{col!r} ({role})" for role, col in missing)
+            have = ", ".join(sorted(present - {"_file", "_line"}))
+            raise FairgovError(Diagnostic(info.where(i), 1, 1, "FG702", f"the production log lacks column(s) {listed}; it has: {have}",
+                                          hint="map the log's own names under monitoring.columns"))
+
+
+def _attr_sql(plan: Plan, name: str) -> str:
+    col = q(plan.column(name))
+    if plan.datasheet.attributes[name].kind == "numeric":
+        bad = f"(TRY_CAST({col} AS DOUBLE) IS NULL AND NULLIF(TRIM(CAST({col} AS VARCHAR)), '') IS NOT NULL)"
+        return f"TRY_CAST({col} AS DOUBLE) AS {q('a_' + name)}, {bad} AS {q('bad_' + name)}"
+    return f"NULLIF(TRIM(CAST({col} AS VARCHAR)), '') AS {q('a_' + name)}"
+
+
+def build_log(con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo) -> None:
+    check_columns(con, plan, info)
+    c, m = plan.monitoring.columns, mapped_columns(plan)
+    flag = f"TRY_CAST(CAST({q(c.flag)} AS VARCHAR) AS INTEGER)" if c.flag else f"CAST(TRY_CAST({q(m['score'])} AS DOUBLE) >= {plan.threshold!r} AS INTEGER)"
+    override = f"TRY_CAST(CAST({q(c.override)} AS VARCHAR) AS INTEGER)" if c.override else "CAST(NULL AS INTEGER)"
+    attrs = "".join(", " + _attr_sql(plan, a) for a in plan.monitored_attributes())
+    period = {"week": "week", "month": "month", "quarter": "quarter"}[plan.monitoring.period]
+    sql = f"""CREATE OR REPLACE TEMP TABLE log AS SELECT _file, _line,
+        NULLIF(TRIM(CAST({q(m['study_id'])} AS VARCHAR)), '') AS study_id,
+        NULLIF(TRIM(CAST({q(m['patient_id'])} AS VARCHAR)), '') AS patient_id,
+        TRY_CAST({q(m['study_time'])} AS TIMESTAMP) AS study_time,
+        TRY_CAST({q(m['score'])} AS DOUBLE) AS score,
+        NULLIF(TRIM(CAST({q(m['label'])} AS VARCHAR)), '') AS label_raw,
+        NULLIF(TRIM(CAST({q(m['label_time'])} AS VARCHAR)), '') AS label_time_raw,
+        TRY_CAST({q(m['label_time'])} AS TIMESTAMP) AS label_time{attrs},
+        {flag} AS flag, {override} AS override,
+        CAST(date_trunc('{period}', TRY_CAST({q(m['study_time'])} AS TIMESTAMP)) AS DATE) AS period,
+        hash(NULLIF(TRIM(CAST({q(m['patient_id'])} AS VARCHAR)), '')) AS patient
+        FROM raw"""
+    try:
+        con.execute(sql)
+    except duckdb.Error as err:  # a file that sniffed well but does not parse to its end
+        raise FairgovError(Diagnostic(info.where(0), 1, 1, "FG701", f"cannot read the production log: {str(err).splitlines()[0]}")) from err
+    diags = check_rows(con, plan, info)
+    if diags:
+        raise FairgovError(diags)
+
+
+def _checks(plan: Plan) -> list[tuple[str, str, str, str]]:
+    """(code, SQL condition, column shown, message) per row check."""
+    c = plan.monitoring.columns
+    classes = ", ".join(lit(x) for x in plan.classes)
+    checks = [
+        ("FG709", "patient_id IS NULL", c.patient_id, "no patient id"),
+        ("FG703", "study_time IS NULL", c.study_time, "study time {v} is not a timestamp"),
+        ("FG703", "label_time_raw IS NOT NULL AND label_time IS NULL", c.label_time, "label time {v} is not a timestamp"),
+        ("FG703", "label_raw IS NOT NULL AND label_time_raw IS NULL", c.label_time, "a label without the time it became final"),
+        ("FG706", "score IS NULL OR NOT isfinite(score) OR score < 0 OR score > 1", c.score, "score {v} is not a number in [0, 1]"),
+        ("FG708", f"label_raw IS NOT NULL AND label_raw NOT IN ({classes})", c.label, "label {v} is not one of the declared classes " + f"[{', '.join(plan.classes)}]"),
+        ("FG705", "label_time < study_time", c.label_time, "label dated {v}, before its study"),
+        ("FG719", "flag IS NULL OR flag NOT IN (0, 1)", c.flag or c.score, "the flag shown is not 0 or 1"),
+        ("FG719", "override IS NOT NULL AND override NOT IN (0, 1)" if c.override else "FALSE", c.override or "", "override is not 0 or 1"),
+        ("FG709", "study_id IS NULL", c.study_id, "no study id"),
+    ]
+    return checks + [_attribute_check(plan, a) for a in plan.monitored_attributes()]
+
+
+def _attribute_check(plan: Plan, name: str) -> tuple[str, str, str, str]:
+    attr, col = plan.datasheet.attributes[name], q("a_" + name)
+    raw = plan.column(name)
+    if attr.kind == "numeric":
+        return ("FG707", q("bad_" + name), raw,
+                f"{name} value {{v}} is not a number")
+    if not attr.values:
+        return ("FG707", "FALSE", raw, "")
+    allowed = ", ".join(lit(v) for v in attr.values)
+    return ("FG707", f"{col} IS NOT NULL AND {col} NOT IN ({allowed})", raw,
+            f"{name} value {{v}} is not declared in the datasheet ({', '.join(attr.values)})")
+
+
+def _value_expr(column: str) -> str:
+    return f"CAST({q(column)} AS VARCHAR)" if column else "NULL"
+
+
+def check_rows(con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo) -> list[Diagnostic]:
+    diags: list[Diagnostic] = []
+    for code, cond, column, message in _checks(plan):
+        if cond == "FALSE":
+            continue
+        bad = con.execute(f"""SELECT _file, _line, count(*) OVER () FROM log WHERE {cond}
+            ORDER BY _file, _line LIMIT {MAX_ROWS}""").fetchall()
+        if not bad:
+            continue
+        keys = " OR ".join(f"(_file = {f} AND _line = {line})" for f, line, _ in bad)
+        rows = con.execute(f"""SELECT _file, _line, {_value_expr(column)}, {bad[0][2]} FROM raw WHERE {keys}
+            ORDER BY _file, _line""").fetchall()
+        diags += [_row_diag(info, code, f, line, message.format(v=repr(v)), column, total) for f, line, v, total in rows]
+    diags += _duplicates(con, info, plan.monitoring.columns.study_id)
+    return diags
+
+
+def _row_diag(info: SourceInfo, code: str, f: int, line: int, message: str, column: str, total: int) -> Diagnostic:
+    more = f" ({total} rows in all)" if total > 1 else ""
+    where = f"line {line}" if info.kind == "file" else f"row {line - 0}"
+    return Diagnostic(info.where(f), int(line), 1, code, f"{where}, column {column!r}: {message}{more}")
+
+
+def _duplicates(con: duckdb.DuckDBPyConnection, info: SourceInfo, column: str) -> list[Diagnostic]:
+    dup = con.execute(f"""SELECT study_id FROM log WHERE study_id IS NOT NULL GROUP BY study_id
+        HAVING count(*) > 1 LIMIT {MAX_ROWS}""").fetchall()
+    if not dup:
+        return []
+    ids = ", ".join(lit(d[0]) for d in dup)
+    rows = con.execute(f"""SELECT study_id, list(_file ORDER BY _file, _line), list(_line ORDER BY _file, _line)
+        FROM log WHERE study_id IN ({ids}) GROUP BY study_id ORDER BY min(_file), min(_line)""").fetchall()
+    out = []
+    for sid, files, lines in rows:
+        first = f"{info.where(files[0])} line {lines[0]}"
+        out.append(Diagnostic(info.where(files[1]), int(lines[1]), 1, "FG704",
+                              f"line {lines[1]}, column {column!r}: study id {sid!r} also appears at {first}"))
+    return out
+
+
+def effective_label_sql(as_of: Any) -> str:
+    """The label as known at `as_of`: NULL when it became final later."""
+    return f"CASE WHEN label_time <= TIMESTAMP {lit(str(as_of))} THEN label_raw END"
