@@ -56,5 +56,6 @@ def test_threshold_fitted_takes_the_number_the_last_build_recorded(example: Path
     evaluation = "evaluation/cxr-demo-probe"
     results.write_text(json.dumps({"evaluations": {evaluation: {"threshold": {"value": 0.1927}}}}))
     assert main(["monitor", str(example), "--format", "json"]) == 1
-    out = json.loads(capsys.readouterr().out)
-    assert out["verdict"]["blocking"] == ["tpr-gap-site"] and out["plan"]["threshold"] == 0.1927
+    assert json.loads(capsys.readouterr().out)["verdict"]["blocking"] == ["tpr-gap-site"]
+    doc = json.loads((example / "build/monitor/st-example-central/monitoring.json").read_text())
+    assert doc["plan"]["threshold"] == 0.1927
