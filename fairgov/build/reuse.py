@@ -3,10 +3,11 @@
 An Evaluation's record is built by two cached stages, stored under the same content
 addressing as the embeddings (`content_key`: canonical JSON of every input + fairgov version):
 
-- probe outputs (linear_probe): the validation/test scores table and its provenance. Key:
-  the manifest's bytes, every referenced image's bytes, the weights' bytes, backbone and
-  preprocessing, probe, task, splits, row policy, dataset columns and values, compute
-  settings and the machine facts that can change a forward pass, library versions.
+- probe outputs (linear_probe, zero_shot): the validation/test scores table and its
+  provenance. Key: the manifest's bytes, every referenced image's bytes, the weights' (and a
+  declared model config's) bytes, backbone (library, pooling) and preprocessing, protocol
+  (probe settings, or zero-shot prompts and temperature), task, splits, row policy, dataset
+  columns and values, compute settings and the machine facts that can change a forward pass, library versions.
 - measurement: the evaluation's whole results.json record. Key: the probe-outputs key (or
   the predictions file's bytes), every Evaluation field but `compute`, the Datasheet's
   manifest and attributes, library versions.
@@ -162,7 +163,7 @@ def make_plan(cp: Any, entry: Any, ds_entry: Any, card: Any, options: dict[str, 
         measure = {"manifest": manifest, "dataset": dataset, "versions": digest(library_versions()),
                    **{f"evaluation.{k}": digest(v) for k, v in evaluation.items()}}
         probe = None
-        if ev.protocol.type == "linear_probe":
+        if ev.protocol.type in ("linear_probe", "zero_shot"):
             probe = _probe_components(cp, ev, ds, card, options, index, mpath)
             if probe is None:
                 return None
@@ -191,6 +192,7 @@ def _probe_components(cp: Any, ev: Any, ds: Any, card: Any, options: dict[str, A
         "images": images,
         "weights": index.sha256(resolve_inside(cp.root, bb.weights)) if bb.weights else "none",
         "backbone": digest(bb.model_dump(mode="json")),
+        **({"model_config": index.sha256(resolve_inside(cp.root, bb.config))} if bb.config else {}),
         "protocol": digest(ev.protocol.model_dump(mode="json")),
         "task": digest(ev.task.model_dump(mode="json")),
         "splits": digest(ev.splits.model_dump(mode="json")),
