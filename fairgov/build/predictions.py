@@ -122,7 +122,12 @@ def table_bytes(table: pd.DataFrame) -> bytes | None:
 def _probe(cp, ev, ds, card, df, mpath, split_col, label_col, classes, attr_cols, options, file_digest=None):
     try:
         from fairgov.evaluate.cache import Cache
-        from fairgov.evaluate.config import BackboneConfig, EvaluateError, ProbeConfig, ZeroShotConfig
+        from fairgov.evaluate.config import (
+            BackboneConfig,
+            EvaluateError,
+            ProbeConfig,
+            ZeroShotConfig,
+        )
         from fairgov.evaluate.run import InvalidRowsError, run_evaluation
     except ImportError as err:
         raise EvalFailure("FG423", f"the linear probe needs the eval extra (torch + timm): {err}") from err

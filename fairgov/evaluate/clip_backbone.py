@@ -15,8 +15,14 @@ from typing import Any
 
 import numpy as np
 
-from fairgov.evaluate.backbone import apply_overrides, freeze, load_into, load_state_dict_bytes
-from fairgov.evaluate.backbone import _suffix, read_weights
+from fairgov.evaluate.backbone import (
+    _suffix,
+    apply_overrides,
+    freeze,
+    load_into,
+    load_state_dict_bytes,
+    read_weights,
+)
 from fairgov.evaluate.config import BackboneConfig, BackboneError
 from fairgov.evaluate.hf_backbone import _read_json, import_library
 from fairgov.evaluate.preprocess import Preprocess

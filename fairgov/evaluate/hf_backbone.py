@@ -15,8 +15,13 @@ import os
 from pathlib import Path
 from typing import Any
 
-from fairgov.evaluate.backbone import apply_overrides, freeze, load_into, load_state_dict_bytes
-from fairgov.evaluate.backbone import read_weights
+from fairgov.evaluate.backbone import (
+    apply_overrides,
+    freeze,
+    load_into,
+    load_state_dict_bytes,
+    read_weights,
+)
 from fairgov.evaluate.config import BackboneConfig, BackboneError
 from fairgov.evaluate.preprocess import Preprocess
 

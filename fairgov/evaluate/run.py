@@ -203,7 +203,7 @@ def run_evaluation(
     for col in attribute_columns:
         preds[col] = df[col].iloc[scored].to_numpy()
     preds = preds.sort_values("row_id", kind="stable").reset_index(drop=True)
-    provenance = {
+    provenance: dict[str, Any] = {
         "manifest_sha256": manifest_sha256 or manifest_hash(manifest),
         "files": {rel[i]: digests[i] for i in sorted(keep, key=lambda j: rel[j])},
         "weights_sha256": meta["weights_sha256"],
