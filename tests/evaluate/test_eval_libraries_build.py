@@ -90,6 +90,13 @@ def test_transformers_vit_linear_probe_through_the_spec(tmp_path: Path) -> None:
     assert rc in (0, 1) and stats["images_embedded"] == 800
     assert prov["library"] == "transformers" and prov["pooling"] == "mean_patch"
     assert prov["weights_sha256"] == sha and prov["sha256_verified"] is True
+    assert prov["preprocessing"]["mean"] == [0.5, 0.5, 0.5]  # ViTImageProcessor defaults
+    proc = {"image_processor_type": "ViTImageProcessor", "size": {"height": 32, "width": 32},
+            "image_mean": [0.4, 0.4, 0.4], "image_std": [0.2, 0.2, 0.2]}
+    (root / "data" / "vit" / "preprocessor_config.json").write_text(json.dumps(proc))
+    _, results2, stats2 = _check(root, tmp_path / "out2")  # the processor file is part of the key
+    assert not stats2["stages"]["probe_outputs"]["reused"] and stats2["forward_passes"] > 0
+    assert _provenance(results2)["preprocessing"]["mean"] == [0.4, 0.4, 0.4]
 
 
 def test_open_clip_zero_shot_through_the_spec(tmp_path: Path) -> None:
