@@ -5,8 +5,14 @@ disabled). Bare = the same model over the same, already preprocessed and batched
 in the same process. The ratio shows what decoding/preprocessing/bookkeeping costs on top
 of the forward pass itself (target >= 0.85).
 
-Usage: python benchmarks/evaluate.py [--arch test_byobnet --input-size 64 --workers 1 ...]
-Ends with exactly one JSON line: {"ratio_to_bare_forward": R, "images_per_second": I}.
+``--library transformers|open_clip`` runs a randomly initialised ViT-B/16-sized model of that
+library at its own 224 px preprocessing (transformers ``ViTConfig()`` with CLS pooling;
+open_clip's built-in ``ViT-B-16`` config, CLIP image embedding), saved to a temporary
+safetensors file and loaded through the normal spec path; ``--arch``/``--input-size`` are then
+ignored. For a ViT-B-sized timm model: ``--arch vit_base_patch16_224 --input-size 224``.
+
+Usage: python benchmarks/evaluate.py [--library timm --arch test_byobnet --input-size 64 ...]
+Ends with exactly one JSON line: {"library": L, "ratio_to_bare_forward": R, "images_per_second": I}.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=0)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--limit", type=int, default=0, help="use only the first N images")
+    ap.add_argument("--library", choices=("timm", "transformers", "open_clip"), default="timm")
     args = ap.parse_args()
 
     import torch
@@ -50,7 +57,9 @@ def main() -> None:
         args.data / "backbone.safetensors" if args.arch == "test_byobnet" else None
     )
     cfg = BackboneConfig(args.arch, weights, None, input_size=args.input_size, crop_pct=1.0)
-    if weights is None:  # benchmark-only random init for architectures without local weights
+    if args.library != "timm":
+        cfg = _random_vit_b(args.library)
+    elif weights is None:  # benchmark-only random init for architectures without local weights
         import timm
 
         model = timm.create_model(args.arch, pretrained=False, num_classes=0).eval()
@@ -95,7 +104,7 @@ def main() -> None:
     n = len(paths)
     ratio = t_bare / t_pipe
     print(
-        f"model={args.arch} input={meta['preprocessing']['input_size']} images={n} batch={args.batch_size} "
+        f"library={args.library} model={meta['architecture']} input={meta['preprocessing']['input_size']} images={n} batch={args.batch_size} "
         f"workers={args.workers} torch_threads={torch.get_num_threads()} cpus={os.cpu_count()}"
     )
     print(f"bare forward (NHWC):   {n / t_bare:9.1f} img/s ({t_bare:.3f} s)")
@@ -104,9 +113,37 @@ def main() -> None:
     print(f"ratio pipeline/bare:   {ratio:.3f} (target >= 0.85)")
     print(
         json.dumps(
-            {"ratio_to_bare_forward": round(ratio, 4), "images_per_second": round(n / t_pipe, 1)}
+            {"library": args.library, "ratio_to_bare_forward": round(ratio, 4),
+             "images_per_second": round(n / t_pipe, 1)}
         )
     )
+
+
+def _random_vit_b(library: str):  # noqa: ANN202 - returns a BackboneConfig
+    """A random ViT-B/16 of ``library`` in a temporary folder, as a spec would point at it."""
+    import tempfile
+
+    import torch
+    from safetensors.torch import save_file
+
+    from fairgov.evaluate.config import BackboneConfig
+
+    torch.manual_seed(0)
+    folder = Path(tempfile.mkdtemp(prefix=f"fairgov-bench-{library}-"))
+    if library == "transformers":
+        import transformers
+
+        config = transformers.ViTConfig()  # ViT-B/16, 224 px
+        model = transformers.ViTModel(config, add_pooling_layer=False)
+        config.to_json_file(folder / "config.json")
+        arch, extra = "vit-b-16", {"pooling": "cls"}
+    else:
+        import open_clip
+
+        model = open_clip.create_model("ViT-B-16", pretrained=None)
+        arch, extra = "ViT-B-16", {}
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, folder / "model.safetensors")
+    return BackboneConfig(arch, folder / "model.safetensors", None, library=library, **extra)
 
 
 if __name__ == "__main__":

@@ -77,6 +77,13 @@ CODES: dict[str, tuple[str, str]] = {
     "FG423": ("eval-extra-missing", "Running a backbone needs the `eval` extra (torch + timm): pip install 'fairgov[eval]'."),
     "FG424": ("split-empty", "A split needed by the protocol (train, validation or test) has no rows, or lacks one of the classes."),
     "FG430": ("rows-dropped", "`drop_invalid_rows: true` left invalid rows out of the evaluation. The warning gives their number and the grouped reasons (code, count, first lines); results.json records them under the evaluation's `dropped`. Dropped rows count nowhere: not in metrics, not in the composition table. Fix the rows (or declare the values they use) to bring them back."),
+    "FG460": ("backbone-library-missing", "The model card's `backbone.library` is not installed. The message names the extra: pip install 'fairgov[transformers]' or 'fairgov[open_clip]'."),
+    "FG461": ("model-config-invalid", "The backbone's model config (transformers config.json, open_clip JSON or built-in name, image processor config) is missing, unreadable or describes a model the library cannot build offline."),
+    "FG462": ("config-weights-mismatch", "The weights file does not fit the model built from the declared config (missing or unexpected keys, other shapes). Point `backbone.config` at the config these weights were saved with."),
+    "FG463": ("zero-shot-prompts", "A zero-shot evaluation needs prompts for every class of the task's label, and prompts only for those classes."),
+    "FG464": ("zero-shot-backbone", "The zero_shot protocol needs an open_clip backbone in the model card (a CLIP model with a text tower)."),
+    "FG465": ("pooling-library", "The declared pooling is not available for the backbone's library: transformers takes `cls` or `mean_patch`, open_clip `clip_image`, timm none."),
+    "FG466": ("zero-shot-tokenizer", "The CLIP model's text tokenizer cannot be loaded offline (Hugging Face text towers need tokenizer files); only open_clip's built-in BPE tokenizer is supported."),
     # gates
     "FG501": ("gate-failed", "A gate's whole interval violates its threshold (without an interval: the point estimate does)."),
     "FG502": ("gate-inconclusive", "The evidence was too thin to decide: undefined metric, a cell below minimum evidence, an interval straddling the threshold where decisive evidence is required, or an evaluation that did not run. Inconclusive blocks unless the policy opts out."),

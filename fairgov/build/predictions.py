@@ -75,7 +75,7 @@ def predictions_table(cp: CompiledProject, ev: Any, ds_entry: Entry, card: Any, 
     file_digest = index.sha256 if index is not None else sha256_file
     if reused is not None:
         table, prov, dropped = _reused(reused)
-    elif ev.protocol.type == "linear_probe":
+    elif ev.protocol.type in ("linear_probe", "zero_shot"):
         table, prov, dropped = _probe(cp, ev, ds, card, df, mpath, split_col, label_col, (negative, positive), attr_cols,
                                       options, file_digest)
     else:
@@ -119,7 +119,12 @@ def table_bytes(table: pd.DataFrame) -> bytes | None:
 def _probe(cp, ev, ds, card, df, mpath, split_col, label_col, classes, attr_cols, options, file_digest=None):
     try:
         from fairgov.evaluate.cache import Cache
-        from fairgov.evaluate.config import BackboneConfig, EvaluateError, ProbeConfig
+        from fairgov.evaluate.config import (
+            BackboneConfig,
+            EvaluateError,
+            ProbeConfig,
+            ZeroShotConfig,
+        )
         from fairgov.evaluate.run import InvalidRowsError, run_evaluation
     except ImportError as err:
         raise EvalFailure("FG423", f"the linear probe needs the eval extra (torch + timm): {err}") from err
@@ -130,10 +135,16 @@ def _probe(cp, ev, ds, card, df, mpath, split_col, label_col, classes, attr_cols
     backbone = BackboneConfig(
         architecture=bb.architecture, weights=resolve_inside(cp.root, bb.weights) if bb.weights else None,
         sha256=bb.sha256, allow_hub=bb.allow_hub, input_size=pre.input_size, mean=pre.mean, std=pre.std,
-        crop_pct=pre.crop_pct, interpolation=pre.interpolation,
+        crop_pct=pre.crop_pct, interpolation=pre.interpolation, library=bb.library, pooling=bb.pooling,
+        config=resolve_inside(cp.root, bb.config) if bb.config else None,
     )
     run_cfg = _run_config(ev.compute, options)
-    probe = ProbeConfig(Cs=tuple(ev.protocol.regularization), max_iter=ev.protocol.max_iter, seed=ev.bootstrap.seed)
+    proto, zero_shot, probe = ev.protocol, None, ProbeConfig(seed=ev.bootstrap.seed)
+    if proto.type == "zero_shot":
+        zero_shot = ZeroShotConfig(prompts=tuple(tuple(proto.prompts[str(c)]) for c in classes),  # type: ignore[arg-type]
+                                   temperature=proto.temperature)
+    else:
+        probe = ProbeConfig(Cs=tuple(proto.regularization), max_iter=proto.max_iter, seed=ev.bootstrap.seed)
     cache_dir = options.get("cache_dir") or resolve_inside(cp.root, cp.project.cache if cp.project else ".fairgov/cache")
     try:
         res = run_evaluation(
@@ -142,7 +153,7 @@ def _probe(cp, ev, ds, card, df, mpath, split_col, label_col, classes, attr_cols
             attribute_maps=_attribute_maps(ds), split_column=split_col,
             split_fractions=dict(zip(SPLITS, ev.splits.fractions, strict=True)), split_seed=ev.splits.seed,
             probe=probe, run=run_cfg, cache=Cache(Path(cache_dir)), drop_invalid=ev.drop_invalid_rows,
-            file_digest=file_digest,
+            file_digest=file_digest, zero_shot=zero_shot,
         )
     except InvalidRowsError as err:
         raise EvalFailure(err.problems[0].code if err.problems else "FG400", str(err),
@@ -175,6 +186,8 @@ def _deterministic(provenance: dict[str, Any]) -> dict[str, Any]:
 
 
 def _code_for(err: Exception) -> str:
+    if getattr(err, "code", None):
+        return str(err.code)  # type: ignore[attr-defined]
     text = str(err).lower()
     if "sha256" in text or "hash" in text:
         return "FG420"

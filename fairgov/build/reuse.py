@@ -3,10 +3,11 @@
 An Evaluation's record is built by two cached stages, stored under the same content
 addressing as the embeddings (`content_key`: canonical JSON of every input + fairgov version):
 
-- probe outputs (linear_probe): the validation/test scores table and its provenance. Key:
-  the manifest's bytes, every referenced image's bytes, the weights' bytes, backbone and
-  preprocessing, probe, task, splits, row policy, dataset columns and values, compute
-  settings and the machine facts that can change a forward pass, library versions.
+- probe outputs (linear_probe, zero_shot): the validation/test scores table and its
+  provenance. Key: the manifest's bytes, every referenced image's bytes, the weights' (and a
+  declared model config's) bytes, backbone (library, pooling) and preprocessing, protocol
+  (probe settings, or zero-shot prompts and temperature), task, splits, row policy, dataset
+  columns and values, compute settings and the machine facts that can change a forward pass, library versions.
 - measurement: the evaluation's whole results.json record. Key: the probe-outputs key (or
   the predictions file's bytes), every Evaluation field but `compute`, the Datasheet's
   manifest and attributes, library versions.
@@ -34,6 +35,7 @@ from fairgov.evaluate.hashing import sha256_bytes
 from fairgov.validate.paths import resolve_inside
 
 ENTRY = ".entry.json"
+BACKBONE_DIST = {"transformers": "transformers", "open_clip": "open_clip_torch"}
 LIBRARIES = ("torch", "timm", "torchvision", "pillow", "pydicom", "numpy", "scipy", "pandas", "pyarrow")
 
 
@@ -128,6 +130,13 @@ def digest(value: Any) -> str:
     return sha256_bytes(canonical_json(value).encode("utf-8"))
 
 
+def _dist(name: str) -> str | None:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
+
+
 def library_versions() -> dict[str, str | None]:
     out: dict[str, str | None] = {}
     for dist in LIBRARIES:
@@ -162,7 +171,7 @@ def make_plan(cp: Any, entry: Any, ds_entry: Any, card: Any, options: dict[str, 
         measure = {"manifest": manifest, "dataset": dataset, "versions": digest(library_versions()),
                    **{f"evaluation.{k}": digest(v) for k, v in evaluation.items()}}
         probe = None
-        if ev.protocol.type == "linear_probe":
+        if ev.protocol.type in ("linear_probe", "zero_shot"):
             probe = _probe_components(cp, ev, ds, card, options, index, mpath)
             if probe is None:
                 return None
@@ -172,6 +181,22 @@ def make_plan(cp: Any, entry: Any, ds_entry: Any, card: Any, options: dict[str, 
     except (PathEscape, OSError, ValueError):
         return None
     return Plan(Cache(cache_dir(cp, options)), entry.ref, probe, measure)
+
+
+def _model_files(cp: Any, bb: Any, index: HashIndex) -> dict[str, str]:
+    """Hashes of the model config files a non-timm backbone reads besides its weights: the
+    declared `config`, and for transformers the config.json / preprocessor_config.json it
+    falls back to beside the config or the weights."""
+    out: dict[str, str] = {}
+    config = resolve_inside(cp.root, bb.config) if bb.config else None
+    if config is not None:
+        out["model_config"] = index.sha256(config)
+    if bb.library == "transformers" and bb.weights:
+        folder = (config or resolve_inside(cp.root, bb.weights)).parent
+        for name in ("config.json", "preprocessor_config.json"):
+            if (folder / name).is_file():
+                out[f"model_files.{name}"] = index.sha256(folder / name)
+    return out
 
 
 def cache_dir(cp: Any, options: dict[str, Any]) -> Path:
@@ -191,6 +216,8 @@ def _probe_components(cp: Any, ev: Any, ds: Any, card: Any, options: dict[str, A
         "images": images,
         "weights": index.sha256(resolve_inside(cp.root, bb.weights)) if bb.weights else "none",
         "backbone": digest(bb.model_dump(mode="json")),
+        **_model_files(cp, bb, index),
+        **({"library": digest(_dist(BACKBONE_DIST[bb.library]))} if bb.library in BACKBONE_DIST else {}),
         "protocol": digest(ev.protocol.model_dump(mode="json")),
         "task": digest(ev.task.model_dump(mode="json")),
         "splits": digest(ev.splits.model_dump(mode="json")),

@@ -16,7 +16,9 @@ from fairgov.evaluate.config import BackboneConfig, BackboneError
 from fairgov.evaluate.hashing import sha256_bytes
 from fairgov.evaluate.preprocess import Preprocess
 
-__all__ = ["BackboneError", "Preprocess", "load_backbone", "load_state_dict_bytes"]
+__all__ = [
+    "BackboneError", "Preprocess", "freeze", "load_backbone", "load_state_dict_bytes", "read_weights",
+]
 
 _PICKLE_SUFFIXES = {".pt", ".pth", ".bin", ".ckpt"}
 _PREFIXES = ("module.", "model.", "backbone.", "encoder.")
@@ -73,7 +75,7 @@ def _adapt_keys(state: dict[str, Any], model: Any) -> dict[str, Any]:
     }
 
 
-def _load_into(model: Any, state: dict[str, Any], arch: str) -> None:
+def load_into(model: Any, state: dict[str, Any], arch: str) -> None:
     expected = model.state_dict()
     missing = sorted(set(expected) - set(state))
     unexpected = sorted(set(state) - set(expected))
@@ -94,7 +96,11 @@ def _load_into(model: Any, state: dict[str, Any], arch: str) -> None:
 def _data_config(model: Any, cfg: BackboneConfig) -> dict[str, Any]:
     from timm.data import resolve_model_data_config
 
-    dc = dict(resolve_model_data_config(model))
+    return apply_overrides(dict(resolve_model_data_config(model)), cfg)
+
+
+def apply_overrides(dc: dict[str, Any], cfg: BackboneConfig) -> dict[str, Any]:
+    """The spec's preprocessing overrides on a timm-style data config."""
     if cfg.input_size is not None:
         dc["input_size"] = (3, int(cfg.input_size), int(cfg.input_size))
     for name in ("mean", "std", "crop_pct", "interpolation"):
@@ -117,8 +123,42 @@ def _state_digest(model: Any) -> str:
     return "state:" + h.hexdigest()
 
 
+def read_weights(cfg: BackboneConfig) -> tuple[bytes, str | None]:
+    """The weights file's bytes and their sha256, checked against the pin before any parse."""
+    if cfg.weights is None:
+        return b"", None
+    try:
+        with open(cfg.weights, "rb") as fh:  # read once: hash and parse the same bytes
+            data = fh.read()
+    except OSError as exc:
+        raise BackboneError(f"cannot read weights {cfg.weights}: {exc.strerror}") from exc
+    digest = sha256_bytes(data)
+    if cfg.sha256 is not None and digest != cfg.sha256.strip().lower():
+        raise BackboneError(
+            f"sha256 mismatch for {cfg.weights}: expected {cfg.sha256}, got {digest}; refusing to load"
+        )
+    return data, digest
+
+
+def freeze(model: Any) -> Any:
+    model.eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    return model
+
+
 def load_backbone(cfg: BackboneConfig) -> tuple[Any, Preprocess, dict[str, Any]]:
     """Return (model in eval mode, array->tensor transform, metadata for provenance)."""
+    if cfg.library == "transformers":
+        from fairgov.evaluate.hf_backbone import load_transformers
+
+        return load_transformers(cfg)
+    if cfg.library == "open_clip":
+        from fairgov.evaluate.clip_backbone import load_open_clip
+
+        return load_open_clip(cfg)
+    if cfg.library != "timm":
+        raise BackboneError(f"unknown backbone library {cfg.library!r}")
     import timm
 
     if cfg.weights is None and (not cfg.allow_hub or _hub_disabled()):
@@ -126,31 +166,17 @@ def load_backbone(cfg: BackboneConfig) -> tuple[Any, Preprocess, dict[str, Any]]
         raise BackboneError(
             f"no local weights for {cfg.architecture!r} and hub download is off ({why})"
         )
-    data = b""
-    digest = None
-    if cfg.weights is not None:
-        try:
-            with open(cfg.weights, "rb") as fh:  # read once: hash and parse the same bytes
-                data = fh.read()
-        except OSError as exc:
-            raise BackboneError(f"cannot read weights {cfg.weights}: {exc.strerror}") from exc
-        digest = sha256_bytes(data)
-        if cfg.sha256 is not None and digest != cfg.sha256.strip().lower():
-            raise BackboneError(
-                f"sha256 mismatch for {cfg.weights}: expected {cfg.sha256}, got {digest}; refusing to load"
-            )
+    data, digest = read_weights(cfg)
     try:
         model = timm.create_model(cfg.architecture, pretrained=cfg.weights is None, num_classes=0)
     except Exception as exc:
         raise BackboneError(f"cannot build architecture {cfg.architecture!r}: {exc}") from exc
     if cfg.weights is not None:
         state = load_state_dict_bytes(data, _suffix(cfg.weights), str(cfg.weights))
-        _load_into(model, _adapt_keys(state, model), cfg.architecture)
+        load_into(model, _adapt_keys(state, model), cfg.architecture)
     else:
         digest = _state_digest(model)
-    model.eval()
-    for p in model.parameters():
-        p.requires_grad_(False)
+    freeze(model)
     dc = _data_config(model, cfg)
     meta = {
         "architecture": cfg.architecture,

@@ -12,6 +12,16 @@ from typing import Literal
 
 Runner = Literal["local", "torchrun", "ray"]
 RUNNERS: tuple[Runner, ...] = ("local", "torchrun", "ray")
+Library = Literal["timm", "transformers", "open_clip"]
+Pooling = Literal["cls", "mean_patch", "clip_image"]
+#: the pooling each library uses when the spec declares none (timm: the model's own head-less
+#: output, which is not a choice fairgov makes)
+DEFAULT_POOLING: dict[str, Pooling | None] = {
+    "timm": None, "transformers": "cls", "open_clip": "clip_image"
+}
+POOLINGS: dict[str, tuple[Pooling, ...]] = {
+    "timm": (), "transformers": ("cls", "mean_patch"), "open_clip": ("clip_image",)
+}
 
 
 class EvaluateError(Exception):
@@ -23,7 +33,14 @@ class ImageError(EvaluateError):
 
 
 class BackboneError(EvaluateError):
-    """The backbone could not be built or its weights could not be trusted/loaded."""
+    """The backbone could not be built or its weights could not be trusted/loaded.
+
+    ``code``: the diagnostic code when the cause is known precisely (else the build picks
+    one from the message)."""
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class ProbeError(EvaluateError):
@@ -36,7 +53,12 @@ class BackboneConfig:
 
     ``weights`` is a local file (safetensors preferred, ``.pt``/``.pth`` loaded with
     ``weights_only=True``). ``sha256`` pins it; loading fails closed on mismatch.
-    The optional fields override timm's resolved data config for the model.
+    The optional fields override the library's own preprocessing config for the model.
+    ``library`` picks the loader; ``pooling`` the embedding (transformers: ``cls`` token or
+    ``mean_patch`` of the patch tokens; open_clip: ``clip_image``, the projected image
+    embedding); ``config`` a local model config (transformers ``config.json``, default the one
+    beside the weights; open_clip: a JSON model config, default the built-in named
+    ``architecture``).
     """
 
     architecture: str
@@ -48,6 +70,9 @@ class BackboneConfig:
     std: tuple[float, float, float] | None = None
     crop_pct: float | None = None
     interpolation: str | None = None
+    library: Library = "timm"
+    pooling: Pooling | None = None
+    config: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -106,3 +131,13 @@ class ProbeConfig:
     Cs: tuple[float, ...] = (0.001, 0.01, 0.1, 1, 10, 100)
     max_iter: int = 1000
     seed: int = 0
+
+
+@dataclass(frozen=True)
+class ZeroShotConfig:
+    """CLIP zero-shot scoring: prompts per class ``(negative, positive)``, each several
+    strings whose unit text embeddings are averaged; ``temperature`` None = the model's own
+    learned ``1 / logit_scale``."""
+
+    prompts: tuple[tuple[str, ...], tuple[str, ...]]
+    temperature: float | None = None

@@ -135,6 +135,11 @@ def embed_shard(
     return out
 
 
+#: what a transformers/open_clip embedding also depends on (absent for timm, so that timm
+#: cache entries written before these libraries existed stay valid)
+NON_TIMM_KEYS = ("library", "library_version", "pooling", "model_config_sha256")
+
+
 def cache_base(
     meta: dict[str, Any], image_spec: ImageSpec | None, device: str, threads: int | None = None
 ) -> dict[str, Any]:
@@ -145,7 +150,9 @@ def cache_base(
     import torch
 
     cpu = torch.device(device).type == "cpu"
+    extra = {k: meta[k] for k in NON_TIMM_KEYS if meta.get("library", "timm") != "timm"}
     return {
+        **extra,
         "cpu_threads": (threads or torch.get_num_threads()) if cpu else None,
         "kind": "embedding",
         "architecture": meta["architecture"],

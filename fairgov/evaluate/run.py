@@ -16,7 +16,14 @@ import numpy as np
 import pandas as pd
 
 import fairgov
-from fairgov.evaluate.config import BackboneConfig, EvaluateError, ImageSpec, ProbeConfig, RunConfig
+from fairgov.evaluate.config import (
+    BackboneConfig,
+    EvaluateError,
+    ImageSpec,
+    ProbeConfig,
+    RunConfig,
+    ZeroShotConfig,
+)
 from fairgov.evaluate.hashing import sha256_file
 from fairgov.evaluate.manifest import (
     canonical,
@@ -101,13 +108,15 @@ def run_evaluation(
     drop_invalid: bool = False,
     manifest_sha256: str | None = None,
     file_digest: Any = None,
+    zero_shot: ZeroShotConfig | None = None,
 ) -> EvaluationResult:
     """Embed every valid row, fit the probe on train, score validation and test rows.
 
     ``classes`` is ``(negative, positive)``. ``split_column=None`` assigns patient-level
     splits by hashing ``patient_column`` (see ``patient_split``). ``row_id`` in the output
     is the 0-based position of the row in ``manifest``. ``file_digest`` hashes an image
-    file (default ``sha256_file``; the build passes its stat-keyed index).
+    file (default ``sha256_file``; the build passes its stat-keyed index). ``zero_shot``
+    scores with the CLIP model's text prompts instead of a probe (train rows are not embedded).
     """
     from fairgov.evaluate.backbone import load_backbone
     from fairgov.evaluate.embed import EmbedStats, embed_rows
@@ -147,7 +156,8 @@ def run_evaluation(
     digests = {i: file_digest(paths[i]) for i in keep}
     loaded = load_backbone(backbone)
     stats = EmbedStats()
-    items = [(i, os.fspath(paths[i]), digests[i]) for i in keep]  # type: ignore[arg-type]
+    embed = [i for i in keep if zero_shot is None or splits[i] != "train"]
+    items = [(i, os.fspath(paths[i]), digests[i]) for i in embed]  # type: ignore[arg-type]
     emb, meta = embed_rows(
         items, backbone, run, cache, image_spec=image_spec, stats=stats, loaded=loaded
     )
@@ -159,34 +169,47 @@ def run_evaluation(
     positive = canonical(classes[1])
     y = {i: int(canonical(df.at[i, label_column]) == positive) for i in keep}
     by_split = {s: [i for i in keep if splits[i] == s] for s in SPLITS}
-    for s in SPLITS:
+    for s in SPLITS if zero_shot is None else SPLITS[1:]:
         if not by_split[s]:
             raise EvaluateError(f"the {s} split is empty after validation")
 
     def xy(s: str) -> tuple[np.ndarray, np.ndarray]:
         return np.stack([emb[i] for i in by_split[s]]), np.array([y[i] for i in by_split[s]])
 
-    (Xtr, ytr), (Xva, yva), (Xte, _) = xy("train"), xy("validation"), xy("test")
-    res = linear_probe(Xtr, ytr, Xva, yva, Xte, probe)
     scored = by_split["validation"] + by_split["test"]
+    res: ProbeResult | None = None
+    if zero_shot is None:
+        (Xtr, ytr), (Xva, yva), (Xte, _) = xy("train"), xy("validation"), xy("test")
+        res = linear_probe(Xtr, ytr, Xva, yva, Xte, probe)
+        scores = np.concatenate([res.scores_val, res.scores_test])
+        method: dict[str, Any] = {"probe": {
+            "C": res.C, "val_auroc_per_C": {str(k): v for k, v in res.val_auroc_per_C.items()}}}
+    else:
+        from fairgov.evaluate.zeroshot import zero_shot_scores
+
+        scores, used = zero_shot_scores(np.stack([emb[i] for i in scored]), loaded, zero_shot)
+        names = [str(c) for c in classes]
+        method = {"zero_shot": {
+            "prompts": {n: list(p) for n, p in zip(names, zero_shot.prompts, strict=True)}, **used}}
     preds = pd.DataFrame(
         {
             "row_id": scored,
             "patient_id": [str(df.at[i, patient_column]) for i in scored],
             "split": [splits[i] for i in scored],
             "label": [y[i] for i in scored],
-            "score": np.concatenate([res.scores_val, res.scores_test]),
+            "score": scores,
         }
     )
     for col in attribute_columns:
         preds[col] = df[col].iloc[scored].to_numpy()
     preds = preds.sort_values("row_id", kind="stable").reset_index(drop=True)
-    provenance = {
+    provenance: dict[str, Any] = {
         "manifest_sha256": manifest_sha256 or manifest_hash(manifest),
         "files": {rel[i]: digests[i] for i in sorted(keep, key=lambda j: rel[j])},
         "weights_sha256": meta["weights_sha256"],
         "sha256_verified": meta["sha256_verified"],
         "architecture": meta["architecture"],
+        **{k: meta[k] for k in ("library", "library_version", "pooling") if k in meta},
         "preprocessing": meta["preprocessing"],
         "device": meta["device"],
         "forward_passes": stats.forward_passes,
@@ -201,10 +224,7 @@ def run_evaluation(
         "shards_cached": stats.shards_cached,
         "shard_retries": stats.shard_retries,
         "batch_size": run.batch_size,
-        "probe": {
-            "C": res.C,
-            "val_auroc_per_C": {str(k): v for k, v in res.val_auroc_per_C.items()},
-        },
+        **method,
         "split": {
             "column": split_column,
             "seed": None if split_column else split_seed,

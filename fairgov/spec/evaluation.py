@@ -42,7 +42,17 @@ class PredictionsFile(Model):
     sha256: str | None = Field(default=None, description="Optional pinned sha256 of the predictions file.")
 
 
-Protocol = Annotated[LinearProbe | PredictionsFile, Field(discriminator="type")]
+class ZeroShot(Model):
+    type: Literal["zero_shot"] = Field(description="CLIP zero-shot: image vs class prompt embeddings (open_clip backbones).")
+    prompts: dict[str, Annotated[list[Text], Field(min_length=1)]] = Field(
+        description="Prompts per class value of the task's label (several are averaged); every class needs some."
+    )
+    temperature: float | None = Field(
+        default=None, gt=0, le=100, description="Softmax temperature; default the model's learned 1/logit_scale."
+    )
+
+
+Protocol = Annotated[LinearProbe | PredictionsFile | ZeroShot, Field(discriminator="type")]
 
 
 class Splits(Model):

@@ -33,11 +33,22 @@ class Preprocessing(Model):
 
 
 class Backbone(Model):
-    architecture: Text = Field(description="timm architecture name, e.g. `resnet50` or `vit_base_patch16_224`.")
+    architecture: Text = Field(description="timm architecture name (e.g. `vit_base_patch16_224`), open_clip model config name (e.g. `ViT-B-16`), or a label for a transformers model.")
     weights: RelPath | None = Field(default=None, description="Local weights file (.safetensors, or .pth/.pt loaded with weights_only).")
     sha256: Sha256 | None = Field(default=None, description="Pinned sha256 of the weights file; a mismatch stops the run.")
     allow_hub: bool = Field(default=False, description="Allow downloading weights by hub name (needs network).")
     preprocessing: Preprocessing = Field(default_factory=Preprocessing, description="Preprocessing overrides.")
+    library: Literal["timm", "transformers", "open_clip"] = Field(
+        default="timm", description="Library that builds the model: timm, Hugging Face transformers (ViT, DINOv2...) or open_clip."
+    )
+    pooling: Literal["cls", "mean_patch", "clip_image"] | None = Field(
+        default=None,
+        description="Embedding: transformers `cls` (default) or `mean_patch`; open_clip `clip_image` (default). timm: none.",
+    )
+    config: RelPath | None = Field(
+        default=None,
+        description="Local model config: transformers config.json (default: beside the weights); open_clip JSON config (default: the built-in config named by `architecture`).",
+    )
 
 
 class FoundationModel(Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fairgov.diagnostics import Diagnostic
+from fairgov.validate.backbone_checks import check_backbone, check_zero_shot
 from fairgov.validate.manifest_columns import check_manifest
 from fairgov.validate.monitoring import check_monitoring
 from fairgov.validate.paths import PathEscape, resolve_inside
@@ -21,6 +22,8 @@ def check_project(cp: CompiledProject) -> list[Diagnostic]:
         out.extend(_check_attributes(entry))
     for entry in cp.of_kind("Evaluation"):
         out.extend(_check_evaluation(cp, entry))
+    for entry in cp.of_kind("ModelCard"):
+        out.extend(check_backbone(entry))
     for entry in cp.of_kind("Policy"):
         out.extend(_check_policy(cp, entry))
     for entry in cp.of_kind("DeploymentProtocol"):
@@ -70,6 +73,8 @@ def file_paths(entry: Entry) -> Iterator[tuple[str, str]]:
         bb = m.model.foundation_model.backbone
         if bb is not None and bb.weights:
             yield "/model/foundation_model/backbone/weights", bb.weights
+        if bb is not None and bb.config:
+            yield "/model/foundation_model/backbone/config", bb.config
     elif kind == "Evaluation" and m.protocol.type == "predictions":
         yield "/protocol/path", m.protocol.path
 
@@ -144,6 +149,7 @@ def _check_evaluation(cp: CompiledProject, entry: Entry) -> Iterator[Diagnostic]
     elif ev.task.positive not in label.classes:
         yield entry.diag("/task/positive", "FG316", f"positive class {ev.task.positive!r} is not one of {label.classes}")
     yield from _check_protocol_columns(entry, ds)
+    yield from check_zero_shot(cp, entry, list(label.classes) if label is not None else None)
     for i, item in enumerate(ev.subgroups):
         names = [item] if isinstance(item, str) else item
         if not isinstance(item, str) and len(item) < 2:
