@@ -155,14 +155,17 @@ def build_context(scope: Scope, results: dict[str, Any], cp: Any, results_bytes:
     untitled = {gid for gid, spec in specs.items() if spec is not None and not spec.title}
     rows = gateview.rows(scope.gates, results, ids, eval_titles, untitled)
     gate_evidence = [gateview.evidence(r, results, ids, getattr(specs[r.id], "rationale", None)) for r in rows]
-    if scope.kind == "datasheet":  # a dataset's report: data evidence; the model's per-group numbers live in its model card
+    full = scope.kind in ("modelcard", "dossier")
+    if not full:  # datasheet, deployment: their own content; the model's per-group evidence is in its model card report
         for ge in gate_evidence:
             if ge.chart is not None:
                 ge.chart, ge.table, ge.elsewhere = None, [], True
     gated = {str(r.record["metric"]) for r in rows if r.record.get("metric")}
-    full = scope.kind in ("modelcard", "dossier")
-    evaluations = [evidence.evaluation_view(ref, results["evaluations"][ref], ctx, ids, gated, full)
+    evaluations = [evidence.evaluation_view(ref, results["evaluations"][ref], ctx, ids, gated, full, charted(gate_evidence))
                    for ref in scope.evaluations if ref in results.get("evaluations", {})]
+    if scope.kind == "deployment":  # the data's composition belongs to the datasheet report and the dossier
+        for view in evaluations:
+            view.composition = []
     comparison = evidence.comparison(scope.evaluations, results, ctx, ids, gated) if scope.kind in ("modelcard", "dossier") else None
     stages = None
     if scope.kind == "dossier":
@@ -189,6 +192,23 @@ def build_context(scope: Scope, results: dict[str, Any], cp: Any, results_bytes:
         "description": f"{scope.kind_label} — {verdict['headline']}",
         "authors": sorted({p.name for e in scope.documents for p in e.model.owners}),
     }
+
+
+def charted(gate_evidence: list[Any]) -> set[tuple[str, str, str]]:
+    """(evaluation, attribute, metric) to chart per group: what a metric gate compares and no forest
+    plot in this report already draws (those of failed, warned, waived, inconclusive gates).
+    The subgroup tables carry every other number."""
+    gated, plotted = set(), set()
+    for ge in gate_evidence:
+        g = ge.row.record
+        if g.get("type") != "metric" or not g.get("metric"):
+            continue
+        keys = {(str(g.get("evaluation") or ""), str(g.get("across") or ""), part)
+                for part in gateview.AGGREGATE_PARTS.get(g["metric"], (g["metric"],))}
+        gated |= keys
+        if ge.chart is not None and ge.row.status != "pass":
+            plotted |= keys
+    return gated - plotted
 
 
 def _deployment_line(d: Any, results: dict[str, Any]) -> dict[str, Any]:

@@ -120,8 +120,11 @@ def facts(ev: dict[str, Any], cp: Any, roles: list[str], dataset_link: str | Non
     return out
 
 
-def evaluation_view(ref: str, ev: dict[str, Any], ctx: Any, ids: Ids, gated: set[str], full: bool = True) -> EvaluationView:
-    """`full`: subgroup tables, per-group charts and calibration too (model card and dossier)."""
+def evaluation_view(ref: str, ev: dict[str, Any], ctx: Any, ids: Ids, gated: set[str], full: bool = True,
+                    charted: set[tuple[str, str, str]] | None = None) -> EvaluationView:
+    """`full`: subgroup tables, per-group charts and calibration too (model card and dossier).
+    `charted`: the (evaluation, attribute, metric) to chart per group; None: the default metrics
+    and every gated one."""
     view = EvaluationView(ref, ids.get("eval", ref.split("/")[-1]), ev.get("title") or ref, ev.get("status", "error"), ev.get("error"))
     view.facts = facts(ev, ctx.cp, ctx.roles.get(ref, []), None)
     m = ev.get("measure")
@@ -135,7 +138,7 @@ def evaluation_view(ref: str, ev: dict[str, Any], ctx: Any, ids: Ids, gated: set
     for attr_name in sorted(m.get("attributes", {}), key=lambda a: ("×" in a, a)):
         attr = m["attributes"][attr_name]
         view.tables += subgroup_tables(attr_name, attr, m.get("overall", {}), metrics)
-        shown = charted_metrics(metrics, gated)
+        shown = charted_metrics(metrics, gated) if charted is None else [x for x in metrics if (ref, attr_name, x) in charted]
         if shown and "×" not in attr_name:
             view.charts.append(group_chart(ref, attr_name, attr, m.get("overall", {}), shown, ids))
     view.calibration = calibration_views(ref, m, ids)

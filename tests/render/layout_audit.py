@@ -130,3 +130,88 @@ def page_one_ink(pdf: bytes) -> float:
         img = Image.open(Path(tmp) / "page.png").convert("L")
         hist = img.histogram()
         return 1 - sum(hist[245:]) / (img.width * img.height)
+
+
+# --- pagination: what a page break does to the reader -------------------------------------
+
+MM = 72 / 25.4
+#: the page box's top and bottom margins (templates/report.css @page): running header and footer live there
+MARGIN = 18 * MM
+#: a page whose text fills less than this share of the body height is near-empty, unless the next
+#: page opens a part that always starts on a new page (an h2 heading)
+NEAR_EMPTY = 0.15
+
+
+class _Labels(HTMLParser):
+    """Texts that announce what follows: headings, captions, documentation questions, fact labels."""
+
+    TAGS = ("h2", "h3", "h4", "h5", "h6", "caption", "dt")
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, list[str]]] = []
+        self.labels: set[str] = set()
+        self.parts: set[str] = set()  # h2 texts: parts that start a page
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        cls = dict(attrs).get("class") or ""
+        if tag in self.TAGS or (tag == "p" and "question" in cls.split()):
+            self.stack.append((tag, []))
+        elif tag == "span" and "tag" in cls.split() and self.stack:
+            self.stack.append(("tagspan", []))  # standard-reference tags follow the label on its line
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.stack and (self.stack[-1][0] == tag or (tag == "span" and self.stack[-1][0] == "tagspan")):
+            name, parts = self.stack.pop()
+            text = " ".join("".join(parts).split())
+            if name == "tagspan":
+                if self.stack:
+                    self.stack[-1][1].append(" " + text + " ")
+                return
+            if len(text) >= 6:
+                self.labels.add(text)
+                if name == "h2":
+                    self.parts.add(text)
+
+    def handle_data(self, data: str) -> None:
+        if self.stack:
+            self.stack[-1][1].append(data)
+
+
+def _body_lines(page: pdfplumber.page.Page) -> list[dict]:
+    return [ln for ln in page.extract_text_lines(return_chars=True)
+            if ln["top"] >= MARGIN - 1 and ln["bottom"] <= page.height - MARGIN + 1 and ln["text"].strip()]
+
+
+def _bold(line: dict) -> bool:
+    chars = [c for c in line["chars"] if c["text"].strip()]
+    return bool(chars) and sum("Bold" in c.get("fontname", "") for c in chars) > len(chars) / 2
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.replace("\u00ad", "").split())
+
+
+def pagination_defects(pdf: bytes, html: str) -> list[Defect]:
+    """A label or heading ending a page while what it announces starts the next one; a page
+    left nearly empty although the next one continues the same part."""
+    parser = _Labels()
+    parser.feed(html)
+    labels = [_norm(t) for t in parser.labels]
+    parts = {_norm(t) for t in parser.parts}
+    out: list[Defect] = []
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        pages = [_body_lines(p) for p in doc.pages]
+        body = doc.pages[0].height - 2 * MARGIN if doc.pages else 1.0
+    for n, lines in enumerate(pages[:-1], start=1):
+        nxt = pages[n]
+        if not lines or not nxt:
+            continue
+        last = _norm(lines[-1]["text"])
+        if _bold(lines[-1]) and len(last) >= 6 and any(last in lab for lab in labels):
+            out.append(Defect(n, "label at page foot, its content on the next page", last))
+        filled = (lines[-1]["bottom"] - lines[0]["top"]) / body
+        opens_part = _norm(nxt[0]["text"]) in parts
+        if filled < NEAR_EMPTY and not opens_part:
+            out.append(Defect(n, f"near-empty page ({filled:.0%} of the body)", _norm(lines[0]["text"])[:60]))
+    return out

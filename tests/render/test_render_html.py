@@ -95,7 +95,8 @@ def test_accessible_structure(html_reports, stem):
     assert tags.count("table") == tags.count("caption") == tags.count("thead")
     assert all(attrs.get("scope") in ("col", "row") for t, attrs in a.tags if t == "th")
     charts = [attrs for t, attrs in a.tags if t == "svg"]
-    assert charts and all(c.get("role") == "img" and c.get("aria-labelledby") for c in charts)
+    assert charts or stem.startswith("deployment-"), "charts, except in the deployment report (it has no copy of the model's evidence)"
+    assert all(c.get("role") == "img" and c.get("aria-labelledby") for c in charts)
     assert html.count("<title id=") == len(charts) and html.count("<desc id=") == len(charts)
 
 
@@ -138,9 +139,54 @@ def test_shared_undefined_only_when_every_cell_has_the_same_reason():
 def test_datasheet_report_leaves_model_numbers_to_the_model_card(html_reports):
     datasheet, card = html_reports["datasheet-cxr-demo"].html, html_reports["modelcard-cxr-triage-fm"].html
     assert "Forest plot for gate" not in datasheet and "Numbers behind gate" not in datasheet
-    assert datasheet.count("are in the model card report and the governance dossier") >= 3
+    assert datasheet.count("are in the model card report and the governance dossier") >= 2
     assert "Composition by sex" in datasheet  # the data's own evidence stays
     assert "Forest plot for gate auroc-gap-site" in card and "Numbers behind gate auroc-gap-site" in card
+
+
+@pytest.mark.parametrize("stem", ["datasheet-cxr-demo", "deployment-st-example-central"])
+def test_per_document_reports_point_to_the_model_evidence_instead_of_copying_it(html_reports, stem):
+    html = html_reports[stem].html
+    for copied in ("Forest plot for gate", "Numbers behind gate", "Subgroup results by", "Reliability curves by", 'id="chart-'):
+        assert copied not in html, copied
+    page_one = html.split('<table class="gates">', 1)[1].split("</table>", 1)[0]
+    compact = html.split('id="evidence-passed"', 1)[1].split("</table>", 1)[0]
+    linked = re.findall(r'href="#(gate-[^"]+)"', page_one)
+    rows = re.findall(r'<tr id="(gate-[^"]+)">', compact)
+    assert linked and sorted(set(linked)) == sorted(rows), "every gate on page one has its line in the gate table"
+    assert "Every gate, one line each." in compact and "model card report and the governance dossier" in compact
+    assert ("Composition by sex" in html) == (stem == "datasheet-cxr-demo")  # the data's own evidence stays in its report
+
+
+def test_dossier_charts_per_group_only_what_no_forest_plot_draws(html_reports, built):
+    from fairgov.render.gateview import AGGREGATE_PARTS
+
+    results, _ = built
+    html = html_reports[DOSSIER].html
+    titles = dict(re.findall(r'<title id="chart-cxr-demo-probe-([a-z-]+)-title">([^<]*)</title>', html))
+    checked = 0
+    for g in results["gates"]:
+        if g.get("type") != "metric":
+            continue
+        title = titles.get(g["across"].replace("_", "-"), "")
+        for part in AGGREGATE_PARTS.get(g["metric"], (g["metric"],)):
+            label = {"auroc": "AUROC", "tpr": "TPR (sensitivity)", "fpr": "FPR", "ece": "ECE"}[part]
+            if g["status"] == "pass":
+                assert label in title, (g["id"], title)  # a passing gate has no forest plot: its chart stays
+            elif f"Forest plot for gate {g['id']}" in html:
+                assert label not in title, (g["id"], title)
+            checked += 1
+    assert checked >= 4
+
+
+def test_dossier_lifecycle_is_part_of_the_documentation_and_links_each_answer(html_reports):
+    html = html_reports[DOSSIER].html
+    assert html.index('id="documentation"') < html.index('id="lifecycle"') < html.index('class="document"')
+    lifecycle = html.split('id="lifecycle"', 1)[1].split('class="document"', 1)[0]
+    ids = set(re.findall(r' id="([^"]+)"', html))
+    links = re.findall(r'href="#(f-[^"]+)"', lifecycle)
+    assert len(links) >= 20 and all(link in ids for link in links)
+    assert "Question" not in lifecycle, "answers are not repeated: the lifecycle links to them"
 
 
 def test_coverage_names_own_fields_by_path_and_others_by_kind(html_reports):

@@ -1,7 +1,8 @@
 """The rendered pages as a reviewer sees them: no glyph printed over another, no text off the
-page, no table-header word split across lines, a page one that is not blank and that holds the
-verdict, the gates and the sign-off in every language; labels on deciding numbers match
-results.json."""
+page, no table-header word split across lines, no heading, caption or label left at a page foot
+while what it announces starts the next page, no near-empty page, a page one that is not blank
+and that holds the verdict, the gates and the sign-off in every language; labels on deciding
+numbers match results.json."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 import pdfplumber
 import pytest
-from layout_audit import audit_pdf, header_words, page_defects, page_one_ink
+from layout_audit import audit_pdf, header_words, page_defects, page_one_ink, pagination_defects
 
 from fairgov.render import Rendered, fmt, render_reports
 from fairgov.render.i18n import use
@@ -34,6 +35,7 @@ def translated(built: tuple[dict[str, Any], Any]) -> dict[tuple[str, str], Rende
 def test_deployment_report_has_no_layout_defect(pdf_report: Rendered) -> None:
     assert pdf_report.pdf is not None
     assert [str(d) for d in audit_pdf(pdf_report.pdf, pdf_report.html)] == []
+    assert [str(d) for d in pagination_defects(pdf_report.pdf, pdf_report.html)] == []
     assert page_one_ink(pdf_report.pdf) > 0.05
 
 
@@ -43,6 +45,7 @@ def test_every_report_has_no_layout_defect(all_pdfs: dict[str, Rendered], stem: 
     item = all_pdfs[stem]
     assert item.pdf is not None
     assert [str(d) for d in audit_pdf(item.pdf, item.html)] == []
+    assert [str(d) for d in pagination_defects(item.pdf, item.html)] == []
     assert page_one_ink(item.pdf) > 0.05
 
 
@@ -52,7 +55,8 @@ def test_every_report_has_no_layout_defect(all_pdfs: dict[str, Rendered], stem: 
 def test_translated_page_one_fits_and_has_no_defect(translated: dict[tuple[str, str], Rendered], lang: str, stem: str) -> None:
     item = translated[lang, stem]
     assert item.pdf is not None
-    assert [str(d) for d in audit_pdf(item.pdf, item.html, pages=3)] == []
+    assert [str(d) for d in audit_pdf(item.pdf, item.html)] == []
+    assert [str(d) for d in pagination_defects(item.pdf, item.html)] == []
     import io
 
     with pdfplumber.open(io.BytesIO(item.pdf)) as doc:
@@ -87,6 +91,33 @@ def test_audit_sees_overlap_and_off_page_text() -> None:
     over = [_char("a", 10, 10), _char("b", 15, 10), _char("x", 50, 30), _char("0", 11, 11)]
     assert "overlap" in _defects_of(over)
     assert _defects_of([_char("z", 198, 10)]) == ["off page"]
+
+
+def _pdf(body: str, tmp_path: Any) -> tuple[bytes, str]:
+    from fairgov.render.pdf import html_to_pdf
+
+    html = ("<!DOCTYPE html><html lang=\"en\"><head><title>t</title><style>@page { size: A4; margin: 18mm 16mm; } body { margin: 0; font: 10pt 'DejaVu Sans'; }"
+            "p, h2, h3 { margin: 0; }</style></head><body>" + body + "</body></html>")
+    pdf, problems = html_to_pdf(html, base_dir=tmp_path, allowed_dirs=[tmp_path], results_bytes=b"{}", build_date="2026-11-28")
+    assert problems == []
+    return pdf, html
+
+
+def test_pagination_audit_sees_a_stranded_heading_and_a_near_empty_page(tmp_path: Any) -> None:
+    content = "<div style='break-inside: avoid'>" + "<p>What the heading announces, line.</p>" * 12 + "</div>"
+    spacer = "<p>Opening words of the page.</p><div style='height: 232mm'></div><p>Closing words of the spacer.</p>"
+    # weasyprint keeps a heading with what follows (h3 break-after: avoid); forced apart, the audit sees it
+    kept = pagination_defects(*_pdf(spacer + "<h3>Subgroup results by site</h3>" + content, tmp_path))
+    assert kept == []
+    stranded = pagination_defects(*_pdf(spacer + "<h3 style='break-after: auto'>Subgroup results by site</h3>" + content, tmp_path))
+    assert [(d.page, d.kind) for d in stranded] == [(1, "label at page foot, its content on the next page")]
+    question = "<p class='question'>Who labelled the images? <span class='tag'>Gebru 3.1</span></p>"
+    label = pagination_defects(*_pdf(spacer + question.replace("<p ", "<p style='font-weight: bold' ") + content, tmp_path))
+    assert [d.text for d in label] == ["Who labelled the images? Gebru 3.1"]
+    near = pagination_defects(*_pdf("<p>Two lines only.</p><p style='break-before: page'>The next page goes on.</p>", tmp_path))
+    assert [d.kind for d in near] == ["near-empty page (1% of the body)"]
+    part = pagination_defects(*_pdf("<p>Two lines only.</p><h2 style='break-before: page'>Provenance of it</h2><p>x</p>", tmp_path))
+    assert part == []  # a part (h2) always starts a page: the page before it may end early
 
 
 def test_audit_reads_table_header_words() -> None:

@@ -50,3 +50,39 @@ def test_no_element_wider_than_the_viewport(html_reports, tmp_path, width):
                 assert seen["scrollWidth"] <= seen["vw"], (stem, width, seen)
         finally:
             browser.close()
+
+
+#: where the contents bar sits after the page has scrolled to its middle, and what is on top at its place
+BAR = """() => {
+  window.scrollTo(0, document.documentElement.scrollHeight / 2);
+  const bar = document.querySelector('nav.contents-bar'), r = bar.getBoundingClientRect();
+  const top = document.elementFromPoint(r.left + 4, r.top + r.height / 2);
+  return {top: r.top, height: r.height, scrolled: window.scrollY, links: bar.querySelectorAll('a[href^="#"]').length,
+          onTop: bar.contains(top), position: getComputedStyle(bar).position, scripts: document.scripts.length};
+}"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [390, 1280])
+def test_contents_bar_stays_on_screen_without_javascript(html_reports, tmp_path, width):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--disable-quic"])
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            for stem, item in sorted(html_reports.items()):
+                path = tmp_path / f"{stem}.html"
+                path.write_text(item.html, encoding="utf-8")
+                page.goto(path.as_uri())
+                seen = page.evaluate(BAR)
+                assert seen["scripts"] == 0, "the bar is CSS only"
+                assert seen["position"] == "sticky" and seen["scrolled"] > 2000, (stem, seen)
+                assert abs(seen["top"]) <= 1 and seen["height"] > 10 and seen["onTop"], (stem, width, seen)
+                assert seen["links"] >= 7
+                page.click('nav.contents-bar a[href="#provenance"]')  # a link lands its section below the bar
+                below = page.evaluate("() => document.getElementById('provenance').getBoundingClientRect().top"
+                                      " - document.querySelector('nav.contents-bar').getBoundingClientRect().bottom")
+                assert below >= 0, (stem, width, below)
+        finally:
+            browser.close()
