@@ -6,11 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from render_helpers import FIXTURE, build
+from render_helpers import FIXTURE, PDF_STEM, build
 
 from fairgov.render import Rendered, render_reports
-
-PDF_STEM = "deployment-st-example-central"
 
 
 @pytest.fixture(scope="session")

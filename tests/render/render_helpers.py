@@ -7,6 +7,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+#: the one report rendered to PDF by the session fixture (fast lane)
+PDF_STEM = "deployment-st-example-central"
+
 HERE = Path(__file__).parent
 REPO = HERE.parent.parent
 FIXTURE = REPO / "tests" / "fixtures" / "project"

@@ -7,7 +7,7 @@ import io
 import re
 
 import pypdf
-from conftest import PDF_STEM
+from render_helpers import PDF_STEM
 
 from fairgov.render import render_reports, results_bytes
 
