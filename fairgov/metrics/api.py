@@ -48,23 +48,23 @@ def _check_options(metrics, threshold, ece_bins, permutations) -> list[str]:
 STORED = (*METRICS, "ece_debiased")
 
 
-def _fill(store, layouts, start, weights) -> None:
+def _fill(store, layouts, start, weights, need) -> None:
     for lay, st in zip(layouts, store, strict=True):
-        for m, v in metrics_from_stats(segment_stats(lay, weights)).items():
+        for m, v in metrics_from_stats(segment_stats(lay, weights, need)).items():
             st[m][start : start + weights.shape[1]] = v
 
 
-def _bootstrap(ncl, sizes, layouts, cfg: BootstrapConfig):
+def _bootstrap(ncl, sizes, layouts, cfg: BootstrapConfig, need):
     if cfg.resamples == 0:
         return [None] * len(layouts)
     chunk = chunk_size(cfg, ncl, max(lay.n_rows for lay in layouts))
     store = [{m: np.empty((cfg.resamples, lay.n_segments)) for m in STORED} for lay in layouts]
     for start, counts in resample_counts(cfg, sizes, chunk):
-        _fill(store, layouts, start, counts)
+        _fill(store, layouts, start, counts, need)
     return store
 
 
-def _jackknife(ncl, layouts, cfg: BootstrapConfig):
+def _jackknife(ncl, layouts, cfg: BootstrapConfig, need):
     """Delete-a-block jackknife values (J, segments) per layout, for BCa's acceleration."""
     if cfg.resamples == 0 or cfg.interval != "bca":
         return [None] * len(layouts)
@@ -74,7 +74,7 @@ def _jackknife(ncl, layouts, cfg: BootstrapConfig):
     block = np.arange(ncl) % n_blocks
     for start in range(0, n_blocks, chunk):
         cols = np.arange(start, min(n_blocks, start + chunk))
-        _fill(store, layouts, start, (block[:, None] != cols[None, :]).astype(float))
+        _fill(store, layouts, start, (block[:, None] != cols[None, :]).astype(float), need)
     return store
 
 
@@ -110,10 +110,11 @@ def measure(
             build_layout(y, s, a.codes, len(a.labels), cl, ncl, t, nb) for a in attrs
         ]
         ones = np.ones((ncl, 1))
-        pstats = [segment_stats(lay, ones) for lay in layouts]
+        need = frozenset(names)  # statistics no requested metric reads are skipped
+        pstats = [segment_stats(lay, ones, need) for lay in layouts]
         points = [metrics_from_stats(st) for st in pstats]
-        boots = _bootstrap(ncl, [m.size for m in strata], layouts, bootstrap)
-        jacks = _jackknife(ncl, layouts, bootstrap)
+        boots = _bootstrap(ncl, [m.size for m in strata], layouts, bootstrap, need)
+        jacks = _jackknife(ncl, layouts, bootstrap, need)
     ctx = Context(
         y, s, cl, t, nb, names, bootstrap, min_evidence, int(permutations), aggregate_unknown
     )
