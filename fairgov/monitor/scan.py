@@ -88,12 +88,11 @@ def scan(con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo, store: An
         return _whole(con, plan, info, as_of)
     out = Scan(as_of, {})
     for i, e in entries.items():
-        if i in fresh or not _settled(e, as_of):
-            parts = parts_of(con, plan, f"f{i}", as_of) if i in fresh else _reread_parts(con, plan, info, i, as_of)
-            e = dict(e, as_of=str(as_of), parts=parts.get(i, []))
+        if not _settled(e, as_of):  # some label was not final then or is not now: hash at `as_of`
+            e = dict(e, as_of=str(as_of), parts=_reread_parts(con, plan, info, i, as_of).get(i, []))
+        if i in fresh or e is not cached.get(keys[i]):
             out.new[keys[i]] = ("file", e)
             out.files_read += 1
-            con.execute(f"DROP TABLE IF EXISTS f{i}")
         out.parts[i] = [tuple(p) for p in e["parts"]]
         out.sha256[i] = e["sha256"]
     return out
@@ -122,13 +121,20 @@ def _read(con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo, i: int, 
     tmp = ids_dir / f"{key[5:]}.tmp.npy"
     np.save(tmp, np.asarray(ids, dtype=np.uint64))
     os.replace(tmp, ids_dir / f"{key[5:]}.npy")
+    # hashed with every label final (as of the file's last label): the parts hold for any later
+    # as_of, so the usual run (as_of = the log's last timestamp) needs no second read
+    at = max_label or max_time or dt.datetime(1970, 1, 1)
+    parts = [] if problems else parts_of(con, plan, f"f{i}", at).get(i, [])
+    con.execute(f"DROP TABLE f{i}")
     return {"problems": problems, "sha256": _sha(info.files[i]), "max_time": str(max_time) if max_time else None,
-            "max_label_time": str(max_label) if max_label else None, "as_of": "", "parts": []}
+            "max_label_time": str(max_label) if max_label else None, "as_of": str(at), "parts": parts}
 
 
 def _reread_parts(con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo, i: int, as_of: Any) -> dict[int, list[Part]]:
     log.load_table(con, plan, info, f"f{i}", [f"raw{i}"])
-    return parts_of(con, plan, f"f{i}", as_of)
+    parts = parts_of(con, plan, f"f{i}", as_of)
+    con.execute(f"DROP TABLE f{i}")
+    return parts
 
 
 def _repeated_ids(ids_dir: Path, names: list[str], fresh: set[int]) -> bool:
