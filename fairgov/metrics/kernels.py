@@ -74,7 +74,8 @@ def _scan_segment(p, a, start, stop, last_pred, acc, ap=True):
     acc[0], acc[1] = carry_p, carry_a
 
 
-def segment_stats(lay: CellLayout, weights_t: np.ndarray, need: frozenset[str] | None = None) -> Stats:
+def segment_stats(lay: CellLayout, weights_t: np.ndarray, need: frozenset[str] | None = None,
+                  rank: np.ndarray | None = None) -> Stats:
     """Statistics for cluster weights ``weights_t`` of shape (n_clusters, B).
 
     ``need`` (metric names; None = all) skips work no needed metric reads: the linear
@@ -84,7 +85,7 @@ def segment_stats(lay: CellLayout, weights_t: np.ndarray, need: frozenset[str] |
     kp, nseg, bsz = lay.kp, lay.n_segments, weights_t.shape[1]
     linear = need is None or not need.isdisjoint(LINEAR_METRICS)
     ap = need is None or "average_precision" in need
-    r = np.asarray(lay.rank_t @ weights_t)
+    r = np.asarray(lay.rank_t @ weights_t) if rank is None else rank  # rank: that product, given
     if linear:
         lin = np.asarray(lay.lin_t @ weights_t)
     else:
