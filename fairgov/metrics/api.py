@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+import scipy.sparse as sp
 
 from .assemble import Draws
 from .attribute import Context, build_attribute, build_cells, calibration_bins
@@ -25,7 +26,7 @@ from .config import BootstrapConfig, MinEvidence
 from .errors import MetricsInputError
 from .inputs import EncodedAttribute, encode_groups_input, validate_arrays
 from .intervals import JACKKNIFE_BLOCKS
-from .kernels import metrics_from_stats, segment_stats
+from .kernels import LINEAR_METRICS, metrics_from_stats, segment_stats
 from .layout import build_layout
 from .registry import METRICS
 from .result import MeasureResult
@@ -48,23 +49,39 @@ def _check_options(metrics, threshold, ece_bins, permutations) -> list[str]:
 STORED = (*METRICS, "ece_debiased")
 
 
-def _fill(store, layouts, start, weights) -> None:
+def _fill(store, layouts, start, weights, need, drop=None) -> None:
+    """Metric values for the weight columns; with ``drop`` (jackknife, see `_exact_counts`)
+    each layout's rank product is its total minus rank_t @ drop, one sparse pass."""
     for lay, st in zip(layouts, store, strict=True):
-        for m, v in metrics_from_stats(segment_stats(lay, weights)).items():
+        rank = None
+        if drop is not None:
+            total = np.asarray(lay.rank_t @ np.ones((drop.shape[0], 1)))
+            rank = total - (lay.rank_t @ drop).toarray()
+        for m, v in metrics_from_stats(segment_stats(lay, weights, need, rank)).items():
             st[m][start : start + weights.shape[1]] = v
 
 
-def _bootstrap(ncl, sizes, layouts, cfg: BootstrapConfig):
+def _exact_counts(layouts, ncl) -> bool:
+    """rank_t holds counts: every weighted sum with 0/1 weights is an integer below 2**52,
+    so total minus a block's part is exact and bit-identical to the direct product."""
+    for lay in layouts:
+        d = lay.rank_t.data
+        if not (np.array_equal(d, np.round(d)) and float(np.abs(d).sum()) * max(ncl, 1) < 2.0**52):
+            return False
+    return True
+
+
+def _bootstrap(ncl, sizes, layouts, cfg: BootstrapConfig, need):
     if cfg.resamples == 0:
         return [None] * len(layouts)
     chunk = chunk_size(cfg, ncl, max(lay.n_rows for lay in layouts))
     store = [{m: np.empty((cfg.resamples, lay.n_segments)) for m in STORED} for lay in layouts]
     for start, counts in resample_counts(cfg, sizes, chunk):
-        _fill(store, layouts, start, counts)
+        _fill(store, layouts, start, counts, need)
     return store
 
 
-def _jackknife(ncl, layouts, cfg: BootstrapConfig):
+def _jackknife(ncl, layouts, cfg: BootstrapConfig, need):
     """Delete-a-block jackknife values (J, segments) per layout, for BCa's acceleration."""
     if cfg.resamples == 0 or cfg.interval != "bca":
         return [None] * len(layouts)
@@ -72,9 +89,19 @@ def _jackknife(ncl, layouts, cfg: BootstrapConfig):
     chunk = chunk_size(cfg, ncl, max(lay.n_rows for lay in layouts))
     store = [{m: np.empty((n_blocks, lay.n_segments)) for m in STORED} for lay in layouts]
     block = np.arange(ncl) % n_blocks
+    exact = _exact_counts(layouts, ncl)
+    linear = not need.isdisjoint(LINEAR_METRICS)
     for start in range(0, n_blocks, chunk):
         cols = np.arange(start, min(n_blocks, start + chunk))
-        _fill(store, layouts, start, (block[:, None] != cols[None, :]).astype(float))
+        drop = None
+        if exact:  # sparse indicator of the deleted block per column
+            mine = np.flatnonzero((block >= cols[0]) & (block <= cols[-1]))
+            drop = sp.csr_matrix((np.ones(mine.size), (mine, block[mine] - cols[0])), shape=(ncl, cols.size))
+        if linear or not exact:
+            weights = (block[:, None] != cols[None, :]).astype(float)
+        else:  # only the shape is read
+            weights = np.broadcast_to(np.float64(0.0), (ncl, cols.size))
+        _fill(store, layouts, start, weights, need, drop)
     return store
 
 
@@ -110,10 +137,11 @@ def measure(
             build_layout(y, s, a.codes, len(a.labels), cl, ncl, t, nb) for a in attrs
         ]
         ones = np.ones((ncl, 1))
-        pstats = [segment_stats(lay, ones) for lay in layouts]
+        need = frozenset(names)  # statistics no requested metric reads are skipped
+        pstats = [segment_stats(lay, ones, need) for lay in layouts]
         points = [metrics_from_stats(st) for st in pstats]
-        boots = _bootstrap(ncl, [m.size for m in strata], layouts, bootstrap)
-        jacks = _jackknife(ncl, layouts, bootstrap)
+        boots = _bootstrap(ncl, [m.size for m in strata], layouts, bootstrap, need)
+        jacks = _jackknife(ncl, layouts, bootstrap, need)
     ctx = Context(
         y, s, cl, t, nb, names, bootstrap, min_evidence, int(permutations), aggregate_unknown
     )

@@ -37,8 +37,7 @@ def cluster_strata(
     has_pos = np.zeros(n_clusters, dtype=bool)
     has_pos[clusters[labels.astype(bool)]] = True
     if group_codes:
-        _, row_key = np.unique(np.stack(group_codes, axis=1), axis=0, return_inverse=True)
-        row_key = row_key.ravel()
+        row_key = _combination_index(group_codes)
     else:
         row_key = np.zeros(clusters.size, dtype=np.int64)
     n_keys = int(row_key.max()) + 1 if row_key.size else 1
@@ -64,6 +63,20 @@ def cluster_strata(
     sid = rank[inverse.ravel()]
     order = np.argsort(sid, kind="stable")
     return np.split(order, np.flatnonzero(np.diff(sid[order])) + 1)
+
+
+def _combination_index(group_codes: Sequence[np.ndarray]) -> np.ndarray:
+    """Index of each row's code combination among the distinct combinations in
+    lexicographic order (as ``np.unique(axis=0)`` numbers them), via one integer key
+    per row (mixed radix, first attribute most significant) when it fits in int64."""
+    sizes = [int(c.max()) + 1 if c.size else 1 for c in group_codes]
+    if any(int(c.min()) < 0 for c in group_codes if c.size) or np.prod(sizes, dtype=float) >= 2.0**62:
+        _, inv = np.unique(np.stack(group_codes, axis=1), axis=0, return_inverse=True)
+        return inv.ravel()
+    key = np.zeros(group_codes[0].size, dtype=np.int64)
+    for c, m in zip(group_codes, sizes, strict=True):
+        key = key * m + c.astype(np.int64)
+    return np.unique(key, return_inverse=True)[1].ravel()
 
 
 def contiguous_codes(strata: Sequence[np.ndarray], n_clusters: int) -> np.ndarray:

@@ -39,10 +39,10 @@ def _group_strings(name: str, values: Sequence[object] | np.ndarray, n: int) -> 
 
 def encode_attribute(name: str, values: Sequence[object] | np.ndarray, n: int) -> EncodedAttribute:
     strings = _group_strings(name, values, n)
-    present = set(np.unique(strings).tolist()) | {UNKNOWN}
+    uniq, inv = np.unique(strings, return_inverse=True)
+    present = set(uniq.tolist()) | {UNKNOWN}
     labels = tuple(sorted(present, key=_natural_key))
     lookup = {lab: i for i, lab in enumerate(labels)}
-    uniq, inv = np.unique(strings, return_inverse=True)
     codes = np.array([lookup[u] for u in uniq.tolist()], dtype=np.int64)[inv.ravel()]
     return EncodedAttribute(name, labels, codes)
 

@@ -36,14 +36,18 @@ class Stats:
     ece_debiased_sum: np.ndarray | None = None  # sum over bins sqrt(max(0, D_b^2 - Q_b))
 
 
+LINEAR_METRICS = frozenset({"brier", "ece", "calibration_in_the_large"})
+"""Metrics read from the linear product ``lin_t @ weights``."""
+
 _BLOCK_ROWS = 256
 """Positive cells per scan block: keeps the working set of a block in cache."""
 _TINY = 1e-300
 
 
-def _scan_segment(p, a, start, stop, last_pred, acc):
+def _scan_segment(p, a, start, stop, last_pred, acc, ap=True):
     """Running sums over positive cells [start, stop) of one segment, in cache-sized
-    blocks. Fills acc rows: pos, neg_a, tp, fp_a, sum P*cumA, sum P*precision."""
+    blocks. Fills acc rows: pos, neg_a, tp, fp_a, sum P*cumA, sum P*precision (the last
+    only with ``ap``; without it that row stays 0)."""
     bsz = p.shape[1]
     carry_p, carry_a = np.zeros(bsz), np.zeros(bsz)
     cp = np.empty((min(_BLOCK_ROWS, stop - start), bsz))
@@ -59,6 +63,9 @@ def _scan_segment(p, a, start, stop, last_pred, acc):
         if lo <= last_pred < hi:
             acc[2], acc[3] = cpb[last_pred - lo], cab[last_pred - lo]
         acc[4] += np.einsum("kb,kb->b", pb, cab)
+        if not ap:
+            carry_p, carry_a = cpb[m - 1].copy(), cab[m - 1].copy()
+            continue
         np.add(cpb, cab, out=db)
         np.maximum(db, _TINY, out=db)  # 0 only where cumP is 0 too: precision 0
         np.divide(cpb, db, out=db)
@@ -67,15 +74,28 @@ def _scan_segment(p, a, start, stop, last_pred, acc):
     acc[0], acc[1] = carry_p, carry_a
 
 
-def segment_stats(lay: CellLayout, weights_t: np.ndarray) -> Stats:
-    """Statistics for cluster weights ``weights_t`` of shape (n_clusters, B)."""
-    r = np.asarray(lay.rank_t @ weights_t)
-    lin = np.asarray(lay.lin_t @ weights_t)
+def segment_stats(lay: CellLayout, weights_t: np.ndarray, need: frozenset[str] | None = None,
+                  rank: np.ndarray | None = None) -> Stats:
+    """Statistics for cluster weights ``weights_t`` of shape (n_clusters, B).
+
+    ``need`` (metric names; None = all) skips work no needed metric reads: the linear
+    product (Brier, ECE, calibration) and the precision scan (average precision). The
+    statistics left out are NaN; the others are computed exactly as with everything.
+    """
     kp, nseg, bsz = lay.kp, lay.n_segments, weights_t.shape[1]
+    linear = need is None or not need.isdisjoint(LINEAR_METRICS)
+    ap = need is None or "average_precision" in need
+    r = np.asarray(lay.rank_t @ weights_t) if rank is None else rank  # rank: that product, given
+    if linear:
+        lin = np.asarray(lay.lin_t @ weights_t)
+    else:
+        lin = np.full((nseg * (2 * lay.n_bins + 1), bsz), np.nan)
     p, a = r[:kp], r[lay.row_a : lay.row_a + kp]
     acc = np.zeros((nseg, 6, bsz))
     for j in np.flatnonzero(lay.seg_kend > lay.seg_kstart):
-        _scan_segment(p, a, lay.seg_kstart[j], lay.seg_kend[j], lay.last_pred[j], acc[j])
+        _scan_segment(p, a, lay.seg_kstart[j], lay.seg_kend[j], lay.last_pred[j], acc[j], ap)
+    if not ap:
+        acc[:, 5] = np.nan
     pos, neg_a, tp, fp_a, pa, ap_sum = (acc[:, i] for i in range(6))
     neg = neg_a + r[lay.row_tail : lay.row_tail + nseg]
     tie = r[lay.row_tie : lay.row_tie + lay.n_tie] * p[lay.tie_k]

@@ -62,7 +62,8 @@ def run_monitor(path: str | Path, *, deployment: str | None = None, since: str |
     out_dir = Path(out) if out else cp.root / (cp.project.output if cp.project else "build") / "monitor" / plan.id
     stats = {"measures_computed": run.stats.measures_computed, "measures_reused": run.stats.measures_reused,
              "outcomes_computed": run.stats.outcomes_computed, "outcomes_reused": run.stats.outcomes_reused,
-             "periods_fetched": run.stats.periods_fetched, "periods": len(run.periods)}
+             "periods_fetched": run.stats.periods_fetched, "periods": len(run.periods),
+             "files_read": run.stats.files_read, "files_reused": run.stats.files_reused}
     outputs.write_all(out_dir, doc, stats)
     if reports:
         from fairgov.monitor.report import write_reports

@@ -14,9 +14,8 @@ import duckdb
 import fairgov
 from fairgov import metrics as fm
 from fairgov.diagnostics import Diagnostic, FairgovError
-from fairgov.monitor import checks, frames
-from fairgov.monitor.log import build_log
-from fairgov.monitor.periods import Period, default_as_of, periods, windows
+from fairgov.monitor import checks, frames, scan
+from fairgov.monitor.periods import Period, periods, windows
 from fairgov.monitor.plan import Plan
 from fairgov.monitor.reference import load_reference
 from fairgov.monitor.rules import summarise
@@ -33,6 +32,8 @@ class RunStats:
     outcomes_computed: int = 0
     outcomes_reused: int = 0
     periods_fetched: int = 0
+    files_read: int = 0
+    files_reused: int = 0
 
 
 @dataclass
@@ -67,6 +68,14 @@ def measure_settings(plan: Plan) -> dict[str, Any]:
             "fairgov": fairgov.__version__}
 
 
+def scan_settings(plan: Plan) -> dict[str, Any]:
+    """What shapes a log file's typed rows, checks and row hashes (the file scan cache key)."""
+    return {"source": plan.monitoring.source.model_dump(mode="json"), "columns": plan.monitoring.columns.model_dump(mode="json"),
+            "attributes": {a: plan.column(a) for a in plan.monitored_attributes()}, "period": plan.monitoring.period,
+            "datasheet": plan.datasheet.model_dump(mode="json")["attributes"], "threshold": plan.threshold,
+            "classes": plan.classes, "fairgov": fairgov.__version__}
+
+
 def compute_measure(plan: Plan, frame: frames.Frame) -> dict[str, Any]:
     lab, b, ev = frame.labelled(), plan.monitoring.bootstrap, plan.monitoring.min_evidence
     result = fm.measure(lab.label.astype(int), lab.score, lab.patient, lab.groups, threshold=plan.threshold,
@@ -78,14 +87,17 @@ def compute_measure(plan: Plan, frame: frames.Frame) -> dict[str, Any]:
 
 
 class Runner:
-    def __init__(self, con: duckdb.DuckDBPyConnection, plan: Plan, as_of: dt.datetime, store: Store, stats: RunStats):
+    def __init__(self, con: duckdb.DuckDBPyConnection, plan: Plan, as_of: dt.datetime, store: Store, stats: RunStats,
+                 info: SourceInfo, sc: scan.Scan):
         self.con, self.plan, self.as_of, self.store, self.stats = con, plan, as_of, store, stats
+        self.info, self.scan = info, sc
         self.frames: dict[tuple[str, ...], frames.Frame] = {}
         self.new: dict[str, tuple[str, Any]] = {}
         self.references: dict[str, tuple[frames.Frame, str]] = {}
 
     def frame(self, keys: tuple[str, ...]) -> frames.Frame:
         if keys not in self.frames:
+            scan.ensure(self.con, self.plan, self.info, self.scan, list(keys))
             self.frames[keys] = frames.fetch(self.con, self.plan, self.as_of, list(keys))
             self.stats.periods_fetched += len(keys)
         return self.frames[keys]
@@ -157,26 +169,21 @@ def run(plan: Plan, store_path: Path, as_of: dt.datetime | None = None, since: d
         raise FairgovError(Diagnostic(str(spill), 1, 1, "FG712", f"cannot create the monitor's work folder: {err.strerror or err}")) from err
     con = duckdb.connect(config={"memory_limit": "1GB", "temp_directory": str(spill)})
     info = open_source(con, plan.monitoring.source, plan.root, plan.entry.doc.relpath)
-    build_log(con, plan, info)
-    as_of = as_of or default_as_of(con)
-    items = periods(con, plan, as_of, since, until)
-    units = windows(items, plan.monitoring.window)
     stats = RunStats()
     with Store(store_path) as store:
-        runner = Runner(con, plan, as_of, store, stats)
+        sc = scan.scan(con, plan, info, store, store_path.with_name(store_path.name + ".scans"), as_of, digest(scan_settings(plan)))
+        as_of = sc.as_of
+        stats.files_read, stats.files_reused = sc.files_read, max(0, len(info.files) - sc.files_read)
+        items = periods(plan, sc.parts, as_of, since, until)
+        units = windows(items, plan.monitoring.window)
+        runner = Runner(con, plan, as_of, store, stats, info, sc)
         measures = runner.measures(units)
         triggers = [summarise(i, t, runner.outcomes(t.check, items, units, measures)) for i, t in plan.triggers]
-        store.put_many(runner.new)
+        store.put_many({**sc.new, **runner.new})  # file scans with the results: one transaction
     if info.kind == "file":
-        inputs = [{"path": n, "sha256": _sha(p), "role": "production-log"} for n, p in zip(info.names, info.files, strict=True)]
+        inputs = [{"path": n, "sha256": sc.sha256[i], "role": "production-log"} for i, n in enumerate(info.names)]
     else:  # a database has no file to hash: the digest of every period's row hash stands in
         inputs = [{"path": info.names[0], "sha256": digest([p.rows_hash for p in items]), "role": "production-log"}]
     inputs += [{"path": rel, "sha256": sha, "role": "reference-scores"} for rel, (_, sha) in sorted(runner.references.items())]
     con.close()
     return MonitorRun(plan, info, as_of, items, measures, triggers, inputs, stats)
-
-
-def _sha(path: Path) -> str:
-    from fairgov.evaluate.hashing import sha256_file
-
-    return sha256_file(path)

@@ -8,6 +8,7 @@ from typing import Any
 
 import duckdb
 import numpy as np
+import pandas as pd
 
 from fairgov import metrics as fm
 from fairgov.monitor.log import effective_label_sql, lit, q
@@ -42,11 +43,18 @@ def fetch(con: duckdb.DuckDBPyConnection, plan: Plan, as_of: dt.datetime, keys: 
         WHEN ({label}) = {lit(plan.positive)} THEN 1.0 ELSE 0.0 END AS y, score, flag,
         CAST(override AS DOUBLE) AS override, patient{', ' + cols if cols else ''}
         FROM log WHERE period IN ({periods}) ORDER BY _file, _line""").fetchnumpy()
-    raw: dict[str, Any] = {a: _plain(res["a_" + a]) for a in attrs}
-    specs = [s for s in plan.attribute_specs() if s.name in attrs]
-    groups = fm.encode_groups(raw, specs) if attrs else {}
+    specs = {s.name: s for s in plan.attribute_specs() if s.name in attrs}
+    groups = {a: _encode(_plain(res["a_" + a]), specs[a]) for a in attrs}
     return Frame(_plain(res["y"]).astype(float), _plain(res["score"]).astype(float), _plain(res["flag"]).astype(int),
                  _plain(res["override"]).astype(float), _plain(res["patient"]), groups)
+
+
+def _encode(raw: np.ndarray, spec: Any) -> np.ndarray:
+    """`fm.encode_groups` on the column's distinct values, spread back to the rows (a log
+    holds few distinct values per attribute, so this encodes a handful, not every row)."""
+    codes, uniques = pd.factorize(raw, use_na_sentinel=False)
+    labels = fm.encode_groups({spec.name: list(uniques)}, [spec])[spec.name]
+    return labels[codes] if codes.size else labels[:0]
 
 
 def _plain(a: Any) -> np.ndarray:

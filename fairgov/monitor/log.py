@@ -64,14 +64,14 @@ def _attr_sql(plan: Plan, name: str) -> str:
     return f"NULLIF(TRIM(CAST({col} AS VARCHAR)), '') AS {q('a_' + name)}"
 
 
-def build_log(con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo) -> None:
-    check_columns(con, plan, info)
+def typed_sql(plan: Plan, source: str) -> str:
+    """SELECT of the canonical typed columns from the view or table `source`."""
     c, m = plan.monitoring.columns, mapped_columns(plan)
     flag = f"TRY_CAST(CAST({q(c.flag)} AS VARCHAR) AS INTEGER)" if c.flag else f"CAST(TRY_CAST({q(m['score'])} AS DOUBLE) >= {plan.threshold!r} AS INTEGER)"
     override = f"TRY_CAST(CAST({q(c.override)} AS VARCHAR) AS INTEGER)" if c.override else "CAST(NULL AS INTEGER)"
     attrs = "".join(", " + _attr_sql(plan, a) for a in plan.monitored_attributes())
     period = {"week": "week", "month": "month", "quarter": "quarter"}[plan.monitoring.period]
-    sql = f"""CREATE OR REPLACE TEMP TABLE log AS SELECT _file, _line,
+    return f"""SELECT _file, _line,
         NULLIF(TRIM(CAST({q(m['study_id'])} AS VARCHAR)), '') AS study_id,
         NULLIF(TRIM(CAST({q(m['patient_id'])} AS VARCHAR)), '') AS patient_id,
         TRY_CAST({q(m['study_time'])} AS TIMESTAMP) AS study_time,
@@ -82,14 +82,34 @@ def build_log(con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo) -> N
         {flag} AS flag, {override} AS override,
         CAST(date_trunc('{period}', TRY_CAST({q(m['study_time'])} AS TIMESTAMP)) AS DATE) AS period,
         hash(NULLIF(TRIM(CAST({q(m['patient_id'])} AS VARCHAR)), '')) AS patient
-        FROM raw"""
+        FROM {source}"""
+
+
+def load_table(con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo, table: str, sources: list[str]) -> None:
+    """Table `table` of typed rows from the views `sources` (in order)."""
+    sql = " UNION ALL ".join(typed_sql(plan, src) for src in sources)
     try:
-        con.execute(sql)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {sql}")
     except duckdb.Error as err:  # a file that sniffed well but does not parse to its end
         raise FairgovError(Diagnostic(info.where(0), 1, 1, "FG701", f"cannot read the production log: {str(err).splitlines()[0]}")) from err
+
+
+def build_log(con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo) -> None:
+    """Table `log` of every row, checked: raises with every row diagnostic found."""
+    check_columns(con, plan, info)
+    load_table(con, plan, info, "log", ["raw"])
     diags = check_rows(con, plan, info)
     if diags:
         raise FairgovError(diags)
+
+
+def count_problems(con: duckdb.DuckDBPyConnection, plan: Plan, table: str) -> int:
+    """Rows of `table` failing any row check, plus repeated study ids: one scan, no details
+    (a non-zero count sends the run to `build_log`, which names every row)."""
+    conds = [cond for _, cond, _, _ in _checks(plan) if cond != "FALSE"]
+    bad = " + ".join(f"count_if({c})" for c in conds) or "0"
+    row = con.execute(f"SELECT {bad}, count(study_id) - count(DISTINCT study_id) FROM {table}").fetchone()
+    return int(row[0] or 0) + int(row[1] or 0) if row else 0
 
 
 def _checks(plan: Plan) -> list[tuple[str, str, str, str]]:

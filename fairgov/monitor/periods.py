@@ -4,7 +4,7 @@ A period is *judged* (labelled checks run) only once `label_delay` days have pas
 its end, as of `as_of`; younger periods are "pending" and never judged on partial labels.
 Label-free checks (composition, score shift, flag and override rates) run on every period.
 The row hash is a change-detection key over every column a check reads, computed in
-DuckDB (count, xor and sum of 64-bit row hashes, with labels as known at `as_of`): a late
+DuckDB per file (`scan`) (count, xor and sum of 64-bit row hashes, with labels as known at `as_of`): a late
 label changes the hash of its own period only.
 """
 
@@ -13,12 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-import duckdb
-
-from fairgov.monitor.log import effective_label_sql, q
 from fairgov.monitor.plan import Plan
-
-STEP = {"week": "7 days", "month": "1 month", "quarter": "3 months"}
 
 
 @dataclass(frozen=True)
@@ -40,29 +35,31 @@ class Period:
         return d
 
 
-def default_as_of(con: duckdb.DuckDBPyConnection) -> dt.datetime:
-    row = con.execute("SELECT max(greatest(study_time, coalesce(label_time, study_time))) FROM log").fetchone()
-    if row is None or row[0] is None:
-        return dt.datetime(1970, 1, 1)
-    return row[0]
+def _end(start: dt.date, period: str) -> dt.date:
+    if period == "week":
+        return start + dt.timedelta(days=7)
+    months = start.month - 1 + (1 if period == "month" else 3)
+    return dt.date(start.year + months // 12, months % 12 + 1, 1)
 
 
-def periods(con: duckdb.DuckDBPyConnection, plan: Plan, as_of: dt.datetime, since: dt.date | None, until: dt.date | None) -> list[Period]:
-    label = effective_label_sql(as_of)
-    cols = ["study_id", "patient_id", "study_time", "score", "flag", "override", label]
-    cols += [q("a_" + a) for a in plan.monitored_attributes()]
-    h = f"hash({', '.join(cols)})"
-    step = STEP[plan.monitoring.period]
-    where = []
-    if since:
-        where.append(f"period >= DATE '{since.isoformat()}'")
-    if until:
-        where.append(f"period <= DATE '{until.isoformat()}'")
-    rows = con.execute(f"""SELECT period, CAST(period + INTERVAL {step} AS DATE), count(*), count({label}),
-        count(*)::VARCHAR || '-' || bit_xor({h})::VARCHAR || '-' || sum({h}::HUGEINT)::VARCHAR
-        FROM log {'WHERE ' + ' AND '.join(where) if where else ''} GROUP BY period ORDER BY period""").fetchall()
+def periods(plan: Plan, parts: dict[int, list[tuple[str, int, int, int, int]]], as_of: dt.datetime,
+            since: dt.date | None, until: dt.date | None) -> list[Period]:
+    """Periods from the files' parts (see `scan`): counts and hashes summed / xored over files."""
+    acc: dict[str, list[int]] = {}
+    for file_parts in parts.values():
+        for key, n, nl, x, s in file_parts:
+            a = acc.setdefault(key, [0, 0, 0, 0])
+            a[0], a[1], a[2], a[3] = a[0] + n, a[1] + nl, a[2] ^ x, a[3] + s
     delay = dt.timedelta(days=plan.monitoring.label_delay)
-    return [Period(s, e, int(n), int(nl), dt.datetime.combine(e, dt.time()) + delay <= as_of, hh) for s, e, n, nl, hh in rows]
+    out = []
+    for key in sorted(acc):
+        start = dt.date.fromisoformat(key)
+        if (since and start < since) or (until and start > until):
+            continue
+        n, nl, x, s = acc[key]
+        end = _end(start, plan.monitoring.period)
+        out.append(Period(start, end, n, nl, dt.datetime.combine(end, dt.time()) + delay <= as_of, f"{n}-{x}-{s}"))
+    return out
 
 
 def windows(items: list[Period], size: int) -> dict[str, list[Period]]:
