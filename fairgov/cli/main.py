@@ -32,6 +32,22 @@ def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+INTERRUPTED = "fairgov: interrupted; nothing was replaced"
+
+
+def interrupted(err: BaseException) -> bool:
+    """A Ctrl-C/SIGTERM, also when Python wrapped it on its way out (Python 3.11 re-raises an
+    exception from a descriptor's __set_name__ during class creation as RuntimeError)."""
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     import signal
     import threading
@@ -42,8 +58,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # argparse: --help exits 0, usage errors exit 2
         return int(exc.code or 0)
-    except KeyboardInterrupt:  # interrupted while the command modules were imported
-        print("fairgov: interrupted; nothing was replaced", file=sys.stderr)
+    except Exception as err:  # interrupted while the command modules were imported
+        if not interrupted(err):
+            raise
+        print(INTERRUPTED, file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print(INTERRUPTED, file=sys.stderr)
         return 130
     try:
         return int(args.func(args))
@@ -53,9 +74,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(human(err.diagnostics), file=sys.stderr)
         return ExitCode.ERROR
     except KeyboardInterrupt:
-        print("fairgov: interrupted; nothing was replaced", file=sys.stderr)
+        print(INTERRUPTED, file=sys.stderr)
         return 130
     except Exception as err:  # noqa: BLE001 - the one top-level handler
+        if interrupted(err):
+            print(INTERRUPTED, file=sys.stderr)
+            return 130
         if args.debug:
             raise
         print(f"fairgov: FG900 internal error: {type(err).__name__}: {err}", file=sys.stderr)
