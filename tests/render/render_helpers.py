@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -54,3 +57,27 @@ def normalise(html: str) -> str:
 
 def golden_path(stem: str) -> Path:
     return GOLDEN / f"{stem}.html"
+
+
+#: Debian's Chromium (playwright's own browser download is not used)
+CHROMIUM = Path(os.environ.get("FAIRGOV_CHROMIUM", "/usr/bin/chromium"))
+
+
+@contextmanager
+def chromium_page(**options: Any) -> Iterator[Any]:
+    """One page of a headless Chromium, closed afterwards; `options` go to `new_page`."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--disable-quic"])
+        try:
+            yield browser.new_page(**options)
+        finally:
+            browser.close()
+
+
+def open_report(page: Any, folder: Path, stem: str, html: str) -> None:
+    """Write a report's HTML to `folder` and load it in `page` from the file."""
+    path = folder / f"{stem}.html"
+    path.write_text(html, encoding="utf-8")
+    page.goto(path.as_uri())

@@ -7,47 +7,34 @@ Debian's `chromium`; playwright's own browser download is not used.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
-
-CHROMIUM = Path(os.environ.get("FAIRGOV_CHROMIUM", "/usr/bin/chromium"))
+from render_helpers import CHROMIUM, chromium_page, open_report
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Chromium not installed at {CHROMIUM}")
 
 
 def test_axe_core_reports_no_violations_and_no_requests(html_reports, tmp_path):
     from axe_playwright_python.sync_playwright import Axe
-    from playwright.sync_api import sync_playwright
 
     external: list[str] = []
     failures = {}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--disable-quic"])
-        try:
-            page = browser.new_page()
+    with chromium_page() as page:
 
-            def guard(route):
-                if route.request.url.startswith("file:"):
-                    route.continue_()
-                else:
-                    external.append(route.request.url)
-                    route.abort()
+        def guard(route):
+            if route.request.url.startswith("file:"):
+                route.continue_()
+            else:
+                external.append(route.request.url)
+                route.abort()
 
-            page.route("**/*", guard)
-            page.set_default_timeout(60000)
-            # the dossier uses every partial; the deployment report adds the per-document coverage summary
-            for stem in ("dossier-st-example-central", "deployment-st-example-central"):
-                item = html_reports[stem]
-                path = tmp_path / f"{stem}.html"
-                path.write_text(item.html, encoding="utf-8")
-                page.goto(path.as_uri())
-                result = Axe().run(page)
-                violations = result.response["violations"]
-                if violations:
-                    failures[stem] = [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in violations]
-        finally:
-            browser.close()
+        page.route("**/*", guard)
+        page.set_default_timeout(60000)
+        # the dossier uses every partial; the deployment report adds the per-document coverage summary
+        for stem in ("dossier-st-example-central", "deployment-st-example-central"):
+            open_report(page, tmp_path, stem, html_reports[stem].html)
+            result = Axe().run(page)
+            violations = result.response["violations"]
+            if violations:
+                failures[stem] = [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in violations]
     assert failures == {}
     assert external == []

@@ -7,12 +7,8 @@ Skipped only when Chromium is not installed (/usr/bin/chromium, or FAIRGOV_CHROM
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
-
-CHROMIUM = Path(os.environ.get("FAIRGOV_CHROMIUM", "/usr/bin/chromium"))
+from render_helpers import CHROMIUM, chromium_page, open_report
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Chromium not installed at {CHROMIUM}")
 
@@ -35,21 +31,12 @@ OVERFLOWING = """() => {
 @pytest.mark.slow
 @pytest.mark.parametrize("width", [390, 1280])
 def test_no_element_wider_than_the_viewport(html_reports, tmp_path, width):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--disable-quic"])
-        try:
-            page = browser.new_page(viewport={"width": width, "height": 900})
-            for stem, item in sorted(html_reports.items()):
-                path = tmp_path / f"{stem}.html"
-                path.write_text(item.html, encoding="utf-8")
-                page.goto(path.as_uri())
-                seen = page.evaluate(OVERFLOWING)
-                assert seen["count"] == 0, (stem, width, seen)
-                assert seen["scrollWidth"] <= seen["vw"], (stem, width, seen)
-        finally:
-            browser.close()
+    with chromium_page(viewport={"width": width, "height": 900}) as page:
+        for stem, item in sorted(html_reports.items()):
+            open_report(page, tmp_path, stem, item.html)
+            seen = page.evaluate(OVERFLOWING)
+            assert seen["count"] == 0, (stem, width, seen)
+            assert seen["scrollWidth"] <= seen["vw"], (stem, width, seen)
 
 
 #: where the contents bar sits after the page has scrolled to its middle, and what is on top at its place
@@ -65,24 +52,15 @@ BAR = """() => {
 @pytest.mark.slow
 @pytest.mark.parametrize("width", [390, 1280])
 def test_contents_bar_stays_on_screen_without_javascript(html_reports, tmp_path, width):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--disable-quic"])
-        try:
-            page = browser.new_page(viewport={"width": width, "height": 900})
-            for stem, item in sorted(html_reports.items()):
-                path = tmp_path / f"{stem}.html"
-                path.write_text(item.html, encoding="utf-8")
-                page.goto(path.as_uri())
-                seen = page.evaluate(BAR)
-                assert seen["scripts"] == 0, "the bar is CSS only"
-                assert seen["position"] == "sticky" and seen["scrolled"] > 2000, (stem, seen)
-                assert abs(seen["top"]) <= 1 and seen["height"] > 10 and seen["onTop"], (stem, width, seen)
-                assert seen["links"] >= 7
-                page.click('nav.contents-bar a[href="#provenance"]')  # a link lands its section below the bar
-                below = page.evaluate("() => document.getElementById('provenance').getBoundingClientRect().top"
-                                      " - document.querySelector('nav.contents-bar').getBoundingClientRect().bottom")
-                assert below >= 0, (stem, width, below)
-        finally:
-            browser.close()
+    with chromium_page(viewport={"width": width, "height": 900}) as page:
+        for stem, item in sorted(html_reports.items()):
+            open_report(page, tmp_path, stem, item.html)
+            seen = page.evaluate(BAR)
+            assert seen["scripts"] == 0, "the bar is CSS only"
+            assert seen["position"] == "sticky" and seen["scrolled"] > 2000, (stem, seen)
+            assert abs(seen["top"]) <= 1 and seen["height"] > 10 and seen["onTop"], (stem, width, seen)
+            assert seen["links"] >= 7
+            page.click('nav.contents-bar a[href="#provenance"]')  # a link lands its section below the bar
+            below = page.evaluate("() => document.getElementById('provenance').getBoundingClientRect().top"
+                                  " - document.querySelector('nav.contents-bar').getBoundingClientRect().bottom")
+            assert below >= 0, (stem, width, below)
