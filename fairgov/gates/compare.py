@@ -8,7 +8,7 @@ Failing on the point estimate alone (the rule before results schema 1.1) made a 
 model fail gap gates far more often than 1 - level, because max-min gaps and worst-group
 values are biased away from fairness; with intervals that hold at their level (simultaneous
 max-t for gaps) the interval rule fails a fair model at most 1 - level of the time.
-``decisive`` is kept for compatibility and now matches the default. Without an interval
+A Policy gate's ``decisive`` field is kept for compatibility; it names this rule. Without an interval
 (bootstrap disabled) the point estimate decides a failure.
 """
 
@@ -35,7 +35,6 @@ def decide(
     op: str,
     limit: float,
     bound: str,
-    decisive: bool,
 ) -> Decision:
     if value is None:
         return Decision("inconclusive", None, "statistic undefined")

@@ -107,7 +107,7 @@ def apply_metric_gate(gate: Any, base: GateResult, measure: dict[str, Any] | Non
         base.outcome = "inconclusive"
         base.reason = "evidence too thin: " + "; ".join(thin)
         return base
-    decision = decide(base.value, base.ci_low, base.ci_high, op, limit, gate.bound, gate.decisive)
+    decision = decide(base.value, base.ci_low, base.ci_high, op, limit, gate.bound)
     base.outcome, base.compared = decision.outcome, decision.compared
     base.reason = decision.reason if base.value is not None else f"undefined: {stat.get('reason') or 'no value'}"
     return base

@@ -66,7 +66,7 @@ def trial(sc: Scenario, seed: int, st: Settings, limit: float) -> dict[str, floa
     if first is not None:
         sign = 1.0 if first["group"] == labels[0] else -1.0
         out["diff_cover"] = float(_covers(first, sign * (sc.auroc[0] - sc.auroc[1])))
-    outcome = decide(gap["value"], gap["ci_low"], gap["ci_high"], "<=", limit, "conservative", False)
+    outcome = decide(gap["value"], gap["ci_low"], gap["ci_high"], "<=", limit, "conservative")
     out["gate_pass"] = float(outcome.outcome == "pass")
     out["gate_fail"] = float(outcome.outcome == "fail")
     out["gate_fail_point_rule"] = float(gap["value"] > limit)  # the rule before schema 1.1

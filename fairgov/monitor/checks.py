@@ -43,7 +43,7 @@ def _overall(check: Any, measure: dict[str, Any]) -> dict[str, Any]:
     if cell.get("evidence_reason") or stat["value"] is None:
         return _record("inconclusive", reason="evidence too thin: " + (cell.get("evidence_reason") or stat.get("reason") or "undefined"))
     op, limit = _limit(check)
-    d = decide(stat["value"], stat["ci_low"], stat["ci_high"], op, limit, check.bound, check.decisive)
+    d = decide(stat["value"], stat["ci_low"], stat["ci_high"], op, limit, check.bound)
     return _record(OUTCOME[d.outcome], stat["value"], stat["ci_low"], stat["ci_high"], d.compared, d.reason)
 
 
@@ -80,7 +80,7 @@ def composition_outcome(check: Any, frame: Frame, intended: dict[str, float], le
         p = k / n
         lo, hi = wilson(k, n, level)
         dev_lo, dev_hi = max(0.0, lo - share, share - hi), max(abs(hi - share), abs(lo - share))
-        d = decide(abs(p - share), dev_lo, dev_hi, "<=", check.max_deviation, check.bound, False)
+        d = decide(abs(p - share), dev_lo, dev_hi, "<=", check.max_deviation, check.bound)
         out.append(_record(OUTCOME[d.outcome], abs(p - share), dev_lo, dev_hi, d.compared,
                            f"share {p:.3f} ({lo:.3f}-{hi:.3f}) vs intended {share:.3f}; {d.reason}",
                            group=group, n=n, share=p, share_low=lo, share_high=hi, intended=share,
@@ -102,7 +102,7 @@ def rate_outcome(check: Any, frame: Frame, level: float, min_n: int) -> dict[str
         res = []
         for op, limit in (("<=", check.max), (">=", check.min)):
             if limit is not None:
-                res.append((decide(k / v.size, lo, hi, op, limit, check.bound, False), op, limit))
+                res.append((decide(k / v.size, lo, hi, op, limit, check.bound), op, limit))
         d, op, limit = min(res, key=lambda r: {"fail": 0, "inconclusive": 1, "pass": 2}[r[0].outcome])
         excess = (k / v.size - limit) if op == "<=" else (limit - k / v.size)
         out.append(_record(OUTCOME[d.outcome], k / v.size, lo, hi, d.compared, d.reason, group=group, n=int(v.size),

@@ -91,7 +91,6 @@ class MetricCheck(CheckBase):
     max: float | None = Field(default=None, description="Breach when the compared number is above max.")
     min: float | None = Field(default=None, description="Breach when the compared number is below min.")
     bound: Bound = Field(default="conservative", description="Number compared: CI bound, point estimate (as in Policy gates).")
-    decisive: bool = Field(default=False, description="Require the whole interval on one side.")
 
     @model_validator(mode="after")
     def _limits(self) -> MetricCheck:

@@ -8,26 +8,24 @@ from fairgov.gates.compare import decide
 
 
 @pytest.mark.parametrize(
-    ("value", "lo", "hi", "op", "limit", "bound", "decisive", "outcome", "compared"),
+    ("value", "lo", "hi", "op", "limit", "bound", "outcome", "compared"),
     [
-        (0.03, 0.01, 0.04, "<=", 0.05, "conservative", False, "pass", 0.04),  # upper bound under the limit
-        (0.03, 0.01, 0.08, "<=", 0.05, "conservative", False, "inconclusive", 0.08),  # straddles
-        (0.07, 0.04, 0.09, "<=", 0.05, "conservative", False, "inconclusive", 0.09),  # point violates, straddles
-        (0.07, 0.06, 0.09, "<=", 0.05, "conservative", False, "fail", 0.09),  # whole interval above
-        (0.07, 0.04, 0.09, "<=", 0.05, "conservative", True, "inconclusive", 0.09),  # decisive: straddles
-        (0.07, 0.06, 0.09, "<=", 0.05, "conservative", True, "fail", 0.09),  # decisive: all above
-        (0.85, 0.81, 0.88, ">=", 0.80, "conservative", False, "pass", 0.81),  # min: lower bound compared
-        (0.82, 0.78, 0.88, ">=", 0.80, "conservative", False, "inconclusive", 0.78),
-        (0.75, 0.70, 0.79, ">=", 0.80, "conservative", False, "fail", 0.70),
-        (0.07, 0.04, 0.09, "<=", 0.05, "point", False, "fail", 0.07),
-        (0.03, 0.01, 0.09, "<=", 0.05, "point", False, "pass", 0.03),
-        (0.03, 0.01, 0.09, "<=", 0.05, "lower", False, "pass", 0.01),  # explicit (lenient) bound
-        (0.03, None, None, "<=", 0.05, "conservative", False, "inconclusive", None),  # no interval
-        (0.09, None, None, "<=", 0.05, "conservative", False, "fail", 0.09),
-        (None, None, None, "<=", 0.05, "conservative", False, "inconclusive", None),  # undefined
+        (0.03, 0.01, 0.04, "<=", 0.05, "conservative", "pass", 0.04),  # upper bound under the limit
+        (0.03, 0.01, 0.08, "<=", 0.05, "conservative", "inconclusive", 0.08),  # straddles
+        (0.07, 0.04, 0.09, "<=", 0.05, "conservative", "inconclusive", 0.09),  # point violates, straddles
+        (0.07, 0.06, 0.09, "<=", 0.05, "conservative", "fail", 0.09),  # whole interval above
+        (0.85, 0.81, 0.88, ">=", 0.80, "conservative", "pass", 0.81),  # min: lower bound compared
+        (0.82, 0.78, 0.88, ">=", 0.80, "conservative", "inconclusive", 0.78),
+        (0.75, 0.70, 0.79, ">=", 0.80, "conservative", "fail", 0.70),
+        (0.07, 0.04, 0.09, "<=", 0.05, "point", "fail", 0.07),
+        (0.03, 0.01, 0.09, "<=", 0.05, "point", "pass", 0.03),
+        (0.03, 0.01, 0.09, "<=", 0.05, "lower", "pass", 0.01),  # explicit (lenient) bound
+        (0.03, None, None, "<=", 0.05, "conservative", "inconclusive", None),  # no interval
+        (0.09, None, None, "<=", 0.05, "conservative", "fail", 0.09),
+        (None, None, None, "<=", 0.05, "conservative", "inconclusive", None),  # undefined
     ],
 )
-def test_decide(value, lo, hi, op, limit, bound, decisive, outcome, compared) -> None:
-    d = decide(value, lo, hi, op, limit, bound, decisive)
+def test_decide(value, lo, hi, op, limit, bound, outcome, compared) -> None:
+    d = decide(value, lo, hi, op, limit, bound)
     assert (d.outcome, d.compared) == (outcome, compared)
     assert d.reason
