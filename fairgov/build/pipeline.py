@@ -132,7 +132,7 @@ def run_build(
 def resolve_out(cp: CompiledProject, out: str | Path | None) -> Path:
     if out is not None:
         return Path(out)
-    return cp.root / (cp.project.output if cp.project else "build")
+    return cp.output_dir
 
 
 def write_outputs(out_dir: Path, results: dict[str, Any], cp: CompiledProject, records: dict[str, EvaluationRecord] | None,

@@ -145,7 +145,7 @@ def _probe(cp, ev, ds, card, df, mpath, split_col, label_col, classes, attr_cols
                                    temperature=proto.temperature)
     else:
         probe = ProbeConfig(Cs=tuple(proto.regularization), max_iter=proto.max_iter, seed=ev.bootstrap.seed)
-    cache_dir = options.get("cache_dir") or resolve_inside(cp.root, cp.project.cache if cp.project else ".fairgov/cache")
+    cache_dir = options.get("cache_dir") or cp.cache_dir
     try:
         res = run_evaluation(
             df, mpath.parent, backbone=backbone, image_column=ds.manifest.image_column, label_column=label_col,

@@ -200,7 +200,7 @@ def _model_files(cp: Any, bb: Any, index: HashIndex) -> dict[str, str]:
 
 
 def cache_dir(cp: Any, options: dict[str, Any]) -> Path:
-    return Path(options.get("cache_dir") or resolve_inside(cp.root, cp.project.cache if cp.project else ".fairgov/cache"))
+    return Path(options.get("cache_dir") or cp.cache_dir)
 
 
 def _probe_components(cp: Any, ev: Any, ds: Any, card: Any, options: dict[str, Any], index: HashIndex,

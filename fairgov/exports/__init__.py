@@ -38,8 +38,7 @@ def find_document(cp: CompiledProject, kind: str, ident: str) -> Entry:
 
 def default_out(cp: CompiledProject, *parts: str) -> Path:
     """A path under the project's output folder: `<root>/<output>/exports/...`."""
-    output = cp.project.output if cp.project else "build"
-    return cp.root / output / "exports" / Path(*parts)
+    return cp.output_dir / "exports" / Path(*parts)
 
 
 def write_output(path: Path, data: bytes, force: bool) -> Path:

@@ -59,7 +59,7 @@ def run_monitor(path: str | Path, *, deployment: str | None = None, since: str |
     for t in run.triggers:
         t["line"] = plan.entry.doc.position(f"/monitoring/triggers/{t['index']}")[0]
     doc = results.assemble(run, command or ["fairgov", "monitor"])
-    out_dir = Path(out) if out else cp.root / (cp.project.output if cp.project else "build") / "monitor" / plan.id
+    out_dir = Path(out) if out else cp.output_dir / "monitor" / plan.id
     stats = {"measures_computed": run.stats.measures_computed, "measures_reused": run.stats.measures_reused,
              "outcomes_computed": run.stats.outcomes_computed, "outcomes_reused": run.stats.outcomes_reused,
              "periods_fetched": run.stats.periods_fetched, "periods": len(run.periods),

@@ -87,7 +87,7 @@ def resolve_plan(cp: CompiledProject, deployment: str | None) -> Plan:
     evaluation = cp.model(dp.operating_point.evaluation)
     datasheet = cp.model(evaluation.dataset)
     triggers = [(i, t) for i, t in enumerate(dp.monitoring.triggers) if t.check is not None]
-    cache = cp.root / (cp.project.cache if cp.project else ".fairgov/cache")
+    cache = cp.cache_dir
     return Plan(entry, dp.monitoring, datasheet, evaluation, production_threshold(cp, entry), triggers, cp.root, cache)
 
 
@@ -97,7 +97,7 @@ def production_threshold(cp: CompiledProject, entry: Entry) -> float:
     op = entry.model.operating_point
     if not op.follows_fitted:
         return float(op.threshold)
-    results = cp.root / (cp.project.output if cp.project else "build") / "results.json"
+    results = cp.output_dir / "results.json"
     try:
         value = json.loads(results.read_text(encoding="utf-8"))["evaluations"][op.evaluation]["threshold"]["value"]
         return float(value)

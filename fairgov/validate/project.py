@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from fairgov.diagnostics import Diagnostic, has_errors
 from fairgov.load import Document
 from fairgov.spec import REF_PREFIX, Project
+from fairgov.validate.paths import resolve_inside
 
 
 @dataclass
@@ -46,6 +47,17 @@ class CompiledProject:
     def model(self, ref: str) -> Any:
         entry = self.entries.get(ref)
         return entry.model if entry else None
+
+    @property
+    def output_dir(self) -> Path:
+        """The project's output folder (`output` in fairgov.yaml, default `build`)."""
+        return self.root / (self.project.output if self.project else "build")
+
+    @property
+    def cache_dir(self) -> Path:
+        """The content-addressed cache folder (`cache`); PathEscape if it leaves the project root
+        (validation reports that as a diagnostic first)."""
+        return resolve_inside(self.root, self.project.cache if self.project else ".fairgov/cache")
 
     @property
     def ok(self) -> bool:
