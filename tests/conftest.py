@@ -17,7 +17,8 @@ REPO = Path(__file__).parent.parent
 def project(tmp_path: Path) -> Path:
     """A copy of the small valid fixture project (bring-your-own predictions, no torch)."""
     dest = tmp_path / "project"
-    shutil.copytree(FIXTURES / "project", dest)
+    # specs and data only: a cache an in-place build left in the fixture folder would be reused
+    shutil.copytree(FIXTURES / "project", dest, ignore=shutil.ignore_patterns(".fairgov", "build"))
     return dest
 
 

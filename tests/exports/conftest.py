@@ -16,7 +16,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(project, results.json): the fixture project checked once for every export test."""
     root = tmp_path_factory.mktemp("exports")
     project = root / "project"
-    shutil.copytree(FIXTURE, project)
+    shutil.copytree(FIXTURE, project, ignore=shutil.ignore_patterns(".fairgov", "build"))
     main(["check", str(project), "--out", str(root / "out"), "--date", "2026-11-28", "--format", "json"])
     return project, root / "out" / "results.json"
 

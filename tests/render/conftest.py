@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from render_helpers import FIXTURE, PDF_STEM, build
+from render_helpers import FIXTURE, PDF_STEM, build, copy_fixture
 
 from fairgov.render import Rendered, render_reports
 
@@ -32,10 +32,7 @@ def pdf_report(built: tuple[dict[str, Any], Any]) -> Rendered:
 
 @pytest.fixture
 def fixture_copy(tmp_path: Path) -> Path:
-    import shutil
-
-    dest = tmp_path / "project"
-    shutil.copytree(FIXTURE, dest)
+    dest = copy_fixture(tmp_path / "project")
     ev = dest / "evaluation.yaml"
     text = ev.read_text(encoding="utf-8").replace("resamples: 2000", "resamples: 200").replace("permutations: 1000", "permutations: 100")
     ev.write_text(text, encoding="utf-8")

@@ -26,13 +26,16 @@ def build(project: Path, out: Path) -> tuple[dict[str, Any], Any]:
     """Run the build without reports; returns (results dict, CompiledProject)."""
     from fairgov.build.pipeline import run_build
 
-    outcome = run_build(project, out=out, date=BUILD_DATE, write_reports=False, command=COMMAND)
+    # the cache goes beside `out`, never into the project (the fixture folder is shared by every test)
+    outcome = run_build(project, out=out, date=BUILD_DATE, write_reports=False, command=COMMAND,
+                        options={"cache_dir": out.parent / "cache"})
     assert outcome.results is not None, [d.message for d in outcome.diagnostics]
     return outcome.results, outcome.project
 
 
 def copy_fixture(dest: Path) -> Path:
-    shutil.copytree(FIXTURE, dest)
+    """The fixture's specs and data, without any cache or outputs an earlier run left in it."""
+    shutil.copytree(FIXTURE, dest, ignore=shutil.ignore_patterns(".fairgov", "build"))
     return dest
 
 

@@ -43,13 +43,12 @@ def _quote(text: str) -> str:
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory):
     """The fixture project with hostile text in titles, narrative and plain fields."""
-    import shutil
 
-    from render_helpers import FIXTURE
+    from render_helpers import copy_fixture
 
     root = tmp_path_factory.mktemp("hostile")
     project = root / "project"
-    shutil.copytree(FIXTURE, project)
+    copy_fixture(project)
     ds = project / "datasheet.yaml"
     text = ds.read_text(encoding="utf-8")
     narrative = " ".join(PAYLOADS.values())
