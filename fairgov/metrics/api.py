@@ -26,7 +26,7 @@ from .config import BootstrapConfig, MinEvidence
 from .errors import MetricsInputError
 from .inputs import EncodedAttribute, encode_groups_input, validate_arrays
 from .intervals import JACKKNIFE_BLOCKS
-from .kernels import LINEAR_METRICS, metrics_from_stats, segment_stats
+from .kernels import LINEAR_METRICS, deleted_block_stats, metrics_from_stats, segment_stats
 from .layout import build_layout
 from .registry import METRICS
 from .result import MeasureResult
@@ -49,15 +49,16 @@ def _check_options(metrics, threshold, ece_bins, permutations) -> list[str]:
 STORED = (*METRICS, "ece_debiased")
 
 
-def _fill(store, layouts, start, weights, need, drop=None) -> None:
+def _fill(store, layouts, start, weights, need, drop=None, counts=False) -> None:
     """Metric values for the weight columns; with ``drop`` (jackknife, see `_exact_counts`)
-    each layout's rank product is its total minus rank_t @ drop, one sparse pass."""
+    each layout's rank product is its total minus rank_t @ drop, one sparse pass; ``counts``:
+    the rank products are integers (see `kernels.segment_stats`)."""
     for lay, st in zip(layouts, store, strict=True):
         rank = None
         if drop is not None:
             total = np.asarray(lay.rank_t @ np.ones((drop.shape[0], 1)))
             rank = total - (lay.rank_t @ drop).toarray()
-        for m, v in metrics_from_stats(segment_stats(lay, weights, need, rank)).items():
+        for m, v in metrics_from_stats(segment_stats(lay, weights, need, rank, counts=counts)).items():
             st[m][start : start + weights.shape[1]] = v
 
 
@@ -71,13 +72,19 @@ def _exact_counts(layouts, ncl) -> bool:
     return True
 
 
+def _pairs_exact(layouts) -> bool:
+    """Every positive x negative pair count (the AUROC numerator) stays below 2**52."""
+    return all(float(lay.rank_t.data.sum()) ** 2 < 2.0**52 for lay in layouts)
+
+
 def _bootstrap(ncl, sizes, layouts, cfg: BootstrapConfig, need):
     if cfg.resamples == 0:
         return [None] * len(layouts)
     chunk = chunk_size(cfg, ncl, max(lay.n_rows for lay in layouts))
     store = [{m: np.empty((cfg.resamples, lay.n_segments)) for m in STORED} for lay in layouts]
+    exact = _exact_counts(layouts, ncl)
     for start, counts in resample_counts(cfg, sizes, chunk):
-        _fill(store, layouts, start, counts, need)
+        _fill(store, layouts, start, counts, need, counts=exact)
     return store
 
 
@@ -91,6 +98,11 @@ def _jackknife(ncl, layouts, cfg: BootstrapConfig, need):
     block = np.arange(ncl) % n_blocks
     exact = _exact_counts(layouts, ncl)
     linear = not need.isdisjoint(LINEAR_METRICS)
+    if exact and not linear and "average_precision" not in need and _pairs_exact(layouts):
+        for lay, st in zip(layouts, store, strict=True):  # same integers, no per-block scan
+            for m, v in metrics_from_stats(deleted_block_stats(lay, block, n_blocks)).items():
+                st[m][:] = v
+        return store
     for start in range(0, n_blocks, chunk):
         cols = np.arange(start, min(n_blocks, start + chunk))
         drop = None
@@ -101,7 +113,7 @@ def _jackknife(ncl, layouts, cfg: BootstrapConfig, need):
             weights = (block[:, None] != cols[None, :]).astype(float)
         else:  # only the shape is read
             weights = np.broadcast_to(np.float64(0.0), (ncl, cols.size))
-        _fill(store, layouts, start, weights, need, drop)
+        _fill(store, layouts, start, weights, need, drop, counts=exact)
     return store
 
 

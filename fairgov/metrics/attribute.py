@@ -9,7 +9,7 @@ import numpy as np
 from .aggvalues import metric_aggregates, odds_aggregates
 from .assemble import Draws, Intervals, metric_value, undefined_reason
 from .config import BootstrapConfig, MinEvidence
-from .inputs import EncodedAttribute
+from .inputs import EncodedAttribute, sorted_unique
 from .kernels import Stats
 from .layout import bin_index
 from .permutation import permutation_pvalues
@@ -46,7 +46,7 @@ def build_cells(ctx: Context, a: EncodedAttribute, st: Stats, d: Draws) -> dict[
     """One cell per group label; min evidence is judged on observed row counts."""
     k = len(a.labels)
     point = d.point
-    n_cl = np.bincount(np.unique(ctx.clusters * k + a.codes) % k, minlength=k)
+    n_cl = np.bincount(sorted_unique(ctx.clusters * k + a.codes) % k, minlength=k)
     cis = {m: Intervals(d.get(m), ctx.bootstrap) for m in ctx.names}
     if "ece" in ctx.names:
         cis["ece_debiased"] = Intervals(d.get("ece_debiased"), debiased_ece_cfg(ctx.bootstrap))

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from .config import BootstrapConfig
+from .inputs import sorted_unique
 
 
 def cluster_strata(
@@ -41,7 +42,7 @@ def cluster_strata(
     else:
         row_key = np.zeros(clusters.size, dtype=np.int64)
     n_keys = int(row_key.max()) + 1 if row_key.size else 1
-    pairs = np.unique(clusters.astype(np.int64) * n_keys + row_key)
+    pairs = sorted_unique(clusters.astype(np.int64) * n_keys + row_key)
     pc, pk = pairs // n_keys, pairs % n_keys
     multi = np.bincount(pc, minlength=n_clusters) > 1
     key = np.zeros(n_clusters, dtype=np.int64)

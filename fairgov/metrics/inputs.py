@@ -47,6 +47,18 @@ def encode_attribute(name: str, values: Sequence[object] | np.ndarray, n: int) -
     return EncodedAttribute(name, labels, codes)
 
 
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)`` for integer arrays, by one sort (numpy 2's hash-based unique
+    of plain values is many times slower on large integer arrays; same result)."""
+    s = np.sort(values, kind="stable")
+    if s.size < 2:
+        return s
+    keep = np.empty(s.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(s[1:], s[:-1], out=keep[1:])
+    return s[keep]
+
+
 def validate_arrays(labels, scores, clusters) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Return (labels int8, scores float64, cluster codes, number of clusters)."""
     y_raw = np.asarray(labels)

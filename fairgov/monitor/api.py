@@ -64,7 +64,10 @@ def run_monitor(path: str | Path, *, deployment: str | None = None, since: str |
              "outcomes_computed": run.stats.outcomes_computed, "outcomes_reused": run.stats.outcomes_reused,
              "periods_fetched": run.stats.periods_fetched, "periods": len(run.periods),
              "files_read": run.stats.files_read, "files_reused": run.stats.files_reused}
-    outputs.write_all(out_dir, doc, stats)
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    outputs.write_all(out_dir, doc, {**stats, "resources": {**run.resources, "peak_rss_mib": round(own)}})
     if reports:
         from fairgov.monitor.report import write_reports
 

@@ -12,9 +12,8 @@ from typing import Any
 import duckdb
 
 import fairgov
-from fairgov import metrics as fm
 from fairgov.diagnostics import Diagnostic, FairgovError
-from fairgov.monitor import checks, frames, scan
+from fairgov.monitor import checks, frames, measuring, scan
 from fairgov.monitor.periods import Period, periods, windows
 from fairgov.monitor.plan import Plan
 from fairgov.monitor.reference import load_reference
@@ -46,23 +45,15 @@ class MonitorRun:
     triggers: list[dict[str, Any]]
     inputs: list[dict[str, str]]
     stats: RunStats = field(default_factory=RunStats)
+    resources: dict[str, Any] = field(default_factory=dict)  # workers and their peak RSS (run-stats.json only)
 
 
 def digest(obj: Any) -> str:
     return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def metric_names(plan: Plan) -> list[str]:
-    names = {"tpr", "fpr", "auroc"}
-    for _, t in plan.triggers:
-        if t.check.type == "metric":
-            m = t.check.metric
-            names |= {"tpr", "fpr"} if m in ("equalized_odds", "equalized_odds_mean", "equal_opportunity") else {m}
-    return sorted(names)
-
-
 def measure_settings(plan: Plan) -> dict[str, Any]:
-    return {"metrics": metric_names(plan), "attributes": plan.monitored_attributes(), "threshold": plan.threshold,
+    return {"metrics": measuring.metric_names(plan), "attributes": plan.monitored_attributes(), "threshold": plan.threshold,
             "min_evidence": plan.monitoring.min_evidence.model_dump(), "bootstrap": plan.monitoring.bootstrap.model_dump(),
             "datasheet": plan.datasheet.model_dump(mode="json")["attributes"], "positive": plan.positive,
             "fairgov": fairgov.__version__}
@@ -77,44 +68,24 @@ def scan_settings(plan: Plan) -> dict[str, Any]:
 
 
 def compute_measure(plan: Plan, frame: frames.Frame) -> dict[str, Any]:
-    lab, b, ev = frame.labelled(), plan.monitoring.bootstrap, plan.monitoring.min_evidence
-    result = fm.measure(lab.label.astype(int), lab.score, lab.patient, lab.groups, threshold=plan.threshold,
-                        metrics=metric_names(plan), bootstrap=fm.BootstrapConfig(resamples=b.resamples, level=b.level, seed=b.seed),
-                        min_evidence=fm.MinEvidence(n=ev.n, positives=ev.positives, negatives=ev.negatives), permutations=0)
-    out = result.to_dict()
-    out.pop("calibration", None)
-    return out
+    return measuring.run_job(measuring.job(plan, frame))
 
 
 class Runner:
+    """Computes what the store lacks, period by period: each period's rows are read once (one
+    query), measured and checked, then dropped, so memory holds one period (or one window)."""
+
     def __init__(self, con: duckdb.DuckDBPyConnection, plan: Plan, as_of: dt.datetime, store: Store, stats: RunStats,
                  info: SourceInfo, sc: scan.Scan):
         self.con, self.plan, self.as_of, self.store, self.stats = con, plan, as_of, store, stats
         self.info, self.scan = info, sc
-        self.frames: dict[tuple[str, ...], frames.Frame] = {}
         self.new: dict[str, tuple[str, Any]] = {}
         self.references: dict[str, tuple[frames.Frame, str]] = {}
+        self.resources: dict[str, Any] = {"measure_workers": 1, "worker_peak_rss_mib": []}
 
-    def frame(self, keys: tuple[str, ...]) -> frames.Frame:
-        if keys not in self.frames:
-            scan.ensure(self.con, self.plan, self.info, self.scan, list(keys))
-            self.frames[keys] = frames.fetch(self.con, self.plan, self.as_of, list(keys))
-            self.stats.periods_fetched += len(keys)
-        return self.frames[keys]
-
-    def measures(self, units: dict[str, list[Period]]) -> dict[str, dict[str, Any]]:
-        settings = measure_settings(self.plan)
-        keys = {p: "measure:" + digest([settings, [u.rows_hash for u in unit]]) for p, unit in units.items()}
-        cached = self.store.get_many(list(keys.values()))
-        out = {}
-        for p, key in keys.items():
-            if key in cached:
-                out[p], self.stats.measures_reused = cached[key], self.stats.measures_reused + 1
-                continue
-            out[p] = compute_measure(self.plan, self.frame(tuple(u.key for u in units[p])))
-            self.new[key] = ("measure", out[p])
-            self.stats.measures_computed += 1
-        return out
+    def fetch(self, keys: tuple[str, ...]) -> frames.Frame:
+        self.stats.periods_fetched += len(keys)
+        return frames.fetch(self.con, self.plan, self.as_of, list(keys), scan.frame_source(self.con, self.plan, self.info, self.scan, list(keys)))
 
     def reference(self, relpath: str) -> tuple[frames.Frame, str]:
         if relpath not in self.references:
@@ -125,33 +96,63 @@ class Runner:
         return "outcome:" + digest([check.model_dump(mode="json"), [u.rows_hash for u in unit], measure_settings(self.plan),
                                     self.plan.entry.model.intended_population.distribution, extra])
 
-    def outcomes(self, check: Any, items: list[Period], units: dict[str, list[Period]], measures: dict[str, Any]) -> list[dict[str, Any]]:
-        extra = self.reference(check.reference)[1] if check.type == "score_shift" else ""
-        plan_keys = {}
-        for p in items:
-            if check.type in LABELLED and not p.judged:
-                continue
-            plan_keys[p.key] = self.outcome_key(check, units.get(p.key, [p]) if check.type in LABELLED else [p], extra)
-        cached = self.store.get_many(list(plan_keys.values()))
-        out = []
-        for p in items:
-            key = plan_keys.get(p.key)
-            if key is None:
-                rec = checks._record("pending", reason=f"labels pending until {p.end + dt.timedelta(days=self.plan.monitoring.label_delay)}")
-            elif key in cached:
-                rec, self.stats.outcomes_reused = cached[key], self.stats.outcomes_reused + 1
+    def execute(self, items: list[Period], units: dict[str, list[Period]]) -> tuple[dict[str, dict[str, Any]], list[list[dict[str, Any]]]]:
+        """(measures per judged period, each trigger's outcome per period)."""
+        settings = measure_settings(self.plan)
+        mkeys = {p: "measure:" + digest([settings, [u.rows_hash for u in unit]]) for p, unit in units.items()}
+        checks_ = [t.check for _, t in self.plan.triggers]
+        okeys: dict[tuple[int, str], str] = {}
+        for ci, check in enumerate(checks_):
+            extra = self.reference(check.reference)[1] if check.type == "score_shift" else ""
+            for p in items:
+                if check.type in LABELLED and not p.judged:
+                    continue
+                okeys[(ci, p.key)] = self.outcome_key(check, units.get(p.key, [p]) if check.type in LABELLED else [p], extra)
+        cached = self.store.get_many(list(dict.fromkeys([*mkeys.values(), *okeys.values()])))
+        measures: dict[str, Any] = {}
+        done: dict[tuple[int, str], dict[str, Any]] = {}
+        todo_m = [p for p, k in mkeys.items() if k not in cached]
+        rows = sum(u.n_labelled for p in todo_m for u in units[p])
+        with measuring.Measurer(self.plan, len(todo_m), rows) as measurer:
+            for p in items:
+                unit = tuple(u.key for u in units[p.key]) if p.key in units else None
+                todo = [ci for ci, c in enumerate(checks_) if c.type not in LABELLED and okeys[(ci, p.key)] not in cached]
+                frame = self.fetch((p.key,)) if todo or (unit == (p.key,) and mkeys[p.key] not in cached) else None
+                if unit is not None and mkeys[p.key] not in cached:
+                    measurer.submit(p.key, frame if unit == (p.key,) else self.fetch(unit))
+                for ci in todo:
+                    done[(ci, p.key)] = self.compute(checks_[ci], frame)
+                del frame
+            computed = measurer.results()
+            self.resources = {"measure_workers": measurer.workers if measurer.pool else 1,
+                              "worker_peak_rss_mib": sorted(round(v) for v in measurer.worker_rss_mib.values())}
+        for p, key in mkeys.items():
+            if key in cached:
+                measures[p], self.stats.measures_reused = cached[key], self.stats.measures_reused + 1
             else:
-                rec = self.compute(check, p, measures)
-                self.new[key] = ("outcome", rec)
-                self.stats.outcomes_computed += 1
-            out.append({"period": p.key, **rec})
-        return out
+                measures[p] = computed[p]
+                self.new[key] = ("measure", measures[p])
+                self.stats.measures_computed += 1
+        outcomes = []
+        for ci, check in enumerate(checks_):
+            out = []
+            for p in items:
+                key = okeys.get((ci, p.key))
+                if key is None:
+                    rec = checks._record("pending", reason=f"labels pending until {p.end + dt.timedelta(days=self.plan.monitoring.label_delay)}")
+                elif key in cached:
+                    rec, self.stats.outcomes_reused = cached[key], self.stats.outcomes_reused + 1
+                else:
+                    rec = done[(ci, p.key)] if (ci, p.key) in done else checks.metric_outcome(check, measures[p.key])
+                    self.new[key] = ("outcome", rec)
+                    self.stats.outcomes_computed += 1
+                out.append({"period": p.key, **rec})
+            outcomes.append(out)
+        return measures, outcomes
 
-    def compute(self, check: Any, p: Period, measures: dict[str, Any]) -> dict[str, Any]:
+    def compute(self, check: Any, frame: frames.Frame) -> dict[str, Any]:
+        """A label-free check on one period's rows."""
         ev, level = self.plan.monitoring.min_evidence, self.plan.monitoring.bootstrap.level
-        if check.type == "metric":
-            return checks.metric_outcome(check, measures[p.key])
-        frame = self.frame((p.key,))
         if check.type == "composition":
             intended = self.plan.entry.model.intended_population.distribution[check.across]
             return checks.composition_outcome(check, frame, intended, level, ev.n)
@@ -177,8 +178,8 @@ def run(plan: Plan, store_path: Path, as_of: dt.datetime | None = None, since: d
         items = periods(plan, sc.parts, as_of, since, until)
         units = windows(items, plan.monitoring.window)
         runner = Runner(con, plan, as_of, store, stats, info, sc)
-        measures = runner.measures(units)
-        triggers = [summarise(i, t, runner.outcomes(t.check, items, units, measures)) for i, t in plan.triggers]
+        measures, outcomes = runner.execute(items, units)
+        triggers = [summarise(i, t, out) for (i, t), out in zip(plan.triggers, outcomes, strict=True)]
         store.put_many({**sc.new, **runner.new})  # file scans with the results: one transaction
     if info.kind == "file":
         inputs = [{"path": n, "sha256": sc.sha256[i], "role": "production-log"} for i, n in enumerate(info.names)]
@@ -186,4 +187,4 @@ def run(plan: Plan, store_path: Path, as_of: dt.datetime | None = None, since: d
         inputs = [{"path": info.names[0], "sha256": digest([p.rows_hash for p in items]), "role": "production-log"}]
     inputs += [{"path": rel, "sha256": sha, "role": "reference-scores"} for rel, (_, sha) in sorted(runner.references.items())]
     con.close()
-    return MonitorRun(plan, info, as_of, items, measures, triggers, inputs, stats)
+    return MonitorRun(plan, info, as_of, items, measures, triggers, inputs, stats, runner.resources)

@@ -9,6 +9,7 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from fairgov import metrics as fm
 from fairgov.monitor.log import effective_label_sql, lit, q
@@ -34,19 +35,43 @@ class Frame:
                      {k: v[keep] for k, v in self.groups.items()})
 
 
-def fetch(con: duckdb.DuckDBPyConnection, plan: Plan, as_of: dt.datetime, keys: list[str]) -> Frame:
+def fetch(con: duckdb.DuckDBPyConnection, plan: Plan, as_of: dt.datetime, keys: list[str], source: str = "log") -> Frame:
+    """The rows of periods `keys` from `source` (table `log`, or a query over the raw views
+    with `log`'s columns), in file and line order. Read as Arrow: numbers without a round
+    trip through masked arrays, attribute strings dictionary-encoded (a handful of values)."""
     attrs = plan.monitored_attributes()
     label = effective_label_sql(as_of)
     cols = ", ".join(q("a_" + a) for a in attrs)
     periods = ", ".join(f"DATE {lit(k)}" for k in keys)
-    res = con.execute(f"""SELECT CASE WHEN ({label}) IS NULL THEN NULL
-        WHEN ({label}) = {lit(plan.positive)} THEN 1.0 ELSE 0.0 END AS y, score, flag,
+    res = con.sql(f"""SELECT CAST(CASE WHEN ({label}) IS NULL THEN NULL
+        WHEN ({label}) = {lit(plan.positive)} THEN 1.0 ELSE 0.0 END AS DOUBLE) AS y, score, flag,
         CAST(override AS DOUBLE) AS override, patient{', ' + cols if cols else ''}
-        FROM log WHERE period IN ({periods}) ORDER BY _file, _line""").fetchnumpy()
+        FROM {source} WHERE period IN ({periods}) ORDER BY _file, _line""").to_arrow_table()
     specs = {s.name: s for s in plan.attribute_specs() if s.name in attrs}
-    groups = {a: _encode(_plain(res["a_" + a]), specs[a]) for a in attrs}
-    return Frame(_plain(res["y"]).astype(float), _plain(res["score"]).astype(float), _plain(res["flag"]).astype(int),
-                 _plain(res["override"]).astype(float), _plain(res["patient"]), groups)
+    groups = {a: _encode_column(res.column("a_" + a), specs[a]) for a in attrs}
+    return Frame(_numbers(res.column("y")), _numbers(res.column("score")), _numbers(res.column("flag")).astype(int),
+                 _numbers(res.column("override")), _numbers(res.column("patient")), groups)
+
+
+def _numbers(col: pa.ChunkedArray) -> np.ndarray:
+    """A numeric column as numpy; NULLs as NaN (as `_plain` does for masked arrays)."""
+    arr = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+    if arr.null_count:
+        return np.asarray(arr.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
+    return arr.to_numpy(zero_copy_only=False)
+
+
+def _encode_column(col: pa.ChunkedArray, spec: Any) -> np.ndarray:
+    """`_encode` of an Arrow column: strings by their dictionary, numbers as numpy."""
+    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+        return _encode(_numbers(col), spec)
+    enc = (col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)).dictionary_encode()
+    uniques: list[Any] = enc.dictionary.to_pylist()
+    codes = enc.indices.fill_null(len(uniques)).to_numpy(zero_copy_only=False) if enc.null_count else enc.indices.to_numpy(zero_copy_only=False)
+    if enc.null_count:
+        uniques.append(None)
+    labels = fm.encode_groups({spec.name: uniques}, [spec])[spec.name]
+    return labels[codes] if codes.size else labels[:0]
 
 
 def _encode(raw: np.ndarray, spec: Any) -> np.ndarray:

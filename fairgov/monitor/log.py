@@ -56,38 +56,53 @@ def check_columns(con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo) 
                                           hint="map the log's own names under monitoring.columns"))
 
 
-def _attr_sql(plan: Plan, name: str) -> str:
+def _attr_columns(plan: Plan, name: str) -> dict[str, str]:
     col = q(plan.column(name))
     if plan.datasheet.attributes[name].kind == "numeric":
         bad = f"(TRY_CAST({col} AS DOUBLE) IS NULL AND NULLIF(TRIM(CAST({col} AS VARCHAR)), '') IS NOT NULL)"
-        return f"TRY_CAST({col} AS DOUBLE) AS {q('a_' + name)}, {bad} AS {q('bad_' + name)}"
-    return f"NULLIF(TRIM(CAST({col} AS VARCHAR)), '') AS {q('a_' + name)}"
+        return {"a_" + name: f"TRY_CAST({col} AS DOUBLE)", "bad_" + name: bad}
+    return {"a_" + name: f"NULLIF(TRIM(CAST({col} AS VARCHAR)), '')"}
 
 
-def typed_sql(plan: Plan, source: str) -> str:
-    """SELECT of the canonical typed columns from the view or table `source`."""
+def typed_columns(plan: Plan) -> dict[str, str]:
+    """Canonical column -> its SQL expression over a raw view (in the order of table `log`)."""
     c, m = plan.monitoring.columns, mapped_columns(plan)
     flag = f"TRY_CAST(CAST({q(c.flag)} AS VARCHAR) AS INTEGER)" if c.flag else f"CAST(TRY_CAST({q(m['score'])} AS DOUBLE) >= {plan.threshold!r} AS INTEGER)"
     override = f"TRY_CAST(CAST({q(c.override)} AS VARCHAR) AS INTEGER)" if c.override else "CAST(NULL AS INTEGER)"
-    attrs = "".join(", " + _attr_sql(plan, a) for a in plan.monitored_attributes())
     period = {"week": "week", "month": "month", "quarter": "quarter"}[plan.monitoring.period]
-    return f"""SELECT _file, _line,
-        NULLIF(TRIM(CAST({q(m['study_id'])} AS VARCHAR)), '') AS study_id,
-        NULLIF(TRIM(CAST({q(m['patient_id'])} AS VARCHAR)), '') AS patient_id,
-        TRY_CAST({q(m['study_time'])} AS TIMESTAMP) AS study_time,
-        TRY_CAST({q(m['score'])} AS DOUBLE) AS score,
-        NULLIF(TRIM(CAST({q(m['label'])} AS VARCHAR)), '') AS label_raw,
-        NULLIF(TRIM(CAST({q(m['label_time'])} AS VARCHAR)), '') AS label_time_raw,
-        TRY_CAST({q(m['label_time'])} AS TIMESTAMP) AS label_time{attrs},
-        {flag} AS flag, {override} AS override,
-        CAST(date_trunc('{period}', TRY_CAST({q(m['study_time'])} AS TIMESTAMP)) AS DATE) AS period,
-        hash(NULLIF(TRIM(CAST({q(m['patient_id'])} AS VARCHAR)), '')) AS patient
-        FROM {source}"""
+    cols = {"_file": "_file", "_line": "_line",
+            "study_id": f"NULLIF(TRIM(CAST({q(m['study_id'])} AS VARCHAR)), '')",
+            "patient_id": f"NULLIF(TRIM(CAST({q(m['patient_id'])} AS VARCHAR)), '')",
+            "study_time": f"TRY_CAST({q(m['study_time'])} AS TIMESTAMP)",
+            "score": f"TRY_CAST({q(m['score'])} AS DOUBLE)",
+            "label_raw": f"NULLIF(TRIM(CAST({q(m['label'])} AS VARCHAR)), '')",
+            "label_time_raw": f"NULLIF(TRIM(CAST({q(m['label_time'])} AS VARCHAR)), '')",
+            "label_time": f"TRY_CAST({q(m['label_time'])} AS TIMESTAMP)"}
+    for a in plan.monitored_attributes():
+        cols.update(_attr_columns(plan, a))
+    cols.update({"flag": flag, "override": override,
+                 "period": f"CAST(date_trunc('{period}', TRY_CAST({q(m['study_time'])} AS TIMESTAMP)) AS DATE)",
+                 "patient": f"hash(NULLIF(TRIM(CAST({q(m['patient_id'])} AS VARCHAR)), ''))"})
+    return cols
 
 
-def load_table(con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo, table: str, sources: list[str]) -> None:
-    """Table `table` of typed rows from the views `sources` (in order)."""
-    sql = " UNION ALL ".join(typed_sql(plan, src) for src in sources)
+FRAME_COLUMNS = ("_file", "_line", "score", "label_raw", "label_time", "flag", "override", "period", "patient")
+"""What `frames.fetch` reads (with the attributes `a_*`)."""
+
+
+def typed_sql(plan: Plan, source: str, only: tuple[str, ...] | None = None) -> str:
+    """SELECT of the canonical typed columns from the view or table `source`; `only`: just
+    these columns (and the attributes' values), the same expressions."""
+    cols = typed_columns(plan)
+    if only is not None:
+        cols = {k: v for k, v in cols.items() if k in only or k.startswith("a_")}
+    return "SELECT " + ",\n        ".join(v if k == v else f"{v} AS {q(k)}" for k, v in cols.items()) + f"\n        FROM {source}"
+
+
+def load_table(con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo, table: str, sources: list[str],
+               only: tuple[str, ...] | None = None) -> None:
+    """Table `table` of typed rows from the views `sources` (in order); `only` as in `typed_sql`."""
+    sql = " UNION ALL ".join(typed_sql(plan, src, only) for src in sources)
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {sql}")
     except duckdb.Error as err:  # a file that sniffed well but does not parse to its end

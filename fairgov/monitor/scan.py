@@ -143,8 +143,8 @@ def _repeated_ids(ids_dir: Path, names: list[str], fresh: set[int]) -> bool:
         return False
     arrays = [np.load(ids_dir / f"{n}.npy") for n in names]
     if len(fresh) > 2:  # many new files: one sort of everything
-        every = np.concatenate(arrays)
-        return every.size != np.unique(every).size
+        every = np.sort(np.concatenate(arrays))  # a sort, not np.unique (hash-based in numpy 2: ~100x slower)
+        return bool((every[1:] == every[:-1]).any())
     for f in fresh:  # a few new files: look their (sorted) hashes up in every other file's
         for j, other in enumerate(arrays):
             if j != f and other.size:
@@ -163,11 +163,16 @@ def _whole(con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo, as_of: 
                 sha256={i: _sha(p) for i, p in enumerate(info.files)}, files_read=max(1, len(info.files)))
 
 
-def ensure(con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo, sc: Scan, keys: list[str]) -> None:
-    """Table `log` holds (at least) every row of the periods `keys`."""
+def frame_source(con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo, sc: Scan, keys: list[str]) -> str:
+    """Where `frames.fetch` reads the rows of periods `keys`: table `log` when it holds their
+    files; the files' raw views directly when those files hold nothing but these periods (read
+    once, only the columns a frame needs); else a table `log` of those files (a file holding
+    several periods is then parsed once for all of them)."""
     need = {f for f, parts in sc.parts.items() if any(p[0] in keys for p in parts)}
     if need <= sc.loaded:
-        return
-    log.load_table(con, plan, info, "log", [f"raw{i}" for i in sorted(need)])
+        return "log"
+    if all(p[0] in keys for f in need for p in sc.parts[f]):
+        return "(" + " UNION ALL ".join(log.typed_sql(plan, f"raw{i}", log.FRAME_COLUMNS) for i in sorted(need)) + ")"
+    log.load_table(con, plan, info, "log", [f"raw{i}" for i in sorted(need)], log.FRAME_COLUMNS)
     sc.loaded = need
-
+    return "log"
