@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from fairgov.build.predictions import EvalFailure, predictions_table
+from fairgov.build.predictions import RUN_STATS, EvalFailure, predictions_table, table_bytes
 from fairgov.build.steps import SILENT, Steps
 from fairgov.diagnostics import Diagnostic
 from fairgov.evaluate.hashindex import HashIndex
@@ -21,13 +21,6 @@ from fairgov.gates import EvalOutcome
 from fairgov.validate.paths import resolve_inside
 from fairgov.validate.project import CompiledProject, Entry
 from fairgov.validate.semantic import subgroup_name
-
-#: per-run statistics: they differ between a cold and a warm (cached) build of the same
-#: inputs, so they go to run-stats.json instead of the deterministic results.json
-RUN_STATS = (
-    "forward_passes", "images_embedded", "cache_hits", "cache_misses", "cache_corrupt_entries",
-    "runner_workers", "shards_computed", "shards_cached", "shard_retries",
-)
 
 
 @dataclass
@@ -122,7 +115,6 @@ def _through_json(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def _store_probe(plan: Any, table: pd.DataFrame, provenance: dict[str, Any], dropped: dict[str, Any]) -> None:
-    from fairgov.build.predictions import table_bytes
 
     data = table_bytes(table)
     if data is not None:

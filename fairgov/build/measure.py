@@ -14,6 +14,7 @@ import pandas as pd
 
 from fairgov import metrics as fm
 from fairgov.validate.semantic import subgroup_name
+from fairgov.vocabulary import SPLITS
 
 
 def attribute_specs(datasheet: Any) -> list[Any]:
@@ -85,7 +86,7 @@ def composition(preds_all: pd.DataFrame, datasheet: Any, evaluation: Any) -> dic
         if "×" in attr:
             continue
         out[attr] = {}
-        for split in ("train", "validation", "test"):
+        for split in SPLITS:
             mask = splits == split
             values, counts = np.unique(labels[mask], return_counts=True)
             out[attr][split] = {str(v): int(c) for v, c in zip(values, counts, strict=True)}

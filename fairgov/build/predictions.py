@@ -4,17 +4,29 @@ and the raw attribute columns, for the validation and test rows."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from fairgov.build.rowdiags import row_diagnostics
 from fairgov.diagnostics import Diagnostic
+from fairgov.evaluate.config import RayOptions, RunConfig
+from fairgov.evaluate.hashing import sha256_file
+from fairgov.evaluate.manifest import canonical, check_rows, patient_split, read_manifest
+from fairgov.evaluate.problems import RowProblem
 from fairgov.validate.paths import resolve_inside
 from fairgov.validate.project import CompiledProject, Entry
+from fairgov.vocabulary import SCORED_SPLITS, SPLITS
 
-SPLITS = ("train", "validation", "test")
+#: per-run statistics: they differ between a cold and a warm (cached) build of the same
+#: inputs, so they go to run-stats.json instead of the deterministic results.json
+RUN_STATS = (
+    "forward_passes", "images_embedded", "cache_hits", "cache_misses", "cache_corrupt_entries",
+    "runner_workers", "shards_computed", "shards_cached", "shard_retries",
+)
 
 
 class EvalFailure(Exception):
@@ -39,8 +51,6 @@ def _attribute_maps(ds: Any) -> dict[str, list[str]]:
 
 def _row_diags(table_rel: str, problems: list[Any], ds: Any = None) -> list[Diagnostic]:
     """Row problems as grouped diagnostics (count + first lines + remedy), see rowdiags.py."""
-    from fairgov.build.rowdiags import row_diagnostics
-
     columns = {a.column: name for name, a in ds.attributes.items() if a.column} if ds is not None else None
     return row_diagnostics(table_rel, problems, columns)
 
@@ -60,9 +70,6 @@ def predictions_table(cp: CompiledProject, ev: Any, ds_entry: Entry, card: Any, 
                       index: Any = None) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]]:
     """`reused`: cached probe outputs (scores table as Parquet, record) from fairgov.build.reuse;
     `index`: the build's stat-keyed hash index (None: hash every file)."""
-    from fairgov.evaluate.hashing import sha256_file
-    from fairgov.evaluate.manifest import read_manifest
-
     ds = ds_entry.model
     mpath = resolve_inside(cp.root, ds.manifest.path)
     try:
@@ -88,8 +95,6 @@ def predictions_table(cp: CompiledProject, ev: Any, ds_entry: Entry, card: Any, 
 
 
 def _hash_splits(df: pd.DataFrame, ds: Any, ev: Any) -> np.ndarray:
-    from fairgov.evaluate.manifest import patient_split
-
     fr = dict(zip(SPLITS, ev.splits.fractions, strict=True))
     return np.asarray(patient_split(df[ds.manifest.patient_column].tolist(), fr, seed=ev.splits.seed))
 
@@ -159,15 +164,13 @@ def _probe(cp, ev, ds, card, df, mpath, split_col, label_col, classes, attr_cols
         raise EvalFailure(err.problems[0].code if err.problems else "FG400", str(err),
                     _row_diags(ds.manifest.path, err.problems, ds)) from err
     except EvaluateError as err:
-        raise EvalFailure(_code_for(err), str(err)) from err
+        raise EvalFailure(err.code, str(err)) from err
     dropped = _dropped_summary(res.dropped, res.problems, _row_diags(ds.manifest.path, res.problems, ds))
     return res.predictions, _deterministic(res.provenance), dropped
 
 
 def _run_config(comp: Any, options: dict[str, Any]) -> Any:
     """The Evaluation's compute settings with the command line's overrides (--device, --runner, --ray-address)."""
-    from fairgov.evaluate.config import RayOptions, RunConfig
-
     ray = comp.ray
     ray_opts = RayOptions(address=options.get("ray_address") or ray.address, actors=ray.actors,
                           cpus_per_actor=ray.cpus_per_actor, gpus_per_actor=ray.gpus_per_actor)
@@ -179,25 +182,9 @@ def _run_config(comp: Any, options: dict[str, Any]) -> Any:
 def _deterministic(provenance: dict[str, Any]) -> dict[str, Any]:
     """Drop the per-run shard statistics that the build does not route to run-stats.json, so
     results.json stays byte-identical between cold, resumed and warm builds."""
-    from fairgov.build.evaluations import RUN_STATS
     from fairgov.evaluate.run import PER_RUN_KEYS
 
     return {k: v for k, v in provenance.items() if k not in PER_RUN_KEYS or k in RUN_STATS}
-
-
-def _code_for(err: Exception) -> str:
-    if getattr(err, "code", None):
-        return str(err.code)  # type: ignore[attr-defined]
-    text = str(err).lower()
-    if "sha256" in text or "hash" in text:
-        return "FG420"
-    if "hub" in text or "offline" in text:
-        return "FG422"
-    if type(err).__name__ == "BackboneError":
-        return "FG421"
-    if "split" in text:
-        return "FG424"
-    return "FG400"
 
 
 def _dropped_summary(dropped: pd.DataFrame, problems: list[Any], reasons: list[Diagnostic]) -> dict[str, Any]:
@@ -212,9 +199,6 @@ def _dropped_summary(dropped: pd.DataFrame, problems: list[Any], reasons: list[D
 
 
 def _own_predictions(cp, ev, ds, df, mpath, split_col, label_col, positive, attr_cols):
-    from fairgov.evaluate.hashing import sha256_file
-    from fairgov.evaluate.manifest import canonical, check_rows, read_manifest
-
     proto = ev.protocol
     ppath = resolve_inside(cp.root, proto.path)
     digest = sha256_file(ppath)
@@ -232,9 +216,7 @@ def _own_predictions(cp, ev, ds, df, mpath, split_col, label_col, positive, attr
     _, problems, _ = check_rows(df.assign(_noimg=""), mpath.parent, "_noimg", label_col, classes, _attribute_maps(ds))
     problems = [p for p in problems if p.code not in ("FG401", "FG405", "FG402")]
     ids = preds[proto.id_column].astype(str)
-    known = set(df[id_col].astype(str))
-    pred_problems = _score_problems(preds, proto)
-    pred_problems += [_problem(i, "FG413", f"prediction id {v!r} is not in the manifest") for i, v in enumerate(ids) if v not in known]
+    pred_problems = check_predictions(preds, proto.id_column, proto.score_column, df[id_col])
     if (problems or pred_problems) and not ev.drop_invalid_rows:
         first = (problems or pred_problems)[0]
         rows = _row_diags(ds.manifest.path, problems, ds) + _row_diags(proto.path, pred_problems)
@@ -245,7 +227,7 @@ def _own_predictions(cp, ev, ds, df, mpath, split_col, label_col, positive, attr
     problems += pred_problems
     score = dict(zip(ids, pd.to_numeric(preds[proto.score_column], errors="coerce"), strict=True))
     splits = df[split_col].astype(str) if split_col else pd.Series(_hash_splits(df, ds, ev))
-    keep = [i for i in range(len(df)) if splits[i] in ("validation", "test") and i not in bad_rows
+    keep = [i for i in range(len(df)) if splits[i] in SCORED_SPLITS and i not in bad_rows
             and str(df.at[i, id_col]) in score and str(df.at[i, id_col]) not in bad_ids]
     table = pd.DataFrame({
         "row_id": keep,
@@ -261,20 +243,24 @@ def _own_predictions(cp, ev, ds, df, mpath, split_col, label_col, positive, attr
     return table, prov, _dropped_summary(df.iloc[sorted(bad_rows)], problems, reasons)
 
 
-def _problem(row: int, code: str, message: str) -> Any:
-    from fairgov.evaluate.problems import RowProblem
-
+def _problem(row: int, code: str, message: str) -> RowProblem:
     return RowProblem(row, None, code, message)
 
 
-def _score_problems(preds: pd.DataFrame, proto: Any) -> list[Any]:
+def check_predictions(preds: pd.DataFrame, id_column: str, score_column: str,
+                      manifest_ids: Iterable[object]) -> list[RowProblem]:  # fmt: skip
+    """Every problem of a bring-your-own predictions table, one per row and check: a duplicated
+    id (FG411), a score that is not a probability in [0, 1] (FG412), an id the manifest does
+    not have (FG413). Never raises on bad rows; the columns are known to exist."""
     out = []
-    ids = preds[proto.id_column].astype(str)
+    ids = preds[id_column].astype(str)
     for i, dup in enumerate(ids.duplicated()):
         if dup:
             out.append(_problem(i, "FG411", f"prediction id {ids[i]!r} is duplicated"))
-    scores = pd.to_numeric(preds[proto.score_column], errors="coerce").to_numpy(float)
+    scores = pd.to_numeric(preds[score_column], errors="coerce").to_numpy(float)
     for i, s in enumerate(scores):
         if not np.isfinite(s) or s < 0 or s > 1:
-            out.append(_problem(i, "FG412", f"score {preds[proto.score_column].iloc[i]!r} is not a probability in [0, 1]"))
+            out.append(_problem(i, "FG412", f"score {preds[score_column].iloc[i]!r} is not a probability in [0, 1]"))
+    known = {str(v) for v in manifest_ids}
+    out += [_problem(i, "FG413", f"prediction id {v!r} is not in the manifest") for i, v in enumerate(ids) if v not in known]
     return out

@@ -48,9 +48,6 @@ _LAZY = {
     "auroc": "fairgov.evaluate.probe",
     "linear_probe": "fairgov.evaluate.probe",
     "decode": "fairgov.evaluate.images",
-    "PredictionsError": "fairgov.evaluate.predictions",
-    "check_predictions": "fairgov.evaluate.predictions",
-    "read_predictions": "fairgov.evaluate.predictions",
 }
 
 __all__ = [

@@ -15,17 +15,19 @@ from typing import Any
 
 import numpy as np
 
-from fairgov.evaluate.backbone import (
-    _suffix,
+from fairgov.evaluate.cache import canonical_json
+from fairgov.evaluate.config import BackboneConfig, BackboneError
+from fairgov.evaluate.hashing import sha256_bytes
+from fairgov.evaluate.hf_backbone import _read_json, import_library
+from fairgov.evaluate.preprocess import Preprocess
+from fairgov.evaluate.weights import (
     apply_overrides,
+    file_suffix,
     freeze,
     load_into,
     load_state_dict_bytes,
     read_weights,
 )
-from fairgov.evaluate.config import BackboneConfig, BackboneError
-from fairgov.evaluate.hf_backbone import _read_json, import_library
-from fairgov.evaluate.preprocess import Preprocess
 
 __all__ = ["class_text_embeddings", "load_open_clip", "tokenizer_for"]
 
@@ -88,7 +90,7 @@ def load_open_clip(cfg: BackboneConfig) -> tuple[Any, Preprocess, dict[str, Any]
     text_cfg = copy.deepcopy(model_cfg["text_cfg"])
     dc = apply_overrides(_data_config(open_clip, model_cfg, pre), cfg)
     model = _build(open_clip, model_cfg)
-    state = load_state_dict_bytes(data, _suffix(cfg.weights), str(cfg.weights))
+    state = load_state_dict_bytes(data, file_suffix(cfg.weights), str(cfg.weights))
     if state and all(k.startswith("module.") for k in state):
         state = {k[len("module."):]: v for k, v in state.items()}
     where = cfg.config or f"built-in config {cfg.architecture!r}"
@@ -116,9 +118,6 @@ def load_open_clip(cfg: BackboneConfig) -> tuple[Any, Preprocess, dict[str, Any]
 
 
 def _config_digest(cfg: BackboneConfig, model_cfg: dict[str, Any], pre: dict[str, Any]) -> str:
-    from fairgov.evaluate.cache import canonical_json
-    from fairgov.evaluate.hashing import sha256_bytes
-
     return sha256_bytes(canonical_json({"model_cfg": model_cfg, "preprocess_cfg": pre}).encode())
 
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from fairgov.evaluate.config import EvaluateError
-from fairgov.evaluate.embed import EmbedStats
+from fairgov.evaluate.forward import EmbedStats
 from fairgov.evaluate.progress import Progress
 from fairgov.evaluate.runners import Runner
 from fairgov.evaluate.shards import SHARD_SUFFIX, Shard, ShardOutput, ShardResult, decode_shard

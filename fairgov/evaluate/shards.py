@@ -21,6 +21,7 @@ import numpy as np
 
 from fairgov.evaluate.cache import content_key
 from fairgov.evaluate.config import ImageSpec, RunConfig
+from fairgov.evaluate.forward import EmbedStats, embed_shard
 from fairgov.evaluate.loading import RowId
 
 __all__ = [
@@ -166,8 +167,6 @@ def compute_shard(
     on_batch: Callable[[int], None] | None = None,
 ) -> ShardOutput:
     """Run ``embed_shard`` on one shard; any exception becomes ``failure`` (to be retried)."""
-    from fairgov.evaluate.embed import EmbedStats, embed_shard
-
     t0 = time.perf_counter()
     stats = EmbedStats()
     try:

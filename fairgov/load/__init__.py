@@ -30,14 +30,24 @@ from yaml.events import (
 from yaml.nodes import MappingNode
 
 from fairgov.diagnostics import Diagnostic
+from fairgov.load.errors import (
+    MAX_ALIASES,
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    MAX_NODES,
+    LoadError,
+    Position,
+    escape_pointer,
+)
+from fairgov.load.errors import mark as _mark
+from fairgov.load.walk import Walk
 from fairgov.load.yaml12 import Loader
 
-MAX_FILE_BYTES = 2 * 1024 * 1024
-MAX_DEPTH = 64
-MAX_ALIASES = 100
-MAX_NODES = 200_000
+__all__ = [
+    "MAX_ALIASES", "MAX_DEPTH", "MAX_FILE_BYTES", "MAX_NODES", "Document", "LoadError", "Position",
+    "escape_pointer", "load_file", "parse_bytes", "read_regular_file",
+]
 
-Position = tuple[int, int]
 
 
 @dataclass
@@ -66,14 +76,6 @@ class Document:
         return self.key_positions.get(pointer) or self.position(pointer)
 
 
-class LoadError(Exception):
-    def __init__(self, code: str, message: str, line: int = 1, col: int = 1, hint: str | None = None):
-        super().__init__(message)
-        self.code, self.line, self.col, self.hint = code, line, col, hint
-
-
-def escape_pointer(token: object) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
 
 
 def load_file(path: Path, root: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[Document | None, list[Diagnostic]]:
@@ -131,7 +133,6 @@ def parse_bytes(raw: bytes, path: Path, relpath: str) -> Document:
         raise LoadError("FG110", "document nests too deeply") from err
     if not isinstance(tree, MappingNode):
         raise LoadError("FG111", "top level must be a mapping with `apiVersion` and `kind`")
-    from fairgov.load.walk import Walk  # the walk raises this module's LoadError
 
     positions: dict[str, Position] = {"": _mark(tree)}
     key_positions: dict[str, Position] = {}
@@ -208,9 +209,6 @@ def _at(code: str, message: str, event: Any) -> LoadError:
     return LoadError(code, message, *_mark(event))
 
 
-def _mark(item: Any) -> Position:
-    mark = item.start_mark
-    return mark.line + 1, mark.column + 1
 
 
 def _yaml_error(err: yaml.YAMLError) -> LoadError:

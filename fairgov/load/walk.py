@@ -7,7 +7,8 @@ from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from fairgov.load import MAX_NODES, LoadError, Position, _mark, escape_pointer
+from fairgov.load.errors import MAX_NODES, LoadError, Position, escape_pointer
+from fairgov.load.errors import mark as _mark
 from fairgov.load.yaml12 import MERGE, PLAIN_TAG, plain_scalar
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,12 +13,14 @@ import fairgov
 from fairgov import metrics as fm
 from fairgov.diagnostics import Diagnostic, FairgovError
 from fairgov.monitor import checks, frames, scan
+from fairgov.monitor.keys import digest
 from fairgov.monitor.periods import Period, periods, windows
 from fairgov.monitor.plan import Plan
 from fairgov.monitor.reference import load_reference
 from fairgov.monitor.rules import summarise
 from fairgov.monitor.source import SourceInfo, open_source
 from fairgov.monitor.store import Store
+from fairgov.vocabulary import AGGREGATE_METRICS
 
 LABELLED = ("metric",)
 
@@ -48,16 +48,12 @@ class MonitorRun:
     stats: RunStats = field(default_factory=RunStats)
 
 
-def digest(obj: Any) -> str:
-    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()
-
-
 def metric_names(plan: Plan) -> list[str]:
     names = {"tpr", "fpr", "auroc"}
     for _, t in plan.triggers:
         if t.check.type == "metric":
             m = t.check.metric
-            names |= {"tpr", "fpr"} if m in ("equalized_odds", "equalized_odds_mean", "equal_opportunity") else {m}
+            names |= {"tpr", "fpr"} if m in AGGREGATE_METRICS else {m}
     return sorted(names)
 
 

@@ -23,6 +23,7 @@ from fairgov.evaluate.distribute import EmbeddingFailedError, run_shards  # noqa
 from fairgov.evaluate.embed import EmbedStats, cache_base, embed_rows  # noqa: E402
 from fairgov.evaluate.hashing import sha256_file  # noqa: E402
 from fairgov.evaluate.runners import LocalRunner, OnDone, OnImages  # noqa: E402
+from fairgov.evaluate.runners.torchrun import TorchrunRunner, rank_shards  # noqa: E402
 from fairgov.evaluate.shards import (  # noqa: E402
     SHARD_SUFFIX,
     Shard,
@@ -31,7 +32,6 @@ from fairgov.evaluate.shards import (  # noqa: E402
     encode_shard,
     plan_shards,
 )
-from fairgov.evaluate.torchrun import TorchrunRunner, rank_shards  # noqa: E402
 
 RUN = RunConfig(batch_size=2, shard_size=3, progress=False)  # shards of 4 rows: 4 + 3
 
@@ -199,12 +199,13 @@ def test_torchrun_outside_torchrun_explains_how_to_launch(
 
 
 def test_ray_actor_setup_errors_are_not_retried() -> None:
-    from fairgov.evaluate.ray_runner import _raise_if_setup_error
+    from fairgov.evaluate.runners.ray_runner import _raise_if_setup_error
 
     died = RuntimeError("The actor died because of an error raised in its creation task\n"
                         "Traceback ...\nfairgov.evaluate.config.BackboneError: sha256 mismatch")  # fmt: skip
-    with pytest.raises(EvaluateError, match="Ray actors could not start: BackboneError: sha256 mismatch"):
+    with pytest.raises(EvaluateError, match="Ray actors could not start: BackboneError: sha256 mismatch") as info:
         _raise_if_setup_error(died)
+    assert info.value.code == "FG421"  # the worker's error class's own code, not one read from the text
     _raise_if_setup_error(RuntimeError("The actor died because of an error raised in its creation task\nOOM"))
     _raise_if_setup_error(RuntimeError("connection reset"))  # transient: left to the retries
 
@@ -214,7 +215,7 @@ def test_ray_runner_without_ray_says_which_extra(
 ) -> None:
     import sys
 
-    from fairgov.evaluate.ray_runner import RayRunner
+    from fairgov.evaluate.runners.ray_runner import RayRunner
 
     monkeypatch.setitem(sys.modules, "ray", None)  # as if Ray were not installed
     with pytest.raises(EvaluateError, match=r"pip install 'fairgov\[ray\]'"):

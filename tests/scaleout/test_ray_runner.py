@@ -39,7 +39,7 @@ pytestmark = [
 from fairgov.evaluate.backbone import load_backbone  # noqa: E402
 from fairgov.evaluate.distribute import run_shards  # noqa: E402
 from fairgov.evaluate.embed import EmbedStats, cache_base, embed_rows  # noqa: E402
-from fairgov.evaluate.ray_runner import RayRunner, ShardEmbedder  # noqa: E402
+from fairgov.evaluate.runners.ray_runner import RayRunner, ShardEmbedder  # noqa: E402
 from fairgov.evaluate.shards import Shard, ShardOutput, plan_shards  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]

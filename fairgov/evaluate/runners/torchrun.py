@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from fairgov.evaluate.config import EvaluateError, ImageSpec, RunConfig
-from fairgov.evaluate.runners import LocalRunner
+from fairgov.evaluate.runners.local import LocalRunner
 from fairgov.evaluate.shards import Shard
 
 __all__ = ["LAUNCH", "TorchrunRunner", "dist_env", "rank_shards"]
