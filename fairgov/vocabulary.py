@@ -16,9 +16,10 @@ from typing import Literal, get_args
 
 __all__ = [
     "AGGREGATE_METRICS", "AGGREGATE_PARTS", "GATE_STATISTICS", "GROUP_AGGREGATES",
-    "METRIC_NAMES", "MONITOR_STATISTICS", "SCORED_SPLITS", "SPLITS", "STATUSES", "STATUS_ORDER",
+    "INTERSECTION_SEP", "METRIC_NAMES", "MONITOR_STATISTICS", "SCORED_SPLITS", "SPLITS",
+    "STATUSES", "STATUS_ORDER",
     "AggregateMetricName", "GateStatistic", "GroupAggregate", "MetricName", "MonitorStatistic",
-    "SplitName", "Status",
+    "SplitName", "Status", "subgroup_name",
 ]  # fmt: skip
 
 #: per-group metrics (one value per subgroup), in the order the reports list them
@@ -52,6 +53,16 @@ MONITOR_STATISTICS: tuple[str, ...] = get_args(MonitorStatistic)
 Status = Literal["fail", "inconclusive", "warn", "waived", "pass"]
 STATUSES: tuple[str, ...] = get_args(Status)
 STATUS_ORDER: dict[str, int] = {s: i for i, s in enumerate(STATUSES)}
+
+#: separator of the attributes in an intersection's name ("sex×age_band") and of the values in
+#: its groups' labels ("female×60-79")
+INTERSECTION_SEP = "×"
+
+
+def subgroup_name(item: str | list[str]) -> str:
+    """The name of a policy's subgroup item: an attribute, or an intersection of attributes."""
+    return item if isinstance(item, str) else INTERSECTION_SEP.join(item)
+
 
 #: the canonical split names (a datasheet's own split values are mapped onto these)
 SplitName = Literal["train", "validation", "test"]

@@ -41,7 +41,10 @@ def _classes(ds: Any, ev: Any) -> tuple[str, str, str]:
     label = ds.manifest.labels[ev.task.label]
     others = [c for c in label.classes if c != ev.task.positive]
     if len(others) != 1:
-        raise EvalFailure("FG400", f"label {ev.task.label!r} has {len(label.classes)} classes; binary tasks only for now")
+        raise EvalFailure(
+            "FG400",
+            f"label {ev.task.label!r} has {len(label.classes)} classes; binary tasks only for now",
+        )
     return label.column, others[0], ev.task.positive
 
 
@@ -51,7 +54,11 @@ def _attribute_maps(ds: Any) -> dict[str, list[str]]:
 
 def _row_diags(table_rel: str, problems: list[Any], ds: Any = None) -> list[Diagnostic]:
     """Row problems as grouped diagnostics (count + first lines + remedy), see rowdiags.py."""
-    columns = {a.column: name for name, a in ds.attributes.items() if a.column} if ds is not None else None
+    columns = (
+        {a.column: name for name, a in ds.attributes.items() if a.column}
+        if ds is not None
+        else None
+    )
     return row_diagnostics(table_rel, problems, columns)
 
 
@@ -65,9 +72,15 @@ def _split_column(df: pd.DataFrame, ds: Any, ev: Any) -> str | None:
     return col
 
 
-def predictions_table(cp: CompiledProject, ev: Any, ds_entry: Entry, card: Any, options: dict[str, Any],
-                      reused: tuple[bytes, dict[str, Any]] | None = None,
-                      index: Any = None) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]]:
+def predictions_table(
+    cp: CompiledProject,
+    ev: Any,
+    ds_entry: Entry,
+    card: Any,
+    options: dict[str, Any],
+    reused: tuple[bytes, dict[str, Any]] | None = None,
+    index: Any = None,
+) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]]:
     """`reused`: cached probe outputs (scores table as Parquet, record) from fairgov.build.reuse;
     `index`: the build's stat-keyed hash index (None: hash every file)."""
     ds = ds_entry.model
@@ -83,23 +96,43 @@ def predictions_table(cp: CompiledProject, ev: Any, ds_entry: Entry, card: Any, 
     if reused is not None:
         table, prov, dropped = _reused(reused)
     elif ev.protocol.type in ("linear_probe", "zero_shot"):
-        table, prov, dropped = _probe(cp, ev, ds, card, df, mpath, split_col, label_col, (negative, positive), attr_cols,
-                                      options, file_digest)
+        table, prov, dropped = _probe(
+            cp,
+            ev,
+            ds,
+            card,
+            df,
+            mpath,
+            split_col,
+            label_col,
+            (negative, positive),
+            attr_cols,
+            options,
+            file_digest,
+        )
     else:
-        table, prov, dropped = _own_predictions(cp, ev, ds, df, mpath, split_col, label_col, positive, attr_cols)
+        table, prov, dropped = _own_predictions(
+            cp, ev, ds, df, mpath, split_col, label_col, positive, attr_cols
+        )
     prov["manifest"] = {"path": ds.manifest.path, "sha256": file_digest(mpath)}
     comp = df.copy()
     comp["split"] = comp[split_col] if split_col else _hash_splits(df, ds, ev)
-    prov["_composition_table"] = comp.drop(index=dropped.pop("_index"))  # dropped rows are counted nowhere
+    prov["_composition_table"] = comp.drop(
+        index=dropped.pop("_index")
+    )  # dropped rows are counted nowhere
     return table, prov, dropped
 
 
 def _hash_splits(df: pd.DataFrame, ds: Any, ev: Any) -> np.ndarray:
     fr = dict(zip(SPLITS, ev.splits.fractions, strict=True))
-    return np.asarray(patient_split(df[ds.manifest.patient_column].tolist(), fr, seed=ev.splits.seed))
+    return np.asarray(
+        patient_split(df[ds.manifest.patient_column].tolist(), fr, seed=ev.splits.seed)
+    )
 
 
-def _reused(reused: tuple[bytes, dict[str, Any]]) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]]:
+def _reused(
+    reused: tuple[bytes, dict[str, Any]],
+) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]]:
     import io
 
     data, record = reused
@@ -121,7 +154,9 @@ def table_bytes(table: pd.DataFrame) -> bytes | None:
     return buf.getvalue()
 
 
-def _probe(cp, ev, ds, card, df, mpath, split_col, label_col, classes, attr_cols, options, file_digest=None):
+def _probe(
+    cp, ev, ds, card, df, mpath, split_col, label_col, classes, attr_cols, options, file_digest=None
+):
     try:
         from fairgov.evaluate.cache import Cache
         from fairgov.evaluate.config import (
@@ -132,15 +167,25 @@ def _probe(cp, ev, ds, card, df, mpath, split_col, label_col, classes, attr_cols
         )
         from fairgov.evaluate.run import InvalidRowsError, run_evaluation
     except ImportError as err:
-        raise EvalFailure("FG423", f"the linear probe needs the eval extra (torch + timm): {err}") from err
+        raise EvalFailure(
+            "FG423", f"the linear probe needs the eval extra (torch + timm): {err}"
+        ) from err
     bb = card.model.foundation_model.backbone if card is not None else None
     if bb is None:
         raise EvalFailure("FG400", f"{ev.model} names no backbone to run")
     pre = bb.preprocessing
     backbone = BackboneConfig(
-        architecture=bb.architecture, weights=resolve_inside(cp.root, bb.weights) if bb.weights else None,
-        sha256=bb.sha256, allow_hub=bb.allow_hub, input_size=pre.input_size, mean=pre.mean, std=pre.std,
-        crop_pct=pre.crop_pct, interpolation=pre.interpolation, library=bb.library, pooling=bb.pooling,
+        architecture=bb.architecture,
+        weights=resolve_inside(cp.root, bb.weights) if bb.weights else None,
+        sha256=bb.sha256,
+        allow_hub=bb.allow_hub,
+        input_size=pre.input_size,
+        mean=pre.mean,
+        std=pre.std,
+        crop_pct=pre.crop_pct,
+        interpolation=pre.interpolation,
+        library=bb.library,
+        pooling=bb.pooling,
         config=resolve_inside(cp.root, bb.config) if bb.config else None,
     )
     run_cfg = _run_config(ev.compute, options)
@@ -149,34 +194,58 @@ def _probe(cp, ev, ds, card, df, mpath, split_col, label_col, classes, attr_cols
         zero_shot = ZeroShotConfig(prompts=tuple(tuple(proto.prompts[str(c)]) for c in classes),  # type: ignore[arg-type]
                                    temperature=proto.temperature)
     else:
-        probe = ProbeConfig(Cs=tuple(proto.regularization), max_iter=proto.max_iter, seed=ev.bootstrap.seed)
+        probe = ProbeConfig(
+            Cs=tuple(proto.regularization), max_iter=proto.max_iter, seed=ev.bootstrap.seed
+        )
     cache_dir = options.get("cache_dir") or cp.cache_dir
     try:
         res = run_evaluation(
-            df, mpath.parent, backbone=backbone, image_column=ds.manifest.image_column, label_column=label_col,
-            classes=classes, patient_column=ds.manifest.patient_column, attribute_columns=attr_cols,
-            attribute_maps=_attribute_maps(ds), split_column=split_col,
-            split_fractions=dict(zip(SPLITS, ev.splits.fractions, strict=True)), split_seed=ev.splits.seed,
-            probe=probe, run=run_cfg, cache=Cache(Path(cache_dir)), drop_invalid=ev.drop_invalid_rows,
-            file_digest=file_digest, zero_shot=zero_shot,
+            df,
+            mpath.parent,
+            backbone=backbone,
+            image_column=ds.manifest.image_column,
+            label_column=label_col,
+            classes=classes,
+            patient_column=ds.manifest.patient_column,
+            attribute_columns=attr_cols,
+            attribute_maps=_attribute_maps(ds),
+            split_column=split_col,
+            split_fractions=dict(zip(SPLITS, ev.splits.fractions, strict=True)),
+            split_seed=ev.splits.seed,
+            probe=probe,
+            run=run_cfg,
+            cache=Cache(Path(cache_dir)),
+            drop_invalid=ev.drop_invalid_rows,
+            file_digest=file_digest,
+            zero_shot=zero_shot,
         )
     except InvalidRowsError as err:
         raise EvalFailure(err.problems[0].code if err.problems else "FG400", str(err),
                     _row_diags(ds.manifest.path, err.problems, ds)) from err
     except EvaluateError as err:
         raise EvalFailure(err.code, str(err)) from err
-    dropped = _dropped_summary(res.dropped, res.problems, _row_diags(ds.manifest.path, res.problems, ds))
+    dropped = _dropped_summary(
+        res.dropped, res.problems, _row_diags(ds.manifest.path, res.problems, ds)
+    )
     return res.predictions, _deterministic(res.provenance), dropped
 
 
 def _run_config(comp: Any, options: dict[str, Any]) -> Any:
-    """The Evaluation's compute settings with the command line's overrides (--device, --runner, --ray-address)."""
+    """The Evaluation's compute settings with the command line's overrides (--device,
+    --runner, --ray-address)."""
     ray = comp.ray
     ray_opts = RayOptions(address=options.get("ray_address") or ray.address, actors=ray.actors,
                           cpus_per_actor=ray.cpus_per_actor, gpus_per_actor=ray.gpus_per_actor)
-    return RunConfig(batch_size=comp.batch_size, workers=comp.workers, device=options.get("device") or comp.device,
-                     runner=options.get("runner") or comp.runner, shard_size=comp.shard_size, retries=comp.retries,
-                     threads=comp.threads, ray=ray_opts)
+    return RunConfig(
+        batch_size=comp.batch_size,
+        workers=comp.workers,
+        device=options.get("device") or comp.device,
+        runner=options.get("runner") or comp.runner,
+        shard_size=comp.shard_size,
+        retries=comp.retries,
+        threads=comp.threads,
+        ray=ray_opts,
+    )
 
 
 def _deterministic(provenance: dict[str, Any]) -> dict[str, Any]:
@@ -187,15 +256,22 @@ def _deterministic(provenance: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in provenance.items() if k not in PER_RUN_KEYS or k in RUN_STATS}
 
 
-def _dropped_summary(dropped: pd.DataFrame, problems: list[Any], reasons: list[Diagnostic]) -> dict[str, Any]:
+def _dropped_summary(
+    dropped: pd.DataFrame, problems: list[Any], reasons: list[Diagnostic]
+) -> dict[str, Any]:
     """What `drop_invalid_rows` left out: manifest rows, problem counts by code, and the grouped
     reasons (file, first line, code, message) that the build prints (FG430)."""
     codes: dict[str, int] = {}
     for p in problems:
         codes[p.code] = codes.get(p.code, 0) + 1
-    return {"rows": int(len(dropped)), "by_code": dict(sorted(codes.items())),
-            "reasons": [{"file": d.file, "line": d.line, "code": d.code, "message": d.message} for d in reasons],
-            "_index": list(dropped.index)}
+    return {
+        "rows": int(len(dropped)),
+        "by_code": dict(sorted(codes.items())),
+        "reasons": [
+            {"file": d.file, "line": d.line, "code": d.code, "message": d.message} for d in reasons
+        ],
+        "_index": list(dropped.index),
+    }
 
 
 def _own_predictions(cp, ev, ds, df, mpath, split_col, label_col, positive, attr_cols):
@@ -203,7 +279,11 @@ def _own_predictions(cp, ev, ds, df, mpath, split_col, label_col, positive, attr
     ppath = resolve_inside(cp.root, proto.path)
     digest = sha256_file(ppath)
     if proto.sha256 and proto.sha256 != digest:
-        raise EvalFailure("FG409", f"predictions file sha256 {digest[:12]}… does not match the pinned {proto.sha256[:12]}…")
+        raise EvalFailure(
+            "FG409",
+            f"predictions file sha256 {digest[:12]}… does not match the pinned "
+            f"{proto.sha256[:12]}…",
+        )
     try:
         preds = read_manifest(ppath)
     except Exception as err:  # noqa: BLE001
@@ -213,14 +293,18 @@ def _own_predictions(cp, ev, ds, df, mpath, split_col, label_col, positive, attr
         if col not in preds.columns:
             raise EvalFailure("FG408", f"column {col!r} missing from the {where} file")
     classes = ds.manifest.labels[ev.task.label].classes
-    _, problems, _ = check_rows(df.assign(_noimg=""), mpath.parent, "_noimg", label_col, classes, _attribute_maps(ds))
+    _, problems, _ = check_rows(
+        df.assign(_noimg=""), mpath.parent, "_noimg", label_col, classes, _attribute_maps(ds)
+    )
     problems = [p for p in problems if p.code not in ("FG401", "FG405", "FG402")]
     ids = preds[proto.id_column].astype(str)
     pred_problems = check_predictions(preds, proto.id_column, proto.score_column, df[id_col])
     if (problems or pred_problems) and not ev.drop_invalid_rows:
         first = (problems or pred_problems)[0]
         rows = _row_diags(ds.manifest.path, problems, ds) + _row_diags(proto.path, pred_problems)
-        raise EvalFailure(first.code, f"{len(problems) + len(pred_problems)} invalid rows: {first.message}", rows)
+        raise EvalFailure(
+            first.code, f"{len(problems) + len(pred_problems)} invalid rows: {first.message}", rows
+        )
     bad_rows = {p.row for p in problems if p.row is not None}
     bad_ids = {ids[p.row] for p in pred_problems if p.row is not None}
     reasons = _row_diags(ds.manifest.path, problems, ds) + _row_diags(proto.path, pred_problems)
@@ -260,7 +344,17 @@ def check_predictions(preds: pd.DataFrame, id_column: str, score_column: str,
     scores = pd.to_numeric(preds[score_column], errors="coerce").to_numpy(float)
     for i, s in enumerate(scores):
         if not np.isfinite(s) or s < 0 or s > 1:
-            out.append(_problem(i, "FG412", f"score {preds[score_column].iloc[i]!r} is not a probability in [0, 1]"))
+            out.append(
+                _problem(
+                    i,
+                    "FG412",
+                    f"score {preds[score_column].iloc[i]!r} is not a probability in [0, 1]",
+                )
+            )
     known = {str(v) for v in manifest_ids}
-    out += [_problem(i, "FG413", f"prediction id {v!r} is not in the manifest") for i, v in enumerate(ids) if v not in known]
+    out += [
+        _problem(i, "FG413", f"prediction id {v!r} is not in the manifest")
+        for i, v in enumerate(ids)
+        if v not in known
+    ]
     return out

@@ -28,7 +28,12 @@ from fairgov.evaluate.weights import (
 )
 
 __all__ = [
-    "BackboneError", "Preprocess", "freeze", "load_backbone", "load_state_dict_bytes", "read_weights",
+    "BackboneError",
+    "Preprocess",
+    "freeze",
+    "load_backbone",
+    "load_state_dict_bytes",
+    "read_weights",
 ]
 
 
@@ -45,7 +50,8 @@ def load_backbone(cfg: BackboneConfig) -> tuple[Any, Preprocess, dict[str, Any]]
     if cfg.weights is None and (not cfg.allow_hub or _hub_disabled()):
         why = "allow_hub is false" if not cfg.allow_hub else "HF_HUB_OFFLINE is set"
         raise BackboneError(
-            f"no local weights for {cfg.architecture!r} and hub download is off ({why})", code="FG422"
+            f"no local weights for {cfg.architecture!r} and hub download is off ({why})",
+            code="FG422",
         )
     data, digest = read_weights(cfg)
     try:

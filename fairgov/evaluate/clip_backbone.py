@@ -37,14 +37,18 @@ _CROP_MODE = {"shortest": "center", "squash": "squash"}
 def _model_config(open_clip: Any, cfg: BackboneConfig) -> tuple[dict[str, Any], dict[str, Any]]:
     if cfg.config is not None:
         raw = _read_json(Path(cfg.config), "open_clip model config")
-        model_cfg, pre = (raw["model_cfg"], raw.get("preprocess_cfg") or {}) if "model_cfg" in raw else (raw, {})
+        model_cfg, pre = (
+            (raw["model_cfg"], raw.get("preprocess_cfg") or {}) if "model_cfg" in raw else (raw, {})
+        )
     else:
         model_cfg, pre = open_clip.get_model_config(cfg.architecture), {}
         if model_cfg is None:
             raise BackboneError(
                 f"{cfg.architecture!r} is not a built-in open_clip model config; declare "
                 "backbone.config (a local JSON model config)", code="FG461")
-    if not isinstance(model_cfg, dict) or not {"vision_cfg", "text_cfg", "embed_dim"} <= set(model_cfg):
+    if not isinstance(model_cfg, dict) or not {"vision_cfg", "text_cfg", "embed_dim"} <= set(
+        model_cfg
+    ):
         raise BackboneError("the open_clip model config needs embed_dim, vision_cfg and text_cfg",
                             code="FG461")
     return copy.deepcopy(model_cfg), dict(pre)
@@ -69,16 +73,25 @@ def _data_config(open_clip: Any, model_cfg: dict[str, Any], pre: dict[str, Any])
 
     from open_clip.transform import PreprocessCfg
 
-    merged = {**asdict(PreprocessCfg()), "size": model_cfg["vision_cfg"].get("image_size", 224), **pre}
+    merged = {
+        **asdict(PreprocessCfg()),
+        "size": model_cfg["vision_cfg"].get("image_size", 224),
+        **pre,
+    }
     size = merged["size"]
     side = int(size if isinstance(size, int) else size[0])
     mode = _CROP_MODE.get(str(merged.get("resize_mode", "shortest")))
     if mode is None:
         raise BackboneError(f"open_clip resize_mode {merged['resize_mode']!r} is not supported",
                             code="FG461")
-    return {"input_size": (3, side, side), "interpolation": str(merged["interpolation"]),
-            "mean": tuple(float(v) for v in merged["mean"]), "std": tuple(float(v) for v in merged["std"]),
-            "crop_pct": 1.0, "crop_mode": mode}
+    return {
+        "input_size": (3, side, side),
+        "interpolation": str(merged["interpolation"]),
+        "mean": tuple(float(v) for v in merged["mean"]),
+        "std": tuple(float(v) for v in merged["std"]),
+        "crop_pct": 1.0,
+        "crop_mode": mode,
+    }
 
 
 def load_open_clip(cfg: BackboneConfig) -> tuple[Any, Preprocess, dict[str, Any]]:

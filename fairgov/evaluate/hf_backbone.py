@@ -5,7 +5,8 @@ The model is built from a local ``config.json`` (beside the weights, or the spec
 read-hash-parse path as timm). Preprocessing comes from the model's own image processor:
 ``preprocessor_config.json`` beside the config when present, else the processor class that
 transformers registers for the model type with its defaults at the config's ``image_size``;
-the spec's overrides apply on top. The hub is never consulted (``HF_HUB_OFFLINE`` is forced on before import).
+the spec's overrides apply on top. The hub is never consulted (``HF_HUB_OFFLINE`` is forced
+on before import).
 """
 
 from __future__ import annotations
@@ -106,7 +107,9 @@ def load_transformers(cfg: BackboneConfig) -> tuple[Any, Preprocess, dict[str, A
                             code="FG461") from exc
     state = load_state_dict_bytes(data, file_suffix(cfg.weights), str(cfg.weights))
     state = _adapt(state, model)
-    if getattr(model, "pooler", None) is not None and not any(k.startswith("pooler.") for k in state):
+    if getattr(model, "pooler", None) is not None and not any(
+        k.startswith("pooler.") for k in state
+    ):
         model.pooler = None  # unused by both poolings; files saved without it stay loadable
     try:
         load_into(model, state, f"{model_type} ({config_path})")

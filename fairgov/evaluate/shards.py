@@ -120,7 +120,9 @@ def encode_shard(
     offsets = np.concatenate([[0], np.cumsum([len(v) for v in vectors])]).astype(np.int32)
     flat = np.concatenate(vectors) if vectors else np.zeros(0, np.float32)
     embedding = pa.ListArray.from_arrays(
-        pa.array(offsets), pa.array(flat, pa.float32()), mask=pa.array([rid not in emb for rid in ids])
+        pa.array(offsets),
+        pa.array(flat, pa.float32()),
+        mask=pa.array([rid not in emb for rid in ids]),
     )
     table = pa.table({"row_id": pa.array(ids), "embedding": embedding,
                       "error": pa.array([err.get(rid) for rid in ids], pa.string())})  # fmt: skip

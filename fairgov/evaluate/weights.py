@@ -18,7 +18,12 @@ from fairgov.evaluate.config import BackboneConfig, BackboneError
 from fairgov.evaluate.hashing import sha256_bytes
 
 __all__ = [
-    "apply_overrides", "file_suffix", "freeze", "load_into", "load_state_dict_bytes", "read_weights",
+    "apply_overrides",
+    "file_suffix",
+    "freeze",
+    "load_into",
+    "load_state_dict_bytes",
+    "read_weights",
 ]
 
 _PICKLE_SUFFIXES = {".pt", ".pth", ".bin", ".ckpt"}
@@ -136,7 +141,8 @@ def read_weights(cfg: BackboneConfig) -> tuple[bytes, str | None]:
     digest = sha256_bytes(data)
     if cfg.sha256 is not None and digest != cfg.sha256.strip().lower():
         raise BackboneError(
-            f"sha256 mismatch for {cfg.weights}: expected {cfg.sha256}, got {digest}; refusing to load",
+            f"sha256 mismatch for {cfg.weights}: expected {cfg.sha256}, got {digest}; "
+            "refusing to load",
             code="FG420",
         )
     return data, digest

@@ -16,7 +16,9 @@ Position = tuple[int, int]
 
 
 class LoadError(Exception):
-    def __init__(self, code: str, message: str, line: int = 1, col: int = 1, hint: str | None = None):
+    def __init__(
+        self, code: str, message: str, line: int = 1, col: int = 1, hint: str | None = None
+    ):
         super().__init__(message)
         self.code, self.line, self.col, self.hint = code, line, col, hint
 

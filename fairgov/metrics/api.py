@@ -96,7 +96,9 @@ def _jackknife(ncl, layouts, cfg: BootstrapConfig, need):
         drop = None
         if exact:  # sparse indicator of the deleted block per column
             mine = np.flatnonzero((block >= cols[0]) & (block <= cols[-1]))
-            drop = sp.csr_matrix((np.ones(mine.size), (mine, block[mine] - cols[0])), shape=(ncl, cols.size))
+            drop = sp.csr_matrix(
+                (np.ones(mine.size), (mine, block[mine] - cols[0])), shape=(ncl, cols.size)
+            )
         if linear or not exact:
             weights = (block[:, None] != cols[None, :]).astype(float)
         else:  # only the shape is read

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 from fairgov.vocabulary import AGGREGATE_METRICS, GROUP_AGGREGATES
+from fairgov.vocabulary import INTERSECTION_SEP as VOCABULARY_SEP
 
 UNKNOWN = "unknown"
 """Group label for rows whose attribute value is missing (reported, never dropped)."""
 
-INTERSECTION_SEP = "×"
+INTERSECTION_SEP = VOCABULARY_SEP
 """Separator used in intersection names ("sex×age_band") and labels ("female×60-79")."""
 
 

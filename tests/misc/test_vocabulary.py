@@ -33,10 +33,14 @@ def test_spec_literals_are_the_vocabulary() -> None:
     assert evaluation.METRIC_NAMES is v.METRIC_NAMES
     assert evaluation.AGGREGATE_METRICS is v.AGGREGATE_METRICS
     gate = policy.MetricGate.model_fields
-    assert _literal_values(gate["metric"].annotation) == set(v.METRIC_NAMES) | set(v.AGGREGATE_METRICS)
+    assert _literal_values(gate["metric"].annotation) == set(v.METRIC_NAMES) | set(
+        v.AGGREGATE_METRICS
+    )
     assert _literal_values(gate["statistic"].annotation) == set(v.GATE_STATISTICS)
     check = monitoring.MetricCheck.model_fields
-    assert _literal_values(check["metric"].annotation) == set(v.METRIC_NAMES) | set(v.AGGREGATE_METRICS)
+    assert _literal_values(check["metric"].annotation) == set(v.METRIC_NAMES) | set(
+        v.AGGREGATE_METRICS
+    )
     assert _literal_values(check["statistic"].annotation) == set(v.MONITOR_STATISTICS)
 
 

@@ -7,6 +7,7 @@ import io
 import re
 
 import pypdf
+import pytest
 from render_helpers import PDF_STEM
 
 from fairgov.render import render_reports, results_bytes
@@ -60,6 +61,7 @@ def test_pdf_a3b_tagged_ua1_metadata(pdf_report):
     assert info["/Title"].startswith("CXR-Triage-FM at St. Example General")
 
 
+@pytest.mark.slow
 def test_pdf_is_byte_identical_across_renders(pdf_report, built):
     results, cp = built
     (again,) = render_reports(results, cp, only={PDF_STEM})

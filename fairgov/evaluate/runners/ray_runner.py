@@ -38,7 +38,11 @@ def _raise_if_setup_error(exc: Exception) -> None:
     if "creation task" in str(exc) and lines and lines[-1].startswith("fairgov."):
         what = lines[-1].removeprefix("fairgov.evaluate.config.")
         cls = getattr(config, what.split(":", 1)[0], EvaluateError)  # the worker's error class
-        code = cls.code if isinstance(cls, type) and issubclass(cls, EvaluateError) else EvaluateError.code
+        code = (
+            cls.code
+            if isinstance(cls, type) and issubclass(cls, EvaluateError)
+            else EvaluateError.code
+        )
         raise EvaluateError(f"Ray actors could not start: {what}", code=code) from exc
 
 
@@ -63,11 +67,19 @@ class ShardEmbedder:
         try:
             return self.embed(shard)
         except Exception as exc:  # noqa: BLE001 - a failure row; the driver retries the shard
-            return ShardOutput(shard.index, None, worker=self.worker, failure=f"{type(exc).__name__}: {exc}")
+            return ShardOutput(
+                shard.index, None, worker=self.worker, failure=f"{type(exc).__name__}: {exc}"
+            )
 
     def __call__(self, batch: pd.DataFrame) -> pd.DataFrame:
         outs = [
-            self._safe(Shard(int(r["shard"]), str(r["key"]), tuple(zip(r["row_ids"], r["paths"], strict=True))))
+            self._safe(
+                Shard(
+                    int(r["shard"]),
+                    str(r["key"]),
+                    tuple(zip(r["row_ids"], r["paths"], strict=True)),
+                )
+            )
             for r in batch.to_dict("records")
         ]
         return pd.DataFrame({
@@ -135,7 +147,9 @@ class RayRunner:
         if per_gpu is None:
             per_gpu = 1.0 if gpus and self.device == "cuda" else 0.0
         if self.device == "cuda" and not (gpus and per_gpu):
-            raise EvaluateError("device cuda asked for, but the Ray cluster has no GPUs for the actors")
+            raise EvaluateError(
+                "device cuda asked for, but the Ray cluster has no GPUs for the actors"
+            )
         if self.opts.actors:
             actors = self.opts.actors
         elif per_gpu:
