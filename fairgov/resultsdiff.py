@@ -41,45 +41,20 @@ def diff_results(base: dict[str, Any], head: dict[str, Any]) -> dict[str, Any]:
         b, h = bg.get(key), hg.get(key)
         bs, hs = (b or {}).get("status"), (h or {}).get("status")
         if bs != hs or (b and h and b.get("value") != h.get("value")):
-            gates.append(
-                {
-                    "gate": key,
-                    "base": bs,
-                    "head": hs,
-                    "base_value": (b or {}).get("value"),
-                    "head_value": (h or {}).get("value"),
-                    "new_failure": hs in BAD and bs not in BAD,
-                }
-            )
+            gates.append({"gate": key, "base": bs, "head": hs, "base_value": (b or {}).get("value"),
+                          "head_value": (h or {}).get("value"), "new_failure": hs in BAD and bs not in BAD})
     bc = dict(_cells(base))
     metrics = []
     for key, hstat in _cells(head):
         bstat = bc.get(key)
         if bstat is None or bstat.get("value") == hstat.get("value"):
             continue
-        metrics.append(
-            {
-                "evaluation": key[0],
-                "attribute": key[1],
-                "group": key[2],
-                "metric": key[3],
-                "base": bstat,
-                "head": hstat,
-                "regression": _regressed(key[3], bstat, hstat),
-            }
-        )
-    return {
-        "base_verdict": base.get("verdict", {}).get("status"),
-        "head_verdict": head.get("verdict", {}).get("status"),
-        "gates": gates,
-        "metrics": metrics,
-        "new_failures": [g["gate"] for g in gates if g["new_failure"]],
-        "regressions": [
-            f"{m['evaluation']} {m['attribute']}={m['group']} {m['metric']}"
-            for m in metrics
-            if m["regression"]
-        ],
-    }
+        metrics.append({"evaluation": key[0], "attribute": key[1], "group": key[2], "metric": key[3],
+                        "base": bstat, "head": hstat, "regression": _regressed(key[3], bstat, hstat)})
+    return {"base_verdict": base.get("verdict", {}).get("status"), "head_verdict": head.get("verdict", {}).get("status"),
+            "gates": gates, "metrics": metrics,
+            "new_failures": [g["gate"] for g in gates if g["new_failure"]],
+            "regressions": [f"{m['evaluation']} {m['attribute']}={m['group']} {m['metric']}" for m in metrics if m["regression"]]}
 
 
 def _fmt(stat: dict[str, Any] | None) -> str:
@@ -98,13 +73,7 @@ def to_markdown(d: dict[str, Any]) -> str:
         bv = "—" if g["base_value"] is None else f"{g['base_value']:.3f}"
         hv = "—" if g["head_value"] is None else f"{g['head_value']:.3f}"
         lines.append(f"| {g['gate']} | {g['base']} | {g['head']} | {bv} → {hv} |")
-    lines += [
-        "",
-        "| evaluation | subgroup | metric | base | head | regression |",
-        "|---|---|---|---|---|---|",
-    ]
+    lines += ["", "| evaluation | subgroup | metric | base | head | regression |", "|---|---|---|---|---|---|"]
     for m in d["metrics"]:
-        lines.append(
-            f"| {m['evaluation']} | {m['attribute']}={m['group']} | {m['metric']} | {_fmt(m['base'])} | {_fmt(m['head'])} | {'**yes**' if m['regression'] else 'no'} |"
-        )
+        lines.append(f"| {m['evaluation']} | {m['attribute']}={m['group']} | {m['metric']} | {_fmt(m['base'])} | {_fmt(m['head'])} | {'**yes**' if m['regression'] else 'no'} |")
     return "\n".join(lines) + "\n"

@@ -44,11 +44,7 @@ def worst_served(g: dict[str, Any], results: dict[str, Any]) -> str:
         return "—"
     worst = (attribute.get("aggregates", {}).get(g["metric"]) or {}).get("worst")
     group = (worst or {}).get("group") if isinstance(worst, dict) else None
-    cell = (
-        (attribute.get("groups", {}).get(group) or {}).get("metrics", {}).get(g["metric"])
-        if group
-        else None
-    )
+    cell = (attribute.get("groups", {}).get(group) or {}).get("metrics", {}).get(g["metric"]) if group else None
     if not cell or cell.get("value") is None:
         return "—"
     return f"{group}: {fmt(cell['value'])}{interval(cell.get('ci_low'), cell.get('ci_high'))}"

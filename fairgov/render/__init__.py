@@ -18,7 +18,6 @@ from markupsafe import Markup
 
 from fairgov.atomic import atomic_write_bytes, atomic_write_text
 from fairgov.diagnostics import Diagnostic, FairgovError
-from fairgov.jsonout import dumps
 from fairgov.render.context import build_context
 from fairgov.render.environment import TemplatesMissing, environment, stylesheet, templates_dir
 from fairgov.render.i18n import DEFAULT, UnknownLanguage, available, current, use
@@ -40,6 +39,8 @@ class Rendered:
 
 def results_bytes(results: dict[str, Any]) -> bytes:
     """The exact bytes of results.json as the build writes it."""
+    from fairgov.jsonout import dumps
+
     return dumps(results).encode("utf-8")
 
 

@@ -22,9 +22,7 @@ def test_planted_truth_is_what_the_simulation_draws() -> None:
     assert roc_auc_score(d["labels"], d["scores"]) == pytest.approx(0.8, abs=0.01)
     pos = d["labels"] == 1
     assert (d["scores"][pos] >= 0.5).mean() == pytest.approx(true_rate(sc, 0, "tpr", 0.5), abs=0.01)
-    assert (d["scores"][~pos] >= 0.5).mean() == pytest.approx(
-        true_rate(sc, 0, "fpr", 0.5), abs=0.01
-    )
+    assert (d["scores"][~pos] >= 0.5).mean() == pytest.approx(true_rate(sc, 0, "fpr", 0.5), abs=0.01)
     assert true_ece(sc, 0) < 0.002  # slope 1: calibrated
     assert true_ece(Scenario((10,), (0.8,), slope=0.8), 0) > 0.02
 
@@ -35,9 +33,7 @@ def test_quick_study_fair_model_does_not_fail_and_intervals_cover() -> None:
     assert res["gate_fail"] <= 0.08  # 0 or 1 of 25 (target 0.05)
     assert res["gap_cover"] >= 0.84 and res["auroc_cover"] >= 0.84 and res["diff_cover"] >= 0.84
     assert res["gap_error"] > 0.005  # the max-min estimate is biased upward at gap 0 ...
-    assert (
-        res["gate_fail_point_rule"] >= res["gate_fail"]
-    )  # ... which the old rule turned into fails
+    assert res["gate_fail_point_rule"] >= res["gate_fail"]  # ... which the old rule turned into fails
     assert abs(res["ece_debiased_error"]) < abs(res["ece_plugin_error"]) / 2
 
 
