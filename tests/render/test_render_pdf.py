@@ -17,6 +17,7 @@ def _reader(pdf: bytes) -> pypdf.PdfReader:
     return pypdf.PdfReader(io.BytesIO(pdf))
 
 
+@pytest.mark.slow
 def test_page_one_text_shows_verdict_gate_table_and_page_count(pdf_report):
     reader = _reader(pdf_report.pdf)
     n = len(reader.pages)
@@ -31,10 +32,12 @@ def test_page_one_text_shows_verdict_gate_table_and_page_count(pdf_report):
     assert re.search(r"p\. \d+", first), "gate rows point at the page of their evidence"
 
 
+@pytest.mark.slow
 def test_no_render_problems(pdf_report):
     assert pdf_report.problems == []
 
 
+@pytest.mark.slow
 def test_results_json_is_attached_byte_for_byte(pdf_report, built):
     results, _ = built
     reader = _reader(pdf_report.pdf)
@@ -43,6 +46,7 @@ def test_results_json_is_attached_byte_for_byte(pdf_report, built):
     assert data == results_bytes(results)
 
 
+@pytest.mark.slow
 def test_pdf_a3b_tagged_ua1_metadata(pdf_report):
     reader = _reader(pdf_report.pdf)
     root = reader.trailer["/Root"]
