@@ -142,7 +142,9 @@ def _random_vit_b(library: str):  # noqa: ANN202 - returns a BackboneConfig
 
         model = open_clip.create_model("ViT-B-16", pretrained=None)
         arch, extra = "ViT-B-16", {}
-    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, folder / "model.safetensors")
+    save_file(
+        {k: v.contiguous() for k, v in model.state_dict().items()}, folder / "model.safetensors"
+    )
     return BackboneConfig(arch, folder / "model.safetensors", None, library=library, **extra)
 
 

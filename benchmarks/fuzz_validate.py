@@ -21,8 +21,31 @@ from pathlib import Path
 from fairgov.validate import compile_project
 
 REPO = Path(__file__).resolve().parents[1]
-JUNK = ["&a [1]", "*a", "!!python/object:os.system", "{", "]", "\t", "\x00", "<<: *a", "---", "? x", "'", '"',
-        "- - -", ": :", "%YAML 1.1", "\ufeff", "\u202e", "{{ 7*7 }}", "null", "~", "1e999", "-.inf", "0x1F"]
+JUNK = [
+    "&a [1]",
+    "*a",
+    "!!python/object:os.system",
+    "{",
+    "]",
+    "\t",
+    "\x00",
+    "<<: *a",
+    "---",
+    "? x",
+    "'",
+    '"',
+    "- - -",
+    ": :",
+    "%YAML 1.1",
+    "\ufeff",
+    "\u202e",
+    "{{ 7*7 }}",
+    "null",
+    "~",
+    "1e999",
+    "-.inf",
+    "0x1F",
+]
 
 
 def mutate(text: str, rng: random.Random) -> bytes:
@@ -71,12 +94,20 @@ def main(seconds: float = 60.0, seed: int = 0) -> None:
                 compile_project(root)
             except Exception:  # noqa: BLE001 - this is what we look for
                 unhandled += 1
-                print(f"FINDING (seed {seed}, example {examples}, {name}):\n{traceback.format_exc()}", file=sys.stderr)
+                print(
+                    f"FINDING (seed {seed}, example {examples}, {name}):\n{traceback.format_exc()}",
+                    file=sys.stderr,
+                )
             examples += 1
     elapsed = time.perf_counter() - start
-    print(f"{examples} mutated projects compiled in {elapsed:.1f} s; {unhandled} unhandled exception(s)")
+    print(
+        f"{examples} mutated projects compiled in {elapsed:.1f} s; {unhandled} unhandled exception(s)"
+    )
     print(json.dumps({"examples": examples, "seconds": round(elapsed, 1), "unhandled": unhandled}))
 
 
 if __name__ == "__main__":
-    main(float(sys.argv[1]) if len(sys.argv) > 1 else 60.0, int(sys.argv[2]) if len(sys.argv) > 2 else 0)
+    main(
+        float(sys.argv[1]) if len(sys.argv) > 1 else 60.0,
+        int(sys.argv[2]) if len(sys.argv) > 2 else 0,
+    )

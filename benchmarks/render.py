@@ -38,7 +38,10 @@ from fairgov.render import render_reports
 from fairgov.render.pool import workers_for
 
 REFERENCE_CPU_PER_PAGE = 0.2  # ../shared/reference/rendering-notes.md: 5 pages in about 1.0 s
-TARGET_PER_PDF, TARGET_STAGE = 2.0, 12.0  # issue 18: seconds per per-document PDF, seconds for all PDFs of a build
+TARGET_PER_PDF, TARGET_STAGE = (
+    2.0,
+    12.0,
+)  # issue 18: seconds per per-document PDF, seconds for all PDFs of a build
 
 
 def main(argv: list[str]) -> int:
@@ -65,7 +68,9 @@ def main(argv: list[str]) -> int:
         cpu0 = time.process_time()
         for stem in stems:
             t0 = time.perf_counter()
-            (item,) = render_reports(results, cp, only={stem}, out_dir=Path(tmp) / "build", workers=1)
+            (item,) = render_reports(
+                results, cp, only={stem}, out_dir=Path(tmp) / "build", workers=1
+            )
             wall = time.perf_counter() - t0
             n = len(pypdf.PdfReader(io.BytesIO(item.pdf or b"")).pages)
             walls.append(wall)
@@ -83,18 +88,35 @@ def main(argv: list[str]) -> int:
         f"{len(walls)} reports, {pages} pages, one at a time: {per_pdf:.2f} s wall per report, {cpu / len(walls):.2f} s CPU per report, "
         f"{cpu / pages:.3f} s CPU per page = {cpu / pages / REFERENCE_CPU_PER_PAGE:.2f}x the reference ~{REFERENCE_CPU_PER_PAGE} s per page"
     )
-    print(f"all {len(stems)} together as fairgov build renders them ({workers} worker processes): {build_wall:.2f} s wall, "
-          f"{build_per_pdf:.2f} s per report, {per_pdf / build_per_pdf:.2f}x faster than one at a time")
+    print(
+        f"all {len(stems)} together as fairgov build renders them ({workers} worker processes): {build_wall:.2f} s wall, "
+        f"{build_per_pdf:.2f} s per report, {per_pdf / build_per_pdf:.2f}x faster than one at a time"
+    )
     load = os.getloadavg()[0]
-    per_doc = max(w for stem, w in zip(stems, walls, strict=True) if not stem.startswith("dossier-"))
-    print(f"targets (issue 18): each per-document PDF (dossier excluded) <= {TARGET_PER_PDF} s: slowest {per_doc:.2f} s; whole PDF stage "
-          f"<= {TARGET_STAGE} s: {build_wall:.2f} s; 1-minute load average {load:.2f} on {os.cpu_count()} CPUs")
-    print(json.dumps({"seconds_per_pdf": round(per_pdf, 3), "build_seconds_per_pdf": round(build_per_pdf, 3),
-                      "max_seconds_per_document_pdf": round(per_doc, 3), "pdf_stage_seconds": round(build_wall, 3),
-                      "per_pdf_vs_target": round(per_doc / TARGET_PER_PDF, 2),
-                      "stage_vs_target": round(build_wall / TARGET_STAGE, 2), "load_average": round(load, 2),
-                      "workers": workers, "pages": pages, "cpu_seconds_per_page": round(cpu / pages, 3),
-                      "ratio_to_reference_per_page": round(cpu / pages / REFERENCE_CPU_PER_PAGE, 2)}))
+    per_doc = max(
+        w for stem, w in zip(stems, walls, strict=True) if not stem.startswith("dossier-")
+    )
+    print(
+        f"targets (issue 18): each per-document PDF (dossier excluded) <= {TARGET_PER_PDF} s: slowest {per_doc:.2f} s; whole PDF stage "
+        f"<= {TARGET_STAGE} s: {build_wall:.2f} s; 1-minute load average {load:.2f} on {os.cpu_count()} CPUs"
+    )
+    print(
+        json.dumps(
+            {
+                "seconds_per_pdf": round(per_pdf, 3),
+                "build_seconds_per_pdf": round(build_per_pdf, 3),
+                "max_seconds_per_document_pdf": round(per_doc, 3),
+                "pdf_stage_seconds": round(build_wall, 3),
+                "per_pdf_vs_target": round(per_doc / TARGET_PER_PDF, 2),
+                "stage_vs_target": round(build_wall / TARGET_STAGE, 2),
+                "load_average": round(load, 2),
+                "workers": workers,
+                "pages": pages,
+                "cpu_seconds_per_page": round(cpu / pages, 3),
+                "ratio_to_reference_per_page": round(cpu / pages / REFERENCE_CPU_PER_PAGE, 2),
+            }
+        )
+    )
     return 0
 
 

@@ -49,7 +49,9 @@ def main() -> None:
     ap.add_argument("--images", type=int, default=3200, help="rows to embed (the images repeat)")
     ap.add_argument("--batch-size", type=int, default=64)
     ap.add_argument("--shard-size", type=int, default=256)
-    ap.add_argument("--ray-address", default=None, help="existing cluster (default: start a local one)")
+    ap.add_argument(
+        "--ray-address", default=None, help="existing cluster (default: start a local one)"
+    )
     args = ap.parse_args()
 
     import ray
@@ -81,11 +83,15 @@ def main() -> None:
         if args.ray_address:
             t_init, _ = _timed(ray.init, address=args.ray_address, log_to_driver=False)
         else:
-            t_init, _ = _timed(ray.init, include_dashboard=False, log_to_driver=False, _temp_dir=temp)
+            t_init, _ = _timed(
+                ray.init, include_dashboard=False, log_to_driver=False, _temp_dir=temp
+            )
         try:
             t_small, _ = _timed(embed_rows, items[:1], backbone, ray_cfg, loaded=loaded)
             stats = EmbedStats()
-            t_ray, (ray_emb, _) = _timed(embed_rows, items, backbone, ray_cfg, loaded=loaded, stats=stats)
+            t_ray, (ray_emb, _) = _timed(
+                embed_rows, items, backbone, ray_cfg, loaded=loaded, stats=stats
+            )
         finally:
             ray.shutdown()
     same = all(local_emb[k].tobytes() == ray_emb[k].tobytes() for k in local_emb)

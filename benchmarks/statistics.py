@@ -31,8 +31,19 @@ from fairgov.gates.study import Settings, study
 from fairgov.metrics.simulate import Scenario
 
 LIMIT = 0.05
-FIGURES = ("auroc_cover", "diff_cover", "gap_cover", "ece_cover", "ece_debiased_cover",
-           "ece_plugin_error", "ece_debiased_error", "gate_pass", "gate_fail", "gate_fail_point_rule", "perm_reject")
+FIGURES = (
+    "auroc_cover",
+    "diff_cover",
+    "gap_cover",
+    "ece_cover",
+    "ece_debiased_cover",
+    "ece_plugin_error",
+    "ece_debiased_error",
+    "gate_pass",
+    "gate_fail",
+    "gate_fail_point_rule",
+    "perm_reject",
+)
 
 
 def scenarios(n: int) -> dict[str, Scenario]:
@@ -53,7 +64,12 @@ def main() -> None:
     ap.add_argument("--permutations", type=int, default=200)
     ap.add_argument("--methods", default="percentile,bca,normal")
     ap.add_argument("--scenarios", default="fair2,fair3,gap10,small,large")
-    ap.add_argument("--perm-seeds", type=int, default=1000, help="seeds of the permutation-level check (0: skip)")
+    ap.add_argument(
+        "--perm-seeds",
+        type=int,
+        default=1000,
+        help="seeds of the permutation-level check (0: skip)",
+    )
     args = ap.parse_args()
     out: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -73,7 +89,9 @@ def main() -> None:
         for name in ("fair2", "small"):
             sc = scenarios(args.patients)[name]
             res = study(sc, range(10_000, 10_000 + args.perm_seeds), Settings("bca", 0, 200), LIMIT)
-            print(f"permutation test, {name}, {args.perm_seeds} seeds: rejects {res['perm_reject']:.3f} at 5%")
+            print(
+                f"permutation test, {name}, {args.perm_seeds} seeds: rejects {res['perm_reject']:.3f} at 5%"
+            )
             out[f"permutation.{name}.perm_reject"] = round(res["perm_reject"], 4)
     out["seconds"] = round(time.perf_counter() - t0, 1)
     print(json.dumps(out, sort_keys=True))

@@ -77,21 +77,34 @@ def main() -> None:
         assert not errors, errors[:3]
         files = sorted(root.glob("*.yaml"))
         raws = [f.read_bytes() for f in files]
-        previous = best_of(lambda: [ruamel_reference.parse(r.decode("utf-8")) for r in raws], repeat=3)
-        loader = best_of(lambda: [parse_bytes(r, f, f.name) for r, f in zip(raws, files, strict=True)])
+        previous = best_of(
+            lambda: [ruamel_reference.parse(r.decode("utf-8")) for r in raws], repeat=3
+        )
+        loader = best_of(
+            lambda: [parse_bytes(r, f, f.name) for r, f in zip(raws, files, strict=True)]
+        )
         ours = best_of(lambda: compile_project(root))
-    per = {k: v / len(files) * 1000 for k, v in (("validate", ours), ("loader", loader), ("previous", previous))}
+    per = {
+        k: v / len(files) * 1000
+        for k, v in (("validate", ours), ("loader", loader), ("previous", previous))
+    }
     print(
         f"{n} spec files (+ fairgov.yaml): fairgov validate {ours:.3f} s = {per['validate']:.2f} ms/file; "
         f"libyaml loader {per['loader']:.2f} ms/file; previous ruamel.yaml loader {per['previous']:.2f} ms/file; "
         f"loader speed-up {previous / loader:.1f}x; validate vs previous loader alone {ours / previous:.3f}"
     )
-    print(json.dumps({
-        "files": len(files), "ms_per_file": round(per["validate"], 3), "loader_ms_per_file": round(per["loader"], 3),
-        "previous_loader_ms_per_file": round(per["previous"], 3),
-        "loader_ratio_to_previous": round(loader / previous, 4),
-        "validate_ratio_to_previous_loader": round(ours / previous, 4),
-    }))
+    print(
+        json.dumps(
+            {
+                "files": len(files),
+                "ms_per_file": round(per["validate"], 3),
+                "loader_ms_per_file": round(per["loader"], 3),
+                "previous_loader_ms_per_file": round(per["previous"], 3),
+                "loader_ratio_to_previous": round(loader / previous, 4),
+                "validate_ratio_to_previous_loader": round(ours / previous, 4),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -23,4 +23,7 @@ def _clean(value: Any) -> Any:
 
 def dumps(results: dict[str, Any]) -> str:
     """Deterministic serialisation (sorted keys, fixed separators) for byte-identical builds."""
-    return json.dumps(_clean(results), indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
+    return (
+        json.dumps(_clean(results), indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
+        + "\n"
+    )

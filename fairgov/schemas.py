@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from fairgov.atomic import atomic_write_text
 from fairgov.spec import KINDS
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -30,8 +31,6 @@ def all_schemas() -> dict[str, str]:
 
 
 def write_schemas(folder: Path) -> list[Path]:
-    from fairgov.atomic import atomic_write_text
-
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in all_schemas().items():

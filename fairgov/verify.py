@@ -49,7 +49,9 @@ def results_from_pdf(path: Path) -> bytes:
 
 def expected_inputs(results: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(path relative to the project root, role, sha256) for every recorded input."""
-    out = [(i["path"], i["role"], i["sha256"]) for i in results.get("provenance", {}).get("inputs", [])]
+    out = [
+        (i["path"], i["role"], i["sha256"]) for i in results.get("provenance", {}).get("inputs", [])
+    ]
     for ev in results.get("evaluations", {}).values():
         prov = ev.get("provenance") or {}
         manifest = (prov.get("manifest") or {}).get("path")

@@ -46,7 +46,11 @@ def messages() -> list[tuple[str, int, str | tuple[str, ...], list[str], str | N
         rel = Path(dirpath).resolve().relative_to(REPO).as_posix()
         return any(rel == s or rel.startswith(s + "/") or s.startswith(rel + "/") for s in SOURCES)
 
-    return list(extract_from_dir(REPO, method_map, options_map, strip_comment_tags=True, directory_filter=inside))
+    return list(
+        extract_from_dir(
+            REPO, method_map, options_map, strip_comment_tags=True, directory_filter=inside
+        )
+    )
 
 
 def _content(catalog: Catalog) -> list[tuple[str, list[str]]]:
@@ -77,7 +81,12 @@ def main() -> int:
         catalog.update(template, no_fuzzy_matching=False, update_header_comment=False)
         catalog.obsolete.clear()
         write(path, catalog)
-        todo = [m.id for m in catalog if m.id and (m.fuzzy or not all(m.string if isinstance(m.string, tuple) else (m.string,)))]
+        todo = [
+            m.id
+            for m in catalog
+            if m.id
+            and (m.fuzzy or not all(m.string if isinstance(m.string, tuple) else (m.string,)))
+        ]
         print(f"updated {path.relative_to(REPO)}: {len(todo)} message(s) to translate")
     return 0
 

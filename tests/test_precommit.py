@@ -23,9 +23,16 @@ FIXTURE = REPO / "tests" / "fixtures" / "project"
 
 def _env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PRE_COMMIT"))}
-    env["PRE_COMMIT_HOME"] = str(tmp_path / "pre-commit-home")  # try-repo builds its hook env in a temp dir
-    env.update(GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.invalid",
-               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.invalid", GIT_CONFIG_NOSYSTEM="1")
+    env["PRE_COMMIT_HOME"] = str(
+        tmp_path / "pre-commit-home"
+    )  # try-repo builds its hook env in a temp dir
+    env.update(
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.invalid",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.invalid",
+        GIT_CONFIG_NOSYSTEM="1",
+    )
     return env
 
 
@@ -51,8 +58,20 @@ def test_validate_hook_fails_with_the_diagnostic(tmp_path: Path) -> None:
     _git(specs, env, "add", "-A")
     _git(specs, env, "commit", "-q", "-m", "broken spec")
     proc = subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "fairgov-validate", "--all-files"],
-        cwd=specs, env=env, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "pre_commit",
+            "try-repo",
+            str(REPO),
+            "fairgov-validate",
+            "--all-files",
+        ],
+        cwd=specs,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     output = proc.stdout + proc.stderr
     assert proc.returncode == 1, output
@@ -66,10 +85,17 @@ def test_validate_hook_installs_only_the_core() -> None:
 
     from ruamel.yaml import YAML
 
-    hooks = {h["id"]: h for h in YAML(typ="safe", pure=True).load((REPO / ".pre-commit-hooks.yaml").read_text())}
+    hooks = {
+        h["id"]: h
+        for h in YAML(typ="safe", pure=True).load((REPO / ".pre-commit-hooks.yaml").read_text())
+    }
     validate = hooks["fairgov-validate"]
     assert validate["language"] == "python" and not validate.get("additional_dependencies")
     assert validate["entry"] == "fairgov validate" and validate["pass_filenames"] is False
     core = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
-    assert not [d for d in core if d.split("[")[0].split("=")[0].split(">")[0].strip() in ("torch", "torchvision", "timm")]
+    assert not [
+        d
+        for d in core
+        if d.split("[")[0].split("=")[0].split(">")[0].strip() in ("torch", "torchvision", "timm")
+    ]
     assert hooks["fairgov-check"]["additional_dependencies"] == [".[eval]"]

@@ -33,7 +33,9 @@ def test_every_field_has_a_description() -> None:
         schema = model.model_json_schema()
         for defn in [schema, *schema.get("$defs", {}).values()]:
             for name, prop in defn.get("properties", {}).items():
-                assert prop.get("description"), f"{kind}: {defn.get('title')}.{name} lacks a description"
+                assert prop.get("description"), (
+                    f"{kind}: {defn.get('title')}.{name} lacks a description"
+                )
 
 
 @pytest.mark.parametrize("path", sorted((REPO / "specs").glob("*.yaml")), ids=lambda p: p.name)
@@ -42,4 +44,6 @@ def test_example_specs_validate_against_json_schema(path: Path) -> None:
     schema = json.loads(all_schemas()[f"{data['kind'].lower()}.schema.json"])
     # JSON Schema sees YAML dates as strings, as an editor would
     jsonschema.validate(json.loads(json.dumps(data, default=str)), schema)
-    assert path.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=../schemas/")
+    assert path.read_text(encoding="utf-8").startswith(
+        "# yaml-language-server: $schema=../schemas/"
+    )

@@ -13,21 +13,15 @@ from typing import Any
 
 import pandas as pd
 
-from fairgov.build.predictions import EvalFailure, predictions_table
+from fairgov.build.predictions import RUN_STATS, EvalFailure, predictions_table, table_bytes
+from fairgov.build.reuse import make_plan
 from fairgov.build.steps import SILENT, Steps
 from fairgov.diagnostics import Diagnostic
 from fairgov.evaluate.hashindex import HashIndex
 from fairgov.gates import EvalOutcome
 from fairgov.validate.paths import resolve_inside
 from fairgov.validate.project import CompiledProject, Entry
-from fairgov.validate.semantic import subgroup_name
-
-#: per-run statistics: they differ between a cold and a warm (cached) build of the same
-#: inputs, so they go to run-stats.json instead of the deterministic results.json
-RUN_STATS = (
-    "forward_passes", "images_embedded", "cache_hits", "cache_misses", "cache_corrupt_entries",
-    "runner_workers", "shards_computed", "shards_cached", "shard_retries",
-)
+from fairgov.vocabulary import subgroup_name
 
 
 @dataclass
@@ -50,29 +44,44 @@ def run_all(cp: CompiledProject, runner_options: dict[str, Any] | None = None,
     return out
 
 
-def run_one(cp: CompiledProject, entry: Entry, options: dict[str, Any], index: HashIndex | None = None) -> EvaluationRecord:
+def run_one(
+    cp: CompiledProject, entry: Entry, options: dict[str, Any], index: HashIndex | None = None
+) -> EvaluationRecord:
     """One Evaluation; its cached stages (fairgov.build.reuse) are reused when their inputs'
     hashes are unchanged, so a warm run with nothing changed runs no model and no bootstrap."""
-    from fairgov.build.reuse import make_plan
-
     ev = entry.model
     index = index if index is not None else HashIndex(None)
     ds_entry, card = cp.get(ev.dataset), cp.model(ev.model)
     assert ds_entry is not None  # validation guarantees the reference resolves
     subgroups = {subgroup_name(s) for s in ev.subgroups}
-    plan = make_plan(cp, entry, ds_entry, card, options, index) if options.get("reuse", True) else None
+    plan = (
+        make_plan(cp, entry, ds_entry, card, options, index) if options.get("reuse", True) else None
+    )
     cached = plan.load_measurement() if plan is not None else None
     if plan is not None and cached is not None:
         _followers_stop(ev, options)
-        stages = {"probe_outputs": _stage(True), "measurement": _stage(True)} if plan.key_probe else {"measurement": _stage(True)}
+        stages = (
+            {"probe_outputs": _stage(True), "measurement": _stage(True)}
+            if plan.key_probe
+            else {"measurement": _stage(True)}
+        )
         return _record(entry, cached, subgroups, None, _reused_stats(cached, plan, stages))
-    base = {"id": ev.id, "title": ev.title, "model": ev.model, "dataset": ev.dataset,
-            "protocol": ev.protocol.type, "task": ev.task.model_dump(), "subgroups": sorted(subgroups)}
+    base = {
+        "id": ev.id,
+        "title": ev.title,
+        "model": ev.model,
+        "dataset": ev.dataset,
+        "protocol": ev.protocol.type,
+        "task": ev.task.model_dump(),
+        "subgroups": sorted(subgroups),
+    }
     from fairgov.build.measure import composition, measure_evaluation  # scipy: only to measure
 
     probe_hit = plan.load_probe() if plan is not None else None
     try:
-        table, provenance, dropped = predictions_table(cp, ev, ds_entry, card, options, probe_hit, index)
+        table, provenance, dropped = predictions_table(
+            cp, ev, ds_entry, card, options, probe_hit, index
+        )
         comp_table = provenance.pop("_composition_table")
         stats = {k: provenance.pop(k) for k in RUN_STATS if k in provenance}
         if plan is not None and plan.key_probe is not None and probe_hit is None:
@@ -80,19 +89,41 @@ def run_one(cp: CompiledProject, entry: Entry, options: dict[str, Any], index: H
         threshold, measured = measure_evaluation(table, ds_entry.model, ev)
         comp = composition(comp_table, ds_entry.model, ev)
     except EvalFailure as err:
-        hint = ("it stopped at the invalid rows reported with it; fix them, or set `drop_invalid_rows: true` "
-                "to drop and report them" if err.rows else None)
-        diag = entry.diag("/protocol", "FG400", f"evaluation {ev.id!r} did not run: {err}", hint=hint)
+        hint = (
+            "it stopped at the invalid rows reported with it; fix them, or set `drop_invalid_rows: true` "
+            "to drop and report them"
+            if err.rows
+            else None
+        )
+        diag = entry.diag(
+            "/protocol", "FG400", f"evaluation {ev.id!r} did not run: {err}", hint=hint
+        )
         outcome = EvalOutcome(entry.ref, None, str(err), None, subgroups)
         result = {**base, "status": "error", "error": str(err), "code": err.code}
         return EvaluationRecord(entry.ref, outcome, result, [diag, *err.rows])
-    result = {**base, "status": "ok", "error": None, "threshold": {"policy": ev.threshold.policy,
-              "target": ev.threshold.value, "value": threshold, "fitted_on": "validation"},
-              "composition": comp, "dropped": dropped, "measure": measured, "provenance": provenance}
+    result = {
+        **base,
+        "status": "ok",
+        "error": None,
+        "threshold": {
+            "policy": ev.threshold.policy,
+            "target": ev.threshold.value,
+            "value": threshold,
+            "fitted_on": "validation",
+        },
+        "composition": comp,
+        "dropped": dropped,
+        "measure": measured,
+        "provenance": provenance,
+    }
     if plan is not None:
         result = _through_json(result)
         plan.store_measurement(result)
-        stats = _reused_stats(result, plan, _stages(plan, probe_hit is not None)) if probe_hit is not None else stats
+        stats = (
+            _reused_stats(result, plan, _stages(plan, probe_hit is not None))
+            if probe_hit is not None
+            else stats
+        )
         stats["stages"] = _stages(plan, probe_hit is not None)
         stats["stage_cache_corrupt_entries"] = plan.cache.stats.corrupt
         plan.remember()
@@ -104,13 +135,17 @@ def _followers_stop(ev: Any, options: dict[str, Any]) -> None:
     here (status 0) as they would after the embedding barrier."""
     import os
 
-    if (options.get("runner") or ev.compute.runner) == "torchrun" and os.environ.get("RANK", "0") not in ("", "0"):
+    if (options.get("runner") or ev.compute.runner) == "torchrun" and os.environ.get(
+        "RANK", "0"
+    ) not in ("", "0"):
         raise SystemExit(0)
 
 
 def _record(entry: Entry, result: dict[str, Any], subgroups: set[str], table: pd.DataFrame | None,
             stats: dict[str, Any]) -> EvaluationRecord:
-    outcome = EvalOutcome(entry.ref, result["measure"], None, result["threshold"]["value"], subgroups)
+    outcome = EvalOutcome(
+        entry.ref, result["measure"], None, result["threshold"]["value"], subgroups
+    )
     diags = dropped_diagnostics(entry, result.get("dropped") or {}, result.get("provenance") or {})
     return EvaluationRecord(entry.ref, outcome, result, diags, table, stats)
 
@@ -121,8 +156,9 @@ def _through_json(result: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(result, sort_keys=True))
 
 
-def _store_probe(plan: Any, table: pd.DataFrame, provenance: dict[str, Any], dropped: dict[str, Any]) -> None:
-    from fairgov.build.predictions import table_bytes
+def _store_probe(
+    plan: Any, table: pd.DataFrame, provenance: dict[str, Any], dropped: dict[str, Any]
+) -> None:
 
     data = table_bytes(table)
     if data is not None:
@@ -144,20 +180,30 @@ def _reused_stats(result: dict[str, Any], plan: Any, stages: dict[str, Any]) -> 
     """Run statistics when no model ran: every image's output came from the cache."""
     images = len(result.get("provenance", {}).get("files", {})) if plan.key_probe else 0
     stats: dict[str, Any] = dict.fromkeys(RUN_STATS, 0)
-    stats.update(cache_hits=images, stage_cache_corrupt_entries=plan.cache.stats.corrupt, stages=stages)
+    stats.update(
+        cache_hits=images, stage_cache_corrupt_entries=plan.cache.stats.corrupt, stages=stages
+    )
     return stats
 
 
-def dropped_diagnostics(entry: Entry, dropped: dict[str, Any], provenance: dict[str, Any]) -> list[Diagnostic]:
+def dropped_diagnostics(
+    entry: Entry, dropped: dict[str, Any], provenance: dict[str, Any]
+) -> list[Diagnostic]:
     """FG430: a warning that says how many rows `drop_invalid_rows` left out, and why."""
     if not dropped.get("reasons"):
         return []
     total = (provenance.get("rows") or {}).get("total")
     of = f" of {total}" if total is not None else ""
     why = "; ".join(f"{r['file']}: {r['code']} {r['message']}" for r in dropped["reasons"])
-    return [entry.diag("/drop_invalid_rows", "FG430",
-                       f"drop_invalid_rows: {dropped['rows']}{of} manifest row(s) left out of metrics and composition — {why}",
-                       severity="warning", hint="fix the rows to put them back; `fairgov explain FG430`")]
+    return [
+        entry.diag(
+            "/drop_invalid_rows",
+            "FG430",
+            f"drop_invalid_rows: {dropped['rows']}{of} manifest row(s) left out of metrics and composition — {why}",
+            severity="warning",
+            hint="fix the rows to put them back; `fairgov explain FG430`",
+        )
+    ]
 
 
 def manifest_path(cp: CompiledProject, datasheet: Any) -> Path:

@@ -15,12 +15,11 @@ from pathlib import Path
 from fairgov.evaluate.cache import canonical_json
 from fairgov.evaluate.hashindex import HashIndex
 from fairgov.evaluate.hashing import sha256_bytes
+from fairgov.evaluate.manifest import read_manifest, resolve_image
 
 
 def image_digests(mpath: Path, image_column: str, index: HashIndex) -> str | None:
     """One digest over (path, sha256 or why it is unusable) of every row's image."""
-    from fairgov.evaluate.manifest import read_manifest
-
     try:
         column = read_manifest(mpath)[image_column].tolist()
     except Exception:  # noqa: BLE001 - the user's file; the full run reports it
@@ -43,8 +42,6 @@ class _Locator:
         self.dirs: dict[str, str | None] = {}
 
     def state(self, rel: str, index: HashIndex) -> str:
-        from fairgov.evaluate.manifest import resolve_image
-
         p = Path(rel)
         if p.is_absolute() or p.drive or ".." in p.parts:
             return "escapes"
@@ -71,6 +68,8 @@ class _Locator:
         """The folder's real path when it lies inside the root, else None."""
         if folder not in self.dirs:
             real = os.path.realpath(folder)
-            inside = real == self.real_root or real.startswith(self.real_root.rstrip(os.sep) + os.sep)
+            inside = real == self.real_root or real.startswith(
+                self.real_root.rstrip(os.sep) + os.sep
+            )
             self.dirs[folder] = real if inside else None
         return self.dirs[folder]

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from fairgov import metrics as fm
-from fairgov.validate.semantic import subgroup_name
+from fairgov.vocabulary import SPLITS, subgroup_name
 
 
 def attribute_specs(datasheet: Any) -> list[Any]:
@@ -53,10 +53,16 @@ def fit_threshold(preds: pd.DataFrame, evaluation: Any) -> float:
     th = evaluation.threshold
     if th.policy == "fixed":
         return float(th.value)
-    return float(fm.fit_threshold(val["label"].to_numpy(int), val["score"].to_numpy(float), th.policy, th.value))
+    return float(
+        fm.fit_threshold(
+            val["label"].to_numpy(int), val["score"].to_numpy(float), th.policy, th.value
+        )
+    )
 
 
-def measure_evaluation(preds: pd.DataFrame, datasheet: Any, evaluation: Any) -> tuple[float, dict[str, Any]]:
+def measure_evaluation(
+    preds: pd.DataFrame, datasheet: Any, evaluation: Any
+) -> tuple[float, dict[str, Any]]:
     threshold = fit_threshold(preds, evaluation)
     test = preds[preds["split"] == "test"].reset_index(drop=True)
     groups = group_columns(test, datasheet, evaluation)
@@ -68,7 +74,9 @@ def measure_evaluation(preds: pd.DataFrame, datasheet: Any, evaluation: Any) -> 
         groups,
         threshold=threshold,
         metrics=list(evaluation.metrics),
-        bootstrap=fm.BootstrapConfig(resamples=b.resamples, level=b.level, seed=b.seed, interval=b.interval),
+        bootstrap=fm.BootstrapConfig(
+            resamples=b.resamples, level=b.level, seed=b.seed, interval=b.interval
+        ),
         min_evidence=fm.MinEvidence(n=ev.n, positives=ev.positives, negatives=ev.negatives),
         ece_bins=evaluation.ece_bins,
         permutations=b.permutations,
@@ -76,7 +84,9 @@ def measure_evaluation(preds: pd.DataFrame, datasheet: Any, evaluation: Any) -> 
     return threshold, result.to_dict()
 
 
-def composition(preds_all: pd.DataFrame, datasheet: Any, evaluation: Any) -> dict[str, dict[str, dict[str, int]]]:
+def composition(
+    preds_all: pd.DataFrame, datasheet: Any, evaluation: Any
+) -> dict[str, dict[str, dict[str, int]]]:
     """Group counts per split for every single attribute: {attribute: {split: {group: n}}}."""
     out: dict[str, dict[str, dict[str, int]]] = {}
     groups = group_columns(preds_all, datasheet, evaluation)
@@ -85,7 +95,7 @@ def composition(preds_all: pd.DataFrame, datasheet: Any, evaluation: Any) -> dic
         if "×" in attr:
             continue
         out[attr] = {}
-        for split in ("train", "validation", "test"):
+        for split in SPLITS:
             mask = splits == split
             values, counts = np.unique(labels[mask], return_counts=True)
             out[attr][split] = {str(v): int(c) for v, c in zip(values, counts, strict=True)}

@@ -12,9 +12,11 @@ from fairgov.atomic import atomic_write_text
 from fairgov.build import ci_outputs
 from fairgov.build.evaluations import EvaluationRecord, run_all
 from fairgov.build.results import assemble, dumps
+from fairgov.build.reuse import cache_dir
 from fairgov.build.steps import SILENT, Steps
 from fairgov.diagnostics import Diagnostic, ExitCode, FairgovError, sort_diagnostics
 from fairgov.evaluate.hashindex import HashIndex
+from fairgov.evaluate.hashing import sha256_file
 from fairgov.formats.location import uri_prefix
 from fairgov.gates import run_gates
 from fairgov.validate import CompiledProject, compile_project
@@ -39,13 +41,25 @@ def resolve_build_date(cli_date: str | None, project: Any) -> tuple[dt.date, str
         try:
             return dt.date.fromisoformat(cli_date), "--date"
         except ValueError as err:
-            raise FairgovError(Diagnostic("<command line>", 1, 1, "FG206", f"--date {cli_date!r} is not YYYY-MM-DD")) from err
+            raise FairgovError(
+                Diagnostic(
+                    "<command line>", 1, 1, "FG206", f"--date {cli_date!r} is not YYYY-MM-DD"
+                )
+            ) from err
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
             return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date(), "SOURCE_DATE_EPOCH"
         except (ValueError, OverflowError, OSError) as err:
-            raise FairgovError(Diagnostic("<environment>", 1, 1, "FG206", f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix time")) from err
+            raise FairgovError(
+                Diagnostic(
+                    "<environment>",
+                    1,
+                    1,
+                    "FG206",
+                    f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix time",
+                )
+            ) from err
     if project is not None and project.build_date:
         return project.build_date, "fairgov.yaml build_date"
     return dt.date.today(), "clock"
@@ -53,10 +67,10 @@ def resolve_build_date(cli_date: str | None, project: Any) -> tuple[dt.date, str
 
 def spec_inputs(cp: CompiledProject, index: HashIndex | None = None) -> list[dict[str, str]]:
     """Every input file with its sha256: spec files, manifests, weights, predictions."""
-    from fairgov.evaluate.hashing import sha256_file
-
     digest = index.sha256 if index is not None else sha256_file
-    inputs = [{"path": d.relpath, "sha256": d.sha256, "role": f"spec:{d.kind}"} for d in cp.documents]
+    inputs = [
+        {"path": d.relpath, "sha256": d.sha256, "role": f"spec:{d.kind}"} for d in cp.documents
+    ]
     for entry in cp.entries.values():
         for _, rel in file_paths(entry):
             try:
@@ -69,7 +83,9 @@ def spec_inputs(cp: CompiledProject, index: HashIndex | None = None) -> list[dic
 
 
 def _role(kind: str) -> str:
-    return {"Datasheet": "manifest", "ModelCard": "weights", "Evaluation": "predictions"}.get(kind, "file")
+    return {"Datasheet": "manifest", "ModelCard": "weights", "Evaluation": "predictions"}.get(
+        kind, "file"
+    )
 
 
 def project_coverage(cp: CompiledProject, records: dict[str, EvaluationRecord]) -> dict[str, Any]:
@@ -119,10 +135,21 @@ def run_build(
         inputs=spec_inputs(cp, index), command=command or ["fairgov", "build"], strict=strict,
     )
     results["provenance"]["build_date_source"] = date_source
-    diags = sort_diagnostics(cp.diagnostics + report.diagnostics + [d for rec in records.values() for d in rec.diagnostics])
+    diags = sort_diagnostics(
+        cp.diagnostics
+        + report.diagnostics
+        + [d for rec in records.values() for d in rec.diagnostics]
+    )
     out_dir = resolve_out(cp, out)
-    written = write_outputs(out_dir, results, cp, records if write_reports else None, lang=(options or {}).get("lang") or "en",
-                            prefix=prefix, steps=steps)
+    written = write_outputs(
+        out_dir,
+        results,
+        cp,
+        records if write_reports else None,
+        lang=(options or {}).get("lang") or "en",
+        prefix=prefix,
+        steps=steps,
+    )
     index.save()
     written += write_run_stats(out_dir, records, index)
     code = ExitCode.FINDINGS if results["verdict"]["status"] == "blocked" else ExitCode.OK
@@ -135,15 +162,25 @@ def resolve_out(cp: CompiledProject, out: str | Path | None) -> Path:
     return cp.output_dir
 
 
-def write_outputs(out_dir: Path, results: dict[str, Any], cp: CompiledProject, records: dict[str, EvaluationRecord] | None,
-                  lang: str = "en", prefix: str = "", steps: Steps = SILENT) -> list[Path]:
+def write_outputs(
+    out_dir: Path,
+    results: dict[str, Any],
+    cp: CompiledProject,
+    records: dict[str, EvaluationRecord] | None,
+    lang: str = "en",
+    prefix: str = "",
+    steps: Steps = SILENT,
+) -> list[Path]:
     """Write every output atomically; an unwritable folder is a diagnostic (exit 2)."""
     import json
 
     files = {
         "results.json": dumps(results),
         "junit.xml": ci_outputs.junit(results, prefix),
-        "results.sarif": json.dumps(ci_outputs.sarif(results["gates"], prefix), indent=2, sort_keys=True) + "\n",
+        "results.sarif": json.dumps(
+            ci_outputs.sarif(results["gates"], prefix), indent=2, sort_keys=True
+        )
+        + "\n",
         "summary.md": ci_outputs.summary_md(results),
     }
     written = []
@@ -162,15 +199,15 @@ def write_outputs(out_dir: Path, results: dict[str, Any], cp: CompiledProject, r
 
 def hash_index_path(cp: CompiledProject, options: dict[str, Any]) -> Path | None:
     """The stat-keyed hash index lives in the cache folder (None: no index, hash everything)."""
-    from fairgov.build.reuse import cache_dir
-
     try:
         return cache_dir(cp, options) / "index" / "hashes.json"
     except PathEscape:
         return None
 
 
-def write_run_stats(out_dir: Path, records: dict[str, EvaluationRecord], index: HashIndex | None = None) -> list[Path]:
+def write_run_stats(
+    out_dir: Path, records: dict[str, EvaluationRecord], index: HashIndex | None = None
+) -> list[Path]:
     """Cache hits, forward passes and which stages were reused or reran and why (this run's
     statistics are not deterministic, so they are not in results.json)."""
     import json
@@ -179,7 +216,9 @@ def write_run_stats(out_dir: Path, records: dict[str, EvaluationRecord], index: 
     if index is not None:
         stats["hash_index"] = index.stats()
     try:
-        atomic_write_text(out_dir / "run-stats.json", json.dumps(stats, indent=2, sort_keys=True) + "\n")
+        atomic_write_text(
+            out_dir / "run-stats.json", json.dumps(stats, indent=2, sort_keys=True) + "\n"
+        )
     except OSError as err:
         raise cannot_write(out_dir, err) from err
     return [out_dir / "run-stats.json"]
@@ -187,11 +226,18 @@ def write_run_stats(out_dir: Path, records: dict[str, EvaluationRecord], index: 
 
 def cannot_write(out_dir: Path, err: OSError) -> FairgovError:
     """FG601 (exit 2) for an output folder that cannot be written."""
-    return FairgovError(Diagnostic(str(out_dir), 1, 1, "FG601", f"cannot write outputs: {err.strerror or err}"))
+    return FairgovError(
+        Diagnostic(str(out_dir), 1, 1, "FG601", f"cannot write outputs: {err.strerror or err}")
+    )
 
 
-def render_reports(out_dir: Path, results: dict[str, Any], cp: CompiledProject, records: dict[str, EvaluationRecord],
-                   lang: str = "en") -> list[Path]:
+def render_reports(
+    out_dir: Path,
+    results: dict[str, Any],
+    cp: CompiledProject,
+    records: dict[str, EvaluationRecord],
+    lang: str = "en",
+) -> list[Path]:
     # imported here so that `fairgov check` never loads weasyprint; a core dependency, so a
     # broken install fails loudly instead of quietly building without reports
     from fairgov.render import render_all

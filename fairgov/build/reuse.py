@@ -28,15 +28,26 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from fairgov.atomic import atomic_write_text
 from fairgov.build.image_state import image_digests
 from fairgov.evaluate.cache import Cache, canonical_json, content_key
 from fairgov.evaluate.hashindex import HashIndex
 from fairgov.evaluate.hashing import sha256_bytes
-from fairgov.validate.paths import resolve_inside
+from fairgov.validate.paths import PathEscape, resolve_inside
 
 ENTRY = ".entry.json"
 BACKBONE_DIST = {"transformers": "transformers", "open_clip": "open_clip_torch"}
-LIBRARIES = ("torch", "timm", "torchvision", "pillow", "pydicom", "numpy", "scipy", "pandas", "pyarrow")
+LIBRARIES = (
+    "torch",
+    "timm",
+    "torchvision",
+    "pillow",
+    "pydicom",
+    "numpy",
+    "scipy",
+    "pandas",
+    "pyarrow",
+)
 
 
 @dataclass
@@ -95,9 +106,9 @@ class Plan:
         path = self._state_path()
         with contextlib.suppress(OSError):
             path.parent.mkdir(parents=True, exist_ok=True)
-            from fairgov.atomic import atomic_write_text
-
-            atomic_write_text(path, canonical_json({"probe_outputs": self.probe, "measurement": self.measure}))
+            atomic_write_text(
+                path, canonical_json({"probe_outputs": self.probe, "measurement": self.measure})
+            )
 
     def _state_path(self) -> Path:
         return self.cache.root / "state" / f"{sha256_bytes(self.ref.encode())}.json"
@@ -123,7 +134,9 @@ def _get_json(cache: Cache, key: str) -> dict[str, Any] | None:
 
 def _put_json(cache: Cache, key: str, entry: dict[str, Any]) -> None:
     with contextlib.suppress(OSError):  # an unwritable cache costs time, never the build
-        cache.put_bytes(key, json.dumps(entry, sort_keys=True).encode("utf-8"), ENTRY, kind="stage-record")
+        cache.put_bytes(
+            key, json.dumps(entry, sort_keys=True).encode("utf-8"), ENTRY, kind="stage-record"
+        )
 
 
 def digest(value: Any) -> str:
@@ -149,24 +162,36 @@ def library_versions() -> dict[str, str | None]:
 
 def machine_facts(compute: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
     """What can change a forward pass without changing a file: device choice and CPU threads."""
-    env = {k: os.environ.get(k) for k in ("CUDA_VISIBLE_DEVICES", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    env = {
+        k: os.environ.get(k) for k in ("CUDA_VISIBLE_DEVICES", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+    }
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {"device": options.get("device") or compute.get("device"), "runner": options.get("runner") or compute.get("runner"),
-            "gpu_devices": sorted(p.name for p in Path("/dev").glob("nvidia[0-9]*")) if os.name == "posix" else [],
-            "cpus": cpus, "env": env}
+    return {
+        "device": options.get("device") or compute.get("device"),
+        "runner": options.get("runner") or compute.get("runner"),
+        "gpu_devices": sorted(p.name for p in Path("/dev").glob("nvidia[0-9]*"))
+        if os.name == "posix"
+        else [],
+        "cpus": cpus,
+        "env": env,
+    }
 
 
-def make_plan(cp: Any, entry: Any, ds_entry: Any, card: Any, options: dict[str, Any], index: HashIndex) -> Plan | None:
+def make_plan(
+    cp: Any, entry: Any, ds_entry: Any, card: Any, options: dict[str, Any], index: HashIndex
+) -> Plan | None:
     """The stage keys of one Evaluation, or None when an input cannot even be hashed (the
     full run then reports the problem with its proper diagnostic)."""
-    from fairgov.validate.paths import PathEscape
-
     ev, ds = entry.model, ds_entry.model
     try:
         mpath = resolve_inside(cp.root, ds.manifest.path)
         manifest = index.sha256(mpath)
-        dataset = digest({"manifest": ds.manifest.model_dump(mode="json"),
-                          "attributes": {k: a.model_dump(mode="json") for k, a in ds.attributes.items()}})
+        dataset = digest(
+            {
+                "manifest": ds.manifest.model_dump(mode="json"),
+                "attributes": {k: a.model_dump(mode="json") for k, a in ds.attributes.items()},
+            }
+        )
         evaluation = ev.model_dump(mode="json", exclude={"compute"})
         measure = {"manifest": manifest, "dataset": dataset, "versions": digest(library_versions()),
                    **{f"evaluation.{k}": digest(v) for k, v in evaluation.items()}}
@@ -203,8 +228,9 @@ def cache_dir(cp: Any, options: dict[str, Any]) -> Path:
     return Path(options.get("cache_dir") or cp.cache_dir)
 
 
-def _probe_components(cp: Any, ev: Any, ds: Any, card: Any, options: dict[str, Any], index: HashIndex,
-                      mpath: Path) -> dict[str, str] | None:
+def _probe_components(
+    cp: Any, ev: Any, ds: Any, card: Any, options: dict[str, Any], index: HashIndex, mpath: Path
+) -> dict[str, str] | None:
     bb = card.model.foundation_model.backbone if card is not None else None
     if bb is None:
         return None
@@ -217,7 +243,11 @@ def _probe_components(cp: Any, ev: Any, ds: Any, card: Any, options: dict[str, A
         "weights": index.sha256(resolve_inside(cp.root, bb.weights)) if bb.weights else "none",
         "backbone": digest(bb.model_dump(mode="json")),
         **_model_files(cp, bb, index),
-        **({"library": digest(_dist(BACKBONE_DIST[bb.library]))} if bb.library in BACKBONE_DIST else {}),
+        **(
+            {"library": digest(_dist(BACKBONE_DIST[bb.library]))}
+            if bb.library in BACKBONE_DIST
+            else {}
+        ),
         "protocol": digest(ev.protocol.model_dump(mode="json")),
         "task": digest(ev.task.model_dump(mode="json")),
         "splits": digest(ev.splits.model_dump(mode="json")),

@@ -15,7 +15,9 @@ from fairgov.diagnostics import Diagnostic
 
 #: lines listed per group before "and N more"
 SHOWN = 5
-DROP = "or set `drop_invalid_rows: true` in the evaluation to drop these rows (the build reports them)"
+DROP = (
+    "or set `drop_invalid_rows: true` in the evaluation to drop these rows (the build reports them)"
+)
 _ATTR = re.compile(r"attribute '(?P<col>[^']*)'")
 
 
@@ -42,7 +44,9 @@ def _line(p: Any) -> int:
     return (p.row + 2) if p.row is not None else 1
 
 
-def row_diagnostics(table_rel: str, problems: list[Any], columns: dict[str, str] | None = None) -> list[Diagnostic]:
+def row_diagnostics(
+    table_rel: str, problems: list[Any], columns: dict[str, str] | None = None
+) -> list[Diagnostic]:
     """One diagnostic per (code, message), in order of first appearance."""
     groups: dict[tuple[str, str], list[Any]] = {}
     for p in problems:
@@ -58,5 +62,9 @@ def row_diagnostics(table_rel: str, problems: list[Any], columns: dict[str, str]
             lines = [str(_line(p)) for p in rows[:SHOWN]]
             more = f" and {len(rows) - SHOWN} more" if len(rows) > SHOWN else ""
             text = f"{len(rows)} rows (lines {', '.join(lines)}{more}): {message}"
-        out.append(Diagnostic(table_rel, _line(first), 1, code, text, hint=hint_for(code, message, columns)))
+        out.append(
+            Diagnostic(
+                table_rel, _line(first), 1, code, text, hint=hint_for(code, message, columns)
+            )
+        )
     return out

@@ -14,11 +14,25 @@ from importlib import import_module
 from fairgov import __version__
 from fairgov.diagnostics import ExitCode, FairgovError
 
-COMMANDS = ("validate", "check", "build", "diff", "verify", "schema", "explain", "init", "export", "plan", "monitor")
+COMMANDS = (
+    "validate",
+    "check",
+    "build",
+    "diff",
+    "verify",
+    "schema",
+    "explain",
+    "init",
+    "export",
+    "plan",
+    "monitor",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="fairgov", description="Fairness governance compiler for medical-imaging FMs.")
+    parser = argparse.ArgumentParser(
+        prog="fairgov", description="Fairness governance compiler for medical-imaging FMs."
+    )
     parser.add_argument("--version", action="version", version=f"fairgov {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -6,9 +6,12 @@ import argparse
 
 
 def add_repo_root(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--repo-root", metavar="DIR",
-                   help="make file paths in github/sarif output relative to DIR (default: GITHUB_WORKSPACE, "
-                        "else the git repository holding the project)")
+    p.add_argument(
+        "--repo-root",
+        metavar="DIR",
+        help="make file paths in github/sarif output relative to DIR (default: GITHUB_WORKSPACE, "
+        "else the git repository holding the project)",
+    )
 
 
 #: printed by `--help` of validate, check and build: the two commands mean different things by 1

@@ -2,8 +2,8 @@
 
 Importing this package never imports torch: the torch-dependent entry points
 (``load_backbone``, ``embed_images``, ``embed_shard``, ``run_evaluation``) and the
-scipy/Pillow ones (probe, image decoding) are resolved lazily on first attribute access, so the manifest, probe, cache and predictions layers
-work without the ``eval`` extra installed.
+scipy/Pillow ones (probe, image decoding) are resolved lazily on first attribute access, so
+the manifest, probe and cache layers work without the ``eval`` extra installed.
 """
 
 from __future__ import annotations
@@ -48,9 +48,6 @@ _LAZY = {
     "auroc": "fairgov.evaluate.probe",
     "linear_probe": "fairgov.evaluate.probe",
     "decode": "fairgov.evaluate.images",
-    "PredictionsError": "fairgov.evaluate.predictions",
-    "check_predictions": "fairgov.evaluate.predictions",
-    "read_predictions": "fairgov.evaluate.predictions",
 }
 
 __all__ = [

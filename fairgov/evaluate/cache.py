@@ -2,10 +2,11 @@
 
 Keys are SHA-256 digests of canonical JSON describing everything that determines a
 result (weights hash, preprocessing, image hash, fairgov version...). Each entry is a
-payload (``.npy`` array or ``.parquet`` shard) plus a JSON sidecar holding the payload's SHA-256; a mismatch (truncated
-or tampered entry) is treated as a miss and the entry deleted, so a damaged cache can only
-cost time, never correctness. Writes are atomic (temp file + fsync + os.replace) and
-serialised per key stripe with a file lock so concurrent runs can share one cache.
+payload (``.npy`` array or ``.parquet`` shard) plus a JSON sidecar holding the payload's
+SHA-256; a mismatch (truncated or tampered entry) is treated as a miss and the entry
+deleted, so a damaged cache can only cost time, never correctness. Writes are atomic (temp
+file + fsync + os.replace) and serialised per key stripe with a file lock so concurrent runs
+can share one cache.
 """
 
 from __future__ import annotations

@@ -15,17 +15,19 @@ from typing import Any
 
 import numpy as np
 
-from fairgov.evaluate.backbone import (
-    _suffix,
+from fairgov.evaluate.cache import canonical_json
+from fairgov.evaluate.config import BackboneConfig, BackboneError
+from fairgov.evaluate.hashing import sha256_bytes
+from fairgov.evaluate.hf_backbone import _read_json, import_library
+from fairgov.evaluate.preprocess import Preprocess
+from fairgov.evaluate.weights import (
     apply_overrides,
+    file_suffix,
     freeze,
     load_into,
     load_state_dict_bytes,
     read_weights,
 )
-from fairgov.evaluate.config import BackboneConfig, BackboneError
-from fairgov.evaluate.hf_backbone import _read_json, import_library
-from fairgov.evaluate.preprocess import Preprocess
 
 __all__ = ["class_text_embeddings", "load_open_clip", "tokenizer_for"]
 
@@ -35,14 +37,18 @@ _CROP_MODE = {"shortest": "center", "squash": "squash"}
 def _model_config(open_clip: Any, cfg: BackboneConfig) -> tuple[dict[str, Any], dict[str, Any]]:
     if cfg.config is not None:
         raw = _read_json(Path(cfg.config), "open_clip model config")
-        model_cfg, pre = (raw["model_cfg"], raw.get("preprocess_cfg") or {}) if "model_cfg" in raw else (raw, {})
+        model_cfg, pre = (
+            (raw["model_cfg"], raw.get("preprocess_cfg") or {}) if "model_cfg" in raw else (raw, {})
+        )
     else:
         model_cfg, pre = open_clip.get_model_config(cfg.architecture), {}
         if model_cfg is None:
             raise BackboneError(
                 f"{cfg.architecture!r} is not a built-in open_clip model config; declare "
                 "backbone.config (a local JSON model config)", code="FG461")
-    if not isinstance(model_cfg, dict) or not {"vision_cfg", "text_cfg", "embed_dim"} <= set(model_cfg):
+    if not isinstance(model_cfg, dict) or not {"vision_cfg", "text_cfg", "embed_dim"} <= set(
+        model_cfg
+    ):
         raise BackboneError("the open_clip model config needs embed_dim, vision_cfg and text_cfg",
                             code="FG461")
     return copy.deepcopy(model_cfg), dict(pre)
@@ -67,16 +73,25 @@ def _data_config(open_clip: Any, model_cfg: dict[str, Any], pre: dict[str, Any])
 
     from open_clip.transform import PreprocessCfg
 
-    merged = {**asdict(PreprocessCfg()), "size": model_cfg["vision_cfg"].get("image_size", 224), **pre}
+    merged = {
+        **asdict(PreprocessCfg()),
+        "size": model_cfg["vision_cfg"].get("image_size", 224),
+        **pre,
+    }
     size = merged["size"]
     side = int(size if isinstance(size, int) else size[0])
     mode = _CROP_MODE.get(str(merged.get("resize_mode", "shortest")))
     if mode is None:
         raise BackboneError(f"open_clip resize_mode {merged['resize_mode']!r} is not supported",
                             code="FG461")
-    return {"input_size": (3, side, side), "interpolation": str(merged["interpolation"]),
-            "mean": tuple(float(v) for v in merged["mean"]), "std": tuple(float(v) for v in merged["std"]),
-            "crop_pct": 1.0, "crop_mode": mode}
+    return {
+        "input_size": (3, side, side),
+        "interpolation": str(merged["interpolation"]),
+        "mean": tuple(float(v) for v in merged["mean"]),
+        "std": tuple(float(v) for v in merged["std"]),
+        "crop_pct": 1.0,
+        "crop_mode": mode,
+    }
 
 
 def load_open_clip(cfg: BackboneConfig) -> tuple[Any, Preprocess, dict[str, Any]]:
@@ -88,7 +103,7 @@ def load_open_clip(cfg: BackboneConfig) -> tuple[Any, Preprocess, dict[str, Any]
     text_cfg = copy.deepcopy(model_cfg["text_cfg"])
     dc = apply_overrides(_data_config(open_clip, model_cfg, pre), cfg)
     model = _build(open_clip, model_cfg)
-    state = load_state_dict_bytes(data, _suffix(cfg.weights), str(cfg.weights))
+    state = load_state_dict_bytes(data, file_suffix(cfg.weights), str(cfg.weights))
     if state and all(k.startswith("module.") for k in state):
         state = {k[len("module."):]: v for k, v in state.items()}
     where = cfg.config or f"built-in config {cfg.architecture!r}"
@@ -116,9 +131,6 @@ def load_open_clip(cfg: BackboneConfig) -> tuple[Any, Preprocess, dict[str, Any]
 
 
 def _config_digest(cfg: BackboneConfig, model_cfg: dict[str, Any], pre: dict[str, Any]) -> str:
-    from fairgov.evaluate.cache import canonical_json
-    from fairgov.evaluate.hashing import sha256_bytes
-
     return sha256_bytes(canonical_json({"model_cfg": model_cfg, "preprocess_cfg": pre}).encode())
 
 

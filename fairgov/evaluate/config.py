@@ -25,7 +25,18 @@ POOLINGS: dict[str, tuple[Pooling, ...]] = {
 
 
 class EvaluateError(Exception):
-    """Base class for every error raised by ``fairgov.evaluate``."""
+    """Base class for every error raised by ``fairgov.evaluate``.
+
+    ``code``: its diagnostic code (fairgov/codes.py). Each class names its default; a raise
+    site that knows the cause more precisely passes ``code=``. The build reads this
+    attribute, never the message."""
+
+    code: str = "FG400"
+
+    def __init__(self, message: str = "", code: str | None = None) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
 
 
 class ImageError(EvaluateError):
@@ -35,16 +46,15 @@ class ImageError(EvaluateError):
 class BackboneError(EvaluateError):
     """The backbone could not be built or its weights could not be trusted/loaded.
 
-    ``code``: the diagnostic code when the cause is known precisely (else the build picks
-    one from the message)."""
+    Default code FG421 (weights unloadable); a precise cause passes its own."""
 
-    def __init__(self, message: str, code: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
+    code = "FG421"
 
 
 class ProbeError(EvaluateError):
     """The linear probe cannot be fitted (e.g. a split holds a single class)."""
+
+    code = "FG424"
 
 
 @dataclass(frozen=True)

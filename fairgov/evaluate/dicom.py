@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from fairgov.evaluate.config import ImageError
-from fairgov.evaluate.images import check_pixels
+from fairgov.evaluate.limits import check_pixels
 
 __all__ = ["DEFAULT_TAGS", "decode_dicom", "parse_age", "read_attributes"]
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from fairgov.evaluate.config import EvaluateError
-from fairgov.evaluate.embed import EmbedStats
+from fairgov.evaluate.forward import EmbedStats
 from fairgov.evaluate.progress import Progress
 from fairgov.evaluate.runners import Runner
 from fairgov.evaluate.shards import SHARD_SUFFIX, Shard, ShardOutput, ShardResult, decode_shard
@@ -55,7 +55,9 @@ def run_shards(
 ) -> dict[int, ShardResult]:  # fmt: skip
     """Embed ``shards`` with ``runner``; returns {shard index: result} for every shard."""
     if runner.name == "torchrun" and cache is None:
-        raise EvaluateError("runner 'torchrun' joins the ranks' shards through the cache: give a cache")
+        raise EvaluateError(
+            "runner 'torchrun' joins the ranks' shards through the cache: give a cache"
+        )
     by_index = {s.index: s for s in shards}
     results: dict[int, ShardResult] = {}
     for shard in shards:
@@ -114,7 +116,9 @@ def run_shards(
                         failures.setdefault(s.index, f"{type(exc).__name__}: {exc}")
         left = [s for s in mine if s.index not in results]
         if left:
-            raise EmbeddingFailedError([(s, failures.get(s.index, "no result")) for s in left], attempts)
+            raise EmbeddingFailedError(
+                [(s, failures.get(s.index, "no result")) for s in left], attempts
+            )
     if stats.shards_computed:
         stats.runner_workers = runner.workers
     runner.finish()
@@ -132,5 +136,7 @@ def run_shards(
                 stats.images_embedded += int(str(meta.get("images", 0)))
                 stats.shards_joined += 1
     if missing:
-        raise EmbeddingFailedError([(s, "not in the cache after the other workers finished") for s in missing], 1)
+        raise EmbeddingFailedError(
+            [(s, "not in the cache after the other workers finished") for s in missing], 1
+        )
     return results

@@ -41,7 +41,11 @@ class HashIndex:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
-        ok = isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("entries"), dict)
+        ok = (
+            isinstance(data, dict)
+            and data.get("format") == FORMAT
+            and isinstance(data.get("entries"), dict)
+        )
         return data["entries"] if ok else {}
 
     def sha256(self, path: str | os.PathLike[str], st: os.stat_result | None = None) -> str:
@@ -67,7 +71,7 @@ class HashIndex:
         return digest
 
     def save(self) -> None:
-        """Write the index atomically (only when it changed); an unwritable cache costs time only."""
+        """Write the index atomically (only when it changed); an unwritable cache costs time."""
         if self.path is None or not self._dirty:
             return
         try:

@@ -5,7 +5,8 @@ The model is built from a local ``config.json`` (beside the weights, or the spec
 read-hash-parse path as timm). Preprocessing comes from the model's own image processor:
 ``preprocessor_config.json`` beside the config when present, else the processor class that
 transformers registers for the model type with its defaults at the config's ``image_size``;
-the spec's overrides apply on top. The hub is never consulted (``HF_HUB_OFFLINE`` is forced on before import).
+the spec's overrides apply on top. The hub is never consulted (``HF_HUB_OFFLINE`` is forced
+on before import).
 """
 
 from __future__ import annotations
@@ -15,15 +16,17 @@ import os
 from pathlib import Path
 from typing import Any
 
-from fairgov.evaluate.backbone import (
+from fairgov.evaluate.config import BackboneConfig, BackboneError
+from fairgov.evaluate.hashing import sha256_file
+from fairgov.evaluate.preprocess import Preprocess
+from fairgov.evaluate.weights import (
     apply_overrides,
+    file_suffix,
     freeze,
     load_into,
     load_state_dict_bytes,
     read_weights,
 )
-from fairgov.evaluate.config import BackboneConfig, BackboneError
-from fairgov.evaluate.preprocess import Preprocess
 
 __all__ = ["import_library", "load_transformers", "processor_data_config"]
 
@@ -102,9 +105,11 @@ def load_transformers(cfg: BackboneConfig) -> tuple[Any, Preprocess, dict[str, A
     except Exception as exc:  # unknown model_type, bad fields: the user's file
         raise BackboneError(f"cannot build a transformers model from {config_path}: {exc}",
                             code="FG461") from exc
-    state = load_state_dict_bytes(data, _suffix(cfg.weights), str(cfg.weights))
+    state = load_state_dict_bytes(data, file_suffix(cfg.weights), str(cfg.weights))
     state = _adapt(state, model)
-    if getattr(model, "pooler", None) is not None and not any(k.startswith("pooler.") for k in state):
+    if getattr(model, "pooler", None) is not None and not any(
+        k.startswith("pooler.") for k in state
+    ):
         model.pooler = None  # unused by both poolings; files saved without it stay loadable
     try:
         load_into(model, state, f"{model_type} ({config_path})")
@@ -132,7 +137,7 @@ def load_transformers(cfg: BackboneConfig) -> tuple[Any, Preprocess, dict[str, A
         "model_type": model_type,
         "pooling": pooling,
         "processor": "preprocessor_config.json" if has_file else "defaults",
-        "model_config_sha256": _sha256_file(Path(config_path)),
+        "model_config_sha256": sha256_file(Path(config_path)),
         "weights_sha256": digest,
         "sha256_verified": cfg.sha256 is not None,
         "source": "local",
@@ -149,14 +154,3 @@ def _adapt(state: dict[str, Any], model: Any) -> dict[str, Any]:
         state = {k[len(prefix):] if k.startswith(prefix) else k: v for k, v in state.items()}
     return {k: v for k, v in state.items() if k in expected or not k.startswith(_HEADS)}
 
-
-def _sha256_file(path: Path) -> str:
-    from fairgov.evaluate.hashing import sha256_file
-
-    return sha256_file(path)
-
-
-def _suffix(path: Any) -> str:
-    from fairgov.evaluate.backbone import _suffix as suffix
-
-    return suffix(path)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import stat
 import threading
 import warnings
 from collections.abc import Iterator
@@ -19,11 +18,11 @@ from pathlib import Path
 import numpy as np
 
 from fairgov.evaluate.config import ImageError
+from fairgov.evaluate.dicom import decode_dicom
+from fairgov.evaluate.limits import DEFAULT_MAX_PIXELS, check_pixels, precheck_file
 
 __all__ = ["DEFAULT_MAX_PIXELS", "ImageError", "decode", "precheck_file"]
 
-# Same ceiling as Pillow's default bomb limit; applied to every format, not just PIL's.
-DEFAULT_MAX_PIXELS = 89_478_485
 _DICOM_SUFFIXES = {".dcm", ".dicom", ".dic"}
 # Suffix -> Pillow format hint (tried first; Pillow still falls back to sniffing).
 _PIL_FORMATS = {
@@ -34,40 +33,6 @@ _PIL_FORMATS = {
     ".tiff": "TIFF",
     ".bmp": "BMP",
 }
-
-
-def precheck_file(path: str | os.PathLike[str]) -> int:
-    """Raise unless ``path`` is a non-empty regular file; return its size.
-
-    ``stat`` first so that opening a FIFO or a device can never block or stream forever.
-    """
-    try:
-        st = os.stat(path)
-    except OSError as exc:
-        raise ImageError(f"{path}: cannot stat ({exc.strerror})") from exc
-    if not stat.S_ISREG(st.st_mode):
-        raise ImageError(f"{path}: not a regular file")
-    if st.st_size == 0:
-        raise ImageError(f"{path}: file is empty (0 bytes)")
-    return st.st_size
-
-
-def _pixel_cap(max_pixels: int | None) -> int:
-    from PIL import Image
-
-    caps = [DEFAULT_MAX_PIXELS if max_pixels is None else int(max_pixels)]
-    if Image.MAX_IMAGE_PIXELS:
-        caps.append(int(Image.MAX_IMAGE_PIXELS))
-    return min(caps)
-
-
-def check_pixels(path: object, n_pixels: int, max_pixels: int | None) -> None:
-    """Reject images whose declared size exceeds the pixel cap, before allocating them."""
-    cap = _pixel_cap(max_pixels)
-    if n_pixels > cap:
-        raise ImageError(
-            f"{path}: {n_pixels} pixels exceeds the limit of {cap} (possible decompression bomb)"
-        )
 
 
 def _is_dicom(path: Path) -> bool:
@@ -201,8 +166,6 @@ def decode(
     if p.suffix.lower() == ".npy":
         out = _decode_npy(p, max_pixels)
     elif _is_dicom(p):
-        from fairgov.evaluate.dicom import decode_dicom
-
         out = decode_dicom(p, windowing=windowing, max_pixels=max_pixels)
     else:
         out = _decode_pil(p, max_pixels)

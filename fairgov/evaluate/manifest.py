@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from fairgov.evaluate.hashing import sha256_bytes, sha256_file
+from fairgov.evaluate.images import ImageError, decode, precheck_file
 from fairgov.evaluate.problems import CODES, RowProblem
 
 __all__ = ["CODES", "RowProblem", "check_rows", "manifest_hash", "patient_split", "read_manifest"]
@@ -120,8 +121,6 @@ def check_rows(
     decode failures surface later, during embedding. When ``drop_invalid`` is False the
     clean frame is the input unchanged and the caller must stop if problems is non-empty.
     """
-    from fairgov.evaluate.images import ImageError, decode, precheck_file
-
     root_p = Path(root)
     problems: list[RowProblem] = []
     required = (

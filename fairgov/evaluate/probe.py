@@ -88,7 +88,7 @@ def linear_probe(
         if len(np.unique(yy)) < 2:
             raise ProbeError(f"the {name} split needs both classes to fit/select a probe")
     if not cfg.Cs or any(c <= 0 for c in cfg.Cs):
-        raise ProbeError(f"Cs must be positive, got {cfg.Cs}")
+        raise ProbeError(f"Cs must be positive, got {cfg.Cs}", code="FG400")
     Xtr = np.asarray(X_train, dtype=np.float64)
     mean = Xtr.mean(axis=0)
     scale = Xtr.std(axis=0)

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 import fairgov
+from fairgov.evaluate.backbone import load_backbone
 from fairgov.evaluate.config import (
     BackboneConfig,
     EvaluateError,
@@ -24,6 +25,7 @@ from fairgov.evaluate.config import (
     RunConfig,
     ZeroShotConfig,
 )
+from fairgov.evaluate.embed import EmbedStats, embed_rows
 from fairgov.evaluate.hashing import sha256_file
 from fairgov.evaluate.manifest import (
     canonical,
@@ -34,10 +36,11 @@ from fairgov.evaluate.manifest import (
 )
 from fairgov.evaluate.probe import ProbeResult, linear_probe
 from fairgov.evaluate.problems import RowProblem
+from fairgov.evaluate.zeroshot import zero_shot_scores
+from fairgov.vocabulary import SPLITS
 
 __all__ = ["PER_RUN_KEYS", "SPLITS", "EvaluationResult", "InvalidRowsError", "run_evaluation"]
 
-SPLITS = ("train", "validation", "test")
 #: provenance entries that describe this run (they differ between a cold and a resumed or
 #: warm run of the same inputs), next to forward_passes and the cache counters
 PER_RUN_KEYS = ("runner_workers", "shards_computed", "shards_cached", "shard_retries")
@@ -118,9 +121,6 @@ def run_evaluation(
     file (default ``sha256_file``; the build passes its stat-keyed index). ``zero_shot``
     scores with the CLIP model's text prompts instead of a probe (train rows are not embedded).
     """
-    from fairgov.evaluate.backbone import load_backbone
-    from fairgov.evaluate.embed import EmbedStats, embed_rows
-
     probe, run = probe or ProbeConfig(), run or RunConfig()
     if len(classes) != 2:
         raise EvaluateError(
@@ -145,7 +145,7 @@ def run_evaluation(
         problems += _split_problems(df, split_column, patient_column)
     else:
         if split_fractions is not None and set(split_fractions) != set(SPLITS):
-            raise EvaluateError(f"split_fractions must name exactly {list(SPLITS)}")
+            raise EvaluateError(f"split_fractions must name exactly {list(SPLITS)}", code="FG424")
         splits = patient_split(df[patient_column].tolist(), split_fractions, seed=split_seed)
     bad = _fail_or_drop(problems, drop_invalid)
 
@@ -171,7 +171,7 @@ def run_evaluation(
     by_split = {s: [i for i in keep if splits[i] == s] for s in SPLITS}
     for s in SPLITS if zero_shot is None else SPLITS[1:]:
         if not by_split[s]:
-            raise EvaluateError(f"the {s} split is empty after validation")
+            raise EvaluateError(f"the {s} split is empty after validation", code="FG424")
 
     def xy(s: str) -> tuple[np.ndarray, np.ndarray]:
         return np.stack([emb[i] for i in by_split[s]]), np.array([y[i] for i in by_split[s]])
@@ -185,8 +185,6 @@ def run_evaluation(
         method: dict[str, Any] = {"probe": {
             "C": res.C, "val_auroc_per_C": {str(k): v for k, v in res.val_auroc_per_C.items()}}}
     else:
-        from fairgov.evaluate.zeroshot import zero_shot_scores
-
         scores, used = zero_shot_scores(np.stack([emb[i] for i in scored]), loaded, zero_shot)
         names = [str(c) for c in classes]
         method = {"zero_shot": {

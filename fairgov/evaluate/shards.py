@@ -21,6 +21,7 @@ import numpy as np
 
 from fairgov.evaluate.cache import content_key
 from fairgov.evaluate.config import ImageSpec, RunConfig
+from fairgov.evaluate.forward import EmbedStats, embed_shard
 from fairgov.evaluate.loading import RowId
 
 __all__ = [
@@ -119,7 +120,9 @@ def encode_shard(
     offsets = np.concatenate([[0], np.cumsum([len(v) for v in vectors])]).astype(np.int32)
     flat = np.concatenate(vectors) if vectors else np.zeros(0, np.float32)
     embedding = pa.ListArray.from_arrays(
-        pa.array(offsets), pa.array(flat, pa.float32()), mask=pa.array([rid not in emb for rid in ids])
+        pa.array(offsets),
+        pa.array(flat, pa.float32()),
+        mask=pa.array([rid not in emb for rid in ids]),
     )
     table = pa.table({"row_id": pa.array(ids), "embedding": embedding,
                       "error": pa.array([err.get(rid) for rid in ids], pa.string())})  # fmt: skip
@@ -166,8 +169,6 @@ def compute_shard(
     on_batch: Callable[[int], None] | None = None,
 ) -> ShardOutput:
     """Run ``embed_shard`` on one shard; any exception becomes ``failure`` (to be retried)."""
-    from fairgov.evaluate.embed import EmbedStats, embed_shard
-
     t0 = time.perf_counter()
     stats = EmbedStats()
     try:

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from fairgov.evaluate.clip_backbone import class_text_embeddings, logit_scale
 from fairgov.evaluate.config import EvaluateError, ZeroShotConfig
 
 __all__ = ["zero_shot_scores"]
@@ -18,8 +19,6 @@ def zero_shot_scores(
 
     logits = cos(image, class) / temperature; score = softmax over (negative, positive).
     """
-    from fairgov.evaluate.clip_backbone import class_text_embeddings, logit_scale
-
     model, _, meta = loaded
     if meta.get("library") != "open_clip":
         raise EvaluateError("zero_shot needs an open_clip backbone (a CLIP text tower)")

@@ -32,8 +32,12 @@ def find_document(cp: CompiledProject, kind: str, ident: str) -> Entry:
     if entry is not None:
         return entry
     known = sorted(e.model.id for e in cp.of_kind(kind))
-    hint = f"known {kind} ids: {', '.join(known)}" if known else f"the project has no {kind} document"
-    raise FairgovError(Diagnostic(str(cp.root), 1, 1, CODE_UNKNOWN, f"no {kind} with id {ident!r}", hint=hint))
+    hint = (
+        f"known {kind} ids: {', '.join(known)}" if known else f"the project has no {kind} document"
+    )
+    raise FairgovError(
+        Diagnostic(str(cp.root), 1, 1, CODE_UNKNOWN, f"no {kind} with id {ident!r}", hint=hint)
+    )
 
 
 def default_out(cp: CompiledProject, *parts: str) -> Path:
@@ -44,12 +48,22 @@ def default_out(cp: CompiledProject, *parts: str) -> Path:
 def write_output(path: Path, data: bytes, force: bool) -> Path:
     """Write `data` to `path` atomically; an existing file needs `force`."""
     if os.path.lexists(path) and not force:
-        raise FairgovError(Diagnostic(str(path), 1, 1, CODE_EXISTS, f"{path} already exists; nothing was written",
-                                      hint="pass --force to replace it, or --out to write elsewhere"))
+        raise FairgovError(
+            Diagnostic(
+                str(path),
+                1,
+                1,
+                CODE_EXISTS,
+                f"{path} already exists; nothing was written",
+                hint="pass --force to replace it, or --out to write elsewhere",
+            )
+        )
     try:
         atomic_write_bytes(path, data)
     except OSError as err:
-        raise FairgovError(Diagnostic(str(path), 1, 1, CODE_EXISTS, f"cannot write {path}: {err}")) from err
+        raise FairgovError(
+            Diagnostic(str(path), 1, 1, CODE_EXISTS, f"cannot write {path}: {err}")
+        ) from err
     return path
 
 
@@ -68,7 +82,13 @@ def read_results(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as err:
-        raise FairgovError(Diagnostic(str(path), 1, 1, CODE_RESULTS, f"cannot read results: {err}")) from err
+        raise FairgovError(
+            Diagnostic(str(path), 1, 1, CODE_RESULTS, f"cannot read results: {err}")
+        ) from err
     if not isinstance(data, dict) or not isinstance(data.get("evaluations"), dict):
-        raise FairgovError(Diagnostic(str(path), 1, 1, CODE_RESULTS, "not a fairgov results.json (no `evaluations`)"))
+        raise FairgovError(
+            Diagnostic(
+                str(path), 1, 1, CODE_RESULTS, "not a fairgov results.json (no `evaluations`)"
+            )
+        )
     return data

@@ -23,17 +23,42 @@ from fairgov.validate.paths import resolve_inside
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.0"
 CONTEXT: dict[str, Any] = {
-    "@language": "en", "@vocab": "https://schema.org/", "citeAs": "cr:citeAs", "column": "cr:column",
-    "conformsTo": "dct:conformsTo", "cr": "http://mlcommons.org/croissant/", "rai": "http://mlcommons.org/croissant/RAI/",
-    "data": {"@id": "cr:data", "@type": "@json"}, "dataType": {"@id": "cr:dataType", "@type": "@vocab"},
-    "dct": "http://purl.org/dc/terms/", "equivalentProperty": "cr:equivalentProperty",
-    "examples": {"@id": "cr:examples", "@type": "@json"}, "extract": "cr:extract", "field": "cr:field",
-    "fileProperty": "cr:fileProperty", "fileObject": "cr:fileObject", "fileSet": "cr:fileSet", "format": "cr:format",
-    "includes": "cr:includes", "isLiveDataset": "cr:isLiveDataset", "jsonPath": "cr:jsonPath", "key": "cr:key",
-    "md5": "cr:md5", "parentField": "cr:parentField", "path": "cr:path", "recordSet": "cr:recordSet",
-    "references": "cr:references", "regex": "cr:regex", "repeated": "cr:repeated", "replace": "cr:replace",
-    "samplingRate": "cr:samplingRate", "sc": "https://schema.org/", "separator": "cr:separator",
-    "source": "cr:source", "subField": "cr:subField", "transform": "cr:transform",
+    "@language": "en",
+    "@vocab": "https://schema.org/",
+    "citeAs": "cr:citeAs",
+    "column": "cr:column",
+    "conformsTo": "dct:conformsTo",
+    "cr": "http://mlcommons.org/croissant/",
+    "rai": "http://mlcommons.org/croissant/RAI/",
+    "data": {"@id": "cr:data", "@type": "@json"},
+    "dataType": {"@id": "cr:dataType", "@type": "@vocab"},
+    "dct": "http://purl.org/dc/terms/",
+    "equivalentProperty": "cr:equivalentProperty",
+    "examples": {"@id": "cr:examples", "@type": "@json"},
+    "extract": "cr:extract",
+    "field": "cr:field",
+    "fileProperty": "cr:fileProperty",
+    "fileObject": "cr:fileObject",
+    "fileSet": "cr:fileSet",
+    "format": "cr:format",
+    "includes": "cr:includes",
+    "isLiveDataset": "cr:isLiveDataset",
+    "jsonPath": "cr:jsonPath",
+    "key": "cr:key",
+    "md5": "cr:md5",
+    "parentField": "cr:parentField",
+    "path": "cr:path",
+    "recordSet": "cr:recordSet",
+    "references": "cr:references",
+    "regex": "cr:regex",
+    "repeated": "cr:repeated",
+    "replace": "cr:replace",
+    "samplingRate": "cr:samplingRate",
+    "sc": "https://schema.org/",
+    "separator": "cr:separator",
+    "source": "cr:source",
+    "subField": "cr:subField",
+    "transform": "cr:transform",
 }
 ENCODING = {".csv": "text/csv", ".parquet": "application/x-parquet", ".pq": "application/x-parquet"}
 DATA_TYPES = {"i": "sc:Integer", "u": "sc:Integer", "f": "sc:Float", "b": "sc:Boolean"}
@@ -65,16 +90,24 @@ def _person(owner: Any) -> dict[str, Any]:
 def _semver(version: str) -> str:
     """Croissant wants MAJOR.MINOR.PATCH: `2` -> `2.0.0`, `1.3` -> `1.3.0`; other forms as given."""
     parts = version.split(".")
-    return ".".join(parts + ["0"] * (3 - len(parts))) if all(p.isdigit() for p in parts) and len(parts) <= 3 else version
+    return (
+        ".".join(parts + ["0"] * (3 - len(parts)))
+        if all(p.isdigit() for p in parts) and len(parts) <= 3
+        else version
+    )
 
 
 def _file_object(manifest: Path, out: Path) -> dict[str, Any]:
     rel = os.path.relpath(manifest, out.resolve().parent)
     return {
-        "@type": "cr:FileObject", "@id": "manifest", "name": "manifest",
+        "@type": "cr:FileObject",
+        "@id": "manifest",
+        "name": "manifest",
         "description": "The dataset manifest: one row per image (image path, patient, split, labels, attributes).",
-        "contentUrl": Path(rel).as_posix(), "contentSize": f"{manifest.stat().st_size} B",
-        "encodingFormat": ENCODING.get(manifest.suffix.lower(), "text/csv"), "sha256": _sha256(manifest),
+        "contentUrl": Path(rel).as_posix(),
+        "contentSize": f"{manifest.stat().st_size} B",
+        "encodingFormat": ENCODING.get(manifest.suffix.lower(), "text/csv"),
+        "sha256": _sha256(manifest),
     }
 
 
@@ -108,10 +141,14 @@ def _column_descriptions(ds: Any) -> dict[str, str]:
     if m.id_column:
         out[m.id_column] = "Row id."
     for name, label in m.labels.items():
-        out[label.column] = f"Label `{name}` ({', '.join(label.classes)}): {answer(label.description, markdown=False)}"
+        out[label.column] = (
+            f"Label `{name}` ({', '.join(label.classes)}): {answer(label.description, markdown=False)}"
+        )
     for name, attr in ds.attributes.items():
         if attr.column:
-            out[attr.column] = f"Subgroup attribute `{name}`" + (f": {attr.description}" if attr.description else ".")
+            out[attr.column] = f"Subgroup attribute `{name}`" + (
+                f": {attr.description}" if attr.description else "."
+            )
     return out
 
 

@@ -15,24 +15,60 @@ from fairgov.exports.text import answer
 
 #: RAI property -> (datasheet field paths, single text?)
 RAI_FIELDS: dict[str, tuple[tuple[str, ...], bool]] = {
-    "rai:dataCollection": (("collection.mechanisms", "collection.sampling", "collection.collectors",
-                            "collection.timeframe", "collection.countries", "collection.devices",
-                            "collection.inclusion_criteria", "collection.exclusion_criteria"), True),
+    "rai:dataCollection": (
+        (
+            "collection.mechanisms",
+            "collection.sampling",
+            "collection.collectors",
+            "collection.timeframe",
+            "collection.countries",
+            "collection.devices",
+            "collection.inclusion_criteria",
+            "collection.exclusion_criteria",
+        ),
+        True,
+    ),
     "rai:dataCollectionMissingData": (("composition.missing_information",), True),
     "rai:dataCollectionRawData": (("preprocessing.raw_data_saved",), True),
     "rai:dataPreprocessingProtocol": (("preprocessing.steps",), False),
     "rai:dataAnnotationProtocol": (("preprocessing.labeling",), False),
     "rai:annotatorDemographics": (("motivation.curator_backgrounds",), False),
-    "rai:dataBiases": (("governance.bias_examination", "governance.bias_mitigation", "uses.fairness_impact",
-                        "composition.sample_representativeness"), False),
-    "rai:dataLimitations": (("composition.errors_noise", "governance.data_gaps",
-                             "representativeness.vs_target_population", "uses.tasks_to_avoid"), False),
-    "rai:dataUseCases": (("motivation.purpose", "uses.prior_uses", "representativeness.relevance_to_deployment"),
-                         False),
+    "rai:dataBiases": (
+        (
+            "governance.bias_examination",
+            "governance.bias_mitigation",
+            "uses.fairness_impact",
+            "composition.sample_representativeness",
+        ),
+        False,
+    ),
+    "rai:dataLimitations": (
+        (
+            "composition.errors_noise",
+            "governance.data_gaps",
+            "representativeness.vs_target_population",
+            "uses.tasks_to_avoid",
+        ),
+        False,
+    ),
+    "rai:dataUseCases": (
+        ("motivation.purpose", "uses.prior_uses", "representativeness.relevance_to_deployment"),
+        False,
+    ),
     "rai:dataSocialImpact": (("uses.fairness_impact",), True),
-    "rai:personalSensitiveInformation": (("composition.sensitive_data", "composition.reidentification",
-                                          "governance.special_category_processing", "collection.consent"), False),
-    "rai:dataReleaseMaintenancePlan": (("maintenance.update_policy", "maintenance.maintainer"), True),
+    "rai:personalSensitiveInformation": (
+        (
+            "composition.sensitive_data",
+            "composition.reidentification",
+            "governance.special_category_processing",
+            "collection.consent",
+        ),
+        False,
+    ),
+    "rai:dataReleaseMaintenancePlan": (
+        ("maintenance.update_policy", "maintenance.maintainer"),
+        True,
+    ),
 }
 
 #: a readable label in front of each joined or listed answer

@@ -17,8 +17,12 @@ from fairgov.validate import CompiledProject
 TASK_TYPE = "image-classification"
 
 
-def model_index(name: str, cp: CompiledProject, refs: list[str], results: dict[str, Any]) -> list[dict[str, Any]]:
-    entries = [_result(cp, ref, results["evaluations"][ref]) for ref in refs if _measured(results, ref)]
+def model_index(
+    name: str, cp: CompiledProject, refs: list[str], results: dict[str, Any]
+) -> list[dict[str, Any]]:
+    entries = [
+        _result(cp, ref, results["evaluations"][ref]) for ref in refs if _measured(results, ref)
+    ]
     return [{"name": name, "results": entries}] if entries else []
 
 
@@ -32,8 +36,12 @@ def _result(cp: CompiledProject, ref: str, ev: dict[str, Any]) -> dict[str, Any]
     task = ev.get("task") or {}
     entry: dict[str, Any] = {
         "task": {"type": TASK_TYPE, "name": f"{task.get('label')} = {task.get('positive')}"},
-        "dataset": {"type": ev["dataset"].split("/", 1)[1], "name": dataset.title if dataset else ev["dataset"],
-                    "config": ref.split("/", 1)[1], "split": _test_split(cp, ref)},
+        "dataset": {
+            "type": ev["dataset"].split("/", 1)[1],
+            "name": dataset.title if dataset else ev["dataset"],
+            "config": ref.split("/", 1)[1],
+            "split": _test_split(cp, ref),
+        },
         "metrics": list(_metrics(ev["measure"])),
     }
     return entry
@@ -58,8 +66,16 @@ def _cell_metrics(cell: dict[str, Any], label: str, attribute: str | None, group
     for metric, m in (cell.get("metrics") or {}).items():
         if m.get("value") is None:
             continue
-        args = {"subgroup": label, "attribute": attribute, "group": group, "ci_low": m.get("ci_low"),
-                "ci_high": m.get("ci_high"), "ci_level": level, "n": cell.get("n"),
-                "n_pos": cell.get("n_pos"), "n_neg": cell.get("n_neg")}
+        args = {
+            "subgroup": label,
+            "attribute": attribute,
+            "group": group,
+            "ci_low": m.get("ci_low"),
+            "ci_high": m.get("ci_high"),
+            "ci_level": level,
+            "n": cell.get("n"),
+            "n_pos": cell.get("n_pos"),
+            "n_neg": cell.get("n_neg"),
+        }
         yield {"type": metric, "name": f"{metric} ({label})", "value": m["value"],
                "args": {k: v for k, v in args.items() if v is not None}}

@@ -13,7 +13,9 @@ from fairgov.exports.text import cell, estimate
 
 def results_markdown(refs: list[str], results: dict[str, Any] | None) -> list[str]:
     if results is None:
-        return ["No results were exported: run `fairgov check` and pass `--results build/results.json`."]
+        return [
+            "No results were exported: run `fairgov check` and pass `--results build/results.json`."
+        ]
     out: list[str] = []
     for ref in refs:
         ev = results["evaluations"].get(ref)
@@ -21,7 +23,10 @@ def results_markdown(refs: list[str], results: dict[str, Any] | None) -> list[st
         if ev is None:
             out += ["Not in the results file: this evaluation was not part of the build.", ""]
         elif ev.get("status") != "ok" or not ev.get("measure"):
-            out += [f"Did not run ({cell(ev.get('status'))}): {cell(ev.get('error') or 'no measurements')}.", ""]
+            out += [
+                f"Did not run ({cell(ev.get('status'))}): {cell(ev.get('error') or 'no measurements')}.",
+                "",
+            ]
         else:
             out += _evaluation(ev)
     return out
@@ -31,8 +36,10 @@ def _evaluation(ev: dict[str, Any]) -> list[str]:
     measure = ev["measure"]
     level = (measure.get("bootstrap") or {}).get("level")
     th = ev.get("threshold") or {}
-    out = [f"Operating threshold {th.get('value')} ({th.get('policy')}, fitted on {th.get('fitted_on')}); "
-           f"cells show the estimate ({_interval(level)})."]
+    out = [
+        f"Operating threshold {th.get('value')} ({th.get('policy')}, fitted on {th.get('fitted_on')}); "
+        f"cells show the estimate ({_interval(level)})."
+    ]
     overall = measure.get("overall") or {}
     metrics = list((overall.get("metrics") or {}).keys())
     out += ["", *_table("overall", {"all": overall}, metrics)]
@@ -48,8 +55,13 @@ def _table(attribute: str, groups: dict[str, Any], metrics: list[str]) -> list[s
     for group, c in groups.items():
         ms = c.get("metrics") or {}
         values = [estimate(ms.get(m) or {}) for m in metrics]
-        lines.append("| " + " | ".join([cell(group), *(str(c.get(k, "")) for k in ("n", "n_pos", "n_neg")),
-                                         *values]) + " |")
+        lines.append(
+            "| "
+            + " | ".join(
+                [cell(group), *(str(c.get(k, "")) for k in ("n", "n_pos", "n_neg")), *values]
+            )
+            + " |"
+        )
         reasons = sorted({ms[m]["reason"] for m in metrics if ms.get(m, {}).get("reason")})
         notes += [f"- {cell(group)}: {cell(r)}" for r in reasons]
     return lines + (["", "Undefined cells:", *notes] if notes else [])

@@ -26,10 +26,17 @@ def rows(results: dict[str, Any]) -> Iterator[dict[str, Any]]:
             for group, cell in (block.get("groups") or {}).items():
                 for metric, m in (cell.get("metrics") or {}).items():
                     yield {
-                        "evaluation": ref, "attribute": attribute, "group": group, "metric": metric,
-                        "value": m.get("value"), "ci_low": m.get("ci_low"), "ci_high": m.get("ci_high"),
+                        "evaluation": ref,
+                        "attribute": attribute,
+                        "group": group,
+                        "metric": metric,
+                        "value": m.get("value"),
+                        "ci_low": m.get("ci_low"),
+                        "ci_high": m.get("ci_high"),
                         "reason": m.get("reason"),
-                        "n": cell.get("n"), "n_pos": cell.get("n_pos"), "n_neg": cell.get("n_neg"),
+                        "n": cell.get("n"),
+                        "n_pos": cell.get("n_pos"),
+                        "n_neg": cell.get("n_neg"),
                         "ci_level": level,
                     }
 
@@ -40,7 +47,12 @@ def to_csv(table: list[dict[str, Any]]) -> bytes:
     writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in table:
-        writer.writerow({k: ("" if v is None else repr(v) if isinstance(v, float) else v) for k, v in row.items()})
+        writer.writerow(
+            {
+                k: ("" if v is None else repr(v) if isinstance(v, float) else v)
+                for k, v in row.items()
+            }
+        )
     return buf.getvalue().encode("utf-8")
 
 
@@ -49,8 +61,15 @@ def to_parquet(table: list[dict[str, Any]]) -> bytes:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    types = {"value": pa.float64(), "ci_low": pa.float64(), "ci_high": pa.float64(), "n": pa.int64(),
-             "n_pos": pa.int64(), "n_neg": pa.int64(), "ci_level": pa.float64()}
+    types = {
+        "value": pa.float64(),
+        "ci_low": pa.float64(),
+        "ci_high": pa.float64(),
+        "n": pa.int64(),
+        "n_pos": pa.int64(),
+        "n_neg": pa.int64(),
+        "ci_level": pa.float64(),
+    }
     schema = pa.schema([(c, types.get(c, pa.string())) for c in COLUMNS])
     arrow = pa.Table.from_pylist(table, schema=schema)
     sink = pa.BufferOutputStream()

@@ -34,7 +34,13 @@ def as_json(diags: Sequence[Diagnostic]) -> str:
 
 
 def _escape_property(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(":", "%3A").replace(",", "%2C")
+    return (
+        value.replace("%", "%25")
+        .replace("\r", "%0D")
+        .replace("\n", "%0A")
+        .replace(":", "%3A")
+        .replace(",", "%2C")
+    )
 
 
 def _escape_data(value: str) -> str:
@@ -51,5 +57,7 @@ def github(diags: Sequence[Diagnostic], prefix: str = "") -> str:
         file = _escape_property(with_prefix(d.file, prefix))
         title = _escape_property(d.code)
         message = d.message + (f" (hint: {d.hint})" if d.hint else "")
-        lines.append(f"::{level} file={file},line={d.line},col={d.col},title={title}::{_escape_data(message)}")
+        lines.append(
+            f"::{level} file={file},line={d.line},col={d.col},title={title}::{_escape_data(message)}"
+        )
     return "\n".join(lines)

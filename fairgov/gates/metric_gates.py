@@ -7,6 +7,7 @@ from typing import Any
 from fairgov.gates.compare import decide
 from fairgov.gates.outcome import GateResult
 from fairgov.metrics.simultaneous import p_pass
+from fairgov.vocabulary import AGGREGATE_METRICS
 
 STAT_LABEL = {"gap": "gap", "worst": "worst group", "ratio": "ratio", "to_overall": "largest difference to overall",
               "group": "group", "difference": "difference"}
@@ -64,7 +65,7 @@ def thin_groups(measure: dict[str, Any], metric: str, across: str, statistic: st
     names = [group] if statistic == "group" else [g for g in groups if g != "unknown"]
     if statistic == "difference":
         names = [group, reference]
-    base = metric if metric not in ("equalized_odds", "equalized_odds_mean", "equal_opportunity") else None
+    base = metric if metric not in AGGREGATE_METRICS else None
     out = []
     for name in names:
         cell = groups.get(name or "")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-Status = Literal["pass", "fail", "inconclusive", "waived", "warn"]
-#: order used for tables: blocking problems first
-STATUS_ORDER = {"fail": 0, "inconclusive": 1, "warn": 2, "waived": 3, "pass": 4}
+# the status vocabulary and its order (used for tables: blocking problems first)
+from fairgov.vocabulary import STATUS_ORDER as STATUS_ORDER
+from fairgov.vocabulary import Status
 
 
 @dataclass

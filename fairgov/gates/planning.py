@@ -22,8 +22,9 @@ from fairgov.gates.metric_gates import apply_metric_gate
 from fairgov.gates.outcome import GateResult
 from fairgov.metrics import BootstrapConfig, MinEvidence, measure
 from fairgov.metrics.simulate import Scenario, simulate
+from fairgov.vocabulary import AGGREGATE_PARTS
 
-ODDS = {"equalized_odds": ("tpr", "fpr"), "equalized_odds_mean": ("tpr", "fpr"), "equal_opportunity": ("tpr",)}
+ODDS = AGGREGATE_PARTS
 
 
 @dataclass(frozen=True)

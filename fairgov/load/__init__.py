@@ -30,14 +30,24 @@ from yaml.events import (
 from yaml.nodes import MappingNode
 
 from fairgov.diagnostics import Diagnostic
+from fairgov.load.errors import (
+    MAX_ALIASES,
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    MAX_NODES,
+    LoadError,
+    Position,
+    escape_pointer,
+)
+from fairgov.load.errors import mark as _mark
+from fairgov.load.walk import Walk
 from fairgov.load.yaml12 import Loader
 
-MAX_FILE_BYTES = 2 * 1024 * 1024
-MAX_DEPTH = 64
-MAX_ALIASES = 100
-MAX_NODES = 200_000
+__all__ = [
+    "MAX_ALIASES", "MAX_DEPTH", "MAX_FILE_BYTES", "MAX_NODES", "Document", "LoadError", "Position",
+    "escape_pointer", "load_file", "parse_bytes", "read_regular_file",
+]
 
-Position = tuple[int, int]
 
 
 @dataclass
@@ -66,17 +76,11 @@ class Document:
         return self.key_positions.get(pointer) or self.position(pointer)
 
 
-class LoadError(Exception):
-    def __init__(self, code: str, message: str, line: int = 1, col: int = 1, hint: str | None = None):
-        super().__init__(message)
-        self.code, self.line, self.col, self.hint = code, line, col, hint
 
 
-def escape_pointer(token: object) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
-
-
-def load_file(path: Path, root: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[Document | None, list[Diagnostic]]:
+def load_file(
+    path: Path, root: Path, max_bytes: int = MAX_FILE_BYTES
+) -> tuple[Document | None, list[Diagnostic]]:
     """Load one spec file. Never raises for bad input: returns diagnostics instead."""
     relpath = _relpath(path, root)
     try:
@@ -102,7 +106,9 @@ def read_regular_file(path: Path, root: Path, max_bytes: int) -> bytes:
         if not path.resolve().is_relative_to(root.resolve()):
             raise LoadError("FG102", "symlink points outside the project root; not read")
         if st.st_size > max_bytes:
-            raise LoadError("FG101", f"file is {st.st_size:,} bytes, over the limit of {max_bytes:,}")
+            raise LoadError(
+                "FG101", f"file is {st.st_size:,} bytes, over the limit of {max_bytes:,}"
+            )
         # O_NONBLOCK + fstat: a FIFO swapped in after the stat above still cannot block us
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         with open(fd, "rb") as fh:
@@ -119,7 +125,9 @@ def read_regular_file(path: Path, root: Path, max_bytes: int) -> bytes:
 def parse_bytes(raw: bytes, path: Path, relpath: str) -> Document:
     text = _decode(raw)
     _check_tabs(text)
-    if not text.strip() or all(ln.strip().startswith("#") or not ln.strip() for ln in text.splitlines()):
+    if not text.strip() or all(
+        ln.strip().startswith("#") or not ln.strip() for ln in text.splitlines()
+    ):
         raise LoadError("FG105", "file holds no YAML document")
     if needs_event_scan(text):
         _scan_events(text)
@@ -131,7 +139,6 @@ def parse_bytes(raw: bytes, path: Path, relpath: str) -> Document:
         raise LoadError("FG110", "document nests too deeply") from err
     if not isinstance(tree, MappingNode):
         raise LoadError("FG111", "top level must be a mapping with `apiVersion` and `kind`")
-    from fairgov.load.walk import Walk  # the walk raises this module's LoadError
 
     positions: dict[str, Position] = {"": _mark(tree)}
     key_positions: dict[str, Position] = {}
@@ -159,7 +166,9 @@ def _check_tabs(text: str) -> None:
         stripped = line.lstrip(" ")
         if stripped.startswith("\t"):
             col = len(line) - len(stripped) + 1
-            raise LoadError("FG104", "tab used for indentation", lineno, col, hint="indent with spaces")
+            raise LoadError(
+                "FG104", "tab used for indentation", lineno, col, hint="indent with spaces"
+            )
 
 
 def needs_event_scan(text: str) -> bool:
@@ -171,7 +180,12 @@ def needs_event_scan(text: str) -> bool:
     (two levels per indentation column plus every flow opener) stays under the limit.
     Anything else takes the full scan.
     """
-    if any(ch in text for ch in "&*!") or "\n---" in text or "\n..." in text or text.startswith(("---", "...")):
+    if (
+        any(ch in text for ch in "&*!")
+        or "\n---" in text
+        or "\n..." in text
+        or text.startswith(("---", "..."))
+    ):
         return True
     max_indent = max((len(line) - len(line.lstrip(" ")) for line in text.splitlines()), default=0)
     openers = text.count("[") + text.count("{")
@@ -208,9 +222,6 @@ def _at(code: str, message: str, event: Any) -> LoadError:
     return LoadError(code, message, *_mark(event))
 
 
-def _mark(item: Any) -> Position:
-    mark = item.start_mark
-    return mark.line + 1, mark.column + 1
 
 
 def _yaml_error(err: yaml.YAMLError) -> LoadError:
@@ -221,7 +232,9 @@ def _yaml_error(err: yaml.YAMLError) -> LoadError:
         return LoadError("FG108", "more than one YAML document in the file", line, col)
     if "maximum nesting depth" in str(problem):  # libyaml's own limit (1000) trips first
         return LoadError("FG110", f"nesting deeper than {MAX_DEPTH} levels", line, col)
-    if isinstance(err, yaml.constructor.ConstructorError):  # pragma: no cover - tags are scanned first
+    if isinstance(
+        err, yaml.constructor.ConstructorError
+    ):  # pragma: no cover - tags are scanned first
         return LoadError("FG112", f"unsupported tag: {problem}", line, col)
     return LoadError("FG106", f"YAML syntax error: {problem}", line, col)
 

@@ -7,7 +7,8 @@ from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from fairgov.load import MAX_NODES, LoadError, Position, _mark, escape_pointer
+from fairgov.load.errors import MAX_NODES, LoadError, Position, escape_pointer
+from fairgov.load.errors import mark as _mark
 from fairgov.load.yaml12 import MERGE, PLAIN_TAG, plain_scalar
 
 
@@ -20,7 +21,9 @@ class Walk:
     def value(self, node: Node, pointer: str) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise LoadError("FG109", f"document expands to more than {MAX_NODES:,} nodes (alias expansion)")
+            raise LoadError(
+                "FG109", f"document expands to more than {MAX_NODES:,} nodes (alias expansion)"
+            )
         if isinstance(node, MappingNode):
             return self.mapping(node, pointer)
         if isinstance(node, SequenceNode):
@@ -44,7 +47,9 @@ class Walk:
             if key in seen:
                 line, col = _mark(key_node)
                 first = seen[key][0]
-                raise LoadError("FG107", f"duplicate key {key!r} (first defined on line {first})", line, col)
+                raise LoadError(
+                    "FG107", f"duplicate key {key!r} (first defined on line {first})", line, col
+                )
             seen[key] = _mark(key_node)
             child = f"{pointer}/{escape_pointer(key)}"
             self.kpos[child], self.pos[child] = seen[key], _mark(value_node)
@@ -71,10 +76,14 @@ class Walk:
         pairs: list[tuple[str, Node]] = []
         for src in sources:
             if not isinstance(src, MappingNode):
-                raise LoadError("FG202", "a merge key (<<) takes a mapping or a list of mappings", *_mark(src))
+                raise LoadError(
+                    "FG202", "a merge key (<<) takes a mapping or a list of mappings", *_mark(src)
+                )
             self.nodes += 1
             if self.nodes > MAX_NODES:
-                raise LoadError("FG109", f"document expands to more than {MAX_NODES:,} nodes (alias expansion)")
+                raise LoadError(
+                    "FG109", f"document expands to more than {MAX_NODES:,} nodes (alias expansion)"
+                )
             for key_node, value_node in src.value:
                 if _is_merge(key_node):
                     pairs += self.merged_pairs(value_node)
@@ -84,7 +93,11 @@ class Walk:
 
 
 def _is_merge(node: Node) -> bool:
-    return isinstance(node, ScalarNode) and node.tag in (PLAIN_TAG, "tag:yaml.org,2002:merge") and node.value == MERGE
+    return (
+        isinstance(node, ScalarNode)
+        and node.tag in (PLAIN_TAG, "tag:yaml.org,2002:merge")
+        and node.value == MERGE
+    )
 
 
 def _scalar(node: Node) -> Any:

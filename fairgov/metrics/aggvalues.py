@@ -91,7 +91,9 @@ def gap_value(labels, d: Draws, cfg, base, p_gap, fpr: Draws | None = None,
         return value
     low, high = sim.abs_max_interval(m)
     diffs = differences(labels, d, cfg) if fpr is None else ()
-    return _simultaneous(value, low, high, top, fair_upper=tuple(sim.fair_upper(m)), differences=diffs)
+    return _simultaneous(
+        value, low, high, top, fair_upper=tuple(sim.fair_upper(m)), differences=diffs
+    )
 
 
 def metric_aggregates(metric, labels, excluded, d: Draws, overall: Draws, cfg, p_gap):
@@ -112,7 +114,9 @@ def metric_aggregates(metric, labels, excluded, d: Draws, overall: Draws, cfg, p
     elif np.isnan(agg.ratio(d.point, info)[0]):
         ratio_reason = "undefined: largest group value is 0"
     worst_reason = base if info.worst else f"undefined: {metric} has no preferred direction"
-    over_reason = base if not np.isnan(overall.point[0, 0]) else "undefined: overall value undefined"
+    over_reason = (
+        base if not np.isnan(overall.point[0, 0]) else "undefined: overall value undefined"
+    )
     worst = agg_value(d.map(lambda v: agg.worst(v, info)[0]), cfg, worst_reason,
                       group=labels[int(w_i[0])], included=inc)
     m = _maxt(d, cfg) if cfg.interval != "percentile" and info.worst else None

@@ -58,7 +58,9 @@ def _fill(store, layouts, start, weights, need, drop=None, counts=False) -> None
         if drop is not None:
             total = np.asarray(lay.rank_t @ np.ones((drop.shape[0], 1)))
             rank = total - (lay.rank_t @ drop).toarray()
-        for m, v in metrics_from_stats(segment_stats(lay, weights, need, rank, counts=counts)).items():
+        for m, v in metrics_from_stats(
+            segment_stats(lay, weights, need, rank, counts=counts)
+        ).items():
             st[m][start : start + weights.shape[1]] = v
 
 
@@ -108,7 +110,9 @@ def _jackknife(ncl, layouts, cfg: BootstrapConfig, need):
         drop = None
         if exact:  # sparse indicator of the deleted block per column
             mine = np.flatnonzero((block >= cols[0]) & (block <= cols[-1]))
-            drop = sp.csr_matrix((np.ones(mine.size), (mine, block[mine] - cols[0])), shape=(ncl, cols.size))
+            drop = sp.csr_matrix(
+                (np.ones(mine.size), (mine, block[mine] - cols[0])), shape=(ncl, cols.size)
+            )
         if linear or not exact:
             weights = (block[:, None] != cols[None, :]).astype(float)
         else:  # only the shape is read

@@ -96,7 +96,11 @@ class Intervals:
         """Bootstrap bias at ``idx``: mean of the defined resamples minus the estimate."""
         if self.samples is None:
             return 0.0
-        col = self.samples[(slice(None), *np.atleast_1d(idx))] if self.samples.ndim > 1 else self.samples
+        col = (
+            self.samples[(slice(None), *np.atleast_1d(idx))]
+            if self.samples.ndim > 1
+            else self.samples
+        )
         col = col[~np.isnan(col)]
         point = np.asarray(self.point).reshape(self.samples.shape[1:])[idx]
         return float(col.mean() - point) if col.size else 0.0
@@ -120,7 +124,9 @@ def _join(*reasons: str | None) -> str | None:
     return "; ".join(parts) if parts else None
 
 
-def metric_value(point: float, reason: str | None, ci: Intervals, idx, bounded: bool = True) -> MetricValue:
+def metric_value(
+    point: float, reason: str | None, ci: Intervals, idx, bounded: bool = True
+) -> MetricValue:
     """A cell's value; ``bounded``: the metric lives in [0, 1], so is its (normal) interval."""
     if reason is not None or np.isnan(point):
         return MetricValue(None, reason=reason or "undefined")

@@ -71,7 +71,10 @@ def _combination_index(group_codes: Sequence[np.ndarray]) -> np.ndarray:
     lexicographic order (as ``np.unique(axis=0)`` numbers them), via one integer key
     per row (mixed radix, first attribute most significant) when it fits in int64."""
     sizes = [int(c.max()) + 1 if c.size else 1 for c in group_codes]
-    if any(int(c.min()) < 0 for c in group_codes if c.size) or np.prod(sizes, dtype=float) >= 2.0**62:
+    if (
+        any(int(c.min()) < 0 for c in group_codes if c.size)
+        or np.prod(sizes, dtype=float) >= 2.0**62
+    ):
         _, inv = np.unique(np.stack(group_codes, axis=1), axis=0, return_inverse=True)
         return inv.ravel()
     key = np.zeros(group_codes[0].size, dtype=np.int64)

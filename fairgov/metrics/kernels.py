@@ -288,11 +288,19 @@ def deleted_block_stats(lay: CellLayout, block: np.ndarray, n_blocks: int) -> St
     # running sums of the totals within each segment
     starts = lay.seg_kstart[seg_of_k] if kp else np.zeros(0, dtype=np.int64)
     c_tot = np.cumsum(a_tot)
-    c_tot = c_tot - (np.concatenate([[0.0], c_tot])[starts] if kp else 0.0)  # cumA within segment, k included
+    c_tot = c_tot - (
+        np.concatenate([[0.0], c_tot])[starts] if kp else 0.0
+    )  # cumA within segment, k included
     cp = np.cumsum(p_tot)
     ends = lay.seg_kend[seg_of_k] if kp else np.zeros(0, dtype=np.int64)
-    rp_tot = (cp[ends - 1] - cp + p_tot) if kp else np.zeros(0)  # sum of P over k' >= k in the segment
-    pred = kk <= lay.last_pred[seg_of_k[np.minimum(kk, max(kp - 1, 0))]] if kp else np.zeros(row.size, bool)
+    rp_tot = (
+        (cp[ends - 1] - cp + p_tot) if kp else np.zeros(0)
+    )  # sum of P over k' >= k in the segment
+    pred = (
+        kk <= lay.last_pred[seg_of_k[np.minimum(kk, max(kp - 1, 0))]]
+        if kp
+        else np.zeros(row.size, bool)
+    )
     size = J * nseg
 
     def per_block(mask: np.ndarray, seg: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -334,7 +342,9 @@ def deleted_block_stats(lay: CellLayout, block: np.ndarray, n_blocks: int) -> St
     first = np.ones(s_idx.size, dtype=bool)
     first[1:] = group[1:] != group[:-1]
     base = np.maximum.accumulate(np.where(first, np.arange(s_idx.size), 0)) if s_idx.size else s_idx
-    before = (run - s_a)[base] if s_idx.size else run  # running sum just before each group's first entry
+    before = (
+        (run - s_a)[base] if s_idx.size else run
+    )  # running sum just before each group's first entry
     c_blk = run - before
     ps = is_p[s_idx]
     t3 = _group_sum(group[ps], v[s_idx[ps]] * c_blk[ps], size).reshape(J, nseg)
@@ -359,9 +369,22 @@ def deleted_block_stats(lay: CellLayout, block: np.ndarray, n_blocks: int) -> St
         sq = np.bincount(iq.ravel(), weights=v[pt_mask])
         _, a_i, b_i = np.intersect1d(kt, kq, assume_unique=True, return_indices=True)
         both = kt[a_i]
-        u3 = _group_sum((both // lay.n_tie) * nseg + t_seg[both % lay.n_tie], st[a_i] * sq[b_i], size).reshape(J, nseg)
+        u3 = _group_sum(
+            (both // lay.n_tie) * nseg + t_seg[both % lay.n_tie], st[a_i] * sq[b_i], size
+        ).reshape(J, nseg)
         tie_seg = whole - u1 - u2 + u3
     neg = neg_a + tail
     nan = np.full((J, nseg), np.nan)
-    return Stats(n=pos + neg, pos=pos, neg=neg, tp=tp, fp=fp_a + fpx, auc_num=pos * neg - pa + 0.5 * tie_seg,
-                 ap_sum=nan, brier_sum=nan, ece_sum=nan, resid_sum=nan, ece_debiased_sum=nan.copy())
+    return Stats(
+        n=pos + neg,
+        pos=pos,
+        neg=neg,
+        tp=tp,
+        fp=fp_a + fpx,
+        auc_num=pos * neg - pa + 0.5 * tie_seg,
+        ap_sum=nan,
+        brier_sum=nan,
+        ece_sum=nan,
+        resid_sum=nan,
+        ece_debiased_sum=nan.copy(),
+    )

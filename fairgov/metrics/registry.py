@@ -1,14 +1,18 @@
-"""Metric registry: names, direction and threshold dependence, as plain data."""
+"""Metric registry: direction, threshold dependence and worst-group rule of each metric that
+``fairgov.vocabulary.MetricName`` names, as plain data."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
 
+from fairgov.vocabulary import AGGREGATE_METRICS, GROUP_AGGREGATES
+from fairgov.vocabulary import INTERSECTION_SEP as VOCABULARY_SEP
+
 UNKNOWN = "unknown"
 """Group label for rows whose attribute value is missing (reported, never dropped)."""
 
-INTERSECTION_SEP = "×"
+INTERSECTION_SEP = VOCABULARY_SEP
 """Separator used in intersection names ("sex×age_band") and labels ("female×60-79")."""
 
 
@@ -54,8 +58,8 @@ METRICS: dict[str, MetricInfo] = dict(
     ]
 )
 
-AGGREGATES: tuple[str, ...] = ("gap", "worst", "ratio", "to_overall")
-"""Per-metric aggregates over the groups of one attribute."""
+AGGREGATES: tuple[str, ...] = GROUP_AGGREGATES
+"""Per-metric aggregates over the groups of one attribute (the vocabulary's)."""
 
-ODDS_AGGREGATES: tuple[str, ...] = ("equalized_odds", "equalized_odds_mean", "equal_opportunity")
-"""Attribute-level aggregates built from TPR and FPR gaps."""
+ODDS_AGGREGATES: tuple[str, ...] = AGGREGATE_METRICS
+"""Attribute-level aggregates built from TPR and FPR gaps (the vocabulary's)."""

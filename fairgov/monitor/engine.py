@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +12,7 @@ import duckdb
 import fairgov
 from fairgov.diagnostics import Diagnostic, FairgovError
 from fairgov.monitor import checks, frames, measuring, scan
+from fairgov.monitor.keys import digest
 from fairgov.monitor.periods import Period, periods, windows
 from fairgov.monitor.plan import Plan
 from fairgov.monitor.reference import load_reference
@@ -48,8 +47,6 @@ class MonitorRun:
     resources: dict[str, Any] = field(default_factory=dict)  # workers and their peak RSS (run-stats.json only)
 
 
-def digest(obj: Any) -> str:
-    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def measure_settings(plan: Plan) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from fairgov import metrics as fm
 from fairgov.monitor.frames import Frame
 from fairgov.monitor.plan import Plan
 from fairgov.monitor.worker import Job, _worker_init, _worker_job, run_job
+from fairgov.vocabulary import AGGREGATE_METRICS
 
 LOG = logging.getLogger("fairgov.monitor")
 ENV = "FAIRGOV_MONITOR_WORKERS"
@@ -35,7 +36,7 @@ def metric_names(plan: Plan) -> list[str]:
     for _, t in plan.triggers:
         if t.check.type == "metric":
             m = t.check.metric
-            names |= {"tpr", "fpr"} if m in ("equalized_odds", "equalized_odds_mean", "equal_opportunity") else {m}
+            names |= {"tpr", "fpr"} if m in AGGREGATE_METRICS else {m}
     return sorted(names)
 
 

@@ -23,6 +23,7 @@ import duckdb
 import numpy as np
 
 from fairgov.monitor import log
+from fairgov.monitor.keys import digest
 from fairgov.monitor.log import effective_label_sql, q
 from fairgov.monitor.plan import Plan
 from fairgov.monitor.source import SourceInfo
@@ -61,8 +62,6 @@ def _times(con: duckdb.DuckDBPyConnection, table: str) -> tuple[Any, Any]:
 
 
 def _key(plan: Plan, path: Path, settings: str) -> str:
-    from fairgov.monitor.engine import digest
-
     st = path.stat()
     return "file:" + digest([path.resolve().as_posix(), st.st_size, st.st_mtime_ns, st.st_ino, settings])
 

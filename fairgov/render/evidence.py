@@ -14,8 +14,8 @@ from fairgov.render.gateview import AGGREGATE_PARTS, SIGNED, _point
 from fairgov.render.i18n import N_, gettext, ngettext
 from fairgov.render.ids import Ids
 from fairgov.spec.evaluation import METRIC_NAMES
+from fairgov.vocabulary import SPLITS
 
-SPLITS = ("train", "validation", "test")
 DEFAULT_CHARTED = ("auroc", "tpr", "fpr", "ece")
 PROTOCOL = {"predictions": N_("bring-your-own predictions file"),
             "linear_probe": N_("linear probe on frozen foundation-model embeddings")}

@@ -30,7 +30,16 @@ from fairgov.scaffold.skeleton import FILES, MANIFEST, MANIFEST_COLUMNS, Names, 
 from fairgov.schemas import all_schemas, filename
 from fairgov.spec import KINDS
 
-__all__ = ["FILES", "MANIFEST", "MANIFEST_COLUMNS", "Names", "names", "scaffold", "slug", "write_new"]
+__all__ = [
+    "FILES",
+    "MANIFEST",
+    "MANIFEST_COLUMNS",
+    "Names",
+    "names",
+    "scaffold",
+    "slug",
+    "write_new",
+]
 
 SCHEMA_DIR = "schemas"
 #: refusing to overwrite is an output problem: nothing was written (see `fairgov explain`)
@@ -53,10 +62,14 @@ def slug(text: str, fallback: str = "project") -> str:
 def names(folder: Path, name: str | None, site: str | None) -> Names:
     title = name or Path(os.path.abspath(folder)).name or "project"
     site_title = site or "TODO: deploying site"
-    return Names(title=title, id=slug(title), site=site_title, site_id=slug(site, "site") if site else "site")
+    return Names(
+        title=title, id=slug(title), site=site_title, site_id=slug(site, "site") if site else "site"
+    )
 
 
-def scaffold(n: Names, today: dt.date, schema_url: str | None = None, predictions: bool = False) -> dict[str, str]:
+def scaffold(
+    n: Names, today: dt.date, schema_url: str | None = None, predictions: bool = False
+) -> dict[str, str]:
     """{relative path: text} for a new project (specs, plus schemas unless `schema_url`).
 
     `predictions`: the bring-your-own predictions variant, with an example manifest and scores
@@ -84,11 +97,24 @@ def write_new(folder: Path, files: dict[str, str]) -> list[Path]:
     targets = [folder / rel for rel in files]
     clashes = [t for t in targets if os.path.lexists(t)]
     if clashes:
-        raise FairgovError([Diagnostic(str(t), 1, 1, CODE_EXISTS, f"{t} already exists; fairgov init never overwrites",
-                                       hint="choose an empty folder or move the file away") for t in clashes])
+        raise FairgovError(
+            [
+                Diagnostic(
+                    str(t),
+                    1,
+                    1,
+                    CODE_EXISTS,
+                    f"{t} already exists; fairgov init never overwrites",
+                    hint="choose an empty folder or move the file away",
+                )
+                for t in clashes
+            ]
+        )
     try:
         for target, text in zip(targets, files.values(), strict=True):
             atomic_write_text(target, text)
     except OSError as err:
-        raise FairgovError(Diagnostic(str(folder), 1, 1, CODE_EXISTS, f"cannot write the project: {err}")) from err
+        raise FairgovError(
+            Diagnostic(str(folder), 1, 1, CODE_EXISTS, f"cannot write the project: {err}")
+        ) from err
     return targets

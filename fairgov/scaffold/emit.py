@@ -49,7 +49,9 @@ class Emitter:
         """The fields of `cls` as `key: value` lines (with comments) at `indent`."""
         unknown = set(overlay) - set(cls.model_fields)
         if unknown:
-            raise KeyError(f"scaffold overlay names unknown {cls.__name__} field(s): {sorted(unknown)}")
+            raise KeyError(
+                f"scaffold overlay names unknown {cls.__name__} field(s): {sorted(unknown)}"
+            )
         out: list[str] = []
         fields = cls.model_fields
         first = FIRST if indent == 0 else ()
@@ -72,16 +74,27 @@ class Emitter:
         if ov is None:
             return [f"{pad}{key}: null"]
         if shape.kind in ("model", "models"):
-            return [f"{pad}{key}:", *self.variant(shape, {} if ov is _MISSING else ov, indent + 2, alternatives=True)]
+            return [
+                f"{pad}{key}:",
+                *self.variant(shape, {} if ov is _MISSING else ov, indent + 2, alternatives=True),
+            ]
         if shape.kind == "list":
             return self.sequence(key, shape, ov, indent)
         if shape.kind == "dict":
             return self.mapping(key, shape, ov, indent)
-        todo = isinstance(ov, Choose) or (ov is _MISSING and shape.kind == "literal" and len(shape.choices) > 1)
-        value = ov.value if isinstance(ov, Choose) else (self.placeholder(shape) if ov is _MISSING else ov)
+        todo = isinstance(ov, Choose) or (
+            ov is _MISSING and shape.kind == "literal" and len(shape.choices) > 1
+        )
+        value = (
+            ov.value
+            if isinstance(ov, Choose)
+            else (self.placeholder(shape) if ov is _MISSING else ov)
+        )
         return [f"{pad}{key}: {flow(value)}" + ("  # TODO: choose" if todo else "")]
 
-    def variant(self, shape: Shape, ov: Mapping[str, Any], indent: int, alternatives: bool) -> list[str]:
+    def variant(
+        self, shape: Shape, ov: Mapping[str, Any], indent: int, alternatives: bool
+    ) -> list[str]:
         """A model value; for a union, the variant named by the overlay's `type` (else the
         first), followed by the other variants commented out."""
         chosen = _pick(shape.models, ov.get("type"))
@@ -98,7 +111,9 @@ class Emitter:
         if item.kind not in ("model", "models"):
             value = [self.placeholder(item)] if ov is _MISSING else ov
             suffix = "  # TODO: choose" if isinstance(value, Choose) else ""
-            return [f"{pad}{key}: {flow(value.value if isinstance(value, Choose) else value)}{suffix}"]
+            return [
+                f"{pad}{key}: {flow(value.value if isinstance(value, Choose) else value)}{suffix}"
+            ]
         elements = [{}] if ov is _MISSING else list(ov)
         if not elements:  # empty by default: show one commented example
             example = self.list_item(item, {}, indent)
@@ -122,7 +137,10 @@ class Emitter:
             entries = {"example": {}} if ov is _MISSING else ov
             out = [f"{pad}{key}:"]
             for name, sub in entries.items():
-                out += [f"{pad}  {scalar(name)}:", *self.model(value_shape.models[0], sub, indent + 4)]
+                out += [
+                    f"{pad}  {scalar(name)}:",
+                    *self.model(value_shape.models[0], sub, indent + 4),
+                ]
             return out
         value = {TODO: self.placeholder(value_shape)} if ov is _MISSING else ov
         if any(isinstance(v, (dict, list)) for v in value.values()):

@@ -42,7 +42,12 @@ def overlays(n: Names, predictions: bool = False) -> dict[str, dict[str, Any]]:
     """kind -> overlay of field values (nested like the document). `predictions`: the
     bring-your-own predictions variant (no images, a scores file, the fitted threshold deployed)."""
     values = {
-        "Project": {"id": n.id, "title": n.title, "exclude": ["data/**"], "policies": [n.ref("policy")]},
+        "Project": {
+            "id": n.id,
+            "title": n.title,
+            "exclude": ["data/**"],
+            "policies": [n.ref("policy")],
+        },
         "Datasheet": _datasheet(n),
         "ModelCard": _modelcard(n),
         "Evaluation": _evaluation(n),
@@ -58,8 +63,12 @@ def _bring_your_own(values: dict[str, dict[str, Any]]) -> None:
     from fairgov.scaffold.exampledata import PREDICTIONS
 
     values["Datasheet"]["manifest"].update({"image_column": None, "id_column": "case_id"})
-    values["Evaluation"]["protocol"] = {"type": "predictions", "path": PREDICTIONS, "id_column": "case_id",
-                                        "score_column": "score"}
+    values["Evaluation"]["protocol"] = {
+        "type": "predictions",
+        "path": PREDICTIONS,
+        "id_column": "case_id",
+        "score_column": "score",
+    }
     values["DeploymentProtocol"]["operating_point"]["threshold"] = "fitted"
 
 
@@ -67,19 +76,29 @@ def _datasheet(n: Names) -> dict[str, Any]:
     bins = [{"label": "18-39", "low": 18, "high": 40}, {"label": "40-64", "low": 40, "high": 65},
             {"label": "65+", "low": 65}]
     return {
-        "id": n.id, "title": f"{n.title}: dataset",
-        "manifest": {"path": MANIFEST, "labels": {"finding": {"column": "finding", "classes": ["0", "1"]}}},
-        "attributes": {"sex": {"column": "sex", "values": {"F": "female", "M": "male"}},
-                       "age_band": {"column": "age", "kind": "numeric", "bins": bins}},
+        "id": n.id,
+        "title": f"{n.title}: dataset",
+        "manifest": {
+            "path": MANIFEST,
+            "labels": {"finding": {"column": "finding", "classes": ["0", "1"]}},
+        },
+        "attributes": {
+            "sex": {"column": "sex", "values": {"F": "female", "M": "male"}},
+            "age_band": {"column": "age", "kind": "numeric", "bins": bins},
+        },
     }
 
 
 def _modelcard(n: Names) -> dict[str, Any]:
     backbone = {"architecture": TODO}
     return {
-        "id": n.id, "title": f"{n.title}: model card",
+        "id": n.id,
+        "title": f"{n.title}: model card",
         "details": {"name": n.title},
-        "model": {"output_type": Choose("classification"), "foundation_model": {"backbone": backbone}},
+        "model": {
+            "output_type": Choose("classification"),
+            "foundation_model": {"backbone": backbone},
+        },
         "inputs": {"demographic_variables_used": Choose(["none"])},
         "factors": {"evaluation": ["sex", "age_band"]},
         "evaluations": [{"ref": n.ref("evaluation"), "role": "internal"}],
@@ -97,7 +116,12 @@ def _evaluation(n: Names) -> dict[str, Any]:
 
 
 def _policy(n: Names) -> dict[str, Any]:
-    fields = ["fairness.approach", "fairness.bias_mitigation", "limitations.known_biases", "limitations.data_gaps"]
+    fields = [
+        "fairness.approach",
+        "fairness.bias_mitigation",
+        "limitations.known_biases",
+        "limitations.data_gaps",
+    ]
     gates = [
         {"id": "auroc-gap-sex", "title": "AUROC gap across sex at most 0.05 (upper 95% bound)",
          "metric": "auroc", "across": ["sex"], "statistic": "gap", "max": 0.05},
@@ -115,13 +139,24 @@ def _deployment(n: Names) -> dict[str, Any]:
                     "age_band": {"18-39": 0.3, "40-64": 0.4, "65+": 0.3}}
     stream = {"metrics": ["auroc", "tpr", "fpr"], "frequency": Choose("monthly")}
     return {
-        "id": n.site_id, "title": f"{n.title} at {n.site}",
+        "id": n.site_id,
+        "title": f"{n.title} at {n.site}",
         "site": {"name": n.site},
-        "model": n.ref("modelcard"), "policies": [n.ref("policy")],
+        "model": n.ref("modelcard"),
+        "policies": [n.ref("policy")],
         "intended_population": {"distribution": distribution},
         "operating_point": {"evaluation": n.ref("evaluation"), "threshold": 0.5},
-        "monitoring": {"validity": stream, "fairness": {**stream, "subgroups": ["sex", "age_band"]},
-                       "triggers": [{"condition": TODO, "action": TODO, "id": "tpr-gap-sex",
-                                     "check": {"metric": "tpr", "across": ["sex"], "statistic": "gap", "max": 0.1}}],
-                       "source": {"type": "file", "path": "data/production/*.csv"}},
+        "monitoring": {
+            "validity": stream,
+            "fairness": {**stream, "subgroups": ["sex", "age_band"]},
+            "triggers": [
+                {
+                    "condition": TODO,
+                    "action": TODO,
+                    "id": "tpr-gap-sex",
+                    "check": {"metric": "tpr", "across": ["sex"], "statistic": "gap", "max": 0.1},
+                }
+            ],
+            "source": {"type": "file", "path": "data/production/*.csv"},
+        },
     }

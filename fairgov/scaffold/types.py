@@ -58,7 +58,9 @@ def shape_of(annotation: Any) -> Shape:
         if all(_is_model(m) for m in members):
             return Shape("models", optional, models=tuple(members))
         if all(get_origin(m) is Literal for m in members):
-            return Shape("literal", optional, choices=tuple(c for m in members for c in get_args(m)))
+            return Shape(
+                "literal", optional, choices=tuple(c for m in members for c in get_args(m))
+            )
         return _replace_optional(shape_of(members[0]), optional)  # e.g. Text | list[Text]
     return _plain(tp)
 

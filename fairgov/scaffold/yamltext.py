@@ -31,9 +31,16 @@ def scalar(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     text = str(value)
-    if _PLAIN.match(text) and text == text.strip() and text.lower() not in _RESERVED and " #" not in text:
+    if (
+        _PLAIN.match(text)
+        and text == text.strip()
+        and text.lower() not in _RESERVED
+        and " #" not in text
+    ):
         return text
-    return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid YAML double-quoted scalar
+    return json.dumps(
+        text, ensure_ascii=False
+    )  # a JSON string is a valid YAML double-quoted scalar
 
 
 def flow(value: Any) -> str:
@@ -55,4 +62,6 @@ def comment(text: str, indent: int, width: int = 100) -> list[str]:
 def comment_out(lines: list[str], indent: int) -> list[str]:
     """Prefix every line with `# ` at column `indent`; an editor's toggle-comment undoes it."""
     pad = " " * indent
-    return [pad + "# " + (line[indent:] if line.startswith(pad) else line.lstrip()) for line in lines]
+    return [
+        pad + "# " + (line[indent:] if line.startswith(pad) else line.lstrip()) for line in lines
+    ]

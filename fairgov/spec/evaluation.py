@@ -8,15 +8,10 @@ from pydantic import Field, model_validator
 
 from fairgov.spec.common import DatasheetRef, DocumentBase, Model, ModelCardRef, RelPath, Text
 
-METRIC_NAMES = (
-    "auroc", "average_precision", "brier", "ece", "calibration_in_the_large",
-    "tpr", "tnr", "fpr", "fnr", "ppv", "npv", "accuracy", "balanced_accuracy", "selection_rate",
-)
-AGGREGATE_METRICS = ("equalized_odds", "equalized_odds_mean", "equal_opportunity")
-Metric = Literal[
-    "auroc", "average_precision", "brier", "ece", "calibration_in_the_large",
-    "tpr", "tnr", "fpr", "fnr", "ppv", "npv", "accuracy", "balanced_accuracy", "selection_rate",
-]
+# the vocabulary's names, re-exported for the spec models that use them
+from fairgov.vocabulary import AGGREGATE_METRICS as AGGREGATE_METRICS
+from fairgov.vocabulary import METRIC_NAMES as METRIC_NAMES
+from fairgov.vocabulary import MetricName as Metric
 
 
 class Task(Model):

@@ -15,6 +15,7 @@ from pydantic import Discriminator, Field, Tag, model_validator
 from fairgov.spec.common import Id, Model, Text
 from fairgov.spec.evaluation import AGGREGATE_METRICS, Metric
 from fairgov.spec.policy import Bound, Severity
+from fairgov.vocabulary import AggregateMetricName, MonitorStatistic
 
 EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 
@@ -82,9 +83,9 @@ class MetricCheck(CheckBase):
     """A metric in the Policy gate vocabulary, judged per period on labelled studies."""
 
     type: Literal["metric"] = Field(default="metric", description="Subgroup metric on labelled studies.")
-    metric: Metric | Literal["equalized_odds", "equalized_odds_mean", "equal_opportunity"] = Field(description="Metric checked.")
+    metric: Metric | AggregateMetricName = Field(description="Metric checked.")
     across: list[Text] = Field(default_factory=list, description="Attribute(s) spanned; empty = the overall value.")
-    statistic: Literal["gap", "worst", "ratio", "to_overall", "group", "overall"] = Field(
+    statistic: MonitorStatistic = Field(
         default="gap", description="Aggregate over the groups, one group's value, or `overall`."
     )
     group: str | None = Field(default=None, description="Group label for `statistic: group`.")

@@ -9,6 +9,7 @@ from pydantic import Discriminator, Field, Tag, model_validator
 
 from fairgov.spec.common import DocumentBase, EvaluationRef, Id, Model, PolicyRef, Text
 from fairgov.spec.evaluation import AGGREGATE_METRICS, Metric
+from fairgov.vocabulary import AggregateMetricName, GateStatistic
 
 Severity = Literal["block", "warn"]
 Bound = Literal["conservative", "point", "upper", "lower"]
@@ -25,11 +26,11 @@ class MetricGate(GateBase):
     """Statistical gate, e.g. "upper 95% bound of the AUROC gap across sex <= 0.05"."""
 
     type: Literal["metric"] = Field(default="metric", description="Gate on a subgroup metric.")
-    metric: Metric | Literal["equalized_odds", "equalized_odds_mean", "equal_opportunity"] = Field(
+    metric: Metric | AggregateMetricName = Field(
         description="Metric the gate checks."
     )
     across: list[Text] = Field(min_length=1, description="Attribute(s) spanned; two or more = intersection.")
-    statistic: Literal["gap", "worst", "ratio", "to_overall", "group", "difference"] = Field(
+    statistic: GateStatistic = Field(
         description="Aggregate over the groups, one group's value, or `difference`: the signed difference "
         "`group` minus `reference` with its interval."
     )

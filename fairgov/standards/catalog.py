@@ -33,6 +33,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from fairgov.load import LoadError, parse_bytes
 from fairgov.standards.refs import AUTO_PREFIX, ref_exists, split_ref
 
 Match = Literal["all", "any"]
@@ -155,8 +156,6 @@ class _StandardData(BaseModel):
 
 @functools.cache
 def _load() -> tuple[Standard, ...]:
-    from fairgov.load import LoadError, parse_bytes
-
     standards = []
     data_dir = resources.files("fairgov.standards").joinpath("data")
     for entry in sorted(data_dir.iterdir(), key=lambda e: e.name):

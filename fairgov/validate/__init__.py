@@ -28,8 +28,16 @@ def compile_project(path: Path | str) -> CompiledProject:
     cp = CompiledProject(root=root)
     project_file = root / PROJECT_FILE
     if not project_file.is_file():
-        cp.diagnostics.append(Diagnostic(PROJECT_FILE, 1, 1, "FG115", f"no {PROJECT_FILE} in {root}",
-                                         hint="run `fairgov init` or point PATH at the project folder"))
+        cp.diagnostics.append(
+            Diagnostic(
+                PROJECT_FILE,
+                1,
+                1,
+                "FG115",
+                f"no {PROJECT_FILE} in {root}",
+                hint="run `fairgov init` or point PATH at the project folder",
+            )
+        )
         return cp
     project, diags = _load_one(cp, project_file, MAX_FILE_BYTES)
     cp.diagnostics.extend(diags)
@@ -66,9 +74,15 @@ def _load_one(cp: CompiledProject, path: Path, limit: int) -> tuple[Any, list[Di
     if entry.ref in cp.entries:
         other = cp.entries[entry.ref].doc.relpath
         code = "FG311" if doc.kind == "Project" else "FG301"
-        return None, [entry.diag("/id", code, f"{doc.kind} id {entry.model.id!r} is already used by {other}")]
+        return None, [
+            entry.diag("/id", code, f"{doc.kind} id {entry.model.id!r} is already used by {other}")
+        ]
     if doc.kind == "Project" and cp.of_kind("Project"):
-        return None, [entry.diag("/kind", "FG311", "a second Project document; only fairgov.yaml may be a Project")]
+        return None, [
+            entry.diag(
+                "/kind", "FG311", "a second Project document; only fairgov.yaml may be a Project"
+            )
+        ]
     cp.add(entry)
     return (model if doc.kind == "Project" else None), []
 

@@ -48,7 +48,9 @@ def check_manifest(root: Path, entry: Entry) -> Iterator[Diagnostic]:
     try:
         columns = set(read_columns(path))
     except Exception as err:  # noqa: BLE001 - any parse failure is the user's file, not our bug
-        yield entry.diag("/manifest/path", "FG306", f"manifest cannot be read: {type(err).__name__}: {err}")
+        yield entry.diag(
+            "/manifest/path", "FG306", f"manifest cannot be read: {type(err).__name__}: {err}"
+        )
         return
     for pointer, column in required_columns(ds):
         if column not in columns:

@@ -26,20 +26,35 @@ def check_monitoring(cp: CompiledProject, entry: Entry) -> Iterator[Diagnostic]:
             continue
         where = f"/monitoring/triggers/{i}"
         if trigger.id in seen:
-            yield entry.diag(f"{where}/id", "FG717", f"trigger id {trigger.id!r} is also used by trigger {seen[trigger.id]}")
+            yield entry.diag(
+                f"{where}/id",
+                "FG717",
+                f"trigger id {trigger.id!r} is also used by trigger {seen[trigger.id]}",
+            )
         seen.setdefault(str(trigger.id), i)
         across = trigger.check.across
         names = [] if across is None else ([across] if isinstance(across, str) else list(across))
         for name in names:
             if ds is not None and name not in declared:
-                yield entry.diag(f"{where}/check/across", "FG716", f"attribute {name!r} is not declared by the datasheet",
-                                 f"declared: {', '.join(sorted(declared))}")
+                yield entry.diag(
+                    f"{where}/check/across",
+                    "FG716",
+                    f"attribute {name!r} is not declared by the datasheet",
+                    f"declared: {', '.join(sorted(declared))}",
+                )
         if trigger.check.type == "composition" and trigger.check.across not in intended:
-            yield entry.diag(f"{where}/check/across", "FG716",
-                             f"attribute {trigger.check.across!r} is not in intended_population.distribution")
+            yield entry.diag(
+                f"{where}/check/across",
+                "FG716",
+                f"attribute {trigger.check.across!r} is not in intended_population.distribution",
+            )
     for name in mon.columns.attributes:
         if ds is not None and name not in declared:
-            yield entry.diag("/monitoring/columns/attributes", "FG716", f"attribute {name!r} is not declared by the datasheet")
+            yield entry.diag(
+                "/monitoring/columns/attributes",
+                "FG716",
+                f"attribute {name!r} is not declared by the datasheet",
+            )
 
 
 def _paths(cp: CompiledProject, entry: Entry) -> Iterator[Diagnostic]:

@@ -41,9 +41,17 @@ def check_placeholders(cp: CompiledProject) -> list[Diagnostic]:
         found = list(placeholder_pointers(entry.doc.data))
         if not found:
             continue
-        shown = ", ".join(found[:LISTED]) + (f" and {len(found) - LISTED} more" if len(found) > LISTED else "")
-        out.append(entry.diag(found[0], CODE, f"{len(found)} placeholder answer(s) remain ({shown}); "
-                              "they count as unanswered", severity="warning",
-                              hint="write the answer, or `not_applicable: <why it does not apply>`; "
-                                   f"list them with: grep -nE 'TODO|TBD' {entry.doc.relpath}"))
+        shown = ", ".join(found[:LISTED]) + (
+            f" and {len(found) - LISTED} more" if len(found) > LISTED else ""
+        )
+        out.append(
+            entry.diag(
+                found[0],
+                CODE,
+                f"{len(found)} placeholder answer(s) remain ({shown}); they count as unanswered",
+                severity="warning",
+                hint="write the answer, or `not_applicable: <why it does not apply>`; "
+                f"list them with: grep -nE 'TODO|TBD' {entry.doc.relpath}",
+            )
+        )
     return out

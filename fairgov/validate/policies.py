@@ -60,7 +60,11 @@ def looser(child: Any, parent: Any) -> bool:
             return True
         if parent.min is not None and (child.min is None or child.min < parent.min):
             return True
-        return (child.metric, child.across, child.statistic) != (parent.metric, parent.across, parent.statistic)
+        return (child.metric, child.across, child.statistic) != (
+            parent.metric,
+            parent.across,
+            parent.statistic,
+        )
     if child.type == "coverage":
         return child.min < parent.min or child.standard != parent.standard
     return False
@@ -77,12 +81,19 @@ def compose(cp: CompiledProject, ref: str) -> tuple[EffectivePolicy, list[Diagno
         eff.waivers.extend((entry.ref, w) for w in entry.model.waivers)
         for i, gate in enumerate(entry.model.gates):
             line, col = entry.doc.position(f"/gates/{i}")
-            sourced = SourcedGate(gate, entry.ref, {"file": entry.doc.relpath, "line": line, "col": col})
+            sourced = SourcedGate(
+                gate, entry.ref, {"file": entry.doc.relpath, "line": line, "col": col}
+            )
             parent = by_id.get(gate.id)
             if parent is not None and looser(gate, parent.gate) and gate.id not in waived:
-                diags.append(entry.diag(f"/gates/{i}", "FG313",
-                                        f"gate {gate.id!r} loosens the gate inherited from {parent.policy}",
-                                        "tighten it, or add a waiver for this gate id"))
+                diags.append(
+                    entry.diag(
+                        f"/gates/{i}",
+                        "FG313",
+                        f"gate {gate.id!r} loosens the gate inherited from {parent.policy}",
+                        "tighten it, or add a waiver for this gate id",
+                    )
+                )
                 continue
             by_id[gate.id] = sourced
     eff.gates = list(by_id.values())

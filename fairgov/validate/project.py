@@ -23,7 +23,14 @@ class Entry:
     def ref(self) -> str:
         return f"{REF_PREFIX[self.doc.kind]}/{self.model.id}"
 
-    def diag(self, pointer: str, code: str, message: str, hint: str | None = None, severity: str = "error") -> Diagnostic:
+    def diag(
+        self,
+        pointer: str,
+        code: str,
+        message: str,
+        hint: str | None = None,
+        severity: str = "error",
+    ) -> Diagnostic:
         line, col = self.doc.position(pointer)
         return Diagnostic(self.doc.relpath, line, col, code, message, severity, pointer, hint)  # type: ignore[arg-type]
 

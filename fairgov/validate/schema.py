@@ -52,11 +52,29 @@ def _check_header(doc: Document) -> list[Diagnostic]:
     if api != API_VERSION:
         line, col = doc.position("/apiVersion")
         what = "missing" if api is None else f"{api!r} is not supported"
-        out.append(Diagnostic(doc.relpath, line, col, "FG113", f"apiVersion {what}; use {API_VERSION!r}", pointer="/apiVersion"))
+        out.append(
+            Diagnostic(
+                doc.relpath,
+                line,
+                col,
+                "FG113",
+                f"apiVersion {what}; use {API_VERSION!r}",
+                pointer="/apiVersion",
+            )
+        )
     if kind not in KINDS:
         line, col = doc.position("/kind")
         what = "missing" if kind is None else f"unknown kind {kind!r}"
-        out.append(Diagnostic(doc.relpath, line, col, "FG114", f"{what}; expected one of {', '.join(KINDS)}", pointer="/kind"))
+        out.append(
+            Diagnostic(
+                doc.relpath,
+                line,
+                col,
+                "FG114",
+                f"{what}; expected one of {', '.join(KINDS)}",
+                pointer="/kind",
+            )
+        )
     return out
 
 
@@ -64,7 +82,9 @@ def _map_errors(doc: Document, err: ValidationError) -> list[Diagnostic]:
     seen: dict[str, Diagnostic] = {}
     for item in err.errors(include_url=False):
         pointer, missing_key = _pointer_for(doc.data, item["loc"])
-        if item["type"] in ("union_tag_invalid", "union_tag_not_found") and _has_key(doc.data, pointer, "type"):
+        if item["type"] in ("union_tag_invalid", "union_tag_not_found") and _has_key(
+            doc.data, pointer, "type"
+        ):
             pointer += "/type"
         if pointer in seen:
             continue  # one finding per location: union members repeat the same mistake
@@ -81,7 +101,13 @@ def _has_key(data: Any, pointer: str, key: str) -> bool:
     node = data
     for part in [p for p in pointer.split("/")[1:]]:
         part = part.replace("~1", "/").replace("~0", "~")
-        node = node[int(part)] if isinstance(node, list) else node.get(part) if isinstance(node, dict) else None
+        node = (
+            node[int(part)]
+            if isinstance(node, list)
+            else node.get(part)
+            if isinstance(node, dict)
+            else None
+        )
     return isinstance(node, dict) and key in node
 
 
@@ -100,16 +126,27 @@ def _pointer_for(data: Any, loc: tuple[Any, ...]) -> tuple[str, str | None]:
 
 def _diagnostic(doc: Document, item: Any, pointer: str, missing_key: str | None) -> Diagnostic:
     etype = item["type"]
-    code = _CODES.get(etype, "FG202" if etype.endswith("_type") or etype.endswith("_parsing") else "FG299")
+    code = _CODES.get(
+        etype, "FG202" if etype.endswith("_type") or etype.endswith("_parsing") else "FG299"
+    )
     if etype == "missing" and missing_key is not None:
         line, col = doc.position(pointer)
         where = pointer or "the top level"
         message = f"missing required field {missing_key!r} in {where}"
         hint = "narrative fields that do not apply take `not_applicable: <justification>`"
-        return Diagnostic(doc.relpath, line, col, code, message, pointer=f"{pointer}/{missing_key}", hint=hint)
+        return Diagnostic(
+            doc.relpath, line, col, code, message, pointer=f"{pointer}/{missing_key}", hint=hint
+        )
     if etype == "extra_forbidden":
         line, col = doc.key_position(pointer)
-        return Diagnostic(doc.relpath, line, col, code, f"unknown field {pointer.rsplit('/', 1)[-1]!r}", pointer=pointer)
+        return Diagnostic(
+            doc.relpath,
+            line,
+            col,
+            code,
+            f"unknown field {pointer.rsplit('/', 1)[-1]!r}",
+            pointer=pointer,
+        )
     line, col = doc.position(pointer)
     message = _message(item, pointer)
     return Diagnostic(doc.relpath, line, col, code, message, pointer=pointer)

@@ -9,7 +9,9 @@ from fairgov.validate.backbone_checks import check_backbone, check_zero_shot
 from fairgov.validate.manifest_columns import check_manifest
 from fairgov.validate.monitoring import check_monitoring
 from fairgov.validate.paths import PathEscape, resolve_inside
+from fairgov.validate.policies import compose
 from fairgov.validate.project import CompiledProject, Entry
+from fairgov.vocabulary import subgroup_name  # gates.engine imports it from here too
 
 
 def check_project(cp: CompiledProject) -> list[Diagnostic]:
@@ -102,39 +104,60 @@ def _check_attributes(entry: Entry) -> Iterator[Diagnostic]:
         if attr.bins:
             yield from _check_bins(entry, name, attr.bins)
         if attr.values is not None and not attr.values:
-            yield entry.diag(f"/attributes/{name}/values", "FG315", f"attribute {name!r}: value map is empty")
+            yield entry.diag(
+                f"/attributes/{name}/values", "FG315", f"attribute {name!r}: value map is empty"
+            )
         for key in (k for k in attr.values or {} if k != "" and not k.strip()):
-            yield entry.diag(f"/attributes/{name}/values/{key}", "FG315",
-                             f"attribute {name!r}: value-map key {key!r} is only whitespace; blank cells never match it",
-                             hint='use the key "" to declare what a blank cell means')
+            yield entry.diag(
+                f"/attributes/{name}/values/{key}",
+                "FG315",
+                f"attribute {name!r}: value-map key {key!r} is only whitespace; blank cells never match it",
+                hint='use the key "" to declare what a blank cell means',
+            )
     for i, combo in enumerate(ds.intersections):
         if len(combo) < 2:
-            yield entry.diag(f"/intersections/{i}", "FG309", "an intersection needs two or more attributes")
+            yield entry.diag(
+                f"/intersections/{i}", "FG309", "an intersection needs two or more attributes"
+            )
         for j, name in enumerate(combo):
             if name not in ds.attributes:
-                yield entry.diag(f"/intersections/{i}/{j}", "FG309", f"intersection names unknown attribute {name!r}")
+                yield entry.diag(
+                    f"/intersections/{i}/{j}",
+                    "FG309",
+                    f"intersection names unknown attribute {name!r}",
+                )
 
 
 def _check_bins(entry: Entry, name: str, bins: list) -> Iterator[Diagnostic]:
     lows = [(-float("inf") if b.low is None else b.low, i) for i, b in enumerate(bins)]
     order = [i for _, i in sorted(lows)]
     if order != list(range(len(bins))):
-        yield entry.diag(f"/attributes/{name}/bins", "FG310", f"attribute {name!r}: bins must be in increasing order")
+        yield entry.diag(
+            f"/attributes/{name}/bins",
+            "FG310",
+            f"attribute {name!r}: bins must be in increasing order",
+        )
         return
     for i in range(1, len(bins)):
         prev, cur = bins[i - 1], bins[i]
         prev_high = float("inf") if prev.high is None else prev.high
         cur_low = -float("inf") if cur.low is None else cur.low
-        touching = prev_high == cur_low and prev.closed in ("right", "both") and cur.closed in ("left", "both")
+        touching = (
+            prev_high == cur_low
+            and prev.closed in ("right", "both")
+            and cur.closed in ("left", "both")
+        )
         if cur_low < prev_high or touching:
-            yield entry.diag(f"/attributes/{name}/bins/{i}", "FG310", f"attribute {name!r}: bin {cur.label!r} overlaps {prev.label!r}")
+            yield entry.diag(
+                f"/attributes/{name}/bins/{i}",
+                "FG310",
+                f"attribute {name!r}: bin {cur.label!r} overlaps {prev.label!r}",
+            )
     labels = [b.label for b in bins]
     if len(set(labels)) != len(labels):
-        yield entry.diag(f"/attributes/{name}/bins", "FG310", f"attribute {name!r}: bin labels repeat")
-
-
-def subgroup_name(item: str | list[str]) -> str:
-    return item if isinstance(item, str) else "×".join(item)
+        yield entry.diag(
+            f"/attributes/{name}/bins", "FG310", f"attribute {name!r}: bin labels repeat"
+        )
 
 
 def _check_evaluation(cp: CompiledProject, entry: Entry) -> Iterator[Diagnostic]:
@@ -144,33 +167,54 @@ def _check_evaluation(cp: CompiledProject, entry: Entry) -> Iterator[Diagnostic]
         return
     label = ds.manifest.labels.get(ev.task.label)
     if label is None:
-        yield entry.diag("/task/label", "FG309", f"label {ev.task.label!r} is not declared in {ev.dataset}",
-                         f"declared: {', '.join(ds.manifest.labels)}")
+        yield entry.diag(
+            "/task/label",
+            "FG309",
+            f"label {ev.task.label!r} is not declared in {ev.dataset}",
+            f"declared: {', '.join(ds.manifest.labels)}",
+        )
     elif ev.task.positive not in label.classes:
-        yield entry.diag("/task/positive", "FG316", f"positive class {ev.task.positive!r} is not one of {label.classes}")
+        yield entry.diag(
+            "/task/positive",
+            "FG316",
+            f"positive class {ev.task.positive!r} is not one of {label.classes}",
+        )
     yield from _check_protocol_columns(entry, ds)
     yield from check_zero_shot(cp, entry, list(label.classes) if label is not None else None)
     for i, item in enumerate(ev.subgroups):
         names = [item] if isinstance(item, str) else item
         if not isinstance(item, str) and len(item) < 2:
-            yield entry.diag(f"/subgroups/{i}", "FG309", "an intersection needs two or more attributes")
+            yield entry.diag(
+                f"/subgroups/{i}", "FG309", "an intersection needs two or more attributes"
+            )
         for j, name in enumerate(names):
             if name not in ds.attributes:
                 ptr = f"/subgroups/{i}" if isinstance(item, str) else f"/subgroups/{i}/{j}"
-                yield entry.diag(ptr, "FG309", f"subgroup attribute {name!r} is not declared in {ev.dataset}",
-                                 f"declared: {', '.join(ds.attributes)}")
+                yield entry.diag(
+                    ptr,
+                    "FG309",
+                    f"subgroup attribute {name!r} is not declared in {ev.dataset}",
+                    f"declared: {', '.join(ds.attributes)}",
+                )
 
 
 def _check_protocol_columns(entry: Entry, ds) -> Iterator[Diagnostic]:
     """The linear probe reads images; a predictions file is matched by the manifest's row id."""
     ev, m = entry.model, ds.manifest
     if ev.protocol.type == "linear_probe" and not m.image_column:
-        yield entry.diag("/protocol/type", "FG318", f"the linear probe embeds images, but {ev.dataset} has no image_column",
-                         "set `manifest.image_column` in the datasheet, or use `protocol: {type: predictions, ...}`")
+        yield entry.diag(
+            "/protocol/type",
+            "FG318",
+            f"the linear probe embeds images, but {ev.dataset} has no image_column",
+            "set `manifest.image_column` in the datasheet, or use `protocol: {type: predictions, ...}`",
+        )
     if ev.protocol.type == "predictions" and not m.id_column and not m.image_column:
-        yield entry.diag("/protocol/id_column", "FG319",
-                         f"predictions are matched to manifest rows by id, but {ev.dataset} names neither id_column nor image_column",
-                         "set `manifest.id_column` in the datasheet to the column that the predictions' id_column matches")
+        yield entry.diag(
+            "/protocol/id_column",
+            "FG319",
+            f"predictions are matched to manifest rows by id, but {ev.dataset} names neither id_column nor image_column",
+            "set `manifest.id_column` in the datasheet to the column that the predictions' id_column matches",
+        )
 
 
 def evaluations_for_gate(cp: CompiledProject, gate) -> list[Entry]:
@@ -191,18 +235,21 @@ def _check_policy(cp: CompiledProject, entry: Entry) -> Iterator[Diagnostic]:
         for ev in evaluations_for_gate(cp, gate):
             measured = {subgroup_name(s) for s in ev.model.subgroups}
             if across not in measured:
-                yield entry.diag(f"/gates/{i}/across", "FG309",
-                                 f"gate {gate.id!r} spans {across!r}, which {ev.ref} does not measure",
-                                 f"measured: {', '.join(sorted(measured))}")
+                yield entry.diag(
+                    f"/gates/{i}/across",
+                    "FG309",
+                    f"gate {gate.id!r} spans {across!r}, which {ev.ref} does not measure",
+                    f"measured: {', '.join(sorted(measured))}",
+                )
     gate_ids = {g.id for g in pol.gates} | _inherited_gate_ids(cp, pol)
     for i, waiver in enumerate(pol.waivers):
         if waiver.gate not in gate_ids:
-            yield entry.diag(f"/waivers/{i}/gate", "FG505", f"waiver names unknown gate {waiver.gate!r}")
+            yield entry.diag(
+                f"/waivers/{i}/gate", "FG505", f"waiver names unknown gate {waiver.gate!r}"
+            )
     if _has_cycle(cp, entry.ref):
         yield entry.diag("/extends", "FG312", "policies extend each other in a cycle")
     elif pol.extends:
-        from fairgov.validate.policies import compose
-
         yield from (d for d in compose(cp, entry.ref)[1] if d.file == entry.doc.relpath)
 
 

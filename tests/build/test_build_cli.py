@@ -62,7 +62,9 @@ def test_metrics_match_sklearn(built) -> None:
     df = man.merge(pred, on="image")
     test = df[(df.split == "test") & (df.site == "river")]
     want = roc_auc_score(test.finding, test.score)
-    got = results["evaluations"]["evaluation/cxr-demo-probe"]["measure"]["attributes"]["site"]["groups"]["river"]["metrics"]["auroc"]["value"]
+    got = results["evaluations"]["evaluation/cxr-demo-probe"]["measure"]["attributes"]["site"][
+        "groups"
+    ]["river"]["metrics"]["auroc"]["value"]
     assert got == pytest.approx(want, abs=1e-12)
 
 
@@ -79,8 +81,14 @@ def test_sarif_is_valid_and_located_at_gate_lines(built) -> None:
     _, results, out = built
     log = json.loads((out / "results.sarif").read_text())
     jsonschema.validate(log, SARIF_SCHEMA)
-    locs = {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-             r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in log["runs"][0]["results"]}
+    locs = {
+        (
+            r["ruleId"],
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            r["locations"][0]["physicalLocation"]["region"]["startLine"],
+        )
+        for r in log["runs"][0]["results"]
+    }
     assert ("FG506", "policy.yaml", 60) in locs or any(u == "policy.yaml" for _, u, _ in locs)
     assert all(u == "policy.yaml" for _, u, _ in locs)
 
@@ -105,10 +113,16 @@ def test_source_date_epoch_sets_build_date(project: Path, tmp_path: Path, monkey
     assert json.loads((tmp_path / "results.json").read_text())["build_date"] == "2026-01-01"
 
 
-def test_passing_project_exits_zero_and_strict_blocks_warnings(project: Path, tmp_path: Path, edit) -> None:
+def test_passing_project_exits_zero_and_strict_blocks_warnings(
+    project: Path, tmp_path: Path, edit
+) -> None:
     # make every blocking gate pass: match the threshold, drop HTI-1 coverage, relax site gap
     edit(project / "policy.yaml", "    min: 1.0\n", "    min: 0.5\n")
-    edit(project / "policy.yaml", "    across: [site]\n    statistic: gap\n    max: 0.10", "    across: [site]\n    statistic: gap\n    max: 0.30")
+    edit(
+        project / "policy.yaml",
+        "    across: [site]\n    statistic: gap\n    max: 0.10",
+        "    across: [site]\n    statistic: gap\n    max: 0.30",
+    )
     rc, results = check(project, tmp_path / "probe")
     th = results["evaluations"]["evaluation/cxr-demo-probe"]["threshold"]["value"]
     edit(project / "deployment.yaml", "  threshold: 0.5", f"  threshold: {th!r}")
@@ -128,10 +142,17 @@ def test_broken_predictions_fail_closed(project: Path, tmp_path: Path, capsys) -
     assert rc == 1
     ev = results["evaluations"]["evaluation/cxr-demo-probe"]
     assert ev["status"] == "error" and ev["code"] == "FG412"
-    metric_gates = [g for g in results["gates"] if g["type"] == "metric" and g["severity"] == "block"]
-    assert metric_gates and all(g["status"] == "inconclusive" and g["blocking"] for g in metric_gates)
+    metric_gates = [
+        g for g in results["gates"] if g["type"] == "metric" and g["severity"] == "block"
+    ]
+    assert metric_gates and all(
+        g["status"] == "inconclusive" and g["blocking"] for g in metric_gates
+    )
     err = capsys.readouterr().err
-    assert "data/predictions.csv:6:1: FG412 error: row 6: score '1.7' is not a probability in [0, 1]" in err
+    assert (
+        "data/predictions.csv:6:1: FG412 error: row 6: score '1.7' is not a probability in [0, 1]"
+        in err
+    )
     assert "evaluation.yaml:15:3: FG400 error: evaluation 'cxr-demo-probe' did not run" in err
 
 
@@ -147,7 +168,18 @@ def test_bad_date_is_a_usage_error(project: Path, tmp_path: Path, capsys) -> Non
 
 
 def test_github_format_prints_gate_annotations(project: Path, tmp_path: Path, capsys) -> None:
-    main(["check", str(project), "--out", str(tmp_path), "--date", "2026-11-28", "--format", "github"])
+    main(
+        [
+            "check",
+            str(project),
+            "--out",
+            str(tmp_path),
+            "--date",
+            "2026-11-28",
+            "--format",
+            "github",
+        ]
+    )
     out = capsys.readouterr().out
     assert "::error file=policy.yaml,line=29,col=5,title=FG50" in out
 
@@ -159,7 +191,9 @@ def test_unwritable_output_dir_is_a_clear_error(project: Path, tmp_path: Path, c
     assert "FG601 error: cannot write outputs" in capsys.readouterr().err
 
 
-def test_disk_full_keeps_previous_results(project: Path, tmp_path: Path, capsys, monkeypatch) -> None:
+def test_disk_full_keeps_previous_results(
+    project: Path, tmp_path: Path, capsys, monkeypatch
+) -> None:
     import errno
     import os
 
@@ -179,10 +213,22 @@ def test_disk_full_keeps_previous_results(project: Path, tmp_path: Path, capsys,
 
 def test_diff_flags_new_failures(project: Path, tmp_path: Path, edit, capsys) -> None:
     check(project, tmp_path / "base")
-    edit(project / "policy.yaml", "    across: [sex]\n    statistic: gap\n    max: 0.10", "    across: [sex]\n    statistic: gap\n    max: 0.001")
+    edit(
+        project / "policy.yaml",
+        "    across: [sex]\n    statistic: gap\n    max: 0.10",
+        "    across: [sex]\n    statistic: gap\n    max: 0.001",
+    )
     check(project, tmp_path / "head")
     capsys.readouterr()
-    rc = main(["diff", str(tmp_path / "base/results.json"), str(tmp_path / "head/results.json"), "--format", "json"])
+    rc = main(
+        [
+            "diff",
+            str(tmp_path / "base/results.json"),
+            str(tmp_path / "head/results.json"),
+            "--format",
+            "json",
+        ]
+    )
     d = json.loads(capsys.readouterr().out)
     assert rc == 1 and "policy/st-example-fairness:auroc-gap-sex" in d["new_failures"]
 
@@ -192,8 +238,14 @@ def test_verify_reports_exactly_the_changed_inputs(project: Path, tmp_path: Path
     capsys.readouterr()
     assert main(["verify", str(tmp_path / "results.json"), str(project)]) == 0
     assert "0 changed or missing" in capsys.readouterr().out
-    (project / "data/predictions.csv").write_text((project / "data/predictions.csv").read_text() + "\n")
+    (project / "data/predictions.csv").write_text(
+        (project / "data/predictions.csv").read_text() + "\n"
+    )
     (project / "deployment.yaml").unlink()
     assert main(["verify", str(tmp_path / "results.json"), str(project), "--format", "json"]) == 1
-    bad = {c["path"]: c["status"] for c in json.loads(capsys.readouterr().out) if c["status"] != "unchanged"}
+    bad = {
+        c["path"]: c["status"]
+        for c in json.loads(capsys.readouterr().out)
+        if c["status"] != "unchanged"
+    }
     assert bad == {"data/predictions.csv": "changed", "deployment.yaml": "missing"}

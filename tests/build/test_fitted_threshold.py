@@ -25,13 +25,20 @@ def fitted(results: dict) -> float:
     return results["evaluations"]["evaluation/cxr-demo-probe"]["threshold"]["value"]
 
 
-def test_fitted_follows_new_predictions_and_records_the_number(project: Path, tmp_path: Path, edit, capsys) -> None:
+def test_fitted_follows_new_predictions_and_records_the_number(
+    project: Path, tmp_path: Path, edit, capsys
+) -> None:
     edit(project / "deployment.yaml", "  threshold: 0.5\n", "  threshold: fitted\n")
     _, first = check(project, tmp_path / "a")
     g = gate(first)
     assert g["status"] == "pass" and g["value"] == fitted(first)
-    assert g["reason"] == f"deployment/st-example-central: deploys the fitted threshold {fitted(first):.4f}"
-    assert g["details"]["deployed"] == {"deployment/st-example-central": {"threshold": fitted(first), "source": "fitted"}}
+    assert (
+        g["reason"]
+        == f"deployment/st-example-central: deploys the fitted threshold {fitted(first):.4f}"
+    )
+    assert g["details"]["deployed"] == {
+        "deployment/st-example-central": {"threshold": fitted(first), "source": "fitted"}
+    }
     # a new predictions file moves the fitted threshold; the deployment follows without an edit
     path = project / "data/predictions.csv"
     df = pd.read_csv(path, dtype={"image": str})
@@ -42,7 +49,9 @@ def test_fitted_follows_new_predictions_and_records_the_number(project: Path, tm
     assert gate(second)["status"] == "pass" and gate(second)["value"] == fitted(second)
     capsys.readouterr()
     main(["check", str(project), "--out", str(tmp_path / "c"), "--date", "2026-11-28"])
-    row = next(line for line in capsys.readouterr().out.splitlines() if " threshold-matches " in line)
+    row = next(
+        line for line in capsys.readouterr().out.splitlines() if " threshold-matches " in line
+    )
     assert row.startswith("✔ pass") and f"{fitted(second):.3f}" in row
 
 

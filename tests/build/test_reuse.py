@@ -16,7 +16,14 @@ DATE = "2026-11-28"
 
 def build(project: Path, out: Path, cache: Path | None = None) -> tuple[bytes, dict]:
     options = {"cache_dir": cache} if cache is not None else None
-    outcome = run_build(project, out=out, date=DATE, write_reports=False, command=["fairgov", "check"], options=options)
+    outcome = run_build(
+        project,
+        out=out,
+        date=DATE,
+        write_reports=False,
+        command=["fairgov", "check"],
+        options=options,
+    )
     assert outcome.results is not None, outcome.diagnostics
     stats = json.loads((out / "run-stats.json").read_text())
     return (out / "results.json").read_bytes(), stats["evaluation/cxr-demo-probe"]
@@ -29,7 +36,10 @@ def cold(project: Path, tmp_path: Path, name: str) -> bytes:
 
 def test_unchanged_inputs_reuse_the_measurement(project: Path, tmp_path: Path) -> None:
     first, s1 = build(project, tmp_path / "a")
-    assert s1["stages"]["measurement"] == {"reused": False, "reason": "no earlier run of this evaluation in this cache"}
+    assert s1["stages"]["measurement"] == {
+        "reused": False,
+        "reason": "no earlier run of this evaluation in this cache",
+    }
     second, s2 = build(project, tmp_path / "b")
     assert s2["stages"]["measurement"] == {"reused": True, "reason": None}
     assert second == first
@@ -41,7 +51,9 @@ def test_policy_change_reruns_only_the_gates(project: Path, tmp_path: Path, edit
     warm, stats = build(project, tmp_path / "b")
     assert stats["stages"]["measurement"]["reused"] is True  # no bootstrap ran
     assert warm == cold(project, tmp_path, "policy")
-    assert json.loads(warm)["gates"] != json.loads((tmp_path / "a/results.json").read_text())["gates"]
+    assert (
+        json.loads(warm)["gates"] != json.loads((tmp_path / "a/results.json").read_text())["gates"]
+    )
 
 
 @pytest.mark.parametrize(("file", "old", "new", "component"), [
@@ -51,8 +63,9 @@ def test_policy_change_reruns_only_the_gates(project: Path, tmp_path: Path, edit
     ("data/predictions.csv", "images/0001.png,0.361110", "images/0001.png,0.961110", "predictions"),
     ("data/manifest.csv", "\n", "\n\n", "manifest"),
 ])
-def test_a_changed_input_reruns_the_measurement(project: Path, tmp_path: Path, edit, file: str, old: str,
-                                                new: str, component: str) -> None:
+def test_a_changed_input_reruns_the_measurement(
+    project: Path, tmp_path: Path, edit, file: str, old: str, new: str, component: str
+) -> None:
     build(project, tmp_path / "a")
     edit(project / file, old, new)
     warm, stats = build(project, tmp_path / "b")
@@ -73,16 +86,23 @@ def test_a_damaged_cache_entry_costs_time_not_correctness(project: Path, tmp_pat
     entries = list((project / ".fairgov/cache/objects").rglob("*.entry.json"))
     assert entries
     for e in entries:
-        e.write_text(e.read_text().replace("0.", "9.", 1))  # tampered: sha256 sidecar no longer matches
+        e.write_text(
+            e.read_text().replace("0.", "9.", 1)
+        )  # tampered: sha256 sidecar no longer matches
     again, stats = build(project, tmp_path / "b")
-    assert stats["stages"]["measurement"] == {"reused": False, "reason": "cached entry missing or damaged"}
+    assert stats["stages"]["measurement"] == {
+        "reused": False,
+        "reason": "cached entry missing or damaged",
+    }
     assert stats["stage_cache_corrupt_entries"] >= 1
     assert again == first
 
 
 def test_reuse_can_be_turned_off(project: Path, tmp_path: Path) -> None:
     build(project, tmp_path / "a")
-    outcome = run_build(project, out=tmp_path / "b", date=DATE, write_reports=False, options={"reuse": False})
+    outcome = run_build(
+        project, out=tmp_path / "b", date=DATE, write_reports=False, options={"reuse": False}
+    )
     assert "stages" not in outcome.results["evaluations"]["evaluation/cxr-demo-probe"]
     stats = json.loads((tmp_path / "b/run-stats.json").read_text())["evaluation/cxr-demo-probe"]
     assert "stages" not in stats
@@ -107,8 +127,18 @@ def test_image_locator_agrees_with_resolve_image(tmp_path: Path) -> None:
     (root / "out-dir").symlink_to(outside)
     (root / "in-dir").symlink_to(root / "img")
     os.mkfifo(root / "img/pipe.png")
-    rels = ["img/a.png", "img/inside-link.png", "img/outside-link.png", "out-dir/b.png", "in-dir/a.png",
-            "img/none.png", "../outside/b.png", str(outside / "b.png"), "img/pipe.png", "img"]
+    rels = [
+        "img/a.png",
+        "img/inside-link.png",
+        "img/outside-link.png",
+        "out-dir/b.png",
+        "in-dir/a.png",
+        "img/none.png",
+        "../outside/b.png",
+        str(outside / "b.png"),
+        "img/pipe.png",
+        "img",
+    ]
 
     def careful(rel: str) -> str:
         full, reason = resolve_image(root, rel)
@@ -123,14 +153,25 @@ def test_image_locator_agrees_with_resolve_image(tmp_path: Path) -> None:
 
     locate, index = _Locator(root), HashIndex(None)
     assert [locate.state(r, index) for r in rels] == [careful(r) for r in rels]
-    assert locate.state("out-dir/b.png", index) == "escapes" and locate.state("in-dir/a.png", index) != "escapes"
+    assert (
+        locate.state("out-dir/b.png", index) == "escapes"
+        and locate.state("in-dir/a.png", index) != "escapes"
+    )
 
 
-def test_torchrun_followers_stop_when_everything_is_cached(project: Path, tmp_path: Path, monkeypatch) -> None:
+def test_torchrun_followers_stop_when_everything_is_cached(
+    project: Path, tmp_path: Path, monkeypatch
+) -> None:
     build(project, tmp_path / "a")
     monkeypatch.setenv("RANK", "1")
     with pytest.raises(SystemExit) as stop:
-        run_build(project, out=tmp_path / "b", date=DATE, write_reports=False, options={"runner": "torchrun"})
+        run_build(
+            project,
+            out=tmp_path / "b",
+            date=DATE,
+            write_reports=False,
+            options={"runner": "torchrun"},
+        )
     assert stop.value.code == 0 and not (tmp_path / "b").exists()
 
 
@@ -138,7 +179,9 @@ def test_no_reuse_flag_recomputes(project: Path, tmp_path: Path) -> None:
     from fairgov.cli.main import main
 
     build(project, tmp_path / "a")
-    assert main(["check", str(project), "--out", str(tmp_path / "b"), "--date", DATE, "--no-reuse"]) in (0, 1)
+    assert main(
+        ["check", str(project), "--out", str(tmp_path / "b"), "--date", DATE, "--no-reuse"]
+    ) in (0, 1)
     stats = json.loads((tmp_path / "b/run-stats.json").read_text())["evaluation/cxr-demo-probe"]
     assert "stages" not in stats
     fresh, cached = (json.loads((tmp_path / f"{d}/results.json").read_text()) for d in "ba")

@@ -27,10 +27,19 @@ pytestmark = pytest.mark.slow
 
 
 def check(project: Path, out: Path) -> tuple[dict, dict, bytes]:
-    proc = subprocess.run([sys.executable, "-c", CHECK, str(project), str(out)], capture_output=True, text=True,
-                          check=False, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-c", CHECK, str(project), str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
     last = json.loads(proc.stdout.strip().splitlines()[-1])
-    stats = json.loads((out / "run-stats.json").read_text())[EVAL] if (out / "run-stats.json").exists() else {}
+    stats = (
+        json.loads((out / "run-stats.json").read_text())[EVAL]
+        if (out / "run-stats.json").exists()
+        else {}
+    )
     results = (out / "results.json").read_bytes() if (out / "results.json").exists() else b""
     return last, stats, results
 
@@ -99,4 +108,7 @@ def test_changed_weights_are_never_hidden_by_the_cache(example, tmp_path: Path) 
     finally:
         weights.write_bytes(original)
     assert last["rc"] == 1
-    assert out["evaluations"][EVAL]["status"] == "error" and out["evaluations"][EVAL]["code"] == "FG420"
+    assert (
+        out["evaluations"][EVAL]["status"] == "error"
+        and out["evaluations"][EVAL]["code"] == "FG420"
+    )

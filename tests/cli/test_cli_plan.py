@@ -14,7 +14,9 @@ from fairgov.spec.policy import MetricGate
 
 
 def gate(**kw) -> MetricGate:
-    return MetricGate.model_validate({"id": "g", "metric": "auroc", "across": ["sex"], "statistic": "gap", **kw})
+    return MetricGate.model_validate(
+        {"id": "g", "metric": "auroc", "across": ["sex"], "statistic": "gap", **kw}
+    )
 
 
 def test_plan_finds_the_size_where_fair_models_pass_and_unfair_ones_fail() -> None:
@@ -32,8 +34,21 @@ def test_plan_finds_the_size_where_fair_models_pass_and_unfair_ones_fail() -> No
 
 
 def test_plan_command_json_on_the_fixture_project(project: Path, capsys) -> None:
-    rc = main(["plan", str(project), "--json", "--seeds", "2", "--resamples", "50", "--max-patients", "50",
-               "--shares", "sex:female=0.6,male=0.4"])
+    rc = main(
+        [
+            "plan",
+            str(project),
+            "--json",
+            "--seeds",
+            "2",
+            "--resamples",
+            "50",
+            "--max-patients",
+            "50",
+            "--shares",
+            "sex:female=0.6,male=0.4",
+        ]
+    )
     out = json.loads(capsys.readouterr().out)
     assert rc == 0
     sex = [g for g in out["gates"] if g["attribute"] == "sex"]

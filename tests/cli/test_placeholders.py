@@ -16,14 +16,23 @@ APPROACH = "  approach: Gates on the upper 95% bound of AUROC and TPR gaps; inco
 def test_validate_counts_placeholders_and_strict_fails(project: Path, edit, capsys) -> None:
     assert main(["validate", str(project), "--strict"]) == 0  # the fixture has none
     edit(project / "modelcard.yaml", APPROACH, "  approach: TBD\n")
-    edit(project / "datasheet.yaml", "    description: Sex recorded", "    description: \"TODO: Sex recorded")
+    edit(
+        project / "datasheet.yaml",
+        "    description: Sex recorded",
+        '    description: "TODO: Sex recorded',
+    )
     edit(project / "datasheet.yaml", "information system.\n", "information system.\"\n")
     capsys.readouterr()
     assert main(["validate", str(project)]) == 0
     out = capsys.readouterr().out
-    assert "modelcard.yaml:72:13: FG317 warning: 1 placeholder answer(s) remain (/fairness/approach); " \
-           "they count as unanswered" in out
-    assert "datasheet.yaml:34:18: FG317 warning: 1 placeholder answer(s) remain (/attributes/sex/description)" in out
+    assert (
+        "modelcard.yaml:72:13: FG317 warning: 1 placeholder answer(s) remain (/fairness/approach); "
+        "they count as unanswered" in out
+    )
+    assert (
+        "datasheet.yaml:34:18: FG317 warning: 1 placeholder answer(s) remain (/attributes/sex/description)"
+        in out
+    )
     assert "hint: write the answer, or `not_applicable: <why it does not apply>`" in out
     assert out.rstrip().endswith("0 error(s), 2 warning(s)")
     assert main(["validate", str(project), "--strict"]) == 1
@@ -33,12 +42,18 @@ def test_help_documents_exit_codes(capsys) -> None:
     for command in ("validate", "check", "build"):
         assert main([command, "--help"]) == 0
         out = capsys.readouterr().out
-        assert "1 findings: spec errors" in out and "2 spec errors (nothing is evaluated or written)" in out
+        assert (
+            "1 findings: spec errors" in out
+            and "2 spec errors (nothing is evaluated or written)" in out
+        )
 
 
-@pytest.mark.parametrize("answer", ["{not_applicable: TODO}", "TBD", "\"FIXME: ask the data owner\"", "\"?\""])
-def test_placeholder_never_covers_a_standard_item_or_a_required_field(project: Path, tmp_path: Path, edit,
-                                                                       answer: str) -> None:
+@pytest.mark.parametrize(
+    "answer", ["{not_applicable: TODO}", "TBD", '"FIXME: ask the data owner"', '"?"']
+)
+def test_placeholder_never_covers_a_standard_item_or_a_required_field(
+    project: Path, tmp_path: Path, edit, answer: str
+) -> None:
     main(["check", str(project), "--out", str(tmp_path / "before"), "--date", "2026-11-28"])
     before = json.loads((tmp_path / "before/results.json").read_text())
     edit(project / "modelcard.yaml", APPROACH, f"  approach: {answer}\n")
@@ -50,4 +65,6 @@ def test_placeholder_never_covers_a_standard_item_or_a_required_field(project: P
     assert "fairness.approach is not answered" in gates["fairness-documented"]["reason"]
     hti = after["coverage"]["hti1-2024"]
     assert hti["covered"] == before["coverage"]["hti1-2024"]["covered"] - 1
-    assert gates["hti1-coverage"]["reason"].startswith(f"{hti['covered']}/{hti['total']} items covered")
+    assert gates["hti1-coverage"]["reason"].startswith(
+        f"{hti['covered']}/{hti['total']} items covered"
+    )

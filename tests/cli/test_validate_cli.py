@@ -20,7 +20,11 @@ SARIF_SCHEMA = json.loads((REPO / "tests/fixtures/sarif-schema-2.1.0.json").read
 
 def break_policy(project: Path) -> None:
     path = project / "policy.yaml"
-    path.write_text(path.read_text().replace("  - id: auroc-gap-sex", "  - id: auroc-gap-sex\n    colour: red", 1))
+    path.write_text(
+        path.read_text().replace(
+            "  - id: auroc-gap-sex", "  - id: auroc-gap-sex\n    colour: red", 1
+        )
+    )
 
 
 def test_clean_project_exits_zero(project: Path, capsys) -> None:
@@ -41,10 +45,18 @@ def test_json_format(project: Path, capsys) -> None:
     break_policy(project)
     assert main(["validate", str(project), "--format", "json"]) == 1
     items = json.loads(capsys.readouterr().out)
-    assert items == [{
-        "file": "policy.yaml", "line": 24, "col": 5, "code": "FG203", "message": "unknown field 'colour'",
-        "severity": "error", "pointer": "/gates/1/colour", "hint": None,
-    }]
+    assert items == [
+        {
+            "file": "policy.yaml",
+            "line": 24,
+            "col": 5,
+            "code": "FG203",
+            "message": "unknown field 'colour'",
+            "severity": "error",
+            "pointer": "/gates/1/colour",
+            "hint": None,
+        }
+    ]
 
 
 def test_sarif_format_is_valid_sarif(project: Path, capsys) -> None:
@@ -54,13 +66,19 @@ def test_sarif_format_is_valid_sarif(project: Path, capsys) -> None:
     jsonschema.validate(log, SARIF_SCHEMA)
     result = log["runs"][0]["results"][0]
     assert result["ruleId"] == "FG203"
-    assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": 24, "startColumn": 5}
+    assert result["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 24,
+        "startColumn": 5,
+    }
 
 
 def test_github_annotations(project: Path, capsys) -> None:
     break_policy(project)
     main(["validate", str(project), "--format", "github"])
-    assert capsys.readouterr().out.strip() == "::error file=policy.yaml,line=24,col=5,title=FG203::unknown field 'colour'"
+    assert (
+        capsys.readouterr().out.strip()
+        == "::error file=policy.yaml,line=24,col=5,title=FG203::unknown field 'colour'"
+    )
 
 
 def test_missing_project_and_usage_errors(tmp_path: Path, capsys) -> None:
@@ -87,12 +105,15 @@ def test_internal_error_has_no_traceback(project: Path, capsys, monkeypatch) -> 
     assert "FG900 internal error: RuntimeError: kaboom" in err and "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_validate_does_not_import_torch(project: Path) -> None:
     code = (
         "import sys; from fairgov.cli.main import main; rc = main(['validate', sys.argv[1]]);"
         "bad = [m for m in ('torch', 'timm', 'torchvision') if m in sys.modules]; print(bad); sys.exit(rc)"
     )
-    proc = subprocess.run([sys.executable, "-c", code, str(project)], capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(project)], capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().endswith("[]")
 
@@ -107,6 +128,7 @@ def test_spec_discovery_skips_hidden_output_and_excluded(project: Path) -> None:
     assert compile_project(project).diagnostics == []
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs POSIX FIFOs")
 @pytest.mark.parametrize("form", ["human", "json", "github", "sarif"])
 def test_fifo_spec_is_reported_not_opened(project: Path, form: str) -> None:
@@ -114,8 +136,13 @@ def test_fifo_spec_is_reported_not_opened(project: Path, form: str) -> None:
     quote the source line (it used to block forever). A subprocess with a timeout turns a
     hang into a failure."""
     os.mkfifo(project / "pipe.yaml")
-    proc = subprocess.run([sys.executable, "-m", "fairgov", "validate", str(project), "--format", form],
-                          capture_output=True, text=True, check=False, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "fairgov", "validate", str(project), "--format", form],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
     assert proc.returncode == 1, proc.stderr
     assert "FG102" in proc.stdout and "pipe.yaml" in proc.stdout
     if form == "human":
@@ -131,4 +158,7 @@ def test_source_lines_never_read_outside_the_project(project: Path, tmp_path: Pa
     outside.write_text("secret: 1\n")
     (project / "link.yaml").symlink_to(outside)
     assert _read_lines(project / "link.yaml", project) == []
-    assert _read_lines(project / "policy.yaml", project)[0] == (project / "policy.yaml").read_text().splitlines()[0]
+    assert (
+        _read_lines(project / "policy.yaml", project)[0]
+        == (project / "policy.yaml").read_text().splitlines()[0]
+    )

@@ -122,8 +122,8 @@ def test_pth_with_prefix_and_classifier_head(tmp_path: Path) -> None:
 
 def test_overrides_and_unverified_weights(tiny_backbone: BackboneConfig) -> None:
     cfg = BackboneConfig(
-        "test_resnet", tiny_backbone.weights, None, input_size=48, mean=(0.1, 0.2, 0.3), std=(1.0, 1.0, 1.0),
-        crop_pct=0.5, interpolation="bicubic",
+        "test_resnet", tiny_backbone.weights, None, input_size=48, mean=(0.1, 0.2, 0.3),
+        std=(1.0, 1.0, 1.0), crop_pct=0.5, interpolation="bicubic",
     )  # fmt: skip
     _, transform, meta = bb.load_backbone(cfg)
     pre = meta["preprocessing"]

@@ -84,7 +84,11 @@ def test_recently_changed_files_are_hashed_but_not_recorded(tmp_path: Path, read
 def test_damaged_or_foreign_index_is_an_empty_index(tmp_path: Path, no_racy_window) -> None:
     f = tmp_path / "a.png"
     f.write_bytes(b"one")
-    for text in ("{not json", json.dumps({"format": "other", "entries": {str(f): [1, 2, 3, 4, 5, "x"]}}), "[]"):
+    for text in (
+        "{not json",
+        json.dumps({"format": "other", "entries": {str(f): [1, 2, 3, 4, 5, "x"]}}),
+        "[]",
+    ):
         (tmp_path / "idx.json").write_text(text)
         assert HashIndex(tmp_path / "idx.json").sha256(f) == sha(b"one")
 
@@ -95,7 +99,9 @@ def test_non_regular_files_are_refused(tmp_path: Path) -> None:
         HashIndex(None).sha256(tmp_path / "pipe.png")
 
 
-def test_verify_hashes_everything_even_with_a_forged_index(project: Path, tmp_path: Path, capsys) -> None:
+def test_verify_hashes_everything_even_with_a_forged_index(
+    project: Path, tmp_path: Path, capsys
+) -> None:
     from fairgov.build.pipeline import run_build
     from fairgov.cli.main import main
 
@@ -107,11 +113,22 @@ def test_verify_hashes_everything_even_with_a_forged_index(project: Path, tmp_pa
     st = os.stat(preds)
     index_path = project / ".fairgov/cache/index/hashes.json"
     index_path.parent.mkdir(parents=True, exist_ok=True)
-    stale = next(i["sha256"] for i in json.loads((tmp_path / "out/results.json").read_text())["provenance"]["inputs"]
-                 if i["path"] == "data/predictions.csv")
+    stale = next(
+        i["sha256"]
+        for i in json.loads((tmp_path / "out/results.json").read_text())["provenance"]["inputs"]
+        if i["path"] == "data/predictions.csv"
+    )
     forged = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev, stale]
-    index_path.write_text(json.dumps({"format": hashindex.FORMAT, "entries": {os.path.abspath(preds): forged}}))
+    index_path.write_text(
+        json.dumps({"format": hashindex.FORMAT, "entries": {os.path.abspath(preds): forged}})
+    )
     capsys.readouterr()
-    assert main(["verify", str(tmp_path / "out/results.json"), str(project), "--format", "json"]) == 1
-    bad = {c["path"]: c["status"] for c in json.loads(capsys.readouterr().out) if c["status"] != "unchanged"}
+    assert (
+        main(["verify", str(tmp_path / "out/results.json"), str(project), "--format", "json"]) == 1
+    )
+    bad = {
+        c["path"]: c["status"]
+        for c in json.loads(capsys.readouterr().out)
+        if c["status"] != "unchanged"
+    }
     assert bad == {"data/predictions.csv": "changed"}

@@ -18,9 +18,11 @@ open_clip = pytest.importorskip("open_clip")
 
 REPO = Path(__file__).resolve().parents[2]
 IMAGES = sorted((REPO / "specs" / "data" / "images").glob("P000*.png"))[:6]
-CLIP_CFG = {"embed_dim": 16,
-            "vision_cfg": {"image_size": 32, "layers": 1, "width": 32, "patch_size": 8, "head_width": 16},
-            "text_cfg": {"context_length": 16, "vocab_size": 49408, "width": 16, "heads": 2, "layers": 1}}
+CLIP_CFG = {
+    "embed_dim": 16,
+    "vision_cfg": {"image_size": 32, "layers": 1, "width": 32, "patch_size": 8, "head_width": 16},
+    "text_cfg": {"context_length": 16, "vocab_size": 49408, "width": 16, "heads": 2, "layers": 1},
+}
 
 
 def _save(model, path: Path) -> str:
@@ -28,7 +30,10 @@ def _save(model, path: Path) -> str:
 
     from fairgov.evaluate.hashing import sha256_file
 
-    save_file({k: v.contiguous() for k, v in model.state_dict().items() if not k.startswith("pooler.")}, path)
+    save_file(
+        {k: v.contiguous() for k, v in model.state_dict().items() if not k.startswith("pooler.")},
+        path,
+    )
     return sha256_file(path)
 
 
@@ -50,8 +55,13 @@ def clip(tmp_path_factory: pytest.TempPathFactory):
     model = open_clip.CLIP(**json.loads(json.dumps(CLIP_CFG))).eval()
     (d / "clip.json").write_text(json.dumps(CLIP_CFG))
     sha = _save(model, d / "clip.safetensors")
-    return model, BackboneConfig(architecture="tiny-clip", weights=d / "clip.safetensors", sha256=sha,
-                                 library="open_clip", config=d / "clip.json")
+    return model, BackboneConfig(
+        architecture="tiny-clip",
+        weights=d / "clip.safetensors",
+        sha256=sha,
+        library="open_clip",
+        config=d / "clip.json",
+    )
 
 
 def _bare(pre, forward) -> np.ndarray:
@@ -68,10 +78,14 @@ def test_transformers_pipeline_equals_bare_forward(tmp_path: Path, kind: str, po
     from fairgov.evaluate.embed import embed_images
 
     model, weights, sha = _hf(tmp_path / kind, kind)
-    cfg = BackboneConfig(architecture=kind, weights=weights, sha256=sha, library="transformers", pooling=pooling)
+    cfg = BackboneConfig(
+        architecture=kind, weights=weights, sha256=sha, library="transformers", pooling=pooling
+    )
     got = embed_images(IMAGES, cfg, RunConfig(batch_size=4), Cache(tmp_path / "cache"))
     _, pre, meta = load_backbone(cfg)
-    assert meta["pooling"] == pooling and meta["library"] == "transformers" and meta["sha256_verified"]
+    assert (
+        meta["pooling"] == pooling and meta["library"] == "transformers" and meta["sha256_verified"]
+    )
 
     def forward(x):
         tokens = model(pixel_values=x).last_hidden_state
@@ -99,9 +113,23 @@ def test_pooling_library_and_config_are_in_the_cache_key(tmp_path: Path) -> None
     from fairgov.evaluate.embed import cache_base
 
     _, weights, sha = _hf(tmp_path / "vit", "vit")
-    bases = [cache_base(load_backbone(BackboneConfig(architecture="vit", weights=weights, sha256=sha,
-                                                     library="transformers", pooling=p))[2], None, "cpu", 1)
-             for p in ("cls", "mean_patch")]
+    bases = [
+        cache_base(
+            load_backbone(
+                BackboneConfig(
+                    architecture="vit",
+                    weights=weights,
+                    sha256=sha,
+                    library="transformers",
+                    pooling=p,
+                )
+            )[2],
+            None,
+            "cpu",
+            1,
+        )
+        for p in ("cls", "mean_patch")
+    ]
     assert bases[0]["pooling"] == "cls" and bases[1]["pooling"] == "mean_patch"
     assert bases[0]["library"] == "transformers" and len(bases[0]["model_config_sha256"]) == 64
 
@@ -129,8 +157,13 @@ def test_pinned_hash_is_checked_before_parsing(tmp_path: Path, clip) -> None:
 
     junk = tmp_path / "junk.safetensors"
     junk.write_bytes(b"not safetensors")
-    cfg = BackboneConfig(architecture="tiny-clip", weights=junk, sha256="0" * 64, library="open_clip",
-                         config=clip[1].config)
+    cfg = BackboneConfig(
+        architecture="tiny-clip",
+        weights=junk,
+        sha256="0" * 64,
+        library="open_clip",
+        config=clip[1].config,
+    )
     with pytest.raises(BackboneError, match="sha256 mismatch"):
         load_backbone(cfg)
 
@@ -162,7 +195,11 @@ def test_zero_shot_scores_equal_a_hand_computation(clip) -> None:
         for texts in prompts:
             t = torch.nn.functional.normalize(model.encode_text(tok(list(texts))), dim=-1).mean(0)
             text.append(torch.nn.functional.normalize(t, dim=0))
-        logits = torch.nn.functional.normalize(torch.from_numpy(img), dim=-1) @ torch.stack(text).T / 0.05
+        logits = (
+            torch.nn.functional.normalize(torch.from_numpy(img), dim=-1)
+            @ torch.stack(text).T
+            / 0.05
+        )
         want = logits.softmax(dim=1)[:, 1].numpy()
     np.testing.assert_allclose(scores, want, atol=1e-5)
     assert used == {"temperature": 0.05, "temperature_source": "spec"}

@@ -18,10 +18,15 @@ pytestmark = pytest.mark.slow  # each builds the 800-image example (~20 s on a b
 
 REPO = Path(__file__).resolve().parents[2]
 EVAL = "evaluation/cxr-demo-probe"
-CLIP_CFG = {"embed_dim": 16,
-            "vision_cfg": {"image_size": 32, "layers": 1, "width": 32, "patch_size": 8, "head_width": 16},
-            "text_cfg": {"context_length": 16, "vocab_size": 49408, "width": 16, "heads": 2, "layers": 1}}
-PROMPTS = 'prompts:\n    "0": [a normal chest radiograph, no finding]\n    "1": [a chest radiograph with a finding]'
+CLIP_CFG = {
+    "embed_dim": 16,
+    "vision_cfg": {"image_size": 32, "layers": 1, "width": 32, "patch_size": 8, "head_width": 16},
+    "text_cfg": {"context_length": 16, "vocab_size": 49408, "width": 16, "heads": 2, "layers": 1},
+}
+PROMPTS = (
+    'prompts:\n    "0": [a normal chest radiograph, no finding]\n'
+    '    "1": [a chest radiograph with a finding]'
+)
 
 
 def _project(tmp: Path, backbone: str) -> Path:
@@ -39,7 +44,10 @@ def _save(model, path: Path) -> str:
 
     from fairgov.evaluate.hashing import sha256_file
 
-    save_file({k: v.contiguous() for k, v in model.state_dict().items() if not k.startswith("pooler.")}, path)
+    save_file(
+        {k: v.contiguous() for k, v in model.state_dict().items() if not k.startswith("pooler.")},
+        path,
+    )
     return sha256_file(path)
 
 
@@ -77,9 +85,12 @@ def test_transformers_vit_linear_probe_through_the_spec(tmp_path: Path) -> None:
     cfg = transformers.ViTConfig(hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
                                  intermediate_size=64, image_size=32, patch_size=8)
     model = transformers.AutoModel.from_config(cfg).eval()
-    root = _project(tmp_path, "    backbone:\n      architecture: tiny-vit\n      library: transformers\n"
-                              "      pooling: mean_patch\n      weights: data/vit/model.safetensors\n"
-                              "      sha256: SHA\n")
+    root = _project(
+        tmp_path,
+        "    backbone:\n      architecture: tiny-vit\n      library: transformers\n"
+        "      pooling: mean_patch\n      weights: data/vit/model.safetensors\n"
+        "      sha256: SHA\n",
+    )
     (root / "data" / "vit").mkdir()
     cfg.to_json_file(root / "data" / "vit" / "config.json")
     sha = _save(model, root / "data" / "vit" / "model.safetensors")
@@ -102,13 +113,21 @@ def test_transformers_vit_linear_probe_through_the_spec(tmp_path: Path) -> None:
 def test_open_clip_zero_shot_through_the_spec(tmp_path: Path) -> None:
     torch.manual_seed(0)
     model = open_clip.CLIP(**json.loads(json.dumps(CLIP_CFG))).eval()
-    root = _project(tmp_path, "    backbone:\n      architecture: tiny-clip\n      library: open_clip\n"
-                              "      weights: data/clip.safetensors\n      config: data/clip.json\n")
+    root = _project(
+        tmp_path,
+        "    backbone:\n      architecture: tiny-clip\n      library: open_clip\n"
+        "      weights: data/clip.safetensors\n      config: data/clip.json\n",
+    )
     (root / "data" / "clip.json").write_text(json.dumps(CLIP_CFG))
     _save(model, root / "data" / "clip.safetensors")
     ev = root / "evaluation.yaml"
-    ev.write_text(re.sub(r"protocol:\n  type: linear_probe\n  regularization: .*\n",
-                         f"protocol:\n  type: zero_shot\n  temperature: 0.05\n  {PROMPTS}\n", ev.read_text()))
+    ev.write_text(
+        re.sub(
+            r"protocol:\n  type: linear_probe\n  regularization: .*\n",
+            f"protocol:\n  type: zero_shot\n  temperature: 0.05\n  {PROMPTS}\n",
+            ev.read_text(),
+        )
+    )
     rc, results, stats = _check(root, tmp_path / "out")
     prov = _provenance(results)
     assert rc in (0, 1)
@@ -121,4 +140,7 @@ def test_open_clip_zero_shot_through_the_spec(tmp_path: Path) -> None:
     _, results2, stats2 = _check(root, tmp_path / "out2")
     assert not stats2["stages"]["probe_outputs"]["reused"]  # prompts are part of the key
     assert stats2["forward_passes"] == 0  # image embeddings are reused from the cache
-    assert _provenance(results2)["zero_shot"]["prompts"]["0"] == ["a normal chest radiograph", "no abnormality"]
+    assert _provenance(results2)["zero_shot"]["prompts"]["0"] == [
+        "a normal chest radiograph",
+        "no abnormality",
+    ]

@@ -18,6 +18,7 @@ from fairgov.evaluate.manifest import CODES, check_rows, manifest_hash, patient_
 from fairgov.evaluate.problems import RowProblem
 
 
+@pytest.mark.slow
 def test_importing_evaluate_does_not_import_torch() -> None:
     code = (
         "import sys, fairgov.evaluate as e, fairgov.evaluate.manifest, fairgov.evaluate.cache\n"

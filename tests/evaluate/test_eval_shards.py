@@ -23,6 +23,7 @@ from fairgov.evaluate.distribute import EmbeddingFailedError, run_shards  # noqa
 from fairgov.evaluate.embed import EmbedStats, cache_base, embed_rows  # noqa: E402
 from fairgov.evaluate.hashing import sha256_file  # noqa: E402
 from fairgov.evaluate.runners import LocalRunner, OnDone, OnImages  # noqa: E402
+from fairgov.evaluate.runners.torchrun import TorchrunRunner, rank_shards  # noqa: E402
 from fairgov.evaluate.shards import (  # noqa: E402
     SHARD_SUFFIX,
     Shard,
@@ -31,7 +32,6 @@ from fairgov.evaluate.shards import (  # noqa: E402
     encode_shard,
     plan_shards,
 )
-from fairgov.evaluate.torchrun import TorchrunRunner, rank_shards  # noqa: E402
 
 RUN = RunConfig(batch_size=2, shard_size=3, progress=False)  # shards of 4 rows: 4 + 3
 
@@ -47,7 +47,9 @@ def _bytes(emb: dict[Any, np.ndarray]) -> dict[Any, bytes]:
 class Flaky(LocalRunner):
     """Local runner whose shards fail ``plan[index]`` times; ``stop_after`` simulates a kill."""
 
-    def __init__(self, *args: Any, plan: dict[int, int] | None = None, stop_after: int = -1) -> None:
+    def __init__(
+        self, *args: Any, plan: dict[int, int] | None = None, stop_after: int = -1
+    ) -> None:
         super().__init__(*args)
         self.plan, self.stop_after = dict(plan or {}), stop_after
         self.seen: list[int] = []
@@ -104,8 +106,8 @@ def test_results_do_not_depend_on_shard_size(
     tiny_backbone: BackboneConfig, gray_images: list[Path]
 ) -> None:
     items = _items(gray_images)
-    got = [_bytes(embed_rows(items, tiny_backbone, RunConfig(batch_size=2, shard_size=s, progress=False))[0])
-           for s in (1, 4, 100)]  # fmt: skip
+    runs = [RunConfig(batch_size=2, shard_size=s, progress=False) for s in (1, 4, 100)]
+    got = [_bytes(embed_rows(items, tiny_backbone, run)[0]) for run in runs]
     assert got[0] == got[1] == got[2]
 
 
@@ -152,9 +154,13 @@ def test_failed_shard_is_retried_then_named(
     assert runner.seen == [0, 1, 1, 1] and stats.shard_retries == 2
     joined = {rid: e for r in done.values() for rid, e in r.embeddings.items()}
     assert _bytes(joined) == _bytes(reference)
-    with pytest.raises(EmbeddingFailedError, match=r"shard 1 \(3 rows: 4, 5, 6\): RuntimeError: injected") as info:
+    with pytest.raises(
+        EmbeddingFailedError, match=r"shard 1 \(3 rows: 4, 5, 6\): RuntimeError: injected"
+    ) as info:
         run_shards(shards, _runner(tiny_backbone, plan={1: 9}), None, EmbedStats(), 1, False)
-    assert "after 2 attempt(s)" in str(info.value) and [s.index for s, _ in info.value.shards] == [1]
+    assert "after 2 attempt(s)" in str(info.value) and [s.index for s, _ in info.value.shards] == [
+        1
+    ]
 
 
 def test_corrupt_cached_shard_is_recomputed(
@@ -173,7 +179,9 @@ def test_corrupt_cached_shard_is_recomputed(
 def test_shard_progress_lines_without_tty(
     tiny_backbone: BackboneConfig, gray_images: list[Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    embed_rows(_items(gray_images), tiny_backbone, RunConfig(batch_size=2, shard_size=4, progress=None))
+    embed_rows(
+        _items(gray_images), tiny_backbone, RunConfig(batch_size=2, shard_size=4, progress=None)
+    )
     err = capsys.readouterr().err
     assert "embedding shard 1/2: 4 images in" in err and "embedding shard 2/2: 3 images" in err
     assert "embedding: 7/7" in err and err.count("\n") <= 6
@@ -192,20 +200,31 @@ def test_torchrun_outside_torchrun_explains_how_to_launch(
 ) -> None:
     for var in ("RANK", "WORLD_SIZE", "LOCAL_RANK"):
         monkeypatch.delenv(var, raising=False)
-    with pytest.raises(EvaluateError, match=r"must be started by torchrun.*torchrun --nproc_per_node"):
+    with pytest.raises(
+        EvaluateError, match=r"must be started by torchrun.*torchrun --nproc_per_node"
+    ):
         embed_rows(_items(gray_images), tiny_backbone, RunConfig(runner="torchrun", progress=False))
     with pytest.raises(EvaluateError, match="must be started by torchrun"):
         TorchrunRunner((None, None), RUN, None)
 
 
 def test_ray_actor_setup_errors_are_not_retried() -> None:
-    from fairgov.evaluate.ray_runner import _raise_if_setup_error
+    from fairgov.evaluate.runners.ray_runner import _raise_if_setup_error
 
-    died = RuntimeError("The actor died because of an error raised in its creation task\n"
-                        "Traceback ...\nfairgov.evaluate.config.BackboneError: sha256 mismatch")  # fmt: skip
-    with pytest.raises(EvaluateError, match="Ray actors could not start: BackboneError: sha256 mismatch"):
+    died = RuntimeError(
+        "The actor died because of an error raised in its creation task\n"
+        "Traceback ...\nfairgov.evaluate.config.BackboneError: sha256 mismatch"
+    )
+    with pytest.raises(
+        EvaluateError, match="Ray actors could not start: BackboneError: sha256 mismatch"
+    ) as info:
         _raise_if_setup_error(died)
-    _raise_if_setup_error(RuntimeError("The actor died because of an error raised in its creation task\nOOM"))
+    assert (
+        info.value.code == "FG421"
+    )  # the worker's error class's own code, not one read from the text
+    _raise_if_setup_error(
+        RuntimeError("The actor died because of an error raised in its creation task\nOOM")
+    )
     _raise_if_setup_error(RuntimeError("connection reset"))  # transient: left to the retries
 
 
@@ -214,7 +233,7 @@ def test_ray_runner_without_ray_says_which_extra(
 ) -> None:
     import sys
 
-    from fairgov.evaluate.ray_runner import RayRunner
+    from fairgov.evaluate.runners.ray_runner import RayRunner
 
     monkeypatch.setitem(sys.modules, "ray", None)  # as if Ray were not installed
     with pytest.raises(EvaluateError, match=r"pip install 'fairgov\[ray\]'"):

@@ -17,7 +17,18 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("exports")
     project = root / "project"
     shutil.copytree(FIXTURE, project, ignore=shutil.ignore_patterns(".fairgov", "build"))
-    main(["check", str(project), "--out", str(root / "out"), "--date", "2026-11-28", "--format", "json"])
+    main(
+        [
+            "check",
+            str(project),
+            "--out",
+            str(root / "out"),
+            "--date",
+            "2026-11-28",
+            "--format",
+            "json",
+        ]
+    )
     return project, root / "out" / "results.json"
 
 

@@ -32,7 +32,9 @@ def test_mlcroissant_validates_without_errors(exported: Path) -> None:
     dataset = mlc.Dataset(jsonld=exported)
     issues = dataset.metadata.ctx.issues
     assert not issues.errors
-    assert all(any(name in w for name in EXPECTED_WARNINGS) for w in issues.warnings), issues.warnings
+    assert all(any(name in w for name in EXPECTED_WARNINGS) for w in issues.warnings), (
+        issues.warnings
+    )
 
 
 def test_rai_properties_come_from_the_datasheet(built, exported: Path) -> None:
@@ -43,7 +45,9 @@ def test_rai_properties_come_from_the_datasheet(built, exported: Path) -> None:
     assert f"Bias examination: {ds.governance.bias_examination}" in meta.data_biases
     assert f"Data gaps: {ds.governance.data_gaps}" in meta.data_limitations
     assert f"Sensitive data: {ds.composition.sensitive_data}" in meta.personal_sensitive_information
-    assert meta.annotator_demographics == [f"Curator backgrounds: {ds.motivation.curator_backgrounds}"]
+    assert meta.annotator_demographics == [
+        f"Curator backgrounds: {ds.motivation.curator_backgrounds}"
+    ]
     assert meta.data_annotation_protocol == [f"Labeling: {ds.preprocessing.labeling}"]
     assert meta.data_use_cases and meta.data_release_maintenance_plan and meta.data_social_impact
 
@@ -77,7 +81,9 @@ def test_a_changed_manifest_fails_the_hash_check(built, tmp_path: Path) -> None:
         list(mlc.Dataset(jsonld=out).records("manifest-rows"))
 
 
-def test_default_output_and_unknown_id(built, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_default_output_and_unknown_id(
+    built, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     import shutil
 
     project = tmp_path / "project"

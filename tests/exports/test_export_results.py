@@ -14,7 +14,9 @@ from fairgov.exports.subgroups import COLUMNS
 
 def _read(path: Path, form: str) -> pd.DataFrame:
     if form == "csv":
-        return pd.read_csv(path, dtype={"group": str, "attribute": str}, keep_default_na=False, na_values=[""])
+        return pd.read_csv(
+            path, dtype={"group": str, "attribute": str}, keep_default_na=False, na_values=[""]
+        )
     return pd.read_parquet(path)
 
 
@@ -25,7 +27,9 @@ def test_round_trip(built, cells, tmp_path: Path, form: str) -> None:
     frame = _read(out, form)
     assert tuple(frame.columns) == COLUMNS
     assert len(frame) == len(cells) > 100
-    for row, (ref, attr, group, metric, m, cell) in zip(frame.itertuples(index=False), cells, strict=True):
+    for row, (ref, attr, group, metric, m, cell) in zip(
+        frame.itertuples(index=False), cells, strict=True
+    ):
         assert (row.evaluation, row.attribute, row.group, row.metric) == (ref, attr, group, metric)
         assert (row.n, row.n_pos, row.n_neg) == (cell["n"], cell["n_pos"], cell["n_neg"])
         for key in ("value", "ci_low", "ci_high"):
@@ -43,7 +47,9 @@ def test_undefined_cells_keep_their_reason(built, tmp_path: Path) -> None:
     assert math.isnan(thin.value) and thin.reason == "undefined: 5 positives < minimum 10"
 
 
-def test_default_output_and_force(built, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_default_output_and_force(
+    built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     results = tmp_path / "results.json"
     results.write_bytes(built[1].read_bytes())
     assert main(["export", "results", str(results), "--format", "parquet"]) == 0

@@ -14,6 +14,7 @@ REPO = Path(__file__).resolve().parents[2]
 pytest.importorskip("torch")
 
 
+@pytest.mark.slow
 def test_two_concurrent_builds_share_a_cold_cache(tmp_path: Path) -> None:
     project = tmp_path / "specs"
     shutil.copytree(REPO / "specs", project, ignore=shutil.ignore_patterns("build", ".fairgov"))
@@ -22,17 +23,23 @@ def test_two_concurrent_builds_share_a_cold_cache(tmp_path: Path) -> None:
                               stderr=subprocess.PIPE, text=True) for i in range(2)]
     outs = [p.communicate(timeout=600) for p in procs]
     for p, (_, err) in zip(procs, outs, strict=True):
-        assert p.returncode == 1, err  # the example is blocked by its planted disparity, not by an error
+        assert p.returncode == 1, (
+            err
+        )  # the example is blocked by its planted disparity, not by an error
         assert "FG9" not in err and "FG4" not in err
     a, b = ((tmp_path / f"out{i}" / "results.json").read_bytes() for i in range(2))
     assert a == b
     cache = project / ".fairgov" / "cache"
     assert not [p for p in cache.rglob("*") if p.name.endswith(".tmp")]  # no torn writes left
     # a third build finds everything cached and computes nothing
-    third = subprocess.run([*cmd, "--out", str(tmp_path / "out3")], capture_output=True, text=True, check=False)
+    third = subprocess.run(
+        [*cmd, "--out", str(tmp_path / "out3")], capture_output=True, text=True, check=False
+    )
     assert third.returncode == 1
     import json
 
     stats = json.loads((tmp_path / "out3/run-stats.json").read_text())["evaluation/cxr-demo-probe"]
     assert stats["forward_passes"] == 0 and stats["cache_hits"] == 800
-    assert (tmp_path / "out3/results.json").read_bytes() == a  # warm build == cold build, byte for byte
+    assert (
+        tmp_path / "out3/results.json"
+    ).read_bytes() == a  # warm build == cold build, byte for byte

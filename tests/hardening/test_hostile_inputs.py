@@ -17,7 +17,9 @@ pytest.importorskip("torch")
 @pytest.fixture
 def specs(tmp_path: Path) -> Path:
     dest = tmp_path / "specs"
-    shutil.copytree(REPO / "specs", dest, ignore=shutil.ignore_patterns("build", ".fairgov", "generate.py"))
+    shutil.copytree(
+        REPO / "specs", dest, ignore=shutil.ignore_patterns("build", ".fairgov", "generate.py")
+    )
     return dest
 
 
@@ -40,7 +42,9 @@ def set_image(specs: Path, row: int, value: str) -> None:
     ("/etc/passwd", "FG405"), ("../../../../etc/passwd", "FG405"), ("/dev/zero", "FG405"),
     ("images/missing.png", "FG401"),
 ])
-def test_hostile_manifest_rows_fail_closed(specs: Path, tmp_path: Path, capsys, image: str, code: str) -> None:
+def test_hostile_manifest_rows_fail_closed(
+    specs: Path, tmp_path: Path, capsys, image: str, code: str
+) -> None:
     set_image(specs, 3, image)
     rc, results, err = run(specs, tmp_path / "out", capsys)
     assert rc == 1
@@ -50,7 +54,9 @@ def test_hostile_manifest_rows_fail_closed(specs: Path, tmp_path: Path, capsys, 
     assert "root:" not in json.dumps(results)  # nothing of /etc/passwd leaked
 
 
-def test_device_file_and_empty_image_inside_the_project(specs: Path, tmp_path: Path, capsys) -> None:
+def test_device_file_and_empty_image_inside_the_project(
+    specs: Path, tmp_path: Path, capsys
+) -> None:
     (specs / "data/images/zero.png").symlink_to("/dev/zero")
     (specs / "data/images/empty.png").write_bytes(b"")
     set_image(specs, 3, "images/zero.png")
@@ -68,4 +74,6 @@ def test_truncated_weights_stop_before_running(specs: Path, tmp_path: Path, caps
     assert rc == 1
     ev = results["evaluations"]["evaluation/cxr-demo-probe"]
     assert ev["status"] == "error" and ev["code"] == "FG420"  # pinned sha256 no longer matches
-    assert all(g["status"] in ("inconclusive", "warn") for g in results["gates"] if g["type"] == "metric")
+    assert all(
+        g["status"] in ("inconclusive", "warn") for g in results["gates"] if g["type"] == "metric"
+    )

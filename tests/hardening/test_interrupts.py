@@ -21,8 +21,11 @@ def run_check(project: Path, out: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, check=False)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_interrupted_builds_leave_previous_outputs_intact(project: Path, tmp_path: Path, sig) -> None:
+def test_interrupted_builds_leave_previous_outputs_intact(
+    project: Path, tmp_path: Path, sig
+) -> None:
     out = tmp_path / "out"
     first = run_check(project, out)
     assert first.returncode == 1, first.stderr
@@ -40,7 +43,9 @@ def test_interrupted_builds_leave_previous_outputs_intact(project: Path, tmp_pat
         names = sorted(p.name for p in out.iterdir())
         assert names == sorted(good), names  # no temp files, nothing missing
         for name, data in good.items():  # every file is either the old or an identical new one
-            if name == "run-stats.json":  # this run's statistics: a warm run reuses what the cold one computed
+            if (
+                name == "run-stats.json"
+            ):  # this run's statistics: a warm run reuses what the cold one computed
                 assert json.loads((out / name).read_text()).keys() == json.loads(data).keys()
                 continue
             assert (out / name).read_bytes() == data
@@ -49,9 +54,15 @@ def test_interrupted_builds_leave_previous_outputs_intact(project: Path, tmp_pat
     assert again.returncode == 1 and (out / "results.json").read_bytes() == good["results.json"]
 
 
+@pytest.mark.slow
 def test_sigterm_exit_message(project: Path, tmp_path: Path) -> None:
-    proc = subprocess.Popen([*CMD, str(project), "--out", str(tmp_path)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, "SOURCE_DATE_EPOCH": "1767225600"})
+    proc = subprocess.Popen(
+        [*CMD, str(project), "--out", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1767225600"},
+    )
     time.sleep(1.5)
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
@@ -62,7 +73,11 @@ def test_sigterm_exit_message(project: Path, tmp_path: Path) -> None:
     # stderr holds the progress lines of the steps that ran, then the one interrupt message
     done = "fairgov: interrupted; nothing was replaced"
     lines = [line for line in err.splitlines() if line.strip()]
-    progress = [line for line in lines if line.startswith("fairgov: ") and (line.endswith(" …") or " done in " in line)]
+    progress = [
+        line
+        for line in lines
+        if line.startswith("fairgov: ") and (line.endswith(" …") or " done in " in line)
+    ]
     assert [line for line in lines if line not in progress] in ([], [done])
     if proc.returncode == 130:
         assert lines[-1] == done

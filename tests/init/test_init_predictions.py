@@ -30,8 +30,13 @@ def test_scaffold_is_the_predictions_protocol_without_images(fresh) -> None:
     assert f"1. fairgov build {folder}" in out and "columns: case_id, score" in out
     assert load(folder / "datasheet.yaml")["manifest"]["image_column"] is None
     protocol = load(folder / "evaluation.yaml")["protocol"]
-    assert protocol == {"type": "predictions", "path": "data/predictions.csv", "id_column": "case_id",
-                        "score_column": "score", "sha256": None}
+    assert protocol == {
+        "type": "predictions",
+        "path": "data/predictions.csv",
+        "id_column": "case_id",
+        "score_column": "score",
+        "sha256": None,
+    }
     assert "  # or instead (type: linear_probe):" in (folder / "evaluation.yaml").read_text()
     assert load(folder / "deployment.yaml")["operating_point"]["threshold"] == "fitted"
     man = pd.read_csv(folder / "data/manifest.csv", dtype=str)
@@ -48,7 +53,9 @@ def test_it_validates_with_only_placeholder_warnings(fresh, capsys) -> None:
     assert out.rstrip().endswith("0 error(s), 6 warning(s)") and out.count("FG317 warning") == 6
 
 
-def test_it_checks_at_once_and_blocks_only_on_the_unwritten_answers(fresh, tmp_path: Path, capsys) -> None:
+def test_it_checks_at_once_and_blocks_only_on_the_unwritten_answers(
+    fresh, tmp_path: Path, capsys
+) -> None:
     from sklearn.metrics import roc_auc_score
 
     folder, _ = fresh
@@ -57,8 +64,13 @@ def test_it_checks_at_once_and_blocks_only_on_the_unwritten_answers(fresh, tmp_p
     ev = results["evaluations"]["evaluation/derm-triage"]
     assert rc == 1 and ev["status"] == "ok"
     status = {g["id"]: g["status"] for g in results["gates"]}
-    assert status == {"auroc-gap-sex": "pass", "fairness-documented": "fail", "hti1-coverage": "fail",
-                      "axes-evaluated": "pass", "threshold-matches": "pass"}
+    assert status == {
+        "auroc-gap-sex": "pass",
+        "fairness-documented": "fail",
+        "hti1-coverage": "fail",
+        "axes-evaluated": "pass",
+        "threshold-matches": "pass",
+    }
     df = pd.read_csv(folder / "data/manifest.csv", dtype=str).merge(
         pd.read_csv(folder / "data/predictions.csv", dtype={"case_id": str}), on="case_id")
     test = df[(df.split == "test") & (df.sex == "F")]
@@ -76,16 +88,30 @@ def test_example_data_is_deterministic(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_it_builds_reports_at_once(fresh, tmp_path: Path) -> None:
     folder, _ = fresh
-    assert main(["build", str(folder), "--out", str(tmp_path / "o"), "--date", "2026-12-02", "--quiet"]) == 1
+    assert (
+        main(
+            ["build", str(folder), "--out", str(tmp_path / "o"), "--date", "2026-12-02", "--quiet"]
+        )
+        == 1
+    )
     pdfs = sorted(p.name for p in (tmp_path / "o/reports").glob("*.pdf"))
-    assert pdfs == ["datasheet-derm-triage.pdf", "deployment-site.pdf", "dossier-site.pdf", "modelcard-derm-triage.pdf"]
+    assert pdfs == [
+        "datasheet-derm-triage.pdf",
+        "deployment-site.pdf",
+        "dossier-site.pdf",
+        "modelcard-derm-triage.pdf",
+    ]
 
 
 def readme_commands() -> list[list[str]]:
     import shlex
 
     text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    block = text.split("## Bring your own predictions", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    block = (
+        text.split("## Bring your own predictions", 1)[1]
+        .split("```bash\n", 1)[1]
+        .split("```", 1)[0]
+    )
     return [shlex.split(line.split("#", 1)[0]) for line in block.splitlines() if line.strip()]
 
 

@@ -24,7 +24,10 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("init") / "new project"
-    assert main(["init", str(folder), "--name", "Chest X-ray triage", "--site", "St. Example General"]) == 0
+    assert (
+        main(["init", str(folder), "--name", "Chest X-ray triage", "--site", "St. Example General"])
+        == 0
+    )
     return folder
 
 
@@ -45,10 +48,14 @@ def test_fresh_project_only_lacks_the_manifest(fresh: Path) -> None:
     assert errors == [("FG305", "datasheet.yaml", "/manifest/path")]
     # every other diagnostic is the FG317 warning counting a document's placeholder answers
     warned = sorted(d.file for d in cp.diagnostics if not d.is_error)
-    assert warned == sorted(name for name, _ in FILES) and {d.code for d in cp.diagnostics if not d.is_error} == {"FG317"}
+    assert warned == sorted(name for name, _ in FILES) and {
+        d.code for d in cp.diagnostics if not d.is_error
+    } == {"FG317"}
 
 
-def test_with_a_manifest_it_validates(fresh: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_with_a_manifest_it_validates(
+    fresh: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     import shutil
 
     project = tmp_path / "p"
@@ -56,7 +63,9 @@ def test_with_a_manifest_it_validates(fresh: Path, tmp_path: Path, capsys: pytes
     _write_manifest(project)
     assert main(["validate", str(project)]) == 0
     out = capsys.readouterr().out
-    assert "FG317 warning: 45 placeholder answer(s) remain" in out and out.rstrip().endswith("0 error(s), 6 warning(s)")
+    assert "FG317 warning: 45 placeholder answer(s) remain" in out and out.rstrip().endswith(
+        "0 error(s), 6 warning(s)"
+    )
     assert main(["validate", str(project), "--strict"]) == 1
 
 
@@ -78,7 +87,13 @@ def _assert_every_field(cls: Any, data: dict[str, Any], where: str) -> int:
         inner = shape_of(shape.item) if shape.kind in ("list", "dict") else shape
         if inner.kind not in ("model", "models") or value is None:
             continue
-        items = value if shape.kind == "list" else list(value.values()) if shape.kind == "dict" else [value]
+        items = (
+            value
+            if shape.kind == "list"
+            else list(value.values())
+            if shape.kind == "dict"
+            else [value]
+        )
         for i, item in enumerate(items):
             model = next((m for m in inner.models if len(inner.models) == 1
                           or discriminator_value(m) == item.get("type", "metric")), None)
@@ -90,7 +105,11 @@ def _assert_every_field(cls: Any, data: dict[str, Any], where: str) -> int:
 def test_every_field_present_with_its_description(fresh: Path, path: str, kind: str) -> None:
     text = (fresh / path).read_text(encoding="utf-8")
     assert _assert_every_field(KINDS[kind], _load(fresh / path), kind) > 5
-    comments = " ".join(line.strip().lstrip("#").strip() for line in text.splitlines() if line.strip().startswith("#"))
+    comments = " ".join(
+        line.strip().lstrip("#").strip()
+        for line in text.splitlines()
+        if line.strip().startswith("#")
+    )
     for cls in _models(KINDS[kind]):
         for name, field in cls.model_fields.items():
             assert " ".join((field.description or "").split()) in comments, f"{cls.__name__}.{name}"
@@ -135,7 +154,9 @@ def test_schema_url_copies_nothing(tmp_path: Path) -> None:
     assert first == "# yaml-language-server: $schema=https://example.invalid/fairgov/schemas/policy.schema.json"
 
 
-def test_refuses_to_overwrite_and_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_refuses_to_overwrite_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "modelcard.yaml").write_text("keep me\n")
     assert main(["init", str(tmp_path)]) == 2
     err = capsys.readouterr().err

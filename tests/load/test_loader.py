@@ -23,7 +23,9 @@ def codes(result) -> list[str]:
 
 
 def test_positions_for_every_node(tmp_path: Path) -> None:
-    doc, diags = load_text(tmp_path, "apiVersion: fairgov/v1\nkind: Policy\ngates:\n  - id: a\n    max: 0.1\n")
+    doc, diags = load_text(
+        tmp_path, "apiVersion: fairgov/v1\nkind: Policy\ngates:\n  - id: a\n    max: 0.1\n"
+    )
     assert diags == [] and doc is not None
     assert doc.position("/gates/0/max") == (5, 10)
     assert doc.key_position("/gates/0/max") == (5, 5)
@@ -89,7 +91,9 @@ def test_symlink_outside_project(tmp_path: Path) -> None:
 
 
 def test_tags_and_merge_keys(tmp_path: Path) -> None:
-    assert codes(load_text(tmp_path, "a: !!python/object/apply:os.system ['touch x']\n")) == ["FG112"]
+    assert codes(load_text(tmp_path, "a: !!python/object/apply:os.system ['touch x']\n")) == [
+        "FG112"
+    ]
     assert codes(load_text(tmp_path, "a: !custom 1\n")) == ["FG112"]
     assert not (tmp_path / "x").exists()
     doc, diags = load_text(tmp_path, "base: &b {x: 1}\nother:\n  <<: *b\n  y: 2\n")
@@ -116,10 +120,14 @@ def test_random_bytes_never_raise(data: bytes) -> None:
         assert type(err).__name__ == "LoadError", repr(err)
 
 
-yaml_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20))
+yaml_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20)
+)
 yaml_values = st.recursive(
     yaml_scalars,
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=20,
 )
 

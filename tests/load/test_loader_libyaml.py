@@ -16,8 +16,14 @@ from fairgov.load.yaml12 import PLAIN_TAG, Loader, plain_scalar
 from tests.load import ruamel_reference
 
 REPO = Path(__file__).resolve().parents[2]
-SPECS = sorted({*REPO.glob("specs/*.yaml"), *REPO.glob("tests/fixtures/project/*.yaml"),
-                *REPO.glob("fairgov/scaffold/**/*.yaml"), *REPO.glob("fairgov/standards/**/*.yaml")})
+SPECS = sorted(
+    {
+        *REPO.glob("specs/*.yaml"),
+        *REPO.glob("tests/fixtures/project/*.yaml"),
+        *REPO.glob("fairgov/scaffold/**/*.yaml"),
+        *REPO.glob("fairgov/standards/**/*.yaml"),
+    }
+)
 TRICKY = str.split(
     "yes no on off y n True TRUE true False FALSE 010 0o10 0x1F 0b101 1_000 1:20 2026-01-01 "
     "2026-01-01T10:00:00Z 2026-1-1 .inf -.inf .NaN ~ Null NULL null 1e3 1.0e+3 +1 -0 0.5 .5 5. "
@@ -55,7 +61,9 @@ def test_random_plain_scalars_agree(text: str) -> None:
         theirs = ruamel_reference.parse(f"a: {text}\n")[0]["a"]
     except Exception:  # noqa: BLE001 - not a plain scalar at all for ruamel: nothing to compare
         return
-    if not isinstance(theirs, (str, int, float, bool, type(None))) and not hasattr(theirs, "isoformat"):
+    if not isinstance(theirs, (str, int, float, bool, type(None))) and not hasattr(
+        theirs, "isoformat"
+    ):
         return
     assert _same(_mine(text), ruamel_reference.scalar(theirs)), text
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 from fairgov.metrics import BootstrapConfig, MinEvidence, measure
 
@@ -34,6 +35,7 @@ def population(rng):
     return y[p], 1 / (1 + np.exp(-x)), p, grp[p]
 
 
+@pytest.mark.slow
 def test_gap_interval_covers_true_gap():
     truth = true_auc(MU["a"]) - true_auc(MU["b"])
     rng = np.random.default_rng(2024)

@@ -30,7 +30,9 @@ def _case(seed: int):
     nseg = int(rng.integers(1, 6))
     y = (rng.random(n) < rng.random()).astype(np.int8)
     levels = int(rng.integers(1, 25))
-    s = rng.integers(0, levels, n) / max(levels - 1, 1) if seed % 2 else rng.random(n)  # ties on odd seeds
+    s = (
+        rng.integers(0, levels, n) / max(levels - 1, 1) if seed % 2 else rng.random(n)
+    )  # ties on odd seeds
     g = rng.integers(0, nseg, n)
     cl = rng.integers(0, ncl, n)
     t = float(rng.choice([0.0, 0.3, 0.5, 1.0, 1.1]))
@@ -51,7 +53,10 @@ def test_deleted_block_stats_equal_the_scan(seed: int) -> None:
     n_blocks = int(min(ncl, 1 + seed % 17))
     block = np.arange(ncl) % n_blocks
     with np.errstate(invalid="ignore", divide="ignore"):
-        old, new = _scan_jackknife(lay, block, n_blocks, ncl), deleted_block_stats(lay, block, n_blocks)
+        old, new = (
+            _scan_jackknife(lay, block, n_blocks, ncl),
+            deleted_block_stats(lay, block, n_blocks),
+        )
         mo, mn = metrics_from_stats(old), metrics_from_stats(new)
     for f in FIELDS:
         assert getattr(new, f).shape == (n_blocks, nseg)
@@ -80,7 +85,9 @@ def test_deleted_block_auroc_matches_sklearn_with_ties() -> None:
 def test_count_scan_equals_the_general_scan(seed: int) -> None:
     y, s, g, nseg, cl, ncl, t = _case(seed)
     lay = build_layout(y, s, g, nseg, cl, ncl, t, 10)
-    counts = np.random.default_rng(seed).integers(0, 4, (ncl, 7)).astype(float)  # bootstrap-like counts
+    counts = (
+        np.random.default_rng(seed).integers(0, 4, (ncl, 7)).astype(float)
+    )  # bootstrap-like counts
     with np.errstate(invalid="ignore", divide="ignore"):
         old, new = segment_stats(lay, counts, NEED), segment_stats(lay, counts, NEED, counts=True)
     for f in FIELDS:
@@ -89,7 +96,12 @@ def test_count_scan_equals_the_general_scan(seed: int) -> None:
 
 def test_sorted_unique_is_np_unique() -> None:
     rng = np.random.default_rng(2)
-    for a in (np.array([], dtype=np.int64), np.array([3]), rng.integers(-5, 5, 1000), rng.integers(0, 2**62, 5000)):
+    for a in (
+        np.array([], dtype=np.int64),
+        np.array([3]),
+        rng.integers(-5, 5, 1000),
+        rng.integers(0, 2**62, 5000),
+    ):
         np.testing.assert_array_equal(sorted_unique(a), np.unique(a))
         assert sorted_unique(a).dtype == np.unique(a).dtype
 

@@ -24,7 +24,9 @@ def test_bca_matches_scipy_on_a_skewed_mean() -> None:
     jack = np.array([np.delete(x, i).mean() for i in range(x.size)])
     boot = _mean_resamples(x, 20000, 2)
     low, high, frac = compute("bca", boot[:, None], np.array([x.mean()]), jack[:, None], 0.95, 0.99)
-    ref = stats.bootstrap((x,), np.mean, n_resamples=20000, method="BCa", random_state=3).confidence_interval
+    ref = stats.bootstrap(
+        (x,), np.mean, n_resamples=20000, method="BCa", random_state=3
+    ).confidence_interval
     width = ref.high - ref.low
     assert frac[0] == 1.0
     assert abs(low[0] - ref.low) < 0.03 * width and abs(high[0] - ref.high) < 0.03 * width
@@ -71,9 +73,16 @@ def test_max_t_critical_value_and_derived_intervals() -> None:
 def planted():
     sc = Scenario((150, 150, 150), (0.85, 0.8, 0.75), names=("a", "b", "c"))
     d = simulate(sc, 4)
-    r = measure(d["labels"], d["scores"], d["clusters"], {"g": d["group"]}, 0.5,
-                bootstrap=BootstrapConfig(resamples=300, seed=1), min_evidence=MinEvidence(0, 10, 10),
-                permutations=0).to_dict()
+    r = measure(
+        d["labels"],
+        d["scores"],
+        d["clusters"],
+        {"g": d["group"]},
+        0.5,
+        bootstrap=BootstrapConfig(resamples=300, seed=1),
+        min_evidence=MinEvidence(0, 10, 10),
+        permutations=0,
+    ).to_dict()
     return d, r
 
 
@@ -117,7 +126,9 @@ def test_signed_differences_match_sklearn_group_aurocs(planted) -> None:
     d, r = planted
     diffs = r["attributes"]["g"]["aggregates"]["auroc"]["gap"]["differences"]
     assert [(x["group"], x["reference"]) for x in diffs] == [("a", "b"), ("a", "c"), ("b", "c")]
-    auc = {g: roc_auc_score(d["labels"][d["group"] == g], d["scores"][d["group"] == g]) for g in "abc"}
+    auc = {
+        g: roc_auc_score(d["labels"][d["group"] == g], d["scores"][d["group"] == g]) for g in "abc"
+    }
     for x in diffs:
         assert x["value"] == pytest.approx(auc[x["group"]] - auc[x["reference"]], abs=1e-12)
         assert x["sim_low"] <= x["value"] <= x["sim_high"]

@@ -16,7 +16,10 @@ BLOCK = re.compile(r"^## (?P<title>.+?)\n.*?```yaml\n(?P<body>.*?)```", re.S | r
 
 
 def recipes() -> dict[str, str]:
-    return {m["title"]: m["body"] for m in BLOCK.finditer((REPO / "docs/ci.md").read_text(encoding="utf-8"))}
+    return {
+        m["title"]: m["body"]
+        for m in BLOCK.finditer((REPO / "docs/ci.md").read_text(encoding="utf-8"))
+    }
 
 
 def test_every_recipe_parses_as_yaml() -> None:
@@ -38,11 +41,16 @@ def test_github_workflow_shape() -> None:
 
 @pytest.mark.parametrize(("title", "schema"), [("GitHub Actions", "vendor.github-workflows"),
                                                ("GitLab CI", "vendor.gitlab-ci")])
+@pytest.mark.slow
 def test_recipes_pass_check_jsonschema(tmp_path: Path, title: str, schema: str) -> None:
     path = tmp_path / "workflow.yaml"
     path.write_text(recipes()[title], encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, str(path)],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "ok -- validation done" in proc.stdout
 
@@ -52,7 +60,8 @@ def test_check_jsonschema_rejects_the_old_unquoted_key(tmp_path: Path) -> None:
     bad = recipes()["GitHub Actions"].replace(
         "        with:\n          path: specs/.fairgov/cache\n          key: \"fairgov-${{ hashFiles('specs/**') }}\"\n"
         "          restore-keys: fairgov-\n",
-        "        with: {path: specs/.fairgov/cache, key: fairgov-${{ hashFiles('specs/**') }}, restore-keys: fairgov-}\n")
+        "        with: {path: specs/.fairgov/cache, key: fairgov-${{ hashFiles('specs/**') }}, restore-keys: fairgov-}\n",
+    )
     assert bad != recipes()["GitHub Actions"]
     with pytest.raises(yaml.YAMLError):
         yaml.safe_load(bad)

@@ -63,6 +63,7 @@ def test_a_thin_period_is_inconclusive_not_ok(example: Path) -> None:
     assert outcome.exit_code == 1
 
 
+@pytest.mark.slow
 def test_period_metrics_equal_scikit_learn(example: Path) -> None:
     outcome = run_monitor(example)
     log = pd.read_csv(example / "data/production/log-2026-03.csv")

@@ -22,6 +22,7 @@ def stats(out: Path) -> dict:
     return json.loads((out / "run-stats.json").read_text())
 
 
+@pytest.mark.slow
 def test_rerun_computes_nothing_and_a_late_label_reopens_only_its_period(example: Path) -> None:
     first = run_monitor(example)
     assert first.stats["measures_computed"] == 10 and first.stats["outcomes_reused"] == 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from render_helpers import CHROMIUM, chromium_page, open_report
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Chromium not installed at {CHROMIUM}")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Chromium not installed at {CHROMIUM}")]
 
 
 def test_axe_core_reports_no_violations_and_no_requests(html_reports, tmp_path):

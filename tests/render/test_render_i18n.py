@@ -219,6 +219,7 @@ def test_build_passes_the_language_to_the_reports(built, tmp_path, monkeypatch):
     assert len(written) == 8 and '<html lang="fr">' in html and "Couverture des normes" in html
 
 
+@pytest.mark.slow
 def test_spanish_pdf_page_furniture(built):
     from pypdf import PdfReader
 

@@ -32,6 +32,7 @@ def translated(built: tuple[dict[str, Any], Any]) -> dict[tuple[str, str], Rende
     return {(lang, r.stem): r for lang in ("es", "fr") for r in render_reports(results, cp, only=only, lang=lang)}
 
 
+@pytest.mark.slow
 def test_deployment_report_has_no_layout_defect(pdf_report: Rendered) -> None:
     assert pdf_report.pdf is not None
     assert [str(d) for d in audit_pdf(pdf_report.pdf, pdf_report.html)] == []
@@ -85,6 +86,7 @@ def _char(text: str, x: float, top: float, w: float = 5.0, h: float = 8.0) -> di
     return {"text": text, "x0": x, "x1": x + w, "top": top, "bottom": top + h}
 
 
+@pytest.mark.slow
 def test_audit_sees_overlap_and_off_page_text() -> None:
     clean = [_char("a", 10, 10), _char("b", 15, 10), _char("c", 10, 20)]
     assert _defects_of(clean) == []
@@ -103,6 +105,7 @@ def _pdf(body: str, tmp_path: Any) -> tuple[bytes, str]:
     return pdf, html
 
 
+@pytest.mark.slow
 def test_pagination_audit_sees_a_stranded_heading_and_a_near_empty_page(tmp_path: Any) -> None:
     content = "<div style='break-inside: avoid'>" + "<p>What the heading announces, line.</p>" * 12 + "</div>"
     spacer = "<p>Opening words of the page.</p><div style='height: 232mm'></div><p>Closing words of the spacer.</p>"

@@ -53,6 +53,7 @@ def test_a_failed_render_leaves_previous_reports_in_place(built, tmp_path, monke
     assert sorted(p.name for p in reports.iterdir()) == ["dossier-st-example-central.pdf"]
 
 
+@pytest.mark.slow
 def test_render_never_imports_torch(built, tmp_path):
     results, _ = built
     path = tmp_path / "results.json"

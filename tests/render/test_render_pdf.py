@@ -7,6 +7,7 @@ import io
 import re
 
 import pypdf
+import pytest
 from render_helpers import PDF_STEM
 
 from fairgov.render import render_reports, results_bytes
@@ -16,6 +17,7 @@ def _reader(pdf: bytes) -> pypdf.PdfReader:
     return pypdf.PdfReader(io.BytesIO(pdf))
 
 
+@pytest.mark.slow
 def test_page_one_text_shows_verdict_gate_table_and_page_count(pdf_report):
     reader = _reader(pdf_report.pdf)
     n = len(reader.pages)
@@ -30,10 +32,12 @@ def test_page_one_text_shows_verdict_gate_table_and_page_count(pdf_report):
     assert re.search(r"p\. \d+", first), "gate rows point at the page of their evidence"
 
 
+@pytest.mark.slow
 def test_no_render_problems(pdf_report):
     assert pdf_report.problems == []
 
 
+@pytest.mark.slow
 def test_results_json_is_attached_byte_for_byte(pdf_report, built):
     results, _ = built
     reader = _reader(pdf_report.pdf)
@@ -42,6 +46,7 @@ def test_results_json_is_attached_byte_for_byte(pdf_report, built):
     assert data == results_bytes(results)
 
 
+@pytest.mark.slow
 def test_pdf_a3b_tagged_ua1_metadata(pdf_report):
     reader = _reader(pdf_report.pdf)
     root = reader.trailer["/Root"]
@@ -60,6 +65,7 @@ def test_pdf_a3b_tagged_ua1_metadata(pdf_report):
     assert info["/Title"].startswith("CXR-Triage-FM at St. Example General")
 
 
+@pytest.mark.slow
 def test_pdf_is_byte_identical_across_renders(pdf_report, built):
     results, cp = built
     (again,) = render_reports(results, cp, only={PDF_STEM})

@@ -25,6 +25,7 @@ def test_shares_put_the_longest_jobs_on_the_least_loaded_worker():
     assert pool.shares([1], 4) == [[0]]
 
 
+@pytest.mark.slow
 def test_a_failing_or_dying_worker_is_an_error_not_a_hang(tmp_path):
     bad = pool.PdfJob("<p>x</p>", tmp_path, (tmp_path,), b"{}", "not-a-date", "d")
     with pytest.raises(RuntimeError, match="rendering a PDF report failed: ValueError"):
@@ -42,6 +43,7 @@ def test_workers_follow_cores_jobs_and_the_environment(monkeypatch):
         assert pool.workers_for(4) == 2  # ignored: one per usable core
 
 
+@pytest.mark.slow
 def test_parallel_pdfs_are_byte_identical_to_in_process_ones(built, tmp_path):
     results, cp = built
     one = render.render_reports(results, cp, out_dir=tmp_path, workers=1)
@@ -52,6 +54,7 @@ def test_parallel_pdfs_are_byte_identical_to_in_process_ones(built, tmp_path):
         assert a.html == b.html and a.problems == b.problems == []
 
 
+@pytest.mark.slow
 def test_the_language_reaches_the_workers(built, tmp_path):
     from pypdf import PdfReader
 
@@ -62,6 +65,7 @@ def test_the_language_reaches_the_workers(built, tmp_path):
         assert "results.json fairgov de la génération" in str(attachment.get_object().get("/Desc")), item.stem
 
 
+@pytest.mark.slow
 def test_a_pool_that_cannot_start_falls_back_to_this_process(built, tmp_path, monkeypatch, caplog):
     results, cp = built
 
@@ -96,6 +100,7 @@ def _cmdline(pid: int) -> bytes:
         return b""
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to see the worker processes")
 @pytest.mark.parametrize("how", ["SIGTERM", "Ctrl-C to the process group"])  # SIGINT to the parent alone: same path as SIGTERM
 def test_interrupting_the_render_stops_the_workers_and_keeps_old_reports(tmp_path, how):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from render_helpers import CHROMIUM, chromium_page, open_report
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Chromium not installed at {CHROMIUM}")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Chromium not installed at {CHROMIUM}")]
 
 #: elements wider than the viewport and not inside a box that scrolls them (tag, class, text)
 OVERFLOWING = """() => {

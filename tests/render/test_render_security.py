@@ -106,6 +106,7 @@ def test_rtl_and_combining_characters_survive(hostile_html):
     assert 'dir="auto"' in html
 
 
+@pytest.mark.slow
 def test_hostile_pdf_renders_without_leaks(hostile, tmp_path):
     results, cp, _ = hostile
     (item,) = render_reports(results, cp, only={"datasheet-cxr-demo"}, out_dir=tmp_path)
@@ -135,6 +136,7 @@ def test_url_fetcher_refuses_everything_but_data_and_allowed_files(tmp_path):
     assert len(f.refused) == 8
 
 
+@pytest.mark.slow
 def test_pdf_never_embeds_or_fetches_foreign_resources(tmp_path):
     hostile = """<!DOCTYPE html><html lang="en"><head><title>t</title>
     <link rel="attachment" href="file:///etc/passwd"><link rel="stylesheet" href="http://127.0.0.1:9/x.css">

@@ -39,7 +39,7 @@ pytestmark = [
 from fairgov.evaluate.backbone import load_backbone  # noqa: E402
 from fairgov.evaluate.distribute import run_shards  # noqa: E402
 from fairgov.evaluate.embed import EmbedStats, cache_base, embed_rows  # noqa: E402
-from fairgov.evaluate.ray_runner import RayRunner, ShardEmbedder  # noqa: E402
+from fairgov.evaluate.runners.ray_runner import RayRunner, ShardEmbedder  # noqa: E402
 from fairgov.evaluate.shards import Shard, ShardOutput, plan_shards  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
@@ -110,7 +110,9 @@ def test_killed_actor_and_failed_shard_are_retried_and_resumable(
     stats = EmbedStats()
     again = run_shards(shards, NoRun(tiny_backbone, RUN, None), cache, stats, 0, False)
     assert (stats.shards_cached, stats.forward_passes) == (4, 0)
-    assert _bytes({rid: e for r in again.values() for rid, e in r.embeddings.items()}) == _bytes(reference)
+    assert _bytes({rid: e for r in again.values() for rid, e in r.embeddings.items()}) == _bytes(
+        reference
+    )
 
 
 def test_example_build_is_identical_with_ray_and_local(
@@ -132,7 +134,11 @@ def test_example_build_is_identical_with_ray_and_local(
     monkeypatch.setattr(evaluations, "predictions_table", capture)
     results = {}
     for runner in ("local", "ray"):
-        options = {"runner": runner, "ray_address": cluster, "cache_dir": tmp_path / f"cache-{runner}"}
+        options = {
+            "runner": runner,
+            "ray_address": cluster,
+            "cache_dir": tmp_path / f"cache-{runner}",
+        }
         outcome = run_build(REPO / "specs", out=tmp_path / runner, date="2026-11-28", write_reports=False,
                             command=["fairgov", "check"], options=options)  # fmt: skip
         assert outcome.results is not None and outcome.exit_code == 1  # the planted disparity
@@ -142,5 +148,7 @@ def test_example_build_is_identical_with_ray_and_local(
     assert local["score"].to_numpy().tobytes() == remote["score"].to_numpy().tobytes()
     assert results["ray"].count(b'"runner": "ray"') == 1
     assert results["ray"].replace(b'"runner": "ray"', b'"runner": "local"') == results["local"]
-    stats = json.loads((tmp_path / "ray" / "run-stats.json").read_text())["evaluation/cxr-demo-probe"]
+    stats = json.loads((tmp_path / "ray" / "run-stats.json").read_text())[
+        "evaluation/cxr-demo-probe"
+    ]
     assert stats["images_embedded"] == 800 and stats["cache_misses"] == 800

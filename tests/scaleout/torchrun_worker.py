@@ -23,7 +23,9 @@ def main(weights: str, sha: str, images: str, cache: str, out: str) -> None:
     backbone = BackboneConfig("test_resnet", Path(weights), sha, input_size=32, crop_pct=1.0)
     paths = sorted(Path(images).glob("*.png"), key=lambda p: int(p.stem))
     items = [(int(p.stem), str(p), sha256_file(p)) for p in paths]
-    run = RunConfig(batch_size=4, shard_size=4, device="cpu", progress=False, runner="torchrun", threads=1)
+    run = RunConfig(
+        batch_size=4, shard_size=4, device="cpu", progress=False, runner="torchrun", threads=1
+    )
     stats = EmbedStats()
     emb, meta = embed_rows(items, backbone, run, Cache(cache), stats=stats)
     ids = sorted(emb)

@@ -67,7 +67,11 @@ def test_example_hti1_covers_everything_but_external_results(docs: dict[str, Any
     assert (cov.covered, cov.total) == (28, 31)
     # the justified `external_validation: not_applicable` answers the process items (6.i, 6.ii,
     # 6.iv) and is flagged; the external numbers (6.iii, 7.iii, 7.iv) need an external run
-    assert [s.item.id for s in cov.items if not s.covered] == ["hti1:6.iii", "hti1:7.iii", "hti1:7.iv"]
+    assert [s.item.id for s in cov.items if not s.covered] == [
+        "hti1:6.iii",
+        "hti1:7.iii",
+        "hti1:7.iv",
+    ]
     assert _status(cov, "hti1:6.i").not_applicable
 
 

@@ -9,7 +9,9 @@ from ruamel.yaml import YAML
 
 from fairgov.validate import compile_project
 
-CASES = YAML(typ="safe").load((Path(__file__).parent / "broken_cases.yaml").read_text(encoding="utf-8"))
+CASES = YAML(typ="safe").load(
+    (Path(__file__).parent / "broken_cases.yaml").read_text(encoding="utf-8")
+)
 
 
 def test_at_least_thirty_distinct_cases() -> None:
@@ -28,7 +30,9 @@ def apply_case(project: Path, case: dict) -> None:
     if case.get("delete"):
         path.unlink()
     elif "content_from" in case:
-        path.write_text((project / case["content_from"]).read_text(encoding="utf-8"), encoding="utf-8")
+        path.write_text(
+            (project / case["content_from"]).read_text(encoding="utf-8"), encoding="utf-8"
+        )
     elif "content" in case:
         path.write_text(case["content"], encoding="utf-8")
     elif case.get("raw"):

@@ -18,40 +18,81 @@ from fairgov.locale import available as available_langs
 def add_common(p: argparse.ArgumentParser) -> None:
     p.epilog = EXIT_CODES
     p.formatter_class = argparse.RawDescriptionHelpFormatter
-    p.add_argument("path", nargs="?", default=".", help="project folder or its fairgov.yaml (default: .)")
+    p.add_argument(
+        "path", nargs="?", default=".", help="project folder or its fairgov.yaml (default: .)"
+    )
     p.add_argument("--out", help="output folder (default: the project's `output`, e.g. build/)")
-    p.add_argument("--date", help="build date YYYY-MM-DD (default: SOURCE_DATE_EPOCH, fairgov.yaml, today)")
+    p.add_argument(
+        "--date", help="build date YYYY-MM-DD (default: SOURCE_DATE_EPOCH, fairgov.yaml, today)"
+    )
     p.add_argument("--strict", action="store_true", help="warnings block too")
-    p.add_argument("--device", choices=("auto", "cpu", "cuda"), help="override the evaluations' torch device")
-    p.add_argument("--runner", choices=("local", "torchrun", "ray"),
-                   help="override where embeddings are computed (compute.runner); results are identical")
-    p.add_argument("--ray-address", metavar="ADDRESS",
-                   help="existing Ray cluster for --runner ray (e.g. auto or head:6379); default: RAY_ADDRESS, else a local one")
-    p.add_argument("--format", choices=("human", "json", "github", "sarif"), default="human", help="what to print")
-    p.add_argument("--no-reuse", dest="reuse", action="store_false",
-                   help="recompute probe outputs and measurements even when their inputs are unchanged "
-                        "(embeddings stay cached)")
+    p.add_argument(
+        "--device", choices=("auto", "cpu", "cuda"), help="override the evaluations' torch device"
+    )
+    p.add_argument(
+        "--runner",
+        choices=("local", "torchrun", "ray"),
+        help="override where embeddings are computed (compute.runner); results are identical",
+    )
+    p.add_argument(
+        "--ray-address",
+        metavar="ADDRESS",
+        help="existing Ray cluster for --runner ray (e.g. auto or head:6379); default: RAY_ADDRESS, else a local one",
+    )
+    p.add_argument(
+        "--format",
+        choices=("human", "json", "github", "sarif"),
+        default="human",
+        help="what to print",
+    )
+    p.add_argument(
+        "--no-reuse",
+        dest="reuse",
+        action="store_false",
+        help="recompute probe outputs and measurements even when their inputs are unchanged "
+        "(embeddings stay cached)",
+    )
     add_repo_root(p)
-    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr between build steps")
-    p.add_argument("--lang", type=report_lang, default=DEFAULT_LANG, metavar="LANG",
-                   help=f"language of the HTML/PDF reports: {', '.join(available_langs())} (default: {DEFAULT_LANG})")
+    p.add_argument(
+        "--quiet", action="store_true", help="no progress lines on stderr between build steps"
+    )
+    p.add_argument(
+        "--lang",
+        type=report_lang,
+        default=DEFAULT_LANG,
+        metavar="LANG",
+        help=f"language of the HTML/PDF reports: {', '.join(available_langs())} (default: {DEFAULT_LANG})",
+    )
 
 
 def report_lang(value: str) -> str:
     """--lang: a language fairgov has a report catalog for (argparse turns the error into exit 2)."""
     if value not in available_langs():
-        raise argparse.ArgumentTypeError(f"unknown report language {value!r}; available: {', '.join(available_langs())}")
+        raise argparse.ArgumentTypeError(
+            f"unknown report language {value!r}; available: {', '.join(available_langs())}"
+        )
     return value
 
 
 def execute(args: argparse.Namespace, write_reports: bool) -> int:
     command = recorded_command(args, "build" if write_reports else "check")
-    outcome = run_build(args.path, out=args.out, date=args.date, strict=args.strict, write_reports=write_reports,
-                        command=command, options={"device": args.device, "lang": args.lang,
-                                                                  "runner": args.runner, "ray_address": args.ray_address,
-                                                                  "repo_root": args.repo_root,
-                                                                  "reuse": getattr(args, "reuse", True)},
-                        steps=Steps(enabled=not args.quiet))
+    outcome = run_build(
+        args.path,
+        out=args.out,
+        date=args.date,
+        strict=args.strict,
+        write_reports=write_reports,
+        command=command,
+        options={
+            "device": args.device,
+            "lang": args.lang,
+            "runner": args.runner,
+            "ray_address": args.ray_address,
+            "repo_root": args.repo_root,
+            "reuse": getattr(args, "reuse", True),
+        },
+        steps=Steps(enabled=not args.quiet),
+    )
     print_outcome(outcome, args.format)
     return outcome.exit_code
 
@@ -77,8 +118,17 @@ def print_outcome(outcome: BuildOutcome, form: str) -> None:
     res = outcome.results
     gate_diags = ci_outputs.gate_diagnostics(res["gates"]) if res else []
     if form == "json":
-        print(json.dumps({"verdict": res["verdict"] if res else None, "gates": res["gates"] if res else [],
-                          "diagnostics": [d.to_dict() for d in diags]}, indent=2, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "verdict": res["verdict"] if res else None,
+                    "gates": res["gates"] if res else [],
+                    "diagnostics": [d.to_dict() for d in diags],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     elif form == "github":
         text = fmt.github(diags + gate_diags, outcome.uri_prefix)
         if text:
@@ -89,7 +139,9 @@ def print_outcome(outcome: BuildOutcome, form: str) -> None:
         print(json.dumps(sarif_log(diags + gate_diags, outcome.uri_prefix), indent=2))
     else:
         if diags:
-            sources = {d.relpath: d.lines for d in outcome.project.documents} if outcome.project else {}
+            sources = (
+                {d.relpath: d.lines for d in outcome.project.documents} if outcome.project else {}
+            )
             print(fmt.human(diags, sources), file=sys.stderr)
         if res:
             print(ci_outputs.gate_table(res))

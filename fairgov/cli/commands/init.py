@@ -28,28 +28,44 @@ next steps (bring-your-own predictions: no images, no model run):
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("init", help="scaffold a new governance project (every field, commented)")
-    p.add_argument("dir", nargs="?", default=".", help="folder to create the project in (default: .)")
-    p.add_argument("--name", help="project name; ids are derived from it (default: the folder name)")
+    p.add_argument(
+        "dir", nargs="?", default=".", help="folder to create the project in (default: .)"
+    )
+    p.add_argument(
+        "--name", help="project name; ids are derived from it (default: the folder name)"
+    )
     p.add_argument("--site", help="deploying site (name of the deployment protocol's site)")
     p.add_argument("--schema-url", metavar="URL",
                    help="point the `$schema` lines at URL/<kind>.schema.json instead of copying "
                         "the schemas into DIR/schemas/")
-    p.add_argument("--predictions", action="store_true",
-                   help="bring-your-own predictions: a scores file instead of a model run, no image column, "
-                        "with example data so the project validates and builds at once")
+    p.add_argument(
+        "--predictions",
+        action="store_true",
+        help="bring-your-own predictions: a scores file instead of a model run, no image column, "
+        "with example data so the project validates and builds at once",
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     folder = Path(args.dir)
-    files = scaffold(names(folder, args.name, args.site), dt.date.today(), args.schema_url, args.predictions)
+    files = scaffold(
+        names(folder, args.name, args.site), dt.date.today(), args.schema_url, args.predictions
+    )
     for path in write_new(folder, files):
         print(path)
     if args.predictions:
         from fairgov.scaffold import exampledata as ex
 
-        print(NEXT_STEPS_PREDICTIONS.format(dir=folder, manifest=ex.MANIFEST, columns=", ".join(ex.MANIFEST_COLUMNS),
-                                            predictions=ex.PREDICTIONS, pcolumns=", ".join(ex.PREDICTION_COLUMNS)))
+        print(
+            NEXT_STEPS_PREDICTIONS.format(
+                dir=folder,
+                manifest=ex.MANIFEST,
+                columns=", ".join(ex.MANIFEST_COLUMNS),
+                predictions=ex.PREDICTIONS,
+                pcolumns=", ".join(ex.PREDICTION_COLUMNS),
+            )
+        )
     else:
         print(NEXT_STEPS.format(dir=folder, manifest=MANIFEST, columns=", ".join(MANIFEST_COLUMNS)))
     return ExitCode.OK

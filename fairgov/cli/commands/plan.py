@@ -26,16 +26,31 @@ from fairgov.validate.semantic import evaluations_for_gate
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("plan", help="patients per group each metric gate needs (simulation)")
-    p.add_argument("path", nargs="?", default=".", help="project folder or its fairgov.yaml (default: .)")
-    p.add_argument("--prevalence", type=_fraction, default=0.3, help="expected share of positive patients")
+    p.add_argument(
+        "path", nargs="?", default=".", help="project folder or its fairgov.yaml (default: .)"
+    )
+    p.add_argument(
+        "--prevalence", type=_fraction, default=0.3, help="expected share of positive patients"
+    )
     p.add_argument("--shares", action="append", default=[], metavar="ATTR:GROUP=SHARE,...",
                    help="expected group shares of an attribute (repeatable)")
-    p.add_argument("--auroc", type=_fraction, default=0.85, help="AUROC of the fair model in every group")
-    p.add_argument("--gap", type=float, default=0.1, help="AUROC shortfall of the smallest group in the unfair model")
+    p.add_argument(
+        "--auroc", type=_fraction, default=0.85, help="AUROC of the fair model in every group"
+    )
+    p.add_argument(
+        "--gap",
+        type=float,
+        default=0.1,
+        help="AUROC shortfall of the smallest group in the unfair model",
+    )
     p.add_argument("--power", type=_fraction, default=0.8, help="target probability (default 0.8)")
     p.add_argument("--seeds", type=int, default=20, help="simulated data sets per size and model")
-    p.add_argument("--resamples", type=int, default=200, help="at most this many bootstrap resamples")
-    p.add_argument("--max-patients", type=int, default=6400, help="largest smallest-group size tried")
+    p.add_argument(
+        "--resamples", type=int, default=200, help="at most this many bootstrap resamples"
+    )
+    p.add_argument(
+        "--max-patients", type=int, default=6400, help="largest smallest-group size tried"
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     p.set_defaults(func=run)
 
@@ -57,7 +72,9 @@ def parse_shares(items: list[str]) -> dict[str, dict[str, float]]:
         except ValueError:
             shares = {}
         if not sep or len(shares) < 2 or min(shares.values()) <= 0:
-            raise argparse.ArgumentTypeError(f"--shares {item!r}: give ATTR:GROUP=SHARE,GROUP=SHARE (shares > 0)")
+            raise argparse.ArgumentTypeError(
+                f"--shares {item!r}: give ATTR:GROUP=SHARE,GROUP=SHARE (shares > 0)"
+            )
         total = sum(shares.values())
         out[attr.strip()] = {g: v / total for g, v in shares.items()}
     return out
@@ -68,7 +85,9 @@ def _declared(cp, evaluation, attribute: str) -> dict[str, float] | None:
     attr = getattr(ds, "attributes", {}).get(attribute) if ds is not None else None
     if attr is None:
         return None
-    labels = sorted(set(attr.values.values())) if attr.values else [b.label for b in attr.bins or []]
+    labels = (
+        sorted(set(attr.values.values())) if attr.values else [b.label for b in attr.bins or []]
+    )
     return {g: 1 / len(labels) for g in labels} if len(labels) >= 2 else None
 
 
@@ -79,10 +98,18 @@ def _settings(args, evaluation) -> PlanSettings:
     cfg = BootstrapConfig(resamples=min(args.resamples, b.resamples) if b else args.resamples,
                           level=b.level if b else 0.95, interval=b.interval if b else "bca")
     return PlanSettings(
-        prevalence=args.prevalence, auroc=args.auroc, gap=args.gap, power=args.power, seeds=args.seeds,
-        max_patients=args.max_patients, bootstrap=cfg,
+        prevalence=args.prevalence,
+        auroc=args.auroc,
+        gap=args.gap,
+        power=args.power,
+        seeds=args.seeds,
+        max_patients=args.max_patients,
+        bootstrap=cfg,
         threshold=float(th.value) if th is not None and th.policy == "fixed" else 0.5,
-        min_evidence=MinEvidence(me.n, me.positives, me.negatives) if me else MinEvidence(0, 10, 10))
+        min_evidence=MinEvidence(me.n, me.positives, me.negatives)
+        if me
+        else MinEvidence(0, 10, 10),
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -112,16 +139,27 @@ def run(args: argparse.Namespace) -> int:
     for attribute, gates in by_attr.items():
         shares = given.get(attribute) or _declared(cp, first_eval[attribute], attribute)
         if shares is None:
-            skipped += [f"{g.id}: no shares for {attribute!r} (give --shares {attribute}:GROUP=SHARE,...)" for g in gates]
+            skipped += [
+                f"{g.id}: no shares for {attribute!r} (give --shares {attribute}:GROUP=SHARE,...)"
+                for g in gates
+            ]
             continue
         st = _settings(args, first_eval[attribute])
         for gate, plan in zip(gates, plan_attribute(attribute, shares, gates, st), strict=True):
             within = _gap_within_limit(gate, args.gap)
-            report["gates"].append({"gate": plan.gate, "attribute": attribute, "shares": shares,
-                                    "pass_fair": plan.needed("p_pass_fair", args.power),
-                                    "fail_gap": None if within else plan.needed("p_fail_gap", args.power),
-                                    "fail_gap_note": "the stated gap is within the gate's limit" if within else None,
-                                    "rows": plan.rows})
+            report["gates"].append(
+                {
+                    "gate": plan.gate,
+                    "attribute": attribute,
+                    "shares": shares,
+                    "pass_fair": plan.needed("p_pass_fair", args.power),
+                    "fail_gap": None if within else plan.needed("p_fail_gap", args.power),
+                    "fail_gap_note": "the stated gap is within the gate's limit"
+                    if within
+                    else None,
+                    "rows": plan.rows,
+                }
+            )
     report["skipped"] = skipped
     print(json.dumps(report, sort_keys=True) if args.json else _table(report, args))
     return ExitCode.OK
@@ -129,15 +167,21 @@ def run(args: argparse.Namespace) -> int:
 
 def _gap_within_limit(gate: Any, gap: float) -> bool:
     """An AUROC gap gate whose limit the planted gap does not exceed should not fail it."""
-    return gate.metric == "auroc" and gate.statistic in ("gap", "difference") and gate.max is not None \
+    return (
+        gate.metric == "auroc"
+        and gate.statistic in ("gap", "difference")
+        and gate.max is not None
         and gap <= gate.max
+    )
 
 
 def _table(report: dict[str, Any], args) -> str:
     pct = f"{args.power:.0%}"
-    lines = [f"patients in the smallest group for P >= {pct} (fair AUROC {args.auroc:g}, gap {args.gap:g}, "
-             f"prevalence {args.prevalence:g}, {args.seeds} simulated data sets per size)",
-             f"{'gate':<24}{'attribute':<16}{'pass if fair':>14}{'fail at gap':>14}"]
+    lines = [
+        f"patients in the smallest group for P >= {pct} (fair AUROC {args.auroc:g}, gap {args.gap:g}, "
+        f"prevalence {args.prevalence:g}, {args.seeds} simulated data sets per size)",
+        f"{'gate':<24}{'attribute':<16}{'pass if fair':>14}{'fail at gap':>14}",
+    ]
     for g in report["gates"]:
         most = f"> {g['rows'][-1]['patients']}"
         fair, gap = (most if n is None else str(n) for n in (g["pass_fair"], g["fail_gap"]))

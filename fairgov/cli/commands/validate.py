@@ -18,9 +18,13 @@ from fairgov.validate import compile_project
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("validate", help="validate the specs of a project", epilog=EXIT_CODES,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("path", nargs="?", default=".", help="project folder or its fairgov.yaml (default: .)")
+    p.add_argument(
+        "path", nargs="?", default=".", help="project folder or its fairgov.yaml (default: .)"
+    )
     p.add_argument("--format", choices=fmt.FORMATS, default="human", help="output format")
-    p.add_argument("--strict", action="store_true", help="warnings (e.g. FG317 placeholder answers) are errors")
+    p.add_argument(
+        "--strict", action="store_true", help="warnings (e.g. FG317 placeholder answers) are errors"
+    )
     add_repo_root(p)
     p.set_defaults(func=run)
 
@@ -28,7 +32,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     cp = compile_project(args.path)
     print_diagnostics(cp, args.format, uri_prefix(cp.root, args.repo_root))
-    return ExitCode.FINDINGS if has_errors(cp.diagnostics) or (args.strict and cp.diagnostics) else ExitCode.OK
+    return (
+        ExitCode.FINDINGS
+        if has_errors(cp.diagnostics) or (args.strict and cp.diagnostics)
+        else ExitCode.OK
+    )
 
 
 def print_diagnostics(cp, form: str, prefix: str = "") -> None:

@@ -18,8 +18,11 @@ from typing import Any
 
 import pandas as pd
 
+from fairgov.evaluate import config
+from fairgov.evaluate.backbone import load_backbone
 from fairgov.evaluate.config import BackboneConfig, EvaluateError, ImageSpec, RunConfig
-from fairgov.evaluate.runners import OnDone, OnImages
+from fairgov.evaluate.forward import prepare_model
+from fairgov.evaluate.runners.local import OnDone, OnImages
 from fairgov.evaluate.shards import Shard, ShardOutput, compute_shard
 
 __all__ = ["RayRunner", "ShardEmbedder"]
@@ -33,7 +36,14 @@ def _raise_if_setup_error(exc: Exception) -> None:
     retry: stop at once with that error's own message."""
     lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
     if "creation task" in str(exc) and lines and lines[-1].startswith("fairgov."):
-        raise EvaluateError(f"Ray actors could not start: {lines[-1].removeprefix('fairgov.evaluate.config.')}") from exc
+        what = lines[-1].removeprefix("fairgov.evaluate.config.")
+        cls = getattr(config, what.split(":", 1)[0], EvaluateError)  # the worker's error class
+        code = (
+            cls.code
+            if isinstance(cls, type) and issubclass(cls, EvaluateError)
+            else EvaluateError.code
+        )
+        raise EvaluateError(f"Ray actors could not start: {what}", code=code) from exc
 
 
 class ShardEmbedder:
@@ -42,9 +52,6 @@ class ShardEmbedder:
     def __init__(self, backbone: BackboneConfig, run_cfg: RunConfig,
                  image_spec: ImageSpec | None, device: str) -> None:  # fmt: skip
         import ray
-
-        from fairgov.evaluate.backbone import load_backbone
-        from fairgov.evaluate.embed import prepare_model
 
         model, self.transform, _ = load_backbone(backbone)
         self.model = prepare_model(model, device)
@@ -60,11 +67,19 @@ class ShardEmbedder:
         try:
             return self.embed(shard)
         except Exception as exc:  # noqa: BLE001 - a failure row; the driver retries the shard
-            return ShardOutput(shard.index, None, worker=self.worker, failure=f"{type(exc).__name__}: {exc}")
+            return ShardOutput(
+                shard.index, None, worker=self.worker, failure=f"{type(exc).__name__}: {exc}"
+            )
 
     def __call__(self, batch: pd.DataFrame) -> pd.DataFrame:
         outs = [
-            self._safe(Shard(int(r["shard"]), str(r["key"]), tuple(zip(r["row_ids"], r["paths"], strict=True))))
+            self._safe(
+                Shard(
+                    int(r["shard"]),
+                    str(r["key"]),
+                    tuple(zip(r["row_ids"], r["paths"], strict=True)),
+                )
+            )
             for r in batch.to_dict("records")
         ]
         return pd.DataFrame({
@@ -132,7 +147,9 @@ class RayRunner:
         if per_gpu is None:
             per_gpu = 1.0 if gpus and self.device == "cuda" else 0.0
         if self.device == "cuda" and not (gpus and per_gpu):
-            raise EvaluateError("device cuda asked for, but the Ray cluster has no GPUs for the actors")
+            raise EvaluateError(
+                "device cuda asked for, but the Ray cluster has no GPUs for the actors"
+            )
         if self.opts.actors:
             actors = self.opts.actors
         elif per_gpu:

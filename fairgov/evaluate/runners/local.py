@@ -1,4 +1,6 @@
-"""Runners: where shards are embedded. All of them call ``compute_shard`` (-> ``embed_shard``).
+"""The runner protocol and the in-process runner; the others build on these.
+
+Runners: where shards are embedded. All of them call ``compute_shard`` (-> ``embed_shard``).
 
 - ``local``: this process, one shard after another (the DataLoader path).
 - ``ray``: Ray Data actor pool on a local or existing cluster (``ray_runner``).
@@ -13,10 +15,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
-from fairgov.evaluate.config import RUNNERS, BackboneConfig, EvaluateError, ImageSpec, RunConfig
+from fairgov.evaluate.config import ImageSpec, RunConfig
+from fairgov.evaluate.forward import prepare_model, resolve_device
 from fairgov.evaluate.shards import Shard, ShardOutput, compute_shard
 
-__all__ = ["LocalRunner", "Runner", "open_runner"]
+__all__ = ["LocalRunner", "OnDone", "OnImages", "Runner"]
 
 OnDone = Callable[[ShardOutput], None]
 OnImages = Callable[[int], None]
@@ -52,8 +55,6 @@ class LocalRunner:
                  image_spec: ImageSpec | None, device: str | None = None) -> None:  # fmt: skip
         import torch
 
-        from fairgov.evaluate.embed import resolve_device
-
         self.model, self.transform = loaded
         self.threads = run_cfg.threads or torch.get_num_threads()
         self.run_cfg, self.image_spec = replace(run_cfg, threads=self.threads), image_spec
@@ -71,8 +72,6 @@ class LocalRunner:
         return list(shards)
 
     def run(self, shards: Sequence[Shard], on_done: OnDone, on_images: OnImages) -> None:
-        from fairgov.evaluate.embed import prepare_model
-
         if not self._prepared:
             self.model, self._prepared = prepare_model(self.model, self._place), True
         for shard in shards:
@@ -85,19 +84,3 @@ class LocalRunner:
 
     def close(self) -> None:
         return None
-
-
-def open_runner(run_cfg: RunConfig, backbone: BackboneConfig, image_spec: ImageSpec | None,
-                loaded: tuple[Any, Any]) -> Runner:  # fmt: skip
-    """The runner named by ``run_cfg.runner``; configuration problems raise EvaluateError."""
-    if run_cfg.runner == "local":
-        return LocalRunner(loaded, run_cfg, image_spec)
-    if run_cfg.runner == "torchrun":
-        from fairgov.evaluate.torchrun import TorchrunRunner
-
-        return TorchrunRunner(loaded, run_cfg, image_spec)
-    if run_cfg.runner == "ray":
-        from fairgov.evaluate.ray_runner import RayRunner
-
-        return RayRunner(backbone, run_cfg, image_spec)
-    raise EvaluateError(f"unknown runner {run_cfg.runner!r}; choose one of {list(RUNNERS)}")

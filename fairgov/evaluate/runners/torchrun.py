@@ -14,12 +14,15 @@ from datetime import timedelta
 from typing import Any
 
 from fairgov.evaluate.config import EvaluateError, ImageSpec, RunConfig
-from fairgov.evaluate.runners import LocalRunner
+from fairgov.evaluate.runners.local import LocalRunner
 from fairgov.evaluate.shards import Shard
 
 __all__ = ["LAUNCH", "TorchrunRunner", "dist_env", "rank_shards"]
 
-LAUNCH = "torchrun --nproc_per_node=<number of GPUs> --no-python fairgov check <project> --runner torchrun"
+LAUNCH = (
+    "torchrun --nproc_per_node=<number of GPUs> --no-python "
+    "fairgov check <project> --runner torchrun"
+)
 #: a barrier waits for the slowest rank's shards; the default 30 minutes is too short
 BARRIER_TIMEOUT = timedelta(hours=12)
 
@@ -50,7 +53,9 @@ class TorchrunRunner(LocalRunner):
 
     name = "torchrun"
 
-    def __init__(self, loaded: tuple[Any, Any], run_cfg: RunConfig, image_spec: ImageSpec | None) -> None:
+    def __init__(
+        self, loaded: tuple[Any, Any], run_cfg: RunConfig, image_spec: ImageSpec | None
+    ) -> None:
         import torch
         import torch.distributed as dist
 
@@ -75,7 +80,9 @@ class TorchrunRunner(LocalRunner):
                 torch.cuda.set_device(local)
             dist.init_process_group("nccl" if cuda else "gloo", timeout=BARRIER_TIMEOUT)
         if dist.get_world_size() != world:
-            raise EvaluateError(f"WORLD_SIZE={world} but the process group has {dist.get_world_size()}")
+            raise EvaluateError(
+                f"WORLD_SIZE={world} but the process group has {dist.get_world_size()}"
+            )
 
     def assign(self, shards: Sequence[Shard]) -> list[Shard]:
         return rank_shards(shards, self.rank, self.workers)
