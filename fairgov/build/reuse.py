@@ -167,7 +167,8 @@ def make_plan(cp: Any, entry: Any, ds_entry: Any, card: Any, options: dict[str, 
         manifest = index.sha256(mpath)
         dataset = digest({"manifest": ds.manifest.model_dump(mode="json"),
                           "attributes": {k: a.model_dump(mode="json") for k, a in ds.attributes.items()}})
-        evaluation = ev.model_dump(mode="json", exclude={"compute"})
+        # mitigations have their own per-variant keys (fairgov.build.variants): editing one never reruns the baseline
+        evaluation = ev.model_dump(mode="json", exclude={"compute", "mitigations", "compare"})
         measure = {"manifest": manifest, "dataset": dataset, "versions": digest(library_versions()),
                    **{f"evaluation.{k}": digest(v) for k, v in evaluation.items()}}
         probe = None
