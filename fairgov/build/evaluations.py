@@ -38,6 +38,8 @@ class EvaluationRecord:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     predictions: pd.DataFrame | None = None
     run_stats: dict[str, Any] = field(default_factory=dict)
+    #: what mitigation variants need from this run (fairgov.build.variants); never written out
+    probe_inputs: dict[str, Any] | None = None
 
 
 def run_all(cp: CompiledProject, runner_options: dict[str, Any] | None = None,
@@ -51,6 +53,16 @@ def run_all(cp: CompiledProject, runner_options: dict[str, Any] | None = None,
 
 
 def run_one(cp: CompiledProject, entry: Entry, options: dict[str, Any], index: HashIndex | None = None) -> EvaluationRecord:
+    """One Evaluation and, when it declares mitigations, its variants and their paired comparison."""
+    record = _run_baseline(cp, entry, options, index)
+    if entry.model.mitigations:
+        from fairgov.build.variants import attach_variants
+
+        attach_variants(cp, entry, record, options, index if index is not None else HashIndex(None))
+    return record
+
+
+def _run_baseline(cp: CompiledProject, entry: Entry, options: dict[str, Any], index: HashIndex | None = None) -> EvaluationRecord:
     """One Evaluation; its cached stages (fairgov.build.reuse) are reused when their inputs'
     hashes are unchanged, so a warm run with nothing changed runs no model and no bootstrap."""
     from fairgov.build.reuse import make_plan
@@ -74,6 +86,7 @@ def run_one(cp: CompiledProject, entry: Entry, options: dict[str, Any], index: H
     try:
         table, provenance, dropped = predictions_table(cp, ev, ds_entry, card, options, probe_hit, index)
         comp_table = provenance.pop("_composition_table")
+        probe_inputs = provenance.pop("_probe_inputs", None)
         stats = {k: provenance.pop(k) for k in RUN_STATS if k in provenance}
         if plan is not None and plan.key_probe is not None and probe_hit is None:
             _store_probe(plan, table, provenance, dropped)
@@ -96,7 +109,10 @@ def run_one(cp: CompiledProject, entry: Entry, options: dict[str, Any], index: H
         stats["stages"] = _stages(plan, probe_hit is not None)
         stats["stage_cache_corrupt_entries"] = plan.cache.stats.corrupt
         plan.remember()
-    return _record(entry, result, subgroups, table, stats)
+    record = _record(entry, result, subgroups, table, stats)
+    if probe_inputs is not None:
+        record.probe_inputs = {"inputs": probe_inputs, "frame": comp_table}
+    return record
 
 
 def _followers_stop(ev: Any, options: dict[str, Any]) -> None:

@@ -161,7 +161,10 @@ def _probe(cp, ev, ds, card, df, mpath, split_col, label_col, classes, attr_cols
     except EvaluateError as err:
         raise EvalFailure(_code_for(err), str(err)) from err
     dropped = _dropped_summary(res.dropped, res.problems, _row_diags(ds.manifest.path, res.problems, ds))
-    return res.predictions, _deterministic(res.provenance), dropped
+    prov = _deterministic(res.provenance)
+    if res.inputs is not None:
+        prov["_probe_inputs"] = res.inputs  # popped by the build: what mitigation variants re-fit on
+    return res.predictions, prov, dropped
 
 
 def _run_config(comp: Any, options: dict[str, Any]) -> Any:

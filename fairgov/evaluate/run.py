@@ -62,6 +62,8 @@ class EvaluationResult:
     problems: list[RowProblem] = field(default_factory=list)
     dropped: pd.DataFrame = field(default_factory=pd.DataFrame)
     probe: ProbeResult | None = None
+    #: linear probe only: {split: (row ids, embeddings, 0/1 labels)}, what a mitigation re-fits on
+    inputs: dict[str, tuple[list[int], np.ndarray, np.ndarray]] | None = None
 
 
 def _split_problems(df: pd.DataFrame, split_column: str, patient_column: str) -> list[RowProblem]:
@@ -178,8 +180,11 @@ def run_evaluation(
 
     scored = by_split["validation"] + by_split["test"]
     res: ProbeResult | None = None
+    inputs = None
     if zero_shot is None:
-        (Xtr, ytr), (Xva, yva), (Xte, _) = xy("train"), xy("validation"), xy("test")
+        (Xtr, ytr), (Xva, yva), (Xte, yte) = xy("train"), xy("validation"), xy("test")
+        inputs = {"train": (by_split["train"], Xtr, ytr), "validation": (by_split["validation"], Xva, yva),
+                  "test": (by_split["test"], Xte, yte)}
         res = linear_probe(Xtr, ytr, Xva, yva, Xte, probe)
         scores = np.concatenate([res.scores_val, res.scores_test])
         method: dict[str, Any] = {"probe": {
@@ -234,7 +239,7 @@ def run_evaluation(
         "versions": _versions(),
     }
     dropped = df.iloc[sorted(set(range(len(df))) - set(keep))]
-    return EvaluationResult(preds, provenance, problems, dropped, res)
+    return EvaluationResult(preds, provenance, problems, dropped, res, inputs)
 
 
 def _versions() -> dict[str, str]:

@@ -24,6 +24,9 @@ class EvalOutcome:
     error: str | None = None
     threshold: float | None = None
     subgroups: set[str] = field(default_factory=set)
+    #: mitigation variants {id: record} and their paired comparisons (fairgov.build.variants)
+    variants: dict[str, Any] = field(default_factory=dict)
+    comparisons: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
