@@ -84,6 +84,13 @@ CODES: dict[str, tuple[str, str]] = {
     "FG464": ("zero-shot-backbone", "The zero_shot protocol needs an open_clip backbone in the model card (a CLIP model with a text tower)."),
     "FG465": ("pooling-library", "The declared pooling is not available for the backbone's library: transformers takes `cls` or `mean_patch`, open_clip `clip_image`, timm none."),
     "FG466": ("zero-shot-tokenizer", "The CLIP model's text tokenizer cannot be loaded offline (Hugging Face text towers need tokenizer files); only open_clip's built-in BPE tokenizer is supported."),
+    # mitigation algorithms (fairgov.mitigate)
+    "FG470": ("mitigation-empty-cell", "A mitigation cannot balance its groups: a group (or, with `with_label: true`, a group x label cell) has no training rows, e.g. a group with no training positives. Merge or drop the group, or balance by group only."),
+    "FG471": ("mitigation-validation-group", "Group thresholds are fitted on validation rows: every group needs validation rows of both classes (positives for the target sensitivity). A group absent from validation, or without positives or negatives there, cannot get a threshold."),
+    "FG472": ("mitigation-unfitted-group", "Group thresholds were applied to a group that had no threshold fitted (absent from the validation rows), so its rows cannot be classified."),
+    "FG473": ("mitigation-bad-parameter", "A mitigation parameter is out of range or unknown: a target sensitivity outside (0, 1], an unknown threshold objective, a non-positive DRO step size, or group and label arrays of different lengths."),
+    "FG474": ("mitigation-unsupported", "The mitigation type is not one fairgov runs on a linear probe (reweight, resample, group_dro); group thresholds act on scores, fine-tuning on the backbone."),
+    # mitigation integration (variants, compare, deployment)
     "FG480": ("mitigation-unknown-attribute", "A mitigation's `by` names an attribute that the evaluation's datasheet does not declare."),
     "FG481": ("variant-id-conflict", "Two mitigations of one evaluation share an id, or one uses the reserved id `baseline` (the plain evaluation)."),
     "FG482": ("compare-unknown-variant", "The `compare` block names a baseline or candidate that is neither `baseline` nor a mitigation id of the evaluation."),
@@ -92,7 +99,7 @@ CODES: dict[str, tuple[str, str]] = {
     "FG485": ("attribute-at-inference-missing", "The deployed variant uses group-specific thresholds, so the model needs the group attribute at inference time; the deployment protocol must say how it obtains it (`operating_point.attribute_at_inference`)."),
     "FG486": ("group-threshold-number", "A group-threshold variant deploys its fitted per-group thresholds; the operating point must say `threshold: fitted`."),
     "FG487": ("variant-failed", "A mitigation variant could not be run (e.g. a group without training positives, an optimiser failure); its gates and comparisons are inconclusive."),
-    "FG488": ("mitigation-unsupported", "The mitigation type is declared in the spec language but this build does not run it yet."),
+    "FG488": ("mitigation-not-run", "The mitigation type (fine_tune) is declared in the spec language but this build does not run it yet."),
     # gates
     "FG501": ("gate-failed", "A gate's whole interval violates its threshold (without an interval: the point estimate does)."),
     "FG502": ("gate-inconclusive", "The evidence was too thin to decide: undefined metric, a cell below minimum evidence, an interval straddling the threshold where decisive evidence is required, or an evaluation that did not run. Inconclusive blocks unless the policy opts out."),

@@ -1,0 +1,28 @@
+"""Bias mitigation algorithms: group-balanced weights and resampling, group DRO for the
+linear probe, and per-group decision thresholds fitted on validation rows.
+
+Pure numpy/scipy; nothing here is ever fitted on test rows (the callers pass train and
+validation rows only; test rows are only scored).
+"""
+
+from __future__ import annotations
+
+from fairgov.mitigate.dro import GroupDROResult, fit_group_dro, group_dro
+from fairgov.mitigate.errors import MitigationError
+from fairgov.mitigate.thresholds import OBJECTIVES, GroupThresholds, fit_group_thresholds
+from fairgov.mitigate.variants import PROBE_VARIANTS, fit_probe_variant
+from fairgov.mitigate.weights import balanced_resample, balanced_weights
+
+__all__ = [
+    "OBJECTIVES",
+    "PROBE_VARIANTS",
+    "GroupDROResult",
+    "GroupThresholds",
+    "MitigationError",
+    "balanced_resample",
+    "balanced_weights",
+    "fit_group_dro",
+    "fit_group_thresholds",
+    "fit_probe_variant",
+    "group_dro",
+]
