@@ -85,6 +85,12 @@ def gated_statistics(cp: CompiledProject, entry: Entry) -> list[Any]:
     return list(unique.values())
 
 
+def _policy_refs(cp: CompiledProject) -> list[str]:
+    from fairgov.validate.policies import applied_policy_refs
+
+    return applied_policy_refs(cp)
+
+
 def _get(cache: Cache | None, key: str) -> dict[str, Any] | None:
     if cache is None:
         return None
@@ -123,6 +129,10 @@ def attach_variants(cp: CompiledProject, entry: Entry, record: EvaluationRecord,
                               mitigation=m.model_dump(mode="json")) for m in ev.mitigations}
     entries = {m.id: (_get(cache, keys[m.id]) if base_key else None) for m in ev.mitigations}
     base_id, candidates = compared(ev)
+    for ref in _policy_refs(cp):  # a comparison gate's candidate is always compared
+        for c in getattr(cp.model(ref), "comparisons", None) or []:
+            if c.evaluation == entry.ref and c.baseline == base_id and c.candidate not in candidates:
+                candidates.append(c.candidate)
     stats = gated_statistics(cp, entry)
     cmp_key = content_key(kind="comparison", format=VARIANT_FORMAT, measurement=base_key, baseline=base_id,
                           arms={c: keys.get(c) for c in candidates}, statistics=sorted(f"{s.key}:{s.statistic}" for s in stats))
@@ -244,7 +254,7 @@ def _group_thresholds(ev: Any, ds: Any, m: Any, table: pd.DataFrame) -> tuple[di
     val = table[table["split"] == "validation"].reset_index(drop=True)
     test = table[table["split"] == "test"].reset_index(drop=True)
     gt = fit_group_thresholds(val["score"].to_numpy(float), val["label"].to_numpy(int), encode_by(val, ds, m.by),
-                              m.objective, value=m.value, randomized=m.randomized, seed=m.seed)
+                              m.objective, value=m.value, randomized=m.randomized, seed=m.seed, by="×".join(m.by))
     flags = np.asarray(gt.flags(test["score"].to_numpy(float), encode_by(test, ds, m.by), seed=m.seed), dtype=bool)
     b, mev = ev.bootstrap, ev.min_evidence
     measured = measure_decisions(

@@ -57,6 +57,10 @@ def run_gates(
             finalize(result, inconclusive_blocks, active.get(sg.gate.id))
             diags.extend(_cannot_pass(result, sg))
         results.extend(policy_results)
+        from fairgov.gates.comparison_gates import comparison_gate_results
+
+        for result, gate in comparison_gate_results(cp, ref, evaluations):
+            results.append(finalize(result, gate.inconclusive_blocks, active.get(gate.id)))
     results.sort(key=lambda r: (STATUS_ORDER[r.status], not r.blocking, r.policy, r.id))
     return GateReport(results, waivers, diags)
 
