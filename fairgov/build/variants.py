@@ -173,10 +173,12 @@ def attach_variants(cp: CompiledProject, entry: Entry, record: EvaluationRecord,
 def _baseline_table(cp: CompiledProject, ev: Any, ds_entry: Entry, card: Any, options: dict[str, Any], plan: Any,
                     index: HashIndex) -> pd.DataFrame:
     """The baseline's validation/test scores table when the baseline itself was reused."""
-    from fairgov.build.predictions import predictions_table
+    from fairgov.build.predictions import _reused, predictions_table
 
     hit = plan.load_probe() if plan is not None else None
-    table, prov, _ = predictions_table(cp, ev, ds_entry, card, options, hit, index)
+    if hit is not None:
+        return _reused(hit)[0]
+    table, prov, _ = predictions_table(cp, ev, ds_entry, card, options, None, index)
     prov.pop("_composition_table", None)
     prov.pop("_probe_inputs", None)
     return table
