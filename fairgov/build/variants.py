@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from fairgov.build.evaluations import EvaluationRecord, _through_json
-from fairgov.build.measure import attribute_specs, fit_threshold, group_columns, measure_evaluation
+from fairgov.build.measure import attribute_specs, group_columns, measure_evaluation
 from fairgov.evaluate.cache import Cache, content_key
 from fairgov.evaluate.hashindex import HashIndex
 from fairgov.spec.mitigation import REFIT, STAGE, compared

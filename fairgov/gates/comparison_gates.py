@@ -44,13 +44,7 @@ def select_rows(gate: Any, comparison: dict[str, Any]) -> list[dict[str, Any]]:
     for row in comparison.get("rows", []):
         if row["metric"] != gate.metric or row.get("across") != across:
             continue
-        if gate.statistic == "overall" and row["statistic"] == "overall":
-            out.append(row)
-        elif gate.statistic in ("gap", "worst") and row["statistic"] == gate.statistic:
-            out.append(row)
-        elif gate.statistic == "group" and row["statistic"] == "group" and row.get("group") == gate.group:
-            out.append(row)
-        elif gate.statistic == "each_group" and row["statistic"] == "group":
+        if gate.statistic == "overall" and row["statistic"] == "overall" or gate.statistic in ("gap", "worst") and row["statistic"] == gate.statistic or gate.statistic == "group" and row["statistic"] == "group" and row.get("group") == gate.group or gate.statistic == "each_group" and row["statistic"] == "group":
             out.append(row)
     return out
 
