@@ -142,7 +142,9 @@ def attach_variants(cp: CompiledProject, entry: Entry, record: EvaluationRecord,
     if todo or cmp_entry is None:
         table = table if table is not None else _baseline_table(cp, ev, ds_entry, card, options, plan, index)
     for m in todo:
-        entries[m.id] = _run_variant(cp, entry, m, table, record, options, index)
+        probe_key = None if plan is None or plan.key_probe is None else content_key(
+            kind="variant-probe", format=VARIANT_FORMAT, probe=plan.key_probe, mitigation=m.model_dump(mode="json"))
+        entries[m.id] = _run_variant(cp, entry, m, table, record, options, index, (cache, probe_key))
         if entries[m.id]["record"]["status"] == "ok":
             _put(cache, keys[m.id], _through_json(entries[m.id]))
         stages[m.id] = {"reused": False, "reason": "mitigation new or changed, or baseline reran"}
@@ -196,7 +198,7 @@ def _probe_inputs(cp: CompiledProject, ev: Any, ds_entry: Entry, card: Any, reco
 
 
 def _run_variant(cp: CompiledProject, entry: Entry, m: Any, table: pd.DataFrame, record: EvaluationRecord,
-                 options: dict[str, Any], index: HashIndex) -> dict[str, Any]:
+                 options: dict[str, Any], index: HashIndex, probe_cache: tuple[Any, str | None] = (None, None)) -> dict[str, Any]:
     from fairgov.build.predictions import EvalFailure
 
     ev = entry.model
@@ -205,7 +207,7 @@ def _run_variant(cp: CompiledProject, entry: Entry, m: Any, table: pd.DataFrame,
     head = {"id": m.id, "title": m.title, "mitigation": mitigation_record(m)}
     try:
         if m.type in REFIT:
-            body, arm = _refit(cp, ev, ds_entry, card, m, table, record, options, index)
+            body, arm = _refit(cp, ev, ds_entry, card, m, table, record, options, index, probe_cache)
         elif m.type == "group_thresholds":
             body, arm = _group_thresholds(ev, ds_entry.model, m, table)
         else:
@@ -224,28 +226,43 @@ def _arm(test: pd.DataFrame, decisions: np.ndarray) -> dict[str, Any]:
 
 
 def _refit(cp: CompiledProject, ev: Any, ds_entry: Entry, card: Any, m: Any, table: pd.DataFrame,
-           record: EvaluationRecord, options: dict[str, Any], index: HashIndex) -> tuple[dict[str, Any], dict[str, Any]]:
-    from fairgov.evaluate.config import ProbeConfig
-    from fairgov.mitigate.variants import fit_probe_variant
-
+           record: EvaluationRecord, options: dict[str, Any], index: HashIndex,
+           probe_cache: tuple[Any, str | None] = (None, None)) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The re-fitted probe's scores come from their own cache entry (keyed by the baseline's
+    probe-outputs key and the mitigation), so a change that only reruns the measurement
+    (bootstrap, metrics, threshold policy) re-measures the variant without loading the model."""
     if ev.protocol.type != "linear_probe":
         raise VariantFailure("FG483", f"{m.type} re-fits the linear probe; the protocol is {ev.protocol.type}")
-    got = _probe_inputs(cp, ev, ds_entry, card, record, options, index)
-    (r_tr, X_tr, y_tr), (r_va, X_va, y_va), (r_te, X_te, _) = (got["inputs"][s] for s in ("train", "validation", "test"))
-    frame = got["frame"]
-    g_tr = encode_by(frame.loc[list(r_tr)], ds_entry.model, m.by)
-    cfg = ProbeConfig(Cs=tuple(ev.protocol.regularization), max_iter=ev.protocol.max_iter, seed=ev.bootstrap.seed)
-    res = fit_probe_variant(m, X_tr, y_tr, g_tr, X_va, y_va, X_te, cfg)
-    score = dict(zip(list(r_va) + list(r_te), np.concatenate([res.scores_val, res.scores_test]).tolist(), strict=True))
+    cache, key = probe_cache
+    fitted = _get(cache, key) if key else None
+    if fitted is None:
+        fitted = _fit_probe(cp, ev, ds_entry, card, m, record, options, index)
+        if key:
+            _put(cache, key, fitted)
+    score = {int(k): v for k, v in fitted["scores"].items()}
     vt = table.copy()
     vt["score"] = [float(np.clip(score[int(r)], 0.0, 1.0)) for r in vt["row_id"]]
     threshold, measured = measure_evaluation(vt, ds_entry.model, ev)
     test = vt[vt["split"] == "test"].reset_index(drop=True)
     body = {"threshold": {"policy": ev.threshold.policy, "target": ev.threshold.value, "value": threshold,
                           "fitted_on": "validation"},
-            "probe": {"C": res.C, "val_auroc_per_C": {str(k): v for k, v in res.val_auroc_per_C.items()}},
-            "measure": measured}
+            "probe": fitted["probe"], "measure": measured}
     return body, _arm(test, test["score"].to_numpy(float) >= threshold)
+
+
+def _fit_probe(cp: CompiledProject, ev: Any, ds_entry: Entry, card: Any, m: Any, record: EvaluationRecord,
+               options: dict[str, Any], index: HashIndex) -> dict[str, Any]:
+    from fairgov.evaluate.config import ProbeConfig
+    from fairgov.mitigate.variants import fit_probe_variant
+
+    got = _probe_inputs(cp, ev, ds_entry, card, record, options, index)
+    (r_tr, X_tr, y_tr), (r_va, X_va, y_va), (r_te, X_te, _) = (got["inputs"][s] for s in ("train", "validation", "test"))
+    g_tr = encode_by(got["frame"].loc[list(r_tr)], ds_entry.model, m.by)
+    cfg = ProbeConfig(Cs=tuple(ev.protocol.regularization), max_iter=ev.protocol.max_iter, seed=ev.bootstrap.seed)
+    res = fit_probe_variant(m, X_tr, y_tr, g_tr, X_va, y_va, X_te, cfg)
+    scores = np.concatenate([res.scores_val, res.scores_test]).tolist()
+    return _through_json({"scores": {str(r): float(v) for r, v in zip(list(r_va) + list(r_te), scores, strict=True)},
+                          "probe": {"C": res.C, "val_auroc_per_C": {str(k): v for k, v in res.val_auroc_per_C.items()}}})
 
 
 def _group_thresholds(ev: Any, ds: Any, m: Any, table: pd.DataFrame) -> tuple[dict[str, Any], dict[str, Any]]:
