@@ -153,9 +153,9 @@ def _threshold_checks(cp: CompiledProject, evaluations: dict[str, EvalOutcome]) 
         variant = (ev.variants or {}).get(op.variant) if ev is not None and op.variant != "baseline" else None
         if variant is not None:  # a deployed mitigation variant: its own fitted threshold
             number = (variant.get("threshold") or {}).get("value")
-            error = variant.get("error") or (None if number is not None else
-                                              f"variant {op.variant!r} deploys per-group thresholds, not one number")
-            out.append((dp.ref, op.threshold, number, error))
+            if number is None and variant.get("status") == "ok":  # group thresholds (`threshold: fitted`, FG486)
+                number = ((variant.get("threshold") or {}).get("groups") or {}).get("thresholds") or None
+            out.append((dp.ref, op.threshold, number, variant.get("error")))
             continue
         out.append((dp.ref, op.threshold, ev.threshold if ev else None, ev.error if ev else "evaluation was not run"))
     return out

@@ -217,7 +217,9 @@ def charted(gate_evidence: list[Any]) -> set[tuple[str, str, str]]:
 def _deployment_line(d: Any, results: dict[str, Any]) -> dict[str, Any]:
     m = d.model
     op = m.operating_point
-    number = ((results["evaluations"].get(op.evaluation) or {}).get("threshold") or {}).get("value") \
-        if op.follows_fitted else op.threshold
+    ev = results["evaluations"].get(op.evaluation) or {}
+    if op.variant != "baseline":  # a deployed mitigation variant (its own fitted threshold)
+        ev = (ev.get("variants") or {}).get(op.variant) or {}
+    number = (ev.get("threshold") or {}).get("value") if op.follows_fitted else op.threshold
     return {"site": m.site.name, "location": m.site.location, "threshold": fmt.num(number),
             "evaluation": m.operating_point.evaluation, "policies": ", ".join(m.policies)}
