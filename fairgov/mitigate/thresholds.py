@@ -186,7 +186,7 @@ def _segment(hx: np.ndarray, x: float) -> tuple[int, float]:
     """(i, p0) with hx[i] < x <= hx[i+1] (at x == hx[0]: the last vertex at hx[0]) and
     p0 = the weight of vertex i in the interpolation (fairlearn's convention)."""
     i = int(np.searchsorted(hx, x, side="right")) - 1
-    if i > 0 and x == hx[i]:
+    if i > 0 and x == hx[i] and x > hx[0]:
         i -= 1
     i = min(i, len(hx) - 2)
     p0 = (hx[i + 1] - x) / (hx[i + 1] - hx[i])
@@ -339,7 +339,7 @@ def _equalized_odds(rocs: dict[str, _Roc], randomized: bool) -> Fitted:
     if not first.success:  # pragma: no cover - the LP is always feasible ((0,0)) and bounded
         raise MitigationError(f"equalized-odds programme failed: {first.message}", "FG473")
     best = -first.fun
-    A2 = np.vstack([A, [[-float(N), float(P)]]])
+    A2 = np.vstack([A, [[float(N), -float(P)]]])
     b2 = np.r_[b, -(best - 1e-9 * max(P + N, 1))]
     second = linprog([1.0, 0.0], A_ub=A2, b_ub=b2, bounds=bounds, method="highs")
     x = float(second.x[0]) if second.success else float(first.x[0])
