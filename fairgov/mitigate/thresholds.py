@@ -97,8 +97,8 @@ class GroupThresholds:
         s, g = _inputs(scores, groups)
         self._check_groups(g)
         if self.mix is None:
-            thr = np.array([self.thresholds[str(x)] for x in np.unique(g)])
             names, gi = np.unique(g, return_inverse=True)
+            thr = np.array([self.thresholds[str(x)] for x in names])
             return s >= thr[gi]
         u = np.random.default_rng(seed).random(len(s))
         out = np.zeros(len(s), dtype=bool)
@@ -249,7 +249,8 @@ def fit_group_thresholds(
                 )
         rocs[name] = roc
     if objective == "target_sensitivity":
-        thr, mix = _target_sensitivity(rocs, float(value), randomized)  # type: ignore[arg-type]
+        assert value is not None  # checked above
+        thr, mix = _target_sensitivity(rocs, float(value), randomized)
     elif objective == "equal_opportunity":
         thr, mix = _equal_opportunity(rocs, randomized)
     else:
@@ -259,7 +260,7 @@ def fit_group_thresholds(
         thresholds=thr,
         mix=mix,
         objective=objective,
-        value=float(value) if objective == "target_sensitivity" else None,
+        value=float(value) if objective == "target_sensitivity" and value is not None else None,
         randomized=randomized,
     )
 
