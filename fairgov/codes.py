@@ -90,6 +90,8 @@ CODES: dict[str, tuple[str, str]] = {
     "FG472": ("mitigation-unfitted-group", "Group thresholds were applied to a group that had no threshold fitted (absent from the validation rows), so its rows cannot be classified."),
     "FG473": ("mitigation-bad-parameter", "A mitigation parameter is out of range or unknown: a target sensitivity outside (0, 1], an unknown threshold objective, a non-positive DRO step size, or group and label arrays of different lengths."),
     "FG474": ("mitigation-unsupported", "The mitigation type is not one fairgov runs on a linear probe (reweight, resample, group_dro); group thresholds act on scores, fine-tuning on the backbone."),
+    "FG475": ("fine-tune-not-unfreezable", "A `fine_tune` mitigation asks for the last N blocks of a backbone that has no block structure fairgov can unfreeze (only timm models, through their parameter groups), or for more blocks than the backbone has. Ask for fewer blocks, or use a LoRA adapter."),
+    "FG476": ("fine-tune-adapter", "A LoRA adapter cannot be attached: peft is not installed (pip install peft), or the backbone has no linear or convolution layer to adapt."),
     # gates
     "FG501": ("gate-failed", "A gate's whole interval violates its threshold (without an interval: the point estimate does)."),
     "FG502": ("gate-inconclusive", "The evidence was too thin to decide: undefined metric, a cell below minimum evidence, an interval straddling the threshold where decisive evidence is required, or an evaluation that did not run. Inconclusive blocks unless the policy opts out."),
