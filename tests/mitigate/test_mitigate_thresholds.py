@@ -36,7 +36,12 @@ def _data(seed: int = 1, n: int = 3000) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 
 def _rates(p: np.ndarray, y: np.ndarray, g: np.ndarray) -> dict[str, tuple[float, float]]:
-    return {k: (p[(g == k) & (y == 1)].mean(), p[(g == k) & (y == 0)].mean()) for k in np.unique(g)}
+    """(TPR, FPR) per group of the positive-prediction probabilities (NaN without rows)."""
+
+    def mean(rows: np.ndarray) -> float:
+        return float(p[rows].mean()) if rows.any() else float("nan")
+
+    return {k: (mean((g == k) & (y == 1)), mean((g == k) & (y == 0))) for k in np.unique(g)}
 
 
 def _accuracy(p: np.ndarray, y: np.ndarray) -> float:
@@ -123,7 +128,7 @@ def test_randomized_target_sensitivity_hits_the_value_exactly() -> None:
 
 
 def test_deterministic_equal_opportunity_follows_its_rule() -> None:
-    s, y, g = _data(6, n=800)
+    s, y, g = _data(6, n=500)
     fit = fit_group_thresholds(s, y, g, "equal_opportunity")
     assert fit.mix is None
     acc = _accuracy(fit.flags(s, g).astype(float), y)
@@ -189,3 +194,31 @@ def test_bad_parameters_are_fg473(kwargs: dict) -> None:  # type: ignore[type-ar
     with pytest.raises(MitigationError) as err:
         fit_group_thresholds(s, y, g, **kwargs)
     assert err.value.code == "FG473"
+
+
+def test_random_small_inputs_give_exact_randomised_parity_or_a_coded_error() -> None:
+    rng = np.random.default_rng(0)
+    for _ in range(150):
+        n = int(rng.integers(2, 30))
+        s = np.round(rng.random(n), int(rng.integers(0, 3)))  # many ties
+        y = rng.integers(0, 2, n)
+        g = rng.choice(["a", "b", "c"][: int(rng.integers(1, 4))], n)
+        for objective in ("target_sensitivity", "equal_opportunity", "equalized_odds"):
+            try:
+                fit = fit_group_thresholds(s, y, g, objective, value=0.7, randomized=True)
+            except MitigationError as err:
+                assert err.code == "FG471"
+                continue
+            assert fit.mix is not None
+            for ops in fit.mix.values():
+                assert sum(p for _, p in ops) == pytest.approx(1.0, abs=1e-9)
+                assert all(p > 0 for _, p in ops)
+            rates = _rates(fit.positive_probability(s, g), y, g)
+            tprs = [r[0] for r in rates.values()]
+            if objective == "target_sensitivity":
+                assert tprs == pytest.approx([0.7] * len(tprs), abs=1e-9)
+            else:
+                assert max(tprs) - min(tprs) < 1e-9
+            if objective == "equalized_odds":
+                fprs = [r[1] for r in rates.values()]
+                assert max(fprs) - min(fprs) < 1e-9
