@@ -135,3 +135,39 @@ def test_test_rows_fit_nothing(mitigation: dict) -> None:  # type: ignore[type-a
         assert ta == tb
     tr = split == "train"
     np.testing.assert_array_equal(balanced_weights(g[tr], y[tr]), balanced_weights(g2[tr], y2[tr]))
+
+
+def test_record_says_what_the_mitigation_did() -> None:
+    X, y, g, split = _split(5)
+    tr = split == "train"
+    rec: dict = {}  # type: ignore[type-arg]
+    va, te = split == "validation", split == "test"
+    fit_probe_variant(
+        {"type": "reweight", "with_label": True},
+        X[tr],
+        y[tr],
+        g[tr],
+        X[va],
+        y[va],
+        X[te],
+        CFG,
+        record=rec,
+    )
+    assert set(rec["cell_weight"]) == {"common|0", "common|1", "rare|0", "rare|1"}
+    assert all(v == pytest.approx(0.25) for v in rec["cell_weight"].values())
+    assert rec["train_rows"] == tr.sum()
+    rec = {}
+    fit_probe_variant(
+        {"type": "resample", "seed": 1}, X[tr], y[tr], g[tr], X[va], y[va], X[te], CFG, record=rec
+    )
+    assert rec["cell_weight"] == {"common": 0.5, "rare": 0.5}
+    assert 0 < rec["distinct_rows"] < tr.sum()
+    rec = {}
+    res = fit_probe_variant(
+        {"type": "group_dro"}, X[tr], y[tr], g[tr], X[va], y[va], X[te], CFG, record=rec
+    )
+    assert sum(rec["q"].values()) == pytest.approx(1.0)
+    assert rec["q"]["rare"] > (g[tr] == "rare").mean()  # the rare group gains weight
+    mu, sd = X[tr].mean(0), X[tr].std(0)
+    direct = group_dro((X[tr] - mu) / sd, y[tr], g[tr], res.C, max_iter=CFG.max_iter)
+    assert rec["q"] == direct.q and rec["temperature"] == 10.0
