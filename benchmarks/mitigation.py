@@ -26,6 +26,7 @@ import json
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -97,7 +98,7 @@ def main() -> None:
         "group_dro": {"type": "group_dro", "step_size": 0.01},
     }
     for name, mitigation in variants.items():
-        res, secs = timed(lambda m=mitigation: fit_probe_variant(m, X, y, g, Xv, yv, empty, cfg))
+        res, secs = timed(partial(fit_probe_variant, mitigation, X, y, g, Xv, yv, empty, cfg))
         worst[name] = worst_group_auroc(res.scores_val)
         figures[f"{name}_s"] = round(secs, 3)
         figures[f"{name}_ratio"] = round(secs / plain_s, 3)
