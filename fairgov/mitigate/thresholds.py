@@ -35,6 +35,7 @@ the same scores, groups and seed give the same flags.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -215,10 +216,14 @@ def fit_group_thresholds(
     randomized: bool = False,
     seed: int = 0,
     by: str = "",
+    required: Sequence[str] | None = None,
 ) -> GroupThresholds:
     """Fit per-group thresholds on validation rows (see the module docstring).
 
-    ``seed`` is kept for the record (fitting is deterministic; flags take their own seed).
+    ``required``: every group that will need a threshold (e.g. the groups the test rows or
+    the datasheet have; only their names are used); one absent from the validation rows is
+    FG471 at fit time instead of FG472 when flagging. ``seed`` is kept for the record
+    (fitting is deterministic; flags take their own seed).
     """
     del seed
     s, g = _inputs(scores_val, groups_val)
@@ -235,6 +240,13 @@ def fit_group_thresholds(
     names = [str(x) for x in np.unique(g)]
     if not names:
         raise MitigationError("no validation rows to fit group thresholds on", "FG471")
+    absent = sorted(set(map(str, required or ())) - set(names))
+    if absent:
+        raise MitigationError(
+            f"group(s) {', '.join(map(repr, absent))} of {by or 'the attribute'!r} have no "
+            "validation rows, so no threshold can be fitted for them",
+            "FG471",
+        )
     rocs: dict[str, _Roc] = {}
     for name in names:
         rows = g == name
