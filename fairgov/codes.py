@@ -92,6 +92,7 @@ CODES: dict[str, tuple[str, str]] = {
     "FG474": ("mitigation-unsupported", "The mitigation type is not one fairgov runs on a linear probe (reweight, resample, group_dro); group thresholds act on scores, fine-tuning on the backbone."),
     "FG475": ("fine-tune-not-unfreezable", "A `fine_tune` mitigation asks for the last N blocks of a backbone that has no block structure fairgov can unfreeze (only timm models, through their parameter groups), or for more blocks than the backbone has. Ask for fewer blocks, or use a LoRA adapter."),
     "FG476": ("fine-tune-adapter", "A LoRA adapter cannot be attached: peft is not installed (pip install peft), or the backbone has no linear or convolution layer to adapt."),
+    "FG477": ("fine-tune-runner", "A `fine_tune` variant embeds with the fine-tuned backbone in this process, so it runs with the local runner only (torchrun and Ray workers would rebuild the original backbone)."),
     # gates
     "FG501": ("gate-failed", "A gate's whole interval violates its threshold (without an interval: the point estimate does)."),
     "FG502": ("gate-inconclusive", "The evidence was too thin to decide: undefined metric, a cell below minimum evidence, an interval straddling the threshold where decisive evidence is required, or an evaluation that did not run. Inconclusive blocks unless the policy opts out."),

@@ -29,7 +29,14 @@ import numpy as np
 
 from fairgov.mitigate.errors import MitigationError
 
-__all__ = ["FineTuneConfig", "FineTuneResult", "embed", "fine_tune", "last_block_groups"]
+__all__ = [
+    "FineTuneConfig",
+    "FineTuneResult",
+    "embed",
+    "fine_tune",
+    "last_block_groups",
+    "tune_backbone",
+]
 
 
 @dataclass(frozen=True)
@@ -174,3 +181,68 @@ def embed(model: Any, x: Any, batch_size: int = 64) -> np.ndarray:
         for start in range(0, len(x), batch_size):
             out.append(model(x[start : start + batch_size]).float().numpy())
     return np.concatenate(out) if out else np.zeros((0, 0), dtype=np.float32)
+
+
+def _state_digest(model: Any) -> str:
+    import hashlib
+
+    import torch
+
+    h = hashlib.sha256()
+    for k, v in sorted(model.state_dict().items()):
+        h.update(k.encode())
+        h.update(v.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()
+
+
+def tune_backbone(
+    loaded: tuple[Any, Any, dict[str, Any]],
+    train_paths: list[str],
+    y_train: np.ndarray,
+    cfg: FineTuneConfig,
+    *,
+    runner: str = "local",
+    windowing: tuple[float, float] | None = None,
+) -> tuple[tuple[Any, Any, dict[str, Any]], FineTuneResult]:
+    """Fine-tune a loaded backbone ``(model, transform, meta)`` (``load_backbone``'s triple)
+    on the TRAIN images and labels; returns the triple to pass as ``embed_rows(loaded=...)``
+    for every split, and the training record.
+
+    Cache discipline: the tuned triple's ``meta["weights_sha256"]`` is ``"finetune:"`` plus
+    the digest of the tuned tensors, so embedding cache keys (which include it) never mix
+    tuned and baseline embeddings, and a deterministic re-run hits the cache for the
+    embeddings. ``meta["fine_tune"]`` records the configuration, base weights and result.
+    Undecodable train images raise ``ImageError`` (the caller validated the rows already).
+    """
+    import torch
+
+    from fairgov.evaluate.images import decode
+
+    if runner != "local":
+        raise MitigationError(
+            f"fine_tune embeds with the tuned backbone in-process; runner {runner!r} would "
+            "rebuild the original backbone (use the local runner)",
+            "FG477",
+        )
+    model, transform, meta = loaded
+    x = torch.stack([transform(decode(p, windowing=windowing)) for p in train_paths])
+    res = fine_tune(model, x, y_train, cfg)
+    tuned_meta = {
+        **meta,
+        "weights_sha256": "finetune:" + _state_digest(res.model),
+        "fine_tune": {
+            "base_weights_sha256": meta.get("weights_sha256"),
+            "blocks": cfg.blocks,
+            "lora": None if cfg.lora_r is None else {"r": cfg.lora_r, "alpha": cfg.lora_alpha},
+            "epochs": cfg.epochs,
+            "lr": cfg.lr,
+            "batch_size": cfg.batch_size,
+            "weight_decay": cfg.weight_decay,
+            "seed": cfg.seed,
+            "train_rows": len(train_paths),
+            "epoch_losses": res.epoch_losses,
+            "trainable_params": res.trainable_params,
+            "total_params": res.total_params,
+        },
+    }
+    return (res.model, transform, tuned_meta), res

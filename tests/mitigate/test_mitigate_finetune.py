@@ -106,3 +106,40 @@ def test_lora_trains_only_adapters() -> None:
         assert torch.equal(base[k], v), k
     assert res.epoch_losses[-1] < res.epoch_losses[0]
     assert not np.allclose(embed(res.model, x), embed(model, x))
+
+
+@pytest.mark.slow
+def test_tune_backbone_feeds_the_embedding_pipeline(tmp_path, tiny_backbone) -> None:  # type: ignore[no-untyped-def]
+    from PIL import Image
+
+    from fairgov.evaluate.backbone import load_backbone
+    from fairgov.evaluate.config import RunConfig
+    from fairgov.evaluate.embed import embed_rows
+    from fairgov.evaluate.hashing import sha256_file
+    from fairgov.mitigate.finetune import tune_backbone
+
+    rng = np.random.default_rng(0)
+    paths, y = [], rng.integers(0, 2, 16)
+    for i, label in enumerate(y):
+        arr = rng.integers(0, 120, (32, 32)).astype(np.uint8)
+        arr[:16] += np.uint8(100 * label)
+        paths.append(str(tmp_path / f"{i}.png"))
+        Image.fromarray(arr).save(paths[-1])
+    loaded = load_backbone(tiny_backbone)
+    cfg = FineTuneConfig(blocks=1, epochs=2, lr=3e-3, batch_size=8)
+    tuned, res = tune_backbone(loaded, paths, y, cfg)
+    assert tuned[2]["weights_sha256"].startswith("finetune:")
+    assert tuned[2]["fine_tune"]["base_weights_sha256"] == loaded[2]["weights_sha256"]
+    assert tuned[2]["fine_tune"]["epoch_losses"] == res.epoch_losses
+    again, _ = tune_backbone(loaded, paths, y, cfg)
+    assert again[2]["weights_sha256"] == tuned[2]["weights_sha256"]  # deterministic digest
+    items = [(i, p, sha256_file(p)) for i, p in enumerate(paths)]
+    base, _ = embed_rows(items, tiny_backbone, RunConfig(), loaded=loaded)
+    ft, meta = embed_rows(items, tiny_backbone, RunConfig(), loaded=tuned)
+    assert meta["weights_sha256"] == tuned[2]["weights_sha256"]
+    assert not np.allclose(
+        np.stack([ft[i] for i in range(16)]), np.stack([base[i] for i in range(16)])
+    )
+    with pytest.raises(MitigationError) as err:
+        tune_backbone(loaded, paths, y, cfg, runner="ray")
+    assert err.value.code == "FG477"

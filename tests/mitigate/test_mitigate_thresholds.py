@@ -180,7 +180,12 @@ def test_group_missing_from_validation_or_without_positives_is_coded() -> None:
     assert err.value.code == "FG472"
     with pytest.raises(MitigationError, match="'c' of 'site' have no validation rows") as err:
         fit_group_thresholds(
-            s[g != "c"], y[g != "c"], g[g != "c"], "equal_opportunity", by="site", required=["a", "c"]
+            s[g != "c"],
+            y[g != "c"],
+            g[g != "c"],
+            "equal_opportunity",
+            by="site",
+            required=["a", "c"],
         )
     assert err.value.code == "FG471"
 
