@@ -90,6 +90,9 @@ CODES: dict[str, tuple[str, str]] = {
     "FG472": ("mitigation-unfitted-group", "Group thresholds were applied to a group that had no threshold fitted (absent from the validation rows), so its rows cannot be classified."),
     "FG473": ("mitigation-bad-parameter", "A mitigation parameter is out of range or unknown: a target sensitivity outside (0, 1], an unknown threshold objective, a non-positive DRO step size, or group and label arrays of different lengths."),
     "FG474": ("mitigation-unsupported", "The mitigation type is not one fairgov runs on a linear probe (reweight, resample, group_dro); group thresholds act on scores, fine-tuning on the backbone."),
+    "FG475": ("fine-tune-not-unfreezable", "A `fine_tune` mitigation asks for the last N blocks of a backbone that has no block structure fairgov can unfreeze (only timm models, through their parameter groups), or for more blocks than the backbone has. Ask for fewer blocks, or use a LoRA adapter."),
+    "FG476": ("fine-tune-adapter", "A LoRA adapter cannot be attached: peft is not installed (pip install peft), or the backbone has no linear or convolution layer to adapt."),
+    "FG477": ("fine-tune-runner", "A `fine_tune` variant embeds with the fine-tuned backbone in this process, so it runs with the local runner only (torchrun and Ray workers would rebuild the original backbone)."),
     # mitigation integration (variants, compare, deployment)
     "FG480": ("mitigation-unknown-attribute", "A mitigation's `by` names an attribute that the evaluation's datasheet does not declare."),
     "FG481": ("variant-id-conflict", "Two mitigations of one evaluation share an id, or one uses the reserved id `baseline` (the plain evaluation)."),

@@ -35,6 +35,7 @@ the same scores, groups and seed give the same flags.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -97,8 +98,8 @@ class GroupThresholds:
         s, g = _inputs(scores, groups)
         self._check_groups(g)
         if self.mix is None:
-            thr = np.array([self.thresholds[str(x)] for x in np.unique(g)])
             names, gi = np.unique(g, return_inverse=True)
+            thr = np.array([self.thresholds[str(x)] for x in names])
             return s >= thr[gi]
         u = np.random.default_rng(seed).random(len(s))
         out = np.zeros(len(s), dtype=bool)
@@ -186,7 +187,7 @@ def _segment(hx: np.ndarray, x: float) -> tuple[int, float]:
     """(i, p0) with hx[i] < x <= hx[i+1] (at x == hx[0]: the last vertex at hx[0]) and
     p0 = the weight of vertex i in the interpolation (fairlearn's convention)."""
     i = int(np.searchsorted(hx, x, side="right")) - 1
-    if i > 0 and x == hx[i]:
+    if i > 0 and x == hx[i] and x > hx[0]:
         i -= 1
     i = min(i, len(hx) - 2)
     p0 = (hx[i + 1] - x) / (hx[i + 1] - hx[i])
@@ -215,10 +216,14 @@ def fit_group_thresholds(
     randomized: bool = False,
     seed: int = 0,
     by: str = "",
+    required: Sequence[str] | None = None,
 ) -> GroupThresholds:
     """Fit per-group thresholds on validation rows (see the module docstring).
 
-    ``seed`` is kept for the record (fitting is deterministic; flags take their own seed).
+    ``required``: every group that will need a threshold (e.g. the groups the test rows or
+    the datasheet have; only their names are used); one absent from the validation rows is
+    FG471 at fit time instead of FG472 when flagging. ``seed`` is kept for the record
+    (fitting is deterministic; flags take their own seed).
     """
     del seed
     s, g = _inputs(scores_val, groups_val)
@@ -235,6 +240,13 @@ def fit_group_thresholds(
     names = [str(x) for x in np.unique(g)]
     if not names:
         raise MitigationError("no validation rows to fit group thresholds on", "FG471")
+    absent = sorted(set(map(str, required or ())) - set(names))
+    if absent:
+        raise MitigationError(
+            f"group(s) {', '.join(map(repr, absent))} of {by or 'the attribute'!r} have no "
+            "validation rows, so no threshold can be fitted for them",
+            "FG471",
+        )
     rocs: dict[str, _Roc] = {}
     for name in names:
         rows = g == name
@@ -249,7 +261,8 @@ def fit_group_thresholds(
                 )
         rocs[name] = roc
     if objective == "target_sensitivity":
-        thr, mix = _target_sensitivity(rocs, float(value), randomized)  # type: ignore[arg-type]
+        assert value is not None  # checked above
+        thr, mix = _target_sensitivity(rocs, float(value), randomized)
     elif objective == "equal_opportunity":
         thr, mix = _equal_opportunity(rocs, randomized)
     else:
@@ -259,7 +272,7 @@ def fit_group_thresholds(
         thresholds=thr,
         mix=mix,
         objective=objective,
-        value=float(value) if objective == "target_sensitivity" else None,
+        value=float(value) if objective == "target_sensitivity" and value is not None else None,
         randomized=randomized,
     )
 
@@ -339,7 +352,7 @@ def _equalized_odds(rocs: dict[str, _Roc], randomized: bool) -> Fitted:
     if not first.success:  # pragma: no cover - the LP is always feasible ((0,0)) and bounded
         raise MitigationError(f"equalized-odds programme failed: {first.message}", "FG473")
     best = -first.fun
-    A2 = np.vstack([A, [[-float(N), float(P)]]])
+    A2 = np.vstack([A, [[float(N), -float(P)]]])
     b2 = np.r_[b, -(best - 1e-9 * max(P + N, 1))]
     second = linprog([1.0, 0.0], A_ub=A2, b_ub=b2, bounds=bounds, method="highs")
     x = float(second.x[0]) if second.success else float(first.x[0])

@@ -22,9 +22,9 @@ import numpy as np
 
 from fairgov.evaluate.config import ProbeConfig
 from fairgov.evaluate.probe import ProbeResult, linear_probe
-from fairgov.mitigate.dro import fit_group_dro
+from fairgov.mitigate.dro import GroupDROResult, group_dro
 from fairgov.mitigate.errors import MitigationError
-from fairgov.mitigate.weights import balanced_resample, balanced_weights
+from fairgov.mitigate.weights import balanced_resample, balanced_weights, cells
 
 __all__ = ["PROBE_VARIANTS", "fit_probe_variant", "variant_weights"]
 
@@ -64,10 +64,18 @@ def fit_probe_variant(
     y_val: np.ndarray,
     X_test: np.ndarray,
     cfg: ProbeConfig | None = None,
+    record: dict[str, Any] | None = None,
 ) -> ProbeResult:
     """The probe re-fitted under ``mitigation`` (a spec model or a mapping with ``type``,
     ``with_label``, ``seed``, ``step_size``); ``g_train`` holds the train rows' group labels
-    for the mitigation's ``by``."""
+    for the mitigation's ``by``.
+
+    ``record``, when given, is filled with what the mitigation did, for results.json:
+    reweight/resample ``{"cell_weight": {cell: total weight share}, "train_rows": n}``
+    (cells ``group`` or ``group|label``; resample also ``"distinct_rows"``); group_dro
+    ``{"q": {group: weight}, "group_loss": {...}, "temperature": t, "converged": bool}`` of
+    the fit at the selected C.
+    """
     g = np.asarray(g_train).astype(str)
     if len(g) != len(X_train) or len(np.asarray(y_train)) != len(X_train):
         raise MitigationError(
@@ -77,10 +85,30 @@ def fit_probe_variant(
         )
     weights = variant_weights(mitigation, y_train, g)
     if weights is not None:
-        return linear_probe(X_train, y_train, X_val, y_val, X_test, cfg, sample_weight=weights)
+        res = linear_probe(X_train, y_train, X_val, y_val, X_test, cfg, sample_weight=weights)
+        if record is not None:
+            with_label = bool(_field(mitigation, "with_label", False))
+            ci, names = cells(g, np.asarray(y_train) if with_label else None)
+            share = np.bincount(ci, weights=weights, minlength=len(names)) / weights.sum()
+            record["cell_weight"] = {nm: float(v) for nm, v in zip(names, share, strict=True)}
+            record["train_rows"] = len(g)
+            if _field(mitigation, "type") == "resample":
+                record["distinct_rows"] = int((weights > 0).sum())
+        return res
     step = float(_field(mitigation, "step_size", 0.01))
+    fits: dict[float, GroupDROResult] = {}
 
     def dro(Z: np.ndarray, y: np.ndarray, C: float, max_iter: int) -> tuple[np.ndarray, float]:
-        return fit_group_dro(Z, y, g, C, max_iter=max_iter, step_size=step)
+        fits[C] = fitted = group_dro(Z, y, g, C, max_iter=max_iter, step_size=step)
+        return fitted.coef, fitted.intercept
 
-    return linear_probe(X_train, y_train, X_val, y_val, X_test, cfg, fit=dro)
+    res = linear_probe(X_train, y_train, X_val, y_val, X_test, cfg, fit=dro)
+    if record is not None:
+        chosen = fits[res.C]
+        record.update(
+            q=chosen.q,
+            group_loss=chosen.group_loss,
+            temperature=chosen.temperature,
+            converged=chosen.converged,
+        )
+    return res
