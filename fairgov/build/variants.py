@@ -259,10 +259,12 @@ def _fit_probe(cp: CompiledProject, ev: Any, ds_entry: Entry, card: Any, m: Any,
     (r_tr, X_tr, y_tr), (r_va, X_va, y_va), (r_te, X_te, _) = (got["inputs"][s] for s in ("train", "validation", "test"))
     g_tr = encode_by(got["frame"].loc[list(r_tr)], ds_entry.model, m.by)
     cfg = ProbeConfig(Cs=tuple(ev.protocol.regularization), max_iter=ev.protocol.max_iter, seed=ev.bootstrap.seed)
-    res = fit_probe_variant(m, X_tr, y_tr, g_tr, X_va, y_va, X_te, cfg)
+    fit_record: dict[str, Any] = {}
+    res = fit_probe_variant(m, X_tr, y_tr, g_tr, X_va, y_va, X_te, cfg, record=fit_record)
     scores = np.concatenate([res.scores_val, res.scores_test]).tolist()
     return _through_json({"scores": {str(r): float(v) for r, v in zip(list(r_va) + list(r_te), scores, strict=True)},
-                          "probe": {"C": res.C, "val_auroc_per_C": {str(k): v for k, v in res.val_auroc_per_C.items()}}})
+                          "probe": {"C": res.C, "val_auroc_per_C": {str(k): v for k, v in res.val_auroc_per_C.items()},
+                                    "fit": fit_record}})
 
 
 def _group_thresholds(ev: Any, ds: Any, m: Any, table: pd.DataFrame) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -272,9 +274,11 @@ def _group_thresholds(ev: Any, ds: Any, m: Any, table: pd.DataFrame) -> tuple[di
 
     val = table[table["split"] == "validation"].reset_index(drop=True)
     test = table[table["split"] == "test"].reset_index(drop=True)
+    g_test = encode_by(test, ds, m.by)
     gt = fit_group_thresholds(val["score"].to_numpy(float), val["label"].to_numpy(int), encode_by(val, ds, m.by),
-                              m.objective, value=m.value, randomized=m.randomized, seed=m.seed, by="×".join(m.by))
-    flags = np.asarray(gt.flags(test["score"].to_numpy(float), encode_by(test, ds, m.by), seed=m.seed), dtype=bool)
+                              m.objective, value=m.value, randomized=m.randomized, seed=m.seed, by="×".join(m.by),
+                              required=sorted(set(g_test.tolist())))
+    flags = np.asarray(gt.flags(test["score"].to_numpy(float), g_test, seed=m.seed), dtype=bool)
     b, mev = ev.bootstrap, ev.min_evidence
     measured = measure_decisions(
         test["label"].to_numpy(int), test["score"].to_numpy(float), flags, test["patient_id"].astype(str).to_numpy(),

@@ -150,8 +150,8 @@ def test_a_variant_that_cannot_run_is_a_located_warning(mitigated: Path, tmp_pat
     df.to_csv(mitigated / "data/manifest.csv", index=False)
     outcome, results, _ = _build(mitigated, tmp_path / "out")
     var = results["evaluations"][EVAL]["variants"]["site-thresholds"]
-    assert var["status"] == "error" and var["code"] == "FG472"
-    diag = next(d for d in outcome.diagnostics if d.code == "FG472")
+    assert var["status"] == "error" and var["code"] == "FG471"  # river has no validation rows
+    diag = next(d for d in outcome.diagnostics if d.code == "FG471")
     assert diag.file == "evaluation.yaml" and diag.line == 40
     gates = {g["id"]: g for g in results["gates"]}
     assert gates["auroc-no-worse"]["status"] == "inconclusive" and gates["auroc-no-worse"]["blocking"]
