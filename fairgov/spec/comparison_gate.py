@@ -24,18 +24,15 @@ class ComparisonGate(Model):
     metric: Metric = Field(description="Metric compared.")
     across: list[Text] = Field(default_factory=list, description="Attribute(s) spanned; empty with `statistic: overall`.")
     statistic: Literal["each_group", "group", "gap", "worst", "overall"] = Field(
-        description="`each_group`: every group's value (the worst worsening counts); `group`: one group's value; "
-        "`gap`/`worst`: the aggregate across the groups; `overall`: the whole test split."
+        description="Every group (`each_group`), one `group`, the `gap` or `worst` group, or `overall`."
     )
     group: str | None = Field(default=None, description="Group label for `statistic: group`.")
     max_worsening: float = Field(
-        ge=0, description="Largest tolerated worsening of the candidate against the baseline (in the metric's units; "
-        "worse = lower for higher-is-better metrics, higher for lower-is-better metrics and for gaps)."
+        ge=0, description="Largest tolerated worsening against the baseline, in the metric's units."
     )
     bound: Literal["upper", "point"] = Field(
         default="upper",
-        description="Compare the upper bound of the paired worsening's interval (pass only when it is within the "
-        "limit; fail when the whole interval is beyond it; else inconclusive) or its point estimate.",
+        description="Judge the upper bound of the paired worsening's interval, or its point estimate.",
     )
     inconclusive_blocks: bool = Field(default=True, description="Inconclusive blocks (fail closed) unless false.")
 

@@ -39,7 +39,7 @@ class AttributeAtInference(Model):
     source: Text = Field(description="Where the attribute comes from at inference time (e.g. `DICOM (0008,0080) InstitutionName`, `RIS field site_code`).")
     statement: Narrative = narrative(
         "How the deployed model obtains the group attribute for every study at inference time, what happens when "
-        "it is missing, and who checks it. Required when the deployed variant uses group-specific thresholds."
+        "it is missing, and who checks it. Required when the deployed variant uses a threshold per group."
     )
 
 

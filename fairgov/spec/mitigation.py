@@ -46,8 +46,7 @@ class GroupDRO(_Grouped):
 
 class GroupThresholds(_Grouped):
     type: Literal["group_thresholds"] = Field(
-        description="Decision stage: per-group thresholds fitted on the validation rows over the baseline scores "
-        "(the deployed model then needs the attribute at inference time)."
+        description="Decision stage: per-group thresholds on the baseline scores, fitted on validation."
     )
     objective: Literal["target_sensitivity", "equal_opportunity", "equalized_odds"] = Field(
         description="What the per-group thresholds achieve."
