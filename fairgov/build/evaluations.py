@@ -86,10 +86,11 @@ def _run_baseline(cp: CompiledProject, entry: Entry, options: dict[str, Any], in
     try:
         table, provenance, dropped = predictions_table(cp, ev, ds_entry, card, options, probe_hit, index)
         comp_table = provenance.pop("_composition_table")
+        dropped_index = provenance.pop("_dropped_index")
         probe_inputs = provenance.pop("_probe_inputs", None)
         stats = {k: provenance.pop(k) for k in RUN_STATS if k in provenance}
         if plan is not None and plan.key_probe is not None and probe_hit is None:
-            _store_probe(plan, table, provenance, dropped)
+            _store_probe(plan, table, provenance, dropped, dropped_index)
         threshold, measured = measure_evaluation(table, ds_entry.model, ev)
         comp = composition(comp_table, ds_entry.model, ev)
     except EvalFailure as err:
@@ -137,12 +138,14 @@ def _through_json(result: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(result, sort_keys=True))
 
 
-def _store_probe(plan: Any, table: pd.DataFrame, provenance: dict[str, Any], dropped: dict[str, Any]) -> None:
+def _store_probe(plan: Any, table: pd.DataFrame, provenance: dict[str, Any], dropped: dict[str, Any],
+                 dropped_index: list[Any] | None = None) -> None:
     from fairgov.build.predictions import table_bytes
 
     data = table_bytes(table)
-    if data is not None:
-        plan.store_probe(data, {"provenance": provenance, "dropped": dropped})
+    if data is not None:  # the dropped rows' manifest positions: a reuse leaves them out of the composition too
+        plan.store_probe(data, {"provenance": provenance, "dropped": dropped,
+                                "dropped_index": [int(i) for i in dropped_index or []]})
 
 
 def _stage(reused: bool, reason: str | None = None) -> dict[str, Any]:

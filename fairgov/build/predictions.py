@@ -83,7 +83,8 @@ def predictions_table(cp: CompiledProject, ev: Any, ds_entry: Entry, card: Any, 
     prov["manifest"] = {"path": ds.manifest.path, "sha256": file_digest(mpath)}
     comp = df.copy()
     comp["split"] = comp[split_col] if split_col else _hash_splits(df, ds, ev)
-    prov["_composition_table"] = comp.drop(index=dropped.pop("_index"))  # dropped rows are counted nowhere
+    prov["_dropped_index"] = dropped.pop("_index")
+    prov["_composition_table"] = comp.drop(index=prov["_dropped_index"])  # dropped rows are counted nowhere
     return table, prov, dropped
 
 
@@ -98,7 +99,8 @@ def _reused(reused: tuple[bytes, dict[str, Any]]) -> tuple[pd.DataFrame, dict[st
     import io
 
     data, record = reused
-    return pd.read_parquet(io.BytesIO(data)), dict(record["provenance"]), dict(record["dropped"])
+    dropped = {**record["dropped"], "_index": list(record.get("dropped_index") or [])}
+    return pd.read_parquet(io.BytesIO(data)), dict(record["provenance"]), dropped
 
 
 def table_bytes(table: pd.DataFrame) -> bytes | None:

@@ -182,6 +182,7 @@ def _baseline_table(cp: CompiledProject, ev: Any, ds_entry: Entry, card: Any, op
         return _reused(hit)[0]
     table, prov, _ = predictions_table(cp, ev, ds_entry, card, options, None, index)
     prov.pop("_composition_table", None)
+    prov.pop("_dropped_index", None)
     prov.pop("_probe_inputs", None)
     return table
 
