@@ -137,16 +137,17 @@ def attach_variants(cp: CompiledProject, entry: Entry, record: EvaluationRecord,
     cmp_key = content_key(kind="comparison", format=VARIANT_FORMAT, measurement=base_key, baseline=base_id,
                           arms={c: keys.get(c) for c in candidates}, statistics=sorted(f"{s.key}:{s.statistic}" for s in stats))
     cmp_entry = _get(cache, cmp_key) if base_key else None
-    table = record.predictions
     todo = [m for m in ev.mitigations if entries[m.id] is None]
-    if todo or cmp_entry is None:
-        table = table if table is not None else _baseline_table(cp, ev, ds_entry, card, options, plan, index)
+    table: pd.DataFrame = record.predictions if record.predictions is not None else pd.DataFrame()
+    if (todo or cmp_entry is None) and record.predictions is None:
+        table = _baseline_table(cp, ev, ds_entry, card, options, plan, index)
     for m in todo:
         probe_key = None if plan is None or plan.key_probe is None else content_key(
             kind="variant-probe", format=VARIANT_FORMAT, probe=plan.key_probe, mitigation=m.model_dump(mode="json"))
-        entries[m.id] = _run_variant(cp, entry, m, table, record, options, index, (cache, probe_key))
-        if entries[m.id]["record"]["status"] == "ok":
-            _put(cache, keys[m.id], _through_json(entries[m.id]))
+        done = _run_variant(cp, entry, m, table, record, options, index, (cache, probe_key))
+        entries[m.id] = done
+        if done["record"]["status"] == "ok":
+            _put(cache, keys[m.id], _through_json(done))
         stages[m.id] = {"reused": False, "reason": "mitigation new or changed, or baseline reran"}
     for m in ev.mitigations:
         stages.setdefault(m.id, {"reused": True, "reason": None})
@@ -316,19 +317,19 @@ def _compare(ev: Any, ds: Any, table: pd.DataFrame, entries: dict[str, Any], bas
         fm.BootstrapConfig(resamples=b.resamples, level=b.level, seed=b.seed, interval=b.interval),
         fm.MinEvidence(n=mev.n, positives=mev.positives, negatives=mev.negatives), ev.ece_bins,
     ) if ok else {}
-    out = []
+    out: list[dict[str, Any]] = []
     for c in candidates:
         if c not in diffs:
             out.append({"baseline": base_id, "candidate": c, "status": "error", "error": f"variant {c!r} did not run",
                         "rows": []})
             continue
-        rows = []
+        rows: list[dict[str, Any]] = []
         for key, row in diffs[c].items():
             metric, rest = key.split(".", 1)
-            stat, _, across = rest.partition(".")
-            group = across[across.index("[") + 1 : -1] if "[" in across else None
-            across = across.split("[")[0] or None
-            rows.append({"key": key, "metric": metric, "statistic": stat, "across": across, "group": group, **row})
+            stat, _, where = rest.partition(".")
+            group = where[where.index("[") + 1 : -1] if "[" in where else None
+            rows.append({"key": key, "metric": metric, "statistic": stat, "across": where.split("[")[0] or None,
+                         "group": group, **row})
         out.append({"baseline": base_id, "candidate": c, "status": "ok", "error": None, "paired": True,
                     "level": b.level, "interval": b.interval, "resamples": b.resamples, "rows": rows})
     return out
