@@ -11,7 +11,7 @@ STAGE = {
     "diagnostics": 0, "codes": 0, "atomic": 0, "jsonout": 0, "locale": 0, "load": 0, "spec": 0,
     "schemas": 0, "formats": 0,
     "validate": 1, "standards": 1,
-    "evaluate": 2, "metrics": 2,
+    "evaluate": 2, "metrics": 2, "mitigate": 2,
     "gates": 3,
     "render": 4, "exports": 4, "verify": 4, "resultsdiff": 4, "scaffold": 4, "monitor": 4,
 }
