@@ -143,3 +143,59 @@ def test_tune_backbone_feeds_the_embedding_pipeline(tmp_path, tiny_backbone) -> 
     with pytest.raises(MitigationError) as err:
         tune_backbone(loaded, paths, y, cfg, runner="ray")
     assert err.value.code == "FG477"
+
+
+def _manifest(root):  # type: ignore[no-untyped-def]
+    import pandas as pd
+    from PIL import Image
+
+    rng = np.random.default_rng(5)
+    rows = []
+    (root / "imgs").mkdir()
+    for i in range(30):
+        label = i % 2
+        img = rng.integers(0, 60, (24, 24), dtype=np.uint8) + (150 if label else 0)
+        Image.fromarray(img.astype(np.uint8)).save(root / "imgs" / f"{i}.png")
+        split = ("train", "train", "validation", "test", "train")[i % 5]
+        rows.append({"image": f"imgs/{i}.png", "pid": f"p{i}", "label": label, "split": split})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.slow
+def test_run_evaluation_fine_tune_variant(tmp_path, tiny_backbone) -> None:  # type: ignore[no-untyped-def]
+    from fairgov.evaluate.cache import Cache
+    from fairgov.evaluate.config import RunConfig
+    from fairgov.evaluate.run import run_evaluation
+
+    df = _manifest(tmp_path)
+    cache = Cache(tmp_path / "cache")
+    cfg = FineTuneConfig(blocks=1, epochs=1, lr=3e-3, batch_size=8)
+
+    def run(frame, **kw):  # type: ignore[no-untyped-def]
+        return run_evaluation(
+            frame, tmp_path, backbone=tiny_backbone, patient_column="pid", split_column="split",
+            run=RunConfig(batch_size=8, progress=False), cache=cache, **kw,
+        )  # fmt: skip
+
+    base = run(df)
+    tuned = run(df, fine_tune=cfg)
+    prov = tuned.provenance
+    assert prov["weights_sha256"].startswith("finetune:")
+    assert prov["fine_tune"]["base_weights_sha256"] == base.provenance["weights_sha256"]
+    assert prov["fine_tune"]["train_rows"] == (df["split"] == "train").sum()
+    assert prov["cache_misses"] == len(df)  # no baseline embedding is reused for the variant
+    assert not np.allclose(tuned.predictions["score"], base.predictions["score"])
+    again = run(df, fine_tune=cfg)
+    assert again.provenance["cache_hits"] == len(df) and again.provenance["forward_passes"] == 0
+    np.testing.assert_array_equal(again.predictions["score"], tuned.predictions["score"])
+    # test labels fit nothing: flipping them leaves the tuned weights (digest) unchanged
+    flipped = df.copy()
+    test = flipped["split"] == "test"
+    flipped.loc[test, "label"] = 1 - flipped.loc[test, "label"]
+    assert run(flipped, fine_tune=cfg).provenance["weights_sha256"] == prov["weights_sha256"]
+    with pytest.raises(MitigationError) as err:
+        run_evaluation(
+            df, tmp_path, backbone=tiny_backbone, patient_column="pid", split_column="split",
+            run=RunConfig(batch_size=8, progress=False, runner="ray"), fine_tune=cfg,
+        )  # fmt: skip
+    assert err.value.code == "FG477"
