@@ -102,7 +102,7 @@ CODES: dict[str, tuple[str, str]] = {
     "FG485": ("attribute-at-inference-missing", "The deployed variant uses group-specific thresholds, so the model needs the group attribute at inference time; the deployment protocol must say how it obtains it (`operating_point.attribute_at_inference`)."),
     "FG486": ("group-threshold-number", "A group-threshold variant deploys its fitted per-group thresholds; the operating point must say `threshold: fitted`."),
     "FG487": ("variant-failed", "A mitigation variant could not be run (e.g. a group without training positives, an optimiser failure); its gates and comparisons are inconclusive."),
-    "FG488": ("mitigation-not-run", "The mitigation type (fine_tune) is declared in the spec language but this build does not run it yet."),
+    "FG488": ("mitigation-not-run", "The mitigation type is declared in the spec language but this build does not run it."),
     # gates
     "FG501": ("gate-failed", "A gate's whole interval violates its threshold (without an interval: the point estimate does)."),
     "FG502": ("gate-inconclusive", "The evidence was too thin to decide: undefined metric, a cell below minimum evidence, an interval straddling the threshold where decisive evidence is required, or an evaluation that did not run. Inconclusive blocks unless the policy opts out."),

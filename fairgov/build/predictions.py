@@ -155,7 +155,7 @@ def _probe(cp, ev, ds, card, df, mpath, split_col, label_col, classes, attr_cols
             attribute_maps=_attribute_maps(ds), split_column=split_col,
             split_fractions=dict(zip(SPLITS, ev.splits.fractions, strict=True)), split_seed=ev.splits.seed,
             probe=probe, run=run_cfg, cache=Cache(Path(cache_dir)), drop_invalid=ev.drop_invalid_rows,
-            file_digest=file_digest, zero_shot=zero_shot,
+            file_digest=file_digest, zero_shot=zero_shot, fine_tune=options.get("fine_tune"),
         )
     except InvalidRowsError as err:
         raise EvalFailure(err.problems[0].code if err.problems else "FG400", str(err),

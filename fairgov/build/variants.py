@@ -212,6 +212,8 @@ def _run_variant(cp: CompiledProject, entry: Entry, m: Any, table: pd.DataFrame,
             body, arm = _refit(cp, ev, ds_entry, card, m, table, record, options, index, probe_cache)
         elif m.type == "group_thresholds":
             body, arm = _group_thresholds(ev, ds_entry.model, m, table)
+        elif m.type == "fine_tune":
+            body, arm = _refit(cp, ev, ds_entry, card, m, table, record, options, index, probe_cache)
         else:
             raise VariantFailure("FG488", f"{m.type} variants are not run by this version of the build")
     except (VariantFailure, EvalFailure) as err:
@@ -238,7 +240,8 @@ def _refit(cp: CompiledProject, ev: Any, ds_entry: Entry, card: Any, m: Any, tab
     cache, key = probe_cache
     fitted = _get(cache, key) if key else None
     if fitted is None:
-        fitted = _fit_probe(cp, ev, ds_entry, card, m, record, options, index)
+        fit = _fine_tuned if m.type == "fine_tune" else _fit_probe
+        fitted = fit(cp, ev, ds_entry, card, m, record, options, index)
         if key:
             _put(cache, key, fitted)
     score = {int(k): v for k, v in fitted["scores"].items()}
@@ -267,6 +270,23 @@ def _fit_probe(cp: CompiledProject, ev: Any, ds_entry: Entry, card: Any, m: Any,
     return _through_json({"scores": {str(r): float(v) for r, v in zip(list(r_va) + list(r_te), scores, strict=True)},
                           "probe": {"C": res.C, "val_auroc_per_C": {str(k): v for k, v in res.val_auroc_per_C.items()},
                                     "fit": fit_record}})
+
+
+def _fine_tuned(cp: CompiledProject, ev: Any, ds_entry: Entry, card: Any, m: Any, record: EvaluationRecord,
+                options: dict[str, Any], index: HashIndex) -> dict[str, Any]:
+    """The whole probe protocol again with a backbone fine-tuned on the train rows
+    (fairgov.mitigate.finetune through run_evaluation; its embeddings are cached by the tuned weights)."""
+    from fairgov.build.predictions import predictions_table
+    from fairgov.mitigate.finetune import FineTuneConfig
+
+    cfg = FineTuneConfig(blocks=m.blocks, lora_r=m.adapter.r if m.adapter else None,
+                         lora_alpha=int(m.adapter.alpha) if m.adapter else 8, epochs=m.epochs, seed=ev.bootstrap.seed)
+    table, prov, _ = predictions_table(cp, ev, ds_entry, card, {**options, "fine_tune": cfg}, None, index)
+    for key in ("_composition_table", "_probe_inputs", "_dropped_index"):
+        prov.pop(key, None)
+    probe = dict(prov.get("probe") or {})
+    return _through_json({"scores": {str(int(r)): float(v) for r, v in zip(table["row_id"], table["score"], strict=True)},
+                          "probe": {**probe, "fine_tune": prov.get("fine_tune")}})
 
 
 def _group_thresholds(ev: Any, ds: Any, m: Any, table: pd.DataFrame) -> tuple[dict[str, Any], dict[str, Any]]:

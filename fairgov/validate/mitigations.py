@@ -28,14 +28,10 @@ def check_evaluation(cp: CompiledProject, entry: Entry) -> Iterator[Diagnostic]:
                     yield entry.diag(f"/mitigations/{i}/by/{j}", "FG480",
                                      f"mitigation {m.id!r} groups by {name!r}, which {ev.dataset} does not declare",
                                      f"declared: {', '.join(sorted(attributes))}")
-        if m.type in REFIT and ev.protocol.type != "linear_probe":
+        if (m.type in REFIT or m.type == "fine_tune") and ev.protocol.type != "linear_probe":
             yield entry.diag(f"/mitigations/{i}/type", "FG483",
                              f"mitigation {m.id!r} ({m.type}) re-fits the linear probe, but the protocol is {ev.protocol.type}",
                              "only `group_thresholds` applies to predictions and zero_shot protocols (their scores are given)")
-        if m.type == "fine_tune":
-            yield entry.diag(f"/mitigations/{i}/type", "FG488",
-                             f"mitigation {m.id!r}: fine_tune variants are not run by this version of the build",
-                             "use reweight, resample, group_dro or group_thresholds")
     if ev.compare is not None:
         known = set(variant_ids(ev))
         if ev.compare.baseline not in known:
