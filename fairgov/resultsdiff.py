@@ -16,9 +16,16 @@ def _gates(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {f"{g['policy']}:{g['id']}": g for g in results.get("gates", [])}
 
 
-def _cells(results: dict[str, Any]):
+def measures(results: dict[str, Any]):
+    """(label, measure) of every evaluation and of each mitigation variant (`ref#variant`)."""
     for ref, ev in results.get("evaluations", {}).items():
-        measure = ev.get("measure") or {}
+        yield ref, ev.get("measure") or {}
+        for vid, var in sorted((ev.get("variants") or {}).items()):
+            yield f"{ref}#{vid}", var.get("measure") or {}
+
+
+def _cells(results: dict[str, Any]):
+    for ref, measure in measures(results):
         for metric, stat in (measure.get("overall") or {}).get("metrics", {}).items():
             yield (ref, "overall", "all", metric), stat
         for attr, block in (measure.get("attributes") or {}).items():

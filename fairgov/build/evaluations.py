@@ -6,32 +6,22 @@ diagnostics and error, and the gates that depend on it become inconclusive (fail
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from fairgov.build.predictions import RUN_STATS, EvalFailure, predictions_table, table_bytes
+from fairgov.build.record import EvaluationRecord, through_json
 from fairgov.build.reuse import make_plan
 from fairgov.build.steps import SILENT, Steps
+from fairgov.build.variants import attach_variants
 from fairgov.diagnostics import Diagnostic
 from fairgov.evaluate.hashindex import HashIndex
 from fairgov.gates import EvalOutcome
 from fairgov.validate.paths import resolve_inside
 from fairgov.validate.project import CompiledProject, Entry
 from fairgov.vocabulary import subgroup_name
-
-
-@dataclass
-class EvaluationRecord:
-    ref: str
-    outcome: EvalOutcome
-    result: dict[str, Any]
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    predictions: pd.DataFrame | None = None
-    run_stats: dict[str, Any] = field(default_factory=dict)
 
 
 def run_all(cp: CompiledProject, runner_options: dict[str, Any] | None = None,
@@ -45,6 +35,16 @@ def run_all(cp: CompiledProject, runner_options: dict[str, Any] | None = None,
 
 
 def run_one(
+    cp: CompiledProject, entry: Entry, options: dict[str, Any], index: HashIndex | None = None
+) -> EvaluationRecord:
+    """One Evaluation and, when it declares mitigations, its variants and their paired comparison."""
+    record = _run_baseline(cp, entry, options, index)
+    if entry.model.mitigations:
+            attach_variants(cp, entry, record, options, index if index is not None else HashIndex(None))
+    return record
+
+
+def _run_baseline(
     cp: CompiledProject, entry: Entry, options: dict[str, Any], index: HashIndex | None = None
 ) -> EvaluationRecord:
     """One Evaluation; its cached stages (fairgov.build.reuse) are reused when their inputs'
@@ -83,9 +83,11 @@ def run_one(
             cp, ev, ds_entry, card, options, probe_hit, index
         )
         comp_table = provenance.pop("_composition_table")
+        dropped_index = provenance.pop("_dropped_index")
+        probe_inputs = provenance.pop("_probe_inputs", None)
         stats = {k: provenance.pop(k) for k in RUN_STATS if k in provenance}
         if plan is not None and plan.key_probe is not None and probe_hit is None:
-            _store_probe(plan, table, provenance, dropped)
+            _store_probe(plan, table, provenance, dropped, dropped_index)
         threshold, measured = measure_evaluation(table, ds_entry.model, ev)
         comp = composition(comp_table, ds_entry.model, ev)
     except EvalFailure as err:
@@ -117,7 +119,7 @@ def run_one(
         "provenance": provenance,
     }
     if plan is not None:
-        result = _through_json(result)
+        result = through_json(result)
         plan.store_measurement(result)
         stats = (
             _reused_stats(result, plan, _stages(plan, probe_hit is not None))
@@ -127,7 +129,10 @@ def run_one(
         stats["stages"] = _stages(plan, probe_hit is not None)
         stats["stage_cache_corrupt_entries"] = plan.cache.stats.corrupt
         plan.remember()
-    return _record(entry, result, subgroups, table, stats)
+    record = _record(entry, result, subgroups, table, stats)
+    if probe_inputs is not None:
+        record.probe_inputs = {"inputs": probe_inputs, "frame": comp_table}
+    return record
 
 
 def _followers_stop(ev: Any, options: dict[str, Any]) -> None:
@@ -150,19 +155,18 @@ def _record(entry: Entry, result: dict[str, Any], subgroups: set[str], table: pd
     return EvaluationRecord(entry.ref, outcome, result, diags, table, stats)
 
 
-def _through_json(result: dict[str, Any]) -> dict[str, Any]:
-    """The record exactly as a later run will read it back from the cache (tuples become
-    lists...), so that the gates see the same values cold and warm."""
-    return json.loads(json.dumps(result, sort_keys=True))
-
-
 def _store_probe(
-    plan: Any, table: pd.DataFrame, provenance: dict[str, Any], dropped: dict[str, Any]
+    plan: Any,
+    table: pd.DataFrame,
+    provenance: dict[str, Any],
+    dropped: dict[str, Any],
+    dropped_index: list[Any] | None = None,
 ) -> None:
 
     data = table_bytes(table)
-    if data is not None:
-        plan.store_probe(data, {"provenance": provenance, "dropped": dropped})
+    if data is not None:  # the dropped rows' manifest positions: a reuse leaves them out of the composition too
+        plan.store_probe(data, {"provenance": provenance, "dropped": dropped,
+                                "dropped_index": [int(i) for i in dropped_index or []]})
 
 
 def _stage(reused: bool, reason: str | None = None) -> dict[str, Any]:

@@ -10,7 +10,8 @@ from typing import Any
 
 from fairgov.atomic import atomic_write_text
 from fairgov.build import ci_outputs
-from fairgov.build.evaluations import EvaluationRecord, run_all
+from fairgov.build.evaluations import run_all
+from fairgov.build.record import EvaluationRecord
 from fairgov.build.results import assemble, dumps
 from fairgov.build.reuse import cache_dir
 from fairgov.build.steps import SILENT, Steps
@@ -129,6 +130,7 @@ def run_build(
     with steps.step("deciding gates"):
         coverage = project_coverage(cp, records)
         report = run_gates(cp, {r: rec.outcome for r, rec in records.items()}, coverage, build_date)
+        attach_variant_gates(cp, records)
     results = assemble(
         project=cp.project, build_date=build_date, report=report,
         evaluations={r: rec.result for r, rec in records.items()}, coverage=coverage,
@@ -154,6 +156,18 @@ def run_build(
     written += write_run_stats(out_dir, records, index)
     code = ExitCode.FINDINGS if results["verdict"]["status"] == "blocked" else ExitCode.OK
     return BuildOutcome(code, results, diags, cp, out_dir, written, prefix)
+
+
+def attach_variant_gates(cp: CompiledProject, records: dict[str, EvaluationRecord]) -> None:
+    """Each mitigation variant gets the metric gates of the applied policies (informational)."""
+    from fairgov.gates.variant_gates import summary, variant_gates
+
+    for ref, rec in records.items():
+        variants = rec.result.get("variants")
+        if variants:
+            for vid, gates in variant_gates(cp, ref, variants).items():
+                variants[vid]["gates"] = gates
+                variants[vid]["gates_summary"] = summary(gates)
 
 
 def resolve_out(cp: CompiledProject, out: str | Path | None) -> Path:

@@ -117,9 +117,9 @@ def predictions_table(
     prov["manifest"] = {"path": ds.manifest.path, "sha256": file_digest(mpath)}
     comp = df.copy()
     comp["split"] = comp[split_col] if split_col else _hash_splits(df, ds, ev)
-    prov["_composition_table"] = comp.drop(
-        index=dropped.pop("_index")
-    )  # dropped rows are counted nowhere
+    prov["_dropped_index"] = dropped.pop("_index")
+    # dropped rows are counted nowhere
+    prov["_composition_table"] = comp.drop(index=prov["_dropped_index"])
     return table, prov, dropped
 
 
@@ -136,7 +136,8 @@ def _reused(
     import io
 
     data, record = reused
-    return pd.read_parquet(io.BytesIO(data)), dict(record["provenance"]), dict(record["dropped"])
+    dropped = {**record["dropped"], "_index": list(record.get("dropped_index") or [])}
+    return pd.read_parquet(io.BytesIO(data)), dict(record["provenance"]), dropped
 
 
 def table_bytes(table: pd.DataFrame) -> bytes | None:
@@ -218,6 +219,7 @@ def _probe(
             drop_invalid=ev.drop_invalid_rows,
             file_digest=file_digest,
             zero_shot=zero_shot,
+            fine_tune=options.get("fine_tune"),
         )
     except InvalidRowsError as err:
         raise EvalFailure(err.problems[0].code if err.problems else "FG400", str(err),
@@ -227,7 +229,10 @@ def _probe(
     dropped = _dropped_summary(
         res.dropped, res.problems, _row_diags(ds.manifest.path, res.problems, ds)
     )
-    return res.predictions, _deterministic(res.provenance), dropped
+    prov = _deterministic(res.provenance)
+    if res.inputs is not None:
+        prov["_probe_inputs"] = res.inputs  # popped by the build: what mitigation variants re-fit on
+    return res.predictions, prov, dropped
 
 
 def _run_config(comp: Any, options: dict[str, Any]) -> Any:

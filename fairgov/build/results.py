@@ -11,7 +11,7 @@ from fairgov.jsonout import dumps
 
 __all__ = ["RESULTS_SCHEMA_VERSION", "assemble", "dumps", "verdict"]
 
-RESULTS_SCHEMA_VERSION = "1.1"
+RESULTS_SCHEMA_VERSION = "1.2"
 
 
 def verdict(report: GateReport, strict: bool = False) -> dict[str, Any]:

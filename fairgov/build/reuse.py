@@ -192,7 +192,9 @@ def make_plan(
                 "attributes": {k: a.model_dump(mode="json") for k, a in ds.attributes.items()},
             }
         )
-        evaluation = ev.model_dump(mode="json", exclude={"compute"})
+        # mitigations have their own per-variant keys (fairgov.build.variants): editing one never
+        # reruns the baseline
+        evaluation = ev.model_dump(mode="json", exclude={"compute", "mitigations", "compare"})
         measure = {"manifest": manifest, "dataset": dataset, "versions": digest(library_versions()),
                    **{f"evaluation.{k}": digest(v) for k, v in evaluation.items()}}
         probe = None

@@ -65,6 +65,8 @@ class EvaluationResult:
     problems: list[RowProblem] = field(default_factory=list)
     dropped: pd.DataFrame = field(default_factory=pd.DataFrame)
     probe: ProbeResult | None = None
+    #: linear probe only: {split: (row ids, embeddings, 0/1 labels)}, what a mitigation re-fits on
+    inputs: dict[str, tuple[list[int], np.ndarray, np.ndarray]] | None = None
 
 
 def _split_problems(df: pd.DataFrame, split_column: str, patient_column: str) -> list[RowProblem]:
@@ -112,6 +114,7 @@ def run_evaluation(
     manifest_sha256: str | None = None,
     file_digest: Any = None,
     zero_shot: ZeroShotConfig | None = None,
+    fine_tune: Any = None,
 ) -> EvaluationResult:
     """Embed every valid row, fit the probe on train, score validation and test rows.
 
@@ -120,6 +123,9 @@ def run_evaluation(
     is the 0-based position of the row in ``manifest``. ``file_digest`` hashes an image
     file (default ``sha256_file``; the build passes its stat-keyed index). ``zero_shot``
     scores with the CLIP model's text prompts instead of a probe (train rows are not embedded).
+    ``fine_tune`` (a ``fairgov.evaluate.finetune.FineTuneConfig``) first fine-tunes the
+    backbone on the train rows (local runner only), then embeds every split with it; the
+    provenance gains ``fine_tune`` and the tuned weights' digest.
     """
     probe, run = probe or ProbeConfig(), run or RunConfig()
     if len(classes) != 2:
@@ -155,6 +161,24 @@ def run_evaluation(
     file_digest = file_digest or sha256_file
     digests = {i: file_digest(paths[i]) for i in keep}
     loaded = load_backbone(backbone)
+    if fine_tune is not None:
+        from fairgov.evaluate.finetune import tune_backbone
+
+        if zero_shot is not None:
+            raise EvaluateError("fine_tune applies to the linear probe, not to zero_shot")
+        positive_class = canonical(classes[1])
+        train_rows = [i for i in keep if splits[i] == "train"]
+        y_tune = np.array(
+            [int(canonical(df.at[i, label_column]) == positive_class) for i in train_rows]
+        )
+        loaded, _ = tune_backbone(
+            loaded,
+            [str(paths[i]) for i in train_rows],
+            y_tune,
+            fine_tune,
+            runner=run.runner,
+            windowing=image_spec.windowing if image_spec else None,
+        )
     stats = EmbedStats()
     embed = [i for i in keep if zero_shot is None or splits[i] != "train"]
     items = [(i, os.fspath(paths[i]), digests[i]) for i in embed]  # type: ignore[arg-type]
@@ -178,8 +202,11 @@ def run_evaluation(
 
     scored = by_split["validation"] + by_split["test"]
     res: ProbeResult | None = None
+    inputs = None
     if zero_shot is None:
-        (Xtr, ytr), (Xva, yva), (Xte, _) = xy("train"), xy("validation"), xy("test")
+        (Xtr, ytr), (Xva, yva), (Xte, yte) = xy("train"), xy("validation"), xy("test")
+        inputs = {"train": (by_split["train"], Xtr, ytr), "validation": (by_split["validation"], Xva, yva),
+                  "test": (by_split["test"], Xte, yte)}
         res = linear_probe(Xtr, ytr, Xva, yva, Xte, probe)
         scores = np.concatenate([res.scores_val, res.scores_test])
         method: dict[str, Any] = {"probe": {
@@ -207,7 +234,7 @@ def run_evaluation(
         "weights_sha256": meta["weights_sha256"],
         "sha256_verified": meta["sha256_verified"],
         "architecture": meta["architecture"],
-        **{k: meta[k] for k in ("library", "library_version", "pooling") if k in meta},
+        **{k: meta[k] for k in ("library", "library_version", "pooling", "fine_tune") if k in meta},
         "preprocessing": meta["preprocessing"],
         "device": meta["device"],
         "forward_passes": stats.forward_passes,
@@ -232,7 +259,7 @@ def run_evaluation(
         "versions": _versions(),
     }
     dropped = df.iloc[sorted(set(range(len(df))) - set(keep))]
-    return EvaluationResult(preds, provenance, problems, dropped, res)
+    return EvaluationResult(preds, provenance, problems, dropped, res, inputs)
 
 
 def _versions() -> dict[str, str]:

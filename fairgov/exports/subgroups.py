@@ -19,8 +19,9 @@ FORMATS = ("csv", "parquet")
 
 def rows(results: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """Flatten every measured cell of every evaluation, in results.json order."""
-    for ref, ev in results["evaluations"].items():
-        measure = ev.get("measure") or {}
+    from fairgov.resultsdiff import measures
+
+    for ref, measure in measures(results):
         level = (measure.get("bootstrap") or {}).get("level")
         for attribute, block in (measure.get("attributes") or {}).items():
             for group, cell in (block.get("groups") or {}).items():

@@ -90,6 +90,11 @@ def threshold_match(gate: Any, base: GateResult, checks: list[tuple[str, float |
     problems, undecided, follows = [], [], []
     deployed_values: dict[str, dict[str, Any]] = {}
     for ref, deployed, measured, error in checks:
+        if isinstance(measured, dict):  # a deployed group-threshold variant: one fitted threshold per group
+            deployed_values[ref] = {"thresholds": measured, "source": "fitted"}
+            listed = ", ".join(f"{g} {t}" for g, t in measured.items())
+            follows.append(f"{ref}: deploys the fitted per-group thresholds ({listed})")
+            continue
         if measured is None:
             undecided.append(f"{ref}: evaluation did not run ({error or 'unknown'})")
             continue
@@ -101,7 +106,7 @@ def threshold_match(gate: Any, base: GateResult, checks: list[tuple[str, float |
             problems.append(f"{ref}: deployed threshold {number:.4f} ≠ evaluated {measured:.4f}")
     first: float | None = deployed_values.get(checks[0][0], {}).get("threshold")
     written = checks[0][1]
-    base.op, base.threshold = "==", checks[0][2]
+    base.op, base.threshold = "==", checks[0][2] if not isinstance(checks[0][2], dict) else None
     base.value = base.compared = first if first is not None else (float(written) if written != "fitted" else None)
     base.details["deployed"] = deployed_values
     base.outcome = "fail" if problems else ("inconclusive" if undecided else "pass")

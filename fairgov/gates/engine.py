@@ -24,6 +24,9 @@ class EvalOutcome:
     error: str | None = None
     threshold: float | None = None
     subgroups: set[str] = field(default_factory=set)
+    #: mitigation variants {id: record} and their paired comparisons (fairgov.build.variants)
+    variants: dict[str, Any] = field(default_factory=dict)
+    comparisons: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -54,6 +57,10 @@ def run_gates(
             finalize(result, inconclusive_blocks, active.get(sg.gate.id))
             diags.extend(_cannot_pass(result, sg))
         results.extend(policy_results)
+        from fairgov.gates.comparison_gates import comparison_gate_results
+
+        for result, gate in comparison_gate_results(cp, ref, evaluations):
+            results.append(finalize(result, gate.inconclusive_blocks, active.get(gate.id)))
     results.sort(key=lambda r: (STATUS_ORDER[r.status], not r.blocking, r.policy, r.id))
     return GateReport(results, waivers, diags)
 
@@ -143,6 +150,13 @@ def _threshold_checks(cp: CompiledProject, evaluations: dict[str, EvalOutcome]) 
     for dp in cp.of_kind("DeploymentProtocol"):
         op = dp.model.operating_point
         ev = evaluations.get(op.evaluation)
+        variant = (ev.variants or {}).get(op.variant) if ev is not None and op.variant != "baseline" else None
+        if variant is not None:  # a deployed mitigation variant: its own fitted threshold
+            number = (variant.get("threshold") or {}).get("value")
+            if number is None and variant.get("status") == "ok":  # group thresholds (`threshold: fitted`, FG486)
+                number = ((variant.get("threshold") or {}).get("groups") or {}).get("thresholds") or None
+            out.append((dp.ref, op.threshold, number, variant.get("error")))
+            continue
         out.append((dp.ref, op.threshold, ev.threshold if ev else None, ev.error if ev else "evaluation was not run"))
     return out
 

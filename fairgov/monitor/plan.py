@@ -99,7 +99,10 @@ def production_threshold(cp: CompiledProject, entry: Entry) -> float:
         return float(op.threshold)
     results = cp.output_dir / "results.json"
     try:
-        value = json.loads(results.read_text(encoding="utf-8"))["evaluations"][op.evaluation]["threshold"]["value"]
+        record = json.loads(results.read_text(encoding="utf-8"))["evaluations"][op.evaluation]
+        if op.variant != "baseline":  # a deployed mitigation variant: its own fitted threshold
+            record = record["variants"][op.variant]
+        value = record["threshold"]["value"]
         return float(value)
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise FairgovError(entry.diag("/operating_point/threshold", "FG723",

@@ -7,7 +7,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
-from fairgov.render import evidence, fmt, gateview, lifecycle, summary
+from fairgov.render import evidence, fmt, gateview, lifecycle, mitigations, summary
 from fairgov.render.documents import document_view
 from fairgov.render.i18n import N_, current, gettext
 from fairgov.render.ids import Ids
@@ -167,6 +167,7 @@ def build_context(scope: Scope, results: dict[str, Any], cp: Any, results_bytes:
         for view in evaluations:
             view.composition = []
     comparison = evidence.comparison(scope.evaluations, results, ctx, ids, gated) if scope.kind in ("modelcard", "dossier") else None
+    mviews = mitigations.views(scope.evaluations, results, scope.deployments, ids) if full else []
     stages = None
     if scope.kind == "dossier":
         by_kind: dict[str, list[Any]] = {}
@@ -174,6 +175,7 @@ def build_context(scope: Scope, results: dict[str, Any], cp: Any, results_bytes:
             by_kind.setdefault(e.doc.kind, []).append(e)
         info = {r.id: (specs[r.id], gate_kinds(cp, r.record)) for r in rows}
         stages = lifecycle.stages(by_kind, anchors, rows, info)
+        mitigations.link_stages(stages, mviews)
     verdict = gateview.verdict(scope.gates, results)
     return {
         "lang": current().code, "scope": scope, "kind": scope.kind, "kind_label": scope.kind_label, "title": scope.title,
@@ -187,6 +189,7 @@ def build_context(scope: Scope, results: dict[str, Any], cp: Any, results_bytes:
         "evaluated": evaluated_lines(scope, results, ctx, ids, doc_anchor), "signoffs": signoffs(scope),
         "deployments": [_deployment_line(d, results) for d in scope.deployments] if scope.kind in ("deployment", "dossier") else [],
         "full_evidence": full, "gate_evidence": gate_evidence, "evaluations": evaluations, "comparison": comparison, "stages": stages,
+        "mitigations": mviews,
         "documents": docs, "coverage": coverage_views(scope, results, cp, ids, anchors),
         "provenance": provenance(results, sha, scope),
         "description": f"{scope.kind_label} — {verdict['headline']}",
@@ -214,7 +217,9 @@ def charted(gate_evidence: list[Any]) -> set[tuple[str, str, str]]:
 def _deployment_line(d: Any, results: dict[str, Any]) -> dict[str, Any]:
     m = d.model
     op = m.operating_point
-    number = ((results["evaluations"].get(op.evaluation) or {}).get("threshold") or {}).get("value") \
-        if op.follows_fitted else op.threshold
+    ev = results["evaluations"].get(op.evaluation) or {}
+    if op.variant != "baseline":  # a deployed mitigation variant (its own fitted threshold)
+        ev = (ev.get("variants") or {}).get(op.variant) or {}
+    number = (ev.get("threshold") or {}).get("value") if op.follows_fitted else op.threshold
     return {"site": m.site.name, "location": m.site.location, "threshold": fmt.num(number),
             "evaluation": m.operating_point.evaluation, "policies": ", ".join(m.policies)}

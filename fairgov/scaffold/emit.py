@@ -116,16 +116,17 @@ class Emitter:
             ]
         elements = [{}] if ov is _MISSING else list(ov)
         if not elements:  # empty by default: show one commented example
-            example = self.list_item(item, {}, indent)
+            example = self.list_item(item, {}, indent, alternatives=len(item.models) > 1)
             return [f"{pad}{key}: []", f"{pad}  # example:", *comment_out(example, indent + 2)]
         out = [f"{pad}{key}:"]
         for element in elements:
             out += self.list_item(item, element, indent)
         return out
 
-    def list_item(self, item: Shape, ov: Mapping[str, Any], indent: int) -> list[str]:
-        """`- field: ...` with the first field's comment above the dash."""
-        lines = self.variant(item, ov, indent + 4, alternatives=False)
+    def list_item(self, item: Shape, ov: Mapping[str, Any], indent: int, alternatives: bool = False) -> list[str]:
+        """`- field: ...` with the first field's comment above the dash (an empty list's example
+        of a union also lists the other variants, commented out)."""
+        lines = self.variant(item, ov, indent + 4, alternatives=alternatives)
         first = next(i for i, line in enumerate(lines) if not line.lstrip().startswith("#"))
         head = [line[2:] for line in lines[:first]]
         return [*head, f"{' ' * (indent + 2)}- {lines[first].lstrip()}", *lines[first + 1:]]

@@ -17,6 +17,7 @@ from fairgov.spec.common import (
     Text,
     narrative,
 )
+from fairgov.spec.mitigation import BASELINE, VariantId
 from fairgov.spec.monitoring import MonitorPlanFields, TriggerCheckFields
 
 
@@ -34,8 +35,26 @@ class IntendedPopulation(Model):
     )
 
 
+class AttributeAtInference(Model):
+    source: Text = Field(description="Where the attribute comes from at inference time (e.g. `DICOM (0008,0080) InstitutionName`, `RIS field site_code`).")
+    statement: Narrative = narrative(
+        "How the deployed model obtains the group attribute for every study at inference time, what happens when "
+        "it is missing, and who checks it. Required when the deployed variant uses a threshold per group."
+    )
+
+
 class OperatingPoint(Model):
     evaluation: EvaluationRef = Field(description="Evaluation whose threshold is deployed.")
+    variant: VariantId = Field(
+        default=BASELINE,
+        description="Which variant of the evaluation is deployed: `baseline` (the plain evaluation) or the id of "
+        "one of its `mitigations`.",
+    )
+    attribute_at_inference: AttributeAtInference | None = Field(
+        default=None,
+        description="How the group attribute is obtained at inference time; required (a documentation gate) when "
+        "the deployed variant uses group-specific thresholds.",
+    )
     threshold: Annotated[float, Field(ge=0, le=1)] | Literal["fitted"] = Field(
         description="Score threshold used in production, or `fitted`: the evaluation's fitted threshold "
         "(each build records the number)."

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from fairgov.spec.common import DatasheetRef, DocumentBase, Model, ModelCardRef, RelPath, Text
+from fairgov.spec.mitigation import Compare, Mitigation
 
 # the vocabulary's names, re-exported for the spec models that use them
 from fairgov.vocabulary import AGGREGATE_METRICS as AGGREGATE_METRICS
@@ -172,3 +173,11 @@ class Evaluation(DocumentBase):
         default=False, description="Drop (and report) rows with missing files or undeclared values instead of stopping."
     )
     compute: Compute = Field(default_factory=Compute, description="Compute settings.")
+    mitigations: list[Mitigation] = Field(
+        default_factory=list,
+        description="Bias mitigations, each run as a full variant (metrics, intervals, gates) on the same test rows; "
+        "the plain evaluation is the variant `baseline`.",
+    )
+    compare: Compare | None = Field(
+        default=None, description="Paired comparison of candidates with a baseline (default: every mitigation against `baseline`)."
+    )

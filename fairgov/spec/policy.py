@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Discriminator, Field, Tag, model_validator
 
 from fairgov.spec.common import DocumentBase, EvaluationRef, Id, Model, PolicyRef, Text
+from fairgov.spec.comparison_gate import ComparisonGate
 from fairgov.spec.evaluation import AGGREGATE_METRICS, Metric
 from fairgov.vocabulary import AggregateMetricName, GateStatistic
 
@@ -129,3 +130,7 @@ class Policy(DocumentBase):
     alpha: float = Field(default=0.05, gt=0, lt=1, description="Significance level for Holm-adjusted gap tests.")
     gates: list[Gate] = Field(default_factory=list, description="The gates.")
     waivers: list[Waiver] = Field(default_factory=list, description="Waivers of gates.")
+    comparisons: list[ComparisonGate] = Field(
+        default_factory=list,
+        description="Gates on paired comparisons of an evaluation's variants (a mitigation against its baseline).",
+    )

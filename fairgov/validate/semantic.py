@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fairgov.diagnostics import Diagnostic
+from fairgov.validate import mitigations
 from fairgov.validate.backbone_checks import check_backbone, check_zero_shot
 from fairgov.validate.manifest_columns import check_manifest
 from fairgov.validate.monitoring import check_monitoring
@@ -24,12 +25,15 @@ def check_project(cp: CompiledProject) -> list[Diagnostic]:
         out.extend(_check_attributes(entry))
     for entry in cp.of_kind("Evaluation"):
         out.extend(_check_evaluation(cp, entry))
+        out.extend(mitigations.check_evaluation(cp, entry))
     for entry in cp.of_kind("ModelCard"):
         out.extend(check_backbone(entry))
     for entry in cp.of_kind("Policy"):
         out.extend(_check_policy(cp, entry))
+        out.extend(mitigations.check_policy(cp, entry))
     for entry in cp.of_kind("DeploymentProtocol"):
         out.extend(check_monitoring(cp, entry))
+        out.extend(mitigations.check_deployment(cp, entry))
     return out
 
 
@@ -241,7 +245,9 @@ def _check_policy(cp: CompiledProject, entry: Entry) -> Iterator[Diagnostic]:
                     f"gate {gate.id!r} spans {across!r}, which {ev.ref} does not measure",
                     f"measured: {', '.join(sorted(measured))}",
                 )
-    gate_ids = {g.id for g in pol.gates} | _inherited_gate_ids(cp, pol)
+    gate_ids = (
+        {g.id for g in pol.gates} | {g.id for g in pol.comparisons} | _inherited_gate_ids(cp, pol)
+    )
     for i, waiver in enumerate(pol.waivers):
         if waiver.gate not in gate_ids:
             yield entry.diag(
