@@ -11,12 +11,13 @@ from typing import Any
 from fairgov.atomic import atomic_write_text
 from fairgov.build import ci_outputs
 from fairgov.build.evaluations import EvaluationRecord, run_all
-from fairgov.build.results import assemble, dumps
+from fairgov.build.results import assemble
 from fairgov.build.steps import SILENT, Steps
 from fairgov.diagnostics import Diagnostic, ExitCode, FairgovError, sort_diagnostics
 from fairgov.evaluate.hashindex import HashIndex
 from fairgov.formats.location import uri_prefix
 from fairgov.gates import run_gates
+from fairgov.results import Results, dump, plain
 from fairgov.validate import CompiledProject, compile_project
 from fairgov.validate.paths import PathEscape, resolve_inside
 from fairgov.validate.semantic import file_paths
@@ -113,15 +114,15 @@ def run_build(
     with steps.step("deciding gates"):
         coverage = project_coverage(cp, records)
         report = run_gates(cp, {r: rec.outcome for r, rec in records.items()}, coverage, build_date)
-    results = assemble(
+    typed = assemble(
         project=cp.project, build_date=build_date, report=report,
         evaluations={r: rec.result for r, rec in records.items()}, coverage=coverage,
-        inputs=spec_inputs(cp, index), command=command or ["fairgov", "build"], strict=strict,
+        inputs=spec_inputs(cp, index), command=command or ["fairgov", "build"], strict=strict, date_source=date_source,
     )
-    results["provenance"]["build_date_source"] = date_source
+    results = plain(typed)
     diags = sort_diagnostics(cp.diagnostics + report.diagnostics + [d for rec in records.values() for d in rec.diagnostics])
     out_dir = resolve_out(cp, out)
-    written = write_outputs(out_dir, results, cp, records if write_reports else None, lang=(options or {}).get("lang") or "en",
+    written = write_outputs(out_dir, typed, cp, records if write_reports else None, lang=(options or {}).get("lang") or "en",
                             prefix=prefix, steps=steps)
     index.save()
     written += write_run_stats(out_dir, records, index)
@@ -135,13 +136,14 @@ def resolve_out(cp: CompiledProject, out: str | Path | None) -> Path:
     return cp.output_dir
 
 
-def write_outputs(out_dir: Path, results: dict[str, Any], cp: CompiledProject, records: dict[str, EvaluationRecord] | None,
+def write_outputs(out_dir: Path, typed: Results, cp: CompiledProject, records: dict[str, EvaluationRecord] | None,
                   lang: str = "en", prefix: str = "", steps: Steps = SILENT) -> list[Path]:
     """Write every output atomically; an unwritable folder is a diagnostic (exit 2)."""
     import json
 
+    results = plain(typed)
     files = {
-        "results.json": dumps(results),
+        "results.json": dump(typed),
         "junit.xml": ci_outputs.junit(results, prefix),
         "results.sarif": json.dumps(ci_outputs.sarif(results["gates"], prefix), indent=2, sort_keys=True) + "\n",
         "summary.md": ci_outputs.summary_md(results),
@@ -154,7 +156,7 @@ def write_outputs(out_dir: Path, results: dict[str, Any], cp: CompiledProject, r
             written.append(out_dir / name)
         if records is not None:
             with steps.step("rendering HTML/PDF reports"):
-                written += render_reports(out_dir, results, cp, records, lang)
+                written += render_reports(out_dir, typed, cp, records, lang)
     except OSError as err:
         raise cannot_write(out_dir, err) from err
     return written
@@ -190,7 +192,7 @@ def cannot_write(out_dir: Path, err: OSError) -> FairgovError:
     return FairgovError(Diagnostic(str(out_dir), 1, 1, "FG601", f"cannot write outputs: {err.strerror or err}"))
 
 
-def render_reports(out_dir: Path, results: dict[str, Any], cp: CompiledProject, records: dict[str, EvaluationRecord],
+def render_reports(out_dir: Path, results: Results, cp: CompiledProject, records: dict[str, EvaluationRecord],
                    lang: str = "en") -> list[Path]:
     # imported here so that `fairgov check` never loads weasyprint; a core dependency, so a
     # broken install fails loudly instead of quietly building without reports

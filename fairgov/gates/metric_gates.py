@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fairgov.gates.compare import decide
+from fairgov.gates.compare import Limit, decide_limit
 from fairgov.gates.outcome import GateResult
 from fairgov.metrics.simultaneous import p_pass
+from fairgov.reasons import Reason
 
 STAT_LABEL = {"gap": "gap", "worst": "worst group", "ratio": "ratio", "to_overall": "largest difference to overall",
               "group": "group", "difference": "difference"}
@@ -28,29 +29,31 @@ def _difference(aggregate: dict[str, Any], group: str | None, reference: str | N
 
 
 def lookup(measure: dict[str, Any], metric: str, across: str, statistic: str, group: str | None,
-           reference: str | None = None) -> tuple[dict[str, Any] | None, str]:
+           reference: str | None = None) -> tuple[dict[str, Any] | None, Reason | None]:
     """Return the `{value, ci_low, ci_high, reason, ...}` cell a gate compares, or a reason."""
     attribute = measure.get("attributes", {}).get(across)
     if attribute is None:
-        return None, f"attribute {across!r} was not measured"
+        return None, Reason("attribute-not-measured", {"attribute": across})
     if statistic == "group":
         cell = attribute.get("groups", {}).get(group or "")
         if cell is None:
-            return None, f"group {group!r} does not occur in {across!r}"
+            return None, Reason("group-not-found", {"group": group, "attribute": across})
         stat = cell.get("metrics", {}).get(metric)
-        return (None, f"metric {metric!r} was not computed") if stat is None else (_with_counts(stat, cell, group), "")
+        if stat is None:
+            return None, Reason("metric-not-computed", {"metric": metric})
+        return _with_counts(stat, cell, group), None
     aggregate = attribute.get("aggregates", {}).get(metric)
     if aggregate is None:
-        return None, f"metric {metric!r} was not computed for {across!r}"
+        return None, Reason("metric-not-computed-for", {"metric": metric, "attribute": across})
     if statistic == "difference":
         diff = _difference(aggregate, group, reference)
         if diff is None:
-            return None, f"difference {group} − {reference} of {metric!r} is not available"
-        return diff, ""
+            return None, Reason("difference-unavailable", {"group": group, "reference": reference, "metric": metric})
+        return diff, None
     stat = aggregate.get(statistic) if statistic in aggregate else (aggregate if "value" in aggregate else None)
     if stat is None:
-        return None, f"statistic {statistic!r} of {metric!r} is not available"
-    return stat, ""
+        return None, Reason("statistic-unavailable", {"statistic": statistic, "metric": metric})
+    return stat, None
 
 
 def _with_counts(stat: dict[str, Any], cell: dict[str, Any], group: str | None) -> dict[str, Any]:
@@ -58,7 +61,7 @@ def _with_counts(stat: dict[str, Any], cell: dict[str, Any], group: str | None) 
 
 
 def thin_groups(measure: dict[str, Any], metric: str, across: str, statistic: str, group: str | None,
-                reference: str | None = None) -> list[str]:
+                reference: str | None = None) -> list[Reason]:
     """Groups whose cell for `metric` is undefined (evidence too thin): they make a gate inconclusive."""
     groups = measure.get("attributes", {}).get(across, {}).get("groups", {})
     names = [group] if statistic == "group" else [g for g in groups if g != "unknown"]
@@ -74,50 +77,46 @@ def thin_groups(measure: dict[str, Any], metric: str, across: str, statistic: st
         for m in metrics:
             stat = cell.get("metrics", {}).get(m)
             if stat is not None and stat.get("value") is None:
-                out.append(f"{name}: {stat.get('reason') or 'undefined'}")
+                out.append(Reason("thin-cell", {"group": name, "reason": stat.get("reason") or "undefined"}))
     return out
 
 
 def apply_metric_gate(gate: Any, base: GateResult, measure: dict[str, Any] | None, eval_error: str | None) -> GateResult:
     across = "×".join(gate.across)
-    op, limit = ("<=", gate.max) if gate.max is not None else (">=", gate.min)
-    base.metric, base.across, base.statistic, base.group = gate.metric, across, gate.statistic, gate.group
-    base.bound, base.op, base.threshold = gate.bound, op, limit
+    limit = Limit("<=", gate.max) if gate.max is not None else Limit(">=", gate.min)
+    base = base.with_(metric=gate.metric, across=across, statistic=gate.statistic, group=gate.group,
+                      bound=gate.bound, limit=limit)
     if measure is None:
-        base.outcome, base.reason = "inconclusive", f"evaluation did not run: {eval_error or 'unknown error'}"
-        return base
+        return base.with_(outcome="inconclusive",
+                          reasons=(Reason("evaluation-did-not-run", {"error": eval_error or "unknown error"}),))
     reference = getattr(gate, "reference", None)
     stat, missing = lookup(measure, gate.metric, across, gate.statistic, gate.group, reference)
     if stat is not None and getattr(gate, "estimator", "plug_in") == "debiased":
         stat = stat.get("debiased") or None
-        missing = "the debiased ECE is not reported for this statistic"
+        missing = Reason("debiased-unavailable")
     if stat is None:
-        base.outcome, base.reason = "inconclusive", missing
-        return base
-    base.value, base.ci_low, base.ci_high = stat.get("value"), stat.get("ci_low"), stat.get("ci_high")
-    base.p_value = stat.get("p_value")
-    base.details = {k: v for k, v in stat.items() if k not in ("value", "ci_low", "ci_high", "p_value", "fair_upper")}
+        return base.with_(outcome="inconclusive", reasons=(missing,) if missing is not None else ())
+    value, ci_low, ci_high = stat.get("value"), stat.get("ci_low"), stat.get("ci_high")
+    details = {k: v for k, v in stat.items() if k not in ("value", "ci_low", "ci_high", "p_value", "fair_upper")}
     if getattr(gate, "estimator", "plug_in") == "debiased":
-        base.details["estimator"] = "debiased"
-    oc = operating_characteristics(stat, op, limit, gate.bound)
+        details["estimator"] = "debiased"
+    oc = operating_characteristics(stat, limit, gate.bound)
     if oc is not None:
-        base.details["operating_characteristics"] = oc
+        details["operating_characteristics"] = oc
+    base = base.with_(value=value, ci_low=ci_low, ci_high=ci_high, p_value=stat.get("p_value"), details=details)
     thin = thin_groups(measure, gate.metric, across, gate.statistic, gate.group, reference)
     if thin:
-        base.outcome = "inconclusive"
-        base.reason = "evidence too thin: " + "; ".join(thin)
-        return base
-    decision = decide(base.value, base.ci_low, base.ci_high, op, limit, gate.bound)
-    base.outcome, base.compared = decision.outcome, decision.compared
-    base.reason = decision.reason if base.value is not None else f"undefined: {stat.get('reason') or 'no value'}"
-    return base
+        return base.with_(outcome="inconclusive", reasons=(Reason("evidence-too-thin", {"cells": tuple(thin)}),))
+    decision = decide_limit(value, ci_low, ci_high, limit, gate.bound)
+    reasons = decision.reasons if value is not None else (Reason("undefined", {"reason": stat.get("reason") or "no value"}),)
+    return base.with_(outcome=decision.outcome, compared=decision.compared, reasons=reasons)
 
 
-def operating_characteristics(stat: dict[str, Any], op: str, limit: float, bound: str) -> dict[str, Any] | None:
+def operating_characteristics(stat: dict[str, Any], limit: Limit, bound: str) -> dict[str, Any] | None:
     """P(pass) of an upper-bounded gap gate if the model were truly fair, at this evaluation's size."""
     quantiles = stat.get("fair_upper")
-    if not quantiles or op != "<=" or bound not in ("conservative", "upper"):
+    if not quantiles or not limit.caps_above or limit.bound_side(bound) != "upper":
         return None
-    p = p_pass(quantiles, limit)
+    p = p_pass(quantiles, limit.value)
     return {"p_pass_if_fair": p, "method": OC_METHOD,
             "note": None if p >= 0.5 else "at this sample size a truly fair model would rarely pass this gate"}

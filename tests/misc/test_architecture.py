@@ -9,7 +9,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "fairgov"
 #: pipeline order; packages outside this map (build, cli) orchestrate and may import anything
 STAGE = {
     "diagnostics": 0, "codes": 0, "atomic": 0, "jsonout": 0, "locale": 0, "load": 0, "spec": 0,
-    "schemas": 0, "formats": 0,
+    "schemas": 0, "formats": 0, "reasons": 0, "results": 0,
     "validate": 1, "standards": 1,
     "evaluate": 2, "metrics": 2,
     "gates": 3,
