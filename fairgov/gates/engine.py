@@ -11,6 +11,7 @@ from fairgov.gates import doc_gates
 from fairgov.gates.metric_gates import STAT_LABEL, apply_metric_gate
 from fairgov.gates.outcome import STATUS_ORDER, GateResult, finalize
 from fairgov.reasons import Reason
+from fairgov.results import Measure
 from fairgov.validate.policies import EffectivePolicy, SourcedGate, applied_policy_refs, compose
 from fairgov.validate.project import CompiledProject
 from fairgov.validate.semantic import evaluations_for_gate, subgroup_name
@@ -21,10 +22,14 @@ class EvalOutcome:
     """What the gate stage needs to know about one evaluation."""
 
     ref: str
-    measure: dict[str, Any] | None
+    measure: Measure | None
     error: str | None = None
     threshold: float | None = None
     subgroups: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.measure, dict):  # a measure read back from results.json or the cache
+            self.measure = Measure.model_validate(self.measure)
 
 
 @dataclass

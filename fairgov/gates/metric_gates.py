@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fairgov.gates.compare import Limit, decide_limit
 from fairgov.gates.outcome import GateResult
 from fairgov.metrics.simultaneous import p_pass
 from fairgov.reasons import Reason
+from fairgov.results import Aggregate, Measure
 
 STAT_LABEL = {"gap": "gap", "worst": "worst group", "ratio": "ratio", "to_overall": "largest difference to overall",
               "group": "group", "difference": "difference"}
@@ -15,55 +17,60 @@ OC_METHOD = ("share of centred bootstrap resamples (true gap 0 at this sample si
              "upper bound meets the limit")
 
 
-def _difference(aggregate: dict[str, Any], group: str | None, reference: str | None) -> dict[str, Any] | None:
+def _plain(model: Any) -> dict[str, Any]:
+    """A stat of the typed measure as the record a gate keeps (the keys results.json has)."""
+    return model.model_dump(mode="json", exclude_unset=True)
+
+
+def _difference(aggregate: Mapping[str, Aggregate], group: str | None, reference: str | None) -> dict[str, Any] | None:
     """`group - reference` from the gap's signed differences (a reversed pair is negated)."""
-    for d in (aggregate.get("gap") or {}).get("differences") or []:
-        if (d["group"], d["reference"]) == (group, reference):
-            return {**d, "interval": aggregate["gap"].get("interval")}
-        if (d["group"], d["reference"]) == (reference, group):
+    gap = aggregate.get("gap")
+    if gap is None:
+        return None
+    for d in gap.differences:
+        if (d.group, d.reference) == (group, reference):
+            return {**_plain(d), "interval": gap.interval}
+        if (d.group, d.reference) == (reference, group):
             def neg(x: float | None) -> float | None:
                 return None if x is None else -x
-            return {"group": group, "reference": reference, "value": neg(d["value"]), "ci_low": neg(d["ci_high"]),
-                    "ci_high": neg(d["ci_low"]), "sim_low": neg(d["sim_high"]), "sim_high": neg(d["sim_low"])}
+            return {"group": group, "reference": reference, "value": neg(d.value), "ci_low": neg(d.ci_high),
+                    "ci_high": neg(d.ci_low), "sim_low": neg(d.sim_high), "sim_high": neg(d.sim_low)}
     return None
 
 
-def lookup(measure: dict[str, Any], metric: str, across: str, statistic: str, group: str | None,
+def lookup(measure: Measure, metric: str, across: str, statistic: str, group: str | None,
            reference: str | None = None) -> tuple[dict[str, Any] | None, Reason | None]:
-    """Return the `{value, ci_low, ci_high, reason, ...}` cell a gate compares, or a reason."""
-    attribute = measure.get("attributes", {}).get(across)
+    """Return the `{value, ci_low, ci_high, reason, ...}` record a gate compares, or a reason."""
+    attribute = measure.attributes.get(across)
     if attribute is None:
         return None, Reason("attribute-not-measured", {"attribute": across})
     if statistic == "group":
-        cell = attribute.get("groups", {}).get(group or "")
+        cell = attribute.groups.get(group or "")
         if cell is None:
             return None, Reason("group-not-found", {"group": group, "attribute": across})
-        stat = cell.get("metrics", {}).get(metric)
+        stat = cell.metrics.get(metric)
         if stat is None:
             return None, Reason("metric-not-computed", {"metric": metric})
-        return _with_counts(stat, cell, group), None
-    aggregate = attribute.get("aggregates", {}).get(metric)
+        return {**_plain(stat), "group": group, "n": cell.n, "n_pos": cell.n_pos, "n_neg": cell.n_neg}, None
+    aggregate = attribute.aggregates.get(metric)
     if aggregate is None:
         return None, Reason("metric-not-computed-for", {"metric": metric, "attribute": across})
     if statistic == "difference":
-        diff = _difference(aggregate, group, reference)
+        diff = _difference(aggregate, group, reference) if isinstance(aggregate, Mapping) else None
         if diff is None:
             return None, Reason("difference-unavailable", {"group": group, "reference": reference, "metric": metric})
         return diff, None
-    stat = aggregate.get(statistic) if statistic in aggregate else (aggregate if "value" in aggregate else None)
-    if stat is None:
+    chosen = aggregate.get(statistic) if isinstance(aggregate, Mapping) else aggregate
+    if chosen is None:
         return None, Reason("statistic-unavailable", {"statistic": statistic, "metric": metric})
-    return stat, None
+    return _plain(chosen), None
 
 
-def _with_counts(stat: dict[str, Any], cell: dict[str, Any], group: str | None) -> dict[str, Any]:
-    return {**stat, "group": group, "n": cell.get("n"), "n_pos": cell.get("n_pos"), "n_neg": cell.get("n_neg")}
-
-
-def thin_groups(measure: dict[str, Any], metric: str, across: str, statistic: str, group: str | None,
+def thin_groups(measure: Measure, metric: str, across: str, statistic: str, group: str | None,
                 reference: str | None = None) -> list[Reason]:
     """Groups whose cell for `metric` is undefined (evidence too thin): they make a gate inconclusive."""
-    groups = measure.get("attributes", {}).get(across, {}).get("groups", {})
+    block = measure.attributes.get(across)
+    groups = block.groups if block is not None else {}
     names = [group] if statistic == "group" else [g for g in groups if g != "unknown"]
     if statistic == "difference":
         names = [group, reference]
@@ -75,13 +82,13 @@ def thin_groups(measure: dict[str, Any], metric: str, across: str, statistic: st
             continue
         metrics = [base] if base else (["tpr"] if metric == "equal_opportunity" else ["tpr", "fpr"])
         for m in metrics:
-            stat = cell.get("metrics", {}).get(m)
-            if stat is not None and stat.get("value") is None:
-                out.append(Reason("thin-cell", {"group": name, "reason": stat.get("reason") or "undefined"}))
+            stat = cell.metrics.get(m)
+            if stat is not None and stat.value is None:
+                out.append(Reason("thin-cell", {"group": name, "reason": stat.reason or "undefined"}))
     return out
 
 
-def apply_metric_gate(gate: Any, base: GateResult, measure: dict[str, Any] | None, eval_error: str | None) -> GateResult:
+def apply_metric_gate(gate: Any, base: GateResult, measure: Measure | None, eval_error: str | None) -> GateResult:
     across = "×".join(gate.across)
     limit = Limit("<=", gate.max) if gate.max is not None else Limit(">=", gate.min)
     base = base.with_(metric=gate.metric, across=across, statistic=gate.statistic, group=gate.group,

@@ -125,7 +125,7 @@ class Measure(Section):
     aggregate_unknown: bool
     overall: Cell
     attributes: dict[str, AttributeBlock]
-    calibration: Calibration
+    calibration: Calibration | None = None  # monitoring periods leave it out
 
 
 class Threshold(Section):
