@@ -6,62 +6,67 @@ harmful direction (lower for higher-is-better metrics, higher for lower-is-bette
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
+
+from fairgov.results import Gate, Results, Stat, measures, parse
 
 LOWER_IS_BETTER = {"fpr", "fnr", "brier", "ece", "calibration_in_the_large"}
 BAD = {"fail", "inconclusive"}
 
 
-def _gates(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {f"{g['policy']}:{g['id']}": g for g in results.get("gates", [])}
+def _gates(results: Results) -> dict[str, Gate]:
+    return {f"{g.policy}:{g.id}": g for g in results.gates}
 
 
-def measures(results: dict[str, Any]):
-    """(label, measure) of every evaluation and of each mitigation variant (`ref#variant`)."""
-    for ref, ev in results.get("evaluations", {}).items():
-        yield ref, ev.get("measure") or {}
-        for vid, var in sorted((ev.get("variants") or {}).items()):
-            yield f"{ref}#{vid}", var.get("measure") or {}
-
-
-def _cells(results: dict[str, Any]):
+def _cells(results: Results) -> Iterator[tuple[tuple[str, str, str, str], Stat]]:
     for ref, measure in measures(results):
-        for metric, stat in (measure.get("overall") or {}).get("metrics", {}).items():
+        for metric, stat in measure.overall.metrics.items():
             yield (ref, "overall", "all", metric), stat
-        for attr, block in (measure.get("attributes") or {}).items():
-            for group, cell in block.get("groups", {}).items():
-                for metric, stat in cell.get("metrics", {}).items():
+        for attr, block in measure.attributes.items():
+            for group, cell in block.groups.items():
+                for metric, stat in cell.metrics.items():
                     yield (ref, attr, group, metric), stat
 
 
-def _regressed(metric: str, base: dict[str, Any], head: dict[str, Any]) -> bool:
-    hv, lo, hi = head.get("value"), base.get("ci_low"), base.get("ci_high")
+def _regressed(metric: str, base: Stat, head: Stat) -> bool:
+    hv, lo, hi = head.value, base.ci_low, base.ci_high
     if hv is None or lo is None or hi is None:
         return False
     return hv > hi if metric in LOWER_IS_BETTER else hv < lo
 
 
-def diff_results(base: dict[str, Any], head: dict[str, Any]) -> dict[str, Any]:
+def _stat(stat: Stat) -> dict[str, Any]:
+    return stat.model_dump(mode="json", exclude_unset=True)
+
+
+def diff_results(base: Results | dict[str, Any], head: Results | dict[str, Any]) -> dict[str, Any]:
+    """Gate and metric changes between two results (any readable schema version)."""
+    base, head = _typed(base), _typed(head)
     bg, hg = _gates(base), _gates(head)
     gates = []
     for key in sorted(set(bg) | set(hg)):
         b, h = bg.get(key), hg.get(key)
-        bs, hs = (b or {}).get("status"), (h or {}).get("status")
-        if bs != hs or (b and h and b.get("value") != h.get("value")):
-            gates.append({"gate": key, "base": bs, "head": hs, "base_value": (b or {}).get("value"),
-                          "head_value": (h or {}).get("value"), "new_failure": hs in BAD and bs not in BAD})
+        bs, hs = (b.status if b else None), (h.status if h else None)
+        if bs != hs or (b and h and b.value != h.value):
+            gates.append({"gate": key, "base": bs, "head": hs, "base_value": b.value if b else None,
+                          "head_value": h.value if h else None, "new_failure": hs in BAD and bs not in BAD})
     bc = dict(_cells(base))
     metrics = []
-    for key, hstat in _cells(head):
-        bstat = bc.get(key)
-        if bstat is None or bstat.get("value") == hstat.get("value"):
+    for ckey, hstat in _cells(head):
+        bstat = bc.get(ckey)
+        if bstat is None or bstat.value == hstat.value:
             continue
-        metrics.append({"evaluation": key[0], "attribute": key[1], "group": key[2], "metric": key[3],
-                        "base": bstat, "head": hstat, "regression": _regressed(key[3], bstat, hstat)})
-    return {"base_verdict": base.get("verdict", {}).get("status"), "head_verdict": head.get("verdict", {}).get("status"),
+        metrics.append({"evaluation": ckey[0], "attribute": ckey[1], "group": ckey[2], "metric": ckey[3],
+                        "base": _stat(bstat), "head": _stat(hstat), "regression": _regressed(ckey[3], bstat, hstat)})
+    return {"base_verdict": base.verdict.status, "head_verdict": head.verdict.status,
             "gates": gates, "metrics": metrics,
             "new_failures": [g["gate"] for g in gates if g["new_failure"]],
             "regressions": [f"{m['evaluation']} {m['attribute']}={m['group']} {m['metric']}" for m in metrics if m["regression"]]}
+
+
+def _typed(results: Results | dict[str, Any]) -> Results:
+    return results if isinstance(results, Results) else parse(results)
 
 
 def _fmt(stat: dict[str, Any] | None) -> str:

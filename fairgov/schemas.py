@@ -30,10 +30,21 @@ def all_schemas() -> dict[str, str]:
     return {filename(kind): render(schema_for(kind)) for kind in KINDS}
 
 
+RESULTS_SCHEMA = "results.schema.json"
+
+
+def output_schemas() -> dict[str, str]:
+    """filename -> file content of the schemas of fairgov's outputs (results.json), generated
+    from their models (fairgov.results)."""
+    from fairgov.results import results_schema
+
+    return {RESULTS_SCHEMA: render(results_schema())}
+
+
 def write_schemas(folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, text in all_schemas().items():
+    for name, text in {**all_schemas(), **output_schemas()}.items():
         atomic_write_text(folder / name, text)
         written.append(folder / name)
     return written

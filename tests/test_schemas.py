@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 from ruamel.yaml import YAML
 
-from fairgov.schemas import all_schemas
+from fairgov.schemas import RESULTS_SCHEMA, all_schemas, output_schemas
 from fairgov.spec import KINDS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -21,8 +21,22 @@ def test_committed_schema_matches_models(name: str) -> None:
     assert committed == all_schemas()[name], f"schemas/{name} is stale: run `fairgov schema`"
 
 
+def test_committed_results_schema_is_generated_from_the_results_model() -> None:
+    committed = (REPO / "schemas" / RESULTS_SCHEMA).read_text(encoding="utf-8")
+    assert committed == output_schemas()[RESULTS_SCHEMA], f"schemas/{RESULTS_SCHEMA} is stale: run `fairgov schema`"
+
+
+def test_results_schema_accepts_both_readable_versions_and_refuses_unknown_keys() -> None:
+    schema = json.loads(output_schemas()[RESULTS_SCHEMA])
+    old = json.loads((REPO / "tests/fixtures/results/results-v1.1.json").read_text(encoding="utf-8"))
+    jsonschema.validate(old, schema)
+    old["unexpected"] = 1
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(old, schema)
+
+
 def test_schemas_are_valid_draft_2020_12() -> None:
-    for text in all_schemas().values():
+    for text in {**all_schemas(), **output_schemas()}.values():
         schema = json.loads(text)
         assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
         jsonschema.Draft202012Validator.check_schema(schema)

@@ -12,7 +12,7 @@ from fairgov.atomic import atomic_write_text
 from fairgov.build import ci_outputs
 from fairgov.build.evaluations import run_all
 from fairgov.build.record import EvaluationRecord
-from fairgov.build.results import assemble, dumps
+from fairgov.build.results import assemble
 from fairgov.build.reuse import cache_dir
 from fairgov.build.steps import SILENT, Steps
 from fairgov.diagnostics import Diagnostic, ExitCode, FairgovError, sort_diagnostics
@@ -20,6 +20,7 @@ from fairgov.evaluate.hashindex import HashIndex
 from fairgov.evaluate.hashing import sha256_file
 from fairgov.formats.location import uri_prefix
 from fairgov.gates import run_gates
+from fairgov.results import Results, dump, plain
 from fairgov.validate import CompiledProject, compile_project
 from fairgov.validate.paths import PathEscape, resolve_inside
 from fairgov.validate.semantic import file_paths
@@ -131,12 +132,12 @@ def run_build(
         coverage = project_coverage(cp, records)
         report = run_gates(cp, {r: rec.outcome for r, rec in records.items()}, coverage, build_date)
         attach_variant_gates(cp, records)
-    results = assemble(
+    typed = assemble(
         project=cp.project, build_date=build_date, report=report,
         evaluations={r: rec.result for r, rec in records.items()}, coverage=coverage,
-        inputs=spec_inputs(cp, index), command=command or ["fairgov", "build"], strict=strict,
+        inputs=spec_inputs(cp, index), command=command or ["fairgov", "build"], strict=strict, date_source=date_source,
     )
-    results["provenance"]["build_date_source"] = date_source
+    results = plain(typed)
     diags = sort_diagnostics(
         cp.diagnostics
         + report.diagnostics
@@ -145,7 +146,7 @@ def run_build(
     out_dir = resolve_out(cp, out)
     written = write_outputs(
         out_dir,
-        results,
+        typed,
         cp,
         records if write_reports else None,
         lang=(options or {}).get("lang") or "en",
@@ -178,7 +179,7 @@ def resolve_out(cp: CompiledProject, out: str | Path | None) -> Path:
 
 def write_outputs(
     out_dir: Path,
-    results: dict[str, Any],
+    typed: Results,
     cp: CompiledProject,
     records: dict[str, EvaluationRecord] | None,
     lang: str = "en",
@@ -188,8 +189,9 @@ def write_outputs(
     """Write every output atomically; an unwritable folder is a diagnostic (exit 2)."""
     import json
 
+    results = plain(typed)
     files = {
-        "results.json": dumps(results),
+        "results.json": dump(typed),
         "junit.xml": ci_outputs.junit(results, prefix),
         "results.sarif": json.dumps(
             ci_outputs.sarif(results["gates"], prefix), indent=2, sort_keys=True
@@ -205,7 +207,7 @@ def write_outputs(
             written.append(out_dir / name)
         if records is not None:
             with steps.step("rendering HTML/PDF reports"):
-                written += render_reports(out_dir, results, cp, records, lang)
+                written += render_reports(out_dir, typed, cp, records, lang)
     except OSError as err:
         raise cannot_write(out_dir, err) from err
     return written
@@ -247,7 +249,7 @@ def cannot_write(out_dir: Path, err: OSError) -> FairgovError:
 
 def render_reports(
     out_dir: Path,
-    results: dict[str, Any],
+    results: Results,
     cp: CompiledProject,
     records: dict[str, EvaluationRecord],
     lang: str = "en",

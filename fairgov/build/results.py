@@ -7,21 +7,17 @@ from typing import Any
 
 from fairgov import __version__
 from fairgov.gates import GateReport
+from fairgov.gates.outcome import tally
 from fairgov.jsonout import dumps
+from fairgov.results import RESULTS_SCHEMA_VERSION, Results, parse
 
 __all__ = ["RESULTS_SCHEMA_VERSION", "assemble", "dumps", "verdict"]
 
-RESULTS_SCHEMA_VERSION = "1.2"
-
 
 def verdict(report: GateReport, strict: bool = False) -> dict[str, Any]:
-    counts = {s: 0 for s in ("pass", "fail", "inconclusive", "warn", "waived")}
-    for r in report.results:
-        counts[r.status] += 1
-    blocking = [r for r in report.results if r.blocking or (strict and r.status == "warn")]
-    status = "blocked" if blocking else "passed"
-    return {"status": status, "blocking": len(blocking), "counts": counts,
-            "summary": _summary(status, counts, len(blocking))}
+    t = tally([(r.status, r.blocking) for r in report.results], strict)
+    return {"status": t.status, "blocking": t.blocking, "counts": t.counts,
+            "summary": _summary(t.status, t.counts, t.blocking)}
 
 
 def _summary(status: str, c: dict[str, int], blocking: int) -> str:
@@ -41,9 +37,15 @@ def assemble(
     inputs: list[dict[str, str]],
     command: list[str],
     strict: bool,
-) -> dict[str, Any]:
+    date_source: str | None = None,
+) -> Results:
+    """The typed results of a build (`fairgov.results.dump` writes results.json)."""
     seeds = {ref: {"bootstrap": ev.get("measure", {}).get("bootstrap", {}).get("seed")} for ref, ev in evaluations.items()}
-    return {
+    provenance: dict[str, Any] = {"fairgov_version": __version__, "build_date": build_date.isoformat(),
+                                  "inputs": inputs, "seeds": seeds, "command": command}
+    if date_source is not None:
+        provenance["build_date_source"] = date_source
+    return parse({
         "schema_version": RESULTS_SCHEMA_VERSION,
         "fairgov_version": __version__,
         "build_date": build_date.isoformat(),
@@ -53,6 +55,5 @@ def assemble(
         "waivers": report.waivers,
         "evaluations": evaluations,
         "coverage": coverage,
-        "provenance": {"fairgov_version": __version__, "build_date": build_date.isoformat(),
-                       "inputs": inputs, "seeds": seeds, "command": command},
-    }
+        "provenance": provenance,
+    })

@@ -12,32 +12,34 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
+from fairgov.results import Results, measures, parse
+
 COLUMNS = ("evaluation", "attribute", "group", "metric", "value", "ci_low", "ci_high", "reason",
            "n", "n_pos", "n_neg", "ci_level")
 FORMATS = ("csv", "parquet")
 
 
-def rows(results: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """Flatten every measured cell of every evaluation, in results.json order."""
-    from fairgov.resultsdiff import measures
-
-    for ref, measure in measures(results):
-        level = (measure.get("bootstrap") or {}).get("level")
-        for attribute, block in (measure.get("attributes") or {}).items():
-            for group, cell in (block.get("groups") or {}).items():
-                for metric, m in (cell.get("metrics") or {}).items():
+def rows(results: Results | dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Flatten every measured cell of every evaluation (and of each mitigation variant, as
+    `ref#variant`), in results.json order."""
+    typed = results if isinstance(results, Results) else parse(results)
+    for ref, measure in measures(typed):
+        level = measure.bootstrap.level
+        for attribute, block in measure.attributes.items():
+            for group, cell in block.groups.items():
+                for metric, m in cell.metrics.items():
                     yield {
                         "evaluation": ref,
                         "attribute": attribute,
                         "group": group,
                         "metric": metric,
-                        "value": m.get("value"),
-                        "ci_low": m.get("ci_low"),
-                        "ci_high": m.get("ci_high"),
-                        "reason": m.get("reason"),
-                        "n": cell.get("n"),
-                        "n_pos": cell.get("n_pos"),
-                        "n_neg": cell.get("n_neg"),
+                        "value": m.value,
+                        "ci_low": m.ci_low,
+                        "ci_high": m.ci_high,
+                        "reason": m.reason,
+                        "n": cell.n,
+                        "n_pos": cell.n_pos,
+                        "n_neg": cell.n_neg,
                         "ci_level": level,
                     }
 

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fairgov.gates.compare import decide
+from fairgov.gates.compare import Limit, decide
 from fairgov.gates.outcome import GateResult
 from fairgov.metrics.registry import METRICS
+from fairgov.reasons import Reason
+from fairgov.vocabulary import AGGREGATE_METRICS
 
 ORDER = {"fail": 0, "inconclusive": 1, "pass": 2}
 
@@ -25,7 +27,7 @@ def worsening(row: dict[str, Any]) -> tuple[float | None, float | None, float | 
     d, lo, hi = row.get("difference"), row.get("ci_low"), row.get("ci_high")
     if d is None:
         return None, None, None
-    if row.get("statistic") == "gap" or row["metric"] in ("equalized_odds", "equalized_odds_mean", "equal_opportunity"):
+    if row.get("statistic") == "gap" or row["metric"] in AGGREGATE_METRICS:
         return d, lo, hi
     hib = METRICS[row["metric"]].higher_is_better
     if hib is True:
@@ -56,26 +58,34 @@ def _title(gate: Any) -> str:
     return f"{gate.candidate} vs {gate.baseline}: {what} {gate.metric}{across} worsens by ≤ {gate.max_worsening:g}"
 
 
-def apply_comparison_gate(gate: Any, policy: str, source: dict[str, Any], comparisons: list[dict[str, Any]] | None,
-                          eval_error: str | None) -> GateResult:
-    res = GateResult(id=gate.id, gate=gate.id, policy=policy, type="comparison", title=gate.title or _title(gate),
-                     severity=gate.severity, outcome="inconclusive", evaluation=gate.evaluation, source=source)
-    res.metric, res.across, res.statistic, res.group = gate.metric, "×".join(gate.across) or None, gate.statistic, gate.group
-    res.bound, res.op, res.threshold = gate.bound, "<=", gate.max_worsening
-    res.details = {"candidate": gate.candidate, "baseline": gate.baseline, "compared": "worsening (paired difference)"}
+def apply_comparison_gate(
+    gate: Any,
+    policy: str,
+    source: dict[str, Any],
+    comparisons: list[dict[str, Any]] | None,
+    eval_error: str | None,
+) -> GateResult:
+    res = GateResult(
+        id=gate.id, gate=gate.id, policy=policy, type="comparison", title=gate.title or _title(gate),
+        severity=gate.severity, outcome="inconclusive", evaluation=gate.evaluation, source=source,
+        metric=gate.metric, across="×".join(gate.across) or None, statistic=gate.statistic,
+        group=gate.group, bound=gate.bound, limit=Limit("<=", gate.max_worsening),
+        rationale=getattr(gate, "rationale", None),
+        details={"candidate": gate.candidate, "baseline": gate.baseline,
+                 "compared": "worsening (paired difference)"},
+    )
     if eval_error is not None:
-        res.reason = f"evaluation did not run: {eval_error}"
-        return res
+        return res.with_(reasons=(Reason("evaluation-did-not-run", {"error": eval_error}),))
     comp = next((c for c in comparisons or [] if c.get("candidate") == gate.candidate
                  and c.get("baseline") == gate.baseline), None)
     if comp is None or comp.get("status") != "ok":
-        why = comp.get("error") if comp else f"no paired comparison of {gate.candidate!r} with {gate.baseline!r}"
-        res.reason = f"undefined: {why}"
-        return res
+        why = (comp.get("error") if comp else None) or (
+            f"no paired comparison of {gate.candidate!r} with {gate.baseline!r}")
+        return res.with_(reasons=(Reason("undefined", {"reason": why}),))
     rows = select_rows(gate, comp)
     if not rows:
-        res.reason = f"undefined: the comparison has no {gate.metric} {gate.statistic} row"
-        return res
+        why = f"the comparison has no {gate.metric} {gate.statistic} row"
+        return res.with_(reasons=(Reason("undefined", {"reason": why}),))
     judged = []
     for row in rows:
         w, lo, hi = worsening(row)
@@ -83,14 +93,16 @@ def apply_comparison_gate(gate: Any, policy: str, source: dict[str, Any], compar
         judged.append((ORDER[dec.outcome], -(hi if hi is not None else float("inf")), row, w, lo, hi, dec))
     judged.sort(key=lambda j: (j[0], j[1]))
     _, _, row, w, lo, hi, dec = judged[0]
-    res.outcome = dec.outcome
-    res.value, res.ci_low, res.ci_high, res.compared = w, lo, hi, dec.compared
-    res.group = row.get("group") or gate.group
-    res.details.update(baseline_value=row.get("baseline"), candidate_value=row.get("candidate"),
-                       difference=row.get("difference"), rows=len(rows))
-    where = f" (group {row['group']})" if row.get("group") else ""
-    res.reason = dec.reason + where if w is not None else f"undefined: {row['key']} is not defined in both arms"
-    return res
+    details = {**res.details, "baseline_value": row.get("baseline"),
+               "candidate_value": row.get("candidate"), "difference": row.get("difference"),
+               "rows": len(rows)}
+    if w is None:
+        why = f"{row['key']} is not defined in both arms"
+        reasons: tuple[Reason, ...] = (Reason("undefined", {"reason": why}),)
+    else:
+        reasons = dec.reasons + ((Reason("in-group", {"group": row["group"]}),) if row.get("group") else ())
+    return res.with_(outcome=dec.outcome, value=w, ci_low=lo, ci_high=hi, compared=dec.compared,
+                     group=row.get("group") or gate.group, details=details, reasons=reasons)
 
 
 def comparison_gate_results(cp: Any, policy_ref: str, evaluations: dict[str, Any]) -> list[tuple[GateResult, Any]]:

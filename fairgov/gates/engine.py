@@ -8,8 +8,11 @@ from typing import Any
 
 from fairgov.diagnostics import Diagnostic
 from fairgov.gates import doc_gates
+from fairgov.gates.comparison_gates import comparison_gate_results
 from fairgov.gates.metric_gates import STAT_LABEL, apply_metric_gate
 from fairgov.gates.outcome import STATUS_ORDER, GateResult, finalize
+from fairgov.reasons import Reason
+from fairgov.results import Measure
 from fairgov.validate.policies import EffectivePolicy, SourcedGate, applied_policy_refs, compose
 from fairgov.validate.project import CompiledProject
 from fairgov.validate.semantic import evaluations_for_gate, subgroup_name
@@ -20,13 +23,17 @@ class EvalOutcome:
     """What the gate stage needs to know about one evaluation."""
 
     ref: str
-    measure: dict[str, Any] | None
+    measure: Measure | None
     error: str | None = None
     threshold: float | None = None
     subgroups: set[str] = field(default_factory=set)
     #: mitigation variants {id: record} and their paired comparisons (fairgov.build.variants)
     variants: dict[str, Any] = field(default_factory=dict)
     comparisons: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.measure, dict):  # a measure read back from results.json or the cache
+            self.measure = Measure.model_validate(self.measure)
 
 
 @dataclass
@@ -51,16 +58,14 @@ def run_gates(
         active = _waivers(policy, build_date, waivers, diags, cp)
         policy_results = [r for sg in policy.gates for r in _apply(cp, policy, sg, evaluations, coverage)]
         if policy.holm:
-            _holm(policy_results, policy.alpha)
-        for result, sg in policy_results_with_gate(policy_results, policy):
+            policy_results = _holm(policy_results, policy.alpha)
+        for raw, sg in policy_results_with_gate(policy_results, policy):
             inconclusive_blocks = getattr(sg.gate, "inconclusive_blocks", True)
-            finalize(result, inconclusive_blocks, active.get(sg.gate.id))
+            result = finalize(raw, inconclusive_blocks, active.get(sg.gate.id))
             diags.extend(_cannot_pass(result, sg))
-        results.extend(policy_results)
-        from fairgov.gates.comparison_gates import comparison_gate_results
-
-        for result, gate in comparison_gate_results(cp, ref, evaluations):
-            results.append(finalize(result, gate.inconclusive_blocks, active.get(gate.id)))
+            results.append(result)
+        for cresult, cgate in comparison_gate_results(cp, ref, evaluations):
+            results.append(finalize(cresult, cgate.inconclusive_blocks, active.get(cgate.id)))
     results.sort(key=lambda r: (STATUS_ORDER[r.status], not r.blocking, r.policy, r.id))
     return GateReport(results, waivers, diags)
 
@@ -94,7 +99,8 @@ def _waivers(policy: EffectivePolicy, today: dt.date, out: list[dict[str, Any]],
 def _base(sg: SourcedGate, result_id: str, evaluation: str | None) -> GateResult:
     gate = sg.gate
     return GateResult(id=result_id, gate=gate.id, policy=sg.policy, type=gate.type, title=gate.title or _title(gate),
-                      severity=gate.severity, outcome="inconclusive", evaluation=evaluation, source=sg.source)
+                      severity=gate.severity, outcome="inconclusive", evaluation=evaluation, source=sg.source,
+                      rationale=getattr(gate, "rationale", None))
 
 
 def _title(gate: Any) -> str:
@@ -111,9 +117,7 @@ def _apply(cp: CompiledProject, policy: EffectivePolicy, sg: SourcedGate, evalua
     if gate.type == "metric":
         targets = evaluations_for_gate(cp, gate)
         if not targets:
-            base = _base(sg, gate.id, None)
-            base.reason = "no evaluation in the project to apply the gate to"
-            return [base]
+            return [_base(sg, gate.id, None).with_(reasons=(Reason("no-evaluation"),))]
         out = []
         for entry in targets:
             rid = gate.id if len(targets) == 1 else f"{gate.id}[{entry.model.id}]"
@@ -177,7 +181,7 @@ def _cannot_pass(result: GateResult, sg: SourcedGate) -> list[Diagnostic]:
                        f"{result.evaluation}; more patients are needed (see `fairgov plan`)", severity="warning")]
 
 
-def _holm(results: list[GateResult], alpha: float) -> None:
+def _holm(results: list[GateResult], alpha: float) -> list[GateResult]:
     """Holm-adjust the no-gap permutation p-values of gap gates, per evaluation.
 
     A gap gate whose point estimate violates its limit but whose adjusted p-value is not
@@ -185,14 +189,17 @@ def _holm(results: list[GateResult], alpha: float) -> None:
     """
     from fairgov.metrics import holm
 
-    by_eval: dict[str | None, list[GateResult]] = {}
-    for r in results:
+    by_eval: dict[str | None, list[int]] = {}
+    for i, r in enumerate(results):
         if r.type == "metric" and r.statistic == "gap" and r.p_value is not None:
-            by_eval.setdefault(r.evaluation, []).append(r)
+            by_eval.setdefault(r.evaluation, []).append(i)
+    out = list(results)
     for family in by_eval.values():
-        adjusted = holm([r.p_value for r in family])  # type: ignore[misc]
-        for r, p in zip(family, adjusted, strict=True):
-            r.p_adjusted = float(p)
+        adjusted = holm([results[i].p_value for i in family])  # type: ignore[misc]
+        for i, p in zip(family, adjusted, strict=True):
+            r = results[i].with_(p_adjusted=float(p))
             if r.outcome == "fail" and p >= alpha:
-                r.outcome = "inconclusive"
-                r.reason += f"; Holm-adjusted p = {p:.3g} ≥ α = {alpha:g}: the gap is not distinguishable from noise"
+                r = r.with_(outcome="inconclusive", reasons=(
+                    *r.reasons, Reason("holm-not-significant", {"p": float(p), "alpha": alpha})))
+            out[i] = r
+    return out

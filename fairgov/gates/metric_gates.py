@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from fairgov.gates.compare import decide
+from fairgov.gates.compare import Limit, decide_limit
 from fairgov.gates.outcome import GateResult
 from fairgov.metrics.simultaneous import p_pass
+from fairgov.reasons import Reason
+from fairgov.results import Aggregate, Measure
 from fairgov.vocabulary import AGGREGATE_METRICS
 
 STAT_LABEL = {"gap": "gap", "worst": "worst group", "ratio": "ratio", "to_overall": "largest difference to overall",
@@ -15,53 +18,60 @@ OC_METHOD = ("share of centred bootstrap resamples (true gap 0 at this sample si
              "upper bound meets the limit")
 
 
-def _difference(aggregate: dict[str, Any], group: str | None, reference: str | None) -> dict[str, Any] | None:
+def _plain(model: Any) -> dict[str, Any]:
+    """A stat of the typed measure as the record a gate keeps (the keys results.json has)."""
+    return model.model_dump(mode="json", exclude_unset=True)
+
+
+def _difference(aggregate: Mapping[str, Aggregate], group: str | None, reference: str | None) -> dict[str, Any] | None:
     """`group - reference` from the gap's signed differences (a reversed pair is negated)."""
-    for d in (aggregate.get("gap") or {}).get("differences") or []:
-        if (d["group"], d["reference"]) == (group, reference):
-            return {**d, "interval": aggregate["gap"].get("interval")}
-        if (d["group"], d["reference"]) == (reference, group):
+    gap = aggregate.get("gap")
+    if gap is None:
+        return None
+    for d in gap.differences:
+        if (d.group, d.reference) == (group, reference):
+            return {**_plain(d), "interval": gap.interval}
+        if (d.group, d.reference) == (reference, group):
             def neg(x: float | None) -> float | None:
                 return None if x is None else -x
-            return {"group": group, "reference": reference, "value": neg(d["value"]), "ci_low": neg(d["ci_high"]),
-                    "ci_high": neg(d["ci_low"]), "sim_low": neg(d["sim_high"]), "sim_high": neg(d["sim_low"])}
+            return {"group": group, "reference": reference, "value": neg(d.value), "ci_low": neg(d.ci_high),
+                    "ci_high": neg(d.ci_low), "sim_low": neg(d.sim_high), "sim_high": neg(d.sim_low)}
     return None
 
 
-def lookup(measure: dict[str, Any], metric: str, across: str, statistic: str, group: str | None,
-           reference: str | None = None) -> tuple[dict[str, Any] | None, str]:
-    """Return the `{value, ci_low, ci_high, reason, ...}` cell a gate compares, or a reason."""
-    attribute = measure.get("attributes", {}).get(across)
+def lookup(measure: Measure, metric: str, across: str, statistic: str, group: str | None,
+           reference: str | None = None) -> tuple[dict[str, Any] | None, Reason | None]:
+    """Return the `{value, ci_low, ci_high, reason, ...}` record a gate compares, or a reason."""
+    attribute = measure.attributes.get(across)
     if attribute is None:
-        return None, f"attribute {across!r} was not measured"
+        return None, Reason("attribute-not-measured", {"attribute": across})
     if statistic == "group":
-        cell = attribute.get("groups", {}).get(group or "")
+        cell = attribute.groups.get(group or "")
         if cell is None:
-            return None, f"group {group!r} does not occur in {across!r}"
-        stat = cell.get("metrics", {}).get(metric)
-        return (None, f"metric {metric!r} was not computed") if stat is None else (_with_counts(stat, cell, group), "")
-    aggregate = attribute.get("aggregates", {}).get(metric)
+            return None, Reason("group-not-found", {"group": group, "attribute": across})
+        stat = cell.metrics.get(metric)
+        if stat is None:
+            return None, Reason("metric-not-computed", {"metric": metric})
+        return {**_plain(stat), "group": group, "n": cell.n, "n_pos": cell.n_pos, "n_neg": cell.n_neg}, None
+    aggregate = attribute.aggregates.get(metric)
     if aggregate is None:
-        return None, f"metric {metric!r} was not computed for {across!r}"
+        return None, Reason("metric-not-computed-for", {"metric": metric, "attribute": across})
     if statistic == "difference":
-        diff = _difference(aggregate, group, reference)
+        diff = _difference(aggregate, group, reference) if isinstance(aggregate, Mapping) else None
         if diff is None:
-            return None, f"difference {group} − {reference} of {metric!r} is not available"
-        return diff, ""
-    stat = aggregate.get(statistic) if statistic in aggregate else (aggregate if "value" in aggregate else None)
-    if stat is None:
-        return None, f"statistic {statistic!r} of {metric!r} is not available"
-    return stat, ""
+            return None, Reason("difference-unavailable", {"group": group, "reference": reference, "metric": metric})
+        return diff, None
+    chosen = aggregate.get(statistic) if isinstance(aggregate, Mapping) else aggregate
+    if chosen is None:
+        return None, Reason("statistic-unavailable", {"statistic": statistic, "metric": metric})
+    return _plain(chosen), None
 
 
-def _with_counts(stat: dict[str, Any], cell: dict[str, Any], group: str | None) -> dict[str, Any]:
-    return {**stat, "group": group, "n": cell.get("n"), "n_pos": cell.get("n_pos"), "n_neg": cell.get("n_neg")}
-
-
-def thin_groups(measure: dict[str, Any], metric: str, across: str, statistic: str, group: str | None,
-                reference: str | None = None) -> list[str]:
+def thin_groups(measure: Measure, metric: str, across: str, statistic: str, group: str | None,
+                reference: str | None = None) -> list[Reason]:
     """Groups whose cell for `metric` is undefined (evidence too thin): they make a gate inconclusive."""
-    groups = measure.get("attributes", {}).get(across, {}).get("groups", {})
+    block = measure.attributes.get(across)
+    groups = block.groups if block is not None else {}
     names = [group] if statistic == "group" else [g for g in groups if g != "unknown"]
     if statistic == "difference":
         names = [group, reference]
@@ -73,52 +83,48 @@ def thin_groups(measure: dict[str, Any], metric: str, across: str, statistic: st
             continue
         metrics = [base] if base else (["tpr"] if metric == "equal_opportunity" else ["tpr", "fpr"])
         for m in metrics:
-            stat = cell.get("metrics", {}).get(m)
-            if stat is not None and stat.get("value") is None:
-                out.append(f"{name}: {stat.get('reason') or 'undefined'}")
+            stat = cell.metrics.get(m)
+            if stat is not None and stat.value is None:
+                out.append(Reason("thin-cell", {"group": name, "reason": stat.reason or "undefined"}))
     return out
 
 
-def apply_metric_gate(gate: Any, base: GateResult, measure: dict[str, Any] | None, eval_error: str | None) -> GateResult:
+def apply_metric_gate(gate: Any, base: GateResult, measure: Measure | None, eval_error: str | None) -> GateResult:
     across = "×".join(gate.across)
-    op, limit = ("<=", gate.max) if gate.max is not None else (">=", gate.min)
-    base.metric, base.across, base.statistic, base.group = gate.metric, across, gate.statistic, gate.group
-    base.bound, base.op, base.threshold = gate.bound, op, limit
+    limit = Limit("<=", gate.max) if gate.max is not None else Limit(">=", gate.min)
+    base = base.with_(metric=gate.metric, across=across, statistic=gate.statistic, group=gate.group,
+                      bound=gate.bound, limit=limit)
     if measure is None:
-        base.outcome, base.reason = "inconclusive", f"evaluation did not run: {eval_error or 'unknown error'}"
-        return base
+        return base.with_(outcome="inconclusive",
+                          reasons=(Reason("evaluation-did-not-run", {"error": eval_error or "unknown error"}),))
     reference = getattr(gate, "reference", None)
     stat, missing = lookup(measure, gate.metric, across, gate.statistic, gate.group, reference)
     if stat is not None and getattr(gate, "estimator", "plug_in") == "debiased":
         stat = stat.get("debiased") or None
-        missing = "the debiased ECE is not reported for this statistic"
+        missing = Reason("debiased-unavailable")
     if stat is None:
-        base.outcome, base.reason = "inconclusive", missing
-        return base
-    base.value, base.ci_low, base.ci_high = stat.get("value"), stat.get("ci_low"), stat.get("ci_high")
-    base.p_value = stat.get("p_value")
-    base.details = {k: v for k, v in stat.items() if k not in ("value", "ci_low", "ci_high", "p_value", "fair_upper")}
+        return base.with_(outcome="inconclusive", reasons=(missing,) if missing is not None else ())
+    value, ci_low, ci_high = stat.get("value"), stat.get("ci_low"), stat.get("ci_high")
+    details = {k: v for k, v in stat.items() if k not in ("value", "ci_low", "ci_high", "p_value", "fair_upper")}
     if getattr(gate, "estimator", "plug_in") == "debiased":
-        base.details["estimator"] = "debiased"
-    oc = operating_characteristics(stat, op, limit, gate.bound)
+        details["estimator"] = "debiased"
+    oc = operating_characteristics(stat, limit, gate.bound)
     if oc is not None:
-        base.details["operating_characteristics"] = oc
+        details["operating_characteristics"] = oc
+    base = base.with_(value=value, ci_low=ci_low, ci_high=ci_high, p_value=stat.get("p_value"), details=details)
     thin = thin_groups(measure, gate.metric, across, gate.statistic, gate.group, reference)
     if thin:
-        base.outcome = "inconclusive"
-        base.reason = "evidence too thin: " + "; ".join(thin)
-        return base
-    decision = decide(base.value, base.ci_low, base.ci_high, op, limit, gate.bound)
-    base.outcome, base.compared = decision.outcome, decision.compared
-    base.reason = decision.reason if base.value is not None else f"undefined: {stat.get('reason') or 'no value'}"
-    return base
+        return base.with_(outcome="inconclusive", reasons=(Reason("evidence-too-thin", {"cells": tuple(thin)}),))
+    decision = decide_limit(value, ci_low, ci_high, limit, gate.bound)
+    reasons = decision.reasons if value is not None else (Reason("undefined", {"reason": stat.get("reason") or "no value"}),)
+    return base.with_(outcome=decision.outcome, compared=decision.compared, reasons=reasons)
 
 
-def operating_characteristics(stat: dict[str, Any], op: str, limit: float, bound: str) -> dict[str, Any] | None:
+def operating_characteristics(stat: dict[str, Any], limit: Limit, bound: str) -> dict[str, Any] | None:
     """P(pass) of an upper-bounded gap gate if the model were truly fair, at this evaluation's size."""
     quantiles = stat.get("fair_upper")
-    if not quantiles or op != "<=" or bound not in ("conservative", "upper"):
+    if not quantiles or not limit.caps_above or limit.bound_side(bound) != "upper":
         return None
-    p = p_pass(quantiles, limit)
+    p = p_pass(quantiles, limit.value)
     return {"p_pass_if_fair": p, "method": OC_METHOD,
             "note": None if p >= 0.5 else "at this sample size a truly fair model would rarely pass this gate"}

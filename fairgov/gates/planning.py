@@ -22,6 +22,7 @@ from fairgov.gates.metric_gates import apply_metric_gate
 from fairgov.gates.outcome import GateResult
 from fairgov.metrics import BootstrapConfig, MinEvidence, measure
 from fairgov.metrics.simulate import Scenario, simulate
+from fairgov.results import Measure
 from fairgov.vocabulary import AGGREGATE_PARTS
 
 ODDS = AGGREGATE_PARTS
@@ -68,18 +69,18 @@ def _scenario(shares: dict[str, float], smallest: int, st: PlanSettings, gap: fl
     return Scenario(patients, auroc, st.prevalence, st.images, slope=1.0, names=names)
 
 
-def _outcome(gate: Any, attribute: str, measured: dict[str, Any]) -> str:
+def _outcome(gate: Any, attribute: str, measured: Measure) -> str:
     base = GateResult(id=gate.id, gate=gate.id, policy="", type="metric", title="", severity="block",
                       outcome="inconclusive")
     return apply_metric_gate(gate, base, measured, None).outcome
 
 
-def _measure(sc: Scenario, seed: int, attribute: str, metrics: list[str], st: PlanSettings) -> dict[str, Any]:
+def _measure(sc: Scenario, seed: int, attribute: str, metrics: list[str], st: PlanSettings) -> Measure:
     d = simulate(sc, seed)
     cfg = BootstrapConfig(resamples=st.bootstrap.resamples, level=st.bootstrap.level, seed=seed,
                           interval=st.bootstrap.interval)
     return measure(d["labels"], d["scores"], d["clusters"], {attribute: d["group"]}, st.threshold,
-                   metrics=metrics, bootstrap=cfg, min_evidence=st.min_evidence, permutations=0).to_dict()
+                   metrics=metrics, bootstrap=cfg, min_evidence=st.min_evidence, permutations=0).typed()
 
 
 def plan_attribute(attribute: str, shares: dict[str, float], gates: Sequence[Any], st: PlanSettings) -> list[GatePlan]:

@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from fairgov.gates.metric_gates import apply_metric_gate
-from fairgov.gates.outcome import GateResult, finalize
+from fairgov.gates.outcome import GateResult, finalize, tally
+from fairgov.results import Measure
 from fairgov.validate.policies import applied_policy_refs, compose
 from fairgov.validate.semantic import evaluations_for_gate
 
@@ -27,15 +28,14 @@ def variant_gates(cp: Any, ref: str, variants: dict[str, dict[str, Any]]) -> dic
             for vid, rec in variants.items():
                 base: GateResult = _base(sg, gate.id, ref)
                 ok = rec.get("status") == "ok"
-                res = apply_metric_gate(gate, base, rec.get("measure") if ok else None, None if ok else rec.get("error"))
+                measure = Measure.model_validate(rec["measure"]) if ok and rec.get("measure") else None
+                error = None if ok else rec.get("error")
+                res = apply_metric_gate(gate, base, measure, error)
                 out[vid].append(finalize(res, gate.inconclusive_blocks, None).to_dict())
     return out
 
 
 def summary(gates: list[dict[str, Any]]) -> dict[str, Any]:
     """What the verdict would be for this variant's metric gates (informational)."""
-    counts = {s: 0 for s in ("pass", "fail", "inconclusive", "warn", "waived")}
-    for g in gates:
-        counts[g["status"]] += 1
-    blocking = sum(1 for g in gates if g["blocking"])
-    return {"status": "blocked" if blocking else "passed", "blocking": blocking, "counts": counts}
+    t = tally([(g["status"], g["blocking"]) for g in gates])
+    return {"status": t.status, "blocking": t.blocking, "counts": t.counts}

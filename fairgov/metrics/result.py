@@ -9,9 +9,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import BootstrapConfig, MinEvidence
+
+if TYPE_CHECKING:
+    from fairgov.results import Measure
 
 
 def _num(x: float | None) -> float | None:
@@ -159,6 +162,12 @@ class MeasureResult:
     calibration: Mapping[str, Mapping[str, tuple[CalibrationBin, ...]]] = field(
         default_factory=dict
     )
+
+    def typed(self) -> Measure:
+        """The typed results.json section of this measurement (what the gates read)."""
+        from fairgov.results import Measure
+
+        return Measure.model_validate(self.to_dict())
 
     def to_dict(self) -> dict[str, Any]:
         bs = self.bootstrap

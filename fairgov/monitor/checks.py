@@ -13,6 +13,7 @@ from fairgov.gates.compare import decide
 from fairgov.gates.metric_gates import apply_metric_gate
 from fairgov.gates.outcome import GateResult
 from fairgov.monitor.frames import Frame
+from fairgov.results import Measure
 
 OUTCOME = {"pass": "ok", "fail": "breach", "inconclusive": "inconclusive"}
 
@@ -30,7 +31,7 @@ def metric_outcome(check: Any, measure: dict[str, Any]) -> dict[str, Any]:
     if check.statistic == "overall":
         return _overall(check, measure)
     base = GateResult(id="", gate="", policy="", type="metric", title="", severity=check.severity, outcome="")
-    res = apply_metric_gate(check, base, measure, None)
+    res = apply_metric_gate(check, base, Measure.model_validate(measure), None)
     return _record(OUTCOME[res.outcome], res.value, res.ci_low, res.ci_high, res.compared, res.reason,
                    group=(res.details or {}).get("group"))
 

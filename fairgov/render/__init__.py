@@ -22,6 +22,7 @@ from fairgov.render.context import build_context
 from fairgov.render.environment import TemplatesMissing, environment, stylesheet, templates_dir
 from fairgov.render.i18n import DEFAULT, UnknownLanguage, available, current, use
 from fairgov.render.scope import Scope, scopes
+from fairgov.results import Results, dump, parse
 
 __all__ = ["DEFAULT", "Rendered", "UnknownLanguage", "available", "render_all", "render_reports", "results_bytes"]
 
@@ -37,11 +38,15 @@ class Rendered:
     problems: list[str] = field(default_factory=list)
 
 
-def results_bytes(results: dict[str, Any]) -> bytes:
-    """The exact bytes of results.json as the build writes it."""
-    from fairgov.jsonout import dumps
+def typed(results: Results | dict[str, Any]) -> Results:
+    """Render reads results as `Results`: a dict (a reloaded results.json) is parsed first, so
+    a file that does not match the schema is refused here, not half-rendered."""
+    return results if isinstance(results, Results) else parse(results)
 
-    return dumps(results).encode("utf-8")
+
+def results_bytes(results: Results | dict[str, Any]) -> bytes:
+    """The exact bytes of results.json as the build writes it."""
+    return dump(typed(results)).encode("utf-8")
 
 
 def render_html(scope: Scope, results: dict[str, Any], cp: Any, data: bytes) -> str:
@@ -53,7 +58,7 @@ def render_html(scope: Scope, results: dict[str, Any], cp: Any, data: bytes) -> 
     return env.get_template(f"{scope.kind}.html.j2").render(context)
 
 
-def render_reports(results: dict[str, Any], cp: Any, *, out_dir: Path | None = None, pdf: bool = True,
+def render_reports(results: Results | dict[str, Any], cp: Any, *, out_dir: Path | None = None, pdf: bool = True,
                    only: set[str] | None = None, lang: str = DEFAULT, workers: int | None = None) -> list[Rendered]:
     """Render every report (or those whose file stem is in `only`) in memory, in `lang`
     (UnknownLanguage if fairgov has no catalog for it); nothing is written. PDFs are made by
@@ -62,10 +67,10 @@ def render_reports(results: dict[str, Any], cp: Any, *, out_dir: Path | None = N
         return _render_reports(results, cp, out_dir=out_dir, pdf=pdf, only=only, workers=workers)
 
 
-def _render_reports(results: dict[str, Any], cp: Any, *, out_dir: Path | None, pdf: bool,
+def _render_reports(results_in: Results | dict[str, Any], cp: Any, *, out_dir: Path | None, pdf: bool,
                     only: set[str] | None, workers: int | None = None) -> list[Rendered]:
-    data = results_bytes(results)
-    results = json.loads(data)  # render exactly what results.json says (its key order, its JSON types)
+    data = results_bytes(results_in)
+    results = json.loads(data)  # the templates read the JSON form of the typed results (its keys, its JSON types)
     base = (out_dir or Path(cp.root) / "build") / "reports"
     allowed = (templates_dir(), base.parent)
     out = [Rendered(scope.stem, scope.kind, render_html(scope, results, cp, data))
@@ -81,7 +86,7 @@ def _render_reports(results: dict[str, Any], cp: Any, *, out_dir: Path | None, p
     return out
 
 
-def render_all(out_dir: Path, results: dict[str, Any], cp: Any, lang: str = DEFAULT) -> list[Path]:
+def render_all(out_dir: Path, results: Results | dict[str, Any], cp: Any, lang: str = DEFAULT) -> list[Path]:
     """Render every report into `out_dir/reports/` atomically, in `lang`; returns the written paths."""
     out_dir = Path(out_dir)
     try:

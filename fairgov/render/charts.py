@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
+from fairgov.gates.compare import Limit
 from fairgov.render import fmt
 from fairgov.render.i18n import gettext
 from fairgov.render.svg import GRID, INK, MUTED, PALETTE, SHAPES, Svg, domain, nice_ticks
@@ -36,24 +37,13 @@ class Row:
     points: tuple[Point, ...]
 
 
-@dataclass(frozen=True)
-class Band:
-    """The failing side of a limit: values beyond `limit` in direction `op` fail."""
-
-    op: str
-    limit: float
-
-    def span(self, lo: float, hi: float) -> tuple[float, float]:
-        return (self.limit, hi) if self.op in ("<=", "<") else (lo, self.limit)
-
-
 @dataclass
 class Panel:
     rows: list[Row]
     dom: tuple[float, float]
     title: str = ""
     overall: float | None = None
-    band: Band | None = None
+    band: Limit | None = None  # drawn as the failing side of the limit
     series: int = 1
     extra: list[float] = field(default_factory=list)
 
@@ -71,17 +61,17 @@ def draw_panel(svg: Svg, x: float, y: float, w: float, panel: Panel, labels: boo
         svg.text(x + w / 2, y + 10, panel.title, 9, "middle", font_weight="bold")
     body_h = max(len(panel.rows), 1) * ROW_H
     if panel.band is not None:
-        b0, b1 = panel.band.span(lo, hi)
-        if b1 > b0 and lo <= panel.band.limit <= hi:
+        b0, b1 = panel.band.failing_span(lo, hi)
+        if b1 > b0 and lo <= panel.band.value <= hi:
             svg.rect(sx(b0), top, sx(b1) - sx(b0), body_h, BAND_FILL)  # named "fails" in the legend
     for t in nice_ticks(lo, hi, 4):
         svg.line(sx(t), top, sx(t), top + body_h, GRID, 0.6)
         # end labels lean inwards so neighbouring panels' axes never print over each other
         anchor = "start" if sx(t) - x < 8 else "end" if x + w - sx(t) < 8 else "middle"
         svg.text(sx(t), top + body_h + 9, fmt.num(t, 2), 7, anchor, fill=MUTED)
-    if panel.band is not None and lo <= panel.band.limit <= hi:
-        svg.line(sx(panel.band.limit), top - 2, sx(panel.band.limit), top + body_h, BAND_TEXT, 1.2)
-        svg.text(sx(panel.band.limit), top + body_h + 17, gettext("limit %(value)s") % {"value": fmt.num(panel.band.limit)}, 7, "middle", fill=BAND_TEXT)
+    if panel.band is not None and lo <= panel.band.value <= hi:
+        svg.line(sx(panel.band.value), top - 2, sx(panel.band.value), top + body_h, BAND_TEXT, 1.2)
+        svg.text(sx(panel.band.value), top + body_h + 17, gettext("limit %(value)s") % {"value": fmt.num(panel.band.value)}, 7, "middle", fill=BAND_TEXT)
     if panel.overall is not None and lo <= panel.overall <= hi:
         svg.line(sx(panel.overall), top, sx(panel.overall), top + body_h, INK, 0.9, stroke_dasharray="3 2")
     for i, row in enumerate(panel.rows):

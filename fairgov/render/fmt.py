@@ -11,20 +11,14 @@ use their long date form ("28 de noviembre de 2026").
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
-from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
-from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_decimal, format_percent
 
 from fairgov.render.i18n import N_, current, gettext
-
-DASH = "—"
-MINUS = "−"
+from fairgov.render.numbers import DASH, MINUS, _percent, count, is_num, num, pct  # noqa: F401 - fmt is the templates' API
+from fairgov.render.reasons import undefined
 
 STATUS_WORD = {"pass": N_("PASS"), "fail": N_("FAIL"), "inconclusive": N_("INCONCLUSIVE"), "warn": N_("WARN"),
                "waived": N_("WAIVED")}
@@ -41,46 +35,6 @@ STAT_LABEL = {"gap": N_("gap (max − min)"), "worst": N_("worst group"), "ratio
               "to_overall": N_("largest difference to overall"), "group": N_("group value")}
 #: English keeps ISO 8601 dates; other languages use their CLDR long form
 DATE_FORMAT = {"en": "yyyy-MM-dd"}
-
-
-def is_num(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
-
-
-@lru_cache(maxsize=65536)
-def _decimal(text: str, pattern: str | None, lang: str) -> str:
-    """Babel's rendering of an already rounded number (cached: reports repeat their numbers)."""
-    return format_decimal(Decimal(text), format=pattern, locale=lang)
-
-
-def num(x: Any, digits: int = 3) -> str:
-    """0.842 / −0.012 / — for missing values."""
-    if not is_num(x):
-        return DASH
-    text = f"{abs(float(x)):.{digits}f}"  # rounded once, the same way in every language
-    out = _decimal(text, "0." + "0" * digits if digits else "0", current().code)
-    return MINUS + out if float(x) < 0 and float(text) != 0 else out
-
-
-def count(x: Any) -> str:
-    """1,240 (thousands separators); — for missing values."""
-    if not is_num(x):
-        return DASH
-    return _decimal(str(int(x)), None, current().code)
-
-
-@lru_cache(maxsize=4096)
-def _percent(hundredths: str, decimals: str, lang: str) -> str:
-    """Babel's percent (the language's sign and spacing) of an already rounded percentage."""
-    pattern = Locale.parse(lang).percent_formats[None].pattern.replace("#,##0", "#,##0" + decimals, 1)
-    return format_percent(Decimal(hundredths) / 100, format=pattern, locale=lang)
-
-
-def pct(x: Any, digits: int = 1) -> str:
-    """52.0% (52,0 % in French); — for missing values."""
-    if not is_num(x):
-        return DASH
-    return _percent(f"{100 * float(x):.{digits}f}", "." + "0" * digits if digits else "", current().code)
 
 
 def level(x: Any) -> str:
@@ -146,22 +100,6 @@ def cell(stat: dict[str, Any] | None) -> dict[str, Any]:
         return {"defined": False, "text": undefined((stat or {}).get("reason") or "not computed")}
     return {"defined": True, "value": num(stat["value"]), "ci": interval(stat.get("ci_low"), stat.get("ci_high")),
             "note": stat.get("reason") or "", "outside": outside(stat)}
-
-
-def undefined(reason: Any) -> str:
-    """'undefined: <reason>'; the recorded reason in the report language (see reasons.py)."""
-    text = str(reason or "").strip()
-    if not text:
-        return gettext("undefined")
-    if text.lower() == "undefined":
-        return gettext("undefined")
-    if text.lower().startswith("undefined:"):
-        text = text[len("undefined:"):].strip()
-    elif text.lower().startswith("undefined"):
-        return text
-    from fairgov.render.reasons import metric  # reasons formats its numbers with this module
-
-    return gettext("undefined: %(reason)s") % {"reason": metric(text)}
 
 
 def metric_label(name: Any) -> str:

@@ -9,12 +9,13 @@ from typing import Any
 
 from markupsafe import Markup
 
+from fairgov.gates.compare import Limit
+from fairgov.gates.outcome import STATUS_ORDER, tally
 from fairgov.render import charts, fmt, reasons
-from fairgov.render.charts import Band, Panel, Point, Row
-from fairgov.render.i18n import N_, gettext, ngettext
+from fairgov.render.charts import Panel, Point, Row
+from fairgov.render.i18n import DEFAULT, N_, current, gettext, ngettext
 from fairgov.render.ids import Ids
 
-STATUS_ORDER = {"fail": 0, "inconclusive": 1, "warn": 2, "waived": 3, "pass": 4}
 AGGREGATE_PARTS = {"equalized_odds": ("tpr", "fpr"), "equalized_odds_mean": ("tpr", "fpr"), "equal_opportunity": ("tpr",)}
 SIGNED = {"calibration_in_the_large"}
 EFFECT = {"warn": N_("warning"), "waived": N_("waived"), "inconclusive": N_("does not block")}
@@ -39,6 +40,33 @@ def effect(gate: dict[str, Any]) -> str:
         return gettext("blocks")
     word = EFFECT.get(status or "")
     return gettext(word) if word else fmt.DASH
+
+
+#: the engine's titles of gates without a title of their own (fairgov/gates/engine.py `_title`)
+TITLES = {"required_fields": N_("required fields answered"), "axes_evaluated": N_("intended-population axes evaluated"),
+          "threshold_match": N_("deployed threshold = evaluated")}
+
+
+def gate_title(record: dict[str, Any]) -> str:
+    """The engine's title of a gate whose policy names none, in the report language, from the
+    gate's own fields (English: the title results.json records)."""
+    title = str(record.get("title") or record.get("id"))
+    gtype = record.get("type")
+    if current().code == DEFAULT:
+        return title
+    if gtype in TITLES:
+        return gettext(TITLES[gtype])
+    standard = (record.get("details") or {}).get("standard")
+    if gtype == "coverage" and title.startswith("coverage of "):
+        return gettext("coverage of %(standard)s") % {"standard": standard or title[len("coverage of "):]}
+    if gtype == "metric" and record.get("metric") and record.get("across"):
+        statistic = fmt.stat_label(record.get("statistic"))
+        if record.get("group"):
+            statistic = f"{statistic} {record['group']}"
+        return gettext("%(metric)s %(statistic)s across %(attribute)s %(limit)s") % {
+            "metric": fmt.metric_label(record["metric"]), "statistic": statistic, "attribute": record["across"],
+            "limit": fmt.limit(record.get("op"), record.get("threshold"))}
+    return title
 
 
 @dataclass
@@ -99,9 +127,9 @@ def bound_words(gate: dict[str, Any], level: float) -> str:
         if side == "lower":
             return gettext("lower %(level)s bound compared") % {"level": fmt.level(level)}
         return gettext("point estimate compared") if side == "point" else ""
-    bound, op = gate.get("bound"), gate.get("op")
+    bound, limit = gate.get("bound"), Limit.of(gate.get("op"), gate.get("threshold"))
     if bound == "conservative":
-        bound = "upper" if op in ("<=", "<") else "lower"
+        bound = limit.bound_side(bound) if limit is not None else "lower"
     if bound == "upper":
         return gettext("upper %(level)s bound compared") % {"level": fmt.level(level)}
     if bound == "lower":
@@ -139,7 +167,7 @@ def rows(gates: list[dict[str, Any]], results: dict[str, Any], ids: Ids, eval_ti
         out.append(GateRow(
             id=g["id"], anchor=ids.get("gate", g["id"]), status=g["status"], blocking=bool(g.get("blocking")),
             severity=g.get("severity", "block"), type=g.get("type", ""),
-            title=reasons.gate_title(g) if g["id"] in untitled else (g.get("title") or g["id"]),
+            title=gate_title(g) if g["id"] in untitled else (g.get("title") or g["id"]),
             evaluation=eval_titles.get(g.get("evaluation") or "", g.get("evaluation")),
             observed=obs, observed_note=note, limit=fmt.limit(g.get("op"), g.get("threshold")),
             reason=g.get("reason", ""), source=f"{src.get('file', '?')}:{src.get('line', '?')}",
@@ -150,9 +178,10 @@ def rows(gates: list[dict[str, Any]], results: dict[str, Any], ids: Ids, eval_ti
 
 
 def verdict(gates: list[dict[str, Any]], results: dict[str, Any]) -> dict[str, Any]:
-    counts = {s: sum(1 for g in gates if g.get("status") == s) for s in STATUS_ORDER}
+    """The verdict line of a report over its gates (the same rule as results.json's: `tally`)."""
+    t = tally([(str(g["status"]), bool(g.get("blocking"))) for g in gates])
+    counts, status = t.counts, t.status
     blocking = [g for g in gates if g.get("blocking")]
-    status = "blocked" if blocking else "passed"
     head = gettext(VERDICT_WORD[status])
     if blocking:
         fails = sum(1 for g in blocking if g["status"] == "fail")
@@ -189,12 +218,14 @@ def verdict(gates: list[dict[str, Any]], results: dict[str, Any]) -> dict[str, A
 def explain_inconclusive(gate: dict[str, Any], results: dict[str, Any]) -> str:
     """One line: which cell lacked evidence and how much more is needed."""
     reason = gate.get("reason", "")
+    structured = reasons.records(gate)
+    codes = {r.code for r in structured} if structured is not None else set()
     measure = results.get("evaluations", {}).get(gate.get("evaluation") or "", {}).get("measure")
-    if measure and reason.startswith("evidence too thin"):
+    if measure and ("evidence-too-thin" in codes or (structured is None and reason.startswith("evidence too thin"))):
         needs = _shortfalls(measure, gate)
         if needs:
             return gettext("evidence too thin — %(needs)s") % {"needs": "; ".join(needs)}
-    if measure and "straddles" in reason:
+    if measure and ("straddles" in codes or (structured is None and "straddles" in reason)):
         level = level_of(results, gate.get("evaluation"))
         groups = _groups(measure, gate.get("across") or "")
         smallest = min(groups.items(), key=lambda kv: kv[1].get("n", 0), default=None)
@@ -204,7 +235,7 @@ def explain_inconclusive(gate: dict[str, Any], results: dict[str, Any]) -> str:
         if smallest:
             text += gettext("; smallest group: %(group)s (n=%(n)s)") % {"group": smallest[0], "n": fmt.count(smallest[1].get("n"))}
         return text
-    return reasons.gate(reason) or gettext("no reason recorded")
+    return reasons.gate(gate) or gettext("no reason recorded")
 
 
 def _groups(measure: dict[str, Any], across: str) -> dict[str, dict[str, Any]]:
@@ -247,16 +278,22 @@ class GateEvidence:
     @property
     def outcome(self) -> str:
         """The gate's reason, without repeating the problems listed below it."""
-        reason = self.row.reason
+        reason, record = self.row.reason, self.row.record
         if self.problems and "; missing:" in reason:
-            return reasons.gate(reason.split("; missing:", 1)[0]) + gettext("; missing items are listed below")
+            if reasons.records(record) is None:  # results written before reasons had codes
+                return reason.split("; missing:", 1)[0] + gettext("; missing items are listed below")
+            return reasons.gate(record, skip=("items-missing",)) + gettext("; missing items are listed below")
         if self.problems and reason == "; ".join(self.problems):
             return fmt.counted(ngettext("%(num)s problem, listed below", "%(num)s problems, listed below", len(self.problems)), len(self.problems))
-        return reasons.gate(reason)
+        return reasons.gate(record)
 
     @property
     def problem_lines(self) -> list[str]:
-        return [reasons.gate(p) for p in self.problems]
+        """The problems below a gate's reason: its own reasons when they are the problems."""
+        structured = reasons.records(self.row.record)
+        if structured is not None and [r.text for r in structured] == self.problems:
+            return [reasons.render(r) for r in structured]
+        return list(self.problems)
 
 
 def evidence(row: GateRow, results: dict[str, Any], ids: Ids, rationale: str | None) -> GateEvidence:
@@ -303,7 +340,8 @@ def statistics_line(g: dict[str, Any]) -> str:
 def forest_chart(g: dict[str, Any], groups: dict[str, Any], overall: dict[str, Any], parts: tuple[str, ...],
                  ident: str, stat_label: str, gate_title: str) -> Markup:
     metric, statistic = g.get("metric") or "", g.get("statistic") or ""
-    band = Band(g["op"], g["threshold"]) if fmt.is_num(g.get("threshold")) and g.get("op") in ("<=", ">=", "<", ">") else None
+    limit = Limit.of(g.get("op"), g.get("threshold"))
+    band = limit if limit is not None and limit.op != "==" else None
     on_groups = statistic in ("worst", "group") and metric not in AGGREGATE_PARTS
     rws: list[Row] = []
     pts: list[Point] = []

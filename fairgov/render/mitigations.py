@@ -12,10 +12,12 @@ from typing import Any
 
 from markupsafe import Markup
 
+from fairgov.gates.metric_gates import lookup
 from fairgov.render import charts, fmt
 from fairgov.render.charts import Panel, Point, Row
 from fairgov.render.i18n import N_, gettext
 from fairgov.render.ids import Ids
+from fairgov.results import Measure
 
 STAGE_LABEL = {"data": N_("data stage"), "training": N_("training stage"), "decision": N_("decision stage")}
 #: lifecycle view stage (fairgov.render.lifecycle.STAGES) of each intervention stage
@@ -53,13 +55,12 @@ def _stat_label(row: dict[str, Any]) -> str:
 
 
 def _lookup(measure: dict[str, Any] | None, row: dict[str, Any]) -> dict[str, Any] | None:
-    from fairgov.gates.metric_gates import lookup
-
     if not measure:
         return None
     if row["statistic"] == "overall":
         return (measure.get("overall") or {}).get("metrics", {}).get(row["metric"])
-    stat, _ = lookup(measure, row["metric"], row["across"], row["statistic"], row.get("group"))
+    typed = Measure.model_validate(measure)
+    stat, _ = lookup(typed, row["metric"], row["across"], row["statistic"], row.get("group"))
     return stat
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from measured import measure_result
 
 from fairgov.gates import EvalOutcome, run_gates
 from fairgov.validate import compile_project
@@ -19,7 +20,8 @@ DATE = dt.date(2026, 11, 28)
 
 
 def stat(value, lo=None, hi=None, reason=None, p=None):
-    return {"value": value, "ci_low": lo, "ci_high": hi, "reason": reason, "p_value": p}
+    out = {"value": value, "ci_low": lo, "ci_high": hi, "reason": reason}
+    return out if p is None else {**out, "p_value": p}
 
 
 def cell(n_pos=50, n_neg=50, **metrics):
@@ -38,7 +40,10 @@ def measure(auroc_gap_site=(0.2, 0.12, 0.3), thin_river=False):
             "ece": {"worst": {**stat(0.08, 0.05, 0.12), "group": "x"}},
             "equalized_odds": stat(0.06, 0.02, 0.2),
         }
+    # a real measurement's record (counts, bootstrap, evidence rules), with targeted values per attribute
+    real = measure_result().to_dict()
     return {
+        **real,
         "threshold": 0.5,
         "overall": cell(**good),
         "attributes": {

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from test_gate_engine import EVAL, gates_by_id, measure, stat
 
 from fairgov.gates import EvalOutcome
+from fairgov.gates.compare import Limit
 from fairgov.gates.metric_gates import operating_characteristics
 from fairgov.spec.policy import MetricGate
 
@@ -80,10 +81,10 @@ def test_gap_gate_evidence_has_the_probability_of_passing_a_fair_model(project: 
 
 
 def test_operating_characteristics_flag_a_gate_that_cannot_pass() -> None:
-    oc = operating_characteristics({"fair_upper": [0.2] * 19}, "<=", 0.05, "conservative")
+    oc = operating_characteristics({"fair_upper": [0.2] * 19}, Limit("<=", 0.05), "conservative")
     assert oc is not None and oc["p_pass_if_fair"] == 0.0 and "rarely pass" in oc["note"]
-    assert operating_characteristics({"fair_upper": [0.2] * 19}, ">=", 0.05, "conservative") is None
-    assert operating_characteristics({}, "<=", 0.05, "conservative") is None
+    assert operating_characteristics({"fair_upper": [0.2] * 19}, Limit(">=", 0.05), "conservative") is None
+    assert operating_characteristics({}, Limit("<=", 0.05), "conservative") is None
 
 
 @pytest.mark.parametrize(

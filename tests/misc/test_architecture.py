@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 #: cycles known to be removed by a parallel change (issue 17, 17b: structured reasons replace
 #: render/reasons.py's text matching); the test fails once they are gone, so that this entry
 #: is deleted with them
-KNOWN_CYCLES: set[frozenset[str]] = {frozenset({"fairgov.render.fmt", "fairgov.render.reasons"})}
+KNOWN_CYCLES: set[frozenset[str]] = set()
 
 
 def import_cycles(graph: grimp.ImportGraph) -> list[frozenset[str]]:

@@ -18,6 +18,7 @@ from render_helpers import REPO
 
 import fairgov.render as render
 from fairgov.locale import DOMAIN, available, po_path
+from fairgov.reasons import Reason, join
 from fairgov.render import fmt, i18n, reasons
 
 LANGS = ["es", "fr"]
@@ -186,14 +187,25 @@ def test_locale_number_and_date_formats():
     assert fmt.count(1240) == "1,240" and fmt.date("2026-11-28") == "2026-11-28"  # English outside a render
 
 
-def test_recorded_reasons_are_translated_by_shape_and_kept_otherwise():
+def _gate(*reasons: Reason) -> dict:
+    return {"reason": join(reasons), "reasons": [r.to_dict() for r in reasons]}
+
+
+def test_recorded_reasons_are_translated_from_their_codes_and_kept_otherwise():
+    straddles = _gate(Reason("point-violates"), Reason("straddles"))
+    differs = _gate(Reason("threshold-differs", {"ref": "deployment/x", "deployed": 0.5, "evaluated": 0.43389}))
+    thin = _gate(Reason("evidence-too-thin", {"cells": [
+        Reason("thin-cell", {"group": "18-39", "reason": "undefined: 4 positives < minimum 10"})]}))
+    untranslated = _gate(Reason("debiased-unavailable"))
     with i18n.use("es"):
-        assert reasons.gate("interval straddles the limit; decisive evidence required") == (
-            "el intervalo abarca el límite; se requiere evidencia concluyente")
-        assert reasons.gate("deployment/x: deployed threshold 0.5000 ≠ evaluated 0.4339") == (
-            "deployment/x: umbral desplegado 0,5000 ≠ evaluado 0,4339")
-        assert reasons.gate("a reason the engine has not learnt yet") == "a reason the engine has not learnt yet"
-    assert reasons.gate("interval bound meets the limit") == "interval bound meets the limit"
+        assert reasons.gate(straddles) == (
+            "la estimación puntual incumple el límite; el intervalo abarca el límite: se necesita más evidencia")
+        assert reasons.gate(differs) == "deployment/x: umbral desplegado 0,5000 ≠ evaluado 0,4339"
+        assert reasons.gate(thin).startswith("evidencia insuficiente: 18-39: ")
+        assert "4 positivos < mínimo 10" in reasons.gate(thin)
+        assert reasons.gate(untranslated) == "the debiased ECE is not reported for this statistic"
+        assert reasons.gate({"reason": "a reason of a 1.1 file"}) == "a reason of a 1.1 file"
+    assert reasons.gate(differs) == "deployment/x: deployed threshold 0.5000 ≠ evaluated 0.4339"
 
 
 def test_unknown_language_is_refused(built, capsys):

@@ -6,7 +6,10 @@ import argparse
 import json
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from fairgov.diagnostics import Diagnostic, ExitCode, FairgovError
+from fairgov.results import Results, parse
 from fairgov.resultsdiff import diff_results, to_markdown
 
 
@@ -18,10 +21,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _read(path: str) -> dict:
+def _read(path: str) -> Results:
+    """A results.json of any readable schema version (1.1, 1.2) as `Results`."""
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as err:
+        raise FairgovError(Diagnostic(path, 1, 1, "FG603", f"cannot read results: {err}")) from err
+    try:
+        return parse(text)
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = "/".join(str(x) for x in first["loc"])
+        raise FairgovError(Diagnostic(path, 1, 1, "FG603", f"not a results.json fairgov can read: {where}: {first['msg']}"
+                                      f" ({err.error_count()} problem(s))")) from err
+    except ValueError as err:
         raise FairgovError(Diagnostic(path, 1, 1, "FG603", f"cannot read results: {err}")) from err
 
 

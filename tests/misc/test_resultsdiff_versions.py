@@ -1,0 +1,55 @@
+"""`fairgov diff` reads results.json of schema 1.1 (before reasons had codes) and 1.2 alike."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from fairgov.cli.main import main
+from fairgov.results import parse
+from fairgov.resultsdiff import diff_results
+
+REPO = Path(__file__).resolve().parents[2]
+OLD = REPO / "tests/fixtures/results/fixture-project-v1.1.json"  # the fixture build by the code before 1.2
+NEW = REPO / "tests/build/golden/results.json"  # the same build by the current code
+
+
+def test_the_same_build_in_both_versions_differs_in_nothing() -> None:
+    old, new = parse(OLD.read_text(encoding="utf-8")), parse(NEW.read_text(encoding="utf-8"))
+    assert (old.schema_version, new.schema_version) == ("1.1", "1.2")
+    assert all(not g.reasons for g in old.gates) and all(g.reasons for g in new.gates)
+    d = diff_results(old, new)
+    assert d["gates"] == [] and d["metrics"] == [] and d["new_failures"] == []
+    assert d["base_verdict"] == d["head_verdict"] == "blocked"
+
+
+def test_a_changed_gate_and_metric_between_versions_are_reported(tmp_path: Path, capsys) -> None:
+    head = json.loads(NEW.read_text(encoding="utf-8"))
+    passed = next(g for g in head["gates"] if g["status"] == "pass" and g["type"] == "metric")
+    passed.update(status="fail", outcome="fail", blocking=True)
+    ev = next(iter(head["evaluations"].values()))
+    auroc = ev["measure"]["overall"]["metrics"]["auroc"]
+    auroc["value"] = auroc["ci_low"] - 0.05  # below the base interval: a regression
+    (tmp_path / "head.json").write_text(json.dumps(head), encoding="utf-8")
+    rc = main(["diff", str(OLD), str(tmp_path / "head.json"), "--format", "json"])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 1
+    assert out["new_failures"] == [f"{passed['policy']}:{passed['id']}"]
+    assert any(m["metric"] == "auroc" and m["attribute"] == "overall" and m["regression"] for m in out["metrics"])
+
+
+@pytest.mark.parametrize("change", ["unknown-key", "bad-version"])
+def test_a_file_that_is_not_a_readable_results_json_is_fg603(tmp_path: Path, change: str, capsys) -> None:
+    broken = copy.deepcopy(json.loads(NEW.read_text(encoding="utf-8")))
+    if change == "unknown-key":
+        broken["gates"][0]["surprise"] = 1
+    else:
+        broken["schema_version"] = "9.0"
+    (tmp_path / "broken.json").write_text(json.dumps(broken), encoding="utf-8")
+    rc = main(["diff", str(OLD), str(tmp_path / "broken.json")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "FG603" in err
+    assert ("surprise" in err) if change == "unknown-key" else ("schema_version" in err)
