@@ -84,15 +84,25 @@ class Reason:
 
     def fields(self) -> list[tuple[str, str, str]]:
         """(parameter, format spec, conversion) of every parameter the English template writes."""
-        return [(name, spec or "", conv or "") for _, name, spec, conv in _FORMATTER.parse(ENGLISH[self.code]) if name]
+        return [
+            (name, spec or "", conv or "")
+            for _, name, spec, conv in _FORMATTER.parse(ENGLISH[self.code])
+            if name
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         """The results.json record: code, params (nested reasons as records) and the English text."""
-        return {"code": self.code, "params": {k: _record(v) for k, v in self.params.items()}, "text": self.text}
+        return {
+            "code": self.code,
+            "params": {k: _record(v) for k, v in self.params.items()},
+            "text": self.text,
+        }
 
     @classmethod
     def from_dict(cls, record: Mapping[str, Any]) -> Reason:
-        return cls(str(record["code"]), {k: _value(v) for k, v in (record.get("params") or {}).items()})
+        return cls(
+            str(record["code"]), {k: _value(v) for k, v in (record.get("params") or {}).items()}
+        )
 
 
 def english(value: Any) -> Any:

@@ -23,12 +23,16 @@ def test_committed_schema_matches_models(name: str) -> None:
 
 def test_committed_results_schema_is_generated_from_the_results_model() -> None:
     committed = (REPO / "schemas" / RESULTS_SCHEMA).read_text(encoding="utf-8")
-    assert committed == output_schemas()[RESULTS_SCHEMA], f"schemas/{RESULTS_SCHEMA} is stale: run `fairgov schema`"
+    assert committed == output_schemas()[RESULTS_SCHEMA], (
+        f"schemas/{RESULTS_SCHEMA} is stale: run `fairgov schema`"
+    )
 
 
 def test_results_schema_accepts_both_readable_versions_and_refuses_unknown_keys() -> None:
     schema = json.loads(output_schemas()[RESULTS_SCHEMA])
-    old = json.loads((REPO / "tests/fixtures/results/results-v1.1.json").read_text(encoding="utf-8"))
+    old = json.loads(
+        (REPO / "tests/fixtures/results/results-v1.1.json").read_text(encoding="utf-8")
+    )
     jsonschema.validate(old, schema)
     old["unexpected"] = 1
     with pytest.raises(jsonschema.ValidationError):

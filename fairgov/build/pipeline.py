@@ -133,9 +133,15 @@ def run_build(
         report = run_gates(cp, {r: rec.outcome for r, rec in records.items()}, coverage, build_date)
         attach_variant_gates(cp, records)
     typed = assemble(
-        project=cp.project, build_date=build_date, report=report,
-        evaluations={r: rec.result for r, rec in records.items()}, coverage=coverage,
-        inputs=spec_inputs(cp, index), command=command or ["fairgov", "build"], strict=strict, date_source=date_source,
+        project=cp.project,
+        build_date=build_date,
+        report=report,
+        evaluations={r: rec.result for r, rec in records.items()},
+        coverage=coverage,
+        inputs=spec_inputs(cp, index),
+        command=command or ["fairgov", "build"],
+        strict=strict,
+        date_source=date_source,
     )
     results = plain(typed)
     diags = sort_diagnostics(

@@ -231,7 +231,9 @@ def _probe(
     )
     prov = _deterministic(res.provenance)
     if res.inputs is not None:
-        prov["_probe_inputs"] = res.inputs  # popped by the build: what mitigation variants re-fit on
+        prov["_probe_inputs"] = (
+            res.inputs
+        )  # popped by the build: what mitigation variants re-fit on
     return res.predictions, prov, dropped
 
 

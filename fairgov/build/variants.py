@@ -77,8 +77,14 @@ def gated_statistics(cp: CompiledProject, entry: Entry) -> list[Any]:
                 out.append(Statistic(g.metric, "×".join(g.across), g.statistic, g.group))
         for c in getattr(cp.model(ref), "comparisons", None) or []:
             if c.evaluation == entry.ref:
-                out.append(Statistic(c.metric, "×".join(c.across) or None, "overall" if not c.across else c.statistic,
-                                     c.group))
+                out.append(
+                    Statistic(
+                        c.metric,
+                        "×".join(c.across) or None,
+                        "overall" if not c.across else c.statistic,
+                        c.group,
+                    )
+                )
     unique: dict[str, Any] = {}
     for s in out:
         unique.setdefault(f"{s.key}:{s.statistic}", s)
@@ -105,11 +111,18 @@ def _get(cache: Cache | None, key: str) -> dict[str, Any] | None:
 def _put(cache: Cache | None, key: str, entry: dict[str, Any]) -> None:
     if cache is not None:
         with contextlib.suppress(OSError):
-            cache.put_bytes(key, json.dumps(entry, sort_keys=True).encode("utf-8"), ENTRY, kind="stage-record")
+            cache.put_bytes(
+                key, json.dumps(entry, sort_keys=True).encode("utf-8"), ENTRY, kind="stage-record"
+            )
 
 
-def attach_variants(cp: CompiledProject, entry: Entry, record: EvaluationRecord, options: dict[str, Any],
-                    index: HashIndex) -> None:
+def attach_variants(
+    cp: CompiledProject,
+    entry: Entry,
+    record: EvaluationRecord,
+    options: dict[str, Any],
+    index: HashIndex,
+) -> None:
     """Run (or reuse) every variant and the comparison; add them to the record in place."""
     from fairgov.build.reuse import make_plan
 
@@ -118,32 +131,66 @@ def attach_variants(cp: CompiledProject, entry: Entry, record: EvaluationRecord,
     assert ds_entry is not None
     stages: dict[str, Any] = {}
     if record.result.get("status") != "ok":
-        record.result["variants"] = {m.id: {"id": m.id, "status": "error", "mitigation": mitigation_record(m),
-                                            "error": "the baseline evaluation did not run"} for m in ev.mitigations}
+        record.result["variants"] = {
+            m.id: {
+                "id": m.id,
+                "status": "error",
+                "mitigation": mitigation_record(m),
+                "error": "the baseline evaluation did not run",
+            }
+            for m in ev.mitigations
+        }
         record.result["comparisons"] = []
         return
-    plan = make_plan(cp, entry, ds_entry, card, options, index) if options.get("reuse", True) else None
+    plan = (
+        make_plan(cp, entry, ds_entry, card, options, index) if options.get("reuse", True) else None
+    )
     cache = plan.cache if plan is not None else None
     base_key = plan.key_measure if plan is not None else None
-    keys = {m.id: content_key(kind="variant", format=VARIANT_FORMAT, measurement=base_key,
-                              mitigation=m.model_dump(mode="json")) for m in ev.mitigations}
+    keys = {
+        m.id: content_key(
+            kind="variant",
+            format=VARIANT_FORMAT,
+            measurement=base_key,
+            mitigation=m.model_dump(mode="json"),
+        )
+        for m in ev.mitigations
+    }
     entries = {m.id: (_get(cache, keys[m.id]) if base_key else None) for m in ev.mitigations}
     base_id, candidates = compared(ev)
     for ref in _policy_refs(cp):  # a comparison gate's candidate is always compared
         for c in getattr(cp.model(ref), "comparisons", None) or []:
-            if c.evaluation == entry.ref and c.baseline == base_id and c.candidate not in candidates:
+            if (
+                c.evaluation == entry.ref
+                and c.baseline == base_id
+                and c.candidate not in candidates
+            ):
                 candidates.append(c.candidate)
     stats = gated_statistics(cp, entry)
-    cmp_key = content_key(kind="comparison", format=VARIANT_FORMAT, measurement=base_key, baseline=base_id,
-                          arms={c: keys.get(c) for c in candidates}, statistics=sorted(f"{s.key}:{s.statistic}" for s in stats))
+    cmp_key = content_key(
+        kind="comparison",
+        format=VARIANT_FORMAT,
+        measurement=base_key,
+        baseline=base_id,
+        arms={c: keys.get(c) for c in candidates},
+        statistics=sorted(f"{s.key}:{s.statistic}" for s in stats),
+    )
     cmp_entry = _get(cache, cmp_key) if base_key else None
     todo = [m for m in ev.mitigations if entries[m.id] is None]
     table: pd.DataFrame = record.predictions if record.predictions is not None else pd.DataFrame()
     if (todo or cmp_entry is None) and record.predictions is None:
         table = _baseline_table(cp, ev, ds_entry, card, options, plan, index)
     for m in todo:
-        probe_key = None if plan is None or plan.key_probe is None else content_key(
-            kind="variant-probe", format=VARIANT_FORMAT, probe=plan.key_probe, mitigation=m.model_dump(mode="json"))
+        probe_key = (
+            None
+            if plan is None or plan.key_probe is None
+            else content_key(
+                kind="variant-probe",
+                format=VARIANT_FORMAT,
+                probe=plan.key_probe,
+                mitigation=m.model_dump(mode="json"),
+            )
+        )
         done = _run_variant(cp, entry, m, table, record, options, index, (cache, probe_key))
         entries[m.id] = done
         if done["record"]["status"] == "ok":
@@ -153,10 +200,17 @@ def attach_variants(cp: CompiledProject, entry: Entry, record: EvaluationRecord,
         stages.setdefault(m.id, {"reused": True, "reason": None})
     variants = {m.id: entries[m.id]["record"] for m in ev.mitigations}  # type: ignore[index]
     if cmp_entry is None:
-        cmp_entry = {"comparisons": _compare(ev, ds_entry.model, table, entries, base_id, candidates, stats, record)}
+        cmp_entry = {
+            "comparisons": _compare(
+                ev, ds_entry.model, table, entries, base_id, candidates, stats, record
+            )
+        }
         if all(variants.get(c, {}).get("status") == "ok" for c in candidates if c != "baseline"):
             _put(cache, cmp_key, through_json(cmp_entry))
-        stages["comparison"] = {"reused": False, "reason": "variants or compared statistics changed"}
+        stages["comparison"] = {
+            "reused": False,
+            "reason": "variants or compared statistics changed",
+        }
     else:
         stages["comparison"] = {"reused": True, "reason": None}
     record.result["variants"] = through_json(variants)
@@ -168,13 +222,26 @@ def attach_variants(cp: CompiledProject, entry: Entry, record: EvaluationRecord,
         rec = variants[m.id]
         if rec.get("status") != "ok":
             i = ev.mitigations.index(m)
-            record.diagnostics.append(entry.diag(f"/mitigations/{i}", rec.get("code") or "FG487",
-                                                 f"variant {m.id!r} did not run: {rec.get('error')}", severity="warning",
-                                                 hint="its gates and comparisons are inconclusive"))
+            record.diagnostics.append(
+                entry.diag(
+                    f"/mitigations/{i}",
+                    rec.get("code") or "FG487",
+                    f"variant {m.id!r} did not run: {rec.get('error')}",
+                    severity="warning",
+                    hint="its gates and comparisons are inconclusive",
+                )
+            )
 
 
-def _baseline_table(cp: CompiledProject, ev: Any, ds_entry: Entry, card: Any, options: dict[str, Any], plan: Any,
-                    index: HashIndex) -> pd.DataFrame:
+def _baseline_table(
+    cp: CompiledProject,
+    ev: Any,
+    ds_entry: Entry,
+    card: Any,
+    options: dict[str, Any],
+    plan: Any,
+    index: HashIndex,
+) -> pd.DataFrame:
     """The baseline's validation/test scores table when the baseline itself was reused."""
     from fairgov.build.predictions import _reused, predictions_table
 
@@ -188,19 +255,37 @@ def _baseline_table(cp: CompiledProject, ev: Any, ds_entry: Entry, card: Any, op
     return table
 
 
-def _probe_inputs(cp: CompiledProject, ev: Any, ds_entry: Entry, card: Any, record: EvaluationRecord,
-                  options: dict[str, Any], index: HashIndex) -> dict[str, Any]:
+def _probe_inputs(
+    cp: CompiledProject,
+    ev: Any,
+    ds_entry: Entry,
+    card: Any,
+    record: EvaluationRecord,
+    options: dict[str, Any],
+    index: HashIndex,
+) -> dict[str, Any]:
     """Train/validation/test embeddings (from this run, else re-read through the embedding cache)."""
     if record.probe_inputs is None:
         from fairgov.build.predictions import predictions_table
 
         _, prov, _ = predictions_table(cp, ev, ds_entry, card, options, None, index)
-        record.probe_inputs = {"inputs": prov.pop("_probe_inputs"), "frame": prov.pop("_composition_table")}
+        record.probe_inputs = {
+            "inputs": prov.pop("_probe_inputs"),
+            "frame": prov.pop("_composition_table"),
+        }
     return record.probe_inputs
 
 
-def _run_variant(cp: CompiledProject, entry: Entry, m: Any, table: pd.DataFrame, record: EvaluationRecord,
-                 options: dict[str, Any], index: HashIndex, probe_cache: tuple[Any, str | None] = (None, None)) -> dict[str, Any]:
+def _run_variant(
+    cp: CompiledProject,
+    entry: Entry,
+    m: Any,
+    table: pd.DataFrame,
+    record: EvaluationRecord,
+    options: dict[str, Any],
+    index: HashIndex,
+    probe_cache: tuple[Any, str | None] = (None, None),
+) -> dict[str, Any]:
     from fairgov.build.predictions import EvalFailure
 
     ev = entry.model
@@ -209,19 +294,35 @@ def _run_variant(cp: CompiledProject, entry: Entry, m: Any, table: pd.DataFrame,
     head = {"id": m.id, "title": m.title, "mitigation": mitigation_record(m)}
     try:
         if m.type in REFIT:
-            body, arm = _refit(cp, ev, ds_entry, card, m, table, record, options, index, probe_cache)
+            body, arm = _refit(
+                cp, ev, ds_entry, card, m, table, record, options, index, probe_cache
+            )
         elif m.type == "group_thresholds":
             body, arm = _group_thresholds(ev, ds_entry.model, m, table)
         elif m.type == "fine_tune":
-            body, arm = _refit(cp, ev, ds_entry, card, m, table, record, options, index, probe_cache)
+            body, arm = _refit(
+                cp, ev, ds_entry, card, m, table, record, options, index, probe_cache
+            )
         else:
-            raise VariantFailure("FG488", f"{m.type} variants are not run by this version of the build")
+            raise VariantFailure(
+                "FG488", f"{m.type} variants are not run by this version of the build"
+            )
     except (VariantFailure, EvalFailure) as err:
-        return {"record": {**head, "status": "error", "error": str(err), "code": err.code}, "arm": None}
+        return {
+            "record": {**head, "status": "error", "error": str(err), "code": err.code},
+            "arm": None,
+        }
     except Exception as err:  # noqa: BLE001 - a mitigation that cannot be fitted is a finding, not a crash
         code = getattr(err, "code", None) or "FG487"
-        return {"record": {**head, "status": "error", "error": f"{type(err).__name__}: {err}", "code": str(code)},
-                "arm": None}
+        return {
+            "record": {
+                **head,
+                "status": "error",
+                "error": f"{type(err).__name__}: {err}",
+                "code": str(code),
+            },
+            "arm": None,
+        }
     return {"record": {**head, "status": "ok", "error": None, **body}, "arm": arm}
 
 
@@ -229,14 +330,25 @@ def _arm(test: pd.DataFrame, decisions: np.ndarray) -> dict[str, Any]:
     return {"scores": [float(x) for x in test["score"]], "decisions": [bool(x) for x in decisions]}
 
 
-def _refit(cp: CompiledProject, ev: Any, ds_entry: Entry, card: Any, m: Any, table: pd.DataFrame,
-           record: EvaluationRecord, options: dict[str, Any], index: HashIndex,
-           probe_cache: tuple[Any, str | None] = (None, None)) -> tuple[dict[str, Any], dict[str, Any]]:
+def _refit(
+    cp: CompiledProject,
+    ev: Any,
+    ds_entry: Entry,
+    card: Any,
+    m: Any,
+    table: pd.DataFrame,
+    record: EvaluationRecord,
+    options: dict[str, Any],
+    index: HashIndex,
+    probe_cache: tuple[Any, str | None] = (None, None),
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """The re-fitted probe's scores come from their own cache entry (keyed by the baseline's
     probe-outputs key and the mitigation), so a change that only reruns the measurement
     (bootstrap, metrics, threshold policy) re-measures the variant without loading the model."""
     if ev.protocol.type != "linear_probe":
-        raise VariantFailure("FG483", f"{m.type} re-fits the linear probe; the protocol is {ev.protocol.type}")
+        raise VariantFailure(
+            "FG483", f"{m.type} re-fits the linear probe; the protocol is {ev.protocol.type}"
+        )
     cache, key = probe_cache
     fitted = _get(cache, key) if key else None
     if fitted is None:
@@ -249,47 +361,98 @@ def _refit(cp: CompiledProject, ev: Any, ds_entry: Entry, card: Any, m: Any, tab
     vt["score"] = [float(np.clip(score[int(r)], 0.0, 1.0)) for r in vt["row_id"]]
     threshold, measured = measure_evaluation(vt, ds_entry.model, ev)
     test = vt[vt["split"] == "test"].reset_index(drop=True)
-    body = {"threshold": {"policy": ev.threshold.policy, "target": ev.threshold.value, "value": threshold,
-                          "fitted_on": "validation"},
-            "probe": fitted["probe"], "measure": measured}
+    body = {
+        "threshold": {
+            "policy": ev.threshold.policy,
+            "target": ev.threshold.value,
+            "value": threshold,
+            "fitted_on": "validation",
+        },
+        "probe": fitted["probe"],
+        "measure": measured,
+    }
     return body, _arm(test, test["score"].to_numpy(float) >= threshold)
 
 
-def _fit_probe(cp: CompiledProject, ev: Any, ds_entry: Entry, card: Any, m: Any, record: EvaluationRecord,
-               options: dict[str, Any], index: HashIndex) -> dict[str, Any]:
+def _fit_probe(
+    cp: CompiledProject,
+    ev: Any,
+    ds_entry: Entry,
+    card: Any,
+    m: Any,
+    record: EvaluationRecord,
+    options: dict[str, Any],
+    index: HashIndex,
+) -> dict[str, Any]:
     from fairgov.evaluate.config import ProbeConfig
     from fairgov.mitigate.variants import fit_probe_variant
 
     got = _probe_inputs(cp, ev, ds_entry, card, record, options, index)
-    (r_tr, X_tr, y_tr), (r_va, X_va, y_va), (r_te, X_te, _) = (got["inputs"][s] for s in ("train", "validation", "test"))
+    (r_tr, X_tr, y_tr), (r_va, X_va, y_va), (r_te, X_te, _) = (
+        got["inputs"][s] for s in ("train", "validation", "test")
+    )
     g_tr = encode_by(got["frame"].loc[list(r_tr)], ds_entry.model, m.by)
-    cfg = ProbeConfig(Cs=tuple(ev.protocol.regularization), max_iter=ev.protocol.max_iter, seed=ev.bootstrap.seed)
+    cfg = ProbeConfig(
+        Cs=tuple(ev.protocol.regularization), max_iter=ev.protocol.max_iter, seed=ev.bootstrap.seed
+    )
     fit_record: dict[str, Any] = {}
     res = fit_probe_variant(m, X_tr, y_tr, g_tr, X_va, y_va, X_te, cfg, record=fit_record)
     scores = np.concatenate([res.scores_val, res.scores_test]).tolist()
-    return through_json({"scores": {str(r): float(v) for r, v in zip(list(r_va) + list(r_te), scores, strict=True)},
-                          "probe": {"C": res.C, "val_auroc_per_C": {str(k): v for k, v in res.val_auroc_per_C.items()},
-                                    "fit": fit_record}})
+    return through_json(
+        {
+            "scores": {
+                str(r): float(v) for r, v in zip(list(r_va) + list(r_te), scores, strict=True)
+            },
+            "probe": {
+                "C": res.C,
+                "val_auroc_per_C": {str(k): v for k, v in res.val_auroc_per_C.items()},
+                "fit": fit_record,
+            },
+        }
+    )
 
 
-def _fine_tuned(cp: CompiledProject, ev: Any, ds_entry: Entry, card: Any, m: Any, record: EvaluationRecord,
-                options: dict[str, Any], index: HashIndex) -> dict[str, Any]:
+def _fine_tuned(
+    cp: CompiledProject,
+    ev: Any,
+    ds_entry: Entry,
+    card: Any,
+    m: Any,
+    record: EvaluationRecord,
+    options: dict[str, Any],
+    index: HashIndex,
+) -> dict[str, Any]:
     """The whole probe protocol again with a backbone fine-tuned on the train rows
     (fairgov.evaluate.finetune through run_evaluation; its embeddings are cached by the tuned weights)."""
     from fairgov.build.predictions import predictions_table
     from fairgov.evaluate.finetune import FineTuneConfig
 
-    cfg = FineTuneConfig(blocks=m.blocks, lora_r=m.adapter.r if m.adapter else None,
-                         lora_alpha=int(m.adapter.alpha) if m.adapter else 8, epochs=m.epochs, seed=ev.bootstrap.seed)
-    table, prov, _ = predictions_table(cp, ev, ds_entry, card, {**options, "fine_tune": cfg}, None, index)
+    cfg = FineTuneConfig(
+        blocks=m.blocks,
+        lora_r=m.adapter.r if m.adapter else None,
+        lora_alpha=int(m.adapter.alpha) if m.adapter else 8,
+        epochs=m.epochs,
+        seed=ev.bootstrap.seed,
+    )
+    table, prov, _ = predictions_table(
+        cp, ev, ds_entry, card, {**options, "fine_tune": cfg}, None, index
+    )
     for key in ("_composition_table", "_probe_inputs", "_dropped_index"):
         prov.pop(key, None)
     probe = dict(prov.get("probe") or {})
-    return through_json({"scores": {str(int(r)): float(v) for r, v in zip(table["row_id"], table["score"], strict=True)},
-                          "probe": {**probe, "fine_tune": prov.get("fine_tune")}})
+    return through_json(
+        {
+            "scores": {
+                str(int(r)): float(v) for r, v in zip(table["row_id"], table["score"], strict=True)
+            },
+            "probe": {**probe, "fine_tune": prov.get("fine_tune")},
+        }
+    )
 
 
-def _group_thresholds(ev: Any, ds: Any, m: Any, table: pd.DataFrame) -> tuple[dict[str, Any], dict[str, Any]]:
+def _group_thresholds(
+    ev: Any, ds: Any, m: Any, table: pd.DataFrame
+) -> tuple[dict[str, Any], dict[str, Any]]:
     from fairgov import metrics as fm
     from fairgov.metrics.decisions import measure_decisions
     from fairgov.mitigate.thresholds import fit_group_thresholds
@@ -297,59 +460,141 @@ def _group_thresholds(ev: Any, ds: Any, m: Any, table: pd.DataFrame) -> tuple[di
     val = table[table["split"] == "validation"].reset_index(drop=True)
     test = table[table["split"] == "test"].reset_index(drop=True)
     g_test = encode_by(test, ds, m.by)
-    gt = fit_group_thresholds(val["score"].to_numpy(float), val["label"].to_numpy(int), encode_by(val, ds, m.by),
-                              m.objective, value=m.value, randomized=m.randomized, seed=m.seed, by="×".join(m.by),
-                              required=sorted(set(g_test.tolist())))
+    gt = fit_group_thresholds(
+        val["score"].to_numpy(float),
+        val["label"].to_numpy(int),
+        encode_by(val, ds, m.by),
+        m.objective,
+        value=m.value,
+        randomized=m.randomized,
+        seed=m.seed,
+        by="×".join(m.by),
+        required=sorted(set(g_test.tolist())),
+    )
     flags = np.asarray(gt.flags(test["score"].to_numpy(float), g_test, seed=m.seed), dtype=bool)
     b, mev = ev.bootstrap, ev.min_evidence
     measured = measure_decisions(
-        test["label"].to_numpy(int), test["score"].to_numpy(float), flags, test["patient_id"].astype(str).to_numpy(),
-        group_columns(test, ds, ev), metrics=list(ev.metrics),
-        bootstrap=fm.BootstrapConfig(resamples=b.resamples, level=b.level, seed=b.seed, interval=b.interval),
+        test["label"].to_numpy(int),
+        test["score"].to_numpy(float),
+        flags,
+        test["patient_id"].astype(str).to_numpy(),
+        group_columns(test, ds, ev),
+        metrics=list(ev.metrics),
+        bootstrap=fm.BootstrapConfig(
+            resamples=b.resamples, level=b.level, seed=b.seed, interval=b.interval
+        ),
         min_evidence=fm.MinEvidence(n=mev.n, positives=mev.positives, negatives=mev.negatives),
-        ece_bins=ev.ece_bins, permutations=b.permutations)
-    body = {"threshold": {"policy": "group_thresholds", "objective": m.objective, "target": m.value, "by": "×".join(m.by),
-                          "value": None, "groups": gt.to_json(), "fitted_on": "validation",
-                          "needs_attribute_at_inference": True},
-            "measure": measured}
+        ece_bins=ev.ece_bins,
+        permutations=b.permutations,
+    )
+    body = {
+        "threshold": {
+            "policy": "group_thresholds",
+            "objective": m.objective,
+            "target": m.value,
+            "by": "×".join(m.by),
+            "value": None,
+            "groups": gt.to_json(),
+            "fitted_on": "validation",
+            "needs_attribute_at_inference": True,
+        },
+        "measure": measured,
+    }
     return body, _arm(test, flags)
 
 
-def _compare(ev: Any, ds: Any, table: pd.DataFrame, entries: dict[str, Any], base_id: str, candidates: list[str],
-             stats: list[Any], record: EvaluationRecord) -> list[dict[str, Any]]:
+def _compare(
+    ev: Any,
+    ds: Any,
+    table: pd.DataFrame,
+    entries: dict[str, Any],
+    base_id: str,
+    candidates: list[str],
+    stats: list[Any],
+    record: EvaluationRecord,
+) -> list[dict[str, Any]]:
     from fairgov import metrics as fm
     from fairgov.mitigate.compare import Arm, paired_differences
 
     test = table[table["split"] == "test"].reset_index(drop=True)
     threshold = record.result["threshold"]["value"]
-    arms: dict[str, Any] = {"baseline": Arm(test["score"].to_numpy(float), test["score"].to_numpy(float) >= threshold)}
+    arms: dict[str, Any] = {
+        "baseline": Arm(test["score"].to_numpy(float), test["score"].to_numpy(float) >= threshold)
+    }
     for vid, e in entries.items():
         if e is not None and e.get("arm") is not None:
-            arms[vid] = Arm(np.asarray(e["arm"]["scores"], float), np.asarray(e["arm"]["decisions"], bool))
+            arms[vid] = Arm(
+                np.asarray(e["arm"]["scores"], float), np.asarray(e["arm"]["decisions"], bool)
+            )
     if base_id not in arms:
-        return [{"baseline": base_id, "candidate": c, "status": "error", "error": f"{base_id!r} did not run", "rows": []}
-                for c in candidates]
+        return [
+            {
+                "baseline": base_id,
+                "candidate": c,
+                "status": "error",
+                "error": f"{base_id!r} did not run",
+                "rows": [],
+            }
+            for c in candidates
+        ]
     ok = [c for c in candidates if c in arms]
     b, mev = ev.bootstrap, ev.min_evidence
-    diffs = paired_differences(
-        test["label"].to_numpy(int), test["patient_id"].astype(str).to_numpy(), group_columns(test, ds, ev),
-        {k: arms[k] for k in [base_id, *ok]}, base_id, stats,
-        fm.BootstrapConfig(resamples=b.resamples, level=b.level, seed=b.seed, interval=b.interval),
-        fm.MinEvidence(n=mev.n, positives=mev.positives, negatives=mev.negatives), ev.ece_bins,
-    ) if ok else {}
+    diffs = (
+        paired_differences(
+            test["label"].to_numpy(int),
+            test["patient_id"].astype(str).to_numpy(),
+            group_columns(test, ds, ev),
+            {k: arms[k] for k in [base_id, *ok]},
+            base_id,
+            stats,
+            fm.BootstrapConfig(
+                resamples=b.resamples, level=b.level, seed=b.seed, interval=b.interval
+            ),
+            fm.MinEvidence(n=mev.n, positives=mev.positives, negatives=mev.negatives),
+            ev.ece_bins,
+        )
+        if ok
+        else {}
+    )
     out: list[dict[str, Any]] = []
     for c in candidates:
         if c not in diffs:
-            out.append({"baseline": base_id, "candidate": c, "status": "error", "error": f"variant {c!r} did not run",
-                        "rows": []})
+            out.append(
+                {
+                    "baseline": base_id,
+                    "candidate": c,
+                    "status": "error",
+                    "error": f"variant {c!r} did not run",
+                    "rows": [],
+                }
+            )
             continue
         rows: list[dict[str, Any]] = []
         for key, row in diffs[c].items():
             metric, rest = key.split(".", 1)
             stat, _, where = rest.partition(".")
             group = where[where.index("[") + 1 : -1] if "[" in where else None
-            rows.append({"key": key, "metric": metric, "statistic": stat, "across": where.split("[")[0] or None,
-                         "group": group, **row})
-        out.append({"baseline": base_id, "candidate": c, "status": "ok", "error": None, "paired": True,
-                    "level": b.level, "interval": b.interval, "resamples": b.resamples, "rows": rows})
+            rows.append(
+                {
+                    "key": key,
+                    "metric": metric,
+                    "statistic": stat,
+                    "across": where.split("[")[0] or None,
+                    "group": group,
+                    **row,
+                }
+            )
+        out.append(
+            {
+                "baseline": base_id,
+                "candidate": c,
+                "status": "ok",
+                "error": None,
+                "paired": True,
+                "level": b.level,
+                "interval": b.interval,
+                "resamples": b.resamples,
+                "rows": rows,
+            }
+        )
     return out

@@ -205,8 +205,11 @@ def run_evaluation(
     inputs = None
     if zero_shot is None:
         (Xtr, ytr), (Xva, yva), (Xte, yte) = xy("train"), xy("validation"), xy("test")
-        inputs = {"train": (by_split["train"], Xtr, ytr), "validation": (by_split["validation"], Xva, yva),
-                  "test": (by_split["test"], Xte, yte)}
+        inputs = {
+            "train": (by_split["train"], Xtr, ytr),
+            "validation": (by_split["validation"], Xva, yva),
+            "test": (by_split["test"], Xte, yte),
+        }
         res = linear_probe(Xtr, ytr, Xva, yva, Xte, probe)
         scores = np.concatenate([res.scores_val, res.scores_test])
         method: dict[str, Any] = {"probe": {

@@ -32,7 +32,9 @@ def _merge_cell(cell: dict[str, Any], flagged: dict[str, Any], thr: set[str]) ->
     return {**cell, "metrics": metrics}
 
 
-def merge(by_score: dict[str, Any], by_flag: dict[str, Any], names: Sequence[str]) -> dict[str, Any]:
+def merge(
+    by_score: dict[str, Any], by_flag: dict[str, Any], names: Sequence[str]
+) -> dict[str, Any]:
     """The scores' record with every threshold metric (cells and aggregates) taken from the decisions' record."""
     thr = threshold_metrics(names) | set(ODDS_AGGREGATES)
     out = dict(by_score)
@@ -63,7 +65,16 @@ def measure_decisions(
     if flags.shape != np.asarray(scores).shape or flags.dtype.kind not in "bui":
         raise MetricsInputError("decisions must be one boolean per row")
     names = list(METRICS) if metrics is None else list(metrics)
-    by_score = measure(labels, scores, clusters, groups, threshold=DECISION_THRESHOLD, metrics=names, **options).to_dict()
-    by_flag = measure(labels, flags.astype(float), clusters, groups, threshold=DECISION_THRESHOLD,
-                      metrics=names, **options).to_dict()
+    by_score = measure(
+        labels, scores, clusters, groups, threshold=DECISION_THRESHOLD, metrics=names, **options
+    ).to_dict()
+    by_flag = measure(
+        labels,
+        flags.astype(float),
+        clusters,
+        groups,
+        threshold=DECISION_THRESHOLD,
+        metrics=names,
+        **options,
+    ).to_dict()
     return merge(by_score, by_flag, names)

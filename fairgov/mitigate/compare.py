@@ -71,13 +71,21 @@ class _ArmLayouts:
     """The sparse layouts of one arm: scores (ranking) and decisions (threshold metrics)
     for the overall segment and every attribute."""
 
-    def __init__(self, y, arm: Arm, codes: Mapping[str | None, tuple[np.ndarray, int]], cl, ncl, nb):
+    def __init__(
+        self, y, arm: Arm, codes: Mapping[str | None, tuple[np.ndarray, int]], cl, ncl, nb
+    ):
         flags = np.asarray(arm.decisions, dtype=bool).astype(float)
-        self.by = {name: (build_layout(y, arm.scores, c, g, cl, ncl, DECISION_THRESHOLD, nb),
-                          build_layout(y, flags, c, g, cl, ncl, DECISION_THRESHOLD, nb))
-                   for name, (c, g) in codes.items()}
+        self.by = {
+            name: (
+                build_layout(y, arm.scores, c, g, cl, ncl, DECISION_THRESHOLD, nb),
+                build_layout(y, flags, c, g, cl, ncl, DECISION_THRESHOLD, nb),
+            )
+            for name, (c, g) in codes.items()
+        }
 
-    def values(self, weights: np.ndarray, names: Sequence[str | None]) -> dict[str | None, dict[str, np.ndarray]]:
+    def values(
+        self, weights: np.ndarray, names: Sequence[str | None]
+    ) -> dict[str | None, dict[str, np.ndarray]]:
         """{attribute: {metric: (B, groups)}} for cluster weights (clusters, B)."""
         out = {}
         for name in names:
@@ -88,17 +96,26 @@ class _ArmLayouts:
         return out
 
 
-def _evaluate(stat: Statistic, vals: dict[str | None, dict[str, np.ndarray]], labels: Mapping[str | None, tuple[str, ...]],
-              included: Mapping[str | None, list[int]]) -> dict[str, np.ndarray]:
+def _evaluate(
+    stat: Statistic,
+    vals: dict[str | None, dict[str, np.ndarray]],
+    labels: Mapping[str | None, tuple[str, ...]],
+    included: Mapping[str | None, list[int]],
+) -> dict[str, np.ndarray]:
     """{row key: (B,)} of one statistic (each_group gives one row per group)."""
     if stat.across is None:
         return {stat.key: vals[None][stat.metric][:, 0]}
     v = vals[stat.across]
     names = labels[stat.across]
     if stat.statistic in ("group", "each_group"):
-        groups = [stat.group] if stat.statistic == "group" else [names[i] for i in included[stat.across]]
-        return {f"{stat.metric}.group.{stat.across}[{g}]": v[stat.metric][:, names.index(g)] for g in groups
-                if g in names}
+        groups = (
+            [stat.group] if stat.statistic == "group" else [names[i] for i in included[stat.across]]
+        )
+        return {
+            f"{stat.metric}.group.{stat.across}[{g}]": v[stat.metric][:, names.index(g)]
+            for g in groups
+            if g in names
+        }
     inc = included[stat.across]
     if len(inc) < 2:
         return {stat.key: np.full(next(iter(v.values())).shape[0], np.nan)}
@@ -113,7 +130,9 @@ def _evaluate(stat: Statistic, vals: dict[str | None, dict[str, np.ndarray]], la
     raise ValueError(f"statistic {stat.statistic!r} is not compared")
 
 
-def _included(y, codes, labels, min_evidence: MinEvidence, points: list[dict], stats: Sequence[Statistic]) -> dict:
+def _included(
+    y, codes, labels, min_evidence: MinEvidence, points: list[dict], stats: Sequence[Statistic]
+) -> dict:
     """Groups that take part in aggregates: not `unknown`, enough evidence, and every base
     metric the statistics read defined in every arm's point estimate."""
     out: dict[str | None, list[int]] = {}
@@ -150,7 +169,13 @@ def paired_differences(
     first = next(iter(arms.values()))
     y, _, cl, ncl = validate_arrays(labels, first.scores, clusters)
     attrs = encode_groups_input(groups, y.size)
-    strata = cluster_strata(cl, ncl, y, [a.codes for a in attrs] if bootstrap.stratify else [], bootstrap.min_stratum_clusters)
+    strata = cluster_strata(
+        cl,
+        ncl,
+        y,
+        [a.codes for a in attrs] if bootstrap.stratify else [],
+        bootstrap.min_stratum_clusters,
+    )
     cl = contiguous_codes(strata, ncl)[cl]
     zero = np.zeros(y.size, dtype=np.int64)
     codes: dict[str | None, tuple[np.ndarray, int]] = {None: (zero, 1)}
@@ -159,12 +184,21 @@ def paired_differences(
         codes[a.name], names[a.name] = (a.codes, len(a.labels)), a.labels
     wanted = [None, *sorted({s.across for s in statistics if s.across is not None})]
     with np.errstate(invalid="ignore", divide="ignore"):
-        lays = {k: _ArmLayouts(y, arm, {n: codes[n] for n in wanted}, cl, ncl, ece_bins) for k, arm in arms.items()}
+        lays = {
+            k: _ArmLayouts(y, arm, {n: codes[n] for n in wanted}, cl, ncl, ece_bins)
+            for k, arm in arms.items()
+        }
         ones = np.ones((ncl, 1))
         points = {k: lay.values(ones, wanted) for k, lay in lays.items()}
         included = _included(y, codes, names, min_evidence, list(points.values()), statistics)
-        pt = {k: {r: float(v[0]) for s in statistics for r, v in _evaluate(s, p, names, included).items()}
-              for k, p in points.items()}
+        pt = {
+            k: {
+                r: float(v[0])
+                for s in statistics
+                for r, v in _evaluate(s, p, names, included).items()
+            }
+            for k, p in points.items()
+        }
         rows = list(pt[baseline])
         boots = {k: np.full((bootstrap.resamples, len(rows)), np.nan) for k in arms}
         chunk = chunk_size(bootstrap, ncl, 8 * y.size)
@@ -172,13 +206,25 @@ def paired_differences(
         for i, k in enumerate(arms):
             if paired and i > 0:
                 break
-            cfg = bootstrap if paired else BootstrapConfig(
-                resamples=bootstrap.resamples, level=bootstrap.level, seed=bootstrap.seed + 7919 * i,
-                stratify=bootstrap.stratify, min_stratum_clusters=bootstrap.min_stratum_clusters)
+            cfg = (
+                bootstrap
+                if paired
+                else BootstrapConfig(
+                    resamples=bootstrap.resamples,
+                    level=bootstrap.level,
+                    seed=bootstrap.seed + 7919 * i,
+                    stratify=bootstrap.stratify,
+                    min_stratum_clusters=bootstrap.min_stratum_clusters,
+                )
+            )
             for start, counts in resample_counts(cfg, sizes, chunk):
-                for arm in (arms if paired else [k]):
+                for arm in arms if paired else [k]:
                     vals = lays[arm].values(counts, wanted)
-                    got = {r: v for s in statistics for r, v in _evaluate(s, vals, names, included).items()}
+                    got = {
+                        r: v
+                        for s in statistics
+                        for r, v in _evaluate(s, vals, names, included).items()
+                    }
                     for j, r in enumerate(rows):
                         boots[arm][start : start + counts.shape[1], j] = got[r]
     out: dict[str, dict[str, dict[str, Any]]] = {}
@@ -187,10 +233,20 @@ def paired_differences(
             continue
         diff = boots[k] - boots[baseline]
         point = np.array([pt[k][r] - pt[baseline][r] for r in rows])
-        lo, hi, frac = compute(bootstrap.interval, diff, point, None, bootstrap.level, bootstrap.min_defined_fraction)
-        out[k] = {r: {"baseline": _num(pt[baseline][r]), "candidate": _num(pt[k][r]), "difference": _num(point[j]),
-                      "ci_low": _num(lo[j]), "ci_high": _num(hi[j]), "defined": float(frac[j])}
-                  for j, r in enumerate(rows)}
+        lo, hi, frac = compute(
+            bootstrap.interval, diff, point, None, bootstrap.level, bootstrap.min_defined_fraction
+        )
+        out[k] = {
+            r: {
+                "baseline": _num(pt[baseline][r]),
+                "candidate": _num(pt[k][r]),
+                "difference": _num(point[j]),
+                "ci_low": _num(lo[j]),
+                "ci_high": _num(hi[j]),
+                "defined": float(frac[j]),
+            }
+            for j, r in enumerate(rows)
+        }
     return out
 
 

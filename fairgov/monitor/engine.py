@@ -116,19 +116,22 @@ class Runner:
                 todo = [ci for ci, c in enumerate(checks_) if c.type not in LABELLED and okeys[(ci, p.key)] not in cached]
                 frame = self.fetch((p.key,)) if todo or (unit == (p.key,) and mkeys[p.key] not in cached) else None
                 if unit is not None and mkeys[p.key] not in cached:
-                    measurer.submit(p.key, frame if unit == (p.key,) else self.fetch(unit))
+                    own = frame if unit == (p.key,) else self.fetch(unit)
+                    assert own is not None  # fetched above whenever this period measures itself
+                    measurer.submit(p.key, own)
                 for ci in todo:
+                    assert frame is not None  # fetched above whenever a label-free check is due
                     done[(ci, p.key)] = self.compute(checks_[ci], frame)
                 del frame
             computed = measurer.results()
             self.resources = {"measure_workers": measurer.workers if measurer.pool else 1,
                               "worker_peak_rss_mib": sorted(round(v) for v in measurer.worker_rss_mib.values())}
-        for p, key in mkeys.items():
-            if key in cached:
-                measures[p], self.stats.measures_reused = cached[key], self.stats.measures_reused + 1
+        for pkey, mkey in mkeys.items():
+            if mkey in cached:
+                measures[pkey], self.stats.measures_reused = cached[mkey], self.stats.measures_reused + 1
             else:
-                measures[p] = computed[p]
-                self.new[key] = ("measure", measures[p])
+                measures[pkey] = computed[pkey]
+                self.new[mkey] = ("measure", measures[pkey])
                 self.stats.measures_computed += 1
         outcomes = []
         for ci, check in enumerate(checks_):

@@ -32,7 +32,24 @@ from fairgov.results.model import (
 )
 
 __all__ = [
-    "RESULTS_SCHEMA_VERSION", "Aggregate", "AttributeBlock", "Cell", "CoverageItem", "CoverageRecord", "Evaluation",
-    "Gate", "Measure", "Provenance", "ReasonRecord", "Results", "Stat", "Verdict", "Waiver", "dump", "measures", "parse",
-    "plain", "results_schema",
+    "RESULTS_SCHEMA_VERSION",
+    "Aggregate",
+    "AttributeBlock",
+    "Cell",
+    "CoverageItem",
+    "CoverageRecord",
+    "Evaluation",
+    "Gate",
+    "Measure",
+    "Provenance",
+    "ReasonRecord",
+    "Results",
+    "Stat",
+    "Verdict",
+    "Waiver",
+    "dump",
+    "measures",
+    "parse",
+    "plain",
+    "results_schema",
 ]

@@ -128,6 +128,11 @@ class Measure(Section):
     overall: Cell
     attributes: dict[str, AttributeBlock]
     calibration: Calibration | None = None  # monitoring periods leave it out
+    decisions: str | None = Field(
+        default=None,
+        description="Set when threshold metrics come from per-row decisions "
+        "(a group-threshold mitigation variant), not from one threshold.",
+    )
 
 
 class Threshold(Section):
@@ -172,7 +177,9 @@ class ComparisonRow(Section):
     difference: Num
     ci_low: Num
     ci_high: Num
-    defined: float | None = Field(default=None, description="Share of replicates defined in both arms.")
+    defined: float | None = Field(
+        default=None, description="Share of replicates defined in both arms."
+    )
 
 
 class Comparison(Section):
@@ -195,18 +202,22 @@ class Variant(Section):
 
     id: str
     title: str | None = None
-    mitigation: dict[str, Any] = Field(description="The mitigation's spec plus the stage it acts on.")
+    mitigation: dict[str, Any] = Field(
+        description="The mitigation's spec plus the stage it acts on."
+    )
     status: Literal["ok", "error"]
     error: str | None = None
     code: str | None = None
     threshold: dict[str, Any] | None = Field(
-        default=None, description="As the evaluation's, or per-group thresholds (group_thresholds).")
+        default=None, description="As the evaluation's, or per-group thresholds (group_thresholds)."
+    )
     probe: dict[str, Any] | None = None
     measure: Measure | None = None
     gates: list[Gate] = Field(
         default_factory=list,
         description="The applied policies' metric gates on this variant (informational: the verdict "
-        "judges the evaluation as declared).")
+        "judges the evaluation as declared).",
+    )
     gates_summary: dict[str, Any] | None = None
 
 
@@ -241,7 +252,9 @@ class Gate(Section):
     id: str
     gate: str
     policy: str
-    type: Literal["metric", "required_fields", "coverage", "axes_evaluated", "threshold_match", "comparison"]
+    type: Literal[
+        "metric", "required_fields", "coverage", "axes_evaluated", "threshold_match", "comparison"
+    ]
     title: str
     severity: Literal["block", "warn"]
     outcome: Literal["pass", "fail", "inconclusive"]
@@ -375,8 +388,13 @@ def dump(results: Results) -> str:
 def results_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of results.json, generated from `Results`."""
     schema = Results.model_json_schema(mode="validation")
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$id": "https://fairgov.invalid/schemas/results.schema.json",
-            **schema, "title": "fairgov results.json",
-            "description": ("Machine-readable results of a fairgov build (generated from fairgov.results.Results). "
-                            "schema_version follows semver: a minor bump adds keys, a major one removes or changes them.")}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://fairgov.invalid/schemas/results.schema.json",
+        **schema,
+        "title": "fairgov results.json",
+        "description": (
+            "Machine-readable results of a fairgov build (generated from fairgov.results.Results). "
+            "schema_version follows semver: a minor bump adds keys, a major one removes or changes them."
+        ),
+    }

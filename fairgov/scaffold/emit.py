@@ -123,7 +123,9 @@ class Emitter:
             out += self.list_item(item, element, indent)
         return out
 
-    def list_item(self, item: Shape, ov: Mapping[str, Any], indent: int, alternatives: bool = False) -> list[str]:
+    def list_item(
+        self, item: Shape, ov: Mapping[str, Any], indent: int, alternatives: bool = False
+    ) -> list[str]:
         """`- field: ...` with the first field's comment above the dash (an empty list's example
         of a union also lists the other variants, commented out)."""
         lines = self.variant(item, ov, indent + 4, alternatives=alternatives)

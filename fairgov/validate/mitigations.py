@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from fairgov.diagnostics import Diagnostic
 from fairgov.spec.mitigation import BASELINE, REFIT, variant_ids
 from fairgov.validate.project import CompiledProject, Entry
+from fairgov.vocabulary import subgroup_name
 
 
 def check_evaluation(cp: CompiledProject, entry: Entry) -> Iterator[Diagnostic]:
@@ -17,30 +18,48 @@ def check_evaluation(cp: CompiledProject, entry: Entry) -> Iterator[Diagnostic]:
     seen: set[str] = set()
     for i, m in enumerate(ev.mitigations):
         if m.id == BASELINE:
-            yield entry.diag(f"/mitigations/{i}/id", "FG481", f"variant id {BASELINE!r} is reserved for the plain evaluation",
-                             "give the mitigation another id")
+            yield entry.diag(
+                f"/mitigations/{i}/id",
+                "FG481",
+                f"variant id {BASELINE!r} is reserved for the plain evaluation",
+                "give the mitigation another id",
+            )
         elif m.id in seen:
             yield entry.diag(f"/mitigations/{i}/id", "FG481", f"variant id {m.id!r} repeats")
         seen.add(m.id)
         if attributes is not None:
             for j, name in enumerate(m.by):
                 if name not in attributes:
-                    yield entry.diag(f"/mitigations/{i}/by/{j}", "FG480",
-                                     f"mitigation {m.id!r} groups by {name!r}, which {ev.dataset} does not declare",
-                                     f"declared: {', '.join(sorted(attributes))}")
+                    yield entry.diag(
+                        f"/mitigations/{i}/by/{j}",
+                        "FG480",
+                        f"mitigation {m.id!r} groups by {name!r}, which {ev.dataset} does not declare",
+                        f"declared: {', '.join(sorted(attributes))}",
+                    )
         if (m.type in REFIT or m.type == "fine_tune") and ev.protocol.type != "linear_probe":
-            yield entry.diag(f"/mitigations/{i}/type", "FG483",
-                             f"mitigation {m.id!r} ({m.type}) re-fits the linear probe, but the protocol is {ev.protocol.type}",
-                             "only `group_thresholds` applies to predictions and zero_shot protocols (their scores are given)")
+            yield entry.diag(
+                f"/mitigations/{i}/type",
+                "FG483",
+                f"mitigation {m.id!r} ({m.type}) re-fits the linear probe, but the protocol is {ev.protocol.type}",
+                "only `group_thresholds` applies to predictions and zero_shot protocols (their scores are given)",
+            )
     if ev.compare is not None:
         known = set(variant_ids(ev))
         if ev.compare.baseline not in known:
-            yield entry.diag("/compare/baseline", "FG482", f"compare baseline {ev.compare.baseline!r} is not a variant of {entry.ref}",
-                             f"variants: {', '.join(variant_ids(ev))}")
+            yield entry.diag(
+                "/compare/baseline",
+                "FG482",
+                f"compare baseline {ev.compare.baseline!r} is not a variant of {entry.ref}",
+                f"variants: {', '.join(variant_ids(ev))}",
+            )
         for j, c in enumerate(ev.compare.candidates or []):
             if c not in known:
-                yield entry.diag(f"/compare/candidates/{j}", "FG482", f"compare candidate {c!r} is not a variant of {entry.ref}",
-                                 f"variants: {', '.join(variant_ids(ev))}")
+                yield entry.diag(
+                    f"/compare/candidates/{j}",
+                    "FG482",
+                    f"compare candidate {c!r} is not a variant of {entry.ref}",
+                    f"variants: {', '.join(variant_ids(ev))}",
+                )
 
 
 def _mitigation(ev, vid: str):
@@ -53,25 +72,35 @@ def check_deployment(cp: CompiledProject, entry: Entry) -> Iterator[Diagnostic]:
     if ev is None or not hasattr(ev, "mitigations"):
         return
     if op.variant != BASELINE and _mitigation(ev, op.variant) is None:
-        yield entry.diag("/operating_point/variant", "FG484", f"deployed variant {op.variant!r} is not a variant of {op.evaluation}",
-                         f"variants: {', '.join(variant_ids(ev))}")
+        yield entry.diag(
+            "/operating_point/variant",
+            "FG484",
+            f"deployed variant {op.variant!r} is not a variant of {op.evaluation}",
+            f"variants: {', '.join(variant_ids(ev))}",
+        )
         return
     m = _mitigation(ev, op.variant)
     if m is not None and m.type == "group_thresholds":
-        if op.attribute_at_inference is None or hasattr(op.attribute_at_inference.statement, "not_applicable"):
-            yield entry.diag("/operating_point", "FG485",
-                             f"the deployed variant {op.variant!r} uses a threshold per {' × '.join(m.by)} group, so the model "
-                             "needs that attribute for every study at inference time; the protocol must say how it gets it",
-                             "add `operating_point.attribute_at_inference: {source: ..., statement: ...}`")
+        if op.attribute_at_inference is None or hasattr(
+            op.attribute_at_inference.statement, "not_applicable"
+        ):
+            yield entry.diag(
+                "/operating_point",
+                "FG485",
+                f"the deployed variant {op.variant!r} uses a threshold per {' × '.join(m.by)} group, so the model "
+                "needs that attribute for every study at inference time; the protocol must say how it gets it",
+                "add `operating_point.attribute_at_inference: {source: ..., statement: ...}`",
+            )
         if not op.follows_fitted:
-            yield entry.diag("/operating_point/threshold", "FG486",
-                             f"the deployed variant {op.variant!r} deploys its fitted per-group thresholds, not one number",
-                             "write `threshold: fitted`")
+            yield entry.diag(
+                "/operating_point/threshold",
+                "FG486",
+                f"the deployed variant {op.variant!r} deploys its fitted per-group thresholds, not one number",
+                "write `threshold: fitted`",
+            )
 
 
 def check_policy(cp: CompiledProject, entry: Entry) -> Iterator[Diagnostic]:
-    from fairgov.validate.semantic import subgroup_name
-
     pol = entry.model
     ids = {g.id for g in pol.gates}
     for i, g in enumerate(pol.comparisons):
@@ -81,22 +110,35 @@ def check_policy(cp: CompiledProject, entry: Entry) -> Iterator[Diagnostic]:
         ev_entry = cp.get(g.evaluation)
         if ev_entry is None or ev_entry.doc.kind != "Evaluation":
             if g.evaluation not in cp.invalid_refs:
-                yield entry.diag(f"/comparisons/{i}/evaluation", "FG531", f"comparison gate {g.id!r}: evaluation {g.evaluation!r} does not resolve")
+                yield entry.diag(
+                    f"/comparisons/{i}/evaluation",
+                    "FG531",
+                    f"comparison gate {g.id!r}: evaluation {g.evaluation!r} does not resolve",
+                )
             continue
         ev = ev_entry.model
         for field in ("candidate", "baseline"):
             vid = getattr(g, field)
             if vid not in variant_ids(ev):
-                yield entry.diag(f"/comparisons/{i}/{field}", "FG532",
-                                 f"comparison gate {g.id!r}: {vid!r} is not a variant of {g.evaluation}",
-                                 f"variants: {', '.join(variant_ids(ev))}")
+                yield entry.diag(
+                    f"/comparisons/{i}/{field}",
+                    "FG532",
+                    f"comparison gate {g.id!r}: {vid!r} is not a variant of {g.evaluation}",
+                    f"variants: {', '.join(variant_ids(ev))}",
+                )
         if g.across:
             across = "×".join(g.across)
             measured = {subgroup_name(s) for s in ev.subgroups}
             if across not in measured:
-                yield entry.diag(f"/comparisons/{i}/across", "FG533",
-                                 f"comparison gate {g.id!r} spans {across!r}, which {g.evaluation} does not measure",
-                                 f"measured: {', '.join(sorted(measured))}")
+                yield entry.diag(
+                    f"/comparisons/{i}/across",
+                    "FG533",
+                    f"comparison gate {g.id!r} spans {across!r}, which {g.evaluation} does not measure",
+                    f"measured: {', '.join(sorted(measured))}",
+                )
         if g.metric not in ev.metrics:
-            yield entry.diag(f"/comparisons/{i}/metric", "FG533",
-                             f"comparison gate {g.id!r}: {g.evaluation} does not compute {g.metric!r}")
+            yield entry.diag(
+                f"/comparisons/{i}/metric",
+                "FG533",
+                f"comparison gate {g.id!r}: {g.evaluation} does not compute {g.metric!r}",
+            )

@@ -34,10 +34,18 @@ def build_outputs(workdir: Path) -> dict[str, str]:
     from fairgov.build.pipeline import run_build
 
     project = workdir / "project"
-    shutil.copytree(REPO / "tests/fixtures/project", project, ignore=shutil.ignore_patterns(".fairgov", "build"))
+    shutil.copytree(
+        REPO / "tests/fixtures/project", project, ignore=shutil.ignore_patterns(".fairgov", "build")
+    )
     out = workdir / "out"
-    outcome = run_build(project, out=out, date=DATE, write_reports=False, command=["fairgov", "build"],
-                        options={"cache_dir": str(workdir / "cache")})
+    outcome = run_build(
+        project,
+        out=out,
+        date=DATE,
+        write_reports=False,
+        command=["fairgov", "build"],
+        options={"cache_dir": str(workdir / "cache")},
+    )
     assert outcome.results is not None, [d.message for d in outcome.diagnostics]
     return {name: normalise((out / name).read_text(encoding="utf-8"), out) for name in FILES}
 

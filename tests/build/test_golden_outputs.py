@@ -22,10 +22,14 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 @pytest.mark.parametrize("name", FILES)
 def test_output_equals_its_golden_file(outputs: dict[str, str], name: str) -> None:
     golden = (GOLDEN / name).read_text(encoding="utf-8")
-    assert outputs[name] == golden, f"{name} changed: if intended, run `python tests/build/golden_build.py`"
+    assert outputs[name] == golden, (
+        f"{name} changed: if intended, run `python tests/build/golden_build.py`"
+    )
 
 
-def test_results_json_is_the_dump_of_its_model_and_matches_the_generated_schema(outputs: dict[str, str]) -> None:
+def test_results_json_is_the_dump_of_its_model_and_matches_the_generated_schema(
+    outputs: dict[str, str],
+) -> None:
     text = outputs["results.json"]
     results = parse(text)
     assert results.schema_version == RESULTS_SCHEMA_VERSION == "1.2"
@@ -33,7 +37,9 @@ def test_results_json_is_the_dump_of_its_model_and_matches_the_generated_schema(
     jsonschema.validate(json.loads(text), json.loads(output_schemas()[RESULTS_SCHEMA]))
 
 
-def test_every_gate_records_its_reasons_as_codes_whose_text_is_the_reason(outputs: dict[str, str]) -> None:
+def test_every_gate_records_its_reasons_as_codes_whose_text_is_the_reason(
+    outputs: dict[str, str],
+) -> None:
     from fairgov.reasons import ENGLISH, Reason, join
 
     results = parse(outputs["results.json"])

@@ -13,7 +13,9 @@ from fairgov.results import parse
 from fairgov.resultsdiff import diff_results
 
 REPO = Path(__file__).resolve().parents[2]
-OLD = REPO / "tests/fixtures/results/fixture-project-v1.1.json"  # the fixture build by the code before 1.2
+OLD = (
+    REPO / "tests/fixtures/results/fixture-project-v1.1.json"
+)  # the fixture build by the code before 1.2
 NEW = REPO / "tests/build/golden/results.json"  # the same build by the current code
 
 
@@ -38,11 +40,16 @@ def test_a_changed_gate_and_metric_between_versions_are_reported(tmp_path: Path,
     out = json.loads(capsys.readouterr().out)
     assert rc == 1
     assert out["new_failures"] == [f"{passed['policy']}:{passed['id']}"]
-    assert any(m["metric"] == "auroc" and m["attribute"] == "overall" and m["regression"] for m in out["metrics"])
+    assert any(
+        m["metric"] == "auroc" and m["attribute"] == "overall" and m["regression"]
+        for m in out["metrics"]
+    )
 
 
 @pytest.mark.parametrize("change", ["unknown-key", "bad-version"])
-def test_a_file_that_is_not_a_readable_results_json_is_fg603(tmp_path: Path, change: str, capsys) -> None:
+def test_a_file_that_is_not_a_readable_results_json_is_fg603(
+    tmp_path: Path, change: str, capsys
+) -> None:
     broken = copy.deepcopy(json.loads(NEW.read_text(encoding="utf-8")))
     if change == "unknown-key":
         broken["gates"][0]["surprise"] = 1

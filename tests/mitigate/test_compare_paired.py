@@ -26,19 +26,36 @@ def _sim(rng: np.random.Generator, n: int = 300) -> tuple:
 
 def test_point_estimates_match_sklearn() -> None:
     y, pid, groups, a0, a1 = _sim(np.random.default_rng(3))
-    stats = [Statistic("tpr", None, "overall"), Statistic("auroc", None, "overall"),
-             Statistic("tpr", "g", "each_group"), Statistic("auroc", "g", "gap")]
-    out = paired_differences(y, pid, groups, {"baseline": a0, "cand": a1}, "baseline", stats,
-                             BootstrapConfig(resamples=50, seed=1), MinEvidence(positives=5, negatives=5))["cand"]
+    stats = [
+        Statistic("tpr", None, "overall"),
+        Statistic("auroc", None, "overall"),
+        Statistic("tpr", "g", "each_group"),
+        Statistic("auroc", "g", "gap"),
+    ]
+    out = paired_differences(
+        y,
+        pid,
+        groups,
+        {"baseline": a0, "cand": a1},
+        "baseline",
+        stats,
+        BootstrapConfig(resamples=50, seed=1),
+        MinEvidence(positives=5, negatives=5),
+    )["cand"]
     assert out["tpr.overall"]["baseline"] == pytest.approx(recall_score(y, a0.decisions))
     assert out["tpr.overall"]["candidate"] == pytest.approx(recall_score(y, a1.decisions))
     assert out["auroc.overall"]["baseline"] == pytest.approx(roc_auc_score(y, a0.scores))
     a = groups["g"] == "a"
     assert out["tpr.group.g[a]"]["difference"] == pytest.approx(
-        recall_score(y[a], a1.decisions[a]) - recall_score(y[a], a0.decisions[a]))
+        recall_score(y[a], a1.decisions[a]) - recall_score(y[a], a0.decisions[a])
+    )
     gap = lambda s: abs(roc_auc_score(y[a], s[a]) - roc_auc_score(y[~a], s[~a]))  # noqa: E731
     assert out["auroc.gap.g"]["difference"] == pytest.approx(gap(a1.scores) - gap(a0.scores))
-    assert out["tpr.overall"]["ci_low"] <= out["tpr.overall"]["difference"] <= out["tpr.overall"]["ci_high"]
+    assert (
+        out["tpr.overall"]["ci_low"]
+        <= out["tpr.overall"]["difference"]
+        <= out["tpr.overall"]["ci_high"]
+    )
 
 
 @pytest.mark.slow
@@ -48,22 +65,36 @@ def test_paired_interval_covers_planted_difference() -> None:
     sims = 200
     for _ in range(sims):
         y, pid, groups, a0, a1 = _sim(rng)
-        row = paired_differences(y, pid, groups, {"baseline": a0, "cand": a1}, "baseline",
-                                 [Statistic("tpr", None, "overall")],
-                                 BootstrapConfig(resamples=400, seed=int(rng.integers(1 << 30)), interval="percentile"),
-                                 MinEvidence(positives=5, negatives=5))["cand"]["tpr.overall"]
+        row = paired_differences(
+            y,
+            pid,
+            groups,
+            {"baseline": a0, "cand": a1},
+            "baseline",
+            [Statistic("tpr", None, "overall")],
+            BootstrapConfig(resamples=400, seed=int(rng.integers(1 << 30)), interval="percentile"),
+            MinEvidence(positives=5, negatives=5),
+        )["cand"]["tpr.overall"]
         covered += row["ci_low"] <= TRUE_DIFF <= row["ci_high"]
     assert 0.91 <= covered / sims <= 0.98, covered / sims
 
 
 def test_paired_interval_narrower_than_unpaired_on_correlated_arms() -> None:
     y, pid, groups, a0, a1 = _sim(np.random.default_rng(11), n=600)
-    stats = [Statistic("tpr", None, "overall"), Statistic("auroc", None, "overall"), Statistic("tpr", "g", "gap")]
-    kw = dict(bootstrap=BootstrapConfig(resamples=300, seed=5, interval="percentile"),
-              min_evidence=MinEvidence(positives=5, negatives=5))
+    stats = [
+        Statistic("tpr", None, "overall"),
+        Statistic("auroc", None, "overall"),
+        Statistic("tpr", "g", "gap"),
+    ]
+    kw = dict(
+        bootstrap=BootstrapConfig(resamples=300, seed=5, interval="percentile"),
+        min_evidence=MinEvidence(positives=5, negatives=5),
+    )
     arms = {"baseline": a0, "cand": a1}
     paired = paired_differences(y, pid, groups, arms, "baseline", stats, **kw)["cand"]
-    unpaired = paired_differences(y, pid, groups, arms, "baseline", stats, paired=False, **kw)["cand"]
+    unpaired = paired_differences(y, pid, groups, arms, "baseline", stats, paired=False, **kw)[
+        "cand"
+    ]
     for key in ("tpr.overall", "auroc.overall", "tpr.gap.g"):
         w_p = paired[key]["ci_high"] - paired[key]["ci_low"]
         w_u = unpaired[key]["ci_high"] - unpaired[key]["ci_low"]

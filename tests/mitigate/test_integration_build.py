@@ -76,10 +76,16 @@ def test_group_threshold_variant_is_a_full_evaluation(mitigated: Path, tmp_path:
         m = (test["site"] == site).to_numpy()
         got = var["measure"]["attributes"]["site"]["groups"][site]["metrics"]
         assert got["tpr"]["value"] == pytest.approx(recall_score(y[m], flags[m]))
-        assert got["auroc"]["value"] == pytest.approx(roc_auc_score(y[m], test["score"].to_numpy()[m]))
+        assert got["auroc"]["value"] == pytest.approx(
+            roc_auc_score(y[m], test["score"].to_numpy()[m])
+        )
         # ranking metrics do not depend on the thresholds: identical to the baseline
-        assert got["auroc"] == ev["measure"]["attributes"]["site"]["groups"][site]["metrics"]["auroc"]
-    assert {g["id"] for g in var["gates"]} == {g["id"] for g in results["gates"] if g["type"] == "metric"}
+        assert (
+            got["auroc"] == ev["measure"]["attributes"]["site"]["groups"][site]["metrics"]["auroc"]
+        )
+    assert {g["id"] for g in var["gates"]} == {
+        g["id"] for g in results["gates"] if g["type"] == "metric"
+    }
     [cmp] = ev["comparisons"]
     assert cmp["candidate"] == "site-thresholds" and cmp["paired"] is True
     rows_by_key = {r["key"]: r for r in cmp["rows"]}
@@ -88,10 +94,14 @@ def test_group_threshold_variant_is_a_full_evaluation(mitigated: Path, tmp_path:
         r = rows_by_key[f"tpr.group.site[{site}]"]
         base = ev["measure"]["attributes"]["site"]["groups"][site]["metrics"]["tpr"]["value"]
         assert r["baseline"] == pytest.approx(base) and r["candidate"] == pytest.approx(
-            var["measure"]["attributes"]["site"]["groups"][site]["metrics"]["tpr"]["value"])
+            var["measure"]["attributes"]["site"]["groups"][site]["metrics"]["tpr"]["value"]
+        )
         assert r["ci_low"] <= r["difference"] <= r["ci_high"]
     gates = {g["id"]: g for g in results["gates"]}
-    assert gates["auroc-no-worse"]["status"] == "pass" and gates["auroc-no-worse"]["type"] == "comparison"
+    assert (
+        gates["auroc-no-worse"]["status"] == "pass"
+        and gates["auroc-no-worse"]["type"] == "comparison"
+    )
     assert gates["tpr-no-worse"]["status"] in ("pass", "inconclusive", "fail")
     assert outcome.exit_code == 1  # the fixture's own failing gates
 
@@ -120,8 +130,10 @@ def test_thresholds_never_see_test_labels(mitigated: Path, tmp_path: Path) -> No
     a = first["evaluations"][EVAL]["variants"]["site-thresholds"]["threshold"]
     b = second["evaluations"][EVAL]["variants"]["site-thresholds"]["threshold"]
     assert a == b
-    assert first["evaluations"][EVAL]["variants"]["site-thresholds"]["measure"] != \
-        second["evaluations"][EVAL]["variants"]["site-thresholds"]["measure"]
+    assert (
+        first["evaluations"][EVAL]["variants"]["site-thresholds"]["measure"]
+        != second["evaluations"][EVAL]["variants"]["site-thresholds"]["measure"]
+    )
 
 
 @pytest.mark.slow
@@ -129,24 +141,41 @@ def test_variants_are_cached_per_mitigation(mitigated: Path, tmp_path: Path, edi
     _, cold, stats = _build(mitigated, tmp_path / "a")
     assert stats["stages"]["variants"]["site-thresholds"]["reused"] is False
     _, warm, stats = _build(mitigated, tmp_path / "b")
-    assert stats["stages"]["measurement"]["reused"] and stats["stages"]["variants"]["site-thresholds"]["reused"]
+    assert (
+        stats["stages"]["measurement"]["reused"]
+        and stats["stages"]["variants"]["site-thresholds"]["reused"]
+    )
     assert stats["stages"]["variants"]["comparison"]["reused"]
     assert (tmp_path / "a/results.json").read_bytes() == (tmp_path / "b/results.json").read_bytes()
-    edit(mitigated / "evaluation.yaml", "objective: equal_opportunity", "objective: target_sensitivity\n    value: 0.9")
+    edit(
+        mitigated / "evaluation.yaml",
+        "objective: equal_opportunity",
+        "objective: target_sensitivity\n    value: 0.9",
+    )
     _, changed, stats = _build(mitigated, tmp_path / "c")
-    assert stats["stages"]["measurement"]["reused"]  # the baseline is not rerun for a mitigation edit
+    assert stats["stages"]["measurement"][
+        "reused"
+    ]  # the baseline is not rerun for a mitigation edit
     assert stats["stages"]["variants"]["site-thresholds"]["reused"] is False
     assert stats["stages"]["variants"]["comparison"]["reused"] is False
     assert changed["evaluations"][EVAL]["measure"] == cold["evaluations"][EVAL]["measure"]
-    assert changed["evaluations"][EVAL]["variants"]["site-thresholds"]["threshold"]["objective"] == "target_sensitivity"
+    assert (
+        changed["evaluations"][EVAL]["variants"]["site-thresholds"]["threshold"]["objective"]
+        == "target_sensitivity"
+    )
 
 
-def test_a_variant_that_cannot_run_is_a_located_warning(mitigated: Path, tmp_path: Path, edit) -> None:
+def test_a_variant_that_cannot_run_is_a_located_warning(
+    mitigated: Path, tmp_path: Path, edit
+) -> None:
     # north has validation rows but, with sex x site, some intersection may be absent from
     # validation; force it: a group label only the test split has
     df = pd.read_csv(mitigated / "data/manifest.csv", dtype=str, keep_default_na=False)
     df.loc[df.index[df["split"] == "validation"], "site"] = np.where(
-        df.loc[df["split"] == "validation", "site"] == "river", "north", df.loc[df["split"] == "validation", "site"])
+        df.loc[df["split"] == "validation", "site"] == "river",
+        "north",
+        df.loc[df["split"] == "validation", "site"],
+    )
     df.to_csv(mitigated / "data/manifest.csv", index=False)
     outcome, results, _ = _build(mitigated, tmp_path / "out")
     var = results["evaluations"][EVAL]["variants"]["site-thresholds"]
@@ -154,4 +183,6 @@ def test_a_variant_that_cannot_run_is_a_located_warning(mitigated: Path, tmp_pat
     diag = next(d for d in outcome.diagnostics if d.code == "FG471")
     assert diag.file == "evaluation.yaml" and diag.line == 40
     gates = {g["id"]: g for g in results["gates"]}
-    assert gates["auroc-no-worse"]["status"] == "inconclusive" and gates["auroc-no-worse"]["blocking"]
+    assert (
+        gates["auroc-no-worse"]["status"] == "inconclusive" and gates["auroc-no-worse"]["blocking"]
+    )

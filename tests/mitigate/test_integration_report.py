@@ -18,28 +18,41 @@ from html_audit import visible_text  # noqa: E402
 from layout_audit import audit_pdf, pagination_defects  # noqa: E402
 
 DOSSIER = "dossier-st-example-central"
-STATEMENT = "The PACS router writes the acquiring site code into every study before it reaches the model."
+STATEMENT = (
+    "The PACS router writes the acquiring site code into every study before it reaches the model."
+)
 
 
 @pytest.fixture
 def built(project: Path, edit, tmp_path: Path):
-    edit(project / "evaluation.yaml", "ece_bins: 10\n", """ece_bins: 10
+    edit(
+        project / "evaluation.yaml",
+        "ece_bins: 10\n",
+        """ece_bins: 10
 mitigations:
   - id: site-thresholds
     type: group_thresholds
     by: [site]
     objective: target_sensitivity
     value: 0.9
-""")
+""",
+    )
     edit(project / "evaluation.yaml", "resamples: 2000", "resamples: 200")
     edit(project / "evaluation.yaml", "permutations: 1000", "permutations: 100")
-    edit(project / "deployment.yaml", "  threshold: 0.5\n", f"""  threshold: fitted
+    edit(
+        project / "deployment.yaml",
+        "  threshold: 0.5\n",
+        f"""  threshold: fitted
   variant: site-thresholds
   attribute_at_inference:
     source: DICOM (0008,0080) InstitutionName
     statement: {STATEMENT}
-""")
-    edit(project / "policy.yaml", "waivers: []\n", """waivers: []
+""",
+    )
+    edit(
+        project / "policy.yaml",
+        "waivers: []\n",
+        """waivers: []
 comparisons:
   - id: tpr-no-worse
     evaluation: evaluation/cxr-demo-probe
@@ -48,9 +61,15 @@ comparisons:
     across: [site]
     statistic: each_group
     max_worsening: 0.02
-""")
-    outcome = run_build(project, out=tmp_path / "out", date="2026-11-28", write_reports=False,
-                        options={"cache_dir": tmp_path / "cache"})
+""",
+    )
+    outcome = run_build(
+        project,
+        out=tmp_path / "out",
+        date="2026-11-28",
+        write_reports=False,
+        options={"cache_dir": tmp_path / "cache"},
+    )
     assert outcome.results is not None
     return outcome.results, outcome.project
 
@@ -60,7 +79,10 @@ def test_deployed_group_thresholds_follow_the_fitted_thresholds(built) -> None:
     gate = next(g for g in results["gates"] if g["id"] == "threshold-matches")
     var = results["evaluations"]["evaluation/cxr-demo-probe"]["variants"]["site-thresholds"]
     assert gate["status"] == "pass" and "per-group thresholds" in gate["reason"]
-    assert gate["details"]["deployed"]["deployment/st-example-central"]["thresholds"] == var["threshold"]["groups"]["thresholds"]
+    assert (
+        gate["details"]["deployed"]["deployment/st-example-central"]["thresholds"]
+        == var["threshold"]["groups"]["thresholds"]
+    )
 
 
 def test_diff_and_export_carry_variants(built) -> None:
@@ -71,11 +93,16 @@ def test_diff_and_export_carry_variants(built) -> None:
     labels = {r["evaluation"] for r in rows(results)}
     assert labels == {"evaluation/cxr-demo-probe", "evaluation/cxr-demo-probe#site-thresholds"}
     head = __import__("copy").deepcopy(results)
-    cell = head["evaluations"]["evaluation/cxr-demo-probe"]["variants"]["site-thresholds"]["measure"]["attributes"]["site"]["groups"]["river"]["metrics"]["tpr"]
+    cell = head["evaluations"]["evaluation/cxr-demo-probe"]["variants"]["site-thresholds"][
+        "measure"
+    ]["attributes"]["site"]["groups"]["river"]["metrics"]["tpr"]
     cell["value"], cell["ci_low"], cell["ci_high"] = 0.1, 0.05, 0.15
     d = diff_results(results, head)
     [changed] = d["metrics"]
-    assert changed["evaluation"] == "evaluation/cxr-demo-probe#site-thresholds" and changed["regression"] is True
+    assert (
+        changed["evaluation"] == "evaluation/cxr-demo-probe#site-thresholds"
+        and changed["regression"] is True
+    )
 
 
 @pytest.mark.slow
@@ -93,7 +120,10 @@ def test_mitigation_section_in_the_dossier_html(built) -> None:
     assert f"{row['difference']:.3f}".replace("-", "−") in text
     # the lifecycle view links the intervention to the decision stage (deployment row)
     stage = dossier.html.split('id="stage-deployment"', 1)[1].split("</tr>", 1)[0]
-    assert "site-thresholds: group-specific thresholds fitted on validation by site (decision stage" in stage
+    assert (
+        "site-thresholds: group-specific thresholds fitted on validation by site (decision stage"
+        in stage
+    )
     assert 'href="#variant-' in stage
     # the model card report carries it too; the datasheet report does not
     reports = {r.stem: r.html for r in render_reports(results, cp, pdf=False)}

@@ -32,8 +32,16 @@ def _read(path: str) -> Results:
     except ValidationError as err:
         first = err.errors()[0]
         where = "/".join(str(x) for x in first["loc"])
-        raise FairgovError(Diagnostic(path, 1, 1, "FG603", f"not a results.json fairgov can read: {where}: {first['msg']}"
-                                      f" ({err.error_count()} problem(s))")) from err
+        raise FairgovError(
+            Diagnostic(
+                path,
+                1,
+                1,
+                "FG603",
+                f"not a results.json fairgov can read: {where}: {first['msg']}"
+                f" ({err.error_count()} problem(s))",
+            )
+        ) from err
     except ValueError as err:
         raise FairgovError(Diagnostic(path, 1, 1, "FG603", f"cannot read results: {err}")) from err
 
