@@ -66,10 +66,11 @@ def environment(folder: Path, lang: str = DEFAULT) -> jinja2.Environment:
     env.install_gettext_translations(language(lang).translations, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(
         num=fmt.num, count=fmt.count, pct=fmt.pct, estimate=fmt.estimate, interval=fmt.interval,
-        metric=fmt.metric_label, limit=fmt.limit, word=fmt.status_word, slug=fmt.slug,
+        metric=fmt.metric_label, metric_short=fmt.metric_short, limit=fmt.limit, word=fmt.status_word, slug=fmt.slug,
         md=markdown, icon=status_icon, undefined_reason=fmt.undefined, date=fmt.date, level=fmt.level,
         css_content=css_content, stat=fmt.stat_label,
     )
+    env.globals["metric_key"] = fmt.metric_key
     return env
 
 

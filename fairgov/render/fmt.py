@@ -31,6 +31,13 @@ METRIC_LABEL = {
     "equalized_odds": N_("Equalized-odds difference"), "equalized_odds_mean": N_("Equalized-odds mean difference"),
     "equal_opportunity": N_("Equal-opportunity difference"),
 }
+#: narrow table headers print these short forms, with a key (`metric_key`) once under the tables
+METRIC_SHORT = {
+    "tpr": N_("TPR"), "tnr": N_("TNR"), "average_precision": N_("AP"), "calibration_in_the_large": N_("CITL"),
+    "balanced_accuracy": N_("Bal. acc."), "selection_rate": N_("Sel. rate"), "brier": N_("Brier"),
+}
+#: the count columns' headers (n, Pos., Neg.) and what they stand for
+COUNT_KEY = (("n", N_("images")), (N_("Pos."), N_("positive images")), (N_("Neg."), N_("negative images")))
 STAT_LABEL = {"gap": N_("gap (max − min)"), "worst": N_("worst group"), "ratio": N_("ratio (min / max)"),
               "to_overall": N_("largest difference to overall"), "group": N_("group value")}
 #: English keeps ISO 8601 dates; other languages use their CLDR long form
@@ -105,6 +112,20 @@ def cell(stat: dict[str, Any] | None) -> dict[str, Any]:
 def metric_label(name: Any) -> str:
     label = METRIC_LABEL.get(str(name))
     return gettext(label) if label else str(name)
+
+
+def metric_short(name: Any) -> str:
+    """A metric's header form: its abbreviation where it has one, else its label."""
+    short = METRIC_SHORT.get(str(name))
+    return gettext(short) if short else metric_label(name)
+
+
+def metric_key(names: Any) -> str:
+    """'n: images; Pos.: positive images; …; TPR: TPR (sensitivity)' for the count columns and
+    every abbreviated metric among `names` (in their order)."""
+    pairs = [(short if short == "n" else gettext(short), gettext(full)) for short, full in COUNT_KEY]
+    pairs += [(metric_short(m), metric_label(m)) for m in dict.fromkeys(map(str, names)) if m in METRIC_SHORT]
+    return "; ".join(f"{short}: {full}" for short, full in pairs)
 
 
 def stat_label(name: Any) -> str:

@@ -192,6 +192,12 @@ def _norm(text: str) -> str:
     return " ".join(text.replace("\u00ad", "").split())
 
 
+def _ends(label: str, line: str) -> bool:
+    """`line` is the last line of `label` (whole words): the label itself ends at the page foot.
+    A bold table-row header that merely shares a word with some label is not one."""
+    return label.endswith(line) and (len(label) == len(line) or not label[-len(line) - 1].isalnum())
+
+
 def pagination_defects(pdf: bytes, html: str) -> list[Defect]:
     """A label or heading ending a page while what it announces starts the next one; a page
     left nearly empty although the next one continues the same part."""
@@ -208,7 +214,7 @@ def pagination_defects(pdf: bytes, html: str) -> list[Defect]:
         if not lines or not nxt:
             continue
         last = _norm(lines[-1]["text"])
-        if _bold(lines[-1]) and len(last) >= 6 and any(last in lab for lab in labels):
+        if _bold(lines[-1]) and len(last) >= 6 and any(_ends(lab, last) for lab in labels):
             out.append(Defect(n, "label at page foot, its content on the next page", last))
         filled = (lines[-1]["bottom"] - lines[0]["top"]) / body
         opens_part = _norm(nxt[0]["text"]) in parts

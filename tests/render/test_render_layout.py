@@ -169,3 +169,63 @@ def test_compared_label_matches_results_json(built: tuple[dict[str, Any], Any], 
         if g.get("compared") is None and fmt.is_num(g.get("value")):
             section = dossier.split(f'id="gate-{g["id"]}"', 1)[1].split("</section>", 1)[0]
             assert "bound compared" not in section and "Not compared:" in section
+
+
+# --- the stress project: long group names, eight groups in an attribute, all fourteen metrics, es and fr
+
+#: each report in one language: both languages and every report kind, four PDFs in all
+STRESS = (("es", "dossier-st-example-central"), ("es", "datasheet-cxr-demo"),
+          ("fr", "modelcard-cxr-triage-fm"), ("fr", "deployment-st-example-central"))
+
+
+@pytest.fixture(scope="session")
+def stress_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Rendered]:
+    from render_helpers import build
+    from stress_project import make_stress_project
+
+    root = tmp_path_factory.mktemp("stress")
+    results, cp = build(make_stress_project(root / "project"), root / "build")
+    out: dict[tuple[str, str], Rendered] = {}
+    for lang in ("es", "fr"):
+        only = {stem for la, stem in STRESS if la == lang}
+        out.update({(lang, r.stem): r for r in render_reports(results, cp, only=only, lang=lang)})
+    return out
+
+
+def test_stress_project_is_what_it_claims(tmp_path: Any) -> None:
+    import yaml
+    from stress_project import SITES, make_stress_project
+
+    from fairgov.spec.evaluation import METRIC_NAMES
+
+    dest = make_stress_project(tmp_path / "p")
+    sheet = yaml.safe_load((dest / "datasheet.yaml").read_text(encoding="utf-8"))
+    assert len(sheet["attributes"]["site"]["values"]) == 8 and min(map(len, SITES.values())) > 30
+    ev = yaml.safe_load((dest / "evaluation.yaml").read_text(encoding="utf-8"))
+    assert ev["metrics"] == list(METRIC_NAMES) and len(METRIC_NAMES) == 14
+    dist = yaml.safe_load((dest / "deployment.yaml").read_text(encoding="utf-8"))["intended_population"]["distribution"]
+    assert set(dist["site"]) == set(SITES.values()) and abs(sum(dist["site"].values()) - 1) < 1e-9
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("lang", "stem"), STRESS)
+def test_stress_project_reports_have_no_layout_defect(stress_pdfs: dict[tuple[str, str], Rendered], lang: str, stem: str) -> None:
+    from stress_project import SITES
+
+    item = stress_pdfs[lang, stem]
+    assert item.pdf is not None and item.problems == []
+    assert [str(d) for d in audit_pdf(item.pdf, item.html)] == []
+    assert [str(d) for d in pagination_defects(item.pdf, item.html)] == []
+    assert page_one_ink(item.pdf) > 0.05
+    if stem.startswith(("dossier-", "modelcard-")):  # the long group names are in the evidence, whole
+        assert sum(name in item.html for name in SITES.values()) == len(SITES)
+
+
+def test_pagination_audit_reads_a_label_end_not_a_shared_word() -> None:
+    from layout_audit import _ends
+
+    assert _ends("Who labelled the images? Gebru 3.1", "the images? Gebru 3.1")
+    assert _ends("Imaging modalities", "Imaging modalities")
+    # a table-row header "... Department of Diagnostic Imaging" ending a page is no stranded label
+    assert not _ends("Imaging modalities and views. Healthsheet", "Imaging")
+    assert not _ends("Clinical lead sign-off", "Clinic")

@@ -30,7 +30,7 @@ PAYLOADS = {
     "css": "url(file:///etc/passwd) @import 'http://127.0.0.1:9/x.css';",
     "rtl": "مرحبا بالعالم \u202eevil\u202c e\u0301\u0301\u0301 \u05e9\u05dc\u05d5\u05dd",
 }
-ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "a", "main", "section", "header", "p", "strong", "code", "span",
+ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "a", "main", "section", "header", "p", "strong", "code", "span", "abbr",
                 "h1", "h2", "h3", "h4", "h5", "h6", "table", "caption", "colgroup", "col", "thead", "tbody", "tr", "th", "td", "ul",
                 "li", "div", "nav", "ol", "dl", "dt", "dd", "figure", "figcaption", "svg", "desc", "text", "line", "rect",
                 "circle", "polygon", "polyline", "footer", "em"}
