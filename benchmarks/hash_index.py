@@ -4,7 +4,7 @@ every file (the reference), on N small files (default 100,000) in a temporary fo
 Run: .venv/bin/python benchmarks/hash_index.py [--files N] [--size BYTES]
 Three timings in this process on the same files: hashing every file (what `fairgov verify`
 and the pre-index build did), a cold index pass (hashes and records), and a warm pass
-through `fairgov.build.reuse.image_digests` (reads the manifest, loads the index, stats
+through `fairgov.pipeline.reuse.image_digests` (reads the manifest, loads the index, stats
 every file, hashes none). The last line is one JSON object.
 """
 
@@ -22,10 +22,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from fairgov.build.image_state import image_digests  # noqa: E402
 from fairgov.evaluate import hashindex  # noqa: E402
 from fairgov.evaluate.hashing import sha256_file  # noqa: E402
 from fairgov.evaluate.manifest import resolve_image  # noqa: E402
+from fairgov.pipeline.image_state import image_digests  # noqa: E402
 
 
 def make_files(root: Path, n: int, size: int) -> Path:

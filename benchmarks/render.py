@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pypdf
 
-from fairgov.build.pipeline import run_build
+from fairgov.pipeline.build import run_build
 from fairgov.render import render_reports
 from fairgov.render.pool import workers_for
 

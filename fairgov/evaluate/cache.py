@@ -28,7 +28,7 @@ from fairgov.evaluate.hashing import sha256_bytes
 __all__ = ["SUFFIXES", "Cache", "CacheStats", "canonical_json", "content_key"]
 
 #: payload kinds: per-image embeddings (.npy), embedding shards and probe outputs (.parquet),
-#: and the JSON records of cached stages (.entry.json, see fairgov.build.reuse)
+#: and the JSON records of cached stages (.entry.json, see fairgov.pipeline.reuse)
 SUFFIXES = (".npy", ".parquet", ".entry.json")
 
 

@@ -27,7 +27,7 @@ class EvalOutcome:
     error: str | None = None
     threshold: float | None = None
     subgroups: set[str] = field(default_factory=set)
-    #: mitigation variants {id: record} and their paired comparisons (fairgov.build.variants)
+    #: mitigation variants {id: record} and their paired comparisons (fairgov.pipeline.variants)
     variants: dict[str, Any] = field(default_factory=dict)
     comparisons: list[dict[str, Any]] = field(default_factory=list)
 

@@ -198,7 +198,7 @@ class Comparison(Section):
 
 
 class Variant(Section):
-    """A mitigation variant of an evaluation (fairgov.build.variants), on the same test rows."""
+    """A mitigation variant of an evaluation (fairgov.pipeline.variants), on the same test rows."""
 
     id: str
     title: str | None = None

@@ -31,7 +31,7 @@ def normalise(text: str, out: Path) -> str:
 
 def build_outputs(workdir: Path) -> dict[str, str]:
     """Build a fresh copy of the fixture project in `workdir`; file name -> normalised text."""
-    from fairgov.build.pipeline import run_build
+    from fairgov.pipeline.build import run_build
 
     project = workdir / "project"
     shutil.copytree(

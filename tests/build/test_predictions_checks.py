@@ -1,4 +1,4 @@
-"""Bring-your-own predictions: the one checker the build calls (fairgov.build.predictions),
+"""Bring-your-own predictions: the one checker the build calls (fairgov.pipeline.predictions),
 and the diagnostic codes that evaluation errors carry themselves."""
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fairgov.build.predictions import check_predictions
 from fairgov.evaluate.config import (
     BackboneConfig,
     BackboneError,
@@ -17,6 +16,7 @@ from fairgov.evaluate.config import (
     ProbeError,
 )
 from fairgov.evaluate.weights import read_weights
+from fairgov.pipeline.predictions import check_predictions
 
 
 def test_every_problem_is_reported_once_per_row_and_check() -> None:

@@ -59,7 +59,7 @@ def test_quiet_and_sarif(project: Path, tmp_path: Path, capsys) -> None:
 
 
 def test_library_calls_print_nothing(project: Path, tmp_path: Path, capsys) -> None:
-    from fairgov.build.pipeline import run_build
+    from fairgov.pipeline.build import run_build
 
     run_build(project, out=tmp_path / "o", date="2026-11-28", write_reports=False)
     assert capsys.readouterr().err == ""

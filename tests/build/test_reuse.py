@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import fairgov
-from fairgov.build.pipeline import run_build
+from fairgov.pipeline.build import run_build
 
 DATE = "2026-11-28"
 
@@ -112,10 +112,10 @@ def test_image_locator_agrees_with_resolve_image(tmp_path: Path) -> None:
     """The fast per-folder path check gives exactly the careful answer, symlinks included."""
     import os
 
-    from fairgov.build.image_state import _Locator
     from fairgov.evaluate.hashindex import HashIndex
     from fairgov.evaluate.hashing import sha256_file
     from fairgov.evaluate.manifest import resolve_image
+    from fairgov.pipeline.image_state import _Locator
 
     root, outside = tmp_path / "root", tmp_path / "outside"
     (root / "img").mkdir(parents=True)

@@ -102,8 +102,8 @@ def test_non_regular_files_are_refused(tmp_path: Path) -> None:
 def test_verify_hashes_everything_even_with_a_forged_index(
     project: Path, tmp_path: Path, capsys
 ) -> None:
-    from fairgov.build.pipeline import run_build
     from fairgov.cli.main import main
+    from fairgov.pipeline.build import run_build
 
     run_build(project, out=tmp_path / "out", date="2026-11-28", write_reports=False)
     preds = project / "data/predictions.csv"

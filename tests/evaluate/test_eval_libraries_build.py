@@ -121,13 +121,16 @@ def test_open_clip_zero_shot_through_the_spec(tmp_path: Path) -> None:
     (root / "data" / "clip.json").write_text(json.dumps(CLIP_CFG))
     _save(model, root / "data" / "clip.safetensors")
     ev = root / "evaluation.yaml"
-    ev.write_text(
-        re.sub(
-            r"protocol:\n  type: linear_probe\n  regularization: .*\n",
-            f"protocol:\n  type: zero_shot\n  temperature: 0.05\n  {PROMPTS}\n",
-            ev.read_text(),
-        )
+    text = re.sub(
+        r"protocol:\n  type: linear_probe\n  regularization: .*\n",
+        f"protocol:\n  type: zero_shot\n  temperature: 0.05\n  {PROMPTS}\n",
+        ev.read_text(),
     )
+    # a zero-shot model has no probe to re-fit: the example's DRO variant becomes the one
+    # mitigation that applies to given scores (per-group thresholds)
+    dro = "    type: group_dro\n    by: [site]\n    step_size: 0.01\n"
+    assert dro in text
+    ev.write_text(text.replace(dro, "    type: group_thresholds\n    by: [site]\n    objective: equal_opportunity\n"))
     rc, results, stats = _check(root, tmp_path / "out")
     prov = _provenance(results)
     assert rc in (0, 1)

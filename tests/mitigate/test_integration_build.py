@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import recall_score, roc_auc_score
 
-from fairgov.build.pipeline import run_build
+from fairgov.pipeline.build import run_build
 
 EVAL = "evaluation/cxr-demo-probe"
 MITIGATION = """ece_bins: 10

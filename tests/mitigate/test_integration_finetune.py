@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from fairgov.build.pipeline import run_build
+from fairgov.pipeline.build import run_build
 
 REPO = Path(__file__).resolve().parents[2]
 EVAL = "evaluation/cxr-demo-probe"

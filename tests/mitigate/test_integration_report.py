@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from fairgov.build.pipeline import run_build
+from fairgov.pipeline.build import run_build
 from fairgov.render import render_reports
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "render"))

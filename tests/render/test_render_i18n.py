@@ -221,7 +221,7 @@ def test_unknown_language_is_refused(built, capsys):
 
 
 def test_build_passes_the_language_to_the_reports(built, tmp_path, monkeypatch):
-    from fairgov.build import pipeline
+    from fairgov.pipeline import build as pipeline
 
     results, cp = built
     monkeypatch.setenv("FAIRGOV_RENDER_WORKERS", "1")

@@ -118,8 +118,8 @@ def test_killed_actor_and_failed_shard_are_retried_and_resumable(
 def test_example_build_is_identical_with_ray_and_local(
     cluster: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import fairgov.build.evaluations as evaluations
-    from fairgov.build.pipeline import run_build
+    import fairgov.pipeline.evaluations as evaluations
+    from fairgov.pipeline.build import run_build
 
     if not (REPO / "specs" / "data" / "manifest.csv").exists():
         pytest.skip("example data not generated")

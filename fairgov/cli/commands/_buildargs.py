@@ -6,13 +6,13 @@ import argparse
 import json
 import sys
 
-from fairgov.build import ci_outputs
-from fairgov.build.pipeline import BuildOutcome, run_build
-from fairgov.build.steps import Steps
 from fairgov.cli.options import EXIT_CODES, add_repo_root
+from fairgov.formats import ci as ci_outputs
 from fairgov.formats import diagnostics as fmt
 from fairgov.locale import DEFAULT as DEFAULT_LANG
 from fairgov.locale import available as available_langs
+from fairgov.pipeline.build import BuildOutcome, run_build
+from fairgov.pipeline.steps import Steps
 
 
 def add_common(p: argparse.ArgumentParser) -> None:

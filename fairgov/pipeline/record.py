@@ -23,7 +23,7 @@ class EvaluationRecord:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     predictions: pd.DataFrame | None = None
     run_stats: dict[str, Any] = field(default_factory=dict)
-    #: what mitigation variants need from this run (fairgov.build.variants); never written out
+    #: what mitigation variants need from this run (fairgov.pipeline.variants); never written out
     probe_inputs: dict[str, Any] | None = None
 
 

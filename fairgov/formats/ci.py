@@ -12,8 +12,8 @@ import textwrap
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from fairgov.build.gatecells import limit, observed, waiver, worst_served
 from fairgov.diagnostics import Diagnostic
+from fairgov.formats.gatecells import limit, observed, waiver, worst_served
 from fairgov.formats.location import with_prefix
 from fairgov.formats.sarif import sarif_log
 

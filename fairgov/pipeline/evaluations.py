@@ -11,14 +11,14 @@ from typing import Any
 
 import pandas as pd
 
-from fairgov.build.predictions import RUN_STATS, EvalFailure, predictions_table, table_bytes
-from fairgov.build.record import EvaluationRecord, through_json
-from fairgov.build.reuse import make_plan
-from fairgov.build.steps import SILENT, Steps
-from fairgov.build.variants import attach_variants
 from fairgov.diagnostics import Diagnostic
 from fairgov.evaluate.hashindex import HashIndex
 from fairgov.gates import EvalOutcome
+from fairgov.pipeline.predictions import RUN_STATS, EvalFailure, predictions_table, table_bytes
+from fairgov.pipeline.record import EvaluationRecord, through_json
+from fairgov.pipeline.reuse import make_plan
+from fairgov.pipeline.steps import SILENT, Steps
+from fairgov.pipeline.variants import attach_variants
 from fairgov.validate.paths import resolve_inside
 from fairgov.validate.project import CompiledProject, Entry
 from fairgov.vocabulary import subgroup_name
@@ -47,7 +47,7 @@ def run_one(
 def _run_baseline(
     cp: CompiledProject, entry: Entry, options: dict[str, Any], index: HashIndex | None = None
 ) -> EvaluationRecord:
-    """One Evaluation; its cached stages (fairgov.build.reuse) are reused when their inputs'
+    """One Evaluation; its cached stages (fairgov.pipeline.reuse) are reused when their inputs'
     hashes are unchanged, so a warm run with nothing changed runs no model and no bootstrap."""
     ev = entry.model
     index = index if index is not None else HashIndex(None)
@@ -75,7 +75,7 @@ def _run_baseline(
         "task": ev.task.model_dump(),
         "subgroups": sorted(subgroups),
     }
-    from fairgov.build.measure import composition, measure_evaluation  # scipy: only to measure
+    from fairgov.pipeline.measure import composition, measure_evaluation  # scipy: only to measure
 
     probe_hit = plan.load_probe() if plan is not None else None
     try:

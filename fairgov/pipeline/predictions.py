@@ -11,12 +11,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fairgov.build.rowdiags import row_diagnostics
 from fairgov.diagnostics import Diagnostic
 from fairgov.evaluate.config import RayOptions, RunConfig
 from fairgov.evaluate.hashing import sha256_file
 from fairgov.evaluate.manifest import canonical, check_rows, patient_split, read_manifest
 from fairgov.evaluate.problems import RowProblem
+from fairgov.pipeline.rowdiags import row_diagnostics
 from fairgov.validate.paths import resolve_inside
 from fairgov.validate.project import CompiledProject, Entry
 from fairgov.vocabulary import SCORED_SPLITS, SPLITS
@@ -81,7 +81,7 @@ def predictions_table(
     reused: tuple[bytes, dict[str, Any]] | None = None,
     index: Any = None,
 ) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]]:
-    """`reused`: cached probe outputs (scores table as Parquet, record) from fairgov.build.reuse;
+    """`reused`: cached probe outputs (scores table as Parquet, record) from fairgov.pipeline.reuse;
     `index`: the build's stat-keyed hash index (None: hash every file)."""
     ds = ds_entry.model
     mpath = resolve_inside(cp.root, ds.manifest.path)

@@ -9,17 +9,17 @@ from pathlib import Path
 from typing import Any
 
 from fairgov.atomic import atomic_write_text
-from fairgov.build import ci_outputs
-from fairgov.build.evaluations import run_all
-from fairgov.build.record import EvaluationRecord
-from fairgov.build.results import assemble
-from fairgov.build.reuse import cache_dir
-from fairgov.build.steps import SILENT, Steps
 from fairgov.diagnostics import Diagnostic, ExitCode, FairgovError, sort_diagnostics
 from fairgov.evaluate.hashindex import HashIndex
 from fairgov.evaluate.hashing import sha256_file
+from fairgov.formats import ci as ci_outputs
 from fairgov.formats.location import uri_prefix
 from fairgov.gates import run_gates
+from fairgov.pipeline.evaluations import run_all
+from fairgov.pipeline.record import EvaluationRecord
+from fairgov.pipeline.results import assemble
+from fairgov.pipeline.reuse import cache_dir
+from fairgov.pipeline.steps import SILENT, Steps
 from fairgov.results import Results, dump, plain
 from fairgov.validate import CompiledProject, compile_project
 from fairgov.validate.paths import PathEscape, resolve_inside

@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from fairgov.atomic import atomic_write_text
-from fairgov.build.image_state import image_digests
 from fairgov.evaluate.cache import Cache, canonical_json, content_key
 from fairgov.evaluate.hashindex import HashIndex
 from fairgov.evaluate.hashing import sha256_bytes
+from fairgov.pipeline.image_state import image_digests
 from fairgov.validate.paths import PathEscape, resolve_inside
 
 ENTRY = ".entry.json"
@@ -192,7 +192,7 @@ def make_plan(
                 "attributes": {k: a.model_dump(mode="json") for k, a in ds.attributes.items()},
             }
         )
-        # mitigations have their own per-variant keys (fairgov.build.variants): editing one never
+        # mitigations have their own per-variant keys (fairgov.pipeline.variants): editing one never
         # reruns the baseline
         evaluation = ev.model_dump(mode="json", exclude={"compute", "mitigations", "compare"})
         measure = {"manifest": manifest, "dataset": dataset, "versions": digest(library_versions()),

@@ -8,7 +8,7 @@ variant on the same test rows, and the compared candidates get paired difference
   (``fairgov.mitigate.thresholds``); threshold metrics read the per-row decisions
   (``fairgov.metrics.decisions``), ranking metrics the unchanged scores.
 
-Cache discipline (as ``fairgov.build.reuse``): each variant is stored under
+Cache discipline (as ``fairgov.pipeline.reuse``): each variant is stored under
 ``content_key(kind="variant", measurement=<baseline measurement key>, mitigation=<its spec>)``,
 so editing one mitigation reruns that variant only, and anything that reruns the baseline
 (data, scores, evaluation settings) reruns every variant. The comparison is stored under the
@@ -25,10 +25,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fairgov.build.measure import attribute_specs, group_columns, measure_evaluation
-from fairgov.build.record import EvaluationRecord, through_json
 from fairgov.evaluate.cache import Cache, content_key
 from fairgov.evaluate.hashindex import HashIndex
+from fairgov.pipeline.measure import attribute_specs, group_columns, measure_evaluation
+from fairgov.pipeline.record import EvaluationRecord, through_json
 from fairgov.spec.mitigation import REFIT, STAGE, compared
 from fairgov.validate.project import CompiledProject, Entry
 
@@ -124,7 +124,7 @@ def attach_variants(
     index: HashIndex,
 ) -> None:
     """Run (or reuse) every variant and the comparison; add them to the record in place."""
-    from fairgov.build.reuse import make_plan
+    from fairgov.pipeline.reuse import make_plan
 
     ev = entry.model
     ds_entry, card = cp.get(ev.dataset), cp.model(ev.model)
@@ -243,7 +243,7 @@ def _baseline_table(
     index: HashIndex,
 ) -> pd.DataFrame:
     """The baseline's validation/test scores table when the baseline itself was reused."""
-    from fairgov.build.predictions import _reused, predictions_table
+    from fairgov.pipeline.predictions import _reused, predictions_table
 
     hit = plan.load_probe() if plan is not None else None
     if hit is not None:
@@ -266,7 +266,7 @@ def _probe_inputs(
 ) -> dict[str, Any]:
     """Train/validation/test embeddings (from this run, else re-read through the embedding cache)."""
     if record.probe_inputs is None:
-        from fairgov.build.predictions import predictions_table
+        from fairgov.pipeline.predictions import predictions_table
 
         _, prov, _ = predictions_table(cp, ev, ds_entry, card, options, None, index)
         record.probe_inputs = {
@@ -286,7 +286,7 @@ def _run_variant(
     index: HashIndex,
     probe_cache: tuple[Any, str | None] = (None, None),
 ) -> dict[str, Any]:
-    from fairgov.build.predictions import EvalFailure
+    from fairgov.pipeline.predictions import EvalFailure
 
     ev = entry.model
     ds_entry, card = cp.get(ev.dataset), cp.model(ev.model)
@@ -424,8 +424,8 @@ def _fine_tuned(
 ) -> dict[str, Any]:
     """The whole probe protocol again with a backbone fine-tuned on the train rows
     (fairgov.evaluate.finetune through run_evaluation; its embeddings are cached by the tuned weights)."""
-    from fairgov.build.predictions import predictions_table
     from fairgov.evaluate.finetune import FineTuneConfig
+    from fairgov.pipeline.predictions import predictions_table
 
     cfg = FineTuneConfig(
         blocks=m.blocks,
