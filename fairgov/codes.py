@@ -148,6 +148,7 @@ CODES: dict[str, tuple[str, str]] = {
     "FG721": ("trigger-inconclusive", "A blocking trigger's latest judged period is inconclusive (too little evidence); it blocks unless `inconclusive_blocks: false`."),
     "FG722": ("trigger-warning", "A non-blocking trigger alerts or is inconclusive."),
     "FG723": ("monitor-threshold-unknown", "The deployment says `threshold: fitted`, but no results.json of a `fairgov build` records the evaluation's fitted threshold. Run `fairgov build` first, or write the deployed number."),
+    "FG724": ("monitor-group-thresholds", "The deployment deploys a mitigation variant with per-group thresholds; `fairgov monitor` applies one operating threshold to the logged scores, so it cannot yet recompute that variant's decisions. Monitor the baseline, or log the shown flag and monitor it with a fixed threshold."),
     # internal
     "FG900": ("internal-error", "An unexpected error inside fairgov. Re-run with --debug and report it."),
 }

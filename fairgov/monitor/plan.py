@@ -102,6 +102,12 @@ def production_threshold(cp: CompiledProject, entry: Entry) -> float:
         record = json.loads(results.read_text(encoding="utf-8"))["evaluations"][op.evaluation]
         if op.variant != "baseline":  # a deployed mitigation variant: its own fitted threshold
             record = record["variants"][op.variant]
+        if record["threshold"].get("policy") == "group_thresholds":
+            raise FairgovError(entry.diag(
+                "/operating_point/variant", "FG724",
+                f"variant {op.variant!r} decides with per-group thresholds; monitoring recomputes "
+                "decisions from one operating threshold, so it cannot judge this variant yet",
+                hint="monitor the baseline (`variant: baseline`) or deploy a single-threshold variant"))
         value = record["threshold"]["value"]
         return float(value)
     except (OSError, ValueError, KeyError, TypeError) as err:

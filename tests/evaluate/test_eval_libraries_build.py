@@ -130,7 +130,8 @@ def test_open_clip_zero_shot_through_the_spec(tmp_path: Path) -> None:
     # mitigation that applies to given scores (per-group thresholds)
     dro = "    type: group_dro\n    by: [site]\n    step_size: 0.01\n"
     assert dro in text
-    ev.write_text(text.replace(dro, "    type: group_thresholds\n    by: [site]\n    objective: equal_opportunity\n"))
+    thresholds = "    type: group_thresholds\n    by: [site]\n    objective: equal_opportunity\n"
+    ev.write_text(text.replace(dro, thresholds))
     rc, results, stats = _check(root, tmp_path / "out")
     prov = _provenance(results)
     assert rc in (0, 1)

@@ -59,3 +59,27 @@ def test_threshold_fitted_takes_the_number_the_last_build_recorded(example: Path
     assert json.loads(capsys.readouterr().out)["verdict"]["blocking"] == ["tpr-gap-site"]
     doc = json.loads((example / "build/monitor/st-example-central/monitoring.json").read_text())
     assert doc["plan"]["threshold"] == 0.1927
+
+
+def test_a_deployed_group_threshold_variant_is_refused_with_its_own_code(example: Path, capsys) -> None:
+    # the evaluation gains a per-group-threshold variant and the deployment deploys it
+    ev = example / "evaluation.yaml"
+    ev.write_text(ev.read_text().replace(
+        "compare:\n",
+        "  - id: site-thresholds\n    type: group_thresholds\n    by: [site]\n"
+        "    objective: equal_opportunity\ncompare:\n", 1))
+    spec = example / "deployment.yaml"
+    spec.write_text(spec.read_text().replace(
+        "  variant: baseline\n  threshold: 0.1927\n",
+        "  variant: site-thresholds\n  threshold: fitted\n  attribute_at_inference:\n"
+        "    source: DICOM (0008,0080) InstitutionName\n"
+        "    statement: The site comes from the DICOM header; a study without one is not scored.\n", 1))
+    results = example / "build/results.json"
+    results.parent.mkdir(parents=True, exist_ok=True)
+    evaluation = "evaluation/cxr-demo-probe"
+    variant = {"threshold": {"policy": "group_thresholds", "value": None, "groups": {}}}
+    results.write_text(json.dumps({"evaluations": {evaluation: {
+        "threshold": {"value": 0.1927}, "variants": {"site-thresholds": variant}}}}))
+    assert main(["monitor", str(example), "--format", "json"]) == 2  # fail closed, never a wrong number
+    err = capsys.readouterr().err
+    assert "FG724" in err and "site-thresholds" in err and "FG723" not in err and "Traceback" not in err
