@@ -22,6 +22,7 @@ __all__ = [
     "ProbeResult",
     "auroc",
     "check_sample_weight",
+    "lbfgs",
     "fit_logistic",
     "fit_weighted_logistic",
     "linear_probe",
@@ -52,6 +53,20 @@ def auroc(y: np.ndarray, scores: np.ndarray) -> float:
     return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
+def lbfgs(
+    fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndarray, max_iter: int
+) -> Any:
+    """The probes' optimiser: L-BFGS-B on (loss, gradient) from `x0`, with the tight tolerances
+    every probe objective here uses (plain, weighted, group DRO), so all of them converge alike."""
+    return minimize(
+        fun,
+        x0,
+        jac=True,
+        method="L-BFGS-B",
+        options={"maxiter": max_iter, "maxcor": 30, "gtol": 1e-10, "ftol": 1e-15},
+    )
+
+
 def fit_logistic(
     X: np.ndarray,
     y: np.ndarray,
@@ -79,13 +94,7 @@ def fit_logistic(
         g = -t * expit(-z) / n
         return float(loss), np.concatenate([X.T @ g + lam * w, [g.sum()]])
 
-    res = minimize(
-        fun,
-        np.zeros(d + 1),
-        jac=True,
-        method="L-BFGS-B",
-        options={"maxiter": max_iter, "maxcor": 30, "gtol": 1e-10, "ftol": 1e-15},
-    )
+    res = lbfgs(fun, np.zeros(d + 1), max_iter)
     return res.x[:d].copy(), float(res.x[d])
 
 
@@ -132,13 +141,7 @@ def fit_weighted_logistic(
         g = -t * v * expit(-z)
         return float(loss), np.concatenate([X.T @ g + lam * w, [g.sum()]])
 
-    res = minimize(
-        fun,
-        np.zeros(d + 1) if x0 is None else np.asarray(x0, dtype=np.float64),
-        jac=True,
-        method="L-BFGS-B",
-        options={"maxiter": max_iter, "maxcor": 30, "gtol": 1e-10, "ftol": 1e-15},
-    )
+    res = lbfgs(fun, np.zeros(d + 1) if x0 is None else np.asarray(x0, dtype=np.float64), max_iter)
     if info:
         return res.x[:d].copy(), float(res.x[d]), int(res.nit), bool(res.success)
     return res.x[:d].copy(), float(res.x[d])

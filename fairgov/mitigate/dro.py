@@ -30,9 +30,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import minimize
 from scipy.special import expit, log_expit, logsumexp
 
+from fairgov.evaluate.probe import lbfgs
 from fairgov.mitigate.errors import MitigationError
 
 __all__ = ["GroupDROResult", "fit_group_dro", "group_dro", "group_losses"]
@@ -100,13 +100,7 @@ def group_dro(
         gz = -t * (q / n_g)[gi] * expit(-z)
         return float(loss), np.concatenate([X.T @ gz + lam * w, [gz.sum()]])
 
-    res = minimize(
-        fun,
-        np.zeros(d + 1),
-        jac=True,
-        method="L-BFGS-B",
-        options={"maxiter": max_iter, "maxcor": 30, "gtol": 1e-10, "ftol": 1e-15},
-    )
+    res = lbfgs(fun, np.zeros(d + 1), max_iter)
     _, L, q = weights(res.x)
     return GroupDROResult(
         coef=res.x[:d].copy(),
