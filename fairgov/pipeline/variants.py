@@ -25,12 +25,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fairgov import metrics as fm
 from fairgov.evaluate.cache import Cache, content_key
+from fairgov.evaluate.config import ProbeConfig
+from fairgov.evaluate.finetune import FineTuneConfig
 from fairgov.evaluate.hashindex import HashIndex
+from fairgov.metrics.decisions import measure_decisions
+from fairgov.mitigate.compare import Arm, Statistic, paired_differences
+from fairgov.mitigate.thresholds import fit_group_thresholds
+from fairgov.mitigate.variants import fit_probe_variant
 from fairgov.pipeline.measure import attribute_specs, group_columns, measure_evaluation
+from fairgov.pipeline.predictions import EvalFailure, _reused, predictions_table
 from fairgov.pipeline.record import EvaluationRecord, through_json
+from fairgov.pipeline.reuse import make_plan
 from fairgov.spec.mitigation import REFIT, STAGE, compared
+from fairgov.validate.policies import applied_policy_refs, compose
 from fairgov.validate.project import CompiledProject, Entry
+from fairgov.validate.semantic import evaluations_for_gate
 
 VARIANT_FORMAT = 1
 ENTRY = ".entry.json"
@@ -49,8 +60,6 @@ def mitigation_record(m: Any) -> dict[str, Any]:
 
 def encode_by(frame: pd.DataFrame, datasheet: Any, by: list[str]) -> np.ndarray:
     """Group label per row of `frame` for a mitigation's `by` (one attribute, or their intersection)."""
-    from fairgov import metrics as fm
-
     specs = [a for a in attribute_specs(datasheet) if a.name in by]
     columns = {a.name: frame[datasheet.attributes[a.name].column or a.name].tolist() for a in specs}
     inter = [fm.Intersection(tuple(by))] if len(by) > 1 else []
@@ -61,9 +70,6 @@ def encode_by(frame: pd.DataFrame, datasheet: Any, by: list[str]) -> np.ndarray:
 def gated_statistics(cp: CompiledProject, entry: Entry) -> list[Any]:
     """Every statistic a metric gate (or comparison gate) of an applied policy reads for this
     evaluation, plus overall AUROC: what the comparison reports."""
-    from fairgov.mitigate.compare import Statistic
-    from fairgov.validate.policies import applied_policy_refs, compose
-    from fairgov.validate.semantic import evaluations_for_gate
 
     ev = entry.model
     out = [Statistic("auroc", None, "overall")] if "auroc" in ev.metrics else []
@@ -92,7 +98,6 @@ def gated_statistics(cp: CompiledProject, entry: Entry) -> list[Any]:
 
 
 def _policy_refs(cp: CompiledProject) -> list[str]:
-    from fairgov.validate.policies import applied_policy_refs
 
     return applied_policy_refs(cp)
 
@@ -124,8 +129,6 @@ def attach_variants(
     index: HashIndex,
 ) -> None:
     """Run (or reuse) every variant and the comparison; add them to the record in place."""
-    from fairgov.pipeline.reuse import make_plan
-
     ev = entry.model
     ds_entry, card = cp.get(ev.dataset), cp.model(ev.model)
     assert ds_entry is not None
@@ -243,8 +246,6 @@ def _baseline_table(
     index: HashIndex,
 ) -> pd.DataFrame:
     """The baseline's validation/test scores table when the baseline itself was reused."""
-    from fairgov.pipeline.predictions import _reused, predictions_table
-
     hit = plan.load_probe() if plan is not None else None
     if hit is not None:
         return _reused(hit)[0]
@@ -266,8 +267,6 @@ def _probe_inputs(
 ) -> dict[str, Any]:
     """Train/validation/test embeddings (from this run, else re-read through the embedding cache)."""
     if record.probe_inputs is None:
-        from fairgov.pipeline.predictions import predictions_table
-
         _, prov, _ = predictions_table(cp, ev, ds_entry, card, options, None, index)
         record.probe_inputs = {
             "inputs": prov.pop("_probe_inputs"),
@@ -286,7 +285,6 @@ def _run_variant(
     index: HashIndex,
     probe_cache: tuple[Any, str | None] = (None, None),
 ) -> dict[str, Any]:
-    from fairgov.pipeline.predictions import EvalFailure
 
     ev = entry.model
     ds_entry, card = cp.get(ev.dataset), cp.model(ev.model)
@@ -384,8 +382,6 @@ def _fit_probe(
     options: dict[str, Any],
     index: HashIndex,
 ) -> dict[str, Any]:
-    from fairgov.evaluate.config import ProbeConfig
-    from fairgov.mitigate.variants import fit_probe_variant
 
     got = _probe_inputs(cp, ev, ds_entry, card, record, options, index)
     (r_tr, X_tr, y_tr), (r_va, X_va, y_va), (r_te, X_te, _) = (
@@ -424,8 +420,6 @@ def _fine_tuned(
 ) -> dict[str, Any]:
     """The whole probe protocol again with a backbone fine-tuned on the train rows
     (fairgov.evaluate.finetune through run_evaluation; its embeddings are cached by the tuned weights)."""
-    from fairgov.evaluate.finetune import FineTuneConfig
-    from fairgov.pipeline.predictions import predictions_table
 
     cfg = FineTuneConfig(
         blocks=m.blocks,
@@ -453,9 +447,6 @@ def _fine_tuned(
 def _group_thresholds(
     ev: Any, ds: Any, m: Any, table: pd.DataFrame
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    from fairgov import metrics as fm
-    from fairgov.metrics.decisions import measure_decisions
-    from fairgov.mitigate.thresholds import fit_group_thresholds
 
     val = table[table["split"] == "validation"].reset_index(drop=True)
     test = table[table["split"] == "test"].reset_index(drop=True)
@@ -513,8 +504,6 @@ def _compare(
     stats: list[Any],
     record: EvaluationRecord,
 ) -> list[dict[str, Any]]:
-    from fairgov import metrics as fm
-    from fairgov.mitigate.compare import Arm, paired_differences
 
     test = table[table["split"] == "test"].reset_index(drop=True)
     threshold = record.result["threshold"]["value"]
