@@ -40,12 +40,29 @@ class Store:
         except (OSError, Timeout) as err:
             raise self._error(err) from err
         try:
+            if not self.path.exists():
+                self._create()
             self.con = duckdb.connect(str(self.path))
             self.con.execute(SCHEMA)
-        except duckdb.Error as err:
+        except (duckdb.Error, OSError) as err:
             self.lock.release()
             raise self._error(err) from err
         return self
+
+    def _create(self) -> None:
+        """Build an empty store beside the path and rename it into place, so that a run killed
+        while creating it leaves either no store or a whole one (with its table), never a file
+        without the table."""
+        fresh = self.path.with_name(self.path.name + ".new")
+        for leftover in (fresh, fresh.with_name(fresh.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        con = duckdb.connect(str(fresh))
+        try:
+            con.execute(SCHEMA)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        fresh.replace(self.path)
 
     def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
         if self.con is not None:

@@ -100,3 +100,17 @@ def test_cached_file_scans_still_catch_bad_rows_in_new_and_changed_files(example
     err = capsys.readouterr().err
     assert "FG706" in err and "log-2026-03.csv:7:" in err and "score '1.7' is not a number in [0, 1]" in err
     assert not (example / "out" / "monitoring.json").exists()
+
+
+def test_a_new_store_appears_whole_even_after_a_creation_was_killed(tmp_path: Path) -> None:
+    from fairgov.monitor.store import Store
+
+    path = tmp_path / "history.duckdb"
+    (tmp_path / "history.duckdb.new").write_bytes(b"half-written by a killed run")
+    with Store(path) as store:
+        assert store.count() == 0
+        store.put_many({"k": ("measure", {"auroc": 0.9})})
+    assert not (tmp_path / "history.duckdb.new").exists()
+    con = duckdb.connect(str(path), read_only=True)  # a reader sees the table, never a bare file
+    assert con.execute("SELECT kind, payload FROM results").fetchall() == [("measure", '{"auroc": 0.9}')]
+    con.close()
