@@ -8,37 +8,39 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from importlib import import_module
 
 from fairgov import __version__
+from fairgov.cli.options import COMMANDS
 from fairgov.diagnostics import ExitCode, FairgovError
 
-COMMANDS = (
-    "validate",
-    "check",
-    "build",
-    "diff",
-    "verify",
-    "schema",
-    "explain",
-    "init",
-    "export",
-    "plan",
-    "monitor",
-)
 
-
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(full: Iterable[str] = tuple(COMMANDS)) -> argparse.ArgumentParser:
+    """The parser, with the commands in `full` complete and the others as their summary only
+    (enough for `fairgov --help` and for argparse's "invalid choice"): a command module is
+    imported only when that command runs, so `fairgov validate` or `monitor` does not pay for
+    importing the build pipeline."""
     parser = argparse.ArgumentParser(
         prog="fairgov", description="Fairness governance compiler for medical-imaging FMs."
     )
     parser.add_argument("--version", action="version", version=f"fairgov {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMANDS:
-        import_module(f"fairgov.cli.commands.{name}").add_parser(sub)
+    wanted = set(full)
+    for name, summary in COMMANDS.items():
+        if name in wanted:
+            import_module(f"fairgov.cli.commands.{name}").add_parser(sub)
+        else:
+            sub.add_parser(name, help=summary, add_help=False)
     return parser
+
+
+def command_of(argv: Sequence[str]) -> tuple[str, ...]:
+    """The command argv runs: its first word that is not an option (the top-level options take
+    no values), as a one-element tuple, or () when argv names none."""
+    first = next((arg for arg in argv if not arg.startswith("-")), None)
+    return (first,) if first in COMMANDS else ()
 
 
 def _terminate(signum: int, frame: object) -> None:
@@ -69,7 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate)
     try:
-        args = build_parser().parse_args(argv)
+        words = sys.argv[1:] if argv is None else list(argv)
+        args = build_parser(command_of(words)).parse_args(words)
     except SystemExit as exc:  # argparse: --help exits 0, usage errors exit 2
         return int(exc.code or 0)
     except Exception as err:  # interrupted while the command modules were imported

@@ -24,7 +24,7 @@ def _wrapped_interrupt() -> RuntimeError:
 
 
 def test_wrapped_interrupt_while_commands_import(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
-    def build_parser() -> argparse.ArgumentParser:
+    def build_parser(*_: object) -> argparse.ArgumentParser:
         raise _wrapped_interrupt()
 
     monkeypatch.setattr(cli, "build_parser", build_parser)
@@ -35,7 +35,7 @@ def test_wrapped_interrupt_while_commands_import(monkeypatch: pytest.MonkeyPatch
 def test_wrapped_interrupt_inside_a_command(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     parser = argparse.ArgumentParser()
     parser.set_defaults(func=lambda args: (_ for _ in ()).throw(_wrapped_interrupt()), debug=False)
-    monkeypatch.setattr(cli, "build_parser", lambda: parser)
+    monkeypatch.setattr(cli, "build_parser", lambda *_: parser)
     assert cli.main([]) == 130
     assert capsys.readouterr().err.strip() == cli.INTERRUPTED
 
@@ -43,6 +43,6 @@ def test_wrapped_interrupt_inside_a_command(monkeypatch: pytest.MonkeyPatch, cap
 def test_other_errors_stay_internal_errors(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     parser = argparse.ArgumentParser()
     parser.set_defaults(func=lambda args: (_ for _ in ()).throw(RuntimeError("boom")), debug=False)
-    monkeypatch.setattr(cli, "build_parser", lambda: parser)
+    monkeypatch.setattr(cli, "build_parser", lambda *_: parser)
     assert cli.main([]) == 2
     assert "FG900 internal error: RuntimeError: boom" in capsys.readouterr().err

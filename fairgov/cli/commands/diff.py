@@ -8,13 +8,14 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from fairgov.cli.options import COMMANDS
 from fairgov.diagnostics import Diagnostic, ExitCode, FairgovError
 from fairgov.results import Results, parse
 from fairgov.resultsdiff import diff_results, to_markdown
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("diff", help="compare two results.json files (gates and subgroup metrics)")
+    p = sub.add_parser("diff", help=COMMANDS["diff"])
     p.add_argument("base", help="results.json of the base (e.g. main)")
     p.add_argument("head", help="results.json of the change")
     p.add_argument("--format", choices=("markdown", "json"), default="markdown")

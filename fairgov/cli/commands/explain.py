@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 
+from fairgov.cli.options import COMMANDS
 from fairgov.codes import CODES, explain
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "explain", help="explain a diagnostic code (e.g. FG203), or list all with --list"
-    )
+    p = sub.add_parser("explain", help=COMMANDS["explain"])
     p.add_argument("code", nargs="?", help="diagnostic code")
     p.add_argument("--list", action="store_true", help="list every code")
     p.set_defaults(func=run)

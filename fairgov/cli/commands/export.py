@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from fairgov.cli.options import COMMANDS
 from fairgov.diagnostics import ExitCode
 from fairgov.exports import default_out, find_document, read_results, results_for, write_output
 from fairgov.exports.subgroups import FORMATS
@@ -19,9 +20,7 @@ from fairgov.validate import CompiledProject, compile_project
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "export", help="export a document or results for other tools (HF, Croissant, CSV)"
-    )
+    p = sub.add_parser("export", help=COMMANDS["export"])
     what = p.add_subparsers(dest="export", required=True, metavar="FORMAT")
     hf = what.add_parser(
         "hf-model-card", help="Hugging Face model card README.md with model-index results"

@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
+from fairgov.cli.options import COMMANDS
 from fairgov.diagnostics import ExitCode
 from fairgov.scaffold import MANIFEST, MANIFEST_COLUMNS, names, scaffold, write_new
 
@@ -27,7 +28,7 @@ next steps (bring-your-own predictions: no images, no model run):
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("init", help="scaffold a new governance project (every field, commented)")
+    p = sub.add_parser("init", help=COMMANDS["init"])
     p.add_argument(
         "dir", nargs="?", default=".", help="folder to create the project in (default: .)"
     )

@@ -6,13 +6,12 @@ import argparse
 import json
 import sys
 
+from fairgov.cli.options import COMMANDS
 from fairgov.formats import diagnostics as fmt
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "monitor", help="judge the production log against the deployment's monitoring triggers"
-    )
+    p = sub.add_parser("monitor", help=COMMANDS["monitor"])
     p.add_argument(
         "path", nargs="?", default=".", help="project folder or its fairgov.yaml (default: .)"
     )

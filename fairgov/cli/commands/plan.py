@@ -16,6 +16,7 @@ import json
 from typing import Any
 
 from fairgov.cli.commands.validate import print_diagnostics
+from fairgov.cli.options import COMMANDS
 from fairgov.diagnostics import ExitCode, has_errors
 from fairgov.gates.planning import PlanSettings, plan_attribute
 from fairgov.metrics import BootstrapConfig, MinEvidence
@@ -25,7 +26,7 @@ from fairgov.validate.semantic import evaluations_for_gate
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("plan", help="patients per group each metric gate needs (simulation)")
+    p = sub.add_parser("plan", help=COMMANDS["plan"])
     p.add_argument(
         "path", nargs="?", default=".", help="project folder or its fairgov.yaml (default: .)"
     )

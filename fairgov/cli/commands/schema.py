@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from fairgov.cli.options import COMMANDS
 from fairgov.schemas import write_schemas
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("schema", help="write the JSON Schemas of the spec language")
+    p = sub.add_parser("schema", help=COMMANDS["schema"])
     p.add_argument("--out", default="schemas", help="output folder (default: schemas)")
     p.set_defaults(func=run)
 

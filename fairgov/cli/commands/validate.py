@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from fairgov.cli.options import EXIT_CODES, add_repo_root
+from fairgov.cli.options import COMMANDS, EXIT_CODES, add_repo_root
 from fairgov.diagnostics import ExitCode, has_errors
 from fairgov.formats import diagnostics as fmt
 from fairgov.formats.location import uri_prefix
@@ -16,7 +16,7 @@ from fairgov.validate import compile_project
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("validate", help="validate the specs of a project", epilog=EXIT_CODES,
+    p = sub.add_parser("validate", help=COMMANDS["validate"], epilog=EXIT_CODES,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument(
         "path", nargs="?", default=".", help="project folder or its fairgov.yaml (default: .)"

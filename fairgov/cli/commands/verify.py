@@ -6,12 +6,13 @@ import argparse
 import json
 from pathlib import Path
 
+from fairgov.cli.options import COMMANDS
 from fairgov.diagnostics import Diagnostic, ExitCode, FairgovError
 from fairgov.verify import load_results, verify
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("verify", help="re-hash the inputs named in a results.json or report PDF")
+    p = sub.add_parser("verify", help=COMMANDS["verify"])
     p.add_argument("results", help="results.json, or a PDF report with results.json attached")
     p.add_argument(
         "path", nargs="?", default=".", help="project root the inputs are relative to (default: .)"
