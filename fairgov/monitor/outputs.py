@@ -100,9 +100,11 @@ def table(doc: dict[str, Any]) -> str:
     return "\n".join(body + tail) + "\n\n" + doc["verdict"]["summary"]
 
 
-def write_all(out_dir: Path, doc: dict[str, Any], stats: dict[str, Any]) -> list[Path]:
+def write_all(out_dir: Path, doc: dict[str, Any], stats: dict[str, Any], doc_text: str | None = None) -> list[Path]:
+    """Write monitoring.json (`doc_text`: its serialisation when the caller already has it,
+    so the report's attachment and the file are the same bytes, serialised once) and the CI files."""
     files = {
-        "monitoring.json": dumps(doc),
+        "monitoring.json": dumps(doc) if doc_text is None else doc_text,
         "junit.xml": junit(doc),
         "monitoring.sarif": json.dumps(sarif_log(trigger_diagnostics(doc)), indent=2, sort_keys=True) + "\n",
         "summary.md": summary_md(doc),

@@ -26,7 +26,8 @@ def render_html(doc: dict[str, Any]) -> str:
     return environment(templates_dir(), "en").get_template(TEMPLATE).render(**context(doc))
 
 
-def write_reports(out_dir: Path, doc: dict[str, Any], pdf: bool = True) -> list[Path]:
+def write_reports(out_dir: Path, doc: dict[str, Any], pdf: bool = True, doc_text: str | None = None) -> list[Path]:
+    """monitoring.html and .pdf; the PDF attaches `doc_text` (monitoring.json's bytes) when given."""
     html = render_html(doc)
     atomic_write_text(out_dir / "monitoring.html", html)
     written = [out_dir / "monitoring.html"]
@@ -34,7 +35,7 @@ def write_reports(out_dir: Path, doc: dict[str, Any], pdf: bool = True) -> list[
         from fairgov.render.pdf import html_to_pdf
 
         data, _ = html_to_pdf(html, base_dir=out_dir, allowed_dirs=[templates_dir(), out_dir],
-                              results_bytes=dumps(doc).encode(), build_date=doc["as_of"][:10],
+                              results_bytes=(dumps(doc) if doc_text is None else doc_text).encode(), build_date=doc["as_of"][:10],
                               description="fairgov monitoring.json of the run this report was rendered from")
         atomic_write_bytes(out_dir / "monitoring.pdf", data)
         written.append(out_dir / "monitoring.pdf")

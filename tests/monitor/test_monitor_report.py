@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from pypdf import PdfReader
 
 from fairgov.monitor.api import run_monitor
 from fairgov.monitor.report import render_html
@@ -39,3 +40,5 @@ def test_pdf_page_one_shows_status_and_action(example: Path) -> None:
     for tid in ("tpr-gap-site", "tpr-gap-age", "sensitivity", "age-mix", "score-shift-site", "override-rate"):
         assert tid in first
     assert "AI board review" in first and "2026-09-01" in first
+    (spec,) = PdfReader(io.BytesIO(data)).attachments.items()  # monitoring.json, the very same bytes
+    assert spec[1] == [(outcome.out_dir / "monitoring.json").read_bytes()]
