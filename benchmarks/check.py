@@ -34,7 +34,8 @@ if argv:
     except SystemExit as exit_:
         code = exit_.code
 heavy = sorted(m for m in ("torch", "timm", "torchvision") if m in sys.modules)
-print(json.dumps({"rc": code, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "heavy": heavy}))
+peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"rc": code, "peak_mb": peak_mb, "heavy": heavy}))
 """
 
 
@@ -82,9 +83,12 @@ def main() -> None:
     stages = {ref: s.get("stages") for ref, s in stats.items() if ref != "hash_index"}
     print(f"cold check {cold['wall_s']:.2f} s, {cold['peak_mb']:.0f} MB, imported {cold['heavy']}")
     print(
-        f"warm check {warm['wall_s']:.2f} s (median {median:.2f}), {warm['peak_mb']:.0f} MB, imported {warm['heavy']}; "
-        f"{warm['wall_s'] / cold['wall_s']:.3f} of cold; {warm['wall_s'] / bare['wall_s']:.1f}x bare python "
-        f"({bare['wall_s']:.3f} s); {warm['wall_s'] / floor['wall_s']:.2f}x the import floor ({floor['wall_s']:.2f} s)"
+        f"warm check {warm['wall_s']:.2f} s (median {median:.2f}), {warm['peak_mb']:.0f} MB, "
+        f"imported {warm['heavy']}; "
+        f"{warm['wall_s'] / cold['wall_s']:.3f} of cold; {warm['wall_s'] / bare['wall_s']:.1f}x "
+        "bare python "
+        f"({bare['wall_s']:.3f} s); {warm['wall_s'] / floor['wall_s']:.2f}x the import floor "
+        f"({floor['wall_s']:.2f} s)"
     )
     print(f"stages: {json.dumps(stages)}; hash index: {stats.get('hash_index')}")
     if build:

@@ -101,7 +101,8 @@ def main(seconds: float = 60.0, seed: int = 0) -> None:
             examples += 1
     elapsed = time.perf_counter() - start
     print(
-        f"{examples} mutated projects compiled in {elapsed:.1f} s; {unhandled} unhandled exception(s)"
+        f"{examples} mutated projects compiled in {elapsed:.1f} s; {unhandled} unhandled "
+        "exception(s)"
     )
     print(json.dumps({"examples": examples, "seconds": round(elapsed, 1), "unhandled": unhandled}))
 

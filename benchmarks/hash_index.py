@@ -62,9 +62,8 @@ def main() -> None:
         time.sleep(hashindex.RACY_NS / 1e9 + 0.2)  # let the files age out of the racy window
         with open(manifest, newline="") as fh:
             rels = [r["image"] for r in csv.DictReader(fh)]
-        full, _ = timed(
-            lambda: [sha256_file(resolve_image(root, r)[0]) for r in rels]
-        )  # the reference
+        # the reference
+        full, _ = timed(lambda: [sha256_file(resolve_image(root, r)[0]) for r in rels])
         index_path = root / "cache/index/hashes.json"
 
         def cold() -> str | None:
@@ -84,8 +83,10 @@ def main() -> None:
         assert warm_digest == cold_digest and stats["files_hashed"] == 0, stats
         index_mb = index_path.stat().st_size / 1e6
     print(
-        f"{args.files:,} files of {args.size} B: hash every file {full:.2f} s; cold index pass {cold_s:.2f} s; "
-        f"warm index pass {warm_s:.2f} s ({warm_s / full:.3f} of hashing everything); index {index_mb:.1f} MB"
+        f"{args.files:,} files of {args.size} B: hash every file {full:.2f} s; cold index pass "
+        f"{cold_s:.2f} s; "
+        f"warm index pass {warm_s:.2f} s ({warm_s / full:.3f} of hashing everything); index "
+        f"{index_mb:.1f} MB"
     )
     print(
         json.dumps(

@@ -33,7 +33,9 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError as err:
-        raise FairgovError(Diagnostic("<command line>", 1, 1, "FG715", f"{option} {value!r} is not YYYY-MM-DD")) from err
+        raise FairgovError(
+            Diagnostic("<command line>", 1, 1, "FG715", f"{option} {value!r} is not YYYY-MM-DD")
+        ) from err
 
 
 def store_path(plan: Plan, override: str | None) -> Path:
@@ -43,39 +45,71 @@ def store_path(plan: Plan, override: str | None) -> Path:
         try:
             return resolve_inside(plan.root, plan.monitoring.history)
         except PathEscape as err:
-            raise FairgovError(Diagnostic(plan.entry.doc.relpath, 1, 1, "FG718", f"monitoring.history: {err}")) from err
+            raise FairgovError(
+                Diagnostic(plan.entry.doc.relpath, 1, 1, "FG718", f"monitoring.history: {err}")
+            ) from err
     return plan.cache / "monitor" / "history.duckdb"
 
 
-def run_monitor(path: str | Path, *, deployment: str | None = None, since: str | None = None, until: str | None = None,
-                as_of: str | None = None, out: str | Path | None = None, store: str | None = None,
-                command: list[str] | None = None, reports: bool = True) -> MonitorOutcome:
+def run_monitor(
+    path: str | Path,
+    *,
+    deployment: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    as_of: str | None = None,
+    out: str | Path | None = None,
+    store: str | None = None,
+    command: list[str] | None = None,
+    reports: bool = True,
+) -> MonitorOutcome:
     cp = compile_project(path)
     if not cp.ok:
         return MonitorOutcome(ExitCode.ERROR, None, cp.diagnostics)
     plan = resolve_plan(cp, deployment)
     at = parse_date(as_of, "--as-of")
-    run = engine.run(plan, store_path(plan, store), dt.datetime.combine(at, dt.time()) if at else None,
-                     parse_date(since, "--since"), parse_date(until, "--until"))
+    run = engine.run(
+        plan,
+        store_path(plan, store),
+        dt.datetime.combine(at, dt.time()) if at else None,
+        parse_date(since, "--since"),
+        parse_date(until, "--until"),
+    )
     for t in run.triggers:
         t["line"] = plan.entry.doc.position(f"/monitoring/triggers/{t['index']}")[0]
     doc = results.assemble(run, command or ["fairgov", "monitor"])
     out_dir = Path(out) if out else cp.output_dir / "monitor" / plan.id
-    stats = {"measures_computed": run.stats.measures_computed, "measures_reused": run.stats.measures_reused,
-             "outcomes_computed": run.stats.outcomes_computed, "outcomes_reused": run.stats.outcomes_reused,
-             "periods_fetched": run.stats.periods_fetched, "periods": len(run.periods),
-             "files_read": run.stats.files_read, "files_reused": run.stats.files_reused}
+    stats = {
+        "measures_computed": run.stats.measures_computed,
+        "measures_reused": run.stats.measures_reused,
+        "outcomes_computed": run.stats.outcomes_computed,
+        "outcomes_reused": run.stats.outcomes_reused,
+        "periods_fetched": run.stats.periods_fetched,
+        "periods": len(run.periods),
+        "files_read": run.stats.files_read,
+        "files_reused": run.stats.files_reused,
+    }
     import resource
 
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    doc_text = dumps(doc)  # serialised once: monitoring.json and the PDF's attachment (0.7 s at 24 months)
-    outputs.write_all(out_dir, doc, {**stats, "resources": {**run.resources, "peak_rss_mib": round(own)}}, doc_text)
+    # serialised once: monitoring.json and the PDF's attachment (0.7 s at 24 months)
+    doc_text = dumps(doc)
+    outputs.write_all(
+        out_dir,
+        doc,
+        {**stats, "resources": {**run.resources, "peak_rss_mib": round(own)}},
+        doc_text,
+    )
     if reports:
         from fairgov.monitor.report import write_reports
 
         try:
             write_reports(out_dir, doc, doc_text=doc_text)
         except OSError as err:
-            raise FairgovError(Diagnostic(str(out_dir), 1, 1, "FG601", f"cannot write outputs: {err.strerror or err}")) from err
+            raise FairgovError(
+                Diagnostic(
+                    str(out_dir), 1, 1, "FG601", f"cannot write outputs: {err.strerror or err}"
+                )
+            ) from err
     code = ExitCode.FINDINGS if doc["verdict"]["status"] == "alert" else ExitCode.OK
     return MonitorOutcome(code, doc, [d for d in cp.diagnostics if not d.is_error], out_dir, stats)

@@ -39,11 +39,16 @@ def _axes(svg: Svg, n: int, lo: float, hi: float, labels: list[str]) -> tuple[An
 def trigger_chart(trigger: dict[str, Any]) -> Markup:
     periods = trigger["periods"]
     limit = _limit(trigger)
-    values = [v for p in periods for v in (p.get("value"), p.get("ci_low"), p.get("ci_high"))] + [limit]
+    values = [v for p in periods for v in (p.get("value"), p.get("ci_low"), p.get("ci_high"))] + [
+        limit
+    ]
     lo, hi = domain(values, clamp01=True)
     labels = [p["period"][:7] for p in periods]
-    desc = "; ".join(f"{p['period'][:7]}: {p['status']}" + (f" {p['value']:.3f}" if p.get("value") is not None else "")
-                     for p in periods)
+    desc = "; ".join(
+        f"{p['period'][:7]}: {p['status']}"
+        + (f" {p['value']:.3f}" if p.get("value") is not None else "")
+        for p in periods
+    )
     svg = Svg(W, H, f"chart-{trigger['id']}", f"{trigger['id']} per period", desc)
     sx, sy = _axes(svg, len(periods), lo, hi, labels)
     step = (W - LEFT - RIGHT) / max(len(periods), 1)
@@ -63,7 +68,13 @@ def trigger_chart(trigger: dict[str, Any]) -> Markup:
         if p.get("ci_low") is not None and p.get("ci_high") is not None:
             svg.line(sx(i), sy(p["ci_low"]), sx(i), sy(p["ci_high"]), colour, 1.2)
         svg.marker("square" if p.get("alert") else "circle", sx(i), sy(p["value"]), 3.2, colour)
-    svg.text(LEFT, H - 6, "● estimate with interval   ■ alert   dashed: limit   grey: labels pending", 7, fill=MUTED)
+    svg.text(
+        LEFT,
+        H - 6,
+        "● estimate with interval   ■ alert   dashed: limit   grey: labels pending",
+        7,
+        fill=MUTED,
+    )
     return svg.render()
 
 
@@ -71,19 +82,44 @@ def composition_chart(trigger: dict[str, Any]) -> Markup:
     """Each group's share per period (solid) against its intended share (dashed)."""
     periods = trigger["periods"]
     groups = sorted({g["group"] for p in periods for g in p.get("groups", [])})
-    shares = {g: [next((x.get("share") for x in p.get("groups", []) if x["group"] == g), None) for p in periods] for g in groups}
+    shares = {
+        g: [
+            next((x.get("share") for x in p.get("groups", []) if x["group"] == g), None)
+            for p in periods
+        ]
+        for g in groups
+    }
     intended = {x["group"]: x.get("intended") for p in periods for x in p.get("groups", [])}
     lo, hi = domain([v for s in shares.values() for v in s] + list(intended.values()), clamp01=True)
-    svg = Svg(W, H + 12, f"composition-{trigger['id']}", f"Composition of {trigger['check']['across']} per period",
-              "; ".join(f"{g}: intended {intended[g]}" for g in groups))
+    svg = Svg(
+        W,
+        H + 12,
+        f"composition-{trigger['id']}",
+        f"Composition of {trigger['check']['across']} per period",
+        "; ".join(f"{g}: intended {intended[g]}" for g in groups),
+    )
     sx, sy = _axes(svg, len(periods), lo, hi, [p["period"][:7] for p in periods])
     for k, g in enumerate(groups):
         colour = PALETTE[k % len(PALETTE)]
         if intended.get(g) is not None:
-            svg.line(LEFT, sy(intended[g]), W - RIGHT, sy(intended[g]), colour, 0.8, stroke_dasharray="3 2")
+            svg.line(
+                LEFT,
+                sy(intended[g]),
+                W - RIGHT,
+                sy(intended[g]),
+                colour,
+                0.8,
+                stroke_dasharray="3 2",
+            )
         pts = [(sx(i), sy(v)) for i, v in enumerate(shares[g]) if v is not None]
         if pts:
-            svg.el("polyline", points=" ".join(f"{x:.2f},{y:.2f}" for x, y in pts), fill="none", stroke=colour, stroke_width=1.2)
+            svg.el(
+                "polyline",
+                points=" ".join(f"{x:.2f},{y:.2f}" for x, y in pts),
+                fill="none",
+                stroke=colour,
+                stroke_width=1.2,
+            )
         for x, y in pts:
             svg.marker(SHAPES[k % len(SHAPES)], x, y, 2.4, colour)
         svg.marker(SHAPES[k % len(SHAPES)], LEFT + 6 + 70 * k, H + 4, 2.4, colour)

@@ -18,9 +18,24 @@ from fairgov.results import Measure
 OUTCOME = {"pass": "ok", "fail": "breach", "inconclusive": "inconclusive"}
 
 
-def _record(status: str, value: float | None = None, lo: float | None = None, hi: float | None = None,
-            compared: float | None = None, reason: str = "", **extra: Any) -> dict[str, Any]:
-    return {"status": status, "value": value, "ci_low": lo, "ci_high": hi, "compared": compared, "reason": reason, **extra}
+def _record(
+    status: str,
+    value: float | None = None,
+    lo: float | None = None,
+    hi: float | None = None,
+    compared: float | None = None,
+    reason: str = "",
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "status": status,
+        "value": value,
+        "ci_low": lo,
+        "ci_high": hi,
+        "compared": compared,
+        "reason": reason,
+        **extra,
+    }
 
 
 def _limit(check: Any) -> tuple[str, float]:
@@ -30,10 +45,19 @@ def _limit(check: Any) -> tuple[str, float]:
 def metric_outcome(check: Any, measure: dict[str, Any]) -> dict[str, Any]:
     if check.statistic == "overall":
         return _overall(check, measure)
-    base = GateResult(id="", gate="", policy="", type="metric", title="", severity=check.severity, outcome="")
+    base = GateResult(
+        id="", gate="", policy="", type="metric", title="", severity=check.severity, outcome=""
+    )
     res = apply_metric_gate(check, base, Measure.model_validate(measure), None)
-    return _record(OUTCOME[res.outcome], res.value, res.ci_low, res.ci_high, res.compared, res.reason,
-                   group=(res.details or {}).get("group"))
+    return _record(
+        OUTCOME[res.outcome],
+        res.value,
+        res.ci_low,
+        res.ci_high,
+        res.compared,
+        res.reason,
+        group=(res.details or {}).get("group"),
+    )
 
 
 def _overall(check: Any, measure: dict[str, Any]) -> dict[str, Any]:
@@ -42,10 +66,16 @@ def _overall(check: Any, measure: dict[str, Any]) -> dict[str, Any]:
     if stat is None:
         return _record("inconclusive", reason=f"metric {check.metric!r} was not computed")
     if cell.get("evidence_reason") or stat["value"] is None:
-        return _record("inconclusive", reason="evidence too thin: " + (cell.get("evidence_reason") or stat.get("reason") or "undefined"))
+        return _record(
+            "inconclusive",
+            reason="evidence too thin: "
+            + (cell.get("evidence_reason") or stat.get("reason") or "undefined"),
+        )
     op, limit = _limit(check)
     d = decide(stat["value"], stat["ci_low"], stat["ci_high"], op, limit, check.bound)
-    return _record(OUTCOME[d.outcome], stat["value"], stat["ci_low"], stat["ci_high"], d.compared, d.reason)
+    return _record(
+        OUTCOME[d.outcome], stat["value"], stat["ci_low"], stat["ci_high"], d.compared, d.reason
+    )
 
 
 def wilson(k: int, n: int, level: float) -> tuple[float, float]:
@@ -61,7 +91,8 @@ def _groups(frame: Frame, across: str | None) -> list[tuple[str, np.ndarray]]:
 
 
 def _combine(per_group: list[dict[str, Any]], min_n: int) -> dict[str, Any]:
-    """Breach if any group breaches (the worst is reported), else inconclusive if any is, else ok."""
+    """Breach if any group breaches (the worst is reported), else inconclusive if any is,
+    else ok."""
     if not per_group:
         return _record("inconclusive", reason="no studies in this period")
     order = {"breach": 0, "inconclusive": 1, "ok": 2}
@@ -69,14 +100,23 @@ def _combine(per_group: list[dict[str, Any]], min_n: int) -> dict[str, Any]:
     return {**worst, "groups": per_group}
 
 
-def composition_outcome(check: Any, frame: Frame, intended: dict[str, float], level: float, min_n: int) -> dict[str, Any]:
+def composition_outcome(
+    check: Any, frame: Frame, intended: dict[str, float], level: float, min_n: int
+) -> dict[str, Any]:
     labels = frame.groups[check.across]
     n = int(np.sum(labels != "unknown"))
     out = []
     for group, share in sorted(intended.items()):
         k = int(np.sum(labels == group))
         if n == 0 or n < min_n:
-            out.append(_record("inconclusive", group=group, n=n, reason=f"{n} studies < minimum {max(min_n, 1)}"))
+            out.append(
+                _record(
+                    "inconclusive",
+                    group=group,
+                    n=n,
+                    reason=f"{n} studies < minimum {max(min_n, 1)}",
+                )
+            )
             continue
         p = k / n
         lo, hi = wilson(k, n, level)
@@ -96,7 +136,14 @@ def rate_outcome(check: Any, frame: Frame, level: float, min_n: int) -> dict[str
         v = values[mask]
         v = v[~np.isnan(v)]
         if v.size == 0 or v.size < min_n:
-            out.append(_record("inconclusive", group=group, n=int(v.size), reason=f"{v.size} logged studies < minimum {max(min_n, 1)}"))
+            out.append(
+                _record(
+                    "inconclusive",
+                    group=group,
+                    n=int(v.size),
+                    reason=f"{v.size} logged studies < minimum {max(min_n, 1)}",
+                )
+            )
             continue
         k = int(v.sum())
         lo, hi = wilson(k, v.size, level)
@@ -104,10 +151,25 @@ def rate_outcome(check: Any, frame: Frame, level: float, min_n: int) -> dict[str
         for op, limit in (("<=", check.max), (">=", check.min)):
             if limit is not None:
                 res.append((decide(k / v.size, lo, hi, op, limit, check.bound), op, limit))
-        d, op, limit = min(res, key=lambda r: {"fail": 0, "inconclusive": 1, "pass": 2}[r[0].outcome])
+        d, op, limit = min(
+            res, key=lambda r: {"fail": 0, "inconclusive": 1, "pass": 2}[r[0].outcome]
+        )
         excess = (k / v.size - limit) if op == "<=" else (limit - k / v.size)
-        out.append(_record(OUTCOME[d.outcome], k / v.size, lo, hi, d.compared, d.reason, group=group, n=int(v.size),
-                           op=op, limit=limit, excess=excess))
+        out.append(
+            _record(
+                OUTCOME[d.outcome],
+                k / v.size,
+                lo,
+                hi,
+                d.compared,
+                d.reason,
+                group=group,
+                n=int(v.size),
+                op=op,
+                limit=limit,
+                excess=excess,
+            )
+        )
     return _combine(out, min_n)
 
 
@@ -115,15 +177,36 @@ def score_shift_outcome(check: Any, frame: Frame, reference: Frame, min_n: int) 
     out = []
     ref_groups = dict(_groups(reference, check.across))
     for group, mask in _groups(frame, check.across):
-        cur, ref = frame.score[mask], reference.score[ref_groups[group]] if group in ref_groups else np.empty(0)
+        cur, ref = (
+            frame.score[mask],
+            reference.score[ref_groups[group]] if group in ref_groups else np.empty(0),
+        )
         if cur.size < max(min_n, 1) or ref.size == 0:
-            out.append(_record("inconclusive", group=group, n=int(cur.size),
-                               reason=f"{cur.size} studies, {ref.size} reference scores: too few to test"))
+            out.append(
+                _record(
+                    "inconclusive",
+                    group=group,
+                    n=int(cur.size),
+                    reason=f"{cur.size} studies, {ref.size} reference scores: too few to test",
+                )
+            )
             continue
         res = stats.ks_2samp(cur, ref)
         dist, p = float(res.statistic), float(res.pvalue)
         breach = dist > check.max_distance and p < check.alpha
-        out.append(_record("breach" if breach else "ok", dist, None, None, dist,
-                           f"KS distance {dist:.3f} (limit {check.max_distance:g}), p = {p:.2g} (alpha {check.alpha:g})",
-                           group=group, n=int(cur.size), p_value=p, excess=dist - check.max_distance))
+        out.append(
+            _record(
+                "breach" if breach else "ok",
+                dist,
+                None,
+                None,
+                dist,
+                f"KS distance {dist:.3f} (limit {check.max_distance:g}), p = {p:.2g} (alpha "
+                f"{check.alpha:g})",
+                group=group,
+                n=int(cur.size),
+                p_value=p,
+                excess=dist - check.max_distance,
+            )
+        )
     return _combine(out, min_n)

@@ -31,11 +31,23 @@ class Frame:
 
     def labelled(self) -> Frame:
         keep = ~np.isnan(self.label)
-        return Frame(self.label[keep], self.score[keep], self.flag[keep], self.override[keep], self.patient[keep],
-                     {k: v[keep] for k, v in self.groups.items()})
+        return Frame(
+            self.label[keep],
+            self.score[keep],
+            self.flag[keep],
+            self.override[keep],
+            self.patient[keep],
+            {k: v[keep] for k, v in self.groups.items()},
+        )
 
 
-def fetch(con: duckdb.DuckDBPyConnection, plan: Plan, as_of: dt.datetime, keys: list[str], source: str = "log") -> Frame:
+def fetch(
+    con: duckdb.DuckDBPyConnection,
+    plan: Plan,
+    as_of: dt.datetime,
+    keys: list[str],
+    source: str = "log",
+) -> Frame:
     """The rows of periods `keys` from `source` (table `log`, or a query over the raw views
     with `log`'s columns), in file and line order. Read as Arrow: numbers without a round
     trip through masked arrays, attribute strings dictionary-encoded (a handful of values)."""
@@ -49,8 +61,14 @@ def fetch(con: duckdb.DuckDBPyConnection, plan: Plan, as_of: dt.datetime, keys: 
         FROM {source} WHERE period IN ({periods}) ORDER BY _file, _line""").to_arrow_table()
     specs = {s.name: s for s in plan.attribute_specs() if s.name in attrs}
     groups = {a: _encode_column(res.column("a_" + a), specs[a]) for a in attrs}
-    return Frame(_numbers(res.column("y")), _numbers(res.column("score")), _numbers(res.column("flag")).astype(int),
-                 _numbers(res.column("override")), _numbers(res.column("patient")), groups)
+    return Frame(
+        _numbers(res.column("y")),
+        _numbers(res.column("score")),
+        _numbers(res.column("flag")).astype(int),
+        _numbers(res.column("override")),
+        _numbers(res.column("patient")),
+        groups,
+    )
 
 
 def _numbers(col: pa.ChunkedArray) -> np.ndarray:
@@ -67,7 +85,11 @@ def _encode_column(col: pa.ChunkedArray, spec: Any) -> np.ndarray:
         return _encode(_numbers(col), spec)
     enc = (col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)).dictionary_encode()
     uniques: list[Any] = enc.dictionary.to_pylist()
-    codes = enc.indices.fill_null(len(uniques)).to_numpy(zero_copy_only=False) if enc.null_count else enc.indices.to_numpy(zero_copy_only=False)
+    codes = (
+        enc.indices.fill_null(len(uniques)).to_numpy(zero_copy_only=False)
+        if enc.null_count
+        else enc.indices.to_numpy(zero_copy_only=False)
+    )
     if enc.null_count:
         uniques.append(None)
     labels = fm.encode_groups({spec.name: uniques}, [spec])[spec.name]

@@ -52,14 +52,25 @@ def check_columns(con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo) 
         if missing:
             listed = ", ".join(f"{col!r} ({role})" for role, col in missing)
             have = ", ".join(sorted(present - {"_file", "_line"}))
-            raise FairgovError(Diagnostic(info.where(i), 1, 1, "FG702", f"the production log lacks column(s) {listed}; it has: {have}",
-                                          hint="map the log's own names under monitoring.columns"))
+            raise FairgovError(
+                Diagnostic(
+                    info.where(i),
+                    1,
+                    1,
+                    "FG702",
+                    f"the production log lacks column(s) {listed}; it has: {have}",
+                    hint="map the log's own names under monitoring.columns",
+                )
+            )
 
 
 def _attr_columns(plan: Plan, name: str) -> dict[str, str]:
     col = q(plan.column(name))
     if plan.datasheet.attributes[name].kind == "numeric":
-        bad = f"(TRY_CAST({col} AS DOUBLE) IS NULL AND NULLIF(TRIM(CAST({col} AS VARCHAR)), '') IS NOT NULL)"
+        bad = (
+            f"(TRY_CAST({col} AS DOUBLE) IS NULL "
+            f"AND NULLIF(TRIM(CAST({col} AS VARCHAR)), '') IS NOT NULL)"
+        )
         return {"a_" + name: f"TRY_CAST({col} AS DOUBLE)", "bad_" + name: bad}
     return {"a_" + name: f"NULLIF(TRIM(CAST({col} AS VARCHAR)), '')"}
 
@@ -67,8 +78,16 @@ def _attr_columns(plan: Plan, name: str) -> dict[str, str]:
 def typed_columns(plan: Plan) -> dict[str, str]:
     """Canonical column -> its SQL expression over a raw view (in the order of table `log`)."""
     c, m = plan.monitoring.columns, mapped_columns(plan)
-    flag = f"TRY_CAST(CAST({q(c.flag)} AS VARCHAR) AS INTEGER)" if c.flag else f"CAST(TRY_CAST({q(m['score'])} AS DOUBLE) >= {plan.threshold!r} AS INTEGER)"
-    override = f"TRY_CAST(CAST({q(c.override)} AS VARCHAR) AS INTEGER)" if c.override else "CAST(NULL AS INTEGER)"
+    flag = (
+        f"TRY_CAST(CAST({q(c.flag)} AS VARCHAR) AS INTEGER)"
+        if c.flag
+        else f"CAST(TRY_CAST({q(m['score'])} AS DOUBLE) >= {plan.threshold!r} AS INTEGER)"
+    )
+    override = (
+        f"TRY_CAST(CAST({q(c.override)} AS VARCHAR) AS INTEGER)"
+        if c.override
+        else "CAST(NULL AS INTEGER)"
+    )
     period = {"week": "week", "month": "month", "quarter": "quarter"}[plan.monitoring.period]
     cols = {"_file": "_file", "_line": "_line",
             "study_id": f"NULLIF(TRIM(CAST({q(m['study_id'])} AS VARCHAR)), '')",
@@ -80,13 +99,29 @@ def typed_columns(plan: Plan) -> dict[str, str]:
             "label_time": f"TRY_CAST({q(m['label_time'])} AS TIMESTAMP)"}
     for a in plan.monitored_attributes():
         cols.update(_attr_columns(plan, a))
-    cols.update({"flag": flag, "override": override,
-                 "period": f"CAST(date_trunc('{period}', TRY_CAST({q(m['study_time'])} AS TIMESTAMP)) AS DATE)",
-                 "patient": f"hash(NULLIF(TRIM(CAST({q(m['patient_id'])} AS VARCHAR)), ''))"})
+    cols.update(
+        {
+            "flag": flag,
+            "override": override,
+            "period": f"CAST(date_trunc('{period}', "
+            f"TRY_CAST({q(m['study_time'])} AS TIMESTAMP)) AS DATE)",
+            "patient": f"hash(NULLIF(TRIM(CAST({q(m['patient_id'])} AS VARCHAR)), ''))",
+        }
+    )
     return cols
 
 
-FRAME_COLUMNS = ("_file", "_line", "score", "label_raw", "label_time", "flag", "override", "period", "patient")
+FRAME_COLUMNS = (
+    "_file",
+    "_line",
+    "score",
+    "label_raw",
+    "label_time",
+    "flag",
+    "override",
+    "period",
+    "patient",
+)
 """What `frames.fetch` reads (with the attributes `a_*`)."""
 
 
@@ -96,17 +131,35 @@ def typed_sql(plan: Plan, source: str, only: tuple[str, ...] | None = None) -> s
     cols = typed_columns(plan)
     if only is not None:
         cols = {k: v for k, v in cols.items() if k in only or k.startswith("a_")}
-    return "SELECT " + ",\n        ".join(v if k == v else f"{v} AS {q(k)}" for k, v in cols.items()) + f"\n        FROM {source}"
+    return (
+        "SELECT "
+        + ",\n        ".join(v if k == v else f"{v} AS {q(k)}" for k, v in cols.items())
+        + f"\n        FROM {source}"
+    )
 
 
-def load_table(con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo, table: str, sources: list[str],
-               only: tuple[str, ...] | None = None) -> None:
+def load_table(
+    con: duckdb.DuckDBPyConnection,
+    plan: Plan,
+    info: SourceInfo,
+    table: str,
+    sources: list[str],
+    only: tuple[str, ...] | None = None,
+) -> None:
     """Table `table` of typed rows from the views `sources` (in order); `only` as in `typed_sql`."""
     sql = " UNION ALL ".join(typed_sql(plan, src, only) for src in sources)
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {sql}")
     except duckdb.Error as err:  # a file that sniffed well but does not parse to its end
-        raise FairgovError(Diagnostic(info.where(0), 1, 1, "FG701", f"cannot read the production log: {str(err).splitlines()[0]}")) from err
+        raise FairgovError(
+            Diagnostic(
+                info.where(0),
+                1,
+                1,
+                "FG701",
+                f"cannot read the production log: {str(err).splitlines()[0]}",
+            )
+        ) from err
 
 
 def build_log(con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo) -> None:
@@ -123,7 +176,9 @@ def count_problems(con: duckdb.DuckDBPyConnection, plan: Plan, table: str) -> in
     (a non-zero count sends the run to `build_log`, which names every row)."""
     conds = [cond for _, cond, _, _ in _checks(plan) if cond != "FALSE"]
     bad = " + ".join(f"count_if({c})" for c in conds) or "0"
-    row = con.execute(f"SELECT {bad}, count(study_id) - count(DISTINCT study_id) FROM {table}").fetchone()
+    row = con.execute(
+        f"SELECT {bad}, count(study_id) - count(DISTINCT study_id) FROM {table}"
+    ).fetchone()
     return int(row[0] or 0) + int(row[1] or 0) if row else 0
 
 
@@ -134,13 +189,43 @@ def _checks(plan: Plan) -> list[tuple[str, str, str, str]]:
     checks = [
         ("FG709", "patient_id IS NULL", c.patient_id, "no patient id"),
         ("FG703", "study_time IS NULL", c.study_time, "study time {v} is not a timestamp"),
-        ("FG703", "label_time_raw IS NOT NULL AND label_time IS NULL", c.label_time, "label time {v} is not a timestamp"),
-        ("FG703", "label_raw IS NOT NULL AND label_time_raw IS NULL", c.label_time, "a label without the time it became final"),
-        ("FG706", "score IS NULL OR NOT isfinite(score) OR score < 0 OR score > 1", c.score, "score {v} is not a number in [0, 1]"),
-        ("FG708", f"label_raw IS NOT NULL AND label_raw NOT IN ({classes})", c.label, "label {v} is not one of the declared classes " + f"[{', '.join(plan.classes)}]"),
+        (
+            "FG703",
+            "label_time_raw IS NOT NULL AND label_time IS NULL",
+            c.label_time,
+            "label time {v} is not a timestamp",
+        ),
+        (
+            "FG703",
+            "label_raw IS NOT NULL AND label_time_raw IS NULL",
+            c.label_time,
+            "a label without the time it became final",
+        ),
+        (
+            "FG706",
+            "score IS NULL OR NOT isfinite(score) OR score < 0 OR score > 1",
+            c.score,
+            "score {v} is not a number in [0, 1]",
+        ),
+        (
+            "FG708",
+            f"label_raw IS NOT NULL AND label_raw NOT IN ({classes})",
+            c.label,
+            "label {v} is not one of the declared classes " + f"[{', '.join(plan.classes)}]",
+        ),
         ("FG705", "label_time < study_time", c.label_time, "label dated {v}, before its study"),
-        ("FG719", "flag IS NULL OR flag NOT IN (0, 1)", c.flag or c.score, "the flag shown is not 0 or 1"),
-        ("FG719", "override IS NOT NULL AND override NOT IN (0, 1)" if c.override else "FALSE", c.override or "", "override is not 0 or 1"),
+        (
+            "FG719",
+            "flag IS NULL OR flag NOT IN (0, 1)",
+            c.flag or c.score,
+            "the flag shown is not 0 or 1",
+        ),
+        (
+            "FG719",
+            "override IS NOT NULL AND override NOT IN (0, 1)" if c.override else "FALSE",
+            c.override or "",
+            "override is not 0 or 1",
+        ),
         ("FG709", "study_id IS NULL", c.study_id, "no study id"),
     ]
     return checks + [_attribute_check(plan, a) for a in plan.monitored_attributes()]
@@ -173,17 +258,24 @@ def check_rows(con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo) -> 
         if not bad:
             continue
         keys = " OR ".join(f"(_file = {f} AND _line = {line})" for f, line, _ in bad)
-        rows = con.execute(f"""SELECT _file, _line, {_value_expr(column)}, {bad[0][2]} FROM raw WHERE {keys}
-            ORDER BY _file, _line""").fetchall()
-        diags += [_row_diag(info, code, f, line, message.format(v=repr(v)), column, total) for f, line, v, total in rows]
+        rows = con.execute(f"""SELECT _file, _line, {_value_expr(column)}, {bad[0][2]}
+            FROM raw WHERE {keys} ORDER BY _file, _line""").fetchall()
+        diags += [
+            _row_diag(info, code, f, line, message.format(v=repr(v)), column, total)
+            for f, line, v, total in rows
+        ]
     diags += _duplicates(con, info, plan.monitoring.columns.study_id)
     return diags
 
 
-def _row_diag(info: SourceInfo, code: str, f: int, line: int, message: str, column: str, total: int) -> Diagnostic:
+def _row_diag(
+    info: SourceInfo, code: str, f: int, line: int, message: str, column: str, total: int
+) -> Diagnostic:
     more = f" ({total} rows in all)" if total > 1 else ""
     where = f"line {line}" if info.kind == "file" else f"row {line - 0}"
-    return Diagnostic(info.where(f), int(line), 1, code, f"{where}, column {column!r}: {message}{more}")
+    return Diagnostic(
+        info.where(f), int(line), 1, code, f"{where}, column {column!r}: {message}{more}"
+    )
 
 
 def _duplicates(con: duckdb.DuckDBPyConnection, info: SourceInfo, column: str) -> list[Diagnostic]:
@@ -192,13 +284,21 @@ def _duplicates(con: duckdb.DuckDBPyConnection, info: SourceInfo, column: str) -
     if not dup:
         return []
     ids = ", ".join(lit(d[0]) for d in dup)
-    rows = con.execute(f"""SELECT study_id, list(_file ORDER BY _file, _line), list(_line ORDER BY _file, _line)
-        FROM log WHERE study_id IN ({ids}) GROUP BY study_id ORDER BY min(_file), min(_line)""").fetchall()
+    rows = con.execute(f"""SELECT study_id, list(_file ORDER BY _file, _line),
+        list(_line ORDER BY _file, _line) FROM log WHERE study_id IN ({ids})
+        GROUP BY study_id ORDER BY min(_file), min(_line)""").fetchall()
     out = []
     for sid, files, lines in rows:
         first = f"{info.where(files[0])} line {lines[0]}"
-        out.append(Diagnostic(info.where(files[1]), int(lines[1]), 1, "FG704",
-                              f"line {lines[1]}, column {column!r}: study id {sid!r} also appears at {first}"))
+        out.append(
+            Diagnostic(
+                info.where(files[1]),
+                int(lines[1]),
+                1,
+                "FG704",
+                f"line {lines[1]}, column {column!r}: study id {sid!r} also appears at {first}",
+            )
+        )
     return out
 
 

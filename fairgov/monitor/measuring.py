@@ -42,9 +42,16 @@ def metric_names(plan: Plan) -> list[str]:
 
 def job(plan: Plan, frame: Frame) -> Job:
     lab, b, ev = frame.labelled(), plan.monitoring.bootstrap, plan.monitoring.min_evidence
-    return Job(lab.label.astype(int), lab.score, lab.patient, lab.groups, plan.threshold, tuple(metric_names(plan)),
-               fm.BootstrapConfig(resamples=b.resamples, level=b.level, seed=b.seed),
-               fm.MinEvidence(n=ev.n, positives=ev.positives, negatives=ev.negatives))
+    return Job(
+        lab.label.astype(int),
+        lab.score,
+        lab.patient,
+        lab.groups,
+        plan.threshold,
+        tuple(metric_names(plan)),
+        fm.BootstrapConfig(resamples=b.resamples, level=b.level, seed=b.seed),
+        fm.MinEvidence(n=ev.n, positives=ev.positives, negatives=ev.negatives),
+    )
 
 
 def usable_cpus() -> int:
@@ -55,7 +62,8 @@ def usable_cpus() -> int:
 
 
 MIN_WORK = 50_000_000
-"""Rows x resamples below which workers cost more (start-up, ~2 s of imports each) than they save."""
+"""Rows x resamples below which workers cost more (start-up, ~2 s of imports each) than they
+save."""
 
 
 def workers_for(jobs: int, work: float = float("inf")) -> int:
@@ -72,7 +80,9 @@ class Measurer:
 
     def __init__(self, plan: Plan, expected: int, rows: int):
         self.plan = plan
-        self.workers = workers_for(expected, float(rows) * max(1, plan.monitoring.bootstrap.resamples))
+        self.workers = workers_for(
+            expected, float(rows) * max(1, plan.monitoring.bootstrap.resamples)
+        )
         self.pool: ProcessPoolExecutor | None = None
         self.pending: deque[tuple[str, Future]] = deque()
         self.done: dict[str, dict[str, Any]] = {}
@@ -81,8 +91,11 @@ class Measurer:
     def __enter__(self) -> Measurer:
         if self.workers > 1:
             try:
-                self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                                initializer=_worker_init)
+                self.pool = ProcessPoolExecutor(
+                    self.workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_worker_init,
+                )
             except (OSError, ValueError) as err:  # no worker: measure here
                 LOG.info("monitor workers unavailable (%s): measuring in this process", err)
                 self.pool, self.workers = None, 1
@@ -93,7 +106,9 @@ class Measurer:
         if self.pool is None:
             self.done[key] = run_job(j)
             return
-        while len(self.pending) > self.workers:  # bounded: one job running per worker and one waiting
+        while (
+            len(self.pending) > self.workers
+        ):  # bounded: one job running per worker and one waiting
             self._collect()
         self.pending.append((key, self.pool.submit(_worker_job, j)))
 
@@ -108,7 +123,9 @@ class Measurer:
             self._collect()
         return self.done
 
-    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if self.pool is None:
             return
         if et is not None:  # stopping: no worker outlives the run

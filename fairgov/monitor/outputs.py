@@ -44,21 +44,41 @@ def trigger_diagnostics(doc: dict[str, Any]) -> list[Diagnostic]:
         if not t["blocking"]:
             code = "FG722"
         line = t.get("line", 1)
-        msg = (f"trigger {t['id']} {t['status']} in {t['latest_period']}: {t['condition']} — observed {observed(t)}; "
-               f"{t['reason']}. Action: {t['action']}")
-        out.append(Diagnostic(doc["deployment"]["file"], line, 1, code, msg, "error" if t["blocking"] else "warning"))
+        msg = (
+            f"trigger {t['id']} {t['status']} in {t['latest_period']}: {t['condition']} — observed "
+            f"{observed(t)}; "
+            f"{t['reason']}. Action: {t['action']}"
+        )
+        out.append(
+            Diagnostic(
+                doc["deployment"]["file"],
+                line,
+                1,
+                code,
+                msg,
+                "error" if t["blocking"] else "warning",
+            )
+        )
     return out
 
 
 def junit(doc: dict[str, Any]) -> str:
     ts = doc["triggers"]
-    suite = ET.Element("testsuite", name=f"fairgov-monitor:{doc['deployment']['id']}", tests=str(len(ts)),
-                       failures=str(sum(t["status"] == "alert" for t in ts)),
-                       errors=str(sum(t["status"] == "inconclusive" for t in ts)),
-                       skipped=str(sum(t["status"] == "pending" for t in ts)), timestamp=doc["as_of"])
+    suite = ET.Element(
+        "testsuite",
+        name=f"fairgov-monitor:{doc['deployment']['id']}",
+        tests=str(len(ts)),
+        failures=str(sum(t["status"] == "alert" for t in ts)),
+        errors=str(sum(t["status"] == "inconclusive" for t in ts)),
+        skipped=str(sum(t["status"] == "pending" for t in ts)),
+        timestamp=doc["as_of"],
+    )
     for t in ts:
         case = ET.SubElement(suite, "testcase", classname=doc["deployment"]["id"], name=t["id"])
-        text = f"{t['condition']}\nobserved {observed(t)} in {t['latest_period']}\n{t['reason']}\nAction: {t['action']}"
+        text = (
+            f"{t['condition']}\nobserved {observed(t)} in {t['latest_period']}\n"
+            f"{t['reason']}\nAction: {t['action']}"
+        )
         if t["status"] == "alert":
             ET.SubElement(case, "failure", message=t["reason"][:200], type="FG720").text = text
         elif t["status"] == "inconclusive":
@@ -77,12 +97,22 @@ def _md(text: str) -> str:
 
 def summary_md(doc: dict[str, Any]) -> str:
     v = doc["verdict"]
-    lines = [f"## fairgov monitor: {_md(v['summary'])}", "",
-             f"Deployment {doc['deployment']['id']} · as of {doc['as_of']} · fairgov {doc['fairgov_version']}", "",
-             "| status | trigger | latest period | observed | first alert | action |", "|---|---|---|---|---|---|"]
+    lines = [
+        f"## fairgov monitor: {_md(v['summary'])}",
+        "",
+        f"Deployment {doc['deployment']['id']} · as of {doc['as_of']} · fairgov "
+        f"{doc['fairgov_version']}",
+        "",
+        "| status | trigger | latest period | observed | first alert | action |",
+        "|---|---|---|---|---|---|",
+    ]
     for t in doc["triggers"]:
-        lines.append(f"| {ICON[t['status']]} | {_md(t['id'])}: {_md(t['condition'])} | {t['latest_period'] or '—'} | "
-                     f"{observed(t)} | {t['first_alert'] or '—'} | {_md(t['action']) if t['status'] == 'alert' else ''} |")
+        lines.append(
+            f"| {ICON[t['status']]} | {_md(t['id'])}: {_md(t['condition'])} | "
+            f"{t['latest_period'] or '—'} | "
+            f"{observed(t)} | {t['first_alert'] or '—'} | "
+            f"{_md(t['action']) if t['status'] == 'alert' else ''} |"
+        )
     pending = [p["start"] for p in doc["periods"] if not p["judged"]]
     if pending:
         lines += ["", "**Labels pending:** " + ", ".join(pending)]
@@ -92,7 +122,9 @@ def summary_md(doc: dict[str, Any]) -> str:
 def table(doc: dict[str, Any]) -> str:
     rows = [("status", "trigger", "period", "observed", "reason")]
     for t in doc["triggers"]:
-        rows.append((ICON[t["status"]], t["id"], t["latest_period"] or "—", observed(t), t["reason"][:80]))
+        rows.append(
+            (ICON[t["status"]], t["id"], t["latest_period"] or "—", observed(t), t["reason"][:80])
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     body = ["  ".join(r[i].ljust(widths[i]) for i in range(4)) + "  " + r[4] for r in rows]
     actions = [f"  {t['id']}: {t['action']}" for t in doc["triggers"] if t["status"] == "alert"]
@@ -100,13 +132,19 @@ def table(doc: dict[str, Any]) -> str:
     return "\n".join(body + tail) + "\n\n" + doc["verdict"]["summary"]
 
 
-def write_all(out_dir: Path, doc: dict[str, Any], stats: dict[str, Any], doc_text: str | None = None) -> list[Path]:
+def write_all(
+    out_dir: Path, doc: dict[str, Any], stats: dict[str, Any], doc_text: str | None = None
+) -> list[Path]:
     """Write monitoring.json (`doc_text`: its serialisation when the caller already has it,
-    so the report's attachment and the file are the same bytes, serialised once) and the CI files."""
+    so the report's attachment and the file are the same bytes, serialised once) and the CI
+    files."""
     files = {
         "monitoring.json": dumps(doc) if doc_text is None else doc_text,
         "junit.xml": junit(doc),
-        "monitoring.sarif": json.dumps(sarif_log(trigger_diagnostics(doc)), indent=2, sort_keys=True) + "\n",
+        "monitoring.sarif": json.dumps(
+            sarif_log(trigger_diagnostics(doc)), indent=2, sort_keys=True
+        )
+        + "\n",
         "summary.md": summary_md(doc),
         "run-stats.json": json.dumps(stats, indent=2, sort_keys=True) + "\n",
     }
@@ -116,5 +154,7 @@ def write_all(out_dir: Path, doc: dict[str, Any], stats: dict[str, Any], doc_tex
             atomic_write_text(out_dir / name, text)
             written.append(out_dir / name)
     except OSError as err:
-        raise FairgovError(Diagnostic(str(out_dir), 1, 1, "FG601", f"cannot write outputs: {err.strerror or err}")) from err
+        raise FairgovError(
+            Diagnostic(str(out_dir), 1, 1, "FG601", f"cannot write outputs: {err.strerror or err}")
+        ) from err
     return written

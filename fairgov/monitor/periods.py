@@ -4,8 +4,8 @@ A period is *judged* (labelled checks run) only once `label_delay` days have pas
 its end, as of `as_of`; younger periods are "pending" and never judged on partial labels.
 Label-free checks (composition, score shift, flag and override rates) run on every period.
 The row hash is a change-detection key over every column a check reads, computed in
-DuckDB per file (`scan`) (count, xor and sum of 64-bit row hashes, with labels as known at `as_of`): a late
-label changes the hash of its own period only.
+DuckDB per file (`scan`) (count, xor and sum of 64-bit row hashes, with labels as known at
+`as_of`): a late label changes the hash of its own period only.
 """
 
 from __future__ import annotations
@@ -31,7 +31,11 @@ class Period:
 
     def to_dict(self) -> dict[str, object]:
         d = asdict(self)
-        d.update(start=self.start.isoformat(), end=self.end.isoformat(), status="judged" if self.judged else "labels pending")
+        d.update(
+            start=self.start.isoformat(),
+            end=self.end.isoformat(),
+            status="judged" if self.judged else "labels pending",
+        )
         return d
 
 
@@ -58,7 +62,16 @@ def periods(plan: Plan, parts: dict[int, list[tuple[str, int, int, int, int]]], 
             continue
         n, nl, x, s = acc[key]
         end = _end(start, plan.monitoring.period)
-        out.append(Period(start, end, n, nl, dt.datetime.combine(end, dt.time()) + delay <= as_of, f"{n}-{x}-{s}"))
+        out.append(
+            Period(
+                start,
+                end,
+                n,
+                nl,
+                dt.datetime.combine(end, dt.time()) + delay <= as_of,
+                f"{n}-{x}-{s}",
+            )
+        )
     return out
 
 

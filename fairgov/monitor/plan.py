@@ -43,13 +43,21 @@ class Plan:
         out: list[Any] = []
         for name, attr in self.datasheet.attributes.items():
             if attr.kind == "numeric":
-                out.append(fm.BinnedAttribute(name, [fm.Bin(b.label, b.low, b.high, *_closed(b.closed)) for b in attr.bins]))
+                out.append(
+                    fm.BinnedAttribute(
+                        name,
+                        [fm.Bin(b.label, b.low, b.high, *_closed(b.closed)) for b in attr.bins],
+                    )
+                )
             else:
-                out.append(fm.CategoricalAttribute(name, dict(attr.values) if attr.values else None))
+                out.append(
+                    fm.CategoricalAttribute(name, dict(attr.values) if attr.values else None)
+                )
         return out
 
     def monitored_attributes(self) -> list[str]:
-        """Attributes the log must carry: every attribute a check names, plus the fairness stream's."""
+        """Attributes the log must carry: every attribute a check names, plus the fairness
+        stream's."""
         names = [a for _, t in self.triggers for a in _check_attributes(t.check)]
         names += [a for a in self.monitoring.fairness.subgroups if a in self.datasheet.attributes]
         return sorted(set(names))
@@ -75,20 +83,47 @@ def resolve_plan(cp: CompiledProject, deployment: str | None) -> Plan:
         if deployment and not entries:
             code, msg = "FG714", f"deployment {deployment!r} does not exist"
         elif deployment:
-            code, msg = "FG700", f"deployment {deployment!r} has no machine-readable monitoring plan (`monitoring.source`)"
+            code, msg = (
+                "FG700",
+                f"deployment {deployment!r} has no machine-readable monitoring plan "
+                "(`monitoring.source`)",
+            )
         else:
-            code, msg = "FG700", "no DeploymentProtocol has a machine-readable monitoring plan (`monitoring.source`)"
-        raise FairgovError(Diagnostic(entries[0].doc.relpath if entries else "fairgov.yaml", 1, 1, code, msg))
+            code, msg = (
+                "FG700",
+                "no DeploymentProtocol has a machine-readable monitoring plan "
+                "(`monitoring.source`)",
+            )
+        raise FairgovError(
+            Diagnostic(entries[0].doc.relpath if entries else "fairgov.yaml", 1, 1, code, msg)
+        )
     if len(runnable) > 1:
         ids = ", ".join(e.model.id for e in runnable)
-        raise FairgovError(Diagnostic("<command line>", 1, 1, "FG715", f"several deployments have a monitoring plan ({ids}); choose one with --deployment"))
+        raise FairgovError(
+            Diagnostic(
+                "<command line>",
+                1,
+                1,
+                "FG715",
+                f"several deployments have a monitoring plan ({ids}); choose one with --deployment",
+            )
+        )
     entry = runnable[0]
     dp = entry.model
     evaluation = cp.model(dp.operating_point.evaluation)
     datasheet = cp.model(evaluation.dataset)
     triggers = [(i, t) for i, t in enumerate(dp.monitoring.triggers) if t.check is not None]
     cache = cp.cache_dir
-    return Plan(entry, dp.monitoring, datasheet, evaluation, production_threshold(cp, entry), triggers, cp.root, cache)
+    return Plan(
+        entry,
+        dp.monitoring,
+        datasheet,
+        evaluation,
+        production_threshold(cp, entry),
+        triggers,
+        cp.root,
+        cache,
+    )
 
 
 def production_threshold(cp: CompiledProject, entry: Entry) -> float:
@@ -103,15 +138,26 @@ def production_threshold(cp: CompiledProject, entry: Entry) -> float:
         if op.variant != "baseline":  # a deployed mitigation variant: its own fitted threshold
             record = record["variants"][op.variant]
         if record["threshold"].get("policy") == "group_thresholds":
-            raise FairgovError(entry.diag(
-                "/operating_point/variant", "FG724",
-                f"variant {op.variant!r} decides with per-group thresholds; monitoring recomputes "
-                "decisions from one operating threshold, so it cannot judge this variant yet",
-                hint="monitor the baseline (`variant: baseline`) or deploy a single-threshold variant"))
+            raise FairgovError(
+                entry.diag(
+                    "/operating_point/variant",
+                    "FG724",
+                    f"variant {op.variant!r} decides with per-group thresholds; monitoring "
+                    "recomputes "
+                    "decisions from one operating threshold, so it cannot judge this variant yet",
+                    hint="monitor the baseline (`variant: baseline`) "
+                    "or deploy a single-threshold variant",
+                )
+            )
         value = record["threshold"]["value"]
         return float(value)
     except (OSError, ValueError, KeyError, TypeError) as err:
-        raise FairgovError(entry.diag("/operating_point/threshold", "FG723",
-                           f"`threshold: fitted` needs the evaluation's fitted threshold from {results.name} "
-                           f"of a build, which could not be read ({type(err).__name__})",
-                           hint="run `fairgov build` first, or write the deployed number")) from None
+        raise FairgovError(
+            entry.diag(
+                "/operating_point/threshold",
+                "FG723",
+                f"`threshold: fitted` needs the evaluation's fitted threshold from {results.name} "
+                f"of a build, which could not be read ({type(err).__name__})",
+                hint="run `fairgov build` first, or write the deployed number",
+            )
+        ) from None

@@ -14,8 +14,13 @@ def verdict(triggers: list[dict[str, Any]]) -> dict[str, Any]:
     blocking = [t["id"] for t in triggers if t["blocking"]]
     alerts = [t["id"] for t in triggers if t["status"] == "alert"]
     status = "alert" if blocking else "ok"
-    summary = (f"ALERT: {len(blocking)} blocking trigger(s): {', '.join(blocking)}" if blocking
-               else f"no blocking alert ({len(alerts)} non-blocking alert(s))" if alerts else "no alert")
+    summary = (
+        f"ALERT: {len(blocking)} blocking trigger(s): {', '.join(blocking)}"
+        if blocking
+        else f"no blocking alert ({len(alerts)} non-blocking alert(s))"
+        if alerts
+        else "no alert"
+    )
     return {"status": status, "blocking": blocking, "alerts": alerts, "summary": summary}
 
 
@@ -25,19 +30,32 @@ def assemble(run: MonitorRun, command: list[str]) -> dict[str, Any]:
     return {
         "schema": SCHEMA_VERSION,
         "fairgov_version": fairgov.__version__,
-        "deployment": {"id": dp.id, "title": dp.title, "version": dp.version, "site": dp.site.name,
-                       "file": plan.entry.doc.relpath, "spec_sha256": plan.entry.doc.sha256},
+        "deployment": {
+            "id": dp.id,
+            "title": dp.title,
+            "version": dp.version,
+            "site": dp.site.name,
+            "file": plan.entry.doc.relpath,
+            "spec_sha256": plan.entry.doc.sha256,
+        },
         "as_of": run.as_of.isoformat(),
-        "plan": {"period": plan.monitoring.period, "label_delay_days": plan.monitoring.label_delay,
-                 "window": plan.monitoring.window, "threshold": plan.threshold,
-                 "min_evidence": plan.monitoring.min_evidence.model_dump(),
-                 "bootstrap": plan.monitoring.bootstrap.model_dump(),
-                 "source": plan.monitoring.source.model_dump(mode="json", exclude_none=True),
-                 "intended_population": dp.intended_population.distribution},
+        "plan": {
+            "period": plan.monitoring.period,
+            "label_delay_days": plan.monitoring.label_delay,
+            "window": plan.monitoring.window,
+            "threshold": plan.threshold,
+            "min_evidence": plan.monitoring.min_evidence.model_dump(),
+            "bootstrap": plan.monitoring.bootstrap.model_dump(),
+            "source": plan.monitoring.source.model_dump(mode="json", exclude_none=True),
+            "intended_population": dp.intended_population.distribution,
+        },
         "verdict": verdict(run.triggers),
         "periods": [p.to_dict() for p in run.periods],
         "triggers": run.triggers,
         "measures": run.measures,
-        "provenance": {"inputs": run.inputs, "command": command,
-                       "periods_covered": [run.periods[0].key, run.periods[-1].key] if run.periods else []},
+        "provenance": {
+            "inputs": run.inputs,
+            "command": command,
+            "periods_covered": [run.periods[0].key, run.periods[-1].key] if run.periods else [],
+        },
     }

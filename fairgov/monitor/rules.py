@@ -36,16 +36,38 @@ def summarise(index: int, trigger: Any, periods: list[dict[str, Any]]) -> dict[s
     if latest is None:
         status, reason = "pending", "no period with final labels yet"
     elif latest.get("alert"):
-        status, reason = "alert", f"breached {latest['run']} period(s) in a row (alert after {check.consecutive}): {latest['reason']}"
+        status, reason = (
+            "alert",
+            f"breached {latest['run']} period(s) in a row (alert after {check.consecutive}): "
+            f"{latest['reason']}",
+        )
     elif latest["status"] == "inconclusive":
         status, reason = "inconclusive", latest["reason"]
     elif latest["status"] == "breach":
-        status, reason = "ok", f"breached {latest['run']} of {check.consecutive} consecutive periods needed to alert: {latest['reason']}"
+        status, reason = (
+            "ok",
+            f"breached {latest['run']} of {check.consecutive} consecutive periods needed to alert: "
+            f"{latest['reason']}",
+        )
     else:
         status, reason = "ok", latest["reason"]
-    blocking = check.severity == "block" and (status == "alert" or (status == "inconclusive" and check.inconclusive_blocks))
-    return {"id": trigger.id, "index": index, "condition": trigger.condition, "action": trigger.action,
-            "type": check.type, "severity": check.severity, "consecutive": check.consecutive,
-            "check": check.model_dump(mode="json"), "status": status, "blocking": blocking, "reason": reason,
-            "latest_period": latest["period"] if latest else None, "alert_periods": alerts,
-            "first_alert": alerts[0] if alerts else None, "periods": periods}
+    blocking = check.severity == "block" and (
+        status == "alert" or (status == "inconclusive" and check.inconclusive_blocks)
+    )
+    return {
+        "id": trigger.id,
+        "index": index,
+        "condition": trigger.condition,
+        "action": trigger.action,
+        "type": check.type,
+        "severity": check.severity,
+        "consecutive": check.consecutive,
+        "check": check.model_dump(mode="json"),
+        "status": status,
+        "blocking": blocking,
+        "reason": reason,
+        "latest_period": latest["period"] if latest else None,
+        "alert_periods": alerts,
+        "first_alert": alerts[0] if alerts else None,
+        "periods": periods,
+    }

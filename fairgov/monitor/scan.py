@@ -42,14 +42,26 @@ class Scan:
 
 
 def row_hash_sql(plan: Plan, as_of: Any) -> str:
-    cols = ["study_id", "patient_id", "study_time", "score", "flag", "override", effective_label_sql(as_of)]
+    cols = [
+        "study_id",
+        "patient_id",
+        "study_time",
+        "score",
+        "flag",
+        "override",
+        effective_label_sql(as_of),
+    ]
     return f"hash({', '.join(cols + [q('a_' + a) for a in plan.monitored_attributes()])})"
 
 
-def parts_of(con: duckdb.DuckDBPyConnection, plan: Plan, table: str, as_of: Any) -> dict[int, list[Part]]:
+def parts_of(
+    con: duckdb.DuckDBPyConnection, plan: Plan, table: str, as_of: Any
+) -> dict[int, list[Part]]:
     h = row_hash_sql(plan, as_of)
-    rows = con.execute(f"""SELECT _file, CAST(period AS VARCHAR), count(*), count({effective_label_sql(as_of)}),
-        bit_xor({h}), sum({h}::HUGEINT) FROM {table} WHERE period IS NOT NULL GROUP BY ALL ORDER BY 1, 2""").fetchall()
+    labelled = effective_label_sql(as_of)
+    rows = con.execute(f"""SELECT _file, CAST(period AS VARCHAR), count(*), count({labelled}),
+        bit_xor({h}), sum({h}::HUGEINT) FROM {table} WHERE period IS NOT NULL
+        GROUP BY ALL ORDER BY 1, 2""").fetchall()
     out: dict[int, list[Part]] = {}
     for f, p, n, nl, x, s in rows:
         out.setdefault(int(f), []).append((p, int(n), int(nl), int(x), int(s)))
@@ -57,13 +69,18 @@ def parts_of(con: duckdb.DuckDBPyConnection, plan: Plan, table: str, as_of: Any)
 
 
 def _times(con: duckdb.DuckDBPyConnection, table: str) -> tuple[Any, Any]:
-    row = con.execute(f"SELECT max(greatest(study_time, coalesce(label_time, study_time))), max(label_time) FROM {table}").fetchone()
+    row = con.execute(
+        "SELECT max(greatest(study_time, coalesce(label_time, study_time))), max(label_time) FROM "
+        f"{table}"
+    ).fetchone()
     return (row[0], row[1]) if row else (None, None)
 
 
 def _key(plan: Plan, path: Path, settings: str) -> str:
     st = path.stat()
-    return "file:" + digest([path.resolve().as_posix(), st.st_size, st.st_mtime_ns, st.st_ino, settings])
+    return "file:" + digest(
+        [path.resolve().as_posix(), st.st_size, st.st_mtime_ns, st.st_ino, settings]
+    )
 
 
 def scan(con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo, store: Any, ids_dir: Path,
@@ -111,11 +128,15 @@ def _sha(path: Path) -> str:
     return sha256_file(path)
 
 
-def _read(con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo, i: int, ids_dir: Path, key: str) -> dict[str, Any]:
+def _read(
+    con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo, i: int, ids_dir: Path, key: str
+) -> dict[str, Any]:
     log.load_table(con, plan, info, f"f{i}", [f"raw{i}"])
     problems = log.count_problems(con, plan, f"f{i}")
     max_time, max_label = _times(con, f"f{i}")
-    ids = con.execute(f"SELECT hash(study_id) AS h FROM f{i} WHERE study_id IS NOT NULL ORDER BY h").fetchnumpy()["h"]
+    ids = con.execute(
+        f"SELECT hash(study_id) AS h FROM f{i} WHERE study_id IS NOT NULL ORDER BY h"
+    ).fetchnumpy()["h"]
     ids_dir.mkdir(parents=True, exist_ok=True)
     tmp = ids_dir / f"{key[5:]}.tmp.npy"
     np.save(tmp, np.asarray(ids, dtype=np.uint64))
@@ -125,11 +146,19 @@ def _read(con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo, i: int, 
     at = max_label or max_time or dt.datetime(1970, 1, 1)
     parts = [] if problems else parts_of(con, plan, f"f{i}", at).get(i, [])
     con.execute(f"DROP TABLE f{i}")
-    return {"problems": problems, "sha256": _sha(info.files[i]), "max_time": str(max_time) if max_time else None,
-            "max_label_time": str(max_label) if max_label else None, "as_of": str(at), "parts": parts}
+    return {
+        "problems": problems,
+        "sha256": _sha(info.files[i]),
+        "max_time": str(max_time) if max_time else None,
+        "max_label_time": str(max_label) if max_label else None,
+        "as_of": str(at),
+        "parts": parts,
+    }
 
 
-def _reread_parts(con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo, i: int, as_of: Any) -> dict[int, list[Part]]:
+def _reread_parts(
+    con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo, i: int, as_of: Any
+) -> dict[int, list[Part]]:
     log.load_table(con, plan, info, f"f{i}", [f"raw{i}"])
     parts = parts_of(con, plan, f"f{i}", as_of)
     con.execute(f"DROP TABLE f{i}")
@@ -137,12 +166,14 @@ def _reread_parts(con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo, 
 
 
 def _repeated_ids(ids_dir: Path, names: list[str], fresh: set[int]) -> bool:
-    """True when a study-id hash of a new file appears in another file (then the exact check runs)."""
+    """True when a study-id hash of a new file appears in another file (then the exact check
+    runs)."""
     if not fresh or len(names) < 2:
         return False
     arrays = [np.load(ids_dir / f"{n}.npy") for n in names]
     if len(fresh) > 2:  # many new files: one sort of everything
-        every = np.sort(np.concatenate(arrays))  # a sort, not np.unique (hash-based in numpy 2: ~100x slower)
+        # a sort, not np.unique (hash-based in numpy 2: ~100x slower)
+        every = np.sort(np.concatenate(arrays))
         return bool((every[1:] == every[:-1]).any())
     for f in fresh:  # a few new files: look their (sorted) hashes up in every other file's
         for j, other in enumerate(arrays):
@@ -153,16 +184,25 @@ def _repeated_ids(ids_dir: Path, names: list[str], fresh: set[int]) -> bool:
     return False
 
 
-def _whole(con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo, as_of: dt.datetime | None) -> Scan:
+def _whole(
+    con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo, as_of: dt.datetime | None
+) -> Scan:
     """Today's path: one checked table of every row (exact diagnostics; SQL sources)."""
     log.build_log(con, plan, info)
     if as_of is None:
         as_of = _times(con, "log")[0] or dt.datetime(1970, 1, 1)
-    return Scan(as_of, parts_of(con, plan, "log", as_of), loaded=set(range(max(1, len(info.files)))),
-                sha256={i: _sha(p) for i, p in enumerate(info.files)}, files_read=max(1, len(info.files)))
+    return Scan(
+        as_of,
+        parts_of(con, plan, "log", as_of),
+        loaded=set(range(max(1, len(info.files)))),
+        sha256={i: _sha(p) for i, p in enumerate(info.files)},
+        files_read=max(1, len(info.files)),
+    )
 
 
-def frame_source(con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo, sc: Scan, keys: list[str]) -> str:
+def frame_source(
+    con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo, sc: Scan, keys: list[str]
+) -> str:
     """Where `frames.fetch` reads the rows of periods `keys`: table `log` when it holds their
     files; the files' raw views directly when those files hold nothing but these periods (read
     once, only the columns a frame needs); else a table `log` of those files (a file holding
@@ -171,7 +211,13 @@ def frame_source(con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo, s
     if need <= sc.loaded:
         return "log"
     if all(p[0] in keys for f in need for p in sc.parts[f]):
-        return "(" + " UNION ALL ".join(log.typed_sql(plan, f"raw{i}", log.FRAME_COLUMNS) for i in sorted(need)) + ")"
+        return (
+            "("
+            + " UNION ALL ".join(
+                log.typed_sql(plan, f"raw{i}", log.FRAME_COLUMNS) for i in sorted(need)
+            )
+            + ")"
+        )
     log.load_table(con, plan, info, "log", [f"raw{i}" for i in sorted(need)], log.FRAME_COLUMNS)
     sc.loaded = need
     return "log"

@@ -49,9 +49,13 @@ def list_files(root: Path, pattern: str, spec_file: str) -> list[Path]:
     files = [p for p in matches if p.is_file() and p.suffix.lower() in SUFFIXES]
     for p in files:
         if not p.resolve().is_relative_to(root.resolve()):
-            raise _fail(spec_file, "FG718", f"monitoring.source.path: {p} resolves outside the project root")
+            raise _fail(
+                spec_file, "FG718", f"monitoring.source.path: {p} resolves outside the project root"
+            )
     if not files:
-        raise _fail(spec_file, "FG701", f"monitoring.source.path {pattern!r} matches no CSV or Parquet file")
+        raise _fail(
+            spec_file, "FG701", f"monitoring.source.path {pattern!r} matches no CSV or Parquet file"
+        )
     return files
 
 
@@ -65,7 +69,9 @@ def csv_header(path: Path) -> list[str]:
     return header
 
 
-def open_files(con: duckdb.DuckDBPyConnection, source: Any, root: Path, spec_file: str) -> SourceInfo:
+def open_files(
+    con: duckdb.DuckDBPyConnection, source: Any, root: Path, spec_file: str
+) -> SourceInfo:
     files = list_files(root, source.path, spec_file)
     names = [p.relative_to(root).as_posix() for p in files]
     parts, columns = [], []
@@ -74,18 +80,43 @@ def open_files(con: duckdb.DuckDBPyConnection, source: Any, root: Path, spec_fil
         path = str(p).replace("'", "''")
         try:
             if fmt == "parquet":
-                columns.append([r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{path}')").fetchall()])
-                parts.append(f"SELECT {i} AS _file, file_row_number + 1 AS _line, * EXCLUDE (file_row_number) "
-                             f"FROM read_parquet('{path}', file_row_number=true)")
+                columns.append(
+                    [
+                        r[0]
+                        for r in con.execute(
+                            f"DESCRIBE SELECT * FROM read_parquet('{path}')"
+                        ).fetchall()
+                    ]
+                )
+                parts.append(
+                    f"SELECT {i} AS _file, file_row_number + 1 AS _line, * EXCLUDE "
+                    "(file_row_number) "
+                    f"FROM read_parquet('{path}', file_row_number=true)"
+                )
             else:  # the header names the columns: no sniffing, every cell read as text
                 columns.append(csv_header(p))
-                spec = "{" + ", ".join(f"'{c.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for c in columns[-1]) + "}"
-                parts.append(f"SELECT {i} AS _file, row_number() OVER () + 1 AS _line, * FROM read_csv('{path}', "
-                             f"header=true, auto_detect=false, delim=',', quote='\"', escape='\"', columns={spec})")
+                spec = (
+                    "{"
+                    + ", ".join(
+                        f"'{c.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for c in columns[-1]
+                    )
+                    + "}"
+                )
+                parts.append(
+                    f"SELECT {i} AS _file, row_number() OVER () + 1 AS _line, * FROM "
+                    f"read_csv('{path}', "
+                    "header=true, auto_detect=false, delim=',', quote='\"', escape='\"', "
+                    f"columns={spec})"
+                )
         except (duckdb.Error, OSError, UnicodeDecodeError, csv.Error) as err:
-            raise _fail(names[i], "FG701", f"cannot read the production log: {str(err).splitlines()[0]}") from err
+            raise _fail(
+                names[i], "FG701", f"cannot read the production log: {str(err).splitlines()[0]}"
+            ) from err
         con.execute(f"CREATE OR REPLACE TEMP VIEW raw{i} AS {parts[-1]}")
-    con.execute("CREATE OR REPLACE TEMP VIEW raw AS " + " UNION ALL BY NAME ".join(f"SELECT * FROM raw{i}" for i in range(len(parts))))
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW raw AS "
+        + " UNION ALL BY NAME ".join(f"SELECT * FROM raw{i}" for i in range(len(parts)))
+    )
     return SourceInfo("file", names, files, columns)
 
 
@@ -93,7 +124,11 @@ def open_sql(con: duckdb.DuckDBPyConnection, source: Any, spec_file: str) -> Sou
     where = f"sql:{source.table or 'query'}"
     url = os.environ.get(source.url_env or "")
     if not url:
-        raise _fail(spec_file, "FG710", f"environment variable {source.url_env} (the log database URL) is not set")
+        raise _fail(
+            spec_file,
+            "FG710",
+            f"environment variable {source.url_env} (the log database URL) is not set",
+        )
     import sqlalchemy as sa
 
     query = sa.text(source.query) if source.query else sa.text(f"SELECT * FROM {source.table}")
@@ -107,11 +142,16 @@ def open_sql(con: duckdb.DuckDBPyConnection, source: Any, spec_file: str) -> Sou
             rows = result.fetchall()
         engine.dispose()
     except sa.exc.ArgumentError as err:
-        raise _fail(spec_file, "FG711", f"{source.url_env} does not hold a valid database URL") from err
+        raise _fail(
+            spec_file, "FG711", f"{source.url_env} does not hold a valid database URL"
+        ) from err
     except sa.exc.SQLAlchemyError as err:
         first = str(getattr(err, "orig", err) or err).strip().splitlines()[0]
         raise _fail(where, "FG711", f"cannot read the log database: {first}") from err
-    columns = {n: pa.array([None if r[i] is None else str(r[i]) for r in rows], pa.string()) for i, n in enumerate(names)}
+    columns = {
+        n: pa.array([None if r[i] is None else str(r[i]) for r in rows], pa.string())
+        for i, n in enumerate(names)
+    }
     table = pa.table({"_file": pa.array([0] * len(rows), pa.int64()),
                       "_line": pa.array(range(1, len(rows) + 1), pa.int64()), **columns})
     con.register("sql_rows", table)
@@ -119,7 +159,9 @@ def open_sql(con: duckdb.DuckDBPyConnection, source: Any, spec_file: str) -> Sou
     return SourceInfo("sql", [where])
 
 
-def open_source(con: duckdb.DuckDBPyConnection, source: Any, root: Path, spec_file: str) -> SourceInfo:
+def open_source(
+    con: duckdb.DuckDBPyConnection, source: Any, root: Path, spec_file: str
+) -> SourceInfo:
     if source.type == "sql":
         return open_sql(con, source, spec_file)
     return open_files(con, source, root, spec_file)

@@ -18,7 +18,10 @@ from filelock import FileLock, Timeout
 
 from fairgov.diagnostics import Diagnostic, FairgovError
 
-SCHEMA = "CREATE TABLE IF NOT EXISTS results (key VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, payload VARCHAR NOT NULL)"
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS results "
+    "(key VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, payload VARCHAR NOT NULL)"
+)
 LOCK_TIMEOUT_S = 600.0
 
 
@@ -30,8 +33,16 @@ class Store:
 
     def _error(self, err: Exception) -> FairgovError:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        return FairgovError(Diagnostic(str(self.path), 1, 1, "FG712", f"monitoring history store unusable: {first}",
-                                       hint="move the file aside to start a fresh history (results are recomputed)"))
+        return FairgovError(
+            Diagnostic(
+                str(self.path),
+                1,
+                1,
+                "FG712",
+                f"monitoring history store unusable: {first}",
+                hint="move the file aside to start a fresh history (results are recomputed)",
+            )
+        )
 
     def __enter__(self) -> Store:
         try:
@@ -64,7 +75,9 @@ class Store:
             con.close()
         fresh.replace(self.path)
 
-    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if self.con is not None:
             self.con.close()
         self.lock.release()
@@ -75,7 +88,9 @@ class Store:
             return {}
         self.con.execute("CREATE OR REPLACE TEMP TABLE wanted (key VARCHAR)")
         self.con.executemany("INSERT INTO wanted VALUES (?)", [[k] for k in keys])
-        rows = self.con.execute("SELECT key, payload FROM results JOIN wanted USING (key)").fetchall()
+        rows = self.con.execute(
+            "SELECT key, payload FROM results JOIN wanted USING (key)"
+        ).fetchall()
         return {k: json.loads(p) for k, p in rows}
 
     def put_many(self, items: dict[str, tuple[str, Any]]) -> None:
@@ -83,7 +98,9 @@ class Store:
         assert self.con is not None
         if not items:
             return
-        rows = [[k, kind, json.dumps(payload, sort_keys=True)] for k, (kind, payload) in items.items()]
+        rows = [
+            [k, kind, json.dumps(payload, sort_keys=True)] for k, (kind, payload) in items.items()
+        ]
         try:
             self.con.execute("BEGIN TRANSACTION")
             self.con.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", rows)

@@ -31,15 +31,25 @@ class Job:
 
 
 def run_job(j: Job) -> dict[str, Any]:
-    result = fm.measure(j.labels, j.scores, j.patients, j.groups, threshold=j.threshold, metrics=list(j.metrics),
-                        bootstrap=j.bootstrap, min_evidence=j.min_evidence, permutations=0)
+    result = fm.measure(
+        j.labels,
+        j.scores,
+        j.patients,
+        j.groups,
+        threshold=j.threshold,
+        metrics=list(j.metrics),
+        bootstrap=j.bootstrap,
+        min_evidence=j.min_evidence,
+        permutations=0,
+    )
     out = result.to_dict()
     out.pop("calibration", None)
     return out
 
 
 def _worker_init() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it terminates workers when it stops
+    # the parent decides; it terminates workers when it stops
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _worker_job(j: Job) -> tuple[dict[str, Any], int, float]:

@@ -10,7 +10,11 @@ REPO = Path(__file__).resolve().parents[2]
 
 def copy_example(dest: Path, resamples: int | None = 100) -> Path:
     """The example project without images, optionally with fewer bootstrap resamples."""
-    shutil.copytree(REPO / "specs", dest, ignore=shutil.ignore_patterns("images", "build", ".fairgov", "generate.py"))
+    shutil.copytree(
+        REPO / "specs",
+        dest,
+        ignore=shutil.ignore_patterns("images", "build", ".fairgov", "generate.py"),
+    )
     if resamples is not None:
         spec = dest / "deployment.yaml"
         spec.write_text(spec.read_text().replace("resamples: 500", f"resamples: {resamples}"))

@@ -44,13 +44,39 @@ def postgres_server() -> Iterator[str]:
     data, port = tmp / "data", _free_port()
     if os.geteuid() == 0:
         shutil.chown(tmp, "postgres")
-    run = lambda *a: subprocess.run(_as_server_user(list(a)), check=True, capture_output=True, text=True)  # noqa: E731
+    def run(*a: str) -> subprocess.CompletedProcess:
+        return subprocess.run(_as_server_user(list(a)), check=True, capture_output=True, text=True)
+
     try:
-        run(str(bindir / "initdb"), "-D", str(data), "-U", "monitor", "--auth=trust", "-E", "UTF8", "--no-sync")
-        run(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(tmp / "log"), "-w", "-t", "60", "start",
-            "-o", f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off")
+        run(
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "monitor",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        )
+        run(
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(tmp / "log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+            "-o",
+            f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off",
+        )
         yield f"postgresql+psycopg://monitor@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run(_as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-                       capture_output=True, check=False)
+        subprocess.run(
+            _as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+            capture_output=True,
+            check=False,
+        )
         shutil.rmtree(tmp, ignore_errors=True)

@@ -21,10 +21,12 @@ def test_golden_html() -> None:
 
 def test_html_charts_mark_limit_pending_and_alerts(example: Path) -> None:
     html = render_html(run_monitor(example, reports=False).doc)
-    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') == 7  # 6 triggers + 1 composition
+    # 6 triggers + 1 composition
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') == 7
     chart = html.split('id="chart-tpr-gap-site"', 1)[1].split("</svg>", 1)[0]
     assert chart.count(">pending</text>") == 2 and "limit 0.1" in chart
-    assert chart.count('stroke="#B42318" stroke-width') == 2 and chart.count('fill="#B42318"') == 2  # two alert months
+    # two alert months
+    assert chart.count('stroke="#B42318" stroke-width') == 2 and chart.count('fill="#B42318"') == 2
     assert "2026-09: breach" in chart and "2026-11: pending" in chart
 
 
@@ -37,8 +39,17 @@ def test_pdf_page_one_shows_status_and_action(example: Path) -> None:
         assert len(pdf.pages) >= 3
     assert "ALERT: 1 blocking trigger(s): tpr-gap-site" in first
     assert "Trigger status and the action the protocol prescribes" in first
-    for tid in ("tpr-gap-site", "tpr-gap-age", "sensitivity", "age-mix", "score-shift-site", "override-rate"):
+    for tid in (
+        "tpr-gap-site",
+        "tpr-gap-age",
+        "sensitivity",
+        "age-mix",
+        "score-shift-site",
+        "override-rate",
+    ):
         assert tid in first
     assert "AI board review" in first and "2026-09-01" in first
-    (spec,) = PdfReader(io.BytesIO(data)).attachments.items()  # monitoring.json, the very same bytes
+    (spec,) = PdfReader(
+        io.BytesIO(data)
+    ).attachments.items()  # monitoring.json, the very same bytes
     assert spec[1] == [(outcome.out_dir / "monitoring.json").read_bytes()]

@@ -16,7 +16,10 @@ from fairgov.spec.deployment import Trigger
 
 def _periods(statuses: str) -> list[dict]:
     word = {"b": "breach", "o": "ok", "i": "inconclusive", "p": "pending"}
-    return [{"period": f"2026-{i + 1:02d}-01", "status": word[c], "reason": "r"} for i, c in enumerate(statuses)]
+    return [
+        {"period": f"2026-{i + 1:02d}-01", "status": word[c], "reason": "r"}
+        for i, c in enumerate(statuses)
+    ]
 
 
 @pytest.mark.parametrize(("statuses", "n", "alerts"), [
@@ -33,7 +36,12 @@ def test_consecutive_rule(statuses: str, n: int, alerts: list[str]) -> None:
 
 
 def _trigger(**check) -> Trigger:
-    return Trigger(condition="c", action="a", id="t", check={"metric": "tpr", "statistic": "overall", "min": 0.8, **check})
+    return Trigger(
+        condition="c",
+        action="a",
+        id="t",
+        check={"metric": "tpr", "statistic": "overall", "min": 0.8, **check},
+    )
 
 
 def test_status_is_that_of_the_latest_judged_period() -> None:
@@ -71,20 +79,31 @@ def test_period_metrics_equal_scikit_learn(example: Path) -> None:
     pred = (s >= 0.1927).astype(int)
     m = outcome.doc["measures"]["2026-03-01"]
     assert m["n"] == len(log)
-    assert m["overall"]["metrics"]["auroc"]["value"] == pytest.approx(roc_auc_score(y, s), abs=1e-12)
-    assert m["overall"]["metrics"]["tpr"]["value"] == pytest.approx(recall_score(y, pred), abs=1e-12)
-    assert m["overall"]["metrics"]["fpr"]["value"] == pytest.approx(1 - recall_score(y, pred, pos_label=0), abs=1e-12)
+    assert m["overall"]["metrics"]["auroc"]["value"] == pytest.approx(
+        roc_auc_score(y, s), abs=1e-12
+    )
+    assert m["overall"]["metrics"]["tpr"]["value"] == pytest.approx(
+        recall_score(y, pred), abs=1e-12
+    )
+    assert m["overall"]["metrics"]["fpr"]["value"] == pytest.approx(
+        1 - recall_score(y, pred, pos_label=0), abs=1e-12
+    )
     for site in ("north", "central", "river"):
         mask = log["site"].to_numpy() == site
         cell = m["attributes"]["site"]["groups"][site]["metrics"]
         assert cell["tpr"]["value"] == pytest.approx(recall_score(y[mask], pred[mask]), abs=1e-12)
         assert cell["tpr"]["ci_low"] <= cell["tpr"]["value"] <= cell["tpr"]["ci_high"]
     gap = m["attributes"]["site"]["aggregates"]["tpr"]["gap"]["value"]
-    tprs = [recall_score(y[log["site"] == g], pred[log["site"] == g]) for g in ("north", "central", "river")]
+    tprs = [
+        recall_score(y[log["site"] == g], pred[log["site"] == g])
+        for g in ("north", "central", "river")
+    ]
     assert gap == pytest.approx(max(tprs) - min(tprs), abs=1e-12)
     t = {x["id"]: x for x in outcome.doc["triggers"]}
     assert t["tpr-gap-site"]["periods"][2]["value"] == pytest.approx(gap)
-    flag_rate = {x["id"]: x for x in outcome.doc["triggers"]}["override-rate"]["periods"][2]["value"]
+    flag_rate = {x["id"]: x for x in outcome.doc["triggers"]}["override-rate"]["periods"][2][
+        "value"
+    ]
     assert flag_rate == pytest.approx(log["override"].mean())
     share = np.mean(log["age"].to_numpy() >= 80)
     groups = {g["group"]: g for g in t["age-mix"]["periods"][2]["groups"]}
@@ -96,6 +115,10 @@ def test_window_pools_the_judged_periods_before(example: Path) -> None:
     spec.write_text(spec.read_text().replace("  period: month\n", "  period: month\n  window: 3\n"))
     doc = run_monitor(example, reports=False).doc
     assert [doc["measures"][k]["n"] for k in sorted(doc["measures"])] == [1500, 3000] + [4500] * 8
-    a = pd.concat([pd.read_csv(example / f"data/production/log-2026-{m:02d}.csv") for m in (8, 9, 10)])
+    a = pd.concat(
+        [pd.read_csv(example / f"data/production/log-2026-{m:02d}.csv") for m in (8, 9, 10)]
+    )
     pred = (a["score"] >= 0.1927).astype(int)
-    assert doc["measures"]["2026-10-01"]["overall"]["metrics"]["tpr"]["value"] == pytest.approx(recall_score(a["label"], pred))
+    assert doc["measures"]["2026-10-01"]["overall"]["metrics"]["tpr"]["value"] == pytest.approx(
+        recall_score(a["label"], pred)
+    )

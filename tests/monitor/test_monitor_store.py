@@ -28,9 +28,16 @@ def test_rerun_computes_nothing_and_a_late_label_reopens_only_its_period(example
     assert first.stats["measures_computed"] == 10 and first.stats["outcomes_reused"] == 0
     assert first.stats["files_read"] == 12 and first.stats["files_reused"] == 0
     second = run_monitor(example)
-    assert second.stats == {**first.stats, "measures_computed": 0, "measures_reused": 10, "outcomes_computed": 0,
-                            "outcomes_reused": first.stats["outcomes_computed"], "periods_fetched": 0,
-                            "files_read": 0, "files_reused": 12}
+    assert second.stats == {
+        **first.stats,
+        "measures_computed": 0,
+        "measures_reused": 10,
+        "outcomes_computed": 0,
+        "outcomes_reused": first.stats["outcomes_computed"],
+        "periods_fetched": 0,
+        "files_read": 0,
+        "files_reused": 12,
+    }
     assert second.doc == first.doc
     log = example / "data/production/log-2026-03.csv"
     lines = log.read_text().splitlines()
@@ -41,8 +48,11 @@ def test_rerun_computes_nothing_and_a_late_label_reopens_only_its_period(example
     third = run_monitor(example)
     assert third.stats["measures_computed"] == 1 and third.stats["periods_fetched"] == 1
     assert third.stats["outcomes_computed"] == 6  # the six checks of March only
-    assert third.stats["files_read"] == 1 and third.stats["files_reused"] == 11  # only the changed file is read
-    changed = {k for k in third.doc["measures"] if third.doc["measures"][k] != first.doc["measures"][k]}
+    # only the changed file is read
+    assert third.stats["files_read"] == 1 and third.stats["files_reused"] == 11
+    changed = {
+        k for k in third.doc["measures"] if third.doc["measures"][k] != first.doc["measures"][k]
+    }
     assert changed == {"2026-03-01"}
 
 
@@ -50,8 +60,12 @@ def _cli(root: Path, out: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     out.mkdir(parents=True, exist_ok=True)
     with (out.parent / f"{out.name}.stderr").open("w") as err:
-        return subprocess.Popen([sys.executable, "-m", "fairgov", "monitor", str(root), "--out", str(out)], env=env,
-                                stdout=subprocess.DEVNULL, stderr=err)
+        return subprocess.Popen(
+            [sys.executable, "-m", "fairgov", "monitor", str(root), "--out", str(out)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
 
 
 @pytest.mark.slow
@@ -68,37 +82,59 @@ def test_store_survives_a_killed_run_and_concurrent_runs(example: Path, tmp_path
                 json.loads(payload)
             con.close()
     a, b = _cli(example, tmp_path / "a"), _cli(example, tmp_path / "b")
-    assert (a.wait(), b.wait()) == (1, 1), (tmp_path / "a.stderr").read_text() + (tmp_path / "b.stderr").read_text()
+    assert (a.wait(), b.wait()) == (1, 1), (tmp_path / "a.stderr").read_text() + (
+        tmp_path / "b.stderr"
+    ).read_text()
     fresh = run_monitor(example, store=str(tmp_path / "fresh.duckdb"), out=tmp_path / "c")
     for name in ("a", "b"):
         assert json.loads((tmp_path / name / "monitoring.json").read_text()) == fresh.doc
     con = duckdb.connect(str(store), read_only=True)
     assert con.execute("SELECT count(*) FROM results WHERE kind <> 'file'").fetchone() == (10 + 66,)
-    assert con.execute("SELECT count(*) FROM results WHERE kind = 'file'").fetchone() == (12,)  # one scan per log file
+    # one scan per log file
+    assert con.execute("SELECT count(*) FROM results WHERE kind = 'file'").fetchone() == (12,)
     con.close()
-    assert stats(tmp_path / "a")["measures_computed"] + stats(tmp_path / "b")["measures_computed"] <= 10
+    assert (
+        stats(tmp_path / "a")["measures_computed"] + stats(tmp_path / "b")["measures_computed"]
+        <= 10
+    )
 
 
-def test_cached_file_scans_still_catch_bad_rows_in_new_and_changed_files(example: Path, capsys) -> None:
+def test_cached_file_scans_still_catch_bad_rows_in_new_and_changed_files(
+    example: Path, capsys
+) -> None:
     from fairgov.cli.main import main
 
-    assert run_monitor(example, reports=False).stats["files_read"] == 12  # every file scanned and cached
+    # every file scanned and cached
+    assert run_monitor(example, reports=False).stats["files_read"] == 12
     prod = example / "data/production"
     lines = (prod / "log-2026-01.csv").read_text().splitlines()
-    extra = lines[1].replace("2026-01-01T01:36:57", "2027-01-01T01:36:57").replace("2026-02-03", "2027-02-03")
-    (prod / "log-2027-01.csv").write_text(lines[0] + "\n" + extra + "\n")  # a new file repeats a cached file's study id
+    extra = (
+        lines[1]
+        .replace("2026-01-01T01:36:57", "2027-01-01T01:36:57")
+        .replace("2026-02-03", "2027-02-03")
+    )
+    # a new file repeats a cached file's study id
+    (prod / "log-2027-01.csv").write_text(lines[0] + "\n" + extra + "\n")
     assert main(["monitor", str(example), "--out", str(example / "out")]) == 2
     err = capsys.readouterr().err
-    assert "FG704" in err and "study id 'S0100000' also appears at data/production/log-2026-01.csv line 2" in err
+    assert (
+        "FG704" in err
+        and "study id 'S0100000' also appears at data/production/log-2026-01.csv line 2" in err
+    )
     assert "log-2027-01.csv:2:" in err and "Traceback" not in err
     (prod / "log-2027-01.csv").unlink()
     march = prod / "log-2026-03.csv"
     rows = march.read_text().splitlines()
-    rows[6] = rows[6].replace(rows[6].split(",")[3], "1.7", 1)  # a changed file with a score out of range
+    # a changed file with a score out of range
+    rows[6] = rows[6].replace(rows[6].split(",")[3], "1.7", 1)
     march.write_text("\n".join(rows) + "\n")
     assert main(["monitor", str(example), "--out", str(example / "out")]) == 2
     err = capsys.readouterr().err
-    assert "FG706" in err and "log-2026-03.csv:7:" in err and "score '1.7' is not a number in [0, 1]" in err
+    assert (
+        "FG706" in err
+        and "log-2026-03.csv:7:" in err
+        and "score '1.7' is not a number in [0, 1]" in err
+    )
     assert not (example / "out" / "monitoring.json").exists()
 
 
@@ -112,5 +148,7 @@ def test_a_new_store_appears_whole_even_after_a_creation_was_killed(tmp_path: Pa
         store.put_many({"k": ("measure", {"auroc": 0.9})})
     assert not (tmp_path / "history.duckdb.new").exists()
     con = duckdb.connect(str(path), read_only=True)  # a reader sees the table, never a bare file
-    assert con.execute("SELECT kind, payload FROM results").fetchall() == [("measure", '{"auroc": 0.9}')]
+    assert con.execute("SELECT kind, payload FROM results").fetchall() == [
+        ("measure", '{"auroc": 0.9}')
+    ]
     con.close()

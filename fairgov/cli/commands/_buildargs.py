@@ -37,7 +37,8 @@ def add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--ray-address",
         metavar="ADDRESS",
-        help="existing Ray cluster for --runner ray (e.g. auto or head:6379); default: RAY_ADDRESS, else a local one",
+        help="existing Ray cluster for --runner ray (e.g. auto or head:6379); "
+        "default: RAY_ADDRESS, else a local one",
     )
     p.add_argument(
         "--format",
@@ -61,12 +62,14 @@ def add_common(p: argparse.ArgumentParser) -> None:
         type=report_lang,
         default=DEFAULT_LANG,
         metavar="LANG",
-        help=f"language of the HTML/PDF reports: {', '.join(available_langs())} (default: {DEFAULT_LANG})",
+        help=f"language of the HTML/PDF reports: {', '.join(available_langs())} "
+        f"(default: {DEFAULT_LANG})",
     )
 
 
 def report_lang(value: str) -> str:
-    """--lang: a language fairgov has a report catalog for (argparse turns the error into exit 2)."""
+    """--lang: a language fairgov has a report catalog for (argparse turns the error into
+    exit 2)."""
     if value not in available_langs():
         raise argparse.ArgumentTypeError(
             f"unknown report language {value!r}; available: {', '.join(available_langs())}"

@@ -19,12 +19,15 @@ next steps:
 
 NEXT_STEPS_PREDICTIONS = """\
 next steps (bring-your-own predictions: no images, no model run):
-  1. fairgov build {dir}   # runs now on the example data: BLOCKED until the TODO answers are written
+  1. fairgov build {dir}
+     (runs now on the example data: BLOCKED until the TODO answers are written)
   2. replace {dir}/{manifest} (columns: {columns}; no image column)
      and {dir}/{predictions} (columns: {pcolumns}: one probability of the positive class per
-     validation/test case) with yours, or edit datasheet.yaml and evaluation.yaml to name your columns
+     validation/test case) with yours, or edit datasheet.yaml and evaluation.yaml to name
+     your columns
   3. replace every `not_applicable: TODO` and `TODO` (`fairgov validate {dir}` counts them)
-  the deployment uses `threshold: fitted`: the threshold fitted on validation, recorded by each build"""
+  the deployment uses `threshold: fitted`: the threshold fitted on validation, recorded by
+  each build"""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

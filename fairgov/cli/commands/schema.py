@@ -1,4 +1,5 @@
-"""`fairgov schema [--out DIR]`: write one JSON Schema per kind (draft 2020-12) and that of results.json."""
+"""`fairgov schema [--out DIR]`: write one JSON Schema per kind (draft 2020-12) and that of
+results.json."""
 
 from __future__ import annotations
 

@@ -51,9 +51,11 @@ def run(args: argparse.Namespace) -> int:
     else:
         for c in bad:
             print(
-                f"{c.status.upper():9} {c.path} ({c.role}) expected {c.expected[:12]}… got {(c.actual or '—')[:12]}"
+                f"{c.status.upper():9} {c.path} ({c.role}) expected {c.expected[:12]}… got "
+                f"{(c.actual or '—')[:12]}"
             )
         print(
-            f"{len(checks)} input(s) checked: {len(checks) - len(bad)} unchanged, {len(bad)} changed or missing"
+            f"{len(checks)} input(s) checked: {len(checks) - len(bad)} unchanged, {len(bad)} "
+            "changed or missing"
         )
     return ExitCode.FINDINGS if bad else ExitCode.OK
