@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -53,13 +54,59 @@ class VariantFailure(Exception):
         self.code = code
 
 
+@dataclass(frozen=True)
+class VariantRun:
+    """What every step of one evaluation's variants reads: the project, the evaluation's entry
+    and baseline record, the build options and the content-hash index."""
+
+    cp: CompiledProject
+    entry: Entry
+    record: EvaluationRecord
+    options: dict[str, Any]
+    index: HashIndex
+
+    @property
+    def ev(self) -> Any:
+        return self.entry.model
+
+    @property
+    def ds_entry(self) -> Entry:
+        ds_entry = self.cp.get(self.ev.dataset)
+        assert ds_entry is not None
+        return ds_entry
+
+    @property
+    def card(self) -> Any:
+        return self.cp.model(self.ev.model)
+
+    def predictions(
+        self, options: dict[str, Any] | None = None
+    ) -> tuple[pd.DataFrame, dict[str, Any]]:
+        """The evaluation's validation/test scores table and provenance (the baseline run again,
+        through the embedding cache)."""
+        table, prov, _ = predictions_table(
+            self.cp, self.ev, self.ds_entry, self.card, options or self.options, None, self.index
+        )
+        return table, prov
+
+
+def _settings(ev: Any) -> tuple[fm.BootstrapConfig, fm.MinEvidence]:
+    """The evaluation's bootstrap and minimum-evidence settings as fairgov.metrics takes them."""
+    b, mev = ev.bootstrap, ev.min_evidence
+    return (
+        fm.BootstrapConfig(resamples=b.resamples, level=b.level, seed=b.seed, interval=b.interval),
+        fm.MinEvidence(n=mev.n, positives=mev.positives, negatives=mev.negatives),
+    )
+
+
 def mitigation_record(m: Any) -> dict[str, Any]:
     """The mitigation as results.json states it: its spec plus the pipeline stage it acts on."""
     return {**m.model_dump(mode="json", exclude_none=True), "stage": STAGE[m.type]}
 
 
 def encode_by(frame: pd.DataFrame, datasheet: Any, by: list[str]) -> np.ndarray:
-    """Group label per row of `frame` for a mitigation's `by` (one attribute, or their intersection)."""
+    """Group label per row of `frame` for a mitigation's `by` (one attribute, or their
+    intersection)."""
     specs = [a for a in attribute_specs(datasheet) if a.name in by]
     columns = {a.name: frame[datasheet.attributes[a.name].column or a.name].tolist() for a in specs}
     inter = [fm.Intersection(tuple(by))] if len(by) > 1 else []
@@ -129,9 +176,8 @@ def attach_variants(
     index: HashIndex,
 ) -> None:
     """Run (or reuse) every variant and the comparison; add them to the record in place."""
+    run = VariantRun(cp, entry, record, options, index)
     ev = entry.model
-    ds_entry, card = cp.get(ev.dataset), cp.model(ev.model)
-    assert ds_entry is not None
     stages: dict[str, Any] = {}
     if record.result.get("status") != "ok":
         record.result["variants"] = {
@@ -146,7 +192,9 @@ def attach_variants(
         record.result["comparisons"] = []
         return
     plan = (
-        make_plan(cp, entry, ds_entry, card, options, index) if options.get("reuse", True) else None
+        make_plan(cp, entry, run.ds_entry, run.card, options, index)
+        if options.get("reuse", True)
+        else None
     )
     cache = plan.cache if plan is not None else None
     base_key = plan.key_measure if plan is not None else None
@@ -182,7 +230,7 @@ def attach_variants(
     todo = [m for m in ev.mitigations if entries[m.id] is None]
     table: pd.DataFrame = record.predictions if record.predictions is not None else pd.DataFrame()
     if (todo or cmp_entry is None) and record.predictions is None:
-        table = _baseline_table(cp, ev, ds_entry, card, options, plan, index)
+        table = _baseline_table(run, plan)
     for m in todo:
         probe_key = (
             None
@@ -194,7 +242,7 @@ def attach_variants(
                 mitigation=m.model_dump(mode="json"),
             )
         )
-        done = _run_variant(cp, entry, m, table, record, options, index, (cache, probe_key))
+        done = _run_variant(run, m, table, (cache, probe_key))
         entries[m.id] = done
         if done["record"]["status"] == "ok":
             _put(cache, keys[m.id], through_json(done))
@@ -205,7 +253,7 @@ def attach_variants(
     if cmp_entry is None:
         cmp_entry = {
             "comparisons": _compare(
-                ev, ds_entry.model, table, entries, base_id, candidates, stats, record
+                ev, run.ds_entry.model, table, entries, base_id, candidates, stats, record
             )
         }
         if all(variants.get(c, {}).get("status") == "ok" for c in candidates if c != "baseline"):
@@ -236,38 +284,24 @@ def attach_variants(
             )
 
 
-def _baseline_table(
-    cp: CompiledProject,
-    ev: Any,
-    ds_entry: Entry,
-    card: Any,
-    options: dict[str, Any],
-    plan: Any,
-    index: HashIndex,
-) -> pd.DataFrame:
+def _baseline_table(run: VariantRun, plan: Any) -> pd.DataFrame:
     """The baseline's validation/test scores table when the baseline itself was reused."""
     hit = plan.load_probe() if plan is not None else None
     if hit is not None:
         return _reused(hit)[0]
-    table, prov, _ = predictions_table(cp, ev, ds_entry, card, options, None, index)
+    table, prov = run.predictions()
     prov.pop("_composition_table", None)
     prov.pop("_dropped_index", None)
     prov.pop("_probe_inputs", None)
     return table
 
 
-def _probe_inputs(
-    cp: CompiledProject,
-    ev: Any,
-    ds_entry: Entry,
-    card: Any,
-    record: EvaluationRecord,
-    options: dict[str, Any],
-    index: HashIndex,
-) -> dict[str, Any]:
-    """Train/validation/test embeddings (from this run, else re-read through the embedding cache)."""
+def _probe_inputs(run: VariantRun) -> dict[str, Any]:
+    """Train/validation/test embeddings (from this run, else re-read through the embedding
+    cache)."""
+    record = run.record
     if record.probe_inputs is None:
-        _, prov, _ = predictions_table(cp, ev, ds_entry, card, options, None, index)
+        _, prov = run.predictions()
         record.probe_inputs = {
             "inputs": prov.pop("_probe_inputs"),
             "frame": prov.pop("_composition_table"),
@@ -276,31 +310,17 @@ def _probe_inputs(
 
 
 def _run_variant(
-    cp: CompiledProject,
-    entry: Entry,
+    run: VariantRun,
     m: Any,
     table: pd.DataFrame,
-    record: EvaluationRecord,
-    options: dict[str, Any],
-    index: HashIndex,
     probe_cache: tuple[Any, str | None] = (None, None),
 ) -> dict[str, Any]:
-
-    ev = entry.model
-    ds_entry, card = cp.get(ev.dataset), cp.model(ev.model)
-    assert ds_entry is not None
     head = {"id": m.id, "title": m.title, "mitigation": mitigation_record(m)}
     try:
-        if m.type in REFIT:
-            body, arm = _refit(
-                cp, ev, ds_entry, card, m, table, record, options, index, probe_cache
-            )
+        if m.type in REFIT or m.type == "fine_tune":
+            body, arm = _refit(run, m, table, probe_cache)
         elif m.type == "group_thresholds":
-            body, arm = _group_thresholds(ev, ds_entry.model, m, table)
-        elif m.type == "fine_tune":
-            body, arm = _refit(
-                cp, ev, ds_entry, card, m, table, record, options, index, probe_cache
-            )
+            body, arm = _group_thresholds(run.ev, run.ds_entry.model, m, table)
         else:
             raise VariantFailure(
                 "FG488", f"{m.type} variants are not run by this version of the build"
@@ -329,20 +349,15 @@ def _arm(test: pd.DataFrame, decisions: np.ndarray) -> dict[str, Any]:
 
 
 def _refit(
-    cp: CompiledProject,
-    ev: Any,
-    ds_entry: Entry,
-    card: Any,
+    run: VariantRun,
     m: Any,
     table: pd.DataFrame,
-    record: EvaluationRecord,
-    options: dict[str, Any],
-    index: HashIndex,
     probe_cache: tuple[Any, str | None] = (None, None),
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The re-fitted probe's scores come from their own cache entry (keyed by the baseline's
     probe-outputs key and the mitigation), so a change that only reruns the measurement
     (bootstrap, metrics, threshold policy) re-measures the variant without loading the model."""
+    ev = run.ev
     if ev.protocol.type != "linear_probe":
         raise VariantFailure(
             "FG483", f"{m.type} re-fits the linear probe; the protocol is {ev.protocol.type}"
@@ -351,13 +366,13 @@ def _refit(
     fitted = _get(cache, key) if key else None
     if fitted is None:
         fit = _fine_tuned if m.type == "fine_tune" else _fit_probe
-        fitted = fit(cp, ev, ds_entry, card, m, record, options, index)
+        fitted = fit(run, m)
         if key:
             _put(cache, key, fitted)
     score = {int(k): v for k, v in fitted["scores"].items()}
     vt = table.copy()
     vt["score"] = [float(np.clip(score[int(r)], 0.0, 1.0)) for r in vt["row_id"]]
-    threshold, measured = measure_evaluation(vt, ds_entry.model, ev)
+    threshold, measured = measure_evaluation(vt, run.ds_entry.model, ev)
     test = vt[vt["split"] == "test"].reset_index(drop=True)
     body = {
         "threshold": {
@@ -372,22 +387,13 @@ def _refit(
     return body, _arm(test, test["score"].to_numpy(float) >= threshold)
 
 
-def _fit_probe(
-    cp: CompiledProject,
-    ev: Any,
-    ds_entry: Entry,
-    card: Any,
-    m: Any,
-    record: EvaluationRecord,
-    options: dict[str, Any],
-    index: HashIndex,
-) -> dict[str, Any]:
-
-    got = _probe_inputs(cp, ev, ds_entry, card, record, options, index)
+def _fit_probe(run: VariantRun, m: Any) -> dict[str, Any]:
+    ev = run.ev
+    got = _probe_inputs(run)
     (r_tr, X_tr, y_tr), (r_va, X_va, y_va), (r_te, X_te, _) = (
         got["inputs"][s] for s in ("train", "validation", "test")
     )
-    g_tr = encode_by(got["frame"].loc[list(r_tr)], ds_entry.model, m.by)
+    g_tr = encode_by(got["frame"].loc[list(r_tr)], run.ds_entry.model, m.by)
     cfg = ProbeConfig(
         Cs=tuple(ev.protocol.regularization), max_iter=ev.protocol.max_iter, seed=ev.bootstrap.seed
     )
@@ -408,19 +414,11 @@ def _fit_probe(
     )
 
 
-def _fine_tuned(
-    cp: CompiledProject,
-    ev: Any,
-    ds_entry: Entry,
-    card: Any,
-    m: Any,
-    record: EvaluationRecord,
-    options: dict[str, Any],
-    index: HashIndex,
-) -> dict[str, Any]:
+def _fine_tuned(run: VariantRun, m: Any) -> dict[str, Any]:
     """The whole probe protocol again with a backbone fine-tuned on the train rows
-    (fairgov.evaluate.finetune through run_evaluation; its embeddings are cached by the tuned weights)."""
-
+    (fairgov.evaluate.finetune through run_evaluation; its embeddings are cached by the tuned
+    weights)."""
+    ev = run.ev
     cfg = FineTuneConfig(
         blocks=m.blocks,
         lora_r=m.adapter.r if m.adapter else None,
@@ -428,9 +426,7 @@ def _fine_tuned(
         epochs=m.epochs,
         seed=ev.bootstrap.seed,
     )
-    table, prov, _ = predictions_table(
-        cp, ev, ds_entry, card, {**options, "fine_tune": cfg}, None, index
-    )
+    table, prov = run.predictions({**run.options, "fine_tune": cfg})
     for key in ("_composition_table", "_probe_inputs", "_dropped_index"):
         prov.pop(key, None)
     probe = dict(prov.get("probe") or {})
@@ -463,7 +459,7 @@ def _group_thresholds(
         required=sorted(set(g_test.tolist())),
     )
     flags = np.asarray(gt.flags(test["score"].to_numpy(float), g_test, seed=m.seed), dtype=bool)
-    b, mev = ev.bootstrap, ev.min_evidence
+    bootstrap, min_evidence = _settings(ev)
     measured = measure_decisions(
         test["label"].to_numpy(int),
         test["score"].to_numpy(float),
@@ -471,12 +467,10 @@ def _group_thresholds(
         test["patient_id"].astype(str).to_numpy(),
         group_columns(test, ds, ev),
         metrics=list(ev.metrics),
-        bootstrap=fm.BootstrapConfig(
-            resamples=b.resamples, level=b.level, seed=b.seed, interval=b.interval
-        ),
-        min_evidence=fm.MinEvidence(n=mev.n, positives=mev.positives, negatives=mev.negatives),
+        bootstrap=bootstrap,
+        min_evidence=min_evidence,
         ece_bins=ev.ece_bins,
-        permutations=b.permutations,
+        permutations=ev.bootstrap.permutations,
     )
     body = {
         "threshold": {
@@ -527,7 +521,7 @@ def _compare(
             for c in candidates
         ]
     ok = [c for c in candidates if c in arms]
-    b, mev = ev.bootstrap, ev.min_evidence
+    b = ev.bootstrap
     diffs = (
         paired_differences(
             test["label"].to_numpy(int),
@@ -536,10 +530,7 @@ def _compare(
             {k: arms[k] for k in [base_id, *ok]},
             base_id,
             stats,
-            fm.BootstrapConfig(
-                resamples=b.resamples, level=b.level, seed=b.seed, interval=b.interval
-            ),
-            fm.MinEvidence(n=mev.n, positives=mev.positives, negatives=mev.negatives),
+            *_settings(ev),
             ev.ece_bins,
         )
         if ok
