@@ -66,6 +66,29 @@ class Label(Model):
     description: Narrative = narrative("What the label means and how it was established (reference standard).")
 
 
+class Window(Model):
+    """A linear VOI window (DICOM PS3.3 C.11.2.1.2), in the modality's output units (e.g. HU)."""
+
+    center: float = Field(description="Window centre (WindowCenter), e.g. 40 for a CT soft-tissue window.")
+    width: float = Field(ge=1, description="Window width (WindowWidth), at least 1, e.g. 400.")
+
+
+class ImageSpec(Model):
+    """How the manifest's DICOM files become the images the model sees."""
+
+    window: Window | None = Field(
+        default=None,
+        description="Window used for every DICOM file instead of the file's own WindowCenter/WindowWidth; "
+        "empty = the file's window (min-max when it has none). Part of the embedding cache key.",
+    )
+    frames: Literal["first", "middle", "mean"] | None = Field(
+        default=None,
+        description="How a multi-frame DICOM becomes one image: its `first` frame, its `middle` frame "
+        "(the lower of the two for an even count) or the `mean` of all frames (before windowing). "
+        "Required when a file has several frames (FG426); part of the cache key and of provenance.",
+    )
+
+
 class Manifest(Model):
     """The dataset manifest: one row per image."""
 
@@ -79,6 +102,10 @@ class Manifest(Model):
     split_column: str | None = Field(default="split", description="Column with train/validation/test; empty = derive.")
     id_column: str | None = Field(default=None, description="Column with a row id; empty = row number.")
     labels: dict[str, Label] = Field(min_length=1, description="Labels (tasks) by name.")
+    image_spec: ImageSpec = Field(
+        default_factory=ImageSpec,
+        description="DICOM decoding: a window override and the frame policy for multi-frame files.",
+    )
 
 
 class Motivation(Model):
