@@ -46,10 +46,9 @@ class EvaluateError(Exception):
 class ImageError(EvaluateError):
     """An image could not be decoded safely (bad format, bomb, empty, not a file...).
 
-    Default code FG402; FG425 (no pixel handler for a compressed DICOM) and FG426 (a
-    multi-frame DICOM without a frame policy) are passed by the raise site."""
-
-    code = "FG402"
+    A decode error of a manifest row becomes that row's FG402 problem, unless the raise site
+    passes a more precise code: FG425 (no pixel handler for a compressed DICOM) or FG426 (a
+    multi-frame DICOM without a frame policy)."""
 
 
 class BackboneError(EvaluateError):
