@@ -241,9 +241,9 @@ def _probe(
 
 def image_spec(cls: Any, spec: Any) -> Any:
     """The datasheet's `manifest.image_spec` as the engine's ImageSpec (None when empty)."""
-    if spec is None or (spec.window is None and spec.frames is None):
+    if spec is None or not spec.declared:
         return None
-    window = (spec.window.center, spec.window.width) if spec.window is not None else None
+    window = (spec.window_center, spec.window_width) if spec.window_center is not None else None
     return cls(windowing=window, frames=spec.frames)
 
 

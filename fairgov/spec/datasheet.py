@@ -66,20 +66,17 @@ class Label(Model):
     description: Narrative = narrative("What the label means and how it was established (reference standard).")
 
 
-class Window(Model):
-    """A linear VOI window (DICOM PS3.3 C.11.2.1.2), in the modality's output units (e.g. HU)."""
-
-    center: float = Field(description="Window centre (WindowCenter), e.g. 40 for a CT soft-tissue window.")
-    width: float = Field(ge=1, description="Window width (WindowWidth), at least 1, e.g. 400.")
-
-
 class ImageSpec(Model):
     """How the manifest's DICOM files become the images the model sees."""
 
-    window: Window | None = Field(
+    window_center: float | None = Field(
         default=None,
-        description="Window used for every DICOM file instead of the file's own WindowCenter/WindowWidth; "
-        "empty = the file's window (min-max when it has none). Part of the embedding cache key.",
+        description="Window centre used for every DICOM file instead of the file's own WindowCenter, in the "
+        "modality's output units (e.g. 40 HU for a CT soft-tissue window); give `window_width` with it. "
+        "Empty = each file's own window (min-max when it has none). Part of the embedding cache key.",
+    )
+    window_width: float | None = Field(
+        default=None, ge=1, description="Window width (at least 1) that goes with `window_center`, e.g. 400."
     )
     frames: Literal["first", "middle", "mean"] | None = Field(
         default=None,
@@ -87,6 +84,17 @@ class ImageSpec(Model):
         "(the lower of the two for an even count) or the `mean` of all frames (before windowing). "
         "Required when a file has several frames (FG426); part of the cache key and of provenance.",
     )
+
+    @model_validator(mode="after")
+    def _window_pair(self) -> ImageSpec:
+        if (self.window_center is None) != (self.window_width is None):
+            raise ValueError("give both `window_center` and `window_width`, or neither")
+        return self
+
+    @property
+    def declared(self) -> bool:
+        """Whether anything is declared (an all-empty image_spec changes nothing)."""
+        return self.window_center is not None or self.frames is not None
 
 
 class Manifest(Model):

@@ -207,7 +207,7 @@ def _check_image_spec(entry: Entry) -> Iterator[Diagnostic]:
     """A DICOM window or frame policy needs images to apply to."""
     m = entry.model.manifest
     spec = m.image_spec
-    if not m.image_column and (spec.window is not None or spec.frames is not None):
+    if spec.declared and not m.image_column:
         yield entry.diag(
             "/manifest/image_spec",
             "FG330",

@@ -89,14 +89,14 @@ def test_image_spec_through_the_spec(project: Path, tmp_path: Path, capsys) -> N
     assert f"{ROWS} rows (lines 2, 3, 4, 5, 6 and {ROWS - 5} more): multi-frame DICOM" in err
     assert "hint: declare `manifest.image_spec.frames: first | middle | mean`" in err
 
-    _datasheet(project, "    window: {center: 500, width: 1001}\n    frames: mean\n")
+    _datasheet(project, "    window_center: 500\n    window_width: 1001\n    frames: mean\n")
     rc, err, out = _check(project, tmp_path / "mean", capsys)
     ev = out["results"]["evaluations"][EVAL]
     assert rc in (0, 1) and ev["status"] == "ok", err
     assert ev["provenance"]["image_spec"] == {"window": [500.0, 1001.0], "frames": "mean"}
     assert out["stats"]["images_embedded"] == ROWS
 
-    _datasheet(project, "    window: {center: 300, width: 601}\n    frames: mean\n")
+    _datasheet(project, "    window_center: 300\n    window_width: 601\n    frames: mean\n")
     rc, err, out2 = _check(project, tmp_path / "window", capsys)
     ev2 = out2["results"]["evaluations"][EVAL]
     assert ev2["provenance"]["image_spec"]["window"] == [300.0, 601.0]
