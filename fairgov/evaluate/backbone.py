@@ -45,7 +45,14 @@ def load_backbone(cfg: BackboneConfig) -> tuple[Any, Preprocess, dict[str, Any]]
         return load_open_clip(cfg)
     if cfg.library != "timm":
         raise BackboneError(f"unknown backbone library {cfg.library!r}")
-    import timm
+    try:
+        import timm
+    except ImportError as exc:  # the hub stays as the spec says: no import_library here
+        raise BackboneError(
+            "timm backbones need timm, which is not installed: "
+            f"pip install 'fairgov[eval]' ({exc})",
+            code="FG423",
+        ) from exc
 
     if cfg.weights is None and (not cfg.allow_hub or _hub_disabled()):
         why = "allow_hub is false" if not cfg.allow_hub else "HF_HUB_OFFLINE is set"

@@ -14,6 +14,10 @@ Runner = Literal["local", "torchrun", "ray"]
 RUNNERS: tuple[Runner, ...] = ("local", "torchrun", "ray")
 Library = Literal["timm", "transformers", "open_clip"]
 Pooling = Literal["cls", "mean_patch", "clip_image"]
+#: how a multi-frame DICOM becomes one image: its first frame, its middle frame (the lower
+#: of the two for an even count) or the mean of every frame
+FramePolicy = Literal["first", "middle", "mean"]
+FRAME_POLICIES: tuple[FramePolicy, ...] = ("first", "middle", "mean")
 #: the pooling each library uses when the spec declares none (timm: the model's own head-less
 #: output, which is not a choice fairgov makes)
 DEFAULT_POOLING: dict[str, Pooling | None] = {
@@ -40,7 +44,11 @@ class EvaluateError(Exception):
 
 
 class ImageError(EvaluateError):
-    """An image could not be decoded safely (bad format, bomb, empty, not a file...)."""
+    """An image could not be decoded safely (bad format, bomb, empty, not a file...).
+
+    A decode error of a manifest row becomes that row's FG402 problem, unless the raise site
+    passes a more precise code: FG425 (no pixel handler for a compressed DICOM) or FG426 (a
+    multi-frame DICOM without a frame policy)."""
 
 
 class BackboneError(EvaluateError):
@@ -87,9 +95,11 @@ class BackboneConfig:
 
 @dataclass(frozen=True)
 class ImageSpec:
-    """Decoding overrides; ``windowing`` = (center, width) replaces DICOM VOI windows."""
+    """Decoding overrides; ``windowing`` = (center, width) replaces DICOM VOI windows;
+    ``frames`` turns a multi-frame DICOM into one image (None: such a file is an error)."""
 
     windowing: tuple[float, float] | None = None
+    frames: FramePolicy | None = None
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from fairgov.evaluate.distribute import run_shards
 from fairgov.evaluate.forward import EmbedStats, embed_shard, prepare_model, resolve_device
 from fairgov.evaluate.hashing import sha256_file
 from fairgov.evaluate.loading import RowId, library_versions
+from fairgov.evaluate.problems import untag
 from fairgov.evaluate.runners import open_runner
 from fairgov.evaluate.shards import plan_shards
 
@@ -43,11 +44,14 @@ def cache_base(
     """What determines an embedding besides the image: the base of every cache key.
 
     ``threads`` (CPU only) is the forward pass's intra-op thread count, default torch's.
+    The image spec's window override and frame policy are part of it.
     """
     import torch
 
     cpu = torch.device(device).type == "cpu"
     extra = {k: meta[k] for k in NON_TIMM_KEYS if meta.get("library", "timm") != "timm"}
+    if image_spec is not None and image_spec.frames is not None:
+        extra["frames"] = image_spec.frames  # absent when undeclared: older keys stay valid
     return {
         **extra,
         "cpu_threads": (threads or torch.get_num_threads()) if cpu else None,
@@ -128,5 +132,6 @@ def embed_images(
     items = [(i, os.fspath(p), sha256_file(p)) for i, p in enumerate(paths)]
     result, _ = embed_rows(items, backbone_cfg, run_cfg, cache, image_spec=image_spec, stats=stats)
     if stats.errors:
-        raise ImageError("; ".join(msg for _, msg in stats.errors))
+        found = [untag(text) for _, text in stats.errors]
+        raise ImageError("; ".join(msg for _, msg in found), code=found[0][0])
     return np.stack([result[i] for i in range(len(items))]).astype(np.float32)

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from fairgov.evaluate.config import EvaluateError
+from fairgov.evaluate.config import EvaluateError, FramePolicy
 
 __all__ = [
     "FineTuneConfig",
@@ -203,6 +203,7 @@ def tune_backbone(
     *,
     runner: str = "local",
     windowing: tuple[float, float] | None = None,
+    frames: FramePolicy | None = None,
 ) -> tuple[tuple[Any, Any, dict[str, Any]], FineTuneResult]:
     """Fine-tune a loaded backbone ``(model, transform, meta)`` (``load_backbone``'s triple)
     on the TRAIN images and labels; returns the triple to pass as ``embed_rows(loaded=...)``
@@ -225,7 +226,7 @@ def tune_backbone(
             "FG477",
         )
     model, transform, meta = loaded
-    x = torch.stack([transform(decode(p, windowing=windowing)) for p in train_paths])
+    x = torch.stack([transform(decode(p, windowing=windowing, frames=frames)) for p in train_paths])
     res = fine_tune(model, x, y_train, cfg)
     tuned_meta = {
         **meta,

@@ -16,6 +16,7 @@ import numpy as np
 
 from fairgov.evaluate.config import ImageError, ImageSpec, RunConfig
 from fairgov.evaluate.loading import RowDataset, RowId, collate, torch_threads
+from fairgov.evaluate.problems import untag
 
 __all__ = ["CHANNELS_LAST_DEVICES", "EmbedStats", "embed_shard", "prepare_model", "resolve_device"]
 
@@ -84,7 +85,8 @@ def embed_shard(
     param = next(iter(model.parameters()), None)
     device = param.device if param is not None else torch.device("cpu")
     channels_last = device.type in CHANNELS_LAST_DEVICES
-    ds = RowDataset(rows, transform, image_spec.windowing if image_spec else None)
+    ds = RowDataset(rows, transform, image_spec.windowing if image_spec else None,
+                    image_spec.frames if image_spec else None)
     loader: Any = DataLoader(
         ds,  # type: ignore[arg-type]
         batch_size=max(1, run_cfg.batch_size),
@@ -108,7 +110,8 @@ def embed_shard(
             ids, batch, errors = item
             if errors:
                 if stats is None:
-                    raise ImageError("; ".join(msg for _, msg in errors))
+                    found = [untag(text) for _, text in errors]
+                    raise ImageError("; ".join(m for _, m in found), code=found[0][0])
                 stats.errors.extend(errors)
             if batch is not None:
                 batch = batch.to(device, non_blocking=True)

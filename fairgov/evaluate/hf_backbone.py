@@ -35,6 +35,7 @@ _HEADS = ("classifier.", "head.", "pooler.")
 
 
 def import_library(module: str, extra: str) -> Any:
+    """Import a backbone library offline; not installed: a BackboneError naming the extra."""
     import importlib
 
     os.environ["HF_HUB_OFFLINE"] = "1"  # never reach the hub, whatever the caller set

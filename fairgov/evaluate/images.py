@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from fairgov.evaluate.config import ImageError
+from fairgov.evaluate.config import FramePolicy, ImageError
 from fairgov.evaluate.dicom import decode_dicom
 from fairgov.evaluate.limits import DEFAULT_MAX_PIXELS, check_pixels, precheck_file
 
@@ -155,18 +155,20 @@ def decode(
     *,
     windowing: tuple[float, float] | None = None,
     max_pixels: int | None = None,
+    frames: FramePolicy | None = None,
 ) -> np.ndarray:
     """Decode PNG/JPEG (8/16-bit), .npy or DICOM into a float32 HxW array in [0, 1].
 
-    ``windowing`` (center, width) overrides DICOM windows. ``max_pixels`` lowers the pixel
-    cap below Pillow's ``MAX_IMAGE_PIXELS`` (the stricter of the two always wins).
+    ``windowing`` (center, width) overrides DICOM windows; ``frames`` is the policy for a
+    multi-frame DICOM (first, middle, mean). ``max_pixels`` lowers the pixel cap below
+    Pillow's ``MAX_IMAGE_PIXELS`` (the stricter of the two always wins).
     """
     p = Path(path)
     precheck_file(p)
     if p.suffix.lower() == ".npy":
         out = _decode_npy(p, max_pixels)
     elif _is_dicom(p):
-        out = decode_dicom(p, windowing=windowing, max_pixels=max_pixels)
+        out = decode_dicom(p, windowing=windowing, max_pixels=max_pixels, frames=frames)
     else:
         out = _decode_pil(p, max_pixels)
     if out.ndim != 2 or out.size == 0:

@@ -11,8 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from fairgov.evaluate.config import ImageError
+from fairgov.evaluate.config import FramePolicy, ImageError
+from fairgov.evaluate.dicom_codecs import handler_versions
 from fairgov.evaluate.images import decode
+from fairgov.evaluate.problems import tag
 
 __all__ = ["RowDataset", "RowId", "collate", "library_versions", "torch_threads"]
 
@@ -27,10 +29,11 @@ class RowDataset:
         rows: Sequence[tuple[RowId, str]],
         transform: Callable[[np.ndarray], Any],
         windowing: tuple[float, float] | None,
+        frames: FramePolicy | None = None,
     ) -> None:
         self.rows = list(rows)
         self.transform = transform
-        self.windowing = windowing
+        self.windowing, self.frames = windowing, frames
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -39,9 +42,9 @@ class RowDataset:
         row_id, path = self.rows[i]
         stage = getattr(self.transform, "spatial", self.transform)
         try:
-            return row_id, stage(decode(path, windowing=self.windowing)), None
+            return row_id, stage(decode(path, windowing=self.windowing, frames=self.frames)), None
         except ImageError as exc:
-            return row_id, None, str(exc)
+            return row_id, None, tag(exc.code, str(exc))
 
 
 def collate(
@@ -81,4 +84,5 @@ def library_versions() -> dict[str, str | None]:
             out[dist] = version(dist)
         except PackageNotFoundError:
             out[dist] = None
+    out.update(handler_versions())  # only the installed ones: see dicom_codecs
     return out

@@ -26,7 +26,29 @@ CODES: dict[str, str] = {
     "FG413": "Prediction id not present in the manifest.",
     "FG414": "Manifest row has no prediction.",
     "FG415": "Prediction label missing or outside the declared classes.",
+    "FG425": "Compressed DICOM pixel data and no installed pixel handler decodes it "
+    "(pip install 'fairgov[dicom-compressed]').",
+    "FG426": "Multi-frame DICOM and the datasheet declares no frame policy "
+    "(manifest.image_spec.frames).",
 }
+
+#: codes a decode error may carry besides the default FG402 (see ``tag``)
+_DEFAULT_DECODE_CODE = "FG402"
+
+
+def tag(code: str, message: str) -> str:
+    """A decode error as the text that travels through runners and shard files: the message,
+    prefixed with its code unless it is the default FG402 (so old cached texts still read)."""
+    return message if code == _DEFAULT_DECODE_CODE or code not in CODES else f"[{code}] {message}"
+
+
+def untag(text: str) -> tuple[str, str]:
+    """``tag``'s inverse: (code, message); untagged texts are FG402."""
+    if text.startswith("[FG") and "] " in text[:8]:
+        code, _, message = text[1:].partition("] ")
+        if code in CODES:
+            return code, message
+    return _DEFAULT_DECODE_CODE, text
 
 
 @dataclass(frozen=True)

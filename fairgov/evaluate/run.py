@@ -35,7 +35,7 @@ from fairgov.evaluate.manifest import (
     resolve_image,
 )
 from fairgov.evaluate.probe import ProbeResult, linear_probe
-from fairgov.evaluate.problems import RowProblem
+from fairgov.evaluate.problems import RowProblem, untag
 from fairgov.evaluate.zeroshot import zero_shot_scores
 from fairgov.vocabulary import SPLITS
 
@@ -178,6 +178,7 @@ def run_evaluation(
             fine_tune,
             runner=run.runner,
             windowing=image_spec.windowing if image_spec else None,
+            frames=image_spec.frames if image_spec else None,
         )
     stats = EmbedStats()
     embed = [i for i in keep if zero_shot is None or splits[i] != "train"]
@@ -185,7 +186,7 @@ def run_evaluation(
     emb, meta = embed_rows(
         items, backbone, run, cache, image_spec=image_spec, stats=stats, loaded=loaded
     )
-    decode_problems = [RowProblem(int(i), rel[i], "FG402", msg) for i, msg in stats.errors]
+    decode_problems = [RowProblem(int(i), rel[i], *untag(text)) for i, text in stats.errors]
     problems += decode_problems
     bad |= _fail_or_drop(decode_problems, drop_invalid)
     keep = [i for i in keep if i not in bad]
@@ -239,6 +240,7 @@ def run_evaluation(
         "architecture": meta["architecture"],
         **{k: meta[k] for k in ("library", "library_version", "pooling", "fine_tune") if k in meta},
         "preprocessing": meta["preprocessing"],
+        **_image_spec(image_spec),
         "device": meta["device"],
         "forward_passes": stats.forward_passes,
         "images_embedded": stats.images_embedded,
@@ -263,6 +265,15 @@ def run_evaluation(
     }
     dropped = df.iloc[sorted(set(range(len(df))) - set(keep))]
     return EvaluationResult(preds, provenance, problems, dropped, res, inputs)
+
+
+def _image_spec(spec: ImageSpec | None) -> dict[str, Any]:
+    """The declared decoding (DICOM window override, frame policy) for provenance; nothing
+    when none was declared, so that earlier provenance records stay as they were."""
+    if spec is None or (spec.windowing is None and spec.frames is None):
+        return {}
+    window = list(spec.windowing) if spec.windowing is not None else None
+    return {"image_spec": {"window": window, "frames": spec.frames}}
 
 
 def _versions() -> dict[str, str]:

@@ -21,7 +21,13 @@ def zero_shot_scores(
     """
     model, _, meta = loaded
     if meta.get("library") != "open_clip":
-        raise EvaluateError("zero_shot needs an open_clip backbone (a CLIP text tower)")
+        raise EvaluateError("zero_shot needs an open_clip backbone (a CLIP text tower)",
+                            code="FG464")
+    empty = [i for i, texts in enumerate(zs.prompts) if not any(t.strip() for t in texts)]
+    if len(zs.prompts) < 2 or empty:
+        raise EvaluateError(
+            f"zero_shot needs prompts for every class (negative, positive); class positions "
+            f"without any: {empty or 'fewer than two classes'}", code="FG463")
     text = class_text_embeddings(model, meta["text_cfg"], [list(p) for p in zs.prompts])
     temperature = zs.temperature if zs.temperature is not None else 1.0 / logit_scale(model)
     img = images.astype(np.float64)

@@ -97,9 +97,10 @@ def _run_baseline(
             if err.rows
             else None
         )
-        diag = entry.diag(
-            "/protocol", "FG400", f"evaluation {ev.id!r} did not run: {err}", hint=hint
-        )
+        # row problems carry their own codes; a failure without rows is located here, under
+        # its own code (FG420 weights pin, FG460 library missing...), not the generic FG400
+        code = "FG400" if err.rows else err.code
+        diag = entry.diag("/protocol", code, f"evaluation {ev.id!r} did not run: {err}", hint=hint)
         outcome = EvalOutcome(entry.ref, None, str(err), None, subgroups)
         result = {**base, "status": "error", "error": str(err), "code": err.code}
         return EvaluationRecord(entry.ref, outcome, result, [diag, *err.rows])

@@ -163,6 +163,7 @@ def _probe(
         from fairgov.evaluate.config import (
             BackboneConfig,
             EvaluateError,
+            ImageSpec,
             ProbeConfig,
             ZeroShotConfig,
         )
@@ -220,6 +221,7 @@ def _probe(
             file_digest=file_digest,
             zero_shot=zero_shot,
             fine_tune=options.get("fine_tune"),
+            image_spec=image_spec(ImageSpec, ds.manifest.image_spec),
         )
     except InvalidRowsError as err:
         raise EvalFailure(err.problems[0].code if err.problems else "FG400", str(err),
@@ -235,6 +237,14 @@ def _probe(
             res.inputs
         )  # popped by the build: what mitigation variants re-fit on
     return res.predictions, prov, dropped
+
+
+def image_spec(cls: Any, spec: Any) -> Any:
+    """The datasheet's `manifest.image_spec` as the engine's ImageSpec (None when empty)."""
+    if spec is None or not spec.declared:
+        return None
+    window = (spec.window_center, spec.window_width) if spec.window_center is not None else None
+    return cls(windowing=window, frames=spec.frames)
 
 
 def _run_config(comp: Any, options: dict[str, Any]) -> Any:

@@ -30,6 +30,7 @@ from typing import Any
 
 from fairgov.atomic import atomic_write_text
 from fairgov.evaluate.cache import Cache, canonical_json, content_key
+from fairgov.evaluate.dicom_codecs import handler_versions
 from fairgov.evaluate.hashindex import HashIndex
 from fairgov.evaluate.hashing import sha256_bytes
 from fairgov.pipeline.image_state import image_digests
@@ -157,6 +158,7 @@ def library_versions() -> dict[str, str | None]:
             out[dist] = version(dist)
         except PackageNotFoundError:
             out[dist] = None
+    out.update(handler_versions())  # installed DICOM pixel handlers only (dicom_codecs)
     return out
 
 

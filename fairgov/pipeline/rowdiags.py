@@ -33,6 +33,11 @@ def hint_for(code: str, message: str, columns: dict[str, str] | None = None) -> 
         return f"add the value to {where}, {DROP}"
     if code == "FG403":
         return f"correct the label or add it to the label's `classes`, {DROP}"
+    if code == "FG425":
+        return f"pip install 'fairgov[dicom-compressed]' (or python-gdcm), {DROP}"
+    if code == "FG426":
+        return ("declare `manifest.image_spec.frames: first | middle | mean` in the datasheet, "
+                f"{DROP}")
     if code in ("FG401", "FG402", "FG405"):
         return f"fix the image path or file, {DROP}"
     if code in ("FG411", "FG412", "FG413"):

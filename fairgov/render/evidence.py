@@ -13,12 +13,14 @@ from fairgov.render.charts import CalibrationCurve, Panel, Point, Row, ShareSeri
 from fairgov.render.gateview import AGGREGATE_PARTS, SIGNED, _point
 from fairgov.render.i18n import N_, gettext, ngettext
 from fairgov.render.ids import Ids
+from fairgov.render.protocol import protocol_facts
 from fairgov.spec.evaluation import METRIC_NAMES
 from fairgov.vocabulary import SPLITS
 
 DEFAULT_CHARTED = ("auroc", "tpr", "fpr", "ece")
 PROTOCOL = {"predictions": N_("bring-your-own predictions file"),
-            "linear_probe": N_("linear probe on frozen foundation-model embeddings")}
+            "linear_probe": N_("linear probe on frozen foundation-model embeddings"),
+            "zero_shot": N_("zero-shot: CLIP image embeddings against class prompts, no probe")}
 SPLIT_LABEL = {"train": N_("train"), "validation": N_("validation"), "test": N_("test")}
 CHUNK = 4
 
@@ -97,6 +99,7 @@ def facts(ev: dict[str, Any], cp: Any, roles: list[str], dataset_link: str | Non
                "label": task.get("label"), "positive": task.get("positive")})]
     if ev.get("status") != "ok":
         return out
+    out += protocol_facts(ev.get("protocol"), ev.get("provenance"))  # backbone, prompts, DICOM
     b, p, mins = m.get("bootstrap", {}), m.get("permutation", {}), m.get("min_evidence", {})
     rows = (ev.get("provenance") or {}).get("rows") or {}
     dropped = (ev.get("dropped") or {}).get("rows", 0)

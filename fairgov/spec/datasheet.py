@@ -66,6 +66,37 @@ class Label(Model):
     description: Narrative = narrative("What the label means and how it was established (reference standard).")
 
 
+class ImageSpec(Model):
+    """How the manifest's DICOM files become the images the model sees."""
+
+    window_center: float | None = Field(
+        default=None,
+        description="Window centre used for every DICOM file instead of the file's own WindowCenter, in the "
+        "modality's output units (e.g. 40 HU for a CT soft-tissue window); give `window_width` with it. "
+        "Empty = each file's own window (min-max when it has none). Part of the embedding cache key.",
+    )
+    window_width: float | None = Field(
+        default=None, ge=1, description="Window width (at least 1) that goes with `window_center`, e.g. 400."
+    )
+    frames: Literal["first", "middle", "mean"] | None = Field(
+        default=None,
+        description="How a multi-frame DICOM becomes one image: its `first` frame, its `middle` frame "
+        "(the lower of the two for an even count) or the `mean` of all frames (before windowing). "
+        "Required when a file has several frames (FG426); part of the cache key and of provenance.",
+    )
+
+    @model_validator(mode="after")
+    def _window_pair(self) -> ImageSpec:
+        if (self.window_center is None) != (self.window_width is None):
+            raise ValueError("give both `window_center` and `window_width`, or neither")
+        return self
+
+    @property
+    def declared(self) -> bool:
+        """Whether anything is declared (an all-empty image_spec changes nothing)."""
+        return self.window_center is not None or self.frames is not None
+
+
 class Manifest(Model):
     """The dataset manifest: one row per image."""
 
@@ -79,6 +110,10 @@ class Manifest(Model):
     split_column: str | None = Field(default="split", description="Column with train/validation/test; empty = derive.")
     id_column: str | None = Field(default=None, description="Column with a row id; empty = row number.")
     labels: dict[str, Label] = Field(min_length=1, description="Labels (tasks) by name.")
+    image_spec: ImageSpec = Field(
+        default_factory=ImageSpec,
+        description="DICOM decoding: a window override and the frame policy for multi-frame files.",
+    )
 
 
 class Motivation(Model):

@@ -23,6 +23,7 @@ def check_project(cp: CompiledProject) -> list[Diagnostic]:
     for entry in cp.of_kind("Datasheet"):
         out.extend(check_manifest(cp.root, entry))
         out.extend(_check_attributes(entry))
+        out.extend(_check_image_spec(entry))
     for entry in cp.of_kind("Evaluation"):
         out.extend(_check_evaluation(cp, entry))
         out.extend(mitigations.check_evaluation(cp, entry))
@@ -200,6 +201,20 @@ def _check_evaluation(cp: CompiledProject, entry: Entry) -> Iterator[Diagnostic]
                     f"subgroup attribute {name!r} is not declared in {ev.dataset}",
                     f"declared: {', '.join(ds.attributes)}",
                 )
+
+
+def _check_image_spec(entry: Entry) -> Iterator[Diagnostic]:
+    """A DICOM window or frame policy needs images to apply to."""
+    m = entry.model.manifest
+    spec = m.image_spec
+    if spec.declared and not m.image_column:
+        yield entry.diag(
+            "/manifest/image_spec",
+            "FG330",
+            "manifest.image_spec is declared but the manifest has no image_column: nothing is decoded",
+            "remove `image_spec`, or set `manifest.image_column`",
+            severity="warning",
+        )
 
 
 def _check_protocol_columns(entry: Entry, ds) -> Iterator[Diagnostic]:
