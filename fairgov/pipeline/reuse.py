@@ -190,7 +190,10 @@ def make_plan(
         manifest = index.sha256(mpath)
         dataset = digest(
             {
-                "manifest": ds.manifest.model_dump(mode="json"),
+                # an undeclared image_spec leaves the key as it was before the field existed
+                "manifest": ds.manifest.model_dump(
+                    mode="json", exclude=None if ds.manifest.image_spec.declared else {"image_spec"}
+                ),
                 "attributes": {k: a.model_dump(mode="json") for k, a in ds.attributes.items()},
             }
         )
