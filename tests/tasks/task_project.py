@@ -52,7 +52,8 @@ min_evidence:
   negatives: 10
 """
 
-MULTILABEL = """apiVersion: fairgov/v1
+MULTILABEL = (
+    """apiVersion: fairgov/v1
 kind: Evaluation
 id: cxr-findings
 title: Three findings, one-vs-rest
@@ -70,9 +71,12 @@ protocol:
   path: data/findings.csv
   id_column: image
   score_columns: {effusion: p_effusion}
-""" + COMMON
+"""
+    + COMMON
+)
 
-MULTICLASS = """apiVersion: fairgov/v1
+MULTICLASS = (
+    """apiVersion: fairgov/v1
 kind: Evaluation
 id: cxr-pattern
 title: Parenchymal pattern, three classes
@@ -86,7 +90,9 @@ protocol:
   type: predictions
   path: data/patterns.csv
   id_column: image
-""" + COMMON
+"""
+    + COMMON
+)
 
 GATES = """  - id: effusion-auroc-sex
     label: effusion
@@ -105,7 +111,9 @@ GATES = """  - id: effusion-auroc-sex
 """
 
 
-def make_data(manifest: pd.DataFrame, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def make_data(
+    manifest: pd.DataFrame, seed: int = 0
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(manifest with the new label columns, findings predictions, pattern predictions)."""
     rng = np.random.default_rng(seed)
     n = len(manifest)
@@ -144,5 +152,9 @@ def write_project(root: Path) -> Path:
     (project / "evaluation-findings.yaml").write_text(MULTILABEL)
     (project / "evaluation-pattern.yaml").write_text(MULTICLASS)
     policy = project / "policy.yaml"
-    policy.write_text(policy.read_text().replace("  - id: fairness-documented\n", GATES + "  - id: fairness-documented\n", 1))
+    policy.write_text(
+        policy.read_text().replace(
+            "  - id: fairness-documented\n", GATES + "  - id: fairness-documented\n", 1
+        )
+    )
     return project
