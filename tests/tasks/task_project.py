@@ -110,6 +110,18 @@ GATES = """  - id: effusion-auroc-sex
     evaluations: [evaluation/cxr-pattern]
 """
 
+CARD_REFS = """  - ref: evaluation/cxr-findings
+    role: internal
+    setting: Three findings on the same test split.
+    conducted_by: St. Example AI Lab.
+    process: Bring-your-own scores, one threshold per label fitted on validation.
+  - ref: evaluation/cxr-pattern
+    role: internal
+    setting: Parenchymal pattern on the same test split.
+    conducted_by: St. Example AI Lab.
+    process: Bring-your-own class probabilities, one threshold per class fitted on validation.
+"""
+
 
 def make_data(
     manifest: pd.DataFrame, seed: int = 0
@@ -151,6 +163,8 @@ def write_project(root: Path) -> Path:
     ds.write_text(ds.read_text().replace("attributes:\n", LABELS, 1))
     (project / "evaluation-findings.yaml").write_text(MULTILABEL)
     (project / "evaluation-pattern.yaml").write_text(MULTICLASS)
+    card = project / "modelcard.yaml"
+    card.write_text(card.read_text().replace("evaluations:\n", "evaluations:\n" + CARD_REFS, 1))
     policy = project / "policy.yaml"
     policy.write_text(
         policy.read_text().replace(

@@ -131,3 +131,54 @@ def test_gates_get_one_row_per_label_and_name_it(built) -> None:
     ]["gaps"]
     assert macro["label"] == "macro" and macro["value"] == summary["macro_auroc"]["value"]
     assert macro["ci_high"] == summary["macro_auroc"]["ci_high"] and macro["status"] == "pass"
+
+
+@pytest.mark.slow
+def test_hf_model_index_has_one_entry_per_label_and_subgroup(built, tmp_path: Path) -> None:
+    from huggingface_hub import ModelCard
+
+    _, results, project = built
+    (tmp_path / "results.json").write_text(json.dumps(results))
+    out = tmp_path / "README.md"
+    args = [
+        "export",
+        "hf-model-card",
+        "cxr-triage-fm",
+        str(project),
+        "--results",
+        str(tmp_path / "results.json"),
+        "--out",
+        str(out),
+    ]
+    assert main(args) == 0
+    card = ModelCard.load(out)
+    by_task: dict[str, list] = {}
+    for r in card.data.eval_results:
+        by_task.setdefault(r.task_name, []).append(r)
+    assert {"effusion = yes", "edema = 1", "nodule = 1", "normal = normal"} <= set(by_task)
+    ev = results["evaluations"]["evaluation/cxr-findings"]
+    river = [
+        r
+        for r in by_task["effusion = yes"]
+        if r.metric_type == "auroc" and r.metric_name == "auroc (site: river)"
+    ]
+    expected = ev["labels"]["effusion"]["measure"]["attributes"]["site"]["groups"]["river"]
+    assert len(river) == 1 and river[0].metric_value == pytest.approx(
+        expected["metrics"]["auroc"]["value"]
+    )
+    assert "Label `effusion` (positive: `yes`)" in card.text
+
+
+@pytest.mark.slow
+def test_diff_reads_labels_and_reports_a_label_change(built) -> None:
+    from fairgov.resultsdiff import diff_results
+
+    _, results, _ = built
+    head = json.loads(json.dumps(results))
+    cell = head["evaluations"]["evaluation/cxr-findings"]["labels"]["edema"]["measure"]["overall"]
+    cell["metrics"]["auroc"]["value"] -= 0.2
+    d = diff_results(results, head)
+    text = json.dumps(d)
+    assert "evaluation/cxr-findings@edema" in text and "evaluation/cxr-findings@nodule" not in text
+    (row,) = [m for m in d["metrics"] if m["evaluation"] == "evaluation/cxr-findings@edema"]
+    assert (row["attribute"], row["metric"], row["regression"]) == ("overall", "auroc", True)
