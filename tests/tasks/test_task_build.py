@@ -182,3 +182,17 @@ def test_diff_reads_labels_and_reports_a_label_change(built) -> None:
     assert "evaluation/cxr-findings@edema" in text and "evaluation/cxr-findings@nodule" not in text
     (row,) = [m for m in d["metrics"] if m["evaluation"] == "evaluation/cxr-findings@edema"]
     assert (row["attribute"], row["metric"], row["regression"]) == ("overall", "auroc", True)
+
+
+@pytest.mark.slow
+def test_a_warm_rebuild_reuses_every_endpoint_and_is_byte_identical(built, tmp_path: Path) -> None:
+    _, results, project = built
+    assert main(["check", str(project), "--out", str(tmp_path / "a"), "--date", "2026-11-28"]) == 1
+    assert main(["check", str(project), "--out", str(tmp_path / "b"), "--date", "2026-11-28"]) == 1
+    assert (tmp_path / "a/results.json").read_bytes() == (tmp_path / "b/results.json").read_bytes()
+    stats = json.loads((tmp_path / "b/run-stats.json").read_text())
+    assert stats["evaluation/cxr-findings"]["stages"]["measurement"]["reused"] is True
+    assert (
+        json.loads((tmp_path / "b/results.json").read_text())["evaluations"]
+        == results["evaluations"]
+    )
