@@ -16,8 +16,8 @@ from fairgov.vocabulary import MetricName as Metric
 
 
 class TaskLabel(Model):
-    label: Text = Field(description="Name of a label declared in the datasheet manifest.")
-    positive: str = Field(description="The value of that label that is its positive class.")
+    label: Text = Field(description="Name of a label declared in the datasheet manifest")
+    positive: str = Field(description="The label value that is the positive class")
 
 
 class Task(Model):
@@ -79,8 +79,7 @@ class PredictionsFile(Model):
     score_column: Text = Field(default="score", description="Probability of the positive class.")
     score_columns: dict[str, Text] | None = Field(
         default=None,
-        description="Multilabel / multiclass tasks: the score column of each label or class (a probability "
-        "in [0, 1]); default `<score_column>_<label or class>` for each.",
+        description="Per label or class: its score column (default `<score_column>_<name>`).",
     )
     sha256: str | None = Field(default=None, description="Optional pinned sha256 of the predictions file.")
 
