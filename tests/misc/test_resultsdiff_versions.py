@@ -64,7 +64,8 @@ def test_a_file_that_is_not_a_readable_results_json_is_fg603(
 
 def test_a_1_2_build_reads_and_differs_from_1_3_in_nothing() -> None:
     """fixture-project-v1.2.json: the golden build just before schema 1.3 (labels, gate `label`)."""
-    old = parse((REPO / "tests/fixtures/results/fixture-project-v1.2.json").read_text(encoding="utf-8"))
+    v12 = REPO / "tests/fixtures/results/fixture-project-v1.2.json"
+    old = parse(v12.read_text(encoding="utf-8"))
     new = parse(NEW.read_text(encoding="utf-8"))
     assert (old.schema_version, new.schema_version) == ("1.2", "1.3")
     d = diff_results(old, new)
