@@ -130,7 +130,7 @@ def task_metrics(
 
 def _gaps(keys, block, point, boot, level) -> dict[str, Any]:
     """Per metric: largest minus smallest defined group value, inside each resample too."""
-    out = {}
+    out: dict[str, dict[str, Any]] = {}
     for i, name in enumerate(TASK_METRICS):
         ok = [k for k in keys if block[k[1]]["metrics"][name]["value"] is not None]
         if len(ok) < 2:
