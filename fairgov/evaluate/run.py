@@ -34,9 +34,12 @@ from fairgov.evaluate.manifest import (
     patient_split,
     resolve_image,
 )
+from fairgov.evaluate.multiprobe import multi_probe
 from fairgov.evaluate.probe import ProbeResult, linear_probe
 from fairgov.evaluate.problems import RowProblem, untag
-from fairgov.evaluate.zeroshot import zero_shot_scores
+from fairgov.evaluate.tasks import MultiTask, label_problems, score_column, targets
+from fairgov.evaluate.tasks import label_column as target_column
+from fairgov.evaluate.zeroshot import zero_shot_probabilities, zero_shot_scores
 from fairgov.vocabulary import SPLITS
 
 __all__ = ["PER_RUN_KEYS", "SPLITS", "EvaluationResult", "InvalidRowsError", "run_evaluation"]
@@ -115,6 +118,7 @@ def run_evaluation(
     file_digest: Any = None,
     zero_shot: ZeroShotConfig | None = None,
     fine_tune: Any = None,
+    task: MultiTask | None = None,
 ) -> EvaluationResult:
     """Embed every valid row, fit the probe on train, score validation and test rows.
 
@@ -125,10 +129,14 @@ def run_evaluation(
     scores with the CLIP model's text prompts instead of a probe (train rows are not embedded).
     ``fine_tune`` (a ``fairgov.evaluate.finetune.FineTuneConfig``) first fine-tunes the
     backbone on the train rows (local runner only), then embeds every split with it; the
-    provenance gains ``fine_tune`` and the tuned weights' digest.
+    provenance gains ``fine_tune`` and the tuned weights' digest. ``task`` (multilabel or
+    multiclass, fairgov.evaluate.tasks) replaces ``label_column``/``classes``: the output has
+    ``label:<name>`` and ``score:<name>`` columns per endpoint instead of ``label``/``score``.
     """
     probe, run = probe or ProbeConfig(), run or RunConfig()
-    if len(classes) != 2:
+    if task is not None and fine_tune is not None:
+        raise EvaluateError(f"fine_tune is binary only; this task is {task.type}", code="FG441")
+    if task is None and len(classes) != 2:
         raise EvaluateError(
             f"the linear probe is binary: classes must be (negative, positive), got {classes}"
         )
@@ -139,8 +147,11 @@ def run_evaluation(
     if absent:
         raise InvalidRowsError([RowProblem(None, None, "FG408", f"missing columns: {absent}")])
     _, problems, _ = check_rows(
-        df, root_p, image_column, label_column, classes, attribute_maps, drop_invalid=False
+        df, root_p, image_column, label_column if task is None else None,
+        classes if task is None else None, attribute_maps, drop_invalid=False
     )
+    if task is not None:
+        problems += label_problems(df, task)
     if any(p.row is None for p in problems):
         raise InvalidRowsError(problems)
     for pos, pid in enumerate(df[patient_column].tolist()):
@@ -192,7 +203,8 @@ def run_evaluation(
     keep = [i for i in keep if i not in bad]
 
     positive = canonical(classes[1])
-    y = {i: int(canonical(df.at[i, label_column]) == positive) for i in keep}
+    y = {} if task is not None else {
+        i: int(canonical(df.at[i, label_column]) == positive) for i in keep}
     by_split = {s: [i for i in keep if splits[i] == s] for s in SPLITS}
     for s in SPLITS if zero_shot is None else SPLITS[1:]:
         if not by_split[s]:
@@ -204,7 +216,25 @@ def run_evaluation(
     scored = by_split["validation"] + by_split["test"]
     res: ProbeResult | None = None
     inputs = None
-    if zero_shot is None:
+    multi_scores: np.ndarray | None = None
+    if task is not None:
+        X = {s: np.stack([emb[i] for i in by_split[s]])
+             for s in (SPLITS if zero_shot is None else SPLITS[1:])}
+        Y = {s: targets(df, by_split[s], task) for s in SPLITS}
+        if zero_shot is None:
+            val, test, probe_record = multi_probe(task, X, Y, probe)
+            multi_scores = np.concatenate([val, test])
+            method: dict[str, Any] = {"probe": probe_record}
+        else:
+            if task.type != "multiclass":
+                raise EvaluateError(
+                    "zero_shot scores classes: it takes a binary or multiclass task", code="FG441")
+            multi_scores, used = zero_shot_probabilities(
+                np.concatenate([X["validation"], X["test"]]), loaded, zero_shot)
+            prompts = zip(task.names, zero_shot.prompts, strict=True)
+            method = {"zero_shot": {"prompts": {n: list(p) for n, p in prompts}, **used}}
+        scores = np.zeros(len(scored))
+    elif zero_shot is None:
         (Xtr, ytr), (Xva, yva), (Xte, yte) = xy("train"), xy("validation"), xy("test")
         inputs = {
             "train": (by_split["train"], Xtr, ytr),
@@ -213,7 +243,7 @@ def run_evaluation(
         }
         res = linear_probe(Xtr, ytr, Xva, yva, Xte, probe)
         scores = np.concatenate([res.scores_val, res.scores_test])
-        method: dict[str, Any] = {"probe": {
+        method = {"probe": {
             "C": res.C, "val_auroc_per_C": {str(k): v for k, v in res.val_auroc_per_C.items()}}}
     else:
         scores, used = zero_shot_scores(np.stack([emb[i] for i in scored]), loaded, zero_shot)
@@ -225,10 +255,16 @@ def run_evaluation(
             "row_id": scored,
             "patient_id": [str(df.at[i, patient_column]) for i in scored],
             "split": [splits[i] for i in scored],
-            "label": [y[i] for i in scored],
+            "label": [y.get(i, 0) for i in scored],
             "score": scores,
         }
     )
+    if task is not None and multi_scores is not None:
+        Yall = targets(df, scored, task)
+        preds = preds.drop(columns=["label", "score"])
+        for j, name in enumerate(task.names):
+            preds[target_column(name)] = Yall[:, j]
+            preds[score_column(name)] = multi_scores[:, j]
     for col in attribute_columns:
         preds[col] = df[col].iloc[scored].to_numpy()
     preds = preds.sort_values("row_id", kind="stable").reset_index(drop=True)

@@ -9,7 +9,7 @@ import numpy as np
 from fairgov.evaluate.clip_backbone import class_text_embeddings, logit_scale
 from fairgov.evaluate.config import EvaluateError, ZeroShotConfig
 
-__all__ = ["zero_shot_scores"]
+__all__ = ["zero_shot_probabilities", "zero_shot_scores"]
 
 
 def zero_shot_scores(
@@ -19,6 +19,15 @@ def zero_shot_scores(
 
     logits = cos(image, class) / temperature; score = softmax over (negative, positive).
     """
+    prob, used = zero_shot_probabilities(images, loaded, zs)
+    return prob[:, 1], used
+
+
+def zero_shot_probabilities(
+    images: np.ndarray, loaded: tuple[Any, Any, dict[str, Any]], zs: Any
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Softmax over every class's prompt embedding: (rows, classes) probabilities, in the
+    order of ``zs.prompts`` (a multiclass task's classes)."""
     model, _, meta = loaded
     if meta.get("library") != "open_clip":
         raise EvaluateError("zero_shot needs an open_clip backbone (a CLIP text tower)",
@@ -38,4 +47,4 @@ def zero_shot_scores(
     prob /= prob.sum(axis=1, keepdims=True)
     used = {"temperature": float(temperature),
             "temperature_source": "spec" if zs.temperature is not None else "model logit_scale"}
-    return prob[:, 1], used
+    return prob, used

@@ -1,7 +1,8 @@
 """The Hugging Face `model-index` (card metadata) with per-subgroup results.
 
 Spec: https://github.com/huggingface/hub-docs/blob/main/modelcard.md (parsed by
-`huggingface_hub.ModelCardData` into `EvalResult`s). One result entry per evaluation; one
+`huggingface_hub.ModelCardData` into `EvalResult`s). One result entry per evaluation (per label
+or class of a multilabel / multiclass evaluation, its task named `label = positive`); one
 metric entry per (metric, overall or subgroup) with `type`, `name` and a numeric `value`; the
 interval, level, subgroup and cell size travel in `args`. Undefined values are left out of the
 index (the index needs a value) but stay in the card's tables with their reason.
@@ -20,29 +21,35 @@ TASK_TYPE = "image-classification"
 def model_index(
     name: str, cp: CompiledProject, refs: list[str], results: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    entries = [
-        _result(cp, ref, results["evaluations"][ref]) for ref in refs if _measured(results, ref)
-    ]
+    entries = [e for ref in refs for e in _entries(cp, ref, results["evaluations"].get(ref))]
     return [{"name": name, "results": entries}] if entries else []
 
 
-def _measured(results: dict[str, Any], ref: str) -> bool:
-    ev = results["evaluations"].get(ref)
-    return bool(ev and ev.get("status") == "ok" and ev.get("measure"))
-
-
-def _result(cp: CompiledProject, ref: str, ev: dict[str, Any]) -> dict[str, Any]:
-    dataset = cp.model(ev["dataset"])
+def _entries(cp: CompiledProject, ref: str, ev: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The evaluation's result entries: one, or one per label / class (schema 1.3)."""
+    if not ev or ev.get("status") != "ok":
+        return []
+    if ev.get("labels"):
+        return [_result(cp, ref, ev, f"{name} = {end.get('positive')}", end["measure"])
+                for name, end in ev["labels"].items()]
+    if not ev.get("measure"):
+        return []
     task = ev.get("task") or {}
+    return [_result(cp, ref, ev, f"{task.get('label')} = {task.get('positive')}", ev["measure"])]
+
+
+def _result(cp: CompiledProject, ref: str, ev: dict[str, Any], task: str,
+            measure: dict[str, Any]) -> dict[str, Any]:
+    dataset = cp.model(ev["dataset"])
     entry: dict[str, Any] = {
-        "task": {"type": TASK_TYPE, "name": f"{task.get('label')} = {task.get('positive')}"},
+        "task": {"type": TASK_TYPE, "name": task},
         "dataset": {
             "type": ev["dataset"].split("/", 1)[1],
             "name": dataset.title if dataset else ev["dataset"],
             "config": ref.split("/", 1)[1],
             "split": _test_split(cp, ref),
         },
-        "metrics": list(_metrics(ev["measure"])),
+        "metrics": list(_metrics(measure)),
     }
     return entry
 

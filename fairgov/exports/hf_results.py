@@ -22,6 +22,10 @@ def results_markdown(refs: list[str], results: dict[str, Any] | None) -> list[st
         out += [f"#### {cell(ev.get('title') or ref) if ev else ref} (`{ref}`)", ""]
         if ev is None:
             out += ["Not in the results file: this evaluation was not part of the build.", ""]
+        elif ev.get("status") == "ok" and ev.get("labels"):  # multilabel / multiclass (schema 1.3)
+            for name, end in ev["labels"].items():
+                out += [f"Label `{cell(name)}` (positive: `{cell(end.get('positive'))}`):", ""]
+                out += _evaluation({**end, "threshold": end.get("threshold")})
         elif ev.get("status") != "ok" or not ev.get("measure"):
             out += [
                 f"Did not run ({cell(ev.get('status'))}): {cell(ev.get('error') or 'no measurements')}.",

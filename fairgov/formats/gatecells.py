@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from fairgov.results.endpoints import gate_measure
+
 
 def fmt(x: float | None, digits: int = 3) -> str:
     return "—" if x is None else f"{x:.{digits}f}"
@@ -53,8 +55,7 @@ def worst_served(g: dict[str, Any], results: dict[str, Any]) -> str:
 def _attribute(g: dict[str, Any], results: dict[str, Any]) -> dict[str, Any] | None:
     if g["type"] != "metric" or not g.get("evaluation") or not g.get("across"):
         return None
-    ev = results.get("evaluations", {}).get(g["evaluation"]) or {}
-    attrs = (ev.get("measure") or {}).get("attributes") or {}
+    attrs = (gate_measure(results, g) or {}).get("attributes") or {}
     return attrs.get(g["across"])
 
 

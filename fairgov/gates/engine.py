@@ -9,8 +9,9 @@ from typing import Any
 from fairgov.diagnostics import Diagnostic
 from fairgov.gates import doc_gates
 from fairgov.gates.comparison_gates import comparison_gate_results
-from fairgov.gates.metric_gates import STAT_LABEL, apply_metric_gate
+from fairgov.gates.metric_gates import STAT_LABEL
 from fairgov.gates.outcome import STATUS_ORDER, GateResult, finalize
+from fairgov.gates.task_gates import gate_rows
 from fairgov.reasons import Reason
 from fairgov.results import Measure
 from fairgov.validate.policies import EffectivePolicy, SourcedGate, applied_policy_refs, compose
@@ -30,10 +31,16 @@ class EvalOutcome:
     #: mitigation variants {id: record} and their paired comparisons (fairgov.pipeline.variants)
     variants: dict[str, Any] = field(default_factory=dict)
     comparisons: list[dict[str, Any]] = field(default_factory=list)
+    #: a multilabel / multiclass task: the measure of each label or class, and the multiclass
+    #: task-level summary (macro AUROC, balanced accuracy); `measure` is then None
+    labels: dict[str, Measure] = field(default_factory=dict)
+    task_metrics: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.measure, dict):  # a measure read back from results.json or the cache
             self.measure = Measure.model_validate(self.measure)
+        self.labels = {k: Measure.model_validate(v) if isinstance(v, dict) else v
+                       for k, v in self.labels.items()}
 
 
 @dataclass
@@ -122,7 +129,7 @@ def _apply(cp: CompiledProject, policy: EffectivePolicy, sg: SourcedGate, evalua
         for entry in targets:
             rid = gate.id if len(targets) == 1 else f"{gate.id}[{entry.model.id}]"
             ev = evaluations.get(entry.ref) or EvalOutcome(entry.ref, None, "evaluation was not run")
-            out.append(apply_metric_gate(gate, _base(sg, rid, entry.ref), ev.measure, ev.error))
+            out.extend(gate_rows(gate, _base(sg, rid, entry.ref), entry.model.task.type, ev))
         return out
     base = _base(sg, gate.id, None)
     if gate.type == "required_fields":
@@ -189,10 +196,10 @@ def _holm(results: list[GateResult], alpha: float) -> list[GateResult]:
     """
     from fairgov.metrics import holm
 
-    by_eval: dict[str | None, list[int]] = {}
+    by_eval: dict[tuple[str | None, str | None], list[int]] = {}
     for i, r in enumerate(results):
         if r.type == "metric" and r.statistic == "gap" and r.p_value is not None:
-            by_eval.setdefault(r.evaluation, []).append(i)
+            by_eval.setdefault((r.evaluation, r.label), []).append(i)
     out = list(results)
     for family in by_eval.values():
         adjusted = holm([results[i].p_value for i in family])  # type: ignore[misc]

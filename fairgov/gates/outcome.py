@@ -33,6 +33,7 @@ class GateResult:
     blocking: bool = False
     evaluation: str | None = None
     metric: str | None = None
+    label: str | None = None  # a multilabel / multiclass evaluation's label, class or `macro`
     across: str | None = None
     statistic: str | None = None
     group: str | None = None
@@ -70,6 +71,8 @@ class GateResult:
         out: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
+            if f.name == "label" and value is None:  # binary evaluations: as before schema 1.3
+                continue
             if f.name == "limit":
                 out["op"], out["threshold"] = self.op, self.threshold
             elif f.name == "reasons":

@@ -111,6 +111,15 @@ def resolve_plan(cp: CompiledProject, deployment: str | None) -> Plan:
     entry = runnable[0]
     dp = entry.model
     evaluation = cp.model(dp.operating_point.evaluation)
+    if evaluation.task.type != "binary":  # one score and one label per logged case
+        raise FairgovError(
+            entry.diag(
+                "/operating_point/evaluation",
+                "FG323",
+                f"monitoring is binary only; {dp.operating_point.evaluation} is a "
+                f"{evaluation.task.type} task",
+            )
+        )
     datasheet = cp.model(evaluation.dataset)
     triggers = [(i, t) for i, t in enumerate(dp.monitoring.triggers) if t.check is not None]
     cache = cp.cache_dir

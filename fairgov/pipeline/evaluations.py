@@ -18,6 +18,7 @@ from fairgov.pipeline.predictions import RUN_STATS, EvalFailure, predictions_tab
 from fairgov.pipeline.record import EvaluationRecord, through_json
 from fairgov.pipeline.reuse import make_plan
 from fairgov.pipeline.steps import SILENT, Steps
+from fairgov.pipeline.tasks import measure_task, multi_task
 from fairgov.pipeline.variants import attach_variants
 from fairgov.validate.paths import resolve_inside
 from fairgov.validate.project import CompiledProject, Entry
@@ -39,7 +40,7 @@ def run_one(
 ) -> EvaluationRecord:
     """One Evaluation and, when it declares mitigations, its variants and their paired comparison."""
     record = _run_baseline(cp, entry, options, index)
-    if entry.model.mitigations:
+    if entry.model.mitigations and entry.model.task.type == "binary":  # else refused: FG323
             attach_variants(cp, entry, record, options, index if index is not None else HashIndex(None))
     return record
 
@@ -72,7 +73,7 @@ def _run_baseline(
         "model": ev.model,
         "dataset": ev.dataset,
         "protocol": ev.protocol.type,
-        "task": ev.task.model_dump(),
+        "task": ev.task.dump(),
         "subgroups": sorted(subgroups),
     }
     from fairgov.pipeline.measure import composition, measure_evaluation  # scipy: only to measure
@@ -88,7 +89,11 @@ def _run_baseline(
         stats = {k: provenance.pop(k) for k in RUN_STATS if k in provenance}
         if plan is not None and plan.key_probe is not None and probe_hit is None:
             _store_probe(plan, table, provenance, dropped, dropped_index)
-        threshold, measured = measure_evaluation(table, ds_entry.model, ev)
+        task = multi_task(ds_entry.model, ev)
+        if task is None:
+            threshold, measured = measure_evaluation(table, ds_entry.model, ev)
+        else:
+            endpoints = measure_task(table, ds_entry.model, ev, task)
         comp = composition(comp_table, ds_entry.model, ev)
     except EvalFailure as err:
         hint = (
@@ -108,17 +113,18 @@ def _run_baseline(
         **base,
         "status": "ok",
         "error": None,
-        "threshold": {
-            "policy": ev.threshold.policy,
-            "target": ev.threshold.value,
-            "value": threshold,
-            "fitted_on": "validation",
-        },
         "composition": comp,
         "dropped": dropped,
-        "measure": measured,
         "provenance": provenance,
     }
+    if task is None:
+        result["threshold"] = {"policy": ev.threshold.policy, "target": ev.threshold.value,
+                               "value": threshold, "fitted_on": "validation"}
+        result["measure"] = measured
+    else:  # a multilabel / multiclass task: one endpoint per label or class (schema 1.3)
+        result["labels"] = endpoints["labels"]
+        if endpoints["task_metrics"] is not None:
+            result["task_metrics"] = endpoints["task_metrics"]
     if plan is not None:
         result = through_json(result)
         plan.store_measurement(result)
@@ -150,7 +156,9 @@ def _followers_stop(ev: Any, options: dict[str, Any]) -> None:
 def _record(entry: Entry, result: dict[str, Any], subgroups: set[str], table: pd.DataFrame | None,
             stats: dict[str, Any]) -> EvaluationRecord:
     outcome = EvalOutcome(
-        entry.ref, result["measure"], None, result["threshold"]["value"], subgroups
+        entry.ref, result.get("measure"), None, (result.get("threshold") or {}).get("value"), subgroups,
+        labels={k: v["measure"] for k, v in (result.get("labels") or {}).items()},
+        task_metrics=result.get("task_metrics"),
     )
     diags = dropped_diagnostics(entry, result.get("dropped") or {}, result.get("provenance") or {})
     return EvaluationRecord(entry.ref, outcome, result, diags, table, stats)

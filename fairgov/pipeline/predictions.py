@@ -16,7 +16,9 @@ from fairgov.evaluate.config import RayOptions, RunConfig
 from fairgov.evaluate.hashing import sha256_file
 from fairgov.evaluate.manifest import canonical, check_rows, patient_split, read_manifest
 from fairgov.evaluate.problems import RowProblem
+from fairgov.evaluate.tasks import label_column, label_problems, score_column, targets
 from fairgov.pipeline.rowdiags import row_diagnostics
+from fairgov.pipeline.tasks import multi_task, prediction_columns
 from fairgov.validate.paths import resolve_inside
 from fairgov.validate.project import CompiledProject, Entry
 from fairgov.vocabulary import SCORED_SPLITS, SPLITS
@@ -90,7 +92,8 @@ def predictions_table(
     except Exception as err:  # noqa: BLE001 - the user's file
         raise EvalFailure("FG306", f"manifest cannot be read: {err}") from err
     split_col = _split_column(df, ds, ev)
-    label_col, negative, positive = _classes(ds, ev)
+    task = multi_task(ds, ev)
+    label_col, negative, positive = _classes(ds, ev) if task is None else ("", "0", "1")
     attr_cols = sorted({a.column for a in ds.attributes.values() if a.column})
     file_digest = index.sha256 if index is not None else sha256_file
     if reused is not None:
@@ -109,11 +112,17 @@ def predictions_table(
             attr_cols,
             options,
             file_digest,
+            task,
         )
+    elif task is not None:
+        table, prov, dropped = _own_task_predictions(
+            cp, ev, ds, df, mpath, split_col, attr_cols, task)
     else:
         table, prov, dropped = _own_predictions(
             cp, ev, ds, df, mpath, split_col, label_col, positive, attr_cols
         )
+    if task is not None:
+        _check_endpoints(table, task)
     prov["manifest"] = {"path": ds.manifest.path, "sha256": file_digest(mpath)}
     comp = df.copy()
     comp["split"] = comp[split_col] if split_col else _hash_splits(df, ds, ev)
@@ -121,6 +130,16 @@ def predictions_table(
     # dropped rows are counted nowhere
     prov["_composition_table"] = comp.drop(index=prov["_dropped_index"])
     return table, prov, dropped
+
+
+def _check_endpoints(table: pd.DataFrame, task: Any) -> None:
+    """FG440: a label or class with no positive row among the scored (validation, test) rows."""
+    empty = [n for n in task.names if not table[label_column(n)].astype(int).any()]
+    if empty:
+        kind = "label" if task.type == "multilabel" else "class"
+        names = ", ".join(map(repr, empty))
+        raise EvalFailure("FG440", f"{kind}(s) {names} have no positive row in the "
+                          "validation and test splits")
 
 
 def _hash_splits(df: pd.DataFrame, ds: Any, ev: Any) -> np.ndarray:
@@ -156,7 +175,9 @@ def table_bytes(table: pd.DataFrame) -> bytes | None:
 
 
 def _probe(
-    cp, ev, ds, card, df, mpath, split_col, label_col, classes, attr_cols, options, file_digest=None
+    cp, ev, ds, card, df, mpath, split_col, label_col, classes, attr_cols, options,
+    file_digest=None,
+    task=None,
 ):
     try:
         from fairgov.evaluate.cache import Cache
@@ -193,7 +214,8 @@ def _probe(
     run_cfg = _run_config(ev.compute, options)
     proto, zero_shot, probe = ev.protocol, None, ProbeConfig(seed=ev.bootstrap.seed)
     if proto.type == "zero_shot":
-        zero_shot = ZeroShotConfig(prompts=tuple(tuple(proto.prompts[str(c)]) for c in classes),  # type: ignore[arg-type]
+        names = classes if task is None else task.names
+        zero_shot = ZeroShotConfig(prompts=tuple(tuple(proto.prompts[str(c)]) for c in names),  # type: ignore[arg-type]
                                    temperature=proto.temperature)
     else:
         probe = ProbeConfig(
@@ -222,6 +244,7 @@ def _probe(
             zero_shot=zero_shot,
             fine_tune=options.get("fine_tune"),
             image_spec=image_spec(ImageSpec, ds.manifest.image_spec),
+            task=task,
         )
     except InvalidRowsError as err:
         raise EvalFailure(err.problems[0].code if err.problems else "FG400", str(err),
@@ -342,6 +365,65 @@ def _own_predictions(cp, ev, ds, df, mpath, split_col, label_col, positive, attr
     prov = {"predictions": {"path": proto.path, "sha256": digest}, "runner": "predictions-file",
             "rows": {"total": len(df), "scored": len(keep)}}
     return table, prov, _dropped_summary(df.iloc[sorted(bad_rows)], problems, reasons)
+
+
+def _own_task_predictions(cp, ev, ds, df, mpath, split_col, attr_cols, task):
+    """A predictions file of a multilabel / multiclass task: one score column per endpoint."""
+    proto = ev.protocol
+    ppath = resolve_inside(cp.root, proto.path)
+    digest = sha256_file(ppath)
+    if proto.sha256 and proto.sha256 != digest:
+        raise EvalFailure("FG409", f"predictions file sha256 {digest[:12]}… does not match the "
+                          "pinned "
+                          f"{proto.sha256[:12]}…")
+    try:
+        preds = read_manifest(ppath)
+    except Exception as err:  # noqa: BLE001
+        raise EvalFailure("FG409", f"predictions file cannot be read: {err}") from err
+    columns = prediction_columns(ev, task)
+    id_col = ds.manifest.id_column or ds.manifest.image_column
+    for col in (proto.id_column, *columns.values()):
+        if col not in preds.columns:
+            raise EvalFailure("FG408", f"column {col!r} missing from the predictions file")
+    _, problems, _ = check_rows(
+        df.assign(_noimg=""), mpath.parent, "_noimg", None, None, _attribute_maps(ds))
+    problems = [p for p in problems if p.code not in ("FG401", "FG405", "FG402")]
+    problems += label_problems(df, task)
+    seen: set[tuple[Any, str, str]] = set()
+    pred_problems = []
+    for col in columns.values():
+        for p in check_predictions(preds, proto.id_column, col, df[id_col]):
+            if (p.row, p.code, p.message) not in seen:
+                seen.add((p.row, p.code, p.message))
+                pred_problems.append(p)
+    reasons = _row_diags(ds.manifest.path, problems, ds) + _row_diags(proto.path, pred_problems)
+    if (problems or pred_problems) and not ev.drop_invalid_rows:
+        first = (problems or pred_problems)[0]
+        count = len(problems) + len(pred_problems)
+        raise EvalFailure(first.code, f"{count} invalid rows: {first.message}", reasons)
+    ids = preds[proto.id_column].astype(str)
+    bad_rows = {p.row for p in problems if p.row is not None}
+    bad_ids = {ids[p.row] for p in pred_problems if p.row is not None}
+    position = {v: i for i, v in enumerate(ids)}
+    splits = df[split_col].astype(str) if split_col else pd.Series(_hash_splits(df, ds, ev))
+    keep = [i for i in range(len(df)) if splits[i] in SCORED_SPLITS and i not in bad_rows
+            and str(df.at[i, id_col]) in position and str(df.at[i, id_col]) not in bad_ids]
+    at = [position[str(df.at[i, id_col])] for i in keep]
+    table = pd.DataFrame({
+        "row_id": keep,
+        "patient_id": [str(df.at[i, ds.manifest.patient_column]) for i in keep],
+        "split": [splits[i] for i in keep],
+    })
+    Y = targets(df, keep, task)
+    for j, (name, col) in enumerate(columns.items()):
+        table[label_column(name)] = Y[:, j]
+        table[score_column(name)] = pd.to_numeric(preds[col], errors="coerce").to_numpy(float)[at]
+    for col in attr_cols:
+        table[col] = [df.at[i, col] for i in keep]
+    prov = {"predictions": {"path": proto.path, "sha256": digest, "score_columns": columns},
+            "runner": "predictions-file", "rows": {"total": len(df), "scored": len(keep)}}
+    dropped = df.iloc[sorted(bad_rows)]
+    return table, prov, _dropped_summary(dropped, problems + pred_problems, reasons)
 
 
 def _problem(row: int, code: str, message: str) -> RowProblem:

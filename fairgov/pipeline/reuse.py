@@ -256,7 +256,7 @@ def _probe_components(
             else {}
         ),
         "protocol": digest(ev.protocol.model_dump(mode="json")),
-        "task": digest(ev.task.model_dump(mode="json")),
+        "task": digest(ev.task.dump()),
         "splits": digest(ev.splits.model_dump(mode="json")),
         "rows": digest({"drop_invalid_rows": ev.drop_invalid_rows}),
         "compute": digest({"settings": compute, "machine": machine_facts(compute, options)}),

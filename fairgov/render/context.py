@@ -163,6 +163,7 @@ def build_context(scope: Scope, results: dict[str, Any], cp: Any, results_bytes:
     gated = {str(r.record["metric"]) for r in rows if r.record.get("metric")}
     evaluations = [evidence.evaluation_view(ref, results["evaluations"][ref], ctx, ids, gated, full, charted(gate_evidence))
                    for ref in scope.evaluations if ref in results.get("evaluations", {})]
+    evaluations = [v for view in evaluations for v in (view, *view.labels)]  # a label's section after its overview
     if scope.kind == "deployment":  # the data's composition belongs to the datasheet report and the dossier
         for view in evaluations:
             view.composition = []

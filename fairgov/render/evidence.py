@@ -8,7 +8,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from fairgov.render import charts, fmt, reasons
+from fairgov.render import charts, fmt, labels, reasons
 from fairgov.render.charts import CalibrationCurve, Panel, Point, Row, ShareSeries
 from fairgov.render.gateview import AGGREGATE_PARTS, SIGNED, _point
 from fairgov.render.i18n import N_, gettext, ngettext
@@ -47,6 +47,8 @@ class EvaluationView:
     calibration: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     level: float = 0.95
+    overview: Any = None  # multilabel / multiclass: fairgov.render.labels.LabelOverview
+    labels: list[EvaluationView] = field(default_factory=list)  # and one view per label
 
 
 def protocol_label(name: Any) -> str:
@@ -131,6 +133,14 @@ def evaluation_view(ref: str, ev: dict[str, Any], ctx: Any, ids: Ids, gated: set
     view = EvaluationView(ref, ids.get("eval", ref.split("/")[-1]), ev.get("title") or ref, ev.get("status", "error"), ev.get("error"))
     view.facts = facts(ev, ctx.cp, ctx.roles.get(ref, []), None)
     m = ev.get("measure")
+    if view.status == "ok" and ev.get("labels"):  # overview, then one section per label (render/labels.py)
+        view.facts, view.overview = [*view.facts[:4], labels.task_fact(ev)], labels.overview(ev)
+        view.composition = composition_views(ref, ev, ctx.deployments, ids)
+        view.labels = [evaluation_view(f"{ref}@{n}", labels.endpoint_evaluation(ev, n), ctx, ids, gated, full)
+                       for n in labels.ordered(ev)]
+        for sub in view.labels:
+            sub.composition, view.level = [], sub.level
+        return view
     if view.status != "ok" or not m:
         return view
     view.level = float((m.get("bootstrap") or {}).get("level") or 0.95)

@@ -15,6 +15,7 @@ from fairgov.render import charts, fmt, reasons
 from fairgov.render.charts import Panel, Point, Row
 from fairgov.render.i18n import DEFAULT, N_, current, gettext, ngettext
 from fairgov.render.ids import Ids
+from fairgov.results.endpoints import gate_measure
 
 AGGREGATE_PARTS = {"equalized_odds": ("tpr", "fpr"), "equalized_odds_mean": ("tpr", "fpr"), "equal_opportunity": ("tpr",)}
 SIGNED = {"calibration_in_the_large"}
@@ -220,7 +221,7 @@ def explain_inconclusive(gate: dict[str, Any], results: dict[str, Any]) -> str:
     reason = gate.get("reason", "")
     structured = reasons.records(gate)
     codes = {r.code for r in structured} if structured is not None else set()
-    measure = results.get("evaluations", {}).get(gate.get("evaluation") or "", {}).get("measure")
+    measure = gate_measure(results, gate)
     if measure and ("evidence-too-thin" in codes or (structured is None and reason.startswith("evidence too thin"))):
         needs = _shortfalls(measure, gate)
         if needs:
@@ -299,8 +300,7 @@ class GateEvidence:
 def evidence(row: GateRow, results: dict[str, Any], ids: Ids, rationale: str | None) -> GateEvidence:
     g = row.record
     problems = list((g.get("details") or {}).get("problems") or (g.get("details") or {}).get("missing") or [])
-    ev = results.get("evaluations", {}).get(g.get("evaluation") or "", {})
-    measure = ev.get("measure")
+    measure = gate_measure(results, g)
     pval = fmt.num(g.get("p_value")) if fmt.is_num(g.get("p_value")) else ""
     if g.get("type") != "metric" or not measure:
         return GateEvidence(row, None, [], [], "", rationale, pval, problems)

@@ -9,6 +9,7 @@ from typing import Any
 from fairgov.render import fmt
 from fairgov.render.findings import findings
 from fairgov.render.i18n import gettext
+from fairgov.results.endpoints import gate_measure
 
 CONCERNS = ("fail", "inconclusive", "warn")
 
@@ -31,7 +32,7 @@ def worse_served(rows: list[Any], results: dict[str, Any]) -> list[dict[str, Any
         g = row.record
         if g.get("type") != "metric" or row.status not in CONCERNS:
             continue
-        measure = (results.get("evaluations", {}).get(g.get("evaluation") or "") or {}).get("measure") or {}
+        measure = gate_measure(results, g) or {}
         groups = (measure.get("attributes", {}).get(g.get("across") or "", {}) or {}).get("groups", {})
         metric = g.get("metric") or ""
         defined = [(name, c["metrics"][metric]) for name, c in groups.items()

@@ -13,8 +13,11 @@ from fairgov.jsonout import dumps
 #: 1.2: every gate records `reasons` (code, params, English text) beside the English `reason`,
 #: and its `rationale`; evaluations gain mitigation `variants` and their paired `comparisons`,
 #: gates the type `comparison`; 1.1 files are still read (`parse`, `fairgov diff`).
-RESULTS_SCHEMA_VERSION = "1.2"
-READABLE_VERSIONS = ("1.1", "1.2")
+#: 1.3: multilabel / multiclass evaluations: `labels` (one endpoint per label or class, each
+#: with its threshold and measure; the evaluation's own `measure` and `threshold` are then
+#: absent) and, for multiclass, `task_metrics`; gates gain `label`.
+RESULTS_SCHEMA_VERSION = "1.3"
+READABLE_VERSIONS = ("1.1", "1.2", "1.3")
 
 Num = float | int | None
 
@@ -142,6 +145,41 @@ class Threshold(Section):
     fitted_on: Literal["validation"]
 
 
+class Endpoint(Section):
+    """One label (multilabel) or class (multiclass) of an evaluation, measured one-vs-rest."""
+
+    column: str = Field(description="The manifest column of the label.")
+    positive: str = Field(description="The value counted positive (the class, for multiclass).")
+    threshold: Threshold
+    measure: Measure
+
+
+class TaskCell(Section):
+    """Task-level metrics of one cell (overall or a group): macro AUROC, balanced accuracy."""
+
+    n: int = Field(ge=0)
+    n_clusters: int = Field(ge=0)
+    class_counts: dict[str, int]
+    metrics: dict[str, Stat]
+
+
+class TaskAttribute(Section):
+    groups: dict[str, TaskCell]
+    gaps: dict[str, Aggregate] = Field(description="Largest minus smallest group value, per metric.")
+
+
+class TaskMetrics(Section):
+    """Multiclass task-level metrics (fairgov.metrics.multiclass), percentile bootstrap intervals."""
+
+    classes: list[str]
+    interval: str
+    resamples: int
+    level: float
+    seed: int | None
+    overall: TaskCell
+    attributes: dict[str, TaskAttribute]
+
+
 class Evaluation(Section):
     """One evaluation: what ran (or the error that stopped it) and what it measured."""
 
@@ -162,6 +200,10 @@ class Evaluation(Section):
     provenance: dict[str, Any] = Field(default_factory=dict)
     variants: dict[str, Variant] = Field(default_factory=dict, description="since 1.2")
     comparisons: list[Comparison] = Field(default_factory=list, description="since 1.2")
+    labels: dict[str, Endpoint] = Field(
+        default_factory=dict, description="since 1.3: multilabel / multiclass endpoints by name"
+    )
+    task_metrics: TaskMetrics | None = Field(default=None, description="since 1.3: multiclass only")
 
 
 class ComparisonRow(Section):
@@ -262,6 +304,7 @@ class Gate(Section):
     blocking: bool
     evaluation: str | None = None
     metric: str | None = None
+    label: str | None = Field(default=None, description="since 1.3: the label / class, or `macro`")
     across: str | None = None
     statistic: str | None = None
     group: str | None = None
@@ -345,7 +388,7 @@ class Provenance(Section):
 class Results(Section):
     """results.json: the machine-readable truth of a build."""
 
-    schema_version: Literal["1.1", "1.2"]
+    schema_version: Literal["1.1", "1.2", "1.3"]
     fairgov_version: str
     build_date: str = Field(json_schema_extra={"format": "date"})
     project: Project | None
@@ -362,6 +405,8 @@ def measures(results: Results) -> Iterator[tuple[str, Measure]]:
     for ref, ev in results.evaluations.items():
         if ev.measure is not None:
             yield ref, ev.measure
+        for name, end in sorted(ev.labels.items()):
+            yield f"{ref}@{name}", end.measure
         for vid, var in sorted(ev.variants.items()):
             if var.measure is not None:
                 yield f"{ref}#{vid}", var.measure

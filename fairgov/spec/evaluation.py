@@ -15,9 +15,51 @@ from fairgov.vocabulary import METRIC_NAMES as METRIC_NAMES
 from fairgov.vocabulary import MetricName as Metric
 
 
+class TaskLabel(Model):
+    label: Text = Field(description="Name of a label declared in the datasheet manifest")
+    positive: str = Field(description="The label value that is the positive class")
+
+
 class Task(Model):
-    label: Text = Field(description="Name of a label declared in the datasheet manifest.")
-    positive: str = Field(description="The label value that is the positive class.")
+    type: Literal["binary", "multiclass", "multilabel"] = Field(
+        default="binary",
+        description="`binary`: one label, one positive class. `multilabel`: several labels (`labels`), each "
+        "its own positive value, each evaluated one-vs-rest. `multiclass`: one label with several classes "
+        "(`classes`), each class evaluated one-vs-rest, plus macro AUROC and balanced accuracy.",
+    )
+    label: Text | None = Field(
+        default=None, description="Name of a label declared in the datasheet manifest (binary, multiclass)."
+    )
+    positive: str | None = Field(
+        default=None, description="The label value that is the positive class (binary)."
+    )
+    labels: list[TaskLabel] | None = Field(
+        default=None, min_length=1, description="The labels of a multilabel task, each with its positive value."
+    )
+    classes: list[Text] | None = Field(
+        default=None, min_length=2,
+        description="The classes of a multiclass task, in order (default: the label's declared classes).",
+    )
+
+    @model_validator(mode="after")
+    def _shape(self) -> Task:
+        need = {"binary": ("label", "positive"), "multiclass": ("label",), "multilabel": ("labels",)}[self.type]
+        banned = {"binary": ("labels", "classes"), "multiclass": ("labels", "positive"),
+                  "multilabel": ("label", "positive", "classes")}[self.type]
+        missing = [k for k in need if getattr(self, k) is None]
+        if missing:
+            raise ValueError(f"a {self.type} task needs `{'`, `'.join(missing)}`")
+        extra = [k for k in banned if getattr(self, k) is not None]
+        if extra:
+            raise ValueError(f"a {self.type} task does not take `{'`, `'.join(extra)}`")
+        names = [t.label for t in self.labels or []] + list(self.classes or [])
+        if len(set(names)) != len(names):
+            raise ValueError("a label or class is named twice")
+        return self
+
+    def dump(self) -> dict[str, object]:
+        """The task as results.json records it (a binary task as before: label and positive)."""
+        return self.model_dump(mode="json", exclude_defaults=True)
 
 
 class LinearProbe(Model):
@@ -35,6 +77,10 @@ class PredictionsFile(Model):
     path: RelPath = Field(description="CSV or Parquet with an id column and a score column.")
     id_column: Text = Field(default="id", description="Column matching the manifest's id column.")
     score_column: Text = Field(default="score", description="Probability of the positive class.")
+    score_columns: dict[str, Text] | None = Field(
+        default=None,
+        description="Per label or class: its score column (default `<score_column>_<name>`).",
+    )
     sha256: str | None = Field(default=None, description="Optional pinned sha256 of the predictions file.")
 
 
@@ -156,7 +202,9 @@ class Evaluation(DocumentBase):
     kind: Literal["Evaluation"] = Field(description="Document kind.")
     model: ModelCardRef
     dataset: DatasheetRef
-    task: Task = Field(description="The prediction task: which label, which positive class.")
+    task: Task = Field(
+        description="The prediction task: binary (which label, which positive class), multilabel or multiclass."
+    )
     protocol: Protocol = Field(description="How scores are produced: linear probe on FM embeddings, or a predictions file.")
     splits: Splits = Field(default_factory=Splits, description="Which rows fit, select and test.")
     threshold: Threshold = Field(description="How the operating threshold is fitted (on validation, never on test).")

@@ -36,6 +36,11 @@ class MetricGate(GateBase):
         "`group` minus `reference` with its interval."
     )
     group: str | None = Field(default=None, description="Group label for `statistic: group` or `difference`.")
+    label: Text | None = Field(
+        default=None,
+        description="Multilabel / multiclass evaluations: the label or class checked, or `macro` for the "
+        "macro AUROC of a multiclass task (`metric: auroc`). Unset: every label, one gate row each.",
+    )
     reference: str | None = Field(
         default=None, description="Reference group of `statistic: difference` (the value is group − reference)."
     )

@@ -12,6 +12,7 @@ from fairgov.validate.monitoring import check_monitoring
 from fairgov.validate.paths import PathEscape, resolve_inside
 from fairgov.validate.policies import compose
 from fairgov.validate.project import CompiledProject, Entry
+from fairgov.validate.tasks import check_gate_label, check_task
 from fairgov.vocabulary import subgroup_name  # gates.engine imports it from here too
 
 
@@ -170,6 +171,15 @@ def _check_evaluation(cp: CompiledProject, entry: Entry) -> Iterator[Diagnostic]
     ds = cp.model(ev.dataset)
     if ds is None or cp.get(ev.dataset).doc.kind != "Datasheet":  # type: ignore[union-attr]
         return
+    if ev.task.type != "binary":
+        yield from check_task(cp, entry, ds)
+        label = ds.manifest.labels.get(ev.task.label or "")
+        classes = (list(ev.task.classes or label.classes) if label is not None else None)
+        if ev.task.type == "multiclass":
+            yield from check_zero_shot(cp, entry, classes)
+        yield from _check_protocol_columns(entry, ds)
+        yield from _check_subgroups(entry, ds)
+        return
     label = ds.manifest.labels.get(ev.task.label)
     if label is None:
         yield entry.diag(
@@ -186,6 +196,11 @@ def _check_evaluation(cp: CompiledProject, entry: Entry) -> Iterator[Diagnostic]
         )
     yield from _check_protocol_columns(entry, ds)
     yield from check_zero_shot(cp, entry, list(label.classes) if label is not None else None)
+    yield from _check_subgroups(entry, ds)
+
+
+def _check_subgroups(entry: Entry, ds) -> Iterator[Diagnostic]:
+    ev = entry.model
     for i, item in enumerate(ev.subgroups):
         names = [item] if isinstance(item, str) else item
         if not isinstance(item, str) and len(item) < 2:
@@ -251,6 +266,7 @@ def _check_policy(cp: CompiledProject, entry: Entry) -> Iterator[Diagnostic]:
         if gate.type != "metric":
             continue
         across = "×".join(gate.across)
+        yield from check_gate_label(cp, entry, i, gate, evaluations_for_gate(cp, gate))
         for ev in evaluations_for_gate(cp, gate):
             measured = {subgroup_name(s) for s in ev.model.subgroups}
             if across not in measured:

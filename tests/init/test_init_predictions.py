@@ -35,6 +35,7 @@ def test_scaffold_is_the_predictions_protocol_without_images(fresh) -> None:
         "path": "data/predictions.csv",
         "id_column": "case_id",
         "score_column": "score",
+        "score_columns": None,
         "sha256": None,
     }
     assert "  # or instead (type: linear_probe):" in (folder / "evaluation.yaml").read_text()

@@ -21,7 +21,7 @@ NEW = REPO / "tests/build/golden/results.json"  # the same build by the current 
 
 def test_the_same_build_in_both_versions_differs_in_nothing() -> None:
     old, new = parse(OLD.read_text(encoding="utf-8")), parse(NEW.read_text(encoding="utf-8"))
-    assert (old.schema_version, new.schema_version) == ("1.1", "1.2")
+    assert (old.schema_version, new.schema_version) == ("1.1", "1.3")
     assert all(not g.reasons for g in old.gates) and all(g.reasons for g in new.gates)
     d = diff_results(old, new)
     assert d["gates"] == [] and d["metrics"] == [] and d["new_failures"] == []
@@ -60,3 +60,15 @@ def test_a_file_that_is_not_a_readable_results_json_is_fg603(
     err = capsys.readouterr().err
     assert rc == 2 and "FG603" in err
     assert ("surprise" in err) if change == "unknown-key" else ("schema_version" in err)
+
+
+def test_a_1_2_build_reads_and_differs_from_1_3_in_nothing() -> None:
+    """A binary build wrote exactly this before schema 1.3 (the golden build's only change was
+    its version), so a 1.2 file is the 1.3 golden with the 1.2 version."""
+    text = NEW.read_text(encoding="utf-8")
+    assert text.count('"schema_version": "1.3"') == 1
+    old = parse(text.replace('"schema_version": "1.3"', '"schema_version": "1.2"'))
+    new = parse(text)
+    assert (old.schema_version, new.schema_version) == ("1.2", "1.3")
+    d = diff_results(old, new)
+    assert d["gates"] == [] and d["metrics"] == [] and d["new_failures"] == []

@@ -1,0 +1,157 @@
+"""Checks of multilabel and multiclass tasks (FG320-FG324) and of gates that name a label."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fairgov.diagnostics import Diagnostic
+from fairgov.validate.project import CompiledProject, Entry
+
+__all__ = ["check_gate_label", "check_task", "task_names"]
+
+MACRO = "macro"
+
+
+def task_names(ev) -> list[str]:
+    """The endpoints of a multilabel / multiclass task as declared (classes may default later)."""
+    if ev.task.type == "multilabel":
+        return [t.label for t in ev.task.labels]
+    return list(ev.task.classes or [])
+
+
+def check_task(cp: CompiledProject, entry: Entry, ds) -> Iterator[Diagnostic]:
+    """A multilabel / multiclass task against its datasheet; what such a task does not support."""
+    ev = entry.model
+    labels = ds.manifest.labels
+    if ev.task.type == "multilabel":
+        for i, t in enumerate(ev.task.labels):
+            label = labels.get(t.label)
+            if label is None:
+                yield entry.diag(
+                    f"/task/labels/{i}/label",
+                    "FG320",
+                    f"label {t.label!r} is not declared in {ev.dataset}",
+                    f"declared: {', '.join(labels)}",
+                )
+            elif t.positive not in label.classes:
+                yield entry.diag(
+                    f"/task/labels/{i}/positive",
+                    "FG320",
+                    f"positive value {t.positive!r} is not a class of label {t.label!r}: "
+                    f"{label.classes}",
+                )
+            elif len(label.classes) != 2:
+                yield entry.diag(
+                    f"/task/labels/{i}/label",
+                    "FG320",
+                    f"label {t.label!r} holds {len(label.classes)} values {label.classes}; "
+                    "a multilabel "
+                    "label is positive or negative (two values)",
+                    "declare it with two classes, or evaluate it as `type: multiclass`",
+                )
+    else:
+        label = labels.get(ev.task.label)
+        if label is None:
+            yield entry.diag(
+                "/task/label",
+                "FG309",
+                f"label {ev.task.label!r} is not declared in {ev.dataset}",
+                f"declared: {', '.join(labels)}",
+            )
+        else:
+            for i, c in enumerate(ev.task.classes or []):
+                if c not in label.classes:
+                    yield entry.diag(
+                        f"/task/classes/{i}",
+                        "FG321",
+                        f"class {c!r} is not a declared value of label {ev.task.label!r}",
+                        f"classes: {', '.join(label.classes)}",
+                    )
+    yield from _unsupported(entry)
+    yield from _score_columns(entry)
+
+
+def _unsupported(entry: Entry) -> Iterator[Diagnostic]:
+    ev = entry.model
+    if ev.mitigations:
+        yield entry.diag(
+            "/mitigations",
+            "FG323",
+            f"mitigation variants are binary only; this task is {ev.task.type}",
+            "remove `mitigations` (and `compare`), or evaluate each label as its own binary task",
+        )
+    if ev.protocol.type == "zero_shot" and ev.task.type == "multilabel":
+        yield entry.diag(
+            "/protocol/type",
+            "FG323",
+            "zero_shot scores mutually exclusive classes: it takes a binary or multiclass task",
+            "use `linear_probe` for a multilabel task",
+        )
+
+
+def _score_columns(entry: Entry) -> Iterator[Diagnostic]:
+    ev = entry.model
+    if ev.protocol.type != "predictions" or not ev.protocol.score_columns:
+        return
+    names = set(task_names(ev))
+    for key in ev.protocol.score_columns:
+        if names and key not in names:
+            yield entry.diag(
+                f"/protocol/score_columns/{key}",
+                "FG324",
+                f"score column for {key!r}, which is not a label or class of the task",
+                f"task: {', '.join(sorted(names))}",
+            )
+
+
+def check_gate_label(
+    cp: CompiledProject, entry: Entry, i: int, gate, evaluations: list[Entry]
+) -> Iterator[Diagnostic]:
+    """FG322: a gate's `label` names no label / class of an evaluation it applies to."""
+    name = getattr(gate, "label", None)
+    if name is None:
+        return
+    for ev_entry in evaluations:
+        ev = ev_entry.model
+        if ev.task.type == "binary":
+            yield entry.diag(
+                f"/gates/{i}/label",
+                "FG322",
+                f"gate {gate.id!r} names label {name!r}, but {ev_entry.ref} is a binary task",
+                "remove `label`, or restrict the gate with `evaluations:`",
+            )
+            continue
+        if name == MACRO:
+            if ev.task.type != "multiclass":
+                yield entry.diag(
+                    f"/gates/{i}/label",
+                    "FG322",
+                    f"gate {gate.id!r}: `label: macro` needs a multiclass task; "
+                    f"{ev_entry.ref} is multilabel",
+                )
+            elif gate.metric != "auroc" or gate.statistic not in ("gap", "group", "worst"):
+                yield entry.diag(
+                    f"/gates/{i}/metric",
+                    "FG322",
+                    f"gate {gate.id!r}: `label: macro` gates the macro AUROC (`metric: auroc`) "
+                    "with statistic gap, group or worst",
+                )
+            continue
+        names = task_names(ev) or _declared_classes(cp, ev)
+        if names and name not in names:
+            yield entry.diag(
+                f"/gates/{i}/label",
+                "FG322",
+                f"gate {gate.id!r} names label {name!r}, which {ev_entry.ref} does not evaluate",
+                f"labels: {', '.join(names)}" + (", macro" if ev.task.type == "multiclass" else ""),
+            )
+
+
+def _declared_classes(cp: CompiledProject, ev) -> list[str]:
+    ds = cp.model(ev.dataset)
+    label = (
+        ds.manifest.labels.get(ev.task.label)
+        if ds is not None and hasattr(ds, "manifest")
+        else None
+    )
+    return list(label.classes) if label is not None else []
