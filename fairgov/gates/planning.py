@@ -102,3 +102,39 @@ def plan_attribute(attribute: str, shares: dict[str, float], gates: Sequence[Any
             break
         size *= 2
     return plans
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A declared test split: patients per group of one attribute, the patients' prevalence and
+    images per patient (what ``fair_upper_at`` simulates)."""
+
+    patients: dict[str, int]
+    prevalence: float
+    images: int
+
+
+FEASIBILITY_AUROC = 0.85
+"""AUROC of every group in the simulated fair model of ``fair_upper_at``."""
+
+
+def fair_upper_at(declared: Declared, metrics: list[str], st: PlanSettings) -> dict[str, list[float] | None]:
+    """Quantiles (``simultaneous.OC_QUANTILES``) of the simultaneous upper gap bound of each
+    metric for a truly fair model at the declared sizes: one simulated data set measured with
+    the evaluation's settings (``fair_upper`` of its gap aggregates); None where not formed."""
+    names = tuple(declared.patients)
+    sc = Scenario(tuple(declared.patients.values()), (FEASIBILITY_AUROC,) * len(names),
+                  min(max(declared.prevalence, 0.02), 0.98), max(1, min(declared.images, 8)),
+                  slope=1.0, names=names)
+    measured = _measure(sc, st.bootstrap.seed, "a", _metrics_of(metrics), st)
+    aggs = measured.attributes["a"].aggregates
+    out: dict[str, list[float] | None] = {}
+    for m in metrics:
+        agg = aggs.get(m)
+        gap = agg.get("gap") if isinstance(agg, dict) else agg
+        out[m] = None if gap is None or not gap.fair_upper else [float(x) for x in gap.fair_upper]
+    return out
+
+
+def _metrics_of(metrics: list[str]) -> list[str]:
+    return sorted({p for m in metrics for p in ODDS.get(m, (m,))})
