@@ -16,7 +16,7 @@ from fairgov.evaluate.hashindex import HashIndex
 from fairgov.gates import EvalOutcome
 from fairgov.pipeline.predictions import RUN_STATS, EvalFailure, predictions_table, table_bytes
 from fairgov.pipeline.record import EvaluationRecord, through_json
-from fairgov.pipeline.reuse import make_plan
+from fairgov.pipeline.reuse import make_plan, rest_attributes
 from fairgov.pipeline.steps import SILENT, Steps
 from fairgov.pipeline.variants import attach_variants
 from fairgov.validate.paths import resolve_inside
@@ -88,7 +88,9 @@ def _run_baseline(
         stats = {k: provenance.pop(k) for k in RUN_STATS if k in provenance}
         if plan is not None and plan.key_probe is not None and probe_hit is None:
             _store_probe(plan, table, provenance, dropped, dropped_index)
-        threshold, measured = measure_evaluation(table, ds_entry.model, ev)
+        threshold, measured = measure_evaluation(
+            table, ds_entry.model, ev, rest_attributes(cp, entry.ref)
+        )
         comp = composition(comp_table, ds_entry.model, ev)
     except EvalFailure as err:
         hint = (
