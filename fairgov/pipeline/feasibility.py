@@ -76,6 +76,7 @@ def _capped_gap(gate: Any) -> bool:
         and gate.statistic == "gap"
         and gate.max is not None
         and gate.bound in ("conservative", "upper")
+        and getattr(gate, "multiplicity", "max-t") == "max-t"  # fair_upper is the max-t rule
     )
 
 

@@ -29,7 +29,9 @@ def _key(project: Path) -> tuple[list[str], str]:
     return rest_attributes(cp, EVAL), plan.key_measure
 
 
-def test_only_a_rest_gate_asks_for_rest_differences_and_it_changes_the_key(project: Path, edit) -> None:
+def test_only_a_rest_gate_asks_for_rest_differences_and_it_changes_the_key(
+    project: Path, edit
+) -> None:
     before, key = _key(project)
     edit(project / "policy.yaml", "gates:\n", REST_GATE)
     after, key_rest = _key(project)
