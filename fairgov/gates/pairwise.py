@@ -16,8 +16,9 @@ the interval rule uses) and the gate's limit L on the gap:
 
 from __future__ import annotations
 
-from statistics import NormalDist
 from typing import Any
+
+from scipy.stats import norm
 
 from fairgov.metrics.permutation import holm
 from fairgov.reasons import Reason
@@ -30,7 +31,7 @@ def holm_decision(differences: list[Any], limit: float, level: float) -> tuple[s
     if not differences or any(d.se is None or d.value is None for d in differences):
         return "inconclusive", None, (Reason("holm-no-pairs"),), {"multiplicity": "holm", "method": METHOD}
     a = (1 - level) / 2
-    z = NormalDist().inv_cdf(1 - a)
+    z = float(norm.ppf(1 - a))
     raw = [_p_exceeds(abs(d.value), limit, d.se) for d in differences]
     adjusted = holm(raw)
     reach = [abs(d.value) + z * d.se for d in differences]
@@ -51,4 +52,4 @@ def _p_exceeds(distance: float, limit: float, se: float) -> float:
     """One-sided p-value of H0 |d| <= limit against |d| > limit (normal, bootstrap se)."""
     if se <= 0:
         return 0.0 if distance > limit else 1.0
-    return 1.0 - NormalDist().cdf((distance - limit) / se)
+    return float(norm.sf((distance - limit) / se))

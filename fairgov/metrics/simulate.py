@@ -135,3 +135,31 @@ def offset_for_ece(sc: Scenario, g: int, target: float, n: int = 200_000) -> flo
         else:
             hi = mid
     return (lo + hi) / 2
+
+
+def _p_above(sc: Scenario, g: int, h: int) -> float:
+    """P(score of a positive image of g > score of a negative image of h): both scores are
+    monotone in a linear function of independent normals, so the probability is closed form."""
+    mg, mh = sc.mu(g), sc.mu(h)
+    mean = sc.slope * (mg * mg + mh * mh) / 2 + sc.shift(g) - sc.shift(h)
+    sd = abs(sc.slope) * float(np.hypot(mg, mh))
+    return float(norm.cdf(mean / sd)) if sd > 0 else float(mean > 0) + 0.5 * float(mean == 0)
+
+
+def true_pooled(
+    sc: Scenario, groups: tuple[int, ...], metric: str, threshold: float = 0.5
+) -> float:
+    """True AUROC, TPR or FPR of the rows of ``groups`` pooled (groups weighted by patients;
+    every group shares prevalence and images per patient)."""
+    w = np.array([sc.patients[g] for g in groups], dtype=float)
+    w /= w.sum()
+    if metric == "auroc":
+        return float(sum(w[a] * w[b] * _p_above(sc, g, h) for a, g in enumerate(groups)
+                         for b, h in enumerate(groups)))
+    return float(sum(w[a] * true_rate(sc, g, metric, threshold) for a, g in enumerate(groups)))
+
+
+def true_versus_rest(sc: Scenario, g: int, metric: str = "auroc", threshold: float = 0.5) -> float:
+    """True value of group g minus every other group pooled (``versus_rest`` of a gap)."""
+    rest = tuple(h for h in range(len(sc.patients)) if h != g)
+    return true_pooled(sc, (g,), metric, threshold) - true_pooled(sc, rest, metric, threshold)
