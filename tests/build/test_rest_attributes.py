@@ -36,3 +36,32 @@ def test_only_a_rest_gate_asks_for_rest_differences_and_it_changes_the_key(
     edit(project / "policy.yaml", "gates:\n", REST_GATE)
     after, key_rest = _key(project)
     assert (before, after) == ([], ["site"]) and key != key_rest
+
+
+def test_a_build_with_a_rest_gate_measures_and_decides_it(
+    project: Path, edit, tmp_path: Path
+) -> None:
+    import json
+
+    from fairgov.pipeline.build import run_build
+
+    edit(project / "policy.yaml", "gates:\n", REST_GATE)
+    out = tmp_path / "out"
+    outcome = run_build(
+        project,
+        out=out,
+        date="2026-01-15",
+        write_reports=False,
+        command=["fairgov", "build"],
+        options={"cache_dir": str(tmp_path / "cache")},
+    )
+    assert outcome.results is not None
+    results = json.loads((out / "results.json").read_text())
+    aggs = results["evaluations"][EVAL]["measure"]["attributes"]
+    rest = {d["group"]: d for d in aggs["site"]["aggregates"]["tpr"]["gap"]["versus_rest"]}
+    assert "versus_rest" not in aggs["sex"]["aggregates"]["tpr"]["gap"]  # no gate asked for it
+    (gate,) = [g for g in results["gates"] if g["gate"] == "tpr-river-vs-rest"]
+    assert gate["value"] == rest["river"]["value"] and gate["ci_low"] == rest["river"]["ci_low"]
+    assert (
+        gate["outcome"] in ("pass", "fail", "inconclusive") and gate["compared"] == gate["ci_low"]
+    )
