@@ -61,6 +61,7 @@ def test_a_group_against_the_rest_reads_its_versus_rest_difference(project: Path
     gate = res["tpr-river-vs-rest"]
     assert (gate.value, gate.ci_low, gate.ci_high) == (river.value, river.ci_low, river.ci_high)
     assert gate.compared == river.ci_low and gate.details["reference"] == "rest"
+    assert res["auroc-each-vs-north"].title == "auroc difference each − north across site ≥ -0.1"
 
 
 def test_each_group_against_a_reference_compares_the_extreme_with_simultaneous_bounds(project: Path, edit) -> None:
