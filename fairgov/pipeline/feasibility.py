@@ -206,7 +206,10 @@ def _compute(manifest: Path, ds: Any, ev: Any, attribute: str, metric: str) -> d
         min_evidence=MinEvidence(me.n, me.positives, me.negatives),
         threshold=float(th.value) if th.policy == "fixed" else 0.5,
     )
-    quantiles = fair_upper_at(declared, [metric], st)[metric]
+    try:
+        quantiles = fair_upper_at(declared, [metric], st)[metric]
+    except (ValueError, ArithmeticError):  # a split the simulation cannot mirror: no warning
+        return None
     smallest = min(declared.patients.items(), key=lambda kv: kv[1])
     return {"fair_upper": quantiles, "smallest": list(smallest), "patients": declared.patients}
 
@@ -232,7 +235,7 @@ def declared_split(manifest: Path, ds: Any, ev: Any, attribute: str) -> Any:
         rows = frame[test.to_numpy()].reset_index(drop=True)
         groups = group_columns(rows, ds, ev).get(attribute)
         positive = rows[label.column].astype(str).to_numpy() == str(ev.task.positive)
-    except (KeyError, ValueError, TypeError):
+    except (KeyError, ValueError, TypeError, OSError):  # validate has reported what it can
         return None
     if groups is None or not len(rows):
         return None

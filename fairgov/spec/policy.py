@@ -53,7 +53,7 @@ class MetricGate(GateBase):
         default="max-t",
         description="Gap gates over more than two groups: `max-t` compares the simultaneous (max-t) interval of "
         "the max-min gap; `holm` tests every pair: it fails when a Holm-adjusted one-sided test finds a pair "
-        "beyond the limit and passes when every pair's interval lies within ±limit (intersection-union).",
+        "beyond the limit and passes when every pair's interval lies within ±limit (each pair an equivalence test).",
     )
     estimator: Literal["plug_in", "debiased"] = Field(
         default="plug_in",

@@ -82,3 +82,13 @@ def test_plain_p_pass_is_the_numpy_one(seed: int) -> None:
     q = np.sort(rng.uniform(0, 0.3, 19)).tolist()
     for limit in [*rng.uniform(-0.05, 0.35, 20).tolist(), q[0], q[-1], q[7]]:
         assert feasibility.p_pass(q, limit) == pytest.approx(np_p_pass(q, limit), abs=1e-12)
+
+
+def test_a_split_that_cannot_be_simulated_gives_no_warning_and_no_traceback(project: Path) -> None:
+    manifest = project / "data/manifest.csv"
+    manifest.write_text(manifest.read_text().replace(",test,", ",train,"))  # no test rows at all
+    assert feasibility.feasibility_diagnostics(compile_project(project)) == []
+    manifest.write_text("image,patient_id\n")  # columns gone: validate reports them (FG307)
+    cp = compile_project(project)
+    assert any(d.code == "FG307" for d in cp.diagnostics)
+    assert feasibility.feasibility_diagnostics(cp) == []
