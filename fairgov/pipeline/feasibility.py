@@ -34,6 +34,7 @@ from fairgov.validate.semantic import evaluations_for_gate
 CANNOT_PASS = 0.05
 RESAMPLES = 200
 CACHE_DIR = "feasibility"
+LEVELS = tuple(round(0.05 * i, 2) for i in range(1, 20))  # simultaneous.OC_QUANTILES
 SETTINGS = {"resamples": RESAMPLES, "auroc": 0.85, "method": "fair_upper_at/1"}
 
 
@@ -93,7 +94,7 @@ def _p_pass(
 def p_pass(quantiles: list[float], limit: float) -> float:
     """``metrics.simultaneous.p_pass`` in plain Python (a cache hit imports neither numpy nor
     scipy): P(upper bound <= limit) interpolated between the stored 5%..95% quantiles."""
-    levels = [round(0.05 * i, 2) for i in range(1, len(quantiles) + 1)]
+    levels = LEVELS[: len(quantiles)]
     if limit < quantiles[0]:
         return 0.0
     if limit >= quantiles[-1]:
