@@ -170,9 +170,10 @@ def apply_metric_gate(gate: Any, base: GateResult, measure: Measure | None, eval
 
 def _holm_gate(base: GateResult, measure: Measure, gate: Any, across: str, limit: Limit) -> GateResult:
     """`multiplicity: holm`: per-pair tests of the gap's signed differences (``pairwise``)."""
-    gap = measure.attributes[across].aggregates[gate.metric]
-    gap = gap.get("gap") if isinstance(gap, Mapping) else gap
-    outcome, compared, reasons, extra = holm_decision(list(gap.differences), limit.value, measure.bootstrap.level)
+    aggregate = measure.attributes[across].aggregates[gate.metric]
+    gap = aggregate.get("gap") if isinstance(aggregate, Mapping) else aggregate
+    pairs = list(gap.differences) if gap is not None else []
+    outcome, compared, reasons, extra = holm_decision(pairs, limit.value, measure.bootstrap.level)
     details = {k: v for k, v in base.details.items() if k != "operating_characteristics"}
     return base.with_(outcome=outcome, compared=compared, reasons=reasons, details={**details, **extra})
 

@@ -171,7 +171,8 @@ def fair_upper_at(declared: Declared, metrics: list[str], st: PlanSettings) -> d
     for m in metrics:
         agg = aggs.get(m)
         gap = agg.get("gap") if isinstance(agg, dict) else agg
-        out[m] = None if gap is None or not gap.fair_upper else [float(x) for x in gap.fair_upper]
+        q = None if gap is None else gap.fair_upper
+        out[m] = None if not q or any(x is None for x in q) else [float(x) for x in q if x is not None]
     return out
 
 

@@ -88,7 +88,8 @@ def _p_pass(
     record = _quantiles(cp, ev, attribute, gate.metric, memo)
     if record is None or record.get("fair_upper") is None:
         return None, ("", 0)
-    return p_pass(record["fair_upper"], float(gate.max)), tuple(record["smallest"])  # type: ignore[return-value]
+    name, patients = record["smallest"]
+    return p_pass(record["fair_upper"], float(gate.max)), (str(name), int(patients))
 
 
 def p_pass(quantiles: list[float], limit: float) -> float:
