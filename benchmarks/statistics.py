@@ -5,18 +5,24 @@ miscalibrated (slope 0.8) so the true ECE is not 0. For each interval method sid
 (percentile, bca, normal) and each scenario, over many seeds:
 
 Scenarios: fair2 / fair3 (2 or 3 groups, AUROC 0.8 each), gap10 (AUROC 0.85 vs 0.75),
-small (n/3 patients per group, AUROC 0.9 each), large (7n per group, fair: can the gate pass?).
+small (n/3 patients per group, AUROC 0.9 each), large (7n per group, fair: can the gate pass?),
+n50 / n100 (50 or 100 patients per group, fair), fair4 (4 groups, fair: max-t vs Holm),
+gap3 (3 groups, one with AUROC 0.10 lower: power of the max-t, Holm and vs-rest gates).
 
 * coverage of 95% intervals: per-group AUROC, signed AUROC difference, max-min AUROC gap,
-  per-group ECE (target 0.93-0.97);
+  per-group ECE plug-in and debiased, each group's AUROC and TPR minus the rest (marginal;
+  and the whole family at once with the simultaneous intervals) (target 0.93-0.97);
 * mean error of the plug-in and the debiased ECE against the true ECE;
 * the gate "AUROC gap <= 0.05": false-fail rate with no true gap (target <= 0.05), pass
   rate, and power (fail rate) at a true gap of 0.10;
-* the same gate under the point-estimate fail rule used before results schema 1.1;
+* the same gate under the point-estimate fail rule used before results schema 1.1, under
+  `multiplicity: holm` (per-pair tests) and the gate "every group's AUROC minus the rest
+  >= -0.05" (`group: each, reference: rest`);
 * the permutation test's rejection rate at 5% with no gap (nominal 0.05).
 
 Usage: python benchmarks/statistics.py [--seeds 200] [--patients 300] [--resamples 500]
-       [--methods percentile,bca,normal] [--scenarios fair2,fair3,gap10,small,large]
+       [--methods percentile,bca,normal]
+       [--scenarios fair2,fair3,gap10,small,large,n50,n100,fair4,gap3]
        [--perm-seeds 1000]
 The last line is one JSON object of named figures ("<method>.<scenario>.<figure>").
 """
@@ -42,6 +48,12 @@ FIGURES = (
     "gate_pass",
     "gate_fail",
     "gate_fail_point_rule",
+    "holm_pass",
+    "holm_fail",
+    "auroc_rest_cover",
+    "auroc_rest_family_cover",
+    "tpr_rest_cover",
+    "rest_gate_fail",
     "perm_reject",
 )
 
@@ -53,6 +65,10 @@ def scenarios(n: int) -> dict[str, Scenario]:
         "gap10": Scenario((n, n), (0.85, 0.75)),
         "small": Scenario((n // 3, n // 3), (0.9, 0.9)),
         "large": Scenario((7 * n, 7 * n), (0.8, 0.8)),
+        "n50": Scenario((50, 50), (0.8, 0.8)),
+        "n100": Scenario((100, 100), (0.8, 0.8)),
+        "fair4": Scenario((n, n, n, n), (0.8, 0.8, 0.8, 0.8)),
+        "gap3": Scenario((n, n, n), (0.85, 0.85, 0.75)),
     }
 
 
@@ -63,7 +79,7 @@ def main() -> None:
     ap.add_argument("--resamples", type=int, default=500)
     ap.add_argument("--permutations", type=int, default=200)
     ap.add_argument("--methods", default="percentile,bca,normal")
-    ap.add_argument("--scenarios", default="fair2,fair3,gap10,small,large")
+    ap.add_argument("--scenarios", default="fair2,fair3,gap10,small,large,n50,n100,fair4,gap3")
     ap.add_argument(
         "--perm-seeds",
         type=int,

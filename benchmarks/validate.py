@@ -5,7 +5,8 @@ The project is the example's documents replicated (each copy with its own id and
 every file goes through load -> schema -> semantic checks. In this process, on the same
 files: the whole `fairgov validate` (compile_project), fairgov's libyaml loader alone, and
 the previous loader (ruamel.yaml's pure-Python round-trip parser + the same tree walk, kept
-in tests/load/ruamel_reference.py). The last line is one JSON object.
+in tests/load/ruamel_reference.py); and the FG540 feasibility check `fairgov validate` adds
+(cold: simulated; cached: what a re-run costs). The last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from fairgov.load import parse_bytes  # noqa: E402
+from fairgov.pipeline.feasibility import feasibility_diagnostics  # noqa: E402
 from fairgov.validate import compile_project  # noqa: E402
 from tests.load import ruamel_reference  # noqa: E402
 
@@ -84,6 +86,10 @@ def main() -> None:
             lambda: [parse_bytes(r, f, f.name) for r, f in zip(raws, files, strict=True)]
         )
         ours = best_of(lambda: compile_project(root))
+        t0 = time.perf_counter()
+        warnings = feasibility_diagnostics(cp)  # FG540, cold: simulates (one per attribute)
+        cold = time.perf_counter() - t0
+        warm = best_of(lambda: feasibility_diagnostics(cp))  # the cached quantiles
     per = {
         k: v / len(files) * 1000
         for k, v in (("validate", ours), ("loader", loader), ("previous", previous))
@@ -94,6 +100,10 @@ def main() -> None:
         f"loader speed-up {previous / loader:.1f}x; validate vs previous loader alone {ours / previous:.3f}"
     )
     print(
+        f"FG540 feasibility ({len(warnings)} warnings): cold {cold:.3f} s, cached {warm * 1000:.2f} ms "
+        f"= {warm / ours:.4f} of validate"
+    )
+    print(
         json.dumps(
             {
                 "files": len(files),
@@ -102,6 +112,9 @@ def main() -> None:
                 "previous_loader_ms_per_file": round(per["previous"], 3),
                 "loader_ratio_to_previous": round(loader / previous, 4),
                 "validate_ratio_to_previous_loader": round(ours / previous, 4),
+                "feasibility_cold_s": round(cold, 3),
+                "feasibility_cached_ms": round(warm * 1000, 3),
+                "feasibility_cached_ratio_to_validate": round(warm / ours, 4),
             }
         )
     )

@@ -127,6 +127,7 @@ CODES: dict[str, tuple[str, str]] = {
     "FG532": ("comparison-gate-variant", "A comparison gate names a candidate or baseline that is not a variant of its evaluation."),
     "FG533": ("comparison-gate-statistic", "A comparison gate spans an attribute, or names a metric, that its evaluation does not measure."),
     "FG534": ("comparison-gate-failed", "A comparison gate did not pass: the candidate is worse than the baseline by more than `max_worsening` (fail: the whole paired interval is beyond it; inconclusive: the interval reaches beyond it, or a variant did not run)."),
+    "FG540": ("gate-cannot-pass-declared", "Found by `fairgov validate`: at the evaluation's declared test split (patients per group, prevalence and images per patient read from the manifest) a simulated truly fair model would pass this gap gate with probability under 5%; the split is too small for the limit. `fairgov plan` says how many patients are needed."),
     # render / output
     "FG601": ("output-unwritable", "The output directory cannot be written (read-only, disk full). Nothing was replaced."),
     "FG602": ("render-failed", "A report could not be rendered."),

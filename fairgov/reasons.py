@@ -28,6 +28,12 @@ ENGLISH: dict[str, str] = {
     "interval-violates": "whole interval violates the limit",
     "straddles": "interval straddles the limit: more evidence needed",
     "holm-not-significant": "Holm-adjusted p = {p:.3g} ≥ α = {alpha:g}: the gap is not distinguishable from noise",
+    # `multiplicity: holm` gap gates (fairgov/gates/pairwise.py)
+    "holm-pair-exceeds": "pair {pair} exceeds the limit (Holm-adjusted p = {p:.3g} < α = {alpha:g})",
+    "holm-pairs-within": "every pair's interval lies within ± the limit ({count} pairs)",
+    "holm-undecided": "no pair shown beyond the limit (smallest Holm-adjusted p = {p:.3g} ≥ α = {alpha:g}) "
+    "and not every pair's interval within it: more evidence needed",
+    "holm-no-pairs": "the pairwise differences and their standard errors are not available",
     # metric gates (fairgov/gates/metric_gates.py, engine.py)
     "evaluation-did-not-run": "evaluation did not run: {error}",
     "no-evaluation": "no evaluation in the project to apply the gate to",

@@ -3,10 +3,12 @@
 One *trial* simulates a ``Scenario`` (``fairgov.metrics.simulate``), measures it exactly as
 an evaluation would (cluster bootstrap, permutation test, the configured interval method)
 and records, against the planted truth: whether the intervals of each group's AUROC and
-ECE, the signed AUROC difference of the first two groups and the max-min AUROC gap cover
-the truth, the permutation p-value of no gap, and the outcome of a gap gate
-``auroc gap <= limit`` under the gate rule of ``compare.decide``. ``study`` turns many
-trials into rates. Used by the test suite, ``benchmarks/statistics.py`` and ``fairgov plan``.
+ECE (plug-in and debiased), the signed AUROC difference of the first two groups, each group's
+AUROC and TPR minus the rest (marginal, and all groups together with the simultaneous
+intervals), and the max-min AUROC gap cover the truth; the permutation p-value of no gap; the
+outcome of a gap gate ``auroc gap <= limit`` under the gate rule of ``compare.decide`` and
+under ``multiplicity: holm`` (``pairwise``), and of ``auroc difference, group: each,
+reference: rest >= -limit``. ``study`` turns many trials into rates. Used by the test suite, ``benchmarks/statistics.py`` and ``fairgov plan``.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from typing import Any
 import numpy as np
 
 from fairgov.gates.compare import decide
+from fairgov.gates.pairwise import holm_decision
 from fairgov.metrics import BootstrapConfig, MinEvidence, measure
-from fairgov.metrics.simulate import Scenario, simulate, true_ece
+from fairgov.metrics.simulate import Scenario, simulate, true_ece, true_versus_rest
+from fairgov.results.model import Difference
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,7 @@ def measured(sc: Scenario, seed: int, st: Settings, metrics: list[str]) -> dict[
     return measure(
         d["labels"], d["scores"], d["clusters"], {"group": d["group"]}, st.threshold,
         metrics=metrics, bootstrap=cfg, min_evidence=MinEvidence(0, 10, 10),
-        permutations=st.permutations,
+        permutations=st.permutations, versus_rest=True,
     ).to_dict()["attributes"]["group"]
 
 
@@ -45,8 +49,33 @@ def _covers(cell: dict[str, Any], truth: float) -> bool:
     return lo is not None and hi is not None and lo - 1e-12 <= truth <= hi + 1e-12
 
 
+def _versus_rest(out: dict[str, float], a: dict[str, Any], sc: Scenario, st: Settings, limit: float) -> None:
+    """Coverage of each group minus the rest (AUROC, TPR) and the `group: each` rest gate."""
+    labels = sc.labels
+    for metric in ("auroc", "tpr"):
+        rows = {d["group"]: d for d in a["aggregates"][metric]["gap"].get("versus_rest") or []}
+        if len(rows) != len(labels):
+            continue
+        truth = [true_versus_rest(sc, i, metric, st.threshold) for i in range(len(labels))]
+        out[f"{metric}_rest_cover"] = float(np.mean([_covers(rows[g], t) for g, t in zip(labels, truth, strict=True)]))
+        out[f"{metric}_rest_family_cover"] = float(all(
+            rows[g]["sim_low"] - 1e-12 <= t <= rows[g]["sim_high"] + 1e-12 for g, t in zip(labels, truth, strict=True)))
+        if metric == "auroc":
+            low = min(rows[g]["sim_low"] for g in labels)
+            high = min(rows[g]["sim_high"] for g in labels)
+            value = min(rows[g]["value"] for g in labels)
+            out["rest_gate_fail"] = float(decide(value, low, high, ">=", -limit, "conservative").outcome == "fail")
+
+
+def _holm(out: dict[str, float], gap: dict[str, Any], st: Settings, limit: float) -> None:
+    diffs = [Difference.model_validate(d) for d in gap.get("differences") or []]
+    if diffs:
+        outcome = holm_decision(diffs, limit, st.level)[0]
+        out["holm_pass"], out["holm_fail"] = float(outcome == "pass"), float(outcome == "fail")
+
+
 def trial(sc: Scenario, seed: int, st: Settings, limit: float) -> dict[str, float]:
-    a = measured(sc, seed, st, ["auroc", "ece"])
+    a = measured(sc, seed, st, ["auroc", "tpr", "ece"])
     labels = sc.labels
     out: dict[str, float] = {}
     groups = [a["groups"][g]["metrics"] for g in labels]
@@ -70,6 +99,8 @@ def trial(sc: Scenario, seed: int, st: Settings, limit: float) -> dict[str, floa
     out["gate_pass"] = float(outcome.outcome == "pass")
     out["gate_fail"] = float(outcome.outcome == "fail")
     out["gate_fail_point_rule"] = float(gap["value"] > limit)  # the rule before schema 1.1
+    _holm(out, gap, st, limit)
+    _versus_rest(out, a, sc, st, limit)
     p = gap.get("p_value")
     out["perm_reject"] = float(p is not None and p < 1 - st.level)
     return out

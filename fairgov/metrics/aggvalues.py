@@ -49,17 +49,45 @@ def differences(labels: list[str], d: Draws, cfg: BootstrapConfig) -> tuple[Diff
     if len(labels) > MAX_DIFFERENCE_GROUPS or len(labels) < 2:
         return ()
     i, j = sim.pairs(len(labels))
-    dd = d.map(sim.differences)
+    names = [(labels[a], labels[b]) for a, b in zip(i, j, strict=True)]
+    return _signed(names, d.map(sim.differences), cfg)
+
+
+def _signed(
+    names: list[tuple[str, str]], dd: Draws, cfg: BootstrapConfig
+) -> tuple[Difference, ...]:
+    """Differences (columns of ``dd``) with marginal intervals, simultaneous max-t intervals
+    over the family and bootstrap standard errors."""
     ci = Intervals(dd, cfg)
     m = _maxt(dd, cfg)
     out = []
-    for k, (a, b) in enumerate(zip(i, j, strict=True)):
+    for k, (a, b) in enumerate(names):
         low, high, _ = ci.at(k) if dd.boot is not None else (None, None, None)
         out.append(Difference(
-            labels[a], labels[b], float(dd.point[0, k]), low, high,
+            a, b, float(dd.point[0, k]), low, high,
             None if m is None else float(m.low[k]), None if m is None else float(m.high[k]),
+            None if m is None else float(m.se[k]),
         ))
     return tuple(out)
+
+
+REST = "rest"
+
+
+def versus_rest(
+    labels: list[str], d: Draws, rest: Draws, cfg: BootstrapConfig
+) -> tuple[Difference, ...]:
+    """Each group minus the rest of the rows (``rest``: the same columns of the rest layout),
+    simultaneous over the groups whose rest value is defined."""
+    keep = [k for k in range(len(labels)) if not np.isnan(rest.point[0, k])]
+    if not keep or len(labels) > MAX_DIFFERENCE_GROUPS:
+        return ()
+
+    def sub(x, y):
+        return None if x is None or y is None else x[:, keep] - y[:, keep]
+
+    dd = Draws(sub(d.point, rest.point), sub(d.boot, rest.boot), sub(d.jack, rest.jack))
+    return _signed([(labels[k], REST) for k in keep], dd, cfg)
 
 
 def hstack(a: Draws, b: Draws) -> Draws:

@@ -14,7 +14,7 @@ Decisions (see also the module docstrings of bootstrap, permutation, thresholds)
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -47,6 +47,23 @@ def _check_options(metrics, threshold, ece_bins, permutations) -> list[str]:
 
 
 STORED = (*METRICS, "ece_debiased")
+REST_MAX_GROUPS = 8
+"""Differences against the rest are measured (for the attributes ``measure`` is asked to) when
+the attribute has at most this many non-empty groups: the rest layout holds every row once per
+other group, (G - 1) x the rows, so it roughly doubles the bootstrap cost of a 4-group attribute
+(which is why it is opt-in: the pipeline asks for it where a gate names `reference: rest`)."""
+
+
+def rest_layout_rows(codes: np.ndarray, n_labels: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """(row index, segment) of the rest layout: segment j holds every row *not* in group j
+    (non-empty groups only); None when the attribute has fewer than 2 or more than
+    ``REST_MAX_GROUPS`` non-empty groups."""
+    present = np.flatnonzero(np.bincount(codes, minlength=n_labels))
+    if not 2 <= present.size <= REST_MAX_GROUPS:
+        return None
+    rows = [np.flatnonzero(codes != j) for j in present]
+    seg = [np.full(r.size, j, dtype=np.int64) for j, r in zip(present, rows, strict=True)]
+    return np.concatenate(rows), np.concatenate(seg)
 
 
 def _fill(store, layouts, start, weights, need, drop=None, counts=False) -> None:
@@ -133,12 +150,14 @@ def measure(
     ece_bins: int = 10,
     permutations: int = 1000,
     aggregate_unknown: bool = False,
+    versus_rest: bool | Collection[str] = (),
 ) -> MeasureResult:
     """Measure ``metrics`` overall and per group of every attribute in ``groups``.
 
     ``groups`` maps attribute (or intersection) name to one group label per row,
     as produced by ``encode_groups``; None/NaN/"" become ``"unknown"``.
-    Predictions are ``score >= threshold``.
+    Predictions are ``score >= threshold``. ``versus_rest`` (True: every attribute) names the
+    attributes whose gaps also carry each group minus every other row (``aggvalues.versus_rest``).
     """
     y, s, cl, ncl = validate_arrays(labels, scores, clusters)
     names = _check_options(metrics, threshold, ece_bins, permutations)
@@ -148,9 +167,19 @@ def measure(
     strata = cluster_strata(cl, ncl, y, codes, bootstrap.min_stratum_clusters)
     cl = contiguous_codes(strata, ncl)[cl]  # strata become contiguous code ranges
     zero = np.zeros(y.size, dtype=np.int64)
+    rest = [
+        rest_layout_rows(a.codes, len(a.labels))
+        if versus_rest is True or (versus_rest and a.name in versus_rest)
+        else None
+        for a in attrs
+    ]
     with np.errstate(invalid="ignore", divide="ignore"):
         layouts = [build_layout(y, s, zero, 1, cl, ncl, t, nb)] + [
             build_layout(y, s, a.codes, len(a.labels), cl, ncl, t, nb) for a in attrs
+        ]
+        layouts += [  # the rest of each group (every other row), for differences against it
+            build_layout(y[r], s[r], seg, len(a.labels), cl[r], ncl, t, nb)
+            for a, (r, seg) in ((a, x) for a, x in zip(attrs, rest, strict=True) if x is not None)
         ]
         ones = np.ones((ncl, 1))
         need = frozenset(names)  # statistics no requested metric reads are skipped
@@ -163,9 +192,15 @@ def measure(
     )
     all_attrs = [EncodedAttribute("overall", ("all",), zero), *attrs]
     draws = [Draws(*d) for d in zip(points, boots, jacks, strict=True)]
-    cells = [build_cells(ctx, a, st, d) for a, st, d in zip(all_attrs, pstats, draws, strict=True)]
+    rest_draws = iter(draws[len(all_attrs):])
+    rests = [next(rest_draws) if x is not None else None for x in rest]
+    k = len(all_attrs)
+    cells = [
+        build_cells(ctx, a, st, d)
+        for a, st, d in zip(all_attrs, pstats[:k], draws[:k], strict=True)
+    ]
     results = {
-        a.name: build_attribute(ctx, a, i, cells[i + 1], draws[i + 1], draws[0])
+        a.name: build_attribute(ctx, a, i, cells[i + 1], draws[i + 1], draws[0], rests[i])
         for i, a in enumerate(attrs)
     }
     return MeasureResult(

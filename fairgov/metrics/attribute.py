@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .aggvalues import metric_aggregates, odds_aggregates
+from .aggvalues import metric_aggregates, odds_aggregates, versus_rest
 from .assemble import Draws, Intervals, metric_value, undefined_reason
 from .config import BootstrapConfig, MinEvidence
 from .inputs import EncodedAttribute, sorted_unique
@@ -76,8 +76,10 @@ def build_attribute(
     cells: dict[str, Cell],
     d: Draws,
     overall: Draws,
+    rest: Draws | None = None,
 ) -> AttributeResult:
-    """Aggregates over the participating groups (non-empty; "unknown" only if asked)."""
+    """Aggregates over the participating groups (non-empty; "unknown" only if asked); with
+    ``rest`` (the rest layout's draws) each gap carries its groups' differences to the rest."""
     part = [
         j
         for j, lab in enumerate(a.labels)
@@ -106,6 +108,10 @@ def build_attribute(
             m, labels(inc), excluded(inc), d.get(m, inc), overall.get(m), ctx.bootstrap,
             p_values.get(f"{m}.gap"),
         )
+        gap = aggs[m]["gap"]
+        if rest is not None and gap.value is not None:
+            vr = versus_rest(labels(inc), d.get(m, inc), rest.get(m, inc), ctx.bootstrap)
+            aggs[m]["gap"] = replace(gap, versus_rest=vr)
     if "ece" in ctx.names and aggs["ece"]["worst"].value is not None:
         inc = defined("ece")
         deb = metric_aggregates("ece", labels(inc), excluded(inc), d.get("ece_debiased", inc),

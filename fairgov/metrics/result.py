@@ -49,7 +49,9 @@ class MetricValue:
 
 @dataclass(frozen=True)
 class Difference:
-    """Signed difference ``group - reference`` with marginal and simultaneous intervals."""
+    """Signed difference ``group - reference`` with marginal and simultaneous intervals and
+    its bootstrap standard error ``se`` (per-pair tests); ``reference`` "rest" is every other
+    row of the split pooled."""
 
     group: str
     reference: str
@@ -58,6 +60,7 @@ class Difference:
     ci_high: float | None
     sim_low: float | None
     sim_high: float | None
+    se: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {k: _num(v) if isinstance(v, float) else v for k, v in asdict(self).items()}
@@ -68,7 +71,8 @@ class AggregateValue(MetricValue):
     """An aggregate; ``p_value`` for gap-type aggregates, ``group`` for worst and
     to_overall, ``included`` lists the groups that took part; ``interval`` names the
     interval method; gaps may carry ``fair_upper`` (quantiles 5%..95% of the upper bound
-    under a true gap of 0: the gate's operating characteristic) and signed ``differences``."""
+    under a true gap of 0: the gate's operating characteristic), signed pairwise
+    ``differences`` and ``versus_rest`` (each group minus every other row pooled)."""
 
     p_value: float | None = None
     group: str | None = None
@@ -76,6 +80,7 @@ class AggregateValue(MetricValue):
     interval: str | None = None
     fair_upper: tuple[float, ...] | None = None
     differences: tuple[Difference, ...] = ()
+    versus_rest: tuple[Difference, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         d = super().to_dict()
@@ -86,6 +91,8 @@ class AggregateValue(MetricValue):
             d["fair_upper"] = [_num(x) for x in self.fair_upper]
         if self.differences:
             d["differences"] = [x.to_dict() for x in self.differences]
+        if self.versus_rest:
+            d["versus_rest"] = [x.to_dict() for x in self.versus_rest]
         return d
 
 

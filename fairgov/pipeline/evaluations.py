@@ -16,7 +16,7 @@ from fairgov.evaluate.hashindex import HashIndex
 from fairgov.gates import EvalOutcome
 from fairgov.pipeline.predictions import RUN_STATS, EvalFailure, predictions_table, table_bytes
 from fairgov.pipeline.record import EvaluationRecord, through_json
-from fairgov.pipeline.reuse import make_plan
+from fairgov.pipeline.reuse import make_plan, rest_attributes
 from fairgov.pipeline.steps import SILENT, Steps
 from fairgov.pipeline.tasks import measure_task, multi_task
 from fairgov.pipeline.variants import attach_variants
@@ -91,7 +91,9 @@ def _run_baseline(
             _store_probe(plan, table, provenance, dropped, dropped_index)
         task = multi_task(ds_entry.model, ev)
         if task is None:
-            threshold, measured = measure_evaluation(table, ds_entry.model, ev)
+            threshold, measured = measure_evaluation(
+                table, ds_entry.model, ev, rest_attributes(cp, entry.ref)
+            )
         else:
             endpoints = measure_task(table, ds_entry.model, ev, task)
         comp = composition(comp_table, ds_entry.model, ev)

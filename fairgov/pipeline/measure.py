@@ -61,7 +61,7 @@ def fit_threshold(preds: pd.DataFrame, evaluation: Any) -> float:
 
 
 def measure_evaluation(
-    preds: pd.DataFrame, datasheet: Any, evaluation: Any
+    preds: pd.DataFrame, datasheet: Any, evaluation: Any, versus_rest: list[str] | None = None
 ) -> tuple[float, dict[str, Any]]:
     threshold = fit_threshold(preds, evaluation)
     test = preds[preds["split"] == "test"].reset_index(drop=True)
@@ -80,6 +80,7 @@ def measure_evaluation(
         min_evidence=fm.MinEvidence(n=ev.n, positives=ev.positives, negatives=ev.negatives),
         ece_bins=evaluation.ece_bins,
         permutations=b.permutations,
+        versus_rest=versus_rest or (),
     )
     return threshold, result.to_dict()
 

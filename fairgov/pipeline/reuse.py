@@ -34,7 +34,10 @@ from fairgov.evaluate.dicom_codecs import handler_versions
 from fairgov.evaluate.hashindex import HashIndex
 from fairgov.evaluate.hashing import sha256_bytes
 from fairgov.pipeline.image_state import image_digests
+from fairgov.spec.policy import REST
 from fairgov.validate.paths import PathEscape, resolve_inside
+from fairgov.validate.policies import applied_policy_refs, compose
+from fairgov.validate.semantic import evaluations_for_gate
 
 ENTRY = ".entry.json"
 BACKBONE_DIST = {"transformers": "transformers", "open_clip": "open_clip_torch"}
@@ -179,6 +182,20 @@ def machine_facts(compute: dict[str, Any], options: dict[str, Any]) -> dict[str,
     }
 
 
+def rest_attributes(cp: Any, evaluation_ref: str) -> list[str]:
+    """Attributes of the evaluation that a policy gate compares against the rest
+    (`reference: rest`): only those pay for the rest layout (``metrics.api.REST_MAX_GROUPS``)."""
+    out: set[str] = set()
+    for ref in applied_policy_refs(cp):
+        for sg in compose(cp, ref)[0].gates:
+            gate = sg.gate
+            if gate.type == "metric" and getattr(gate, "reference", None) == REST and any(
+                e.ref == evaluation_ref for e in evaluations_for_gate(cp, gate)
+            ):
+                out.add("×".join(gate.across))
+    return sorted(out)
+
+
 def make_plan(
     cp: Any, entry: Any, ds_entry: Any, card: Any, options: dict[str, Any], index: HashIndex
 ) -> Plan | None:
@@ -202,6 +219,9 @@ def make_plan(
         evaluation = ev.model_dump(mode="json", exclude={"compute", "mitigations", "compare"})
         measure = {"manifest": manifest, "dataset": dataset, "versions": digest(library_versions()),
                    **{f"evaluation.{k}": digest(v) for k, v in evaluation.items()}}
+        rest = rest_attributes(cp, entry.ref)
+        if rest:  # gates comparing groups with the rest (keys without them are unchanged)
+            measure["versus_rest"] = digest(rest)
         probe = None
         if ev.protocol.type in ("linear_probe", "zero_shot"):
             probe = _probe_components(cp, ev, ds, card, options, index, mpath)

@@ -38,7 +38,7 @@ from fairgov.mitigate.variants import fit_probe_variant
 from fairgov.pipeline.measure import attribute_specs, group_columns, measure_evaluation
 from fairgov.pipeline.predictions import EvalFailure, _reused, predictions_table
 from fairgov.pipeline.record import EvaluationRecord, through_json
-from fairgov.pipeline.reuse import make_plan
+from fairgov.pipeline.reuse import make_plan, rest_attributes
 from fairgov.spec.mitigation import REFIT, STAGE, compared
 from fairgov.validate.policies import applied_policy_refs, compose
 from fairgov.validate.project import CompiledProject, Entry
@@ -372,7 +372,9 @@ def _refit(
     score = {int(k): v for k, v in fitted["scores"].items()}
     vt = table.copy()
     vt["score"] = [float(np.clip(score[int(r)], 0.0, 1.0)) for r in vt["row_id"]]
-    threshold, measured = measure_evaluation(vt, run.ds_entry.model, ev)
+    threshold, measured = measure_evaluation(
+        vt, run.ds_entry.model, ev, rest_attributes(run.cp, run.record.ref)
+    )
     test = vt[vt["split"] == "test"].reset_index(drop=True)
     body = {
         "threshold": {

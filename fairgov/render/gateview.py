@@ -334,6 +334,13 @@ def statistics_line(g: dict[str, Any]) -> str:
                      % {"p": fmt.pct(oc["p_pass_if_fair"])})
         if oc.get("note"):
             parts.append(gettext("At this size a truly fair model would rarely pass this gate."))
+    if details.get("multiplicity") == "holm":
+        parts.append(gettext("Multiplicity: Holm-adjusted per-pair tests (fail); every pair's interval within the "
+                             "limit (pass)."))
+    rest = details.get("versus_rest") or []
+    if rest:
+        listed = "; ".join(f"{d['group']} {fmt.estimate(d)}" for d in rest)
+        parts.append(gettext("Each group minus the rest: %(listed)s.") % {"listed": listed})
     return " ".join(parts)
 
 

@@ -30,6 +30,9 @@ class Section(BaseModel):
 
 
 class Difference(Section):
+    """Signed difference `group` - `reference` (`rest`: every other row pooled) with its
+    marginal and simultaneous (max-t over its family) intervals; `se`: bootstrap standard error."""
+
     group: str
     reference: str
     value: Num
@@ -37,6 +40,7 @@ class Difference(Section):
     ci_high: Num
     sim_low: Num
     sim_high: Num
+    se: Num = None
 
 
 class Stat(Section):
@@ -62,6 +66,9 @@ class Aggregate(Stat):
     interval: str | None = None
     fair_upper: list[Num] | None = None
     differences: list[Difference] = Field(default_factory=list)
+    versus_rest: list[Difference] = Field(
+        default_factory=list, description="each group minus every other row pooled (additive in 1.2)"
+    )
 
 
 class Cell(Section):

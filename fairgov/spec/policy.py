@@ -14,6 +14,10 @@ from fairgov.vocabulary import AggregateMetricName, GateStatistic
 
 Severity = Literal["block", "warn"]
 Bound = Literal["conservative", "point", "upper", "lower"]
+EACH = "each"
+"""`group: each` of `statistic: difference`: every group against the reference (the family)."""
+REST = "rest"
+"""`reference: rest` of `statistic: difference`: every other row of the test split pooled."""
 
 
 class GateBase(Model):
@@ -35,14 +39,26 @@ class MetricGate(GateBase):
         description="Aggregate over the groups, one group's value, or `difference`: the signed difference "
         "`group` minus `reference` with its interval."
     )
-    group: str | None = Field(default=None, description="Group label for `statistic: group` or `difference`.")
+    group: str | None = Field(
+        default=None,
+        description="Group label for `statistic: group` or `difference`; `each` (difference): every group "
+        "against the reference, judged together (simultaneous max-t intervals; the extreme difference is compared).",
+    )
     label: Text | None = Field(
         default=None,
         description="Multilabel / multiclass evaluations: the label or class checked, or `macro` for the "
         "macro AUROC of a multiclass task (`metric: auroc`). Unset: every label, one gate row each.",
     )
     reference: str | None = Field(
-        default=None, description="Reference group of `statistic: difference` (the value is group − reference)."
+        default=None,
+        description="Reference of `statistic: difference` (the value is group − reference): a group label, or "
+        "`rest`: every other row of the test split pooled.",
+    )
+    multiplicity: Literal["max-t", "holm"] = Field(
+        default="max-t",
+        description="Gap gates over more than two groups: `max-t` compares the simultaneous (max-t) interval of "
+        "the max-min gap; `holm` tests every pair: it fails when a Holm-adjusted one-sided test finds a pair "
+        "beyond the limit and passes when every pair's interval lies within ±limit (each pair an equivalence test).",
     )
     estimator: Literal["plug_in", "debiased"] = Field(
         default="plug_in",
@@ -73,6 +89,12 @@ class MetricGate(GateBase):
             raise ValueError("`statistic: group` needs `group`")
         if self.statistic == "difference" and not (self.group and self.reference and self.group != self.reference):
             raise ValueError("`statistic: difference` needs `group` and a different `reference`")
+        if self.statistic != "difference" and (self.group == EACH or self.reference is not None):
+            raise ValueError("`group: each` and `reference` belong to `statistic: difference`")
+        if self.multiplicity == "holm" and (self.statistic != "gap" or self.metric in AGGREGATE_METRICS):
+            raise ValueError("`multiplicity: holm` applies to `statistic: gap` of a per-group metric")
+        if self.multiplicity == "holm" and (self.max is None or self.max <= 0):
+            raise ValueError("`multiplicity: holm` needs a positive `max` (gap gates cap the gap)")
         if self.estimator == "debiased" and (self.metric != "ece" or self.statistic not in ("group", "worst")):
             raise ValueError("`estimator: debiased` applies to `metric: ece` with `statistic: group` or `worst`")
         if self.metric in AGGREGATE_METRICS and self.statistic not in ("gap",):

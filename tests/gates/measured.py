@@ -31,7 +31,8 @@ def measure_result(river_shift: float = 0.0, thin_80: bool = False, n: int = 600
     groups = {"sex": sex, "age_band": age, "site": site}
     return fm.measure(labels, scores, np.array([f"p{i}" for i in range(n)]), groups, threshold=0.5, metrics=METRICS,
                       bootstrap=fm.BootstrapConfig(resamples=200, level=0.95, seed=3),
-                      min_evidence=fm.MinEvidence(n=0, positives=10, negatives=10), permutations=0)
+                      min_evidence=fm.MinEvidence(n=0, positives=10, negatives=10), permutations=0,
+                      versus_rest=["site"])
 
 
 def typed(result: MeasureResult) -> Measure:

@@ -56,3 +56,38 @@ def test_validation_study_meets_the_targets() -> None:
     assert 0.85 <= normal["ece_debiased_cover"] <= 0.97
     gap = study(Scenario((300, 300), (0.85, 0.75)), range(100), Settings("bca", 500, 0), 0.05)
     assert 0.91 <= gap["gap_cover"] <= 0.98 and gap["gate_fail"] > 0.2
+
+
+def test_true_versus_rest_is_the_pooled_truth_of_a_large_sample() -> None:
+    from sklearn.metrics import recall_score, roc_auc_score
+
+    from fairgov.metrics.simulate import simulate, true_versus_rest, with_offset
+
+    sc = with_offset(Scenario((60_000, 30_000, 30_000), (0.85, 0.8, 0.7), images=1), 1, 0.5)
+    d = simulate(sc, 5)
+    for g, name in enumerate(sc.labels):
+        m = d["group"] == name
+        emp = roc_auc_score(d["labels"][m], d["scores"][m]) - roc_auc_score(d["labels"][~m], d["scores"][~m])
+        assert emp == pytest.approx(true_versus_rest(sc, g), abs=0.006)
+        tpr = recall_score(d["labels"][m], d["scores"][m] >= 0.5) - recall_score(d["labels"][~m], d["scores"][~m] >= 0.5)
+        assert tpr == pytest.approx(true_versus_rest(sc, g, "tpr"), abs=0.01)
+
+
+def test_quick_study_small_groups_rest_differences_and_holm() -> None:
+    """80 patients per group, three groups: rest differences cover, the rest gate and the Holm
+    gate do not fail a fair model, and both find a group 0.3 below the others."""
+    fair = study(Scenario((80, 80, 80), (0.8, 0.8, 0.8)), range(12), Settings("bca", 150, 0), 0.05)
+    assert fair["auroc_rest_cover"] >= 0.8 and fair["tpr_rest_cover"] >= 0.8
+    assert fair["rest_gate_fail"] <= 1 / 12 + 1e-9 and fair["holm_fail"] <= 1 / 12 + 1e-9
+    assert fair["ece_debiased_cover"] >= 0.7 > fair["ece_cover"]  # the plug-in misses at this size
+    unfair = study(Scenario((80, 80, 80), (0.9, 0.9, 0.6)), range(6), Settings("bca", 150, 0), 0.05)
+    assert unfair["holm_fail"] >= 0.5 and unfair["rest_gate_fail"] >= 0.5
+
+
+@pytest.mark.slow
+def test_validation_study_rest_differences_and_small_groups_meet_the_targets() -> None:
+    three = study(Scenario((300, 300, 300), (0.8, 0.8, 0.8)), range(150), Settings("bca", 500, 0), 0.05)
+    assert 0.93 <= three["auroc_rest_cover"] <= 0.97 and 0.92 <= three["tpr_rest_cover"] <= 0.97
+    assert three["rest_gate_fail"] <= 0.05 and three["holm_fail"] <= 0.05 and three["gate_fail"] <= 0.05
+    small = study(Scenario((60, 60), (0.8, 0.8)), range(200), Settings("normal", 500, 0), 0.05)
+    assert 0.90 <= small["auroc_cover"] <= 0.98 and small["ece_debiased_cover"] >= 0.85

@@ -51,7 +51,9 @@ def test_it_validates_with_only_placeholder_warnings(fresh, capsys) -> None:
     folder, _ = fresh
     assert main(["validate", str(folder)]) == 0
     out = capsys.readouterr().out
-    assert out.rstrip().endswith("0 error(s), 6 warning(s)") and out.count("FG317 warning") == 6
+    # the sample split is small for its gap gate: one FG540
+    assert out.count("FG317 warning") == 6 and out.count("FG540 warning") == 1
+    assert out.rstrip().endswith("0 error(s), 7 warning(s)")
 
 
 def test_it_checks_at_once_and_blocks_only_on_the_unwritten_answers(

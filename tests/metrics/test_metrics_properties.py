@@ -80,10 +80,12 @@ def test_relabelling_groups_permutes_results(data):
             other = b["aggregates"][metric] if name is None else b["aggregates"][metric][name]
             # worst / to_overall groups may tie; the tie-break follows label order
             _same_differences(val.get("differences", []), other.get("differences", []), rename)
+            _same_differences(val.get("versus_rest", []), other.get("versus_rest", []), rename)
             mapped = {
                 **val,
                 "debiased": _anon_group(val.get("debiased"), rename),
                 "differences": None,
+                "versus_rest": None,
                 "group": None,
                 "included": sorted(rename.get(x, x) for x in val["included"]),
                 "reason": anonymous(val["reason"]),
@@ -94,6 +96,7 @@ def test_relabelling_groups_permutes_results(data):
                     **other,
                     "debiased": _anon_group(other.get("debiased"), {}),
                     "differences": None,
+                    "versus_rest": None,
                     "group": None,
                     "included": sorted(other["included"]),
                     "reason": anonymous(other["reason"]),

@@ -7,11 +7,12 @@ import json
 from pathlib import Path
 
 from fairgov.cli.options import COMMANDS, EXIT_CODES, add_repo_root
-from fairgov.diagnostics import ExitCode, has_errors
+from fairgov.diagnostics import ExitCode, has_errors, sort_diagnostics
 from fairgov.formats import diagnostics as fmt
 from fairgov.formats.location import uri_prefix
 from fairgov.formats.sarif import sarif_log
 from fairgov.load import MAX_FILE_BYTES, LoadError, read_regular_file
+from fairgov.pipeline.feasibility import feasibility_diagnostics
 from fairgov.validate import compile_project
 
 
@@ -31,6 +32,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     cp = compile_project(args.path)
+    if not has_errors(cp.diagnostics):  # FG540: gap gates a fair model cannot pass at this size
+        cp.diagnostics = sort_diagnostics([*cp.diagnostics, *feasibility_diagnostics(cp)])
     print_diagnostics(cp, args.format, uri_prefix(cp.root, args.repo_root))
     return (
         ExitCode.FINDINGS
