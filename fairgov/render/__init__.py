@@ -49,11 +49,11 @@ def results_bytes(results: Results | dict[str, Any]) -> bytes:
     return dump(typed(results)).encode("utf-8")
 
 
-def render_html(scope: Scope, results: dict[str, Any], cp: Any, data: bytes) -> str:
+def render_html(scope: Scope, typed_results: Results, results: dict[str, Any], cp: Any, data: bytes) -> str:
     """One report's HTML in the language of the render in progress (see `i18n.use`)."""
     folder = templates_dir()
     env = environment(folder, current().code)
-    context = build_context(scope, results, cp, data)
+    context = build_context(scope, typed_results, results, cp, data)
     context["css"] = Markup(stylesheet(folder))  # noqa: S704 - our own stylesheet from templates/
     return env.get_template(f"{scope.kind}.html.j2").render(context)
 
@@ -69,18 +69,19 @@ def render_reports(results: Results | dict[str, Any], cp: Any, *, out_dir: Path 
 
 def _render_reports(results_in: Results | dict[str, Any], cp: Any, *, out_dir: Path | None, pdf: bool,
                     only: set[str] | None, workers: int | None = None) -> list[Rendered]:
-    data = results_bytes(results_in)
+    typed_results = typed(results_in)
+    data = dump(typed_results).encode("utf-8")
     results = json.loads(data)  # the templates read the JSON form of the typed results (its keys, its JSON types)
     base = (out_dir or Path(cp.root) / "build") / "reports"
     allowed = (templates_dir(), base.parent)
-    out = [Rendered(scope.stem, scope.kind, render_html(scope, results, cp, data))
+    out = [Rendered(scope.stem, scope.kind, render_html(scope, typed_results, results, cp, data))
            for scope in scopes(cp, results) if only is None or scope.stem in only]
     if pdf and out:
         from fairgov.render.pdf import attachment_description
         from fairgov.render.pool import PdfJob, render_pdfs
 
         about = attachment_description()
-        jobs = [PdfJob(item.html, base, allowed, data, str(results.get("build_date")), about) for item in out]
+        jobs = [PdfJob(item.html, base, allowed, data, typed_results.build_date, about) for item in out]
         for item, (pdf_bytes, problems) in zip(out, render_pdfs(jobs, workers), strict=True):
             item.pdf, item.problems = pdf_bytes, problems
     return out
