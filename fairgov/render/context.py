@@ -189,7 +189,7 @@ def build_context(scope: Scope, typed: Results, results: dict[str, Any], cp: Any
         "build_day": fmt.date(typed.build_date),
         "fairgov_version": typed.fairgov_version, "results_sha256": sha,
         "verdict": verdict, "gates": rows,
-        "summary": summary.executive_summary(scope, cp, results, rows, [r.waiver for r in rows if r.status == "waived"]),
+        "summary": summary.executive_summary(scope, cp, typed, rows, [r.waiver for r in rows if r.status == "waived"]),
         "inconclusive": [(r, gateview.explain_inconclusive(r.record, results)) for r in rows if r.status == "inconclusive"],
         "evaluated": evaluated_lines(scope, ctx, ids, doc_anchor), "signoffs": signoffs(scope),
         "deployments": [_deployment_line(d, typed) for d in scope.deployments] if scope.kind in ("deployment", "dossier") else [],
