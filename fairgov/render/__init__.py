@@ -69,9 +69,9 @@ def render_reports(results: Results | dict[str, Any], cp: Any, *, out_dir: Path 
 
 def _render_reports(results_in: Results | dict[str, Any], cp: Any, *, out_dir: Path | None, pdf: bool,
                     only: set[str] | None, workers: int | None = None) -> list[Rendered]:
-    typed_results = typed(results_in)
-    data = dump(typed_results).encode("utf-8")
-    results = json.loads(data)  # the templates read the JSON form of the typed results (its keys, its JSON types)
+    data = results_bytes(results_in)
+    results = json.loads(data)  # views not yet converted read the JSON form of the typed results
+    typed_results = parse(results)  # parsed once from the very bytes: the same values as results.json
     base = (out_dir or Path(cp.root) / "build") / "reports"
     allowed = (templates_dir(), base.parent)
     out = [Rendered(scope.stem, scope.kind, render_html(scope, typed_results, results, cp, data))

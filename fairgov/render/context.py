@@ -158,8 +158,8 @@ def build_context(scope: Scope, typed: Results, results: dict[str, Any], cp: Any
     doc_anchor = {d.ref: d.anchor for d in docs}
     specs = {g["id"]: gate_spec(cp, g) for g in scope.gates}
     untitled = {gid for gid, spec in specs.items() if spec is not None and not spec.title}
-    rows = gateview.rows(scope.gates, results, ids, eval_titles, untitled)
-    gate_evidence = [gateview.evidence(r, results, ids, getattr(specs[r.id], "rationale", None)) for r in rows]
+    rows = gateview.rows(scope.gates, typed, ids, eval_titles, untitled)
+    gate_evidence = [gateview.evidence(r, typed, ids, getattr(specs[r.id], "rationale", None)) for r in rows]
     full = scope.kind in ("modelcard", "dossier")
     if not full:  # datasheet, deployment: their own content; the model's per-group evidence is in its model card report
         for ge in gate_evidence:
@@ -181,7 +181,7 @@ def build_context(scope: Scope, typed: Results, results: dict[str, Any], cp: Any
         info = {r.id: (specs[r.id], gate_kinds(cp, r.record)) for r in rows}
         stages = lifecycle.stages(by_kind, anchors, rows, info)
         mitigations.link_stages(stages, mviews)
-    verdict = gateview.verdict(scope.gates, results)
+    verdict = gateview.verdict(scope.gates, typed)
     return {
         "lang": current().code, "scope": scope, "kind": scope.kind, "kind_label": scope.kind_label, "title": scope.title,
         "subject_ref": scope.subject.ref, "subject_prefix": REF_PREFIX.get(scope.subject.doc.kind, ""),
@@ -190,7 +190,7 @@ def build_context(scope: Scope, typed: Results, results: dict[str, Any], cp: Any
         "fairgov_version": typed.fairgov_version, "results_sha256": sha,
         "verdict": verdict, "gates": rows,
         "summary": summary.executive_summary(scope, cp, typed, rows, [r.waiver for r in rows if r.status == "waived"]),
-        "inconclusive": [(r, gateview.explain_inconclusive(r.record, results)) for r in rows if r.status == "inconclusive"],
+        "inconclusive": [(r, gateview.explain_inconclusive(r.record, typed)) for r in rows if r.status == "inconclusive"],
         "evaluated": evaluated_lines(scope, ctx, ids, doc_anchor), "signoffs": signoffs(scope),
         "deployments": [_deployment_line(d, typed) for d in scope.deployments] if scope.kind in ("deployment", "dossier") else [],
         "full_evidence": full, "gate_evidence": gate_evidence, "evaluations": evaluations, "comparison": comparison, "stages": stages,

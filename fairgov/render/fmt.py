@@ -82,7 +82,7 @@ OUTSIDE_NOTE = N_("‡ The estimate lies outside its own bootstrap percentile in
                   "interval shows the resampling spread, not a range around the estimate.")
 
 
-def _plain(stat: Stat | dict[str, Any] | None) -> dict[str, Any] | None:
+def plain_stat(stat: Stat | dict[str, Any] | None) -> dict[str, Any] | None:
     """A typed `Stat` (or `Aggregate`) as the record these helpers read; views not yet converted
     to the typed results pass that record itself."""
     return stat.model_dump(include={"value", "ci_low", "ci_high", "reason"}) if isinstance(stat, Stat) else stat
@@ -90,7 +90,7 @@ def _plain(stat: Stat | dict[str, Any] | None) -> dict[str, Any] | None:
 
 def outside(stat: Stat | dict[str, Any] | None) -> bool:
     """True when a defined estimate lies outside its own interval (rounded as printed)."""
-    stat = _plain(stat)
+    stat = plain_stat(stat)
     if not stat or not all(is_num(stat.get(k)) for k in ("value", "ci_low", "ci_high")):
         return False
     v, lo, hi = (round(float(stat[k]), 3) for k in ("value", "ci_low", "ci_high"))
@@ -99,7 +99,7 @@ def outside(stat: Stat | dict[str, Any] | None) -> bool:
 
 def estimate(stat: Stat | dict[str, Any] | None, digits: int = 3) -> str:
     """'0.842 (0.811–0.870)'; 'undefined: <reason>' for an undefined value."""
-    stat = _plain(stat)
+    stat = plain_stat(stat)
     if not stat:
         return gettext("undefined: not computed")
     value = stat.get("value")
@@ -112,7 +112,7 @@ def estimate(stat: Stat | dict[str, Any] | None, digits: int = 3) -> str:
 
 def cell(stat: Stat | dict[str, Any] | None) -> dict[str, Any]:
     """A table cell: estimate and interval apart (the interval prints on its own line)."""
-    stat = _plain(stat)
+    stat = plain_stat(stat)
     if not stat or not is_num(stat.get("value")):
         return {"defined": False, "text": undefined((stat or {}).get("reason") or "not computed")}
     return {"defined": True, "value": num(stat["value"]), "ci": interval(stat.get("ci_low"), stat.get("ci_high")),

@@ -15,6 +15,7 @@ from fairgov.render import charts, fmt, reasons
 from fairgov.render.charts import Panel, Point, Row
 from fairgov.render.i18n import DEFAULT, N_, current, gettext, ngettext
 from fairgov.render.ids import Ids
+from fairgov.results import Cell, Measure, Results, Stat
 
 AGGREGATE_PARTS = {"equalized_odds": ("tpr", "fpr"), "equalized_odds_mean": ("tpr", "fpr"), "equal_opportunity": ("tpr",)}
 SIGNED = {"calibration_in_the_large"}
@@ -101,9 +102,9 @@ def order(gates: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [g for _, g in sorted(enumerate(gates), key=lambda ig: (not ig[1].get("blocking"), STATUS_ORDER.get(str(ig[1].get("status")), 9), ig[0]))]
 
 
-def level_of(results: dict[str, Any], evaluation: str | None) -> float:
-    ev = results.get("evaluations", {}).get(str(evaluation or ""), {})
-    return float(ev.get("measure", {}).get("bootstrap", {}).get("level", 0.95) or 0.95)
+def level_of(results: Results, evaluation: str | None) -> float:
+    ev = results.evaluations.get(str(evaluation or ""))
+    return float(ev.measure.bootstrap.level or 0.95) if ev and ev.measure else 0.95
 
 
 def compared_side(gate: dict[str, Any]) -> str:
@@ -139,7 +140,7 @@ def bound_words(gate: dict[str, Any], level: float) -> str:
     return ""
 
 
-def observed(gate: dict[str, Any], results: dict[str, Any]) -> tuple[str, str]:
+def observed(gate: dict[str, Any]) -> tuple[str, str]:
     gtype, value, compared = gate.get("type"), gate.get("value"), gate.get("compared")
     if gtype == "metric":
         if not fmt.is_num(value):
@@ -157,12 +158,12 @@ def observed(gate: dict[str, Any], results: dict[str, Any]) -> tuple[str, str]:
     return fmt.DASH, ""
 
 
-def rows(gates: list[dict[str, Any]], results: dict[str, Any], ids: Ids, eval_titles: dict[str, str],
+def rows(gates: list[dict[str, Any]], results: Results, ids: Ids, eval_titles: dict[str, str],
          untitled: Collection[str] = ()) -> list[GateRow]:
     """`untitled`: gates whose policy gives no title (results.json has the engine's English one)."""
     out = []
     for g in order(gates):
-        obs, note = observed(g, results)
+        obs, note = observed(g)
         src = g.get("source") or {}
         out.append(GateRow(
             id=g["id"], anchor=ids.get("gate", g["id"]), status=g["status"], blocking=bool(g.get("blocking")),
@@ -177,7 +178,7 @@ def rows(gates: list[dict[str, Any]], results: dict[str, Any], ids: Ids, eval_ti
     return out
 
 
-def verdict(gates: list[dict[str, Any]], results: dict[str, Any]) -> dict[str, Any]:
+def verdict(gates: list[dict[str, Any]], results: Results) -> dict[str, Any]:
     """The verdict line of a report over its gates (the same rule as results.json's: `tally`)."""
     t = tally([(str(g["status"]), bool(g.get("blocking"))) for g in gates])
     counts, status = t.counts, t.status
@@ -203,24 +204,25 @@ def verdict(gates: list[dict[str, Any]], results: dict[str, Any]) -> dict[str, A
     if counts["waived"]:
         rest.append(fmt.counted(ngettext("%(num)s waived", "%(num)s waived", counts["waived"]), counts["waived"]))
     rest.append(fmt.counted(ngettext("%(num)s passed", "%(num)s passed", counts["pass"]), counts["pass"]))
-    build = results.get("verdict", {})
-    total = len(results.get("gates", []))
+    build = results.verdict
+    total = len(results.gates)
     note = ""
-    if len(gates) != total or build.get("status") != status:
-        word = VERDICT_WORD.get(str(build.get("status")))
+    if len(gates) != total or build.status != status:
+        word = VERDICT_WORD.get(build.status)
         note = gettext("This report covers %(shown)s of the build's %(total)s gates; the build verdict is %(verdict)s.") % {
             "shown": fmt.count(len(gates)), "total": fmt.count(total),
-            "verdict": gettext(word) if word else str(build.get("status", "?")).upper()}
+            "verdict": gettext(word) if word else build.status.upper()}
     headline = gettext("VERDICT: %(word)s — %(summary)s") % {"word": head, "summary": " · ".join([first, *rest])}
     return {"status": status, "headline": headline, "word": head, "counts": counts, "blocking": len(blocking), "note": note}
 
 
-def explain_inconclusive(gate: dict[str, Any], results: dict[str, Any]) -> str:
+def explain_inconclusive(gate: dict[str, Any], results: Results) -> str:
     """One line: which cell lacked evidence and how much more is needed."""
     reason = gate.get("reason", "")
     structured = reasons.records(gate)
     codes = {r.code for r in structured} if structured is not None else set()
-    measure = results.get("evaluations", {}).get(gate.get("evaluation") or "", {}).get("measure")
+    ev = results.evaluations.get(gate.get("evaluation") or "")
+    measure = ev.measure if ev else None
     if measure and ("evidence-too-thin" in codes or (structured is None and reason.startswith("evidence too thin"))):
         needs = _shortfalls(measure, gate)
         if needs:
@@ -228,19 +230,20 @@ def explain_inconclusive(gate: dict[str, Any], results: dict[str, Any]) -> str:
     if measure and ("straddles" in codes or (structured is None and "straddles" in reason)):
         level = level_of(results, gate.get("evaluation"))
         groups = _groups(measure, gate.get("across") or "")
-        smallest = min(groups.items(), key=lambda kv: kv[1].get("n", 0), default=None)
+        smallest = min(groups.items(), key=lambda kv: kv[1].n, default=None)
         text = gettext("the %(level)s interval %(interval)s crosses the limit %(limit)s: more patients are needed to decide") % {
             "level": fmt.level(level), "interval": fmt.interval(gate.get("ci_low"), gate.get("ci_high")),
             "limit": fmt.limit(gate.get("op"), gate.get("threshold"))}
         if smallest:
-            text += gettext("; smallest group: %(group)s (n=%(n)s)") % {"group": smallest[0], "n": fmt.count(smallest[1].get("n"))}
+            text += gettext("; smallest group: %(group)s (n=%(n)s)") % {"group": smallest[0], "n": fmt.count(smallest[1].n)}
         return text
     return reasons.gate(gate) or gettext("no reason recorded")
 
 
-def _groups(measure: dict[str, Any], across: str) -> dict[str, dict[str, Any]]:
-    groups = measure.get("attributes", {}).get(across, {}).get("groups", {})
-    return {g: c for g, c in groups.items() if not (g == "unknown" and not c.get("n"))}
+def _groups(measure: Measure, across: str) -> dict[str, Cell]:
+    block = measure.attributes.get(across)
+    groups = block.groups if block else {}
+    return {g: c for g, c in groups.items() if not (g == "unknown" and not c.n)}
 
 
 SHORTFALL = {"positives": N_("%(have)s positives, minimum %(need)s (%(more)s more needed)"),
@@ -248,13 +251,13 @@ SHORTFALL = {"positives": N_("%(have)s positives, minimum %(need)s (%(more)s mor
              "n": N_("%(have)s images, minimum %(need)s (%(more)s more needed)")}
 
 
-def _shortfalls(measure: dict[str, Any], gate: dict[str, Any]) -> list[str]:
-    mins = measure.get("min_evidence", {})
+def _shortfalls(measure: Measure, gate: dict[str, Any]) -> list[str]:
+    mins = measure.min_evidence
     out = []
     for name, cell in _groups(measure, gate.get("across") or "").items():
         parts = []
-        for key, have in (("positives", cell.get("n_pos", 0)), ("negatives", cell.get("n_neg", 0)), ("n", cell.get("n", 0))):
-            need = int(mins.get(key, 0) or 0)
+        for key, have, need in (("positives", cell.n_pos, mins.positives), ("negatives", cell.n_neg, mins.negatives),
+                                ("n", cell.n, mins.n)):
             if have < need:
                 parts.append(gettext(SHORTFALL[key]) % {"have": fmt.count(have), "need": fmt.count(need), "more": fmt.count(need - have)})
         if parts:
@@ -296,11 +299,11 @@ class GateEvidence:
         return list(self.problems)
 
 
-def evidence(row: GateRow, results: dict[str, Any], ids: Ids, rationale: str | None) -> GateEvidence:
+def evidence(row: GateRow, results: Results, ids: Ids, rationale: str | None) -> GateEvidence:
     g = row.record
     problems = list((g.get("details") or {}).get("problems") or (g.get("details") or {}).get("missing") or [])
-    ev = results.get("evaluations", {}).get(g.get("evaluation") or "", {})
-    measure = ev.get("measure")
+    ev = results.evaluations.get(g.get("evaluation") or "")
+    measure = ev.measure if ev else None
     pval = fmt.num(g.get("p_value")) if fmt.is_num(g.get("p_value")) else ""
     if g.get("type") != "metric" or not measure:
         return GateEvidence(row, None, [], [], "", rationale, pval, problems)
@@ -310,12 +313,12 @@ def evidence(row: GateRow, results: dict[str, Any], ids: Ids, rationale: str | N
     included = set((g.get("details") or {}).get("included") or groups)
     table = []
     for name, cell in groups.items():
-        table.append({"group": name, "n": cell.get("n"), "pos": cell.get("n_pos"), "neg": cell.get("n_neg"),
-                      "values": [fmt.cell(cell.get("metrics", {}).get(p)) for p in parts],
+        table.append({"group": name, "n": cell.n, "pos": cell.n_pos, "neg": cell.n_neg,
+                      "values": [fmt.cell(cell.metrics.get(p)) for p in parts],
                       "included": name in included, "overall": False})
-    overall = measure.get("overall", {})
-    table.append({"group": gettext("overall"), "n": overall.get("n"), "pos": overall.get("n_pos"), "neg": overall.get("n_neg"),
-                  "values": [fmt.cell(overall.get("metrics", {}).get(p)) for p in parts], "included": True, "overall": True})
+    overall = measure.overall
+    table.append({"group": gettext("overall"), "n": overall.n, "pos": overall.n_pos, "neg": overall.n_neg,
+                  "values": [fmt.cell(overall.metrics.get(p)) for p in parts], "included": True, "overall": True})
     stat_label = gettext("%(metric)s %(statistic)s") % {"metric": fmt.metric_label(metric), "statistic": fmt.stat_label(g.get("statistic"))}
     chart = forest_chart(g, groups, overall, parts, ids.get("forest", g["id"]), stat_label, row.title)
     return GateEvidence(row, chart, [fmt.metric_label(p) for p in parts], table,
@@ -337,7 +340,7 @@ def statistics_line(g: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
-def forest_chart(g: dict[str, Any], groups: dict[str, Any], overall: dict[str, Any], parts: tuple[str, ...],
+def forest_chart(g: dict[str, Any], groups: dict[str, Cell], overall: Cell, parts: tuple[str, ...],
                  ident: str, stat_label: str, gate_title: str) -> Markup:
     metric, statistic = g.get("metric") or "", g.get("statistic") or ""
     limit = Limit.of(g.get("op"), g.get("threshold"))
@@ -346,10 +349,11 @@ def forest_chart(g: dict[str, Any], groups: dict[str, Any], overall: dict[str, A
     rws: list[Row] = []
     pts: list[Point] = []
     for name, cell in groups.items():
-        points = tuple(_point(cell.get("metrics", {}).get(p)) for p in parts)
+        points = tuple(_point(cell.metrics.get(p)) for p in parts)
         rws.append(Row(name, points))
         pts += points
-    ov = overall.get("metrics", {}).get(parts[0], {}).get("value") if len(parts) == 1 else None
+    whole = overall.metrics.get(parts[0]) if len(parts) == 1 else None
+    ov = whole.value if whole else None
     clamp = metric not in SIGNED
     top = Panel(rws, charts.panel_domain(pts, [ov, g.get("threshold") if on_groups else None], clamp),
                 title=gettext("%(metric)s by %(attribute)s") % {"metric": fmt.join_and([fmt.metric_label(p) for p in parts]),
@@ -367,12 +371,12 @@ def forest_chart(g: dict[str, Any], groups: dict[str, Any], overall: dict[str, A
     return charts.forest(ident, title, desc, top, stat_panel, [fmt.metric_label(p) for p in parts])
 
 
-def _point(stat: dict[str, Any] | None) -> Point:
-    stat = stat or {}
-    value = stat.get("value") if fmt.is_num(stat.get("value")) else None
-    lo, hi = stat.get("ci_low"), stat.get("ci_high")
+def _point(stat: Stat | dict[str, Any] | None) -> Point:
+    rec = fmt.plain_stat(stat) or {}  # evidence.py still passes the JSON record
+    value = rec.get("value") if fmt.is_num(rec.get("value")) else None
+    lo, hi = rec.get("ci_low"), rec.get("ci_high")
     return Point(value, lo if fmt.is_num(lo) else None, hi if fmt.is_num(hi) else None,
-                 fmt.undefined(stat.get("reason")) if value is None else "")
+                 fmt.undefined(rec.get("reason")) if value is None else "")
 
 
 def _desc(rws: list[Row], ov: float | None, g: dict[str, Any], stat_label: str, parts: tuple[str, ...]) -> str:
