@@ -77,7 +77,7 @@ def evaluated_lines(scope: Scope, ctx: Ctx, ids: Ids, doc_anchor: dict[str, str]
             line["split"] = gettext("test split %(n)s images, %(patients)s patients, %(pos)s positives") % {
                 "n": fmt.count(m.n if m else None), "patients": fmt.count(m.n_clusters if m else None),
                 "pos": fmt.count(m.n_pos if m else None)}
-            line["threshold"] = evidence.threshold_text(ctx.results["evaluations"][ref])
+            line["threshold"] = evidence.threshold_text(ev)
         out.append(line)
     return out
 
@@ -166,8 +166,9 @@ def build_context(scope: Scope, typed: Results, results: dict[str, Any], cp: Any
             if ge.chart is not None:
                 ge.chart, ge.table, ge.elsewhere = None, [], True
     gated = {str(r.record["metric"]) for r in rows if r.record.get("metric")}
-    evaluations = [evidence.evaluation_view(ref, results["evaluations"][ref], ctx, ids, gated, full, charted(gate_evidence))
-                   for ref in scope.evaluations if ref in results.get("evaluations", {})]
+    evaluations = [evidence.evaluation_view(ref, typed.evaluations[ref], results["evaluations"][ref], ctx, ids, gated, full,
+                                            charted(gate_evidence))
+                   for ref in scope.evaluations if ref in typed.evaluations]
     if scope.kind == "deployment":  # the data's composition belongs to the datasheet report and the dossier
         for view in evaluations:
             view.composition = []

@@ -13,6 +13,7 @@ from fairgov.render.charts import CalibrationCurve, Panel, Point, Row, ShareSeri
 from fairgov.render.gateview import AGGREGATE_PARTS, SIGNED, _point
 from fairgov.render.i18n import N_, gettext, ngettext
 from fairgov.render.ids import Ids
+from fairgov.results import Evaluation
 from fairgov.spec.evaluation import METRIC_NAMES
 from fairgov.vocabulary import SPLITS
 
@@ -74,37 +75,37 @@ def charted_metrics(available: list[str], gated: set[str]) -> list[str]:
     return [m for m in available if m in wanted][:6]
 
 
-def threshold_text(ev: dict[str, Any]) -> str:
-    th = ev.get("threshold") or {}
-    policy, target = th.get("policy"), th.get("target")
+def threshold_text(ev: Evaluation) -> str:
+    th = ev.threshold
+    policy, target = (th.policy, th.target) if th else (None, None)
     how = {"fixed": gettext("fixed"), "target_fpr": gettext("target FPR %(target)s") % {"target": fmt.num(target, 2)},
            "target_sensitivity": gettext("target sensitivity %(target)s") % {"target": fmt.num(target, 2)},
            "max_f1": gettext("maximum F1"), "youden": gettext("Youden's J")}.get(policy or "", str(policy))
     return gettext("%(value)s, fitted on the %(split)s split (%(how)s)") % {
-        "value": fmt.num(th.get("value")), "split": split_label(th.get("fitted_on", "validation")), "how": how}
+        "value": fmt.num(th.value if th else None), "split": split_label(th.fitted_on if th else "validation"), "how": how}
 
 
-def facts(ev: dict[str, Any], cp: Any, roles: list[str], dataset_link: str | None) -> list[tuple[str, str]]:
-    m = ev.get("measure") or {}
-    card = cp.model(ev.get("model", "")) if cp else None
-    ds = cp.model(ev.get("dataset", "")) if cp else None
-    task = ev.get("task") or {}
-    out = [(gettext("Model"), f"{card.title} ({ev.get('model')})" if card else str(ev.get("model"))),
-           (gettext("Data"), f"{ds.title} ({ev.get('dataset')})" if ds else str(ev.get("dataset"))),
+def facts(ev: Evaluation, cp: Any, roles: list[str], dataset_link: str | None) -> list[tuple[str, str]]:
+    m = ev.measure
+    card = cp.model(ev.model) if cp else None
+    ds = cp.model(ev.dataset) if cp else None
+    task = ev.task
+    out = [(gettext("Model"), f"{card.title} ({ev.model})" if card else ev.model),
+           (gettext("Data"), f"{ds.title} ({ev.dataset})" if ds else ev.dataset),
            (gettext("Role in the model card"), ", ".join(roles) or fmt.DASH),
-           (gettext("Protocol"), protocol_label(ev.get("protocol", ""))),
+           (gettext("Protocol"), protocol_label(ev.protocol)),
            (gettext("Task"), gettext("label %(label)s, positive class %(positive)s") % {
                "label": task.get("label"), "positive": task.get("positive")})]
-    if ev.get("status") != "ok":
+    if ev.status != "ok" or m is None:
         return out
-    b, p, mins = m.get("bootstrap", {}), m.get("permutation", {}), m.get("min_evidence", {})
-    rows = (ev.get("provenance") or {}).get("rows") or {}
-    dropped = (ev.get("dropped") or {}).get("rows", 0)
+    b, p, mins = m.bootstrap, m.permutation, m.min_evidence
+    rows = ev.provenance.get("rows") or {}
+    dropped = ev.dropped.get("rows", 0)
     scored = rows.get("scored", rows.get("used"))  # predictions protocol: scored; linear probe: used
     out += [
         (gettext("Test split"), gettext("%(n)s images, %(patients)s patients; %(pos)s positives, %(neg)s negatives") % {
-            "n": fmt.count(m.get("n")), "patients": fmt.count(m.get("n_clusters")), "pos": fmt.count(m.get("n_pos")),
-            "neg": fmt.count(m.get("n_neg"))}),
+            "n": fmt.count(m.n), "patients": fmt.count(m.n_clusters), "pos": fmt.count(m.n_pos),
+            "neg": fmt.count(m.n_neg)}),
         *([(gettext("Rows scored"), gettext("%(scored)s of %(total)s manifest rows; %(dropped)s dropped") % {
             "scored": fmt.count(scored), "total": fmt.count(rows.get("total")), "dropped": fmt.count(dropped)})]
           if fmt.is_num(scored) and fmt.is_num(rows.get("total")) else []),
@@ -112,25 +113,25 @@ def facts(ev: dict[str, Any], cp: Any, roles: list[str], dataset_link: str | Non
         (gettext("Uncertainty"), gettext(
             "%(resamples)s patient-level bootstrap resamples (%(method)s), %(level)s intervals, seed %(seed)s; "
             "%(permutations)s permutations for gap p-values") % {
-            "resamples": fmt.count(b.get("resamples")), "method": b.get("method", "?"), "level": fmt.level(float(b.get("level", 0.95))),
-            "seed": b.get("seed"), "permutations": fmt.count(p.get("permutations"))}),
+            "resamples": fmt.count(b.resamples), "method": b.method, "level": fmt.level(float(b.level)),
+            "seed": b.seed, "permutations": fmt.count(p.permutations)}),
         (gettext("Minimum evidence per cell"), gettext("%(pos)s positives, %(neg)s negatives, %(n)s images") % {
-            "pos": fmt.count(mins.get("positives", 0)), "neg": fmt.count(mins.get("negatives", 0)), "n": fmt.count(mins.get("n", 0))}),
+            "pos": fmt.count(mins.positives), "neg": fmt.count(mins.negatives), "n": fmt.count(mins.n)}),
     ]
     return out
 
 
-def evaluation_view(ref: str, ev: dict[str, Any], ctx: Any, ids: Ids, gated: set[str], full: bool = True,
+def evaluation_view(ref: str, typed: Evaluation, ev: dict[str, Any], ctx: Any, ids: Ids, gated: set[str], full: bool = True,
                     charted: set[tuple[str, str, str]] | None = None) -> EvaluationView:
     """`full`: subgroup tables, per-group charts and calibration too (model card and dossier).
     `charted`: the (evaluation, attribute, metric) to chart per group; None: the default metrics
     and every gated one."""
-    view = EvaluationView(ref, ids.get("eval", ref.split("/")[-1]), ev.get("title") or ref, ev.get("status", "error"), ev.get("error"))
-    view.facts = facts(ev, ctx.cp, ctx.roles.get(ref, []), None)
+    view = EvaluationView(ref, ids.get("eval", ref.split("/")[-1]), typed.title or ref, typed.status, typed.error)
+    view.facts = facts(typed, ctx.cp, ctx.roles.get(ref, []), None)
     m = ev.get("measure")
-    if view.status != "ok" or not m:
+    if view.status != "ok" or not m or typed.measure is None:
         return view
-    view.level = float((m.get("bootstrap") or {}).get("level") or 0.95)
+    view.level = float(typed.measure.bootstrap.level or 0.95)
     view.composition = composition_views(ref, ev, ctx.deployments, ids)
     if not full:
         return view
