@@ -166,13 +166,12 @@ def build_context(scope: Scope, typed: Results, results: dict[str, Any], cp: Any
             if ge.chart is not None:
                 ge.chart, ge.table, ge.elsewhere = None, [], True
     gated = {str(r.record["metric"]) for r in rows if r.record.get("metric")}
-    evaluations = [evidence.evaluation_view(ref, typed.evaluations[ref], results["evaluations"][ref], ctx, ids, gated, full,
-                                            charted(gate_evidence))
+    evaluations = [evidence.evaluation_view(ref, typed.evaluations[ref], ctx, ids, gated, full, charted(gate_evidence))
                    for ref in scope.evaluations if ref in typed.evaluations]
     if scope.kind == "deployment":  # the data's composition belongs to the datasheet report and the dossier
         for view in evaluations:
             view.composition = []
-    comparison = evidence.comparison(scope.evaluations, results, ctx, ids, gated) if scope.kind in ("modelcard", "dossier") else None
+    comparison = evidence.comparison(scope.evaluations, typed, ctx, ids, gated) if scope.kind in ("modelcard", "dossier") else None
     mviews = mitigations.views(scope.evaluations, results, scope.deployments, ids) if full else []
     stages = None
     if scope.kind == "dossier":
