@@ -172,7 +172,7 @@ def build_context(scope: Scope, typed: Results, results: dict[str, Any], cp: Any
         for view in evaluations:
             view.composition = []
     comparison = evidence.comparison(scope.evaluations, typed, ctx, ids, gated) if scope.kind in ("modelcard", "dossier") else None
-    mviews = mitigations.views(scope.evaluations, results, scope.deployments, ids) if full else []
+    mviews = mitigations.views(scope.evaluations, typed, scope.deployments, ids) if full else []
     stages = None
     if scope.kind == "dossier":
         by_kind: dict[str, list[Any]] = {}
