@@ -31,7 +31,6 @@ def label(table: dict[str, str], value: Any) -> str:
 @dataclass
 class Ctx:
     cp: Any
-    results: dict[str, Any]
     typed: Results
     roles: dict[str, list[str]]
     deployments: list[Any]
@@ -124,7 +123,7 @@ def _field_link(ref: str, first: dict[str, Any], anchors: dict[tuple[str, str], 
     return {"text": path if kind in own else ref, "anchor": anchor}
 
 
-def provenance(results: Results, raw: dict[str, Any], sha: str, scope: Scope) -> dict[str, Any]:
+def provenance(results: Results, sha: str, scope: Scope) -> dict[str, Any]:
     prov = results.provenance
     evals = []
     for ref, ev in sorted(results.evaluations.items()):
@@ -141,22 +140,21 @@ def provenance(results: Results, raw: dict[str, Any], sha: str, scope: Scope) ->
             "date_source": label(DATE_SOURCE, date_source) if date_source else None,
             "command": shlex.join(str(c) for c in prov.command), "evaluations": evals,
             "results_sha256": sha, "schema_version": results.schema_version,
-            "waivers": [gateview.waiver_view(w) for w in raw.get("waivers", [])]}
+            "waivers": [gateview.waiver_view(w) for w in results.waivers]}
 
 
-def build_context(scope: Scope, typed: Results, results: dict[str, Any], cp: Any, results_bytes: bytes) -> dict[str, Any]:
-    """`typed` is the build's `Results`; `results` its JSON form, still read by the views not yet
-    converted to attribute access (evidence, gateview, mitigations)."""
+def build_context(scope: Scope, typed: Results, cp: Any, results_bytes: bytes) -> dict[str, Any]:
+    """`typed`: the build's results, parsed from `results_bytes` (the exact results.json)."""
     ids = Ids()
     for fixed in ("verdict", "summary", "evidence-passed", "contents", "evidence", "evaluations", "lifecycle", "documentation", "coverage", "provenance", "signoff"):
         ids.get(fixed)
     sha = results_sha256(results_bytes)
-    ctx = Ctx(cp, results, typed, roles_of(cp, scope.evaluations), scope.deployments)
+    ctx = Ctx(cp, typed, roles_of(cp, scope.evaluations), scope.deployments)
     eval_titles = {r: (ev.title if (ev := typed.evaluations.get(r)) else None) or r for r in scope.evaluations}
     docs = [document_view(e, ids) for e in scope.documents]
     anchors = {(d.ref, path): a for d in docs for path, a in d.anchors.items()}
     doc_anchor = {d.ref: d.anchor for d in docs}
-    specs = {g["id"]: gate_spec(cp, g) for g in scope.gates}
+    specs = {g.id: gate_spec(cp, g) for g in scope.gates}
     untitled = {gid for gid, spec in specs.items() if spec is not None and not spec.title}
     rows = gateview.rows(scope.gates, typed, ids, eval_titles, untitled)
     gate_evidence = [gateview.evidence(r, typed, ids, getattr(specs[r.id], "rationale", None)) for r in rows]
@@ -165,7 +163,7 @@ def build_context(scope: Scope, typed: Results, results: dict[str, Any], cp: Any
         for ge in gate_evidence:
             if ge.chart is not None:
                 ge.chart, ge.table, ge.elsewhere = None, [], True
-    gated = {str(r.record["metric"]) for r in rows if r.record.get("metric")}
+    gated = {r.record.metric for r in rows if r.record.metric}
     evaluations = [evidence.evaluation_view(ref, typed.evaluations[ref], ctx, ids, gated, full, charted(gate_evidence))
                    for ref in scope.evaluations if ref in typed.evaluations]
     if scope.kind == "deployment":  # the data's composition belongs to the datasheet report and the dossier
@@ -196,7 +194,7 @@ def build_context(scope: Scope, typed: Results, results: dict[str, Any], cp: Any
         "full_evidence": full, "gate_evidence": gate_evidence, "evaluations": evaluations, "comparison": comparison, "stages": stages,
         "mitigations": mviews,
         "documents": docs, "coverage": coverage_views(scope, typed, cp, ids, anchors),
-        "provenance": provenance(typed, results, sha, scope),
+        "provenance": provenance(typed, sha, scope),
         "description": f"{scope.kind_label} — {verdict['headline']}",
         "authors": sorted({p.name for e in scope.documents for p in e.model.owners}),
     }
@@ -209,10 +207,9 @@ def charted(gate_evidence: list[Any]) -> set[tuple[str, str, str]]:
     gated, plotted = set(), set()
     for ge in gate_evidence:
         g = ge.row.record
-        if g.get("type") != "metric" or not g.get("metric"):
+        if g.type != "metric" or not g.metric:
             continue
-        keys = {(str(g.get("evaluation") or ""), str(g.get("across") or ""), part)
-                for part in gateview.AGGREGATE_PARTS.get(g["metric"], (g["metric"],))}
+        keys = {(g.evaluation or "", g.across or "", part) for part in gateview.AGGREGATE_PARTS.get(g.metric, (g.metric,))}
         gated |= keys
         if ge.chart is not None and ge.row.status != "pass":
             plotted |= keys

@@ -30,11 +30,11 @@ def worse_served(rows: list[Any], results: Results) -> list[dict[str, Any]]:
     out = []
     for row in rows:
         g = row.record
-        if g.get("type") != "metric" or row.status not in CONCERNS:
+        if g.type != "metric" or row.status not in CONCERNS:
             continue
-        ev = results.evaluations.get(g.get("evaluation") or "")
-        block = ev.measure.attributes.get(g.get("across") or "") if ev and ev.measure else None
-        metric = g.get("metric") or ""
+        ev = results.evaluations.get(g.evaluation or "")
+        block = ev.measure.attributes.get(g.across or "") if ev and ev.measure else None
+        metric = g.metric or ""
         defined = [(name, stat) for name, c in (block.groups.items() if block else ())
                    if (stat := c.metrics.get(metric)) is not None and fmt.is_num(stat.value)]
         line = {"id": row.id, "anchor": row.anchor, "status": row.status, "title": row.title,

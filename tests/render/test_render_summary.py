@@ -14,7 +14,7 @@ DOSSIER = "dossier-st-example-central"
 
 
 def _scope(cp: Any, results: dict[str, Any], stem: str) -> Any:
-    return next(s for s in scopes(cp, results) if s.stem == stem)
+    return next(s for s in scopes(cp, parse(results)) if s.stem == stem)
 
 
 def test_composition_claim_is_checked_against_the_own_table(built: tuple[dict[str, Any], Any]) -> None:
