@@ -155,7 +155,7 @@ def build_context(scope: Scope, typed: Results, cp: Any, results_bytes: bytes) -
     anchors = {(d.ref, path): a for d in docs for path, a in d.anchors.items()}
     doc_anchor = {d.ref: d.anchor for d in docs}
     specs = {g.id: gate_spec(cp, g) for g in scope.gates}
-    untitled = {gid for gid, spec in specs.items() if spec is not None and not spec.title}
+    untitled = {gid: spec for gid, spec in specs.items() if spec is not None and not spec.title}
     rows = gateview.rows(scope.gates, typed, ids, eval_titles, untitled)
     gate_evidence = [gateview.evidence(r, typed, ids, getattr(specs[r.id], "rationale", None)) for r in rows]
     full = scope.kind in ("modelcard", "dossier")

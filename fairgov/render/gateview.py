@@ -3,7 +3,7 @@ explanations of inconclusive gates, and the per-gate evidence (forest plot + tab
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,18 +47,18 @@ TITLES = {"required_fields": N_("required fields answered"), "axes_evaluated": N
           "threshold_match": N_("deployed threshold = evaluated")}
 
 
-def gate_title(record: Gate) -> str:
+def gate_title(record: Gate, spec: Any = None) -> str:
     """The engine's title of a gate whose policy names none, in the report language, from the
-    gate's own fields (English: the title results.json records)."""
+    gate's own fields and its policy spec `spec` (English: the title results.json records)."""
     title = record.title or record.id
     gtype = record.type
     if current().code == DEFAULT:
         return title
     if gtype in TITLES:
         return gettext(TITLES[gtype])
-    standard = record.details.get("standard")
-    if gtype == "coverage" and title.startswith("coverage of "):
-        return gettext("coverage of %(standard)s") % {"standard": standard or title[len("coverage of "):]}
+    standard = getattr(spec, "standard", None)  # the coverage gate's standard id, from the policy
+    if gtype == "coverage" and standard:
+        return gettext("coverage of %(standard)s") % {"standard": standard}
     if gtype == "metric" and record.metric and record.across:
         statistic = fmt.stat_label(record.statistic)
         if record.group:
@@ -158,8 +158,10 @@ def observed(gate: Gate) -> tuple[str, str]:
 
 
 def rows(gates: list[Gate], results: Results, ids: Ids, eval_titles: dict[str, str],
-         untitled: Collection[str] = ()) -> list[GateRow]:
-    """`untitled`: gates whose policy gives no title (results.json has the engine's English one)."""
+         untitled: Mapping[str, Any] | None = None) -> list[GateRow]:
+    """`untitled`: gate id -> policy spec of the gates whose policy gives no title (results.json
+    has the engine's English one)."""
+    untitled = untitled or {}
     out = []
     for g in order(gates):
         obs, note = observed(g)
@@ -167,7 +169,7 @@ def rows(gates: list[Gate], results: Results, ids: Ids, eval_titles: dict[str, s
         out.append(GateRow(
             id=g.id, anchor=ids.get("gate", g.id), status=g.status, blocking=g.blocking,
             severity=g.severity, type=g.type,
-            title=gate_title(g) if g.id in untitled else (g.title or g.id),
+            title=gate_title(g, untitled[g.id]) if g.id in untitled else (g.title or g.id),
             evaluation=eval_titles.get(g.evaluation or "", g.evaluation),
             observed=obs, observed_note=note, limit=fmt.limit(g.op, g.threshold),
             reason=g.reason, source=f"{src.get('file', '?')}:{src.get('line', '?')}",
