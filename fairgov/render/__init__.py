@@ -7,7 +7,6 @@ report: verdict (page one), evidence, documentation, provenance. Never imports t
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,7 +48,7 @@ def results_bytes(results: Results | dict[str, Any]) -> bytes:
     return dump(typed(results)).encode("utf-8")
 
 
-def render_html(scope: Scope, results: dict[str, Any], cp: Any, data: bytes) -> str:
+def render_html(scope: Scope, results: Results, cp: Any, data: bytes) -> str:
     """One report's HTML in the language of the render in progress (see `i18n.use`)."""
     folder = templates_dir()
     env = environment(folder, current().code)
@@ -70,7 +69,7 @@ def render_reports(results: Results | dict[str, Any], cp: Any, *, out_dir: Path 
 def _render_reports(results_in: Results | dict[str, Any], cp: Any, *, out_dir: Path | None, pdf: bool,
                     only: set[str] | None, workers: int | None = None) -> list[Rendered]:
     data = results_bytes(results_in)
-    results = json.loads(data)  # the templates read the JSON form of the typed results (its keys, its JSON types)
+    results = parse(data)  # parsed once from the very bytes the reports embed: the values of results.json
     base = (out_dir or Path(cp.root) / "build") / "reports"
     allowed = (templates_dir(), base.parent)
     out = [Rendered(scope.stem, scope.kind, render_html(scope, results, cp, data))
@@ -80,7 +79,7 @@ def _render_reports(results_in: Results | dict[str, Any], cp: Any, *, out_dir: P
         from fairgov.render.pool import PdfJob, render_pdfs
 
         about = attachment_description()
-        jobs = [PdfJob(item.html, base, allowed, data, str(results.get("build_date")), about) for item in out]
+        jobs = [PdfJob(item.html, base, allowed, data, results.build_date, about) for item in out]
         for item, (pdf_bytes, problems) in zip(out, render_pdfs(jobs, workers), strict=True):
             item.pdf, item.problems = pdf_bytes, problems
     return out

@@ -12,6 +12,7 @@ from fairgov.render.documents import document_view
 from fairgov.render.i18n import N_, current, gettext
 from fairgov.render.ids import Ids
 from fairgov.render.scope import ALL_DOCUMENTS, Scope, gate_kinds, gate_spec
+from fairgov.results import Results
 from fairgov.spec import REF_PREFIX
 
 DOC_KIND_LABEL = {"Datasheet": N_("Datasheet"), "ModelCard": N_("Model card"), "DeploymentProtocol": N_("Deployment protocol"),
@@ -30,7 +31,7 @@ def label(table: dict[str, str], value: Any) -> str:
 @dataclass
 class Ctx:
     cp: Any
-    results: dict[str, Any]
+    typed: Results
     roles: dict[str, list[str]]
     deployments: list[Any]
 
@@ -57,57 +58,58 @@ def signoffs(scope: Scope) -> list[dict[str, Any]]:
     return out
 
 
-def evaluated_lines(scope: Scope, results: dict[str, Any], ctx: Ctx, ids: Ids, doc_anchor: dict[str, str]) -> list[dict[str, Any]]:
+def evaluated_lines(scope: Scope, ctx: Ctx, ids: Ids, doc_anchor: dict[str, str]) -> list[dict[str, Any]]:
     out = []
     for ref in scope.evaluations:
-        ev = results.get("evaluations", {}).get(ref)
+        ev = ctx.typed.evaluations.get(ref)
         if ev is None:
             continue
-        m = ev.get("measure") or {}
-        ds = ctx.cp.model(ev.get("dataset", ""))
-        card = ctx.cp.model(ev.get("model", ""))
-        line = {"anchor": ids.get("eval", ref.split("/")[-1]), "title": ev.get("title") or ref, "status": ev.get("status"),
-                "error": ev.get("error"), "roles": ", ".join(ctx.roles.get(ref, [])),
-                "what": f"{evidence.protocol_label(ev.get('protocol', ''))} — {card.title if card else ev.get('model')}",
-                "data": ds.title if ds else str(ev.get("dataset")), "data_anchor": doc_anchor.get(ev.get("dataset", "")),
+        m = ev.measure
+        ds = ctx.cp.model(ev.dataset)
+        card = ctx.cp.model(ev.model)
+        line = {"anchor": ids.get("eval", ref.split("/")[-1]), "title": ev.title or ref, "status": ev.status,
+                "error": ev.error, "roles": ", ".join(ctx.roles.get(ref, [])),
+                "what": f"{evidence.protocol_label(ev.protocol)} — {card.title if card else ev.model}",
+                "data": ds.title if ds else ev.dataset, "data_anchor": doc_anchor.get(ev.dataset),
                 "split": "", "threshold": ""}
-        if ev.get("status") == "ok":
+        if ev.status == "ok":
             line["split"] = gettext("test split %(n)s images, %(patients)s patients, %(pos)s positives") % {
-                "n": fmt.count(m.get("n")), "patients": fmt.count(m.get("n_clusters")), "pos": fmt.count(m.get("n_pos"))}
+                "n": fmt.count(m.n if m else None), "patients": fmt.count(m.n_clusters if m else None),
+                "pos": fmt.count(m.n_pos if m else None)}
             line["threshold"] = evidence.threshold_text(ev)
         out.append(line)
     return out
 
 
-def coverage_views(scope: Scope, results: dict[str, Any], cp: Any, ids: Ids, anchors: dict[tuple[str, str], str]) -> list[dict[str, Any]]:
+def coverage_views(scope: Scope, results: Results, cp: Any, ids: Ids, anchors: dict[tuple[str, str], str]) -> list[dict[str, Any]]:
     first = {k: sorted(cp.of_kind(k), key=lambda e: e.ref)[0] for k in sorted(ALL_DOCUMENTS) if cp.of_kind(k)}
     out = []
-    for sid, cov in sorted(results.get("coverage", {}).items()):
-        kinds = {r.split(":", 1)[0] for item in cov.get("items", []) for r in item.get("refs", []) if ":" in r}
+    for sid, cov in sorted(results.coverage.items()):
+        kinds = {r.split(":", 1)[0] for item in cov.items for r in item.refs if ":" in r}
         if not kinds & scope.spec_kinds:
             continue
         items = []
-        mine = [i for i in cov.get("items", []) if any(r.split(":", 1)[0] in scope.spec_kinds for r in i.get("refs", []))]
+        mine = [i for i in cov.items if any(r.split(":", 1)[0] in scope.spec_kinds for r in i.refs)]
         # item-by-item gap tables live in the dossier; a document's own report gets the summary row
         primary = scope.kind == "dossier"
-        shown = cov.get("items", []) if scope.kind == "dossier" else (
-            [i for i in cov.get("items", []) if i in mine or not i.get("refs")] if primary else [])
+        shown = cov.items if scope.kind == "dossier" else (
+            [i for i in cov.items if i in mine or not i.refs] if primary else [])
         own = set() if scope.kind == "dossier" else scope.spec_kinds  # this report's own document: path only
         for item in shown:
-            state = "na" if item.get("not_applicable") else ("covered" if item.get("covered") else "missing")
-            links = [_field_link(r, first, anchors, own) for r in (item.get("answered_by") or [])]
-            missing = [_field_link(r, first, anchors, own) for r in (item.get("missing_fields") or [])]
-            if not item.get("refs"):
+            state = "na" if item.not_applicable else ("covered" if item.covered else "missing")
+            links = [_field_link(r, first, anchors, own) for r in item.answered_by]
+            missing = [_field_link(r, first, anchors, own) for r in item.missing_fields]
+            if not item.refs:
                 missing = [{"text": gettext("no spec field answers this item"), "anchor": None}]
-            items.append({"id": item.get("id"), "title": item.get("title"), "group": item.get("group"), "state": state,
-                          "fairness": item.get("fairness"), "optional": item.get("optional"), "answered": links,
-                          "missing": missing, "justifications": sorted((item.get("justifications") or {}).values())})
+            items.append({"id": item.id, "title": item.title, "group": item.group, "state": state,
+                          "fairness": item.fairness, "optional": item.optional, "answered": links,
+                          "missing": missing, "justifications": sorted(item.justifications.values())})
         docs = sorted({first[k].ref for k in kinds if k in first})
-        out.append({"id": sid, "anchor": ids.get("standard", sid), "title": cov.get("title"), "missing_titles": cov.get("missing") or [], "edition": cov.get("edition"),
-                    "source": cov.get("source"), "note": cov.get("status_note"), "covered": cov.get("covered"),
-                    "total": cov.get("total"), "required_covered": cov.get("required_covered"),
-                    "required_total": cov.get("required_total"), "items": items, "documents": docs,
-                    "partial": len(shown) < len(cov.get("items", [])), "primary": primary, "mine": len(mine)})
+        out.append({"id": sid, "anchor": ids.get("standard", sid), "title": cov.title, "missing_titles": cov.missing,
+                    "edition": cov.edition, "source": cov.source, "note": cov.status_note, "covered": cov.covered,
+                    "total": cov.total, "required_covered": cov.required_covered,
+                    "required_total": cov.required_total, "items": items, "documents": docs,
+                    "partial": len(shown) < len(cov.items), "primary": primary, "mine": len(mine)})
     return out
 
 
@@ -121,54 +123,55 @@ def _field_link(ref: str, first: dict[str, Any], anchors: dict[tuple[str, str], 
     return {"text": path if kind in own else ref, "anchor": anchor}
 
 
-def provenance(results: dict[str, Any], sha: str, scope: Scope) -> dict[str, Any]:
-    prov = results.get("provenance", {})
+def provenance(results: Results, sha: str, scope: Scope) -> dict[str, Any]:
+    prov = results.provenance
     evals = []
-    for ref in sorted(results.get("evaluations", {})):
-        m = results["evaluations"][ref].get("measure") or {}
-        b, p = m.get("bootstrap", {}), m.get("permutation", {})
-        evals.append({"ref": ref, "seed": (prov.get("seeds", {}).get(ref) or {}).get("bootstrap"),
-                      "resamples": b.get("resamples"), "level": b.get("level"), "method": b.get("method"),
-                      "permutations": p.get("permutations"), "status": label(EVALUATION_STATUS, results["evaluations"][ref].get("status"))})
-    cmd = prov.get("command") or []
-    inputs = [{**i, "role": label(INPUT_ROLE, i.get("role"))} for i in prov.get("inputs", [])]
-    date_source = prov.get("build_date_source")
-    return {"inputs": inputs, "fairgov_version": prov.get("fairgov_version", results.get("fairgov_version")),
-            "build_date": fmt.date(prov.get("build_date", results.get("build_date"))),
+    for ref, ev in sorted(results.evaluations.items()):
+        m = ev.measure
+        evals.append({"ref": ref, "seed": (prov.seeds.get(ref) or {}).get("bootstrap"),
+                      "resamples": m.bootstrap.resamples if m else None, "level": m.bootstrap.level if m else None,
+                      "method": m.bootstrap.method if m else None,
+                      "permutations": m.permutation.permutations if m else None,
+                      "status": label(EVALUATION_STATUS, ev.status)})
+    inputs = [{"path": i.path, "role": label(INPUT_ROLE, i.role), "sha256": i.sha256} for i in prov.inputs]
+    date_source = prov.build_date_source
+    return {"inputs": inputs, "fairgov_version": prov.fairgov_version,
+            "build_date": fmt.date(prov.build_date),
             "date_source": label(DATE_SOURCE, date_source) if date_source else None,
-            "command": shlex.join(str(c) for c in cmd) if isinstance(cmd, list) else str(cmd), "evaluations": evals,
-            "results_sha256": sha, "schema_version": results.get("schema_version"),
-            "waivers": [gateview.waiver_view(w) for w in results.get("waivers", [])]}
+            "command": shlex.join(str(c) for c in prov.command), "evaluations": evals,
+            "results_sha256": sha, "schema_version": results.schema_version,
+            "waivers": [gateview.waiver_view(w) for w in results.waivers]}
 
 
-def build_context(scope: Scope, results: dict[str, Any], cp: Any, results_bytes: bytes) -> dict[str, Any]:
+def build_context(scope: Scope, typed: Results, cp: Any, results_bytes: bytes) -> dict[str, Any]:
+    """`typed`: the build's results, parsed from `results_bytes` (the exact results.json)."""
     ids = Ids()
     for fixed in ("verdict", "summary", "evidence-passed", "contents", "evidence", "evaluations", "lifecycle", "documentation", "coverage", "provenance", "signoff"):
         ids.get(fixed)
     sha = results_sha256(results_bytes)
-    ctx = Ctx(cp, results, roles_of(cp, scope.evaluations), scope.deployments)
-    eval_titles = {r: (results.get("evaluations", {}).get(r) or {}).get("title") or r for r in scope.evaluations}
+    ctx = Ctx(cp, typed, roles_of(cp, scope.evaluations), scope.deployments)
+    eval_titles = {r: (ev.title if (ev := typed.evaluations.get(r)) else None) or r for r in scope.evaluations}
     docs = [document_view(e, ids) for e in scope.documents]
     anchors = {(d.ref, path): a for d in docs for path, a in d.anchors.items()}
     doc_anchor = {d.ref: d.anchor for d in docs}
-    specs = {g["id"]: gate_spec(cp, g) for g in scope.gates}
-    untitled = {gid for gid, spec in specs.items() if spec is not None and not spec.title}
-    rows = gateview.rows(scope.gates, results, ids, eval_titles, untitled)
-    gate_evidence = [gateview.evidence(r, results, ids, getattr(specs[r.id], "rationale", None)) for r in rows]
+    specs = {g.id: gate_spec(cp, g) for g in scope.gates}
+    untitled = {gid: spec for gid, spec in specs.items() if spec is not None and not spec.title}
+    rows = gateview.rows(scope.gates, typed, ids, eval_titles, untitled)
+    gate_evidence = [gateview.evidence(r, typed, ids, getattr(specs[r.id], "rationale", None)) for r in rows]
     full = scope.kind in ("modelcard", "dossier")
     if not full:  # datasheet, deployment: their own content; the model's per-group evidence is in its model card report
         for ge in gate_evidence:
             if ge.chart is not None:
                 ge.chart, ge.table, ge.elsewhere = None, [], True
-    gated = {str(r.record["metric"]) for r in rows if r.record.get("metric")}
-    evaluations = [evidence.evaluation_view(ref, results["evaluations"][ref], ctx, ids, gated, full, charted(gate_evidence))
-                   for ref in scope.evaluations if ref in results.get("evaluations", {})]
+    gated = {r.record.metric for r in rows if r.record.metric}
+    evaluations = [evidence.evaluation_view(ref, typed.evaluations[ref], ctx, ids, gated, full, charted(gate_evidence))
+                   for ref in scope.evaluations if ref in typed.evaluations]
     evaluations = [v for view in evaluations for v in (view, *view.labels)]  # a label's section after its overview
     if scope.kind == "deployment":  # the data's composition belongs to the datasheet report and the dossier
         for view in evaluations:
             view.composition = []
-    comparison = evidence.comparison(scope.evaluations, results, ctx, ids, gated) if scope.kind in ("modelcard", "dossier") else None
-    mviews = mitigations.views(scope.evaluations, results, scope.deployments, ids) if full else []
+    comparison = evidence.comparison(scope.evaluations, typed, ctx, ids, gated) if scope.kind in ("modelcard", "dossier") else None
+    mviews = mitigations.views(scope.evaluations, typed, scope.deployments, ids) if full else []
     stages = None
     if scope.kind == "dossier":
         by_kind: dict[str, list[Any]] = {}
@@ -177,22 +180,22 @@ def build_context(scope: Scope, results: dict[str, Any], cp: Any, results_bytes:
         info = {r.id: (specs[r.id], gate_kinds(cp, r.record)) for r in rows}
         stages = lifecycle.stages(by_kind, anchors, rows, info)
         mitigations.link_stages(stages, mviews)
-    verdict = gateview.verdict(scope.gates, results)
+    verdict = gateview.verdict(scope.gates, typed)
     return {
         "lang": current().code, "scope": scope, "kind": scope.kind, "kind_label": scope.kind_label, "title": scope.title,
         "subject_ref": scope.subject.ref, "subject_prefix": REF_PREFIX.get(scope.subject.doc.kind, ""),
-        "project": results.get("project") or {}, "build_date": results.get("build_date"),
-        "build_day": fmt.date(results.get("build_date")),
-        "fairgov_version": results.get("fairgov_version"), "results_sha256": sha,
+        "project": typed.project or {}, "build_date": typed.build_date,
+        "build_day": fmt.date(typed.build_date),
+        "fairgov_version": typed.fairgov_version, "results_sha256": sha,
         "verdict": verdict, "gates": rows,
-        "summary": summary.executive_summary(scope, cp, results, rows, [r.waiver for r in rows if r.status == "waived"]),
-        "inconclusive": [(r, gateview.explain_inconclusive(r.record, results)) for r in rows if r.status == "inconclusive"],
-        "evaluated": evaluated_lines(scope, results, ctx, ids, doc_anchor), "signoffs": signoffs(scope),
-        "deployments": [_deployment_line(d, results) for d in scope.deployments] if scope.kind in ("deployment", "dossier") else [],
+        "summary": summary.executive_summary(scope, cp, typed, rows, [r.waiver for r in rows if r.status == "waived"]),
+        "inconclusive": [(r, gateview.explain_inconclusive(r.record, typed)) for r in rows if r.status == "inconclusive"],
+        "evaluated": evaluated_lines(scope, ctx, ids, doc_anchor), "signoffs": signoffs(scope),
+        "deployments": [_deployment_line(d, typed) for d in scope.deployments] if scope.kind in ("deployment", "dossier") else [],
         "full_evidence": full, "gate_evidence": gate_evidence, "evaluations": evaluations, "comparison": comparison, "stages": stages,
         "mitigations": mviews,
-        "documents": docs, "coverage": coverage_views(scope, results, cp, ids, anchors),
-        "provenance": provenance(results, sha, scope),
+        "documents": docs, "coverage": coverage_views(scope, typed, cp, ids, anchors),
+        "provenance": provenance(typed, sha, scope),
         "description": f"{scope.kind_label} — {verdict['headline']}",
         "authors": sorted({p.name for e in scope.documents for p in e.model.owners}),
     }
@@ -205,22 +208,27 @@ def charted(gate_evidence: list[Any]) -> set[tuple[str, str, str]]:
     gated, plotted = set(), set()
     for ge in gate_evidence:
         g = ge.row.record
-        if g.get("type") != "metric" or not g.get("metric"):
+        if g.type != "metric" or not g.metric:
             continue
-        keys = {(str(g.get("evaluation") or ""), str(g.get("across") or ""), part)
-                for part in gateview.AGGREGATE_PARTS.get(g["metric"], (g["metric"],))}
+        keys = {(g.evaluation or "", g.across or "", part) for part in gateview.AGGREGATE_PARTS.get(g.metric, (g.metric,))}
         gated |= keys
         if ge.chart is not None and ge.row.status != "pass":
             plotted |= keys
     return gated - plotted
 
 
-def _deployment_line(d: Any, results: dict[str, Any]) -> dict[str, Any]:
+def _deployment_line(d: Any, results: Results) -> dict[str, Any]:
     m = d.model
     op = m.operating_point
-    ev = results["evaluations"].get(op.evaluation) or {}
-    if op.variant != "baseline":  # a deployed mitigation variant (its own fitted threshold)
-        ev = (ev.get("variants") or {}).get(op.variant) or {}
-    number = (ev.get("threshold") or {}).get("value") if op.follows_fitted else op.threshold
+    number = op.threshold
+    if op.follows_fitted:
+        ev = results.evaluations.get(op.evaluation)
+        fitted: Any = ev.threshold if ev else None
+        if op.variant != "baseline":  # a deployed mitigation variant (its own fitted threshold)
+            var = ev.variants.get(op.variant) if ev else None
+            fitted = (var.threshold or {}).get("value") if var else None
+        else:
+            fitted = fitted.value if fitted else None
+        number = fitted
     return {"site": m.site.name, "location": m.site.location, "threshold": fmt.num(number),
             "evaluation": m.operating_point.evaluation, "policies": ", ".join(m.policies)}

@@ -14,6 +14,8 @@ from fairgov.render.gateview import AGGREGATE_PARTS, SIGNED, _point
 from fairgov.render.i18n import N_, gettext, ngettext
 from fairgov.render.ids import Ids
 from fairgov.render.protocol import protocol_facts
+from fairgov.results import Aggregate, AttributeBlock, Cell, Evaluation, Measure, Results, Stat
+from fairgov.results.model import CalibrationBin
 from fairgov.spec.evaluation import METRIC_NAMES
 from fairgov.vocabulary import SPLITS
 
@@ -67,8 +69,8 @@ def metric_order(names: Any) -> list[str]:
     return known + sorted(m for m in names if m not in known)
 
 
-def groups_of(attr: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {g: c for g, c in attr.get("groups", {}).items() if not (g == "unknown" and not c.get("n"))}
+def groups_of(attr: AttributeBlock) -> dict[str, Cell]:
+    return {g: c for g, c in attr.groups.items() if not (g == "unknown" and not c.n)}
 
 
 def charted_metrics(available: list[str], gated: set[str]) -> list[str]:
@@ -78,38 +80,38 @@ def charted_metrics(available: list[str], gated: set[str]) -> list[str]:
     return [m for m in available if m in wanted][:6]
 
 
-def threshold_text(ev: dict[str, Any]) -> str:
-    th = ev.get("threshold") or {}
-    policy, target = th.get("policy"), th.get("target")
+def threshold_text(ev: Evaluation) -> str:
+    th = ev.threshold
+    policy, target = (th.policy, th.target) if th else (None, None)
     how = {"fixed": gettext("fixed"), "target_fpr": gettext("target FPR %(target)s") % {"target": fmt.num(target, 2)},
            "target_sensitivity": gettext("target sensitivity %(target)s") % {"target": fmt.num(target, 2)},
            "max_f1": gettext("maximum F1"), "youden": gettext("Youden's J")}.get(policy or "", str(policy))
     return gettext("%(value)s, fitted on the %(split)s split (%(how)s)") % {
-        "value": fmt.num(th.get("value")), "split": split_label(th.get("fitted_on", "validation")), "how": how}
+        "value": fmt.num(th.value if th else None), "split": split_label(th.fitted_on if th else "validation"), "how": how}
 
 
-def facts(ev: dict[str, Any], cp: Any, roles: list[str], dataset_link: str | None) -> list[tuple[str, str]]:
-    m = ev.get("measure") or {}
-    card = cp.model(ev.get("model", "")) if cp else None
-    ds = cp.model(ev.get("dataset", "")) if cp else None
-    task = ev.get("task") or {}
-    out = [(gettext("Model"), f"{card.title} ({ev.get('model')})" if card else str(ev.get("model"))),
-           (gettext("Data"), f"{ds.title} ({ev.get('dataset')})" if ds else str(ev.get("dataset"))),
+def facts(ev: Evaluation, cp: Any, roles: list[str], dataset_link: str | None) -> list[tuple[str, str]]:
+    m = ev.measure
+    card = cp.model(ev.model) if cp else None
+    ds = cp.model(ev.dataset) if cp else None
+    task = ev.task
+    out = [(gettext("Model"), f"{card.title} ({ev.model})" if card else ev.model),
+           (gettext("Data"), f"{ds.title} ({ev.dataset})" if ds else ev.dataset),
            (gettext("Role in the model card"), ", ".join(roles) or fmt.DASH),
-           (gettext("Protocol"), protocol_label(ev.get("protocol", ""))),
+           (gettext("Protocol"), protocol_label(ev.protocol)),
            (gettext("Task"), gettext("label %(label)s, positive class %(positive)s") % {
                "label": task.get("label"), "positive": task.get("positive")})]
-    if ev.get("status") != "ok":
+    out += protocol_facts(ev.protocol, ev.provenance)  # backbone, prompts, DICOM (also when it failed)
+    if ev.status != "ok" or m is None:
         return out
-    out += protocol_facts(ev.get("protocol"), ev.get("provenance"))  # backbone, prompts, DICOM
-    b, p, mins = m.get("bootstrap", {}), m.get("permutation", {}), m.get("min_evidence", {})
-    rows = (ev.get("provenance") or {}).get("rows") or {}
-    dropped = (ev.get("dropped") or {}).get("rows", 0)
+    b, p, mins = m.bootstrap, m.permutation, m.min_evidence
+    rows = ev.provenance.get("rows") or {}
+    dropped = ev.dropped.get("rows", 0)
     scored = rows.get("scored", rows.get("used"))  # predictions protocol: scored; linear probe: used
     out += [
         (gettext("Test split"), gettext("%(n)s images, %(patients)s patients; %(pos)s positives, %(neg)s negatives") % {
-            "n": fmt.count(m.get("n")), "patients": fmt.count(m.get("n_clusters")), "pos": fmt.count(m.get("n_pos")),
-            "neg": fmt.count(m.get("n_neg"))}),
+            "n": fmt.count(m.n), "patients": fmt.count(m.n_clusters), "pos": fmt.count(m.n_pos),
+            "neg": fmt.count(m.n_neg)}),
         *([(gettext("Rows scored"), gettext("%(scored)s of %(total)s manifest rows; %(dropped)s dropped") % {
             "scored": fmt.count(scored), "total": fmt.count(rows.get("total")), "dropped": fmt.count(dropped)})]
           if fmt.is_num(scored) and fmt.is_num(rows.get("total")) else []),
@@ -117,23 +119,23 @@ def facts(ev: dict[str, Any], cp: Any, roles: list[str], dataset_link: str | Non
         (gettext("Uncertainty"), gettext(
             "%(resamples)s patient-level bootstrap resamples (%(method)s), %(level)s intervals, seed %(seed)s; "
             "%(permutations)s permutations for gap p-values") % {
-            "resamples": fmt.count(b.get("resamples")), "method": b.get("method", "?"), "level": fmt.level(float(b.get("level", 0.95))),
-            "seed": b.get("seed"), "permutations": fmt.count(p.get("permutations"))}),
+            "resamples": fmt.count(b.resamples), "method": b.method, "level": fmt.level(float(b.level)),
+            "seed": b.seed, "permutations": fmt.count(p.permutations)}),
         (gettext("Minimum evidence per cell"), gettext("%(pos)s positives, %(neg)s negatives, %(n)s images") % {
-            "pos": fmt.count(mins.get("positives", 0)), "neg": fmt.count(mins.get("negatives", 0)), "n": fmt.count(mins.get("n", 0))}),
+            "pos": fmt.count(mins.positives), "neg": fmt.count(mins.negatives), "n": fmt.count(mins.n)}),
     ]
     return out
 
 
-def evaluation_view(ref: str, ev: dict[str, Any], ctx: Any, ids: Ids, gated: set[str], full: bool = True,
+def evaluation_view(ref: str, ev: Evaluation, ctx: Any, ids: Ids, gated: set[str], full: bool = True,
                     charted: set[tuple[str, str, str]] | None = None) -> EvaluationView:
     """`full`: subgroup tables, per-group charts and calibration too (model card and dossier).
     `charted`: the (evaluation, attribute, metric) to chart per group; None: the default metrics
     and every gated one."""
-    view = EvaluationView(ref, ids.get("eval", ref.split("/")[-1]), ev.get("title") or ref, ev.get("status", "error"), ev.get("error"))
+    view = EvaluationView(ref, ids.get("eval", ref.split("/")[-1]), ev.title or ref, ev.status, ev.error)
     view.facts = facts(ev, ctx.cp, ctx.roles.get(ref, []), None)
-    m = ev.get("measure")
-    if view.status == "ok" and ev.get("labels"):  # overview, then one section per label (render/labels.py)
+    m = ev.measure
+    if view.status == "ok" and ev.labels:  # overview, then one section per label (render/labels.py)
         view.facts, view.overview = [*view.facts[:4], labels.task_fact(ev)], labels.overview(ev)
         view.composition = composition_views(ref, ev, ctx.deployments, ids)
         view.labels = [evaluation_view(f"{ref}@{n}", labels.endpoint_evaluation(ev, n), ctx, ids, gated, full)
@@ -141,33 +143,33 @@ def evaluation_view(ref: str, ev: dict[str, Any], ctx: Any, ids: Ids, gated: set
         for sub in view.labels:
             sub.composition, view.level = [], sub.level
         return view
-    if view.status != "ok" or not m:
+    if view.status != "ok" or m is None:
         return view
-    view.level = float((m.get("bootstrap") or {}).get("level") or 0.95)
+    view.level = float(m.bootstrap.level or 0.95)
     view.composition = composition_views(ref, ev, ctx.deployments, ids)
     if not full:
         return view
-    metrics = metric_order(m.get("overall", {}).get("metrics", {}))
-    for attr_name in sorted(m.get("attributes", {}), key=lambda a: ("×" in a, a)):
-        attr = m["attributes"][attr_name]
-        view.tables += subgroup_tables(attr_name, attr, m.get("overall", {}), metrics)
+    metrics = metric_order(m.overall.metrics)
+    for attr_name in sorted(m.attributes, key=lambda a: ("×" in a, a)):
+        attr = m.attributes[attr_name]
+        view.tables += subgroup_tables(attr_name, attr, m.overall, metrics)
         shown = charted_metrics(metrics, gated) if charted is None else [x for x in metrics if (ref, attr_name, x) in charted]
         if shown and "×" not in attr_name:
-            view.charts.append(group_chart(ref, attr_name, attr, m.get("overall", {}), shown, ids))
+            view.charts.append(group_chart(ref, attr_name, attr, m.overall, shown, ids))
     view.calibration = calibration_views(ref, m, ids)
     view.notes = interval_notes(m)
     return view
 
 
-def subgroup_tables(attr_name: str, attr: dict[str, Any], overall: dict[str, Any], metrics: list[str]) -> list[SubgroupTable]:
+def subgroup_tables(attr_name: str, attr: AttributeBlock, overall: Cell, metrics: list[str]) -> list[SubgroupTable]:
     out = []
     groups = groups_of(attr)
     chunks = [metrics[i : i + CHUNK] for i in range(0, len(metrics), CHUNK)]
     for k, chunk in enumerate(chunks):
         rows = []
         for name, cell in [*groups.items(), ("overall", overall)]:
-            cells = [_cell(cell.get("metrics", {}).get(mname)) for mname in chunk]
-            rows.append({"group": name, "n": cell.get("n"), "pos": cell.get("n_pos"), "neg": cell.get("n_neg"),
+            cells = [fmt.cell(cell.metrics.get(mname)) for mname in chunk]
+            rows.append({"group": name, "n": cell.n, "pos": cell.n_pos, "neg": cell.n_neg,
                          "overall": name == "overall" and cell is overall, "cells": cells, "span": _shared_undefined(cells)})
             if rows[-1]["overall"]:
                 rows[-1]["group"] = gettext("overall")
@@ -191,42 +193,37 @@ def _shared_undefined(cells: list[dict[str, Any]]) -> str | None:
     return None
 
 
-def _cell(stat: dict[str, Any] | None) -> dict[str, Any]:
-    return fmt.cell(stat)
-
-
-def interval_notes(m: dict[str, Any]) -> list[str]:
+def interval_notes(m: Measure) -> list[str]:
     notes = set()
-    for attr in m.get("attributes", {}).values():
-        for agg in attr.get("aggregates", {}).values():
-            for stat in (agg.values() if "value" not in agg else [agg]):
-                reason = stat.get("reason") if isinstance(stat, dict) else None
-                if reason and fmt.is_num(stat.get("value")):
-                    notes.add(reason)
-        for cell in attr.get("groups", {}).values():
-            for stat in cell.get("metrics", {}).values():
-                if stat.get("reason") and fmt.is_num(stat.get("value")):
-                    notes.add(stat["reason"])
+    for attr in m.attributes.values():
+        for agg in attr.aggregates.values():
+            for stat in (agg.values() if isinstance(agg, dict) else [agg]):
+                if stat.reason and fmt.is_num(stat.value):
+                    notes.add(stat.reason)
+        for cell in attr.groups.values():
+            for one in cell.metrics.values():
+                if one.reason and fmt.is_num(one.value):
+                    notes.add(one.reason)
     out = [reasons.metric(n) for n in sorted(notes)]
     return out + ([gettext(fmt.OUTSIDE_NOTE)] if any_outside(m) else [])
 
 
-def any_outside(m: dict[str, Any]) -> bool:
+def any_outside(m: Measure) -> bool:
     """Whether any estimate of this measurement lies outside its own interval."""
-    cells = [m.get("overall", {}), *(c for a in m.get("attributes", {}).values() for c in a.get("groups", {}).values())]
-    return any(fmt.outside(stat) for c in cells for stat in c.get("metrics", {}).values())
+    cells = [m.overall, *(c for a in m.attributes.values() for c in a.groups.values())]
+    return any(fmt.outside(stat) for c in cells for stat in c.metrics.values())
 
 
-def group_chart(ref: str, attr_name: str, attr: dict[str, Any], overall: dict[str, Any], shown: list[str], ids: Ids) -> dict[str, Any]:
+def group_chart(ref: str, attr_name: str, attr: AttributeBlock, overall: Cell, shown: list[str], ids: Ids) -> dict[str, Any]:
     groups = groups_of(attr)
     panels, desc = [], []
     for mname in shown:
-        rows = [Row(g, (_point(c.get("metrics", {}).get(mname)),)) for g, c in groups.items()]
-        ov = overall.get("metrics", {}).get(mname, {}).get("value")
-        ov = ov if fmt.is_num(ov) else None
+        rows = [Row(g, (_point(c.metrics.get(mname)),)) for g, c in groups.items()]
+        whole = overall.metrics.get(mname)
+        ov = whole.value if whole is not None and fmt.is_num(whole.value) else None
         dom = charts.panel_domain([p for r in rows for p in r.points], [ov], mname not in SIGNED)
         panels.append(Panel(rows, dom, title=fmt.metric_label(mname), overall=ov))
-        items = [f"{r.label} {fmt.estimate(groups[r.label].get('metrics', {}).get(mname))}" for r in rows]
+        items = [f"{r.label} {fmt.estimate(groups[r.label].metrics.get(mname))}" for r in rows]
         if ov is not None:
             items.append(gettext("overall %(value)s") % {"value": fmt.num(ov)})
         desc.append(f"{fmt.metric_label(mname)}: " + "; ".join(items))
@@ -238,14 +235,16 @@ def group_chart(ref: str, attr_name: str, attr: dict[str, Any], overall: dict[st
     return {"attribute": attr_name, "svg": svg, "caption": caption}
 
 
-def calibration_views(ref: str, m: dict[str, Any], ids: Ids) -> list[dict[str, Any]]:
-    out = []
-    cal = m.get("calibration", {})
-    for attr_name, groups in sorted(cal.get("attributes", {}).items()):
+def calibration_views(ref: str, m: Measure, ids: Ids) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    cal = m.calibration
+    if cal is None:
+        return out
+    for attr_name, groups in sorted(cal.attributes.items()):
         if "×" in attr_name:
             continue
-        curves = [CalibrationCurve(gettext("all test images"), _bins(cal.get("overall", [])))]
-        curves += [CalibrationCurve(g, _bins(bins)) for g, bins in groups.items() if sum(b.get("n", 0) for b in bins) > 0]
+        curves = [CalibrationCurve(gettext("all test images"), _bins(cal.overall))]
+        curves += [CalibrationCurve(g, _bins(bins)) for g, bins in groups.items() if sum(b.n for b in bins) > 0]
         ident = ids.get("calibration", ref.split("/")[-1], attr_name)
         binned = gettext("mean score %(score)s observed %(observed)s n=%(n)s")
         desc = "; ".join(f"{c.label}: " + ", ".join(binned % {"score": fmt.num(s, 2), "observed": fmt.num(o, 2), "n": fmt.count(n)}
@@ -257,18 +256,18 @@ def calibration_views(ref: str, m: dict[str, Any], ids: Ids) -> list[dict[str, A
     return out
 
 
-def _bins(bins: list[dict[str, Any]]) -> tuple[tuple[float, float, int, float], ...]:
+def _bins(bins: list[CalibrationBin]) -> tuple[tuple[float, float, int, float], ...]:
     out = []
     for b in bins:
-        if b.get("n") and fmt.is_num(b.get("mean_score")) and fmt.is_num(b.get("mean_label")):
-            centre = (float(b.get("bin_low", 0.0)) + float(b.get("bin_high", 1.0))) / 2
-            out.append((float(b["mean_score"]), float(b["mean_label"]), int(b["n"]), centre))
+        if b.n and b.mean_score is not None and b.mean_label is not None and fmt.is_num(b.mean_score) and fmt.is_num(b.mean_label):
+            centre = (float(b.bin_low) + float(b.bin_high)) / 2
+            out.append((float(b.mean_score), float(b.mean_label), int(b.n), centre))
     return tuple(out)
 
 
-def composition_views(ref: str, ev: dict[str, Any], deployments: list[Any], ids: Ids) -> list[dict[str, Any]]:
+def composition_views(ref: str, ev: Evaluation, deployments: list[Any], ids: Ids) -> list[dict[str, Any]]:
     out = []
-    for attr_name, splits in sorted((ev.get("composition") or {}).items()):
+    for attr_name, splits in sorted(ev.composition.items()):
         totals = {s: sum((splits.get(s) or {}).values()) for s in SPLITS}
         intended = [(d, d.model.intended_population.distribution.get(attr_name)) for d in deployments]
         intended = [(d, dist) for d, dist in intended if dist]
@@ -298,14 +297,15 @@ class Comparison:
     blocks: list[dict[str, Any]]
 
 
-def comparison(refs: list[str], results: dict[str, Any], ctx: Any, ids: Ids, gated: set[str]) -> Comparison | None:
-    evs = [(r, results.get("evaluations", {}).get(r)) for r in refs]
-    ok = [(r, e) for r, e in evs if e and e.get("status") == "ok" and e.get("measure")]
+def comparison(refs: list[str], results: Results, ctx: Any, ids: Ids, gated: set[str]) -> Comparison | None:
+    evs = [(r, results.evaluations.get(r)) for r in refs]
+    ok = [(r, e.measure) for r, e in evs if e and e.status == "ok" and e.measure is not None]
     if len(ok) < 2:
         return None
-    labels = [(r, f"{e.get('title') or r}" + (f" [{', '.join(ctx.roles.get(r, []))}]" if ctx.roles.get(r) else "")) for r, e in ok]
-    common = set.intersection(*(set(e["measure"].get("attributes", {})) for _, e in ok))
-    metrics = [m for m in metric_order(set.intersection(*(set(e["measure"]["overall"].get("metrics", {})) for _, e in ok)))]
+    titles = {r: results.evaluations[r].title for r, _ in ok}
+    labels = [(r, f"{titles[r] or r}" + (f" [{', '.join(ctx.roles.get(r, []))}]" if ctx.roles.get(r) else "")) for r, _ in ok]
+    common = set.intersection(*(set(m.attributes) for _, m in ok))
+    metrics = [m for m in metric_order(set.intersection(*(set(m.overall.metrics) for _, m in ok)))]
     shown = charted_metrics(metrics, gated)[:4]
     blocks = []
     for attr_name in sorted(common, key=lambda a: ("×" in a, a)):
@@ -315,20 +315,20 @@ def comparison(refs: list[str], results: dict[str, Any], ctx: Any, ids: Ids, gat
     return Comparison(ids.get("comparison"), labels, blocks)
 
 
-def _compare_attribute(attr_name: str, ok: list[tuple[str, dict[str, Any]]], labels: list[tuple[str, str]], shown: list[str], ids: Ids) -> dict[str, Any]:
-    group_names = list(dict.fromkeys(g for _, e in ok for g in groups_of(e["measure"]["attributes"][attr_name])))
+def _compare_attribute(attr_name: str, ok: list[tuple[str, Measure]], labels: list[tuple[str, str]], shown: list[str], ids: Ids) -> dict[str, Any]:
+    group_names = list(dict.fromkeys(g for _, m in ok for g in groups_of(m.attributes[attr_name])))
     panels, tables = [], []
     for mname in shown:
         rows: list[Row] = []
         pts: list[Point] = []
         for g in group_names:
-            points = tuple(_point(e["measure"]["attributes"][attr_name]["groups"].get(g, {}).get("metrics", {}).get(mname)) for _, e in ok)
+            points = tuple(_point(_stat(m, attr_name, g, mname)) for _, m in ok)
             rows.append(Row(g, points))
             pts += points
         panels.append(Panel(rows, charts.panel_domain(pts, [], mname not in SIGNED), title=fmt.metric_label(mname), series=len(ok)))
-        gaps = [e["measure"]["attributes"][attr_name].get("aggregates", {}).get(mname, {}).get("gap") for _, e in ok]
+        gaps = [_gap(m, attr_name, mname) for _, m in ok]
         tables.append({"metric": mname, "rows": [
-            {"group": g, "cells": [fmt.estimate(e["measure"]["attributes"][attr_name]["groups"].get(g, {}).get("metrics", {}).get(mname)) for _, e in ok]}
+            {"group": g, "cells": [fmt.estimate(_stat(m, attr_name, g, mname)) for _, m in ok]}
             for g in group_names], "gaps": [fmt.estimate(gp) for gp in gaps], "change": _gap_change(gaps, labels)})
     ident = ids.get("compare", attr_name)
     title = gettext("Comparison of evaluations by %(attribute)s") % {"attribute": attr_name}
@@ -338,11 +338,22 @@ def _compare_attribute(attr_name: str, ok: list[tuple[str, dict[str, Any]]], lab
     return {"attribute": attr_name, "svg": svg, "tables": tables}
 
 
-def _gap_change(gaps: list[dict[str, Any] | None], labels: list[tuple[str, str]]) -> list[str]:
-    base: Any = (gaps[0] or {}).get("value")
+def _stat(m: Measure, attr_name: str, group: str, metric: str) -> Stat | None:
+    cell = m.attributes[attr_name].groups.get(group)
+    return cell.metrics.get(metric) if cell else None
+
+
+def _gap(m: Measure, attr_name: str, metric: str) -> Aggregate | None:
+    """The gap aggregate of one metric (None where the metric has none or it is not a family)."""
+    family = m.attributes[attr_name].aggregates.get(metric)
+    return family.get("gap") if isinstance(family, dict) else None
+
+
+def _gap_change(gaps: list[Aggregate | None], labels: list[tuple[str, str]]) -> list[str]:
+    base: Any = gaps[0].value if gaps[0] else None
     out = []
     for gap, (_, label) in zip(gaps[1:], labels[1:], strict=False):
-        v: Any = (gap or {}).get("value")
+        v: Any = gap.value if gap else None
         if not (fmt.is_num(base) and fmt.is_num(v)):
             out.append(gettext("%(label)s: gap change undefined") % {"label": label})
             continue

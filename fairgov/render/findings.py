@@ -16,6 +16,7 @@ from typing import Any
 
 from fairgov.render import fmt
 from fairgov.render.i18n import gettext
+from fairgov.results import Gate, Results
 
 WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                 "ten": 10, "fifteen": 15, "twenty": 20}
@@ -50,7 +51,7 @@ def _strings(model: Any, path: str = "") -> list[tuple[str, str]]:
     return sorted(out)
 
 
-def composition_claims(datasheets: list[Any], results: dict[str, Any], evaluations: list[str],
+def composition_claims(datasheets: list[Any], results: Results, evaluations: list[str],
                        deployments: list[Any]) -> list[Finding]:
     out = []
     for ds in datasheets:
@@ -73,15 +74,15 @@ def composition_claims(datasheets: list[Any], results: dict[str, Any], evaluatio
     return out
 
 
-def _worst_difference(text: str, results: dict[str, Any], evaluations: list[str], dataset: str,
+def _worst_difference(text: str, results: Results, evaluations: list[str], dataset: str,
                       deployments: list[Any]) -> tuple[float, str, str, float, float] | None:
     worst: tuple[float, str, str, float, float] | None = None
     lowered = text.lower()
     for ref in evaluations:
-        ev = results.get("evaluations", {}).get(ref) or {}
-        if ev.get("dataset") != dataset:
+        ev = results.evaluations.get(ref)
+        if ev is None or ev.dataset != dataset:
             continue
-        comp = ev.get("composition") or {}
+        comp = ev.composition
         named = [a for a in comp if a.split("_")[0].lower() in lowered]
         for attr in named or list(comp):
             test = comp[attr].get("test") or {}
@@ -95,26 +96,26 @@ def _worst_difference(text: str, results: dict[str, Any], evaluations: list[str]
     return worst
 
 
-def local_limits(deployments: list[Any], gates: list[dict[str, Any]]) -> list[Finding]:
+def local_limits(deployments: list[Any], gates: list[Gate]) -> list[Finding]:
     out = []
-    gap_gates = [g for g in gates if g.get("type") == "metric" and g.get("statistic") == "gap" and fmt.is_num(g.get("threshold"))]
+    gap_gates = [g for g in gates if g.type == "metric" and g.statistic == "gap" and fmt.is_num(g.threshold)]
     for d in deployments:
         for where, text in _strings(d.model):
             for m in _LOCAL_GAP.finditer(text):
                 metric, local = METRIC_WORDS[m.group(1).lower()], float(m.group(2))
                 for g in gap_gates:
-                    covers = g.get("metric") == metric or metric in BOUNDS.get(str(g.get("metric")), ())
-                    if covers and abs(float(g["threshold"]) - local) > 1e-9:
+                    covers = g.metric == metric or metric in BOUNDS.get(str(g.metric), ())
+                    if covers and g.threshold is not None and abs(float(g.threshold) - local) > 1e-9:
                         out.append(Finding("FG611", gettext(
                             "%(ref)s states a local %(metric)s gap limit of %(local)s; the policy gate %(gate)s "
                             "(%(gate_metric)s) allows %(limit)s. Align the two or say which one governs.") % {
                             "ref": d.ref, "metric": fmt.metric_label(metric), "local": fmt.num(local),
-                            "gate": g["id"], "gate_metric": fmt.metric_label(g.get("metric")),
-                            "limit": fmt.num(g["threshold"])}, f"{d.doc.relpath}: {where}"))
+                            "gate": g.id, "gate_metric": fmt.metric_label(g.metric),
+                            "limit": fmt.num(g.threshold)}, f"{d.doc.relpath}: {where}"))
     return out
 
 
-def findings(scope: Any, results: dict[str, Any]) -> list[Finding]:
+def findings(scope: Any, results: Results) -> list[Finding]:
     """The findings about this report's own documents."""
     datasheets = [e for e in scope.documents if e.doc.kind == "Datasheet"]
     deployments = [e for e in scope.documents if e.doc.kind == "DeploymentProtocol"]

@@ -19,6 +19,7 @@ from babel.dates import format_date
 from fairgov.render.i18n import N_, current, gettext
 from fairgov.render.numbers import DASH, MINUS, _percent, count, is_num, num, pct  # noqa: F401 - fmt is the templates' API
 from fairgov.render.reasons import undefined
+from fairgov.results import Gate, Stat
 
 STATUS_WORD = {"pass": N_("PASS"), "fail": N_("FAIL"), "inconclusive": N_("INCONCLUSIVE"), "warn": N_("WARN"),
                "waived": N_("WAIVED")}
@@ -81,16 +82,26 @@ OUTSIDE_NOTE = N_("‡ The estimate lies outside its own bootstrap percentile in
                   "interval shows the resampling spread, not a range around the estimate.")
 
 
-def outside(stat: dict[str, Any] | None) -> bool:
+def plain_stat(stat: Stat | Gate | dict[str, Any] | None) -> dict[str, Any] | None:
+    """A typed `Stat` (or `Aggregate`) as the record these helpers read; views not yet converted
+    to the typed results pass that record itself."""
+    if isinstance(stat, (Stat, Gate)):
+        return stat.model_dump(include={"value", "ci_low", "ci_high", "reason"})
+    return stat
+
+
+def outside(stat: Stat | Gate | dict[str, Any] | None) -> bool:
     """True when a defined estimate lies outside its own interval (rounded as printed)."""
+    stat = plain_stat(stat)
     if not stat or not all(is_num(stat.get(k)) for k in ("value", "ci_low", "ci_high")):
         return False
     v, lo, hi = (round(float(stat[k]), 3) for k in ("value", "ci_low", "ci_high"))
     return not lo <= v <= hi
 
 
-def estimate(stat: dict[str, Any] | None, digits: int = 3) -> str:
+def estimate(stat: Stat | Gate | dict[str, Any] | None, digits: int = 3) -> str:
     """'0.842 (0.811–0.870)'; 'undefined: <reason>' for an undefined value."""
+    stat = plain_stat(stat)
     if not stat:
         return gettext("undefined: not computed")
     value = stat.get("value")
@@ -101,8 +112,9 @@ def estimate(stat: dict[str, Any] | None, digits: int = 3) -> str:
     return f"{num(value, digits)} {ci}".strip() + mark
 
 
-def cell(stat: dict[str, Any] | None) -> dict[str, Any]:
+def cell(stat: Stat | dict[str, Any] | None) -> dict[str, Any]:
     """A table cell: estimate and interval apart (the interval prints on its own line)."""
+    stat = plain_stat(stat)
     if not stat or not is_num(stat.get("value")):
         return {"defined": False, "text": undefined((stat or {}).get("reason") or "not computed")}
     return {"defined": True, "value": num(stat["value"]), "ci": interval(stat.get("ci_low"), stat.get("ci_high")),

@@ -3,7 +3,7 @@ explanations of inconclusive gates, and the per-gate evidence (forest plot + tab
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +15,8 @@ from fairgov.render import charts, fmt, reasons
 from fairgov.render.charts import Panel, Point, Row
 from fairgov.render.i18n import DEFAULT, N_, current, gettext, ngettext
 from fairgov.render.ids import Ids
-from fairgov.results.endpoints import gate_measure
+from fairgov.results import Cell, Gate, Measure, Results, Stat, Waiver
+from fairgov.results.endpoints import typed_gate_measure
 
 AGGREGATE_PARTS = {"equalized_odds": ("tpr", "fpr"), "equalized_odds_mean": ("tpr", "fpr"), "equal_opportunity": ("tpr",)}
 SIGNED = {"calibration_in_the_large"}
@@ -26,20 +27,19 @@ VERDICT_WORD = {"blocked": N_("BLOCKED"), "passed": N_("PASSED")}
 WAIVER_STATUS = {"active": N_("active"), "expired": N_("expired")}
 
 
-def waiver_view(waiver: dict[str, Any] | None) -> dict[str, Any] | None:
+def waiver_view(waiver: Waiver | None) -> dict[str, Any] | None:
     """A waiver record with its expiry date and status in the report language."""
     if waiver is None:
         return None
-    status = WAIVER_STATUS.get(str(waiver.get("status")))
-    return {**waiver, "expires": fmt.date(waiver.get("expires")),
-            "status": gettext(status) if status else waiver.get("status")}
+    status = WAIVER_STATUS.get(waiver.status)
+    return {**waiver.model_dump(mode="json", exclude_unset=True), "expires": fmt.date(waiver.expires),
+            "status": gettext(status) if status else waiver.status}
 
 
-def effect(gate: dict[str, Any]) -> str:
-    status = gate.get("status")
-    if gate.get("blocking"):
+def effect(gate: Gate) -> str:
+    if gate.blocking:
         return gettext("blocks")
-    word = EFFECT.get(status or "")
+    word = EFFECT.get(gate.status)
     return gettext(word) if word else fmt.DASH
 
 
@@ -48,25 +48,25 @@ TITLES = {"required_fields": N_("required fields answered"), "axes_evaluated": N
           "threshold_match": N_("deployed threshold = evaluated")}
 
 
-def gate_title(record: dict[str, Any]) -> str:
+def gate_title(record: Gate, spec: Any = None) -> str:
     """The engine's title of a gate whose policy names none, in the report language, from the
-    gate's own fields (English: the title results.json records)."""
-    title = str(record.get("title") or record.get("id"))
-    gtype = record.get("type")
+    gate's own fields and its policy spec `spec` (English: the title results.json records)."""
+    title = record.title or record.id
+    gtype = record.type
     if current().code == DEFAULT:
         return title
     if gtype in TITLES:
         return gettext(TITLES[gtype])
-    standard = (record.get("details") or {}).get("standard")
-    if gtype == "coverage" and title.startswith("coverage of "):
-        return gettext("coverage of %(standard)s") % {"standard": standard or title[len("coverage of "):]}
-    if gtype == "metric" and record.get("metric") and record.get("across"):
-        statistic = fmt.stat_label(record.get("statistic"))
-        if record.get("group"):
-            statistic = f"{statistic} {record['group']}"
+    standard = getattr(spec, "standard", None)  # the coverage gate's standard id, from the policy
+    if gtype == "coverage" and standard:
+        return gettext("coverage of %(standard)s") % {"standard": standard}
+    if gtype == "metric" and record.metric and record.across:
+        statistic = fmt.stat_label(record.statistic)
+        if record.group:
+            statistic = f"{statistic} {record.group}"
         return gettext("%(metric)s %(statistic)s across %(attribute)s %(limit)s") % {
-            "metric": fmt.metric_label(record["metric"]), "statistic": statistic, "attribute": record["across"],
-            "limit": fmt.limit(record.get("op"), record.get("threshold"))}
+            "metric": fmt.metric_label(record.metric), "statistic": statistic, "attribute": record.across,
+            "limit": fmt.limit(record.op, record.threshold)}
     return title
 
 
@@ -88,47 +88,47 @@ class GateRow:
     waiver: dict[str, Any] | None
     effect: str
     bound: str
-    record: dict[str, Any] = field(repr=False, default_factory=dict)
+    record: Gate = field(repr=False)
     estimate: str = ""  # metric gates: point estimate and interval
 
     @property
     def compared(self) -> bool:
         """False for a metric gate where results.json records no compared number."""
-        return self.type != "metric" or fmt.is_num(self.record.get("compared"))
+        return self.type != "metric" or fmt.is_num(self.record.compared)
 
 
-def order(gates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def order(gates: list[Gate]) -> list[Gate]:
     """Blocking first, then by status severity, then as results.json lists them."""
-    return [g for _, g in sorted(enumerate(gates), key=lambda ig: (not ig[1].get("blocking"), STATUS_ORDER.get(str(ig[1].get("status")), 9), ig[0]))]
+    return [g for _, g in sorted(enumerate(gates), key=lambda ig: (not ig[1].blocking, STATUS_ORDER.get(ig[1].status, 9), ig[0]))]
 
 
-def level_of(results: dict[str, Any], evaluation: str | None) -> float:
-    ev = results.get("evaluations", {}).get(str(evaluation or ""), {})
-    return float(ev.get("measure", {}).get("bootstrap", {}).get("level", 0.95) or 0.95)
+def level_of(results: Results, evaluation: str | None) -> float:
+    ev = results.evaluations.get(str(evaluation or ""))
+    return float(ev.measure.bootstrap.level or 0.95) if ev and ev.measure else 0.95
 
 
-def compared_side(gate: dict[str, Any]) -> str:
+def compared_side(gate: Gate) -> str:
     """Which number results.json says was compared: 'upper', 'lower', 'point' or '' (none)."""
-    compared = gate.get("compared")
+    compared = gate.compared
     if not fmt.is_num(compared):
         return ""
-    for side, key in (("upper", "ci_high"), ("lower", "ci_low"), ("point", "value")):
-        if fmt.is_num(gate.get(key)) and compared == gate.get(key):
+    for side, number in (("upper", gate.ci_high), ("lower", gate.ci_low), ("point", gate.value)):
+        if fmt.is_num(number) and compared == number:
             return side
     return "point"
 
 
-def bound_words(gate: dict[str, Any], level: float) -> str:
+def bound_words(gate: Gate, level: float) -> str:
     """The label of the compared number, from results.json's compared and bound fields: a
     number that decides a gate is never called a bound when it is the estimate, or vice versa."""
-    if gate.get("type") == "metric":
+    if gate.type == "metric":
         side = compared_side(gate)
         if side == "upper":
             return gettext("upper %(level)s bound compared") % {"level": fmt.level(level)}
         if side == "lower":
             return gettext("lower %(level)s bound compared") % {"level": fmt.level(level)}
         return gettext("point estimate compared") if side == "point" else ""
-    bound, limit = gate.get("bound"), Limit.of(gate.get("op"), gate.get("threshold"))
+    bound, limit = gate.bound, Limit.of(gate.op, gate.threshold)
     if bound == "conservative":
         bound = limit.bound_side(bound) if limit is not None else "lower"
     if bound == "upper":
@@ -140,8 +140,8 @@ def bound_words(gate: dict[str, Any], level: float) -> str:
     return ""
 
 
-def observed(gate: dict[str, Any], results: dict[str, Any]) -> tuple[str, str]:
-    gtype, value, compared = gate.get("type"), gate.get("value"), gate.get("compared")
+def observed(gate: Gate) -> tuple[str, str]:
+    gtype, value, compared = gate.type, gate.value, gate.compared
     if gtype == "metric":
         if not fmt.is_num(value):
             return fmt.DASH, gettext("undefined")
@@ -150,7 +150,7 @@ def observed(gate: dict[str, Any], results: dict[str, Any]) -> tuple[str, str]:
         note = gettext("est. %(estimate)s") % {"estimate": fmt.estimate(gate)} if compared != value else ""
         return fmt.num(compared), note
     if gtype == "coverage":
-        d = gate.get("details") or {}
+        d = gate.details
         items = gettext("%(covered)s/%(total)s items") % {"covered": d.get("covered"), "total": d.get("total")}
         return fmt.pct(value), (items if "covered" in d else "")
     if gtype == "threshold_match":
@@ -158,34 +158,36 @@ def observed(gate: dict[str, Any], results: dict[str, Any]) -> tuple[str, str]:
     return fmt.DASH, ""
 
 
-def rows(gates: list[dict[str, Any]], results: dict[str, Any], ids: Ids, eval_titles: dict[str, str],
-         untitled: Collection[str] = ()) -> list[GateRow]:
-    """`untitled`: gates whose policy gives no title (results.json has the engine's English one)."""
+def rows(gates: list[Gate], results: Results, ids: Ids, eval_titles: dict[str, str],
+         untitled: Mapping[str, Any] | None = None) -> list[GateRow]:
+    """`untitled`: gate id -> policy spec of the gates whose policy gives no title (results.json
+    has the engine's English one)."""
+    untitled = untitled or {}
     out = []
     for g in order(gates):
-        obs, note = observed(g, results)
-        src = g.get("source") or {}
+        obs, note = observed(g)
+        src = g.source.model_dump() if not isinstance(g.source, dict) else g.source
         out.append(GateRow(
-            id=g["id"], anchor=ids.get("gate", g["id"]), status=g["status"], blocking=bool(g.get("blocking")),
-            severity=g.get("severity", "block"), type=g.get("type", ""),
-            title=gate_title(g) if g["id"] in untitled else (g.get("title") or g["id"]),
-            evaluation=eval_titles.get(g.get("evaluation") or "", g.get("evaluation")),
-            observed=obs, observed_note=note, limit=fmt.limit(g.get("op"), g.get("threshold")),
-            reason=g.get("reason", ""), source=f"{src.get('file', '?')}:{src.get('line', '?')}",
-            waiver=waiver_view(g.get("waiver")), effect=effect(g), bound=bound_words(g, level_of(results, g.get("evaluation"))), record=g,
-            estimate=fmt.estimate(g) if g.get("type") == "metric" and fmt.is_num(g.get("value")) else "",
+            id=g.id, anchor=ids.get("gate", g.id), status=g.status, blocking=g.blocking,
+            severity=g.severity, type=g.type,
+            title=gate_title(g, untitled[g.id]) if g.id in untitled else (g.title or g.id),
+            evaluation=eval_titles.get(g.evaluation or "", g.evaluation),
+            observed=obs, observed_note=note, limit=fmt.limit(g.op, g.threshold),
+            reason=g.reason, source=f"{src.get('file', '?')}:{src.get('line', '?')}",
+            waiver=waiver_view(g.waiver), effect=effect(g), bound=bound_words(g, level_of(results, g.evaluation)), record=g,
+            estimate=fmt.estimate(g) if g.type == "metric" and fmt.is_num(g.value) else "",
         ))
     return out
 
 
-def verdict(gates: list[dict[str, Any]], results: dict[str, Any]) -> dict[str, Any]:
+def verdict(gates: list[Gate], results: Results) -> dict[str, Any]:
     """The verdict line of a report over its gates (the same rule as results.json's: `tally`)."""
-    t = tally([(str(g["status"]), bool(g.get("blocking"))) for g in gates])
+    t = tally([(g.status, g.blocking) for g in gates])
     counts, status = t.counts, t.status
-    blocking = [g for g in gates if g.get("blocking")]
+    blocking = [g for g in gates if g.blocking]
     head = gettext(VERDICT_WORD[status])
     if blocking:
-        fails = sum(1 for g in blocking if g["status"] == "fail")
+        fails = sum(1 for g in blocking if g.status == "fail")
         inc = len(blocking) - fails
         first = gettext("%(gates)s: %(failed)s") % {
             "gates": fmt.counted(ngettext("%(num)s blocking gate", "%(num)s blocking gates", len(blocking)), len(blocking)),
@@ -195,7 +197,7 @@ def verdict(gates: list[dict[str, Any]], results: dict[str, Any]) -> dict[str, A
     else:
         first = gettext("no blocking gate")
     rest = []
-    nonblocking_inc = counts["inconclusive"] - sum(1 for g in blocking if g["status"] == "inconclusive")
+    nonblocking_inc = counts["inconclusive"] - sum(1 for g in blocking if g.status == "inconclusive")
     if nonblocking_inc:
         text = ngettext("%(num)s inconclusive (non-blocking)", "%(num)s inconclusive (non-blocking)", nonblocking_inc)
         rest.append(fmt.counted(text, nonblocking_inc))
@@ -204,44 +206,45 @@ def verdict(gates: list[dict[str, Any]], results: dict[str, Any]) -> dict[str, A
     if counts["waived"]:
         rest.append(fmt.counted(ngettext("%(num)s waived", "%(num)s waived", counts["waived"]), counts["waived"]))
     rest.append(fmt.counted(ngettext("%(num)s passed", "%(num)s passed", counts["pass"]), counts["pass"]))
-    build = results.get("verdict", {})
-    total = len(results.get("gates", []))
+    build = results.verdict
+    total = len(results.gates)
     note = ""
-    if len(gates) != total or build.get("status") != status:
-        word = VERDICT_WORD.get(str(build.get("status")))
+    if len(gates) != total or build.status != status:
+        word = VERDICT_WORD.get(build.status)
         note = gettext("This report covers %(shown)s of the build's %(total)s gates; the build verdict is %(verdict)s.") % {
             "shown": fmt.count(len(gates)), "total": fmt.count(total),
-            "verdict": gettext(word) if word else str(build.get("status", "?")).upper()}
+            "verdict": gettext(word) if word else build.status.upper()}
     headline = gettext("VERDICT: %(word)s — %(summary)s") % {"word": head, "summary": " · ".join([first, *rest])}
     return {"status": status, "headline": headline, "word": head, "counts": counts, "blocking": len(blocking), "note": note}
 
 
-def explain_inconclusive(gate: dict[str, Any], results: dict[str, Any]) -> str:
+def explain_inconclusive(gate: Gate, results: Results) -> str:
     """One line: which cell lacked evidence and how much more is needed."""
-    reason = gate.get("reason", "")
+    reason = gate.reason
     structured = reasons.records(gate)
     codes = {r.code for r in structured} if structured is not None else set()
-    measure = gate_measure(results, gate)
+    measure = typed_gate_measure(results, gate)
     if measure and ("evidence-too-thin" in codes or (structured is None and reason.startswith("evidence too thin"))):
         needs = _shortfalls(measure, gate)
         if needs:
             return gettext("evidence too thin — %(needs)s") % {"needs": "; ".join(needs)}
     if measure and ("straddles" in codes or (structured is None and "straddles" in reason)):
-        level = level_of(results, gate.get("evaluation"))
-        groups = _groups(measure, gate.get("across") or "")
-        smallest = min(groups.items(), key=lambda kv: kv[1].get("n", 0), default=None)
+        level = level_of(results, gate.evaluation)
+        groups = _groups(measure, gate.across or "")
+        smallest = min(groups.items(), key=lambda kv: kv[1].n, default=None)
         text = gettext("the %(level)s interval %(interval)s crosses the limit %(limit)s: more patients are needed to decide") % {
-            "level": fmt.level(level), "interval": fmt.interval(gate.get("ci_low"), gate.get("ci_high")),
-            "limit": fmt.limit(gate.get("op"), gate.get("threshold"))}
+            "level": fmt.level(level), "interval": fmt.interval(gate.ci_low, gate.ci_high),
+            "limit": fmt.limit(gate.op, gate.threshold)}
         if smallest:
-            text += gettext("; smallest group: %(group)s (n=%(n)s)") % {"group": smallest[0], "n": fmt.count(smallest[1].get("n"))}
+            text += gettext("; smallest group: %(group)s (n=%(n)s)") % {"group": smallest[0], "n": fmt.count(smallest[1].n)}
         return text
     return reasons.gate(gate) or gettext("no reason recorded")
 
 
-def _groups(measure: dict[str, Any], across: str) -> dict[str, dict[str, Any]]:
-    groups = measure.get("attributes", {}).get(across, {}).get("groups", {})
-    return {g: c for g, c in groups.items() if not (g == "unknown" and not c.get("n"))}
+def _groups(measure: Measure, across: str) -> dict[str, Cell]:
+    block = measure.attributes.get(across)
+    groups = block.groups if block else {}
+    return {g: c for g, c in groups.items() if not (g == "unknown" and not c.n)}
 
 
 SHORTFALL = {"positives": N_("%(have)s positives, minimum %(need)s (%(more)s more needed)"),
@@ -249,13 +252,13 @@ SHORTFALL = {"positives": N_("%(have)s positives, minimum %(need)s (%(more)s mor
              "n": N_("%(have)s images, minimum %(need)s (%(more)s more needed)")}
 
 
-def _shortfalls(measure: dict[str, Any], gate: dict[str, Any]) -> list[str]:
-    mins = measure.get("min_evidence", {})
+def _shortfalls(measure: Measure, gate: Gate) -> list[str]:
+    mins = measure.min_evidence
     out = []
-    for name, cell in _groups(measure, gate.get("across") or "").items():
+    for name, cell in _groups(measure, gate.across or "").items():
         parts = []
-        for key, have in (("positives", cell.get("n_pos", 0)), ("negatives", cell.get("n_neg", 0)), ("n", cell.get("n", 0))):
-            need = int(mins.get(key, 0) or 0)
+        for key, have, need in (("positives", cell.n_pos, mins.positives), ("negatives", cell.n_neg, mins.negatives),
+                                ("n", cell.n, mins.n)):
             if have < need:
                 parts.append(gettext(SHORTFALL[key]) % {"have": fmt.count(have), "need": fmt.count(need), "more": fmt.count(need - have)})
         if parts:
@@ -297,34 +300,34 @@ class GateEvidence:
         return list(self.problems)
 
 
-def evidence(row: GateRow, results: dict[str, Any], ids: Ids, rationale: str | None) -> GateEvidence:
+def evidence(row: GateRow, results: Results, ids: Ids, rationale: str | None) -> GateEvidence:
     g = row.record
-    problems = list((g.get("details") or {}).get("problems") or (g.get("details") or {}).get("missing") or [])
-    measure = gate_measure(results, g)
-    pval = fmt.num(g.get("p_value")) if fmt.is_num(g.get("p_value")) else ""
-    if g.get("type") != "metric" or not measure:
+    problems = list(g.details.get("problems") or g.details.get("missing") or [])
+    measure = typed_gate_measure(results, g)
+    pval = fmt.num(g.p_value) if fmt.is_num(g.p_value) else ""
+    if g.type != "metric" or not measure:
         return GateEvidence(row, None, [], [], "", rationale, pval, problems)
-    metric, across = g.get("metric") or "", g.get("across") or ""
+    metric, across = g.metric or "", g.across or ""
     parts = AGGREGATE_PARTS.get(metric, (metric,))
     groups = _groups(measure, across)
-    included = set((g.get("details") or {}).get("included") or groups)
+    included = set(g.details.get("included") or groups)
     table = []
     for name, cell in groups.items():
-        table.append({"group": name, "n": cell.get("n"), "pos": cell.get("n_pos"), "neg": cell.get("n_neg"),
-                      "values": [fmt.cell(cell.get("metrics", {}).get(p)) for p in parts],
+        table.append({"group": name, "n": cell.n, "pos": cell.n_pos, "neg": cell.n_neg,
+                      "values": [fmt.cell(cell.metrics.get(p)) for p in parts],
                       "included": name in included, "overall": False})
-    overall = measure.get("overall", {})
-    table.append({"group": gettext("overall"), "n": overall.get("n"), "pos": overall.get("n_pos"), "neg": overall.get("n_neg"),
-                  "values": [fmt.cell(overall.get("metrics", {}).get(p)) for p in parts], "included": True, "overall": True})
-    stat_label = gettext("%(metric)s %(statistic)s") % {"metric": fmt.metric_label(metric), "statistic": fmt.stat_label(g.get("statistic"))}
-    chart = forest_chart(g, groups, overall, parts, ids.get("forest", g["id"]), stat_label, row.title)
+    overall = measure.overall
+    table.append({"group": gettext("overall"), "n": overall.n, "pos": overall.n_pos, "neg": overall.n_neg,
+                  "values": [fmt.cell(overall.metrics.get(p)) for p in parts], "included": True, "overall": True})
+    stat_label = gettext("%(metric)s %(statistic)s") % {"metric": fmt.metric_label(metric), "statistic": fmt.stat_label(g.statistic)}
+    chart = forest_chart(g, groups, overall, parts, ids.get("forest", g.id), stat_label, row.title)
     return GateEvidence(row, chart, [fmt.metric_label(p) for p in parts], table,
                         f"{stat_label}: {fmt.estimate(g)}", rationale, pval, problems, statistics=statistics_line(g))
 
 
-def statistics_line(g: dict[str, Any]) -> str:
+def statistics_line(g: Gate) -> str:
     """Interval method of the compared statistic and the gate's operating characteristic."""
-    details = g.get("details") or {}
+    details = g.details  # a gate kind's own record (free-form in the schema)
     parts = []
     if details.get("interval"):
         parts.append(gettext("Interval: %(method)s.") % {"method": details["interval"]})
@@ -344,45 +347,46 @@ def statistics_line(g: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
-def forest_chart(g: dict[str, Any], groups: dict[str, Any], overall: dict[str, Any], parts: tuple[str, ...],
+def forest_chart(g: Gate, groups: dict[str, Cell], overall: Cell, parts: tuple[str, ...],
                  ident: str, stat_label: str, gate_title: str) -> Markup:
-    metric, statistic = g.get("metric") or "", g.get("statistic") or ""
-    limit = Limit.of(g.get("op"), g.get("threshold"))
+    metric, statistic = g.metric or "", g.statistic or ""
+    limit = Limit.of(g.op, g.threshold)
     band = limit if limit is not None and limit.op != "==" else None
     on_groups = statistic in ("worst", "group") and metric not in AGGREGATE_PARTS
     rws: list[Row] = []
     pts: list[Point] = []
     for name, cell in groups.items():
-        points = tuple(_point(cell.get("metrics", {}).get(p)) for p in parts)
+        points = tuple(_point(cell.metrics.get(p)) for p in parts)
         rws.append(Row(name, points))
         pts += points
-    ov = overall.get("metrics", {}).get(parts[0], {}).get("value") if len(parts) == 1 else None
+    whole = overall.metrics.get(parts[0]) if len(parts) == 1 else None
+    ov = whole.value if whole else None
     clamp = metric not in SIGNED
-    top = Panel(rws, charts.panel_domain(pts, [ov, g.get("threshold") if on_groups else None], clamp),
+    top = Panel(rws, charts.panel_domain(pts, [ov, g.threshold if on_groups else None], clamp),
                 title=gettext("%(metric)s by %(attribute)s") % {"metric": fmt.join_and([fmt.metric_label(p) for p in parts]),
-                                                                "attribute": g.get("across")},
+                                                                "attribute": g.across},
                 overall=ov, band=band if on_groups else None, series=len(parts))
     stat_panel = None
     if statistic != "group":
-        sp = Point(g.get("value"), g.get("ci_low"), g.get("ci_high"), fmt.undefined(None))
-        extra = [g.get("threshold"), 0.0 if statistic not in ("ratio", "worst") else None]
+        sp = Point(g.value, g.ci_low, g.ci_high, fmt.undefined(None))
+        extra = [g.threshold, 0.0 if statistic not in ("ratio", "worst") else None]
         dom = top.dom if on_groups else charts.panel_domain([sp], extra, clamp)
         row = gettext(STAT_ROW[statistic]) if statistic in STAT_ROW else (statistic or metric)
         stat_panel = Panel([Row(row, (sp,))], dom, title=stat_label, band=band)
-    title = gettext("Forest plot for gate %(id)s: %(title)s") % {"id": g["id"], "title": gate_title}
+    title = gettext("Forest plot for gate %(id)s: %(title)s") % {"id": g.id, "title": gate_title}
     desc = _desc(rws, ov, g, stat_label, parts)
     return charts.forest(ident, title, desc, top, stat_panel, [fmt.metric_label(p) for p in parts])
 
 
-def _point(stat: dict[str, Any] | None) -> Point:
-    stat = stat or {}
-    value = stat.get("value") if fmt.is_num(stat.get("value")) else None
-    lo, hi = stat.get("ci_low"), stat.get("ci_high")
+def _point(stat: Stat | dict[str, Any] | None) -> Point:
+    rec = fmt.plain_stat(stat) or {}  # evidence.py still passes the JSON record
+    value = rec.get("value") if fmt.is_num(rec.get("value")) else None
+    lo, hi = rec.get("ci_low"), rec.get("ci_high")
     return Point(value, lo if fmt.is_num(lo) else None, hi if fmt.is_num(hi) else None,
-                 fmt.undefined(stat.get("reason")) if value is None else "")
+                 fmt.undefined(rec.get("reason")) if value is None else "")
 
 
-def _desc(rws: list[Row], ov: float | None, g: dict[str, Any], stat_label: str, parts: tuple[str, ...]) -> str:
+def _desc(rws: list[Row], ov: float | None, g: Gate, stat_label: str, parts: tuple[str, ...]) -> str:
     items = []
     for r in rws:
         vals = ", ".join(f"{fmt.metric_label(p)} {_ptext(pt)}" if len(parts) > 1 else _ptext(pt) for p, pt in zip(parts, r.points, strict=False))
@@ -390,8 +394,8 @@ def _desc(rws: list[Row], ov: float | None, g: dict[str, Any], stat_label: str, 
     if ov is not None:
         items.append(gettext("overall %(value)s") % {"value": fmt.num(ov)})
     return "; ".join(items) + ". " + gettext("%(statistic)s %(estimate)s; limit %(limit)s; status %(status)s.") % {
-        "statistic": stat_label, "estimate": fmt.estimate(g), "limit": fmt.limit(g.get("op"), g.get("threshold")),
-        "status": fmt.status_word(g.get("status", ""))}
+        "statistic": stat_label, "estimate": fmt.estimate(g), "limit": fmt.limit(g.op, g.threshold),
+        "status": fmt.status_word(g.status)}
 
 
 def _ptext(p: Point) -> str:

@@ -13,6 +13,8 @@ from typing import Any
 
 from fairgov.render import fmt
 from fairgov.render.i18n import N_, gettext
+from fairgov.results import Aggregate, Cell, Evaluation, Measure
+from fairgov.results.model import TaskCell
 
 __all__ = ["LabelOverview", "endpoint_evaluation", "overview"]
 
@@ -29,80 +31,85 @@ class LabelOverview:
     worst: str | None = None
 
 
-def ordered(ev: dict[str, Any]) -> list[str]:
+def ordered(ev: Evaluation) -> list[str]:
     """The labels / classes in the task's order (results.json sorts its keys)."""
-    task, names = ev.get("task") or {}, list(ev.get("labels") or {})
-    declared = [t.get("label") for t in task.get("labels") or []] or list((ev.get("task_metrics") or {}).get("classes") or [])
+    names = list(ev.labels)
+    declared = [t.get("label") for t in ev.task.get("labels") or []] or list(
+        ev.task_metrics.classes if ev.task_metrics else []
+    )
     return [n for n in declared if n in names] + [n for n in names if n not in declared]
 
 
-def endpoint_evaluation(ev: dict[str, Any], name: str) -> dict[str, Any]:
-    """One label's endpoint as a binary evaluation record (what the evaluation view reads)."""
-    end = ev["labels"][name]
-    title = gettext("%(title)s — label %(label)s") % {"title": ev.get("title") or ev.get("id"), "label": name}
-    task = {"label": end.get("column"), "positive": end.get("positive")}
-    rest = {k: v for k, v in ev.items() if k not in ("labels", "task_metrics")}
-    return {**rest, "title": title, "task": task, "threshold": end["threshold"], "measure": end["measure"]}
+def endpoint_evaluation(ev: Evaluation, name: str) -> Evaluation:
+    """One label's endpoint as a binary evaluation (what the evaluation view reads)."""
+    end = ev.labels[name]
+    title = gettext("%(title)s — label %(label)s") % {"title": ev.title or ev.id, "label": name}
+    return ev.model_copy(update={
+        "title": title, "task": {"label": end.column, "positive": end.positive},
+        "threshold": end.threshold, "measure": end.measure, "labels": {}, "task_metrics": None,
+    })
 
 
-def _columns(measure: dict[str, Any]) -> list[tuple[str, str]]:
+def _columns(measure: Measure) -> list[tuple[str, str]]:
     cols = [("", gettext("overall"))]
-    for attr in sorted(a for a in measure.get("attributes", {}) if "×" not in a):
-        groups = measure["attributes"][attr].get("groups", {})
-        cols += [(attr, g) for g, c in groups.items() if c.get("n")]
+    for attr in sorted(a for a in measure.attributes if "×" not in a):
+        cols += [(attr, g) for g, c in measure.attributes[attr].groups.items() if c.n]
     return cols
 
 
-def _cells(block: dict[str, Any], columns: list[tuple[str, str]], metric: str) -> list[dict[str, Any]]:
+Block = Cell | TaskCell
+
+
+def _cells(overall: Block, groups: dict[str, dict[str, Block]], columns: list[tuple[str, str]],
+           metric: str) -> list[dict[str, Any]]:
     out = []
     for attr, group in columns:
-        cell = block["overall"] if not attr else block["attributes"][attr]["groups"].get(group, {})
-        out.append(fmt.cell((cell.get("metrics") or {}).get(metric)))
+        cell = overall if not attr else groups.get(attr, {}).get(group)
+        out.append(fmt.cell(cell.metrics.get(metric) if cell is not None else None))
     return out
 
 
-def _largest_gap(measure: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+def _largest_gap(measure: Measure) -> tuple[str, Aggregate] | None:
     gaps = []
-    for attr, block in measure.get("attributes", {}).items():
-        gap = ((block.get("aggregates") or {}).get(METRIC) or {}).get("gap") or {}
-        if "×" not in attr and fmt.is_num(gap.get("value")):
+    for attr, block in measure.attributes.items():
+        agg = block.aggregates.get(METRIC)
+        gap = agg.get("gap") if isinstance(agg, dict) else None
+        if "×" not in attr and gap is not None and fmt.is_num(gap.value):
             gaps.append((attr, gap))
-    return max(gaps, key=lambda ag: ag[1]["value"]) if gaps else None
+    return max(gaps, key=lambda ag: float(ag[1].value)) if gaps else None  # type: ignore[arg-type]
 
 
-def overview(ev: dict[str, Any]) -> LabelOverview | None:
-    labels = ev.get("labels") or {}
-    if ev.get("status") != "ok" or not labels:
+def overview(ev: Evaluation) -> LabelOverview | None:
+    if ev.status != "ok" or not ev.labels:
         return None
-    columns = _columns(next(iter(labels.values()))["measure"])
-    view = LabelOverview(str((ev.get("task") or {}).get("type", "")), columns)
-    best = None
+    columns = _columns(next(iter(ev.labels.values())).measure)
+    view = LabelOverview(str(ev.task.get("type", "")), columns)
+    best: tuple[int, float] | None = None
     for name in ordered(ev):
-        end = labels[name]
-        gap = _largest_gap(end["measure"])
+        m = ev.labels[name].measure
+        gap = _largest_gap(m)
         text = (gettext("%(attribute)s: %(gap)s") % {"attribute": gap[0], "gap": fmt.estimate(gap[1])}) if gap else "—"
-        view.rows.append({"label": name, "cells": _cells(end["measure"], columns, METRIC), "gap": text,
+        groups: dict[str, dict[str, Block]] = {a: dict(b.groups) for a, b in m.attributes.items()}
+        view.rows.append({"label": name, "cells": _cells(m.overall, groups, columns, METRIC), "gap": text,
                           "worst": False})
-        if gap and (best is None or gap[1]["value"] > best[1]):
-            best = (len(view.rows) - 1, gap[1]["value"])
+        if gap and (best is None or float(gap[1].value) > best[1]):  # type: ignore[arg-type]
+            best = (len(view.rows) - 1, float(gap[1].value))  # type: ignore[arg-type]
     if best is not None:
         view.rows[best[0]]["worst"] = True
         view.worst = view.rows[best[0]]["label"]
-    summary = ev.get("task_metrics")
-    if summary:
-        block = {"overall": summary["overall"],
-                 "attributes": {a: {"groups": b["groups"]} for a, b in summary["attributes"].items()}}
+    summary = ev.task_metrics
+    if summary is not None:
+        tgroups: dict[str, dict[str, Block]] = {a: dict(b.groups) for a, b in summary.attributes.items()}
         for metric, label in TASK_METRICS.items():
-            view.task_rows.append({"label": gettext(label), "cells": _cells(block, columns, metric)})
+            view.task_rows.append({"label": gettext(label), "cells": _cells(summary.overall, tgroups, columns, metric)})
     return view
 
 
-def task_fact(ev: dict[str, Any]) -> tuple[str, str]:
+def task_fact(ev: Evaluation) -> tuple[str, str]:
     """The Task line of a multilabel / multiclass evaluation's facts."""
-    task = ev.get("task") or {}
-    ends = ", ".join(f"{n} = {e.get('positive')}" if task.get("type") == "multilabel" else n
-                     for n, e in ((n, ev["labels"][n]) for n in ordered(ev)))
-    if task.get("type") == "multiclass":
+    kind = ev.task.get("type")
+    ends = ", ".join(f"{n} = {ev.labels[n].positive}" if kind == "multilabel" else n for n in ordered(ev))
+    if kind == "multiclass":
         return gettext("Task"), gettext("multiclass label %(label)s, classes %(classes)s (each one-vs-rest)") % {
-            "label": task.get("label"), "classes": ends}
+            "label": ev.task.get("label"), "classes": ends}
     return gettext("Task"), gettext("multilabel, each label one-vs-rest: %(labels)s") % {"labels": ends}

@@ -9,6 +9,7 @@ from typing import Any
 from fairgov.render import fmt
 from fairgov.render.documents import split_description
 from fairgov.render.i18n import N_, gettext
+from fairgov.results import Gate
 from fairgov.spec.common import NotApplicable
 
 #: stage id, title, [(role, "Kind:dotted.path")]; roles: risk, mitigation, context
@@ -93,8 +94,8 @@ def resolve_field(model: Any, dotted: str) -> tuple[Any, Any]:
     return node, info
 
 
-def stage_for_gate(gate: dict[str, Any], spec: Any, kinds: set[str]) -> str:
-    gtype = gate.get("type")
+def stage_for_gate(gate: Gate, spec: Any, kinds: set[str]) -> str:
+    gtype = gate.type
     if gtype == "metric":
         return "evaluation"
     if gtype in ("threshold_match", "axes_evaluated"):

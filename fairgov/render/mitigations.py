@@ -17,7 +17,8 @@ from fairgov.render import charts, fmt
 from fairgov.render.charts import Panel, Point, Row
 from fairgov.render.i18n import N_, gettext
 from fairgov.render.ids import Ids
-from fairgov.results import Measure
+from fairgov.results import Evaluation, Measure, Results
+from fairgov.results.model import Comparison, ComparisonRow, Variant
 
 STAGE_LABEL = {"data": N_("data stage"), "training": N_("training stage"), "decision": N_("decision stage")}
 #: lifecycle view stage (fairgov.render.lifecycle.STAGES) of each intervention stage
@@ -43,45 +44,45 @@ class MitigationView:
     level: float | None = None
 
 
-def _stat_label(row: dict[str, Any]) -> str:
-    metric = fmt.metric_label(row["metric"])
-    if row["statistic"] == "overall":
+def _stat_label(row: ComparisonRow) -> str:
+    metric = fmt.metric_label(row.metric)
+    if row.statistic == "overall":
         return gettext("overall %(metric)s") % {"metric": metric}
-    if row["statistic"] == "group":
-        return gettext("%(metric)s of %(attribute)s %(group)s") % {"metric": metric, "attribute": row["across"],
-                                                                   "group": row["group"]}
-    return gettext("%(attribute)s %(metric)s %(statistic)s") % {"attribute": row["across"], "metric": metric,
-                                                               "statistic": fmt.stat_label(row["statistic"])}
+    if row.statistic == "group":
+        return gettext("%(metric)s of %(attribute)s %(group)s") % {"metric": metric, "attribute": row.across,
+                                                                   "group": row.group}
+    return gettext("%(attribute)s %(metric)s %(statistic)s") % {"attribute": row.across, "metric": metric,
+                                                               "statistic": fmt.stat_label(row.statistic)}
 
 
-def _lookup(measure: dict[str, Any] | None, row: dict[str, Any]) -> dict[str, Any] | None:
-    if not measure:
+def _lookup(measure: Measure | None, row: ComparisonRow) -> Any:
+    """The arm's statistic of a comparison row: a typed Stat (overall) or the gate lookup's record."""
+    if measure is None:
         return None
-    if row["statistic"] == "overall":
-        return (measure.get("overall") or {}).get("metrics", {}).get(row["metric"])
-    typed = Measure.model_validate(measure)
-    stat, _ = lookup(typed, row["metric"], row["across"], row["statistic"], row.get("group"))
+    if row.statistic == "overall":
+        return measure.overall.metrics.get(row.metric)
+    stat, _ = lookup(measure, row.metric, row.across or "", row.statistic, row.group)
     return stat
 
 
-def _diff(row: dict[str, Any] | None) -> str:
-    if row is None or row.get("difference") is None:
+def _diff(row: ComparisonRow | None) -> str:
+    if row is None or row.difference is None:
         return fmt.undefined(None)
-    d = fmt.num(row["difference"])
-    if row.get("ci_low") is None:
+    d = fmt.num(row.difference)
+    if row.ci_low is None:
         return d
-    return f"{d} {fmt.interval(row['ci_low'], row['ci_high'])}"
+    return f"{d} {fmt.interval(row.ci_low, row.ci_high)}"
 
 
-def variant_line(ev: dict[str, Any], vid: str, var: dict[str, Any], deployments: list[Any], ids: Ids) -> dict[str, Any]:
-    m = var.get("mitigation") or {}
+def variant_line(ev: Evaluation, vid: str, var: Variant, deployments: list[Any], ids: Ids) -> dict[str, Any]:
+    m = var.mitigation  # the mitigation's own spec, as recorded
     stage = m.get("stage", "")
     by = " × ".join(m.get("by") or [])
     needs = m.get("type") == "group_thresholds"
-    return {"id": vid, "anchor": ids.get("variant", ev.get("id", ""), vid), "title": var.get("title") or vid,
+    return {"id": vid, "anchor": ids.get("variant", ev.id, vid), "title": var.title or vid,
             "type": m.get("type"), "what": gettext(TYPE_LABEL.get(m.get("type", ""), m.get("type", ""))),
             "stage": stage, "stage_label": gettext(STAGE_LABEL.get(stage, stage)), "by": by,
-            "status": var.get("status"), "error": var.get("error"), "needs_attribute": needs,
+            "status": var.status, "error": var.error, "needs_attribute": needs,
             "deployed_by": [d.model.site.name for d in deployments if d.model.operating_point.variant == vid]}
 
 
@@ -111,31 +112,31 @@ def _attribute_notes(ref: str, variants: list[dict[str, Any]], deployments: list
     return out
 
 
-def view(ref: str, ev: dict[str, Any], deployments: list[Any], ids: Ids) -> MitigationView | None:
-    variants = ev.get("variants") or {}
+def view(ref: str, ev: Evaluation, deployments: list[Any], ids: Ids) -> MitigationView | None:
+    variants = ev.variants
     if not variants:
         return None
     lines = [variant_line(ev, vid, var, deployments, ids) for vid, var in variants.items()]
-    mv = MitigationView(ref, ev.get("title") or ref, ids.get("mitigations", ref), lines,
-                        level=((ev.get("measure") or {}).get("bootstrap") or {}).get("level"))
+    mv = MitigationView(ref, ev.title or ref, ids.get("mitigations", ref), lines,
+                        level=ev.measure.bootstrap.level if ev.measure else None)
     mv.attribute_notes = _attribute_notes(ref, lines, deployments)
-    comps = [c for c in ev.get("comparisons") or [] if c.get("status") == "ok"]
+    comps = [c for c in ev.comparisons if c.status == "ok"]
     if not comps:
         return mv
-    by_key: dict[str, dict[str, dict[str, Any]]] = {}
+    by_key: dict[str, dict[str, ComparisonRow]] = {}
     order: list[str] = []
     for c in comps:
-        for row in c["rows"]:
-            if row["key"] not in by_key:
-                order.append(row["key"])
-            by_key.setdefault(row["key"], {})[c["candidate"]] = row
-    measures = {"baseline": ev.get("measure")} | {vid: (v.get("measure") if v.get("status") == "ok" else None)
-                                                  for vid, v in variants.items()}
-    base_id = comps[0]["baseline"]
+        for row in c.rows:
+            if row.key not in by_key:
+                order.append(row.key)
+            by_key.setdefault(row.key, {})[c.candidate] = row
+    measures = {"baseline": ev.measure} | {vid: (v.measure if v.status == "ok" else None)
+                                           for vid, v in variants.items()}
+    base_id = comps[0].baseline
     for key in order:
         rows = by_key[key]
         sample = next(iter(rows.values()))
-        arms = [base_id] + [c["candidate"] for c in comps]
+        arms = [base_id] + [c.candidate for c in comps]
         table_rows = []
         for arm in arms:
             r = rows.get(arm)
@@ -144,42 +145,42 @@ def view(ref: str, ev: dict[str, Any], deployments: list[Any], ids: Ids) -> Miti
                                "difference": "—" if arm == base_id else _diff(r),
                                "cost": "—" if arm == base_id or key == COST else _diff(cost)})
         mv.tables.append({"key": key, "label": _stat_label(sample), "rows": table_rows})
-    gaps = [k for k in order if by_key[k] and next(iter(by_key[k].values()))["statistic"] == "gap"]
+    gaps = [k for k in order if by_key[k] and next(iter(by_key[k].values())).statistic == "gap"]
     for c in comps:
         parts = []
         for key in gaps + [COST]:
-            r = by_key.get(key, {}).get(c["candidate"])
-            if r is None or r.get("difference") is None:
+            r = by_key.get(key, {}).get(c.candidate)
+            if r is None or r.difference is None:
                 continue
             ci = ""
-            if r.get("ci_low") is not None:
+            if r.ci_low is not None:
                 ci = gettext(", %(level)s CI %(low)s to %(high)s") % {
-                    "level": fmt.level(c.get("level")), "low": fmt.num(r["ci_low"], 2), "high": fmt.num(r["ci_high"], 2)}
+                    "level": fmt.level(c.level), "low": fmt.num(r.ci_low, 2), "high": fmt.num(r.ci_high, 2)}
             parts.append(gettext("%(stat)s %(base)s → %(cand)s (difference %(diff)s%(ci)s)") % {
-                "stat": _stat_label(r), "base": fmt.num(r["baseline"], 2), "cand": fmt.num(r["candidate"], 2),
-                "diff": fmt.num(r["difference"], 2), "ci": ci})
+                "stat": _stat_label(r), "base": fmt.num(r.baseline, 2), "cand": fmt.num(r.candidate, 2),
+                "diff": fmt.num(r.difference, 2), "ci": ci})
         if parts:
-            mv.sentences.append(f"{c['candidate']}: " + "; ".join(parts))
+            mv.sentences.append(f"{c.candidate}: " + "; ".join(parts))
     mv.chart = _chart(ref, comps, by_key, gaps, ids)
     return mv
 
 
-def _gain_point(r: dict[str, Any] | None) -> Point:
+def _gain_point(r: ComparisonRow | None) -> Point:
     """Gain = baseline − candidate (a narrower gap, or less AUROC lost, is positive)."""
-    if r is None or r.get("difference") is None:
+    if r is None or r.difference is None:
         return Point(None)
-    lo, hi = r.get("ci_low"), r.get("ci_high")
-    return Point(-r["difference"], None if hi is None else -hi, None if lo is None else -lo)
+    lo, hi = r.ci_low, r.ci_high
+    return Point(-r.difference, None if hi is None else -hi, None if lo is None else -lo)
 
 
-def _chart(ref: str, comps: list[dict[str, Any]], by_key: dict[str, dict[str, dict[str, Any]]], gaps: list[str],
+def _chart(ref: str, comps: list[Comparison], by_key: dict[str, dict[str, ComparisonRow]], gaps: list[str],
            ids: Ids) -> Markup | None:
     keys = gaps[:3] + ([COST] if COST in by_key else [])
     if not keys:
         return None
     panels = []
     for key in keys:
-        rows = [Row(c["candidate"], (_gain_point(by_key[key].get(c["candidate"])),)) for c in comps]
+        rows = [Row(c.candidate, (_gain_point(by_key[key].get(c.candidate)),)) for c in comps]
         pts = [p for r in rows for p in r.points]
         sample = next(iter(by_key[key].values()))
         title = (gettext("AUROC lost (baseline − candidate)") if key == COST
@@ -194,11 +195,11 @@ def _chart(ref: str, comps: list[dict[str, Any]], by_key: dict[str, dict[str, di
     return charts.small_multiples(ident, title, desc, panels, per_row=min(len(panels), 2))
 
 
-def views(refs: list[str], results: dict[str, Any], deployments: list[Any], ids: Ids) -> list[MitigationView]:
+def views(refs: list[str], results: Results, deployments: list[Any], ids: Ids) -> list[MitigationView]:
     out = []
     for ref in refs:
-        ev = (results.get("evaluations") or {}).get(ref)
-        if ev and ev.get("status") == "ok":
+        ev = results.evaluations.get(ref)
+        if ev and ev.status == "ok":
             v = view(ref, ev, deployments, ids)
             if v is not None:
                 out.append(v)

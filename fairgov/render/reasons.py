@@ -24,6 +24,7 @@ from typing import Any
 from fairgov.reasons import ENGLISH, SEPARATOR, Reason
 from fairgov.render import numbers
 from fairgov.render.i18n import DEFAULT, N_, current, gettext
+from fairgov.results import Gate
 
 #: reason code -> catalog message (its %(name)s are the code's parameters); absent: English text
 MESSAGES: dict[str, str] = {
@@ -108,19 +109,19 @@ def render(reason: Reason) -> str:
     return gettext(msgid) % {key: _param(reason, key, spec, conv) for key, spec, conv in reason.fields()}
 
 
-def records(gate: Mapping[str, Any]) -> list[Reason] | None:
-    """The structured reasons of a gate record (None for results written before schema 1.2)."""
-    recs = gate.get("reasons")
+def records(gate: Gate | Mapping[str, Any]) -> list[Reason] | None:
+    """The structured reasons of a gate (None for results written before schema 1.2)."""
+    recs = [r.model_dump() for r in gate.reasons] if isinstance(gate, Gate) else gate.get("reasons")
     if not recs:
         return None
     return [Reason.from_dict(r) for r in recs]
 
 
-def gate(record: Mapping[str, Any], skip: Sequence[str] = ()) -> str:
+def gate(record: Gate | Mapping[str, Any], skip: Sequence[str] = ()) -> str:
     """A gate's reason in the report language (reasons of the codes in `skip` left out)."""
     structured = records(record)
     if structured is None or (_english() and not skip):
-        return str(record.get("reason") or "")
+        return (record.reason if isinstance(record, Gate) else str(record.get("reason") or "")) or ""
     return SEPARATOR.join(render(r) for r in structured if r.code not in skip)
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fairgov.render.i18n import N_, gettext
+from fairgov.results import Gate, Results
 from fairgov.validate import CompiledProject, Entry
 
 KIND_LABEL = {"datasheet": N_("Datasheet"), "modelcard": N_("Model card"), "deployment": N_("Deployment protocol"),
@@ -25,7 +26,7 @@ class Scope:
     evaluations: list[str]
     deployments: list[Entry]
     policies: list[Entry] = field(default_factory=list)
-    gates: list[dict[str, Any]] = field(default_factory=list)
+    gates: list[Gate] = field(default_factory=list)
 
     @property
     def kind_label(self) -> str:
@@ -56,22 +57,22 @@ def policy_closure(cp: CompiledProject, refs: list[str]) -> list[Entry]:
     return out
 
 
-def gate_spec(cp: CompiledProject, gate: dict[str, Any]) -> Any:
+def gate_spec(cp: CompiledProject, gate: Gate) -> Any:
     """The policy's gate model behind a results.json gate record (None if not found)."""
-    candidates = [cp.get(gate.get("policy") or "")] + _by_ref(cp.of_kind("Policy"))
+    candidates = [cp.get(gate.policy or "")] + _by_ref(cp.of_kind("Policy"))
     for entry in candidates:
         if entry is None:
             continue
         for spec in entry.model.gates:
-            if spec.id == gate.get("gate"):
+            if spec.id == gate.gate:
                 return spec
     return None
 
 
-def gate_kinds(cp: CompiledProject, gate: dict[str, Any]) -> set[str]:
+def gate_kinds(cp: CompiledProject, gate: Gate) -> set[str]:
     """Spec kinds a documentation gate is about."""
     spec = gate_spec(cp, gate)
-    gtype = gate.get("type")
+    gtype = gate.type
     if gtype == "required_fields" and spec is not None:
         return {spec.document}
     if gtype == "coverage" and spec is not None:
@@ -86,21 +87,21 @@ def gate_kinds(cp: CompiledProject, gate: dict[str, Any]) -> set[str]:
     return set(ALL_DOCUMENTS)
 
 
-def scoped_gates(cp: CompiledProject, results: dict[str, Any], scope: Scope) -> list[dict[str, Any]]:
+def scoped_gates(cp: CompiledProject, results: Results, scope: Scope) -> list[Gate]:
     policy_refs = {p.ref for p in scope.policies}
     out = []
-    for gate in results.get("gates", []):
-        if policy_refs and gate.get("policy") not in policy_refs:
+    for gate in results.gates:
+        if policy_refs and gate.policy not in policy_refs:
             continue
-        if gate.get("type") == "metric":
-            if gate.get("evaluation") is None or gate.get("evaluation") in scope.evaluations:
+        if gate.type == "metric":
+            if gate.evaluation is None or gate.evaluation in scope.evaluations:
                 out.append(gate)
         elif gate_kinds(cp, gate) & scope.spec_kinds:
             out.append(gate)
     return out
 
 
-def scopes(cp: CompiledProject, results: dict[str, Any]) -> list[Scope]:
+def scopes(cp: CompiledProject, results: Results) -> list[Scope]:
     """One scope per datasheet, model card and deployment protocol, and a dossier per deployment."""
     out: list[Scope] = []
     evals = {e.ref: e.model for e in cp.of_kind("Evaluation")}

@@ -9,7 +9,8 @@ from typing import Any
 from fairgov.render import fmt
 from fairgov.render.findings import findings
 from fairgov.render.i18n import gettext
-from fairgov.results.endpoints import gate_measure
+from fairgov.results import Results
+from fairgov.results.endpoints import typed_gate_measure
 
 CONCERNS = ("fail", "inconclusive", "warn")
 
@@ -25,22 +26,22 @@ def purpose(scope: Any, cp: Any) -> str:
     return statement if isinstance(statement, str) else ""
 
 
-def worse_served(rows: list[Any], results: dict[str, Any]) -> list[dict[str, Any]]:
+def worse_served(rows: list[Any], results: Results) -> list[dict[str, Any]]:
     """Per metric gate that did not pass: the worst and best group with intervals."""
     out = []
     for row in rows:
         g = row.record
-        if g.get("type") != "metric" or row.status not in CONCERNS:
+        if g.type != "metric" or row.status not in CONCERNS:
             continue
-        measure = gate_measure(results, g) or {}
-        groups = (measure.get("attributes", {}).get(g.get("across") or "", {}) or {}).get("groups", {})
-        metric = g.get("metric") or ""
-        defined = [(name, c["metrics"][metric]) for name, c in groups.items()
-                   if fmt.is_num((c.get("metrics", {}).get(metric) or {}).get("value"))]
+        measure = typed_gate_measure(results, g)
+        block = measure.attributes.get(g.across or "") if measure else None
+        metric = g.metric or ""
+        defined = [(name, stat) for name, c in (block.groups.items() if block else ())
+                   if (stat := c.metrics.get(metric)) is not None and fmt.is_num(stat.value)]
         line = {"id": row.id, "anchor": row.anchor, "status": row.status, "title": row.title,
                 "statistic": fmt.estimate(g), "limit": row.limit, "low": "", "high": ""}
         if len(defined) > 1:
-            defined.sort(key=lambda kv: kv[1]["value"])
+            defined.sort(key=lambda kv: kv[1].value if kv[1].value is not None else 0.0)  # all defined
             lo, hi = defined[0], defined[-1]
             line["low"] = f"{lo[0]} {fmt.estimate(lo[1])}"
             line["high"] = f"{hi[0]} {fmt.estimate(hi[1])}"
@@ -61,7 +62,7 @@ def watch(scope: Any) -> list[str]:
     return out
 
 
-def executive_summary(scope: Any, cp: Any, results: dict[str, Any], rows: list[Any], waivers: list[Any]) -> dict[str, Any]:
+def executive_summary(scope: Any, cp: Any, results: Results, rows: list[Any], waivers: list[Any]) -> dict[str, Any]:
     return {"purpose": purpose(scope, cp), "worse": worse_served(rows, results), "watch": watch(scope),
             "waivers": [w for w in waivers if w], "findings": findings(scope, results),
             "passed": sum(1 for r in rows if r.status == "pass")}

@@ -73,9 +73,10 @@ def test_a_misspelt_reference_is_a_schema_error(project: Path, edit, capsys) -> 
 
 def test_reports_show_the_deployed_number(project: Path, tmp_path: Path, edit) -> None:
     from fairgov.render.context import _deployment_line
+    from fairgov.results import parse
     from fairgov.validate import compile_project
 
     edit(project / "deployment.yaml", "  threshold: 0.5\n", "  threshold: fitted\n")
     _, results = check(project, tmp_path / "a")
     entry = compile_project(project).of_kind("DeploymentProtocol")[0]
-    assert _deployment_line(entry, results)["threshold"] == f"{fitted(results):.3f}"
+    assert _deployment_line(entry, parse(results))["threshold"] == f"{fitted(results):.3f}"

@@ -49,6 +49,7 @@ def test_help_documents_exit_codes(capsys) -> None:
         )
 
 
+@pytest.mark.slow  # two full checks of the project per answer (about 4 s each)
 @pytest.mark.parametrize(
     "answer", ["{not_applicable: TODO}", "TBD", '"FIXME: ask the data owner"', '"?"']
 )

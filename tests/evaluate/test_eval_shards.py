@@ -143,6 +143,7 @@ def test_resume_through_embed_rows_counts_cache_hits(
     assert (stats.forward_passes, stats.shards_cached, stats.cache_hits) == (0, 2, 7)
 
 
+@pytest.mark.slow  # three embedding runs with injected shard failures (about 6 s)
 def test_failed_shard_is_retried_then_named(
     tiny_backbone: BackboneConfig, gray_images: list[Path], tmp_path: Path
 ) -> None:

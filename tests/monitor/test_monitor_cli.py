@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from fairgov.cli.main import main
 
 
+@pytest.mark.slow  # two end-to-end monitor runs of the example (about 5 s)
 def test_json_and_github_formats(example: Path, capsys) -> None:
     assert main(["monitor", str(example), "--format", "json"]) == 1
     out = json.loads(capsys.readouterr().out)
@@ -25,6 +28,7 @@ def test_json_and_github_formats(example: Path, capsys) -> None:
     assert (example / "build/monitor/st-example-central/monitoring.json").is_file()
 
 
+@pytest.mark.slow  # two end-to-end monitor runs of the example (about 5 s)
 def test_until_and_as_of_limit_what_is_judged(example: Path, capsys) -> None:
     # as known on 2026-09-15 only January to June are judged; no blocking alert yet
     assert main(["monitor", str(example), "--as-of", "2026-09-15", "--format", "json"]) == 0

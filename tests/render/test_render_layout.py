@@ -148,16 +148,18 @@ def test_estimate_outside_its_interval_is_marked_and_explained(html_reports: dic
 def test_compared_label_matches_results_json(built: tuple[dict[str, Any], Any], html_reports: dict[str, Rendered]) -> None:
     from fairgov.render import gateview
     from fairgov.render.ids import Ids
+    from fairgov.results import Gate, parse
 
     results, _ = built
     gates = [dict(g) for g in results["gates"] if g.get("type") == "metric"]
     assert gates
+    typed = parse(results)
     thin = {**gates[0], "compared": None}
-    (row,) = gateview.rows([thin], results, Ids(), {})
+    (row,) = gateview.rows([Gate.model_validate(thin)], typed, Ids(), {})
     assert row.bound == "" and not row.compared
     assert row.observed_note == "point estimate, not compared"
     for g in gates:
-        (row,) = gateview.rows([g], results, Ids(), {})
+        (row,) = gateview.rows([Gate.model_validate(g)], typed, Ids(), {})
         if g.get("compared") is None:
             assert row.bound == "" and not row.compared
             continue

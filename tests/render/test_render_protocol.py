@@ -9,6 +9,7 @@ from typing import Any
 from fairgov.render.evidence import facts, protocol_label
 from fairgov.render.i18n import use
 from fairgov.render.protocol import protocol_facts
+from fairgov.results import Evaluation
 
 ZERO_SHOT = {
     "architecture": "tiny-clip", "library": "open_clip", "pooling": "clip_image",
@@ -20,9 +21,10 @@ ZERO_SHOT = {
 }
 
 
-def _ev(protocol: str, provenance: dict[str, Any]) -> dict[str, Any]:
-    return {"status": "ok", "protocol": protocol, "model": "modelcard/m", "dataset": "datasheet/d",
-            "task": {"label": "finding", "positive": "1"}, "measure": {}, "provenance": provenance}
+def _ev(protocol: str, provenance: dict[str, Any]) -> Evaluation:
+    return Evaluation(id="e", status="ok", error=None, protocol=protocol, model="modelcard/m",
+                      dataset="datasheet/d", subgroups=[], task={"label": "finding", "positive": "1"},
+                      provenance=provenance)
 
 
 def test_zero_shot_facts_name_prompts_temperature_and_pooling() -> None:
