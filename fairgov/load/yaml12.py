@@ -27,7 +27,7 @@ _INT = re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a
 _FLOAT = re.compile(
     r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?"
     r"|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)"
-    r"|\.[0-9_]+(?:[eE][-+][0-9]+)?"
+    r"|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?"
     r"|[-+]?\.(?:inf|Inf|INF)"
     r"|\.(?:nan|NaN|NAN))$"
 )
@@ -59,7 +59,10 @@ def plain_scalar(text: str) -> Any:
     if text[:1] in _NUMBER_START and _INT.match(text):
         return _int(text.replace("_", ""))
     if _FLOAT.match(text):
-        return _float(text.replace("_", "").lower())
+        try:
+            return _float(text.replace("_", "").lower())
+        except ValueError:  # digits only of underscores (`._`, `-._e+1`): no number, so text
+            return text
     if _TIMESTAMP.match(text):
         node = yaml.ScalarNode("tag:yaml.org,2002:timestamp", text)
         stamp: dt.date = _TS_CONSTRUCTOR.construct_yaml_timestamp(node)

@@ -27,7 +27,7 @@ SPECS = sorted(
 TRICKY = str.split(
     "yes no on off y n True TRUE true False FALSE 010 0o10 0x1F 0b101 1_000 1:20 2026-01-01 "
     "2026-01-01T10:00:00Z 2026-1-1 .inf -.inf .NaN ~ Null NULL null 1e3 1.0e+3 +1 -0 0.5 .5 5. "
-    "1_0.5 +.inf 00 007 0o19 1.2.3 -0x1f +0b1 1e-3 .5e+3 _1 0x_1 = <<x 12:30:00"
+    "1_0.5 +.inf 00 007 0o19 1.2.3 -0x1f +0b1 1e-3 .5e+3 _1 0x_1 = <<x 12:30:00 -.0 +.5 -.5e+3"
 )
 
 
@@ -46,6 +46,13 @@ def _same(a: object, b: object) -> bool:
 def test_plain_scalars_follow_yaml_1_2_like_ruamel(text: str) -> None:
     theirs = ruamel_reference.scalar(ruamel_reference.parse(f"a: {text}\n")[0]["a"])
     assert _same(_mine(text), theirs), (text, _mine(text), theirs)
+
+
+@pytest.mark.parametrize("text", ["._", "-._", "+._e+1"])
+def test_underscore_only_fractions_stay_text_where_ruamel_crashes(text: str) -> None:
+    with pytest.raises(ValueError):
+        ruamel_reference.parse(f"a: {text}\n")
+    assert _mine(text) == text
 
 
 def test_yaml_1_1_surprises_are_gone() -> None:
