@@ -25,7 +25,7 @@ from babel.support import NullTranslations, Translations
 from fairgov.locale import DEFAULT, DOMAIN, LOCALE_DIR, available, po_path
 
 __all__ = ["DEFAULT", "DOMAIN", "LOCALE_DIR", "Lang", "N_", "UnknownLanguage", "available", "compile_po", "current",
-           "gettext", "language", "ngettext", "po_path", "use"]
+           "gettext", "language", "ngettext", "po_path", "tr", "use"]
 
 
 class UnknownLanguage(ValueError):
@@ -80,6 +80,14 @@ def use(lang: str) -> Iterator[Lang]:
 
 def gettext(message: str) -> str:
     return current().translations.gettext(message)
+
+
+def tr(text: str | None) -> str | None:
+    """Text kept in data (a spec field's question, a standard's item) in the language of the
+    render, when the catalog has it (render/datatext.py lists them); else as written."""
+    if not isinstance(text, str) or not text.strip():
+        return text  # gettext("") would be the catalog's header
+    return gettext(text)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
