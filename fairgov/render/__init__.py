@@ -21,6 +21,7 @@ from fairgov.diagnostics import Diagnostic, FairgovError
 from fairgov.render.context import build_context
 from fairgov.render.environment import TemplatesMissing, environment, stylesheet, templates_dir
 from fairgov.render.i18n import DEFAULT, UnknownLanguage, available, current, use
+from fairgov.render.pool import PdfWorkerError
 from fairgov.render.scope import Scope, scopes
 from fairgov.results import Results, dump, parse
 
@@ -93,6 +94,8 @@ def render_all(out_dir: Path, results: Results | dict[str, Any], cp: Any, lang: 
         rendered = render_reports(results, cp, out_dir=out_dir, lang=lang)
     except (TemplatesMissing, UnknownLanguage, jinja2.TemplateError) as err:
         raise FairgovError(Diagnostic(str(out_dir), 1, 1, "FG602", f"reports could not be rendered: {err}")) from err
+    except PdfWorkerError as err:
+        raise FairgovError(Diagnostic(str(out_dir), 1, 1, err.code, f"PDF reports could not be rendered: {err}")) from err
     written: list[Path] = []
     reports = out_dir / "reports"
     for item in rendered:

@@ -143,25 +143,59 @@ def render_pdfs(jobs: list[PdfJob], workers: int | None = None) -> list[tuple[by
         _stop(procs)
 
 
+class PdfWorkerError(RuntimeError):
+    """A worker process failed: it raised while rendering (FG616) or ended before sending all
+    its PDFs, killed or out of memory (FG615). The build reports it with its code."""
+
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.code = code
+
+
+def _exit_text(proc: Any) -> str:
+    proc.join(5)
+    code = proc.exitcode
+    if code is not None and code < 0:
+        try:
+            return f"exit code {code}: killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"exit code {code}"
+    return f"exit code {code}"
+
+
 def _collect(procs: list[Any], count: int) -> list[tuple[bytes, list[str]]]:
+    """Every job's result. Waits on the workers' pipes and on the processes themselves: a worker
+    that ends (also killed, or out of memory, while another process may still hold its pipe's
+    write end) is noticed by its sentinel, its pipe is drained, and a missing result is an error."""
     done: dict[int, tuple[bytes, list[str]]] = {}
-    open_readers = {reader: (proc, todo) for proc, reader, todo in procs}
-    while open_readers:
-        for reader in wait(list(open_readers)):
-            assert isinstance(reader, Connection)
-            proc, todo = open_readers[reader]
-            try:
-                i, pdf, problems, error = reader.recv()
-            except EOFError:  # the worker is gone: finished, or killed before it sent everything
-                del open_readers[reader]
-                if todo:
-                    proc.join(5)
-                    raise RuntimeError(f"a PDF render worker stopped early (exit code {proc.exitcode})") from None
+    todo = {reader: (proc, n) for proc, reader, n in procs if n}
+    while todo:
+        by_sentinel = {proc.sentinel: reader for reader, (proc, _) in todo.items()}
+        for ready in wait(list(todo) + list(by_sentinel)):
+            reader = by_sentinel.get(ready, ready)
+            if reader not in todo:
                 continue
-            if error is not None:
-                raise RuntimeError(f"rendering a PDF report failed: {error}")
-            done[i] = (pdf, problems)
-            open_readers[reader] = (proc, todo - 1)
+            proc, left = todo[reader]
+            exited = ready in by_sentinel
+            while left and (not exited or reader.poll()):  # a finished worker's pipe is drained
+                try:
+                    i, pdf, problems, error = reader.recv()
+                except (EOFError, OSError):  # the pipe closed, maybe half-way through a message
+                    exited = True
+                    break
+                if error is not None:
+                    raise PdfWorkerError(f"rendering a PDF report failed: {error}", "FG616")
+                done[i] = (pdf, problems)
+                left -= 1
+                if not exited:
+                    break  # one message per wake-up while the worker runs
+            if left and exited:
+                raise PdfWorkerError(f"a PDF render worker stopped before sending {left} of its reports "
+                                     f"({_exit_text(proc)})", "FG615")
+            if left:
+                todo[reader] = (proc, left)
+            else:
+                del todo[reader]
     return [done[i] for i in range(count)]
 
 
@@ -170,5 +204,8 @@ def _stop(procs: list[Any]) -> None:
         if proc.pid is not None:  # started
             if proc.is_alive():
                 proc.terminate()
-            proc.join()
+            proc.join(5)
+            if proc.is_alive():  # SIGTERM still held (the worker was booting): SIGKILL cannot be
+                proc.kill()
+                proc.join(5)
         reader.close()
