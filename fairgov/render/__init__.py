@@ -18,6 +18,8 @@ from markupsafe import Markup
 
 from fairgov.atomic import atomic_write_bytes, atomic_write_text
 from fairgov.diagnostics import Diagnostic, FairgovError
+from fairgov.render import pool
+from fairgov.render.attachment import attachment_description
 from fairgov.render.context import build_context
 from fairgov.render.environment import TemplatesMissing, environment, stylesheet, templates_dir
 from fairgov.render.i18n import DEFAULT, UnknownLanguage, available, current, use
@@ -74,16 +76,15 @@ def _render_reports(results_in: Results | dict[str, Any], cp: Any, *, out_dir: P
     results = json.loads(data)  # the templates read the JSON form of the typed results (its keys, its JSON types)
     base = (out_dir or Path(cp.root) / "build") / "reports"
     allowed = (templates_dir(), base.parent)
-    out = [Rendered(scope.stem, scope.kind, render_html(scope, results, cp, data))
-           for scope in scopes(cp, results) if only is None or scope.stem in only]
-    if pdf and out:
-        from fairgov.render.pdf import attachment_description
-        from fairgov.render.pool import PdfJob, render_pdfs
-
-        about = attachment_description()
-        jobs = [PdfJob(item.html, base, allowed, data, str(results.get("build_date")), about) for item in out]
-        for item, (pdf_bytes, problems) in zip(out, render_pdfs(jobs, workers), strict=True):
-            item.pdf, item.problems = pdf_bytes, problems
+    chosen = [scope for scope in scopes(cp, results) if only is None or scope.stem in only]
+    # the PDF workers start first: they import weasyprint while this process builds the HTML
+    with pool.renderer(len(chosen) if pdf else 0, workers) as render_pdfs:
+        out = [Rendered(scope.stem, scope.kind, render_html(scope, results, cp, data)) for scope in chosen]
+        if pdf and out:
+            about = attachment_description()
+            jobs = [pool.PdfJob(item.html, base, allowed, data, str(results.get("build_date")), about) for item in out]
+            for item, (pdf_bytes, problems) in zip(out, render_pdfs(jobs), strict=True):
+                item.pdf, item.problems = pdf_bytes, problems
     return out
 
 

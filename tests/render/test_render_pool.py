@@ -19,10 +19,10 @@ from fairgov.render import pool
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_shares_put_the_longest_jobs_on_the_least_loaded_worker():
-    assert pool.shares([89, 140, 81, 260], 2) == [[3], [1, 0, 2]]
-    assert pool.shares([5, 5, 5], 2) == [[0, 2], [1]]
-    assert pool.shares([1], 4) == [[0]]
+def test_jobs_are_handed_out_largest_first():
+    assert pool.order([89, 140, 81, 260]) == [3, 1, 0, 2]
+    assert pool.order([5, 5, 5]) == [0, 1, 2]
+    assert pool.order([1]) == [0]
 
 
 @pytest.mark.slow
@@ -144,16 +144,17 @@ def test_a_worker_that_exits_without_sending_is_a_coded_error_even_if_its_pipe_s
     open in another process, so no end-of-file ever came. Here the parent keeps the write end:
     the worker's exit alone must end the wait, with FG615 and the exit code."""
     ctx = multiprocessing.get_context("spawn")
-    reader, writer = ctx.Pipe(duplex=False)
+    mine, theirs = ctx.Pipe(duplex=True)
     proc = ctx.Process(target=_exits_at_once, args=(3,), daemon=True)
     proc.start()
+    jobs = [pool.PdfJob("<p>x</p>", Path("."), (), b"{}", "2026-01-01", "d")] * 2
     try:
         with pytest.raises(pool.PdfWorkerError, match=r"stopped before sending 2 of its reports \(exit code 3\)") as err:
-            pool._collect([(proc, reader, 2)], 2)
+            pool._dispatch([(proc, mine)], jobs)
         assert err.value.code == "FG615"
     finally:
-        writer.close()
-        pool._stop([(proc, reader, 2)])
+        theirs.close()
+        pool._stop([(proc, mine)])
     assert not proc.is_alive()
 
 
@@ -202,10 +203,16 @@ def test_a_worker_error_reaches_the_build_as_a_coded_diagnostic(built, tmp_path,
 
     results, cp = built
 
-    def failing(jobs, workers=None):
+    from contextlib import contextmanager
+
+    def failing(jobs):
         raise pool.PdfWorkerError("a PDF render worker stopped before sending 1 of its reports (exit code -9)", "FG615")
 
-    monkeypatch.setattr(pool, "render_pdfs", failing)
+    @contextmanager
+    def renderer(count, workers=None):
+        yield failing
+
+    monkeypatch.setattr(pool, "renderer", renderer)
     with pytest.raises(FairgovError) as err:
         render.render_all(tmp_path, results, cp)
     (diag,) = err.value.diagnostics
