@@ -134,6 +134,8 @@ CODES: dict[str, tuple[str, str]] = {
     "FG603": ("results-invalid", "A results file does not match the results schema."),
     "FG610": ("composition-claim-contradicted", "A report finding: a datasheet says its test mix is within N percentage points of a deployment's intended population, but the build's own composition table shows a larger difference. Correct the claim or the data; the finding is shown in the executive summary and does not change a gate."),
     "FG611": ("local-limit-differs", "A report finding: a deployment protocol states a local gap limit for a metric (local validation or a monitoring trigger) that differs from the policy gate's limit on the same metric or on an aggregate that bounds it. Align them or say which one governs."),
+    "FG615": ("pdf-worker-died", "A PDF render worker process ended before it sent all its reports (killed, out of memory, crashed); the build stops with this error instead of waiting. Rerun; `FAIRGOV_RENDER_WORKERS=1` renders the PDFs in the build's own process."),
+    "FG616": ("pdf-worker-failed", "Rendering a PDF report in a worker process raised an error; the message names it. Nothing was written."),
     # monitor
     "FG700": ("monitor-no-plan", "No DeploymentProtocol has a machine-readable monitoring plan (`monitoring.source`), or the one chosen has none."),
     "FG701": ("monitor-source-unreadable", "The production log could not be read: no CSV/Parquet file matches `monitoring.source.path`, or a file is not valid CSV/Parquet."),

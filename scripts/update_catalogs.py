@@ -2,7 +2,8 @@
 
     python scripts/update_catalogs.py
 
-Extracts the messages of templates/ and fairgov/render/ (mapping: babel.cfg) into
+Extracts the messages of templates/ and fairgov/render/ (mapping: babel.cfg), and the report
+text kept in data (spec field questions, standards items: fairgov/render/datatext.py), into
 fairgov/locale/fairgov.pot, then updates fairgov/locale/<lang>/LC_MESSAGES/fairgov.po:
 new messages are added untranslated, vanished ones are dropped, changed ones are marked
 fuzzy. Translate the empty and fuzzy entries (and remove the fuzzy flag); the test
@@ -23,6 +24,7 @@ from babel.messages.frontend import parse_mapping_cfg  # noqa: E402
 from babel.messages.pofile import read_po, write_po  # noqa: E402
 
 from fairgov.locale import DEFAULT, DOMAIN, LOCALE_DIR, available, po_path  # noqa: E402
+from fairgov.render.datatext import data_messages  # noqa: E402
 
 POT = LOCALE_DIR / f"{DOMAIN}.pot"
 SOURCES = ("fairgov/render", "templates")
@@ -38,6 +40,12 @@ def extract() -> Catalog:
 
 
 def messages() -> list[tuple[str, int, str | tuple[str, ...], list[str], str | None]]:
+    """(file, line, message, comments, context) of every message babel.cfg maps, then the report
+    text kept in data (spec questions, standards items: fairgov/render/datatext.py; line 0)."""
+    return code_messages() + [(where, 0, text, [], None) for where, text in data_messages()]
+
+
+def code_messages() -> list[tuple[str, int, str | tuple[str, ...], list[str], str | None]]:
     """(file, line, message, comments, context) of every message babel.cfg maps."""
     with (REPO / "babel.cfg").open(encoding="utf-8") as fh:
         method_map, options_map = parse_mapping_cfg(fh)

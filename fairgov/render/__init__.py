@@ -17,9 +17,12 @@ from markupsafe import Markup
 
 from fairgov.atomic import atomic_write_bytes, atomic_write_text
 from fairgov.diagnostics import Diagnostic, FairgovError
+from fairgov.render import pool
+from fairgov.render.attachment import attachment_description
 from fairgov.render.context import build_context
 from fairgov.render.environment import TemplatesMissing, environment, stylesheet, templates_dir
 from fairgov.render.i18n import DEFAULT, UnknownLanguage, available, current, use
+from fairgov.render.pool import PdfWorkerError
 from fairgov.render.scope import Scope, scopes
 from fairgov.results import Results, dump, parse
 
@@ -72,16 +75,15 @@ def _render_reports(results_in: Results | dict[str, Any], cp: Any, *, out_dir: P
     results = parse(data)  # parsed once from the very bytes the reports embed: the values of results.json
     base = (out_dir or Path(cp.root) / "build") / "reports"
     allowed = (templates_dir(), base.parent)
-    out = [Rendered(scope.stem, scope.kind, render_html(scope, results, cp, data))
-           for scope in scopes(cp, results) if only is None or scope.stem in only]
-    if pdf and out:
-        from fairgov.render.pdf import attachment_description
-        from fairgov.render.pool import PdfJob, render_pdfs
-
-        about = attachment_description()
-        jobs = [PdfJob(item.html, base, allowed, data, results.build_date, about) for item in out]
-        for item, (pdf_bytes, problems) in zip(out, render_pdfs(jobs, workers), strict=True):
-            item.pdf, item.problems = pdf_bytes, problems
+    chosen = [scope for scope in scopes(cp, results) if only is None or scope.stem in only]
+    # the PDF workers start first: they import weasyprint while this process builds the HTML
+    with pool.renderer(len(chosen) if pdf else 0, workers) as render_pdfs:
+        out = [Rendered(scope.stem, scope.kind, render_html(scope, results, cp, data)) for scope in chosen]
+        if pdf and out:
+            about = attachment_description()
+            jobs = [pool.PdfJob(item.html, base, allowed, data, results.build_date, about) for item in out]
+            for item, (pdf_bytes, problems) in zip(out, render_pdfs(jobs), strict=True):
+                item.pdf, item.problems = pdf_bytes, problems
     return out
 
 
@@ -92,6 +94,8 @@ def render_all(out_dir: Path, results: Results | dict[str, Any], cp: Any, lang: 
         rendered = render_reports(results, cp, out_dir=out_dir, lang=lang)
     except (TemplatesMissing, UnknownLanguage, jinja2.TemplateError) as err:
         raise FairgovError(Diagnostic(str(out_dir), 1, 1, "FG602", f"reports could not be rendered: {err}")) from err
+    except PdfWorkerError as err:
+        raise FairgovError(Diagnostic(str(out_dir), 1, 1, err.code, f"PDF reports could not be rendered: {err}")) from err
     written: list[Path] = []
     reports = out_dir / "reports"
     for item in rendered:

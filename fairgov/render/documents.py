@@ -17,7 +17,7 @@ from markupsafe import Markup
 from pydantic import BaseModel
 
 from fairgov.render import fmt
-from fairgov.render.i18n import N_, gettext
+from fairgov.render.i18n import N_, gettext, tr
 from fairgov.render.ids import Ids
 from fairgov.render.markdown import markdown
 from fairgov.spec import REF_PREFIX
@@ -103,34 +103,35 @@ class _Walker:
 
     def node(self, name: str, desc: str | None, annotation: Any, value: Any, path: str) -> Node:
         question, refs, fair = split_description(desc)
+        question = tr(question) or ""
         anchor = self.anchor(path)
         if isinstance(value, BaseModel) and not isinstance(value, NotApplicable):
-            return Node("section", fmt.humanize(name), anchor, refs, fair, lead=question, children=self.fields(value, path))
+            return Node("section", tr(fmt.humanize(name)), anchor, refs, fair, lead=question, children=self.fields(value, path))
         items = list(value.items()) if isinstance(value, dict) else list(enumerate(value)) if isinstance(value, list) else []
         if items and all(isinstance(v, BaseModel) for _, v in items) and not any(_has_narrative(v) for _, v in items):
             return self.table(name, question, refs, fair, anchor, items, isinstance(value, dict))
         if isinstance(value, dict) and value and all(isinstance(v, BaseModel) for v in value.values()):
             kids = [Node("section", str(k), self.anchor(f"{path}.{k}"), children=self.fields(v, f"{path}.{k}")) for k, v in value.items()]
-            return Node("section", fmt.humanize(name), anchor, refs, fair, lead=question, children=kids)
+            return Node("section", tr(fmt.humanize(name)), anchor, refs, fair, lead=question, children=kids)
         if isinstance(value, list) and value and all(isinstance(v, BaseModel) for v in value):
             kids = [Node("section", _item_title(v, i), self.anchor(f"{path}[{i}]"), children=self.fields(v, f"{path}[{i}]"))
                     for i, v in enumerate(value)]
-            return Node("section", fmt.humanize(name), anchor, refs, fair, lead=question, children=kids)
+            return Node("section", tr(fmt.humanize(name)), anchor, refs, fair, lead=question, children=kids)
         if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
             rows = [[str(k), str(g), _scalar(v)] for k, sub in value.items() for g, v in sub.items()]
-            return Node("table", question or fmt.humanize(name), anchor, refs, fair, columns=[gettext("Attribute"), gettext("Group"), gettext("Value")], rows=rows)
+            return Node("table", question or tr(fmt.humanize(name)), anchor, refs, fair, columns=[gettext("Attribute"), gettext("Group"), gettext("Value")], rows=rows)
         return self.answer(name, question, refs, fair, anchor, annotation, value)
 
     def table(self, name: str, question: str, refs: list[str], fair: bool, anchor: str,
               items: list[tuple[Any, BaseModel]], keyed: bool) -> Node:
         names = [n for n in type(items[0][1]).model_fields if any(getattr(v, n) not in (None, [], {}) for _, v in items)]
-        columns = ([gettext("Name")] if keyed else []) + [fmt.humanize(n) for n in names]
+        columns = ([gettext("Name")] if keyed else []) + [tr(fmt.humanize(n)) for n in names]
         rows = [([str(k)] if keyed else []) + [_scalar(getattr(v, n)) if getattr(v, n) not in (None, [], {}) else fmt.DASH
                                                 for n in names] for k, v in items]
-        return Node("table", question or fmt.humanize(name), anchor, refs, fair, lead=fmt.humanize(name), columns=columns, rows=rows)
+        return Node("table", question or tr(fmt.humanize(name)), anchor, refs, fair, lead=tr(fmt.humanize(name)), columns=columns, rows=rows)
 
     def answer(self, name: str, question: str, refs: list[str], fair: bool, anchor: str, annotation: Any, value: Any) -> Node:
-        node = Node("answer", question or fmt.humanize(name), anchor, refs, fair, lead=fmt.humanize(name))
+        node = Node("answer", question or tr(fmt.humanize(name)), anchor, refs, fair, lead=tr(fmt.humanize(name)))
         if isinstance(value, NotApplicable):
             node.state, node.text = "na", value.not_applicable
         elif value is None or value == [] or value == {}:

@@ -14,7 +14,7 @@ import jinja2
 from markupsafe import Markup
 
 from fairgov.render import fmt
-from fairgov.render.i18n import DEFAULT, language
+from fairgov.render.i18n import DEFAULT, language, tr
 from fairgov.render.icons import status_icon
 from fairgov.render.markdown import markdown
 
@@ -68,7 +68,7 @@ def environment(folder: Path, lang: str = DEFAULT) -> jinja2.Environment:
         num=fmt.num, count=fmt.count, pct=fmt.pct, estimate=fmt.estimate, interval=fmt.interval,
         metric=fmt.metric_label, metric_short=fmt.metric_short, limit=fmt.limit, word=fmt.status_word, slug=fmt.slug,
         md=markdown, icon=status_icon, undefined_reason=fmt.undefined, date=fmt.date, level=fmt.level,
-        css_content=css_content, stat=fmt.stat_label,
+        css_content=css_content, stat=fmt.stat_label, tr=tr,
     )
     env.globals["metric_key"] = fmt.metric_key
     return env

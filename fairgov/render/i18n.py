@@ -16,6 +16,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import overload
 
 from babel import Locale
 from babel.messages.mofile import write_mo
@@ -25,7 +26,7 @@ from babel.support import NullTranslations, Translations
 from fairgov.locale import DEFAULT, DOMAIN, LOCALE_DIR, available, po_path
 
 __all__ = ["DEFAULT", "DOMAIN", "LOCALE_DIR", "Lang", "N_", "UnknownLanguage", "available", "compile_po", "current",
-           "gettext", "language", "ngettext", "po_path", "use"]
+           "gettext", "language", "ngettext", "po_path", "tr", "use"]
 
 
 class UnknownLanguage(ValueError):
@@ -80,6 +81,18 @@ def use(lang: str) -> Iterator[Lang]:
 
 def gettext(message: str) -> str:
     return current().translations.gettext(message)
+
+
+@overload
+def tr(text: str) -> str: ...
+@overload
+def tr(text: None) -> None: ...
+def tr(text: str | None) -> str | None:
+    """Text kept in data (a spec field's question, a standard's item) in the language of the
+    render, when the catalog has it (render/datatext.py lists them); else as written."""
+    if not isinstance(text, str) or not text.strip():
+        return text  # gettext("") would be the catalog's header
+    return gettext(text)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

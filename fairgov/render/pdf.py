@@ -11,8 +11,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from fairgov.render.attachment import attachment_description
 from fairgov.render.fetcher import ConfinedURLFetcher
-from fairgov.render.i18n import gettext
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
@@ -61,11 +61,6 @@ def _finisher(document: Any, pdf: Any) -> None:
     packet = packet.replace(b"</rdf:RDF>", _UA_XMP + b"</rdf:RDF>", 1)
     stream.stream = [packet]
     pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
-
-
-def attachment_description() -> str:
-    """The embedded results.json's description, in the language of the render in progress."""
-    return gettext("fairgov results.json of the build this report was rendered from")
 
 
 def html_to_pdf(html: str, *, base_dir: Path, allowed_dirs: list[Path], results_bytes: bytes, build_date: str,

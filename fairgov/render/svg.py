@@ -7,10 +7,13 @@ Hand-written SVG is faster than matplotlib, byte-stable, and lets every chart ca
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
+
+from fairgov.render import fontwidths
 
 FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
 INK = "#1f2328"
@@ -45,6 +48,11 @@ class Svg:
     def text(self, x: float, y: float, text: str, size: float = 9, anchor: str = "start", **attrs: object) -> None:
         attrs.setdefault("fill", INK)
         self.parts.append(element("text", text, {"x": x, "y": y, "font_size": size, "text_anchor": anchor, **attrs}))
+
+    def lines(self, x: float, y: float, lines: Sequence[str], size: float, anchor: str = "start", **attrs: object) -> None:
+        """Wrapped text: one <text> per line, `line_height(size)` apart, the first baseline at y."""
+        for k, text in enumerate(lines):
+            self.text(x, y + k * line_height(size), text, size, anchor, **attrs)
 
     def line(self, x1: float, y1: float, x2: float, y2: float, stroke: str = INK, width: float = 1, **attrs: object) -> None:
         self.parts.append(element("line", None, {"x1": x1, "y1": y1, "x2": x2, "y2": y2, "stroke": stroke, "stroke_width": width, **attrs}))
@@ -125,3 +133,59 @@ def domain(values: Iterable[float | None], pad: float = 0.05, clamp01: bool = Fa
     if clamp01:
         lo, hi = max(lo, 0.0), min(hi, 1.0)
     return (round(lo, 10), round(hi, 10))
+
+
+#: wrapped lines' baseline distance, in font sizes
+LEADING = 1.2
+#: measured widths are widened by this share: weasyprint's shaping and a substitute font may differ a little
+SLACK = 1.04
+_BREAK_AFTER = re.compile(r"(?<=[-/×,;])(?=\S)")
+
+
+def text_width(text: str, size: float, bold: bool = False) -> float:
+    """Advance width of `text` set in DejaVu Sans (the charts' font) at `size` px; characters
+    outside the measured table count as one em, so the estimate errs wide."""
+    table = fontwidths.BOLD if bold else fontwidths.REGULAR
+    units = sum(table.get(ord(ch), fontwidths.UNITS_PER_EM) for ch in text)
+    return units / fontwidths.UNITS_PER_EM * size * SLACK
+
+
+def line_height(size: float) -> float:
+    return size * LEADING
+
+
+def wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]:
+    """`text` broken into lines no wider than `width`: at spaces, then after a hyphen, slash,
+    comma or "×", and inside a word (ending the line with "-") only when a word alone is wider
+    than the line. Joining the lines gives back every character of `text` (whitespace aside)."""
+    text = " ".join(text.split())
+    if not text or text_width(text, size, bold) <= width:
+        return [text] if text else []
+    pieces: list[str] = []  # each piece ends where a line may break; spaces kept on the piece before
+    for word in text.split(" "):
+        parts = _BREAK_AFTER.split(word)
+        pieces += parts[:-1] + [parts[-1] + " "]
+    lines: list[str] = []
+    current = ""
+    for piece in pieces:
+        if text_width((current + piece).rstrip(), size, bold) <= width:
+            current += piece
+            continue
+        if current:
+            lines.append(current.rstrip())
+            current = ""
+        while text_width(piece.rstrip(), size, bold) > width:  # a word wider than the line
+            cut = max(1, _fits(piece, width - text_width("-", size, bold), size, bold))
+            lines.append(piece[:cut] + "-")
+            piece = piece[cut:]
+        current = piece
+    if current.strip():
+        lines.append(current.rstrip())
+    return lines
+
+
+def _fits(text: str, width: float, size: float, bold: bool) -> int:
+    n = 0
+    while n < len(text) and text_width(text[: n + 1], size, bold) <= width:
+        n += 1
+    return n

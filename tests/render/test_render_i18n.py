@@ -6,6 +6,7 @@ import copy
 import importlib.util
 import io
 import re
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -243,3 +244,76 @@ def test_spanish_pdf_page_furniture(built):
     first = reader.pages[0].extract_text()
     assert f"Página 1 de {n}" in first and "informe de fairgov" in first and "Page 1 of" not in first
     assert reader.trailer["/Root"]["/Lang"] == "es"
+
+
+class _Labels(HTMLParser):
+    """The text of every heading, question, table header, caption and list item (each whole),
+    less the standard-reference tags ("Gebru 1.1", "Datasheets: Motivation": citations, kept as cited)."""
+
+    TAGS = {"h3", "h4", "h5", "h6", "th", "caption", "li", "a"}
+    PARAGRAPHS = {"question", "section-lead"}  # a plain <p> holds the document's own answers
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[tuple[str, list[str]]] = []
+        self.texts: list[str] = []
+        self._skip = 0
+        self._spans: list[bool] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "span":
+            tagged = "tags" in (dict(attrs).get("class") or "").split()
+            self._spans.append(tagged)
+            self._skip += tagged
+        if tag in ("style", "svg", "script"):
+            self._skip += 1
+        if tag in self.TAGS or (tag == "p" and self.PARAGRAPHS & set((dict(attrs).get("class") or "").split())):
+            self.open.append((tag, []))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "span" and self._spans and self._spans.pop():
+            self._skip -= 1
+        if tag in ("style", "svg", "script"):
+            self._skip = max(0, self._skip - 1)
+        if self.open and self.open[-1][0] == tag:
+            _, parts = self.open.pop()
+            self.texts.append(" ".join("".join(parts).split()))
+            if self.open:
+                self.open[-1][1].extend(parts)
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip and self.open:
+            self.open[-1][1].append(data)
+
+
+def _labels(html: str) -> list[str]:
+    parser = _Labels()
+    parser.feed(html)
+    return parser.texts
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_documentation_questions_and_standards_items_are_translated(localized, lang):
+    """No spec question, field heading or standards item prints in English in an es/fr report
+    (each compared with the English strings the catalog translates differently)."""
+    from fairgov.render.datatext import data_messages
+
+    catalog = _catalog(lang)
+    english = {text for _, text in data_messages()}
+    assert len(english) > 600
+    foreign = {m for m in english if len(m) >= 4 and (c := catalog.get(m)) is not None and c.string and c.string != m}
+    patterns = [(m, re.compile(rf"(^|\s){re.escape(m)}($|\s)")) for m in sorted(foreign)]
+    # translations may cite a standard's English title in brackets: those are not leaks
+    translated = sorted({catalog.get(m).string for m in foreign}, key=len, reverse=True)
+    shown = 0
+    for stem, html in localized[lang].items():
+        for text in _labels(html):
+            for t in translated:
+                text = text.replace(t, " ")
+            for m, pattern in patterns:
+                assert not pattern.search(text), f"{stem}: English {m!r} in {text!r}"
+        shown += sum(1 for t in _labels(html) for m in ("Intended use", "Bias mitigation") if catalog.get(m).string in t)
+    assert shown > 0  # the translated headings are there
+    (dossier,) = [h for s, h in localized[lang].items() if s.startswith("dossier")]
+    hti = catalog.get("Name and contact information for the intervention developer").string
+    assert hti in visible_text(dossier) or "hti1:1.i" not in dossier

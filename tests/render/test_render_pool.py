@@ -19,10 +19,10 @@ from fairgov.render import pool
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_shares_put_the_longest_jobs_on_the_least_loaded_worker():
-    assert pool.shares([89, 140, 81, 260], 2) == [[3], [1, 0, 2]]
-    assert pool.shares([5, 5, 5], 2) == [[0, 2], [1]]
-    assert pool.shares([1], 4) == [[0]]
+def test_jobs_are_handed_out_largest_first():
+    assert pool.order([89, 140, 81, 260]) == [3, 1, 0, 2]
+    assert pool.order([5, 5, 5]) == [0, 1, 2]
+    assert pool.order([1]) == [0]
 
 
 @pytest.mark.slow
@@ -133,3 +133,87 @@ def test_interrupting_the_render_stops_the_workers_and_keeps_old_reports(tmp_pat
     time.sleep(0.5)
     assert not [w for w in workers if _cmdline(w)]  # every worker is gone (a zombie's cmdline is empty too)
     assert {p.name: p.read_bytes() for p in (out / "reports").iterdir()} == good  # old reports, no temp files
+
+
+def _exits_at_once(code: int) -> None:
+    os._exit(code)
+
+
+def test_a_worker_that_exits_without_sending_is_a_coded_error_even_if_its_pipe_stays_open():
+    """The hang seen once in development: a worker was gone, but its pipe's write end was still
+    open in another process, so no end-of-file ever came. Here the parent keeps the write end:
+    the worker's exit alone must end the wait, with FG615 and the exit code."""
+    ctx = multiprocessing.get_context("spawn")
+    mine, theirs = ctx.Pipe(duplex=True)
+    proc = ctx.Process(target=_exits_at_once, args=(3,), daemon=True)
+    proc.start()
+    jobs = [pool.PdfJob("<p>x</p>", Path("."), (), b"{}", "2026-01-01", "d")] * 2
+    try:
+        with pytest.raises(pool.PdfWorkerError, match=r"stopped before sending 2 of its reports \(exit code 3\)") as err:
+            pool._dispatch([(proc, mine)], jobs)
+        assert err.value.code == "FG615"
+    finally:
+        theirs.close()
+        pool._stop([(proc, mine)])
+    assert not proc.is_alive()
+
+
+def _long_report(rows: int) -> str:
+    body = "".join(f"<tr><td>row {i}</td><td>{'value ' * 12}</td></tr>" for i in range(rows))
+    return f"<!doctype html><html lang='en'><head><title>t</title></head><body><table>{body}</table></body></html>"
+
+
+@pytest.mark.slow
+def test_a_killed_worker_fails_the_build_with_a_coded_diagnostic_not_a_hang(tmp_path):
+    import threading
+
+    jobs = [pool.PdfJob(_long_report(1500), tmp_path, (tmp_path,), b"{}", "2026-01-01", "d") for _ in range(2)]
+    killed: list[int] = []
+
+    def kill_one() -> None:
+        while not killed:
+            for child in multiprocessing.active_children():
+                if child.name == "fairgov-pdf" and child.pid:
+                    os.kill(child.pid, signal.SIGKILL)  # as the out-of-memory killer would
+                    killed.append(child.pid)
+                    return
+            time.sleep(0.05)
+
+    outcome: list[BaseException] = []
+
+    def build() -> None:
+        try:
+            pool.render_pdfs(jobs, workers=2)
+        except BaseException as err:  # noqa: BLE001 - handed to the test thread
+            outcome.append(err)
+
+    killer = threading.Thread(target=kill_one, daemon=True)
+    builder = threading.Thread(target=build, daemon=True)
+    killer.start()
+    builder.start()
+    builder.join(300)  # a guard against a hang, not a speed check
+    assert not builder.is_alive(), "render_pdfs hung after a worker was killed"
+    assert killed and len(outcome) == 1 and isinstance(outcome[0], pool.PdfWorkerError), outcome
+    assert outcome[0].code == "FG615" and "killed by SIGKILL" in str(outcome[0])
+    assert not [c for c in multiprocessing.active_children() if c.name == "fairgov-pdf"]  # no worker left behind
+
+
+def test_a_worker_error_reaches_the_build_as_a_coded_diagnostic(built, tmp_path, monkeypatch):
+    from fairgov.diagnostics import FairgovError
+
+    results, cp = built
+
+    from contextlib import contextmanager
+
+    def failing(jobs):
+        raise pool.PdfWorkerError("a PDF render worker stopped before sending 1 of its reports (exit code -9)", "FG615")
+
+    @contextmanager
+    def renderer(count, workers=None):
+        yield failing
+
+    monkeypatch.setattr(pool, "renderer", renderer)
+    with pytest.raises(FairgovError) as err:
+        render.render_all(tmp_path, results, cp)
+    (diag,) = err.value.diagnostics
+    assert diag.code == "FG615" and "stopped before sending" in diag.message
