@@ -118,7 +118,11 @@ def test_interrupting_the_render_stops_the_workers_and_keeps_old_reports(tmp_pat
             workers |= {c for c in _children(proc.pid) if b"spawn" in _cmdline(c)}
         time.sleep(0.05)
     assert len(workers) == 2, "the build never started its render workers"
-    time.sleep(0.3)
+    # the workers start before the HTML is built and import weasyprint (~2 s of CPU): wait until
+    # one has spent more than that, i.e. is rendering a PDF (CPU time does not depend on load)
+    while time.monotonic() < deadline and proc.poll() is None and max(_cpu_s(w) for w in workers) < 3.0:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the build ended before a worker started rendering"
     if how.startswith("Ctrl-C"):  # what a terminal does: every process of the group gets SIGINT
         os.killpg(proc.pid, signal.SIGINT)
     else:
@@ -133,6 +137,15 @@ def test_interrupting_the_render_stops_the_workers_and_keeps_old_reports(tmp_pat
     time.sleep(0.5)
     assert not [w for w in workers if _cmdline(w)]  # every worker is gone (a zombie's cmdline is empty too)
     assert {p.name: p.read_bytes() for p in (out / "reports").iterdir()} == good  # old reports, no temp files
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
 def _exits_at_once(code: int) -> None:
