@@ -110,7 +110,10 @@ def test_interrupting_the_render_stops_the_workers_and_keeps_old_reports(tmp_pat
     first = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     assert first.returncode == 1, first.stderr
     good = {p.name: p.read_bytes() for p in (out / "reports").iterdir()}
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True)
+    # a shell without job control starts background jobs with SIGINT ignored (CI may run so), and
+    # Python keeps an ignored SIGINT ignored: give the build the default a terminal would
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True,
+                            preexec_fn=_default_sigint)
     workers: set[int] = set()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(workers) < 2:  # wait until both workers are rendering
@@ -137,6 +140,10 @@ def test_interrupting_the_render_stops_the_workers_and_keeps_old_reports(tmp_pat
     time.sleep(0.5)
     assert not [w for w in workers if _cmdline(w)]  # every worker is gone (a zombie's cmdline is empty too)
     assert {p.name: p.read_bytes() for p in (out / "reports").iterdir()} == good  # old reports, no temp files
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _cpu_s(pid: int) -> float:
