@@ -102,8 +102,15 @@ def _cmdline(pid: int) -> bytes:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to see the worker processes")
-@pytest.mark.parametrize("how", ["SIGTERM", "Ctrl-C to the process group"])  # SIGINT to the parent alone: same path as SIGTERM
-def test_interrupting_the_render_stops_the_workers_and_keeps_old_reports(tmp_path, how):
+@pytest.mark.parametrize(
+    ("how", "phase"),
+    [  # SIGINT to the parent alone takes the same path as SIGTERM
+        ("SIGTERM", "pdf"),
+        ("Ctrl-C to the process group", "pdf"),
+        ("Ctrl-C to the process group", "html"),  # workers still importing, parent building HTML
+    ],
+)
+def test_interrupting_the_render_stops_the_workers_and_keeps_old_reports(tmp_path, how, phase):
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "fairgov", "build", str(REPO / "tests/fixtures/project"), "--out", str(out), "--date", "2026-11-28"]
     env = {**os.environ, pool.ENV: "2"}
@@ -122,10 +129,14 @@ def test_interrupting_the_render_stops_the_workers_and_keeps_old_reports(tmp_pat
         time.sleep(0.05)
     assert len(workers) == 2, "the build never started its render workers"
     # the workers start before the HTML is built and import weasyprint (~2 s of CPU): wait until
-    # one has spent more than that, i.e. is rendering a PDF (CPU time does not depend on load)
-    while time.monotonic() < deadline and proc.poll() is None and max(_cpu_s(w) for w in workers) < 3.0:
+    # one has spent more than that, i.e. is rendering a PDF (CPU time does not depend on load);
+    # for the HTML phase, interrupt at once, while both are still importing (checked below)
+    while (phase == "pdf" and time.monotonic() < deadline and proc.poll() is None
+           and max(_cpu_s(w) for w in workers) < 3.0):
         time.sleep(0.05)
     assert proc.poll() is None, "the build ended before a worker started rendering"
+    if phase == "html":
+        assert max(_cpu_s(w) for w in workers) < 1.5, "the workers were past their import"
     if how.startswith("Ctrl-C"):  # what a terminal does: every process of the group gets SIGINT
         os.killpg(proc.pid, signal.SIGINT)
     else:
