@@ -85,20 +85,26 @@ def main(argv: list[str]) -> int:
     per_pdf = sum(walls) / len(walls)
     build_per_pdf = build_wall / len(stems)
     print(
-        f"{len(walls)} reports, {pages} pages, one at a time: {per_pdf:.2f} s wall per report, {cpu / len(walls):.2f} s CPU per report, "
-        f"{cpu / pages:.3f} s CPU per page = {cpu / pages / REFERENCE_CPU_PER_PAGE:.2f}x the reference ~{REFERENCE_CPU_PER_PAGE} s per page"
+        f"{len(walls)} reports, {pages} pages, one at a time: {per_pdf:.2f} s wall per report, "
+        f"{cpu / len(walls):.2f} s CPU per report, "
+        f"{cpu / pages:.3f} s CPU per page = {cpu / pages / REFERENCE_CPU_PER_PAGE:.2f}x the "
+        f"reference ~{REFERENCE_CPU_PER_PAGE} s per page"
     )
     print(
-        f"all {len(stems)} together as fairgov build renders them ({workers} worker processes): {build_wall:.2f} s wall, "
-        f"{build_per_pdf:.2f} s per report, {per_pdf / build_per_pdf:.2f}x faster than one at a time"
+        f"all {len(stems)} together as fairgov build renders them ({workers} worker processes): "
+        f"{build_wall:.2f} s wall, "
+        f"{build_per_pdf:.2f} s per report, {per_pdf / build_per_pdf:.2f}x faster than one at a "
+        f"time"
     )
     load = os.getloadavg()[0]
     per_doc = max(
         w for stem, w in zip(stems, walls, strict=True) if not stem.startswith("dossier-")
     )
     print(
-        f"targets (issue 18): each per-document PDF (dossier excluded) <= {TARGET_PER_PDF} s: slowest {per_doc:.2f} s; whole PDF stage "
-        f"<= {TARGET_STAGE} s: {build_wall:.2f} s; 1-minute load average {load:.2f} on {os.cpu_count()} CPUs"
+        f"targets (issue 18): each per-document PDF (dossier excluded) <= {TARGET_PER_PDF} s: "
+        f"slowest {per_doc:.2f} s; whole PDF stage "
+        f"<= {TARGET_STAGE} s: {build_wall:.2f} s; 1-minute load average {load:.2f} on "
+        f"{os.cpu_count()} CPUs"
     )
     print(
         json.dumps(

@@ -95,12 +95,16 @@ def main() -> None:
         for k, v in (("validate", ours), ("loader", loader), ("previous", previous))
     }
     print(
-        f"{n} spec files (+ fairgov.yaml): fairgov validate {ours:.3f} s = {per['validate']:.2f} ms/file; "
-        f"libyaml loader {per['loader']:.2f} ms/file; previous ruamel.yaml loader {per['previous']:.2f} ms/file; "
-        f"loader speed-up {previous / loader:.1f}x; validate vs previous loader alone {ours / previous:.3f}"
+        f"{n} spec files (+ fairgov.yaml): fairgov validate {ours:.3f} s = {per['validate']:.2f} "
+        f"ms/file; "
+        f"libyaml loader {per['loader']:.2f} ms/file; previous ruamel.yaml loader "
+        f"{per['previous']:.2f} ms/file; "
+        f"loader speed-up {previous / loader:.1f}x; "
+        f"validate vs previous loader alone {ours / previous:.3f}"
     )
     print(
-        f"FG540 feasibility ({len(warnings)} warnings): cold {cold:.3f} s, cached {warm * 1000:.2f} ms "
+        f"FG540 feasibility ({len(warnings)} warnings): cold {cold:.3f} s, "
+        f"cached {warm * 1000:.2f} ms "
         f"= {warm / ours:.4f} of validate"
     )
     print(

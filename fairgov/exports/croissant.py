@@ -103,7 +103,8 @@ def _file_object(manifest: Path, out: Path) -> dict[str, Any]:
         "@type": "cr:FileObject",
         "@id": "manifest",
         "name": "manifest",
-        "description": "The dataset manifest: one row per image (image path, patient, split, labels, attributes).",
+        "description": "The dataset manifest: one row per image "
+        "(image path, patient, split, labels, attributes).",
         "contentUrl": Path(rel).as_posix(),
         "contentSize": f"{manifest.stat().st_size} B",
         "encodingFormat": ENCODING.get(manifest.suffix.lower(), "text/csv"),
@@ -142,7 +143,8 @@ def _column_descriptions(ds: Any) -> dict[str, str]:
         out[m.id_column] = "Row id."
     for name, label in m.labels.items():
         out[label.column] = (
-            f"Label `{name}` ({', '.join(label.classes)}): {answer(label.description, markdown=False)}"
+            f"Label `{name}` ({', '.join(label.classes)}): "
+            f"{answer(label.description, markdown=False)}"
         )
     for name, attr in ds.attributes.items():
         if attr.column:

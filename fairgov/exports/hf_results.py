@@ -28,7 +28,8 @@ def results_markdown(refs: list[str], results: dict[str, Any] | None) -> list[st
                 out += _evaluation({**end, "threshold": end.get("threshold")})
         elif ev.get("status") != "ok" or not ev.get("measure"):
             out += [
-                f"Did not run ({cell(ev.get('status'))}): {cell(ev.get('error') or 'no measurements')}.",
+                f"Did not run ({cell(ev.get('status'))}): "
+                f"{cell(ev.get('error') or 'no measurements')}.",
                 "",
             ]
         else:
@@ -41,7 +42,8 @@ def _evaluation(ev: dict[str, Any]) -> list[str]:
     level = (measure.get("bootstrap") or {}).get("level")
     th = ev.get("threshold") or {}
     out = [
-        f"Operating threshold {th.get('value')} ({th.get('policy')}, fitted on {th.get('fitted_on')}); "
+        f"Operating threshold {th.get('value')} ({th.get('policy')}, fitted on "
+        f"{th.get('fitted_on')}); "
         f"cells show the estimate ({_interval(level)})."
     ]
     overall = measure.get("overall") or {}

@@ -7,7 +7,8 @@ addressing as the embeddings (`content_key`: canonical JSON of every input + fai
   provenance. Key: the manifest's bytes, every referenced image's bytes, the weights' (and a
   declared model config's) bytes, backbone (library, pooling) and preprocessing, protocol
   (probe settings, or zero-shot prompts and temperature), task, splits, row policy, dataset
-  columns and values, compute settings and the machine facts that can change a forward pass, library versions.
+  columns and values, compute settings and the machine facts that can change a forward pass,
+  library versions.
 - measurement: the evaluation's whole results.json record. Key: the probe-outputs key (or
   the predictions file's bytes), every Evaluation field but `compute`, the Datasheet's
   manifest and attributes, library versions.

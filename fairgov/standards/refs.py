@@ -43,7 +43,9 @@ AUTO_REFS: dict[str, str] = {
     "an evaluation the model card lists with role `external`.",
     "results:external_metrics": "Overall metrics with intervals from a successful run of an "
     "evaluation the model card lists with role `external`.",
-    "results:external_subgroup_metrics": "Per-subgroup metrics with intervals from that external run.",
+    "results:external_subgroup_metrics": (
+        "Per-subgroup metrics with intervals from that external run."
+    ),
 }
 
 _SEGMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\[([A-Za-z_][A-Za-z0-9_]*)=([^\]]+)\])?$")

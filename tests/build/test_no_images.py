@@ -51,7 +51,8 @@ def test_linear_probe_without_image_column_is_diagnosed(project: Path, edit, cap
     assert main(["validate", str(project)]) == 1
     out = capsys.readouterr().out
     assert (
-        "evaluation.yaml:15:9: FG318 error: the linear probe embeds images, but datasheet/cxr-demo has no image_column"
+        "evaluation.yaml:15:9: FG318 error: the linear probe embeds images, but datasheet/cxr-demo "
+        "has no image_column"
         in out
     )
 
@@ -61,7 +62,8 @@ def test_predictions_without_any_row_id_is_diagnosed(project: Path, edit, capsys
     assert main(["validate", str(project)]) == 1
     out = capsys.readouterr().out
     assert (
-        "FG319 error: predictions are matched to manifest rows by id, but datasheet/cxr-demo names neither"
+        "FG319 error: predictions are matched to manifest rows by id, but datasheet/cxr-demo names "
+        "neither"
         in out
     )
     assert "hint: set `manifest.id_column` in the datasheet" in out

@@ -39,16 +39,19 @@ def test_blank_attribute_is_one_grouped_diagnostic_with_remedies(
     assert rc == 1 and results["evaluations"]["evaluation/cxr-demo-probe"]["status"] == "error"
     assert err.count("FG404") == 1
     assert (
-        "data/manifest.csv:5:1: FG404 error: 34 rows (lines 5, 6, 7, 8, 9 and 29 more): attribute 'sex' is missing"
+        "data/manifest.csv:5:1: FG404 error: 34 rows (lines 5, 6, 7, 8, 9 and 29 more): attribute "
+        "'sex' is missing"
         in err
     )
     assert (
-        "hint: declare what a blank 'sex' means with the key \"\" in `attributes.sex.values` in the datasheet "
+        "hint: declare what a blank 'sex' means with the key \"\" in `attributes.sex.values` in "
+        "the datasheet "
         '(e.g. `"": not recorded`), or set `drop_invalid_rows: true` in the evaluation'
     ) in err
     assert "FG400 error: evaluation 'cxr-demo-probe' did not run: 34 invalid rows" in err
     assert (
-        "hint: it stopped at the invalid rows reported with it; fix them, or set `drop_invalid_rows: true`"
+        "hint: it stopped at the invalid rows reported with it; fix them, or set "
+        "`drop_invalid_rows: true`"
         in err
     )
 
@@ -88,7 +91,8 @@ def test_whitespace_value_map_key_is_diagnosed(project: Path, edit, capsys) -> N
     assert main(["validate", str(project)]) == 1
     out = capsys.readouterr().out
     assert (
-        "FG315 error: attribute 'sex': value-map key ' ' is only whitespace; blank cells never match it"
+        "FG315 error: attribute 'sex': value-map key ' ' is only whitespace; blank cells never "
+        "match it"
         in out
     )
     assert 'hint: use the key "" to declare what a blank cell means' in out
@@ -103,8 +107,10 @@ def test_drop_invalid_rows_says_what_it_dropped_and_counts_them_nowhere(
     ev = results["evaluations"]["evaluation/cxr-demo-probe"]
     assert ev["status"] == "ok"
     assert (
-        "FG430 warning: drop_invalid_rows: 34 of 800 manifest row(s) left out of metrics and composition — "
-        "data/manifest.csv: FG404 34 rows (lines 5, 6, 7, 8, 9 and 29 more): attribute 'sex' is missing"
+        "FG430 warning: drop_invalid_rows: 34 of 800 manifest row(s) left out of metrics and "
+        "composition — "
+        "data/manifest.csv: FG404 34 rows (lines 5, 6, 7, 8, 9 and 29 more): attribute 'sex' is "
+        "missing"
     ) in err
     assert ev["dropped"]["rows"] == 34 and ev["dropped"]["reasons"][0]["line"] == 5
     comp = ev["composition"]["sex"]
@@ -136,6 +142,7 @@ def test_github_annotation_carries_the_grouped_message_and_hint(
     out = capsys.readouterr().out
     line = next(x for x in out.splitlines() if "title=FG404" in x)
     assert line.startswith(
-        "::error file=data/manifest.csv,line=5,col=1,title=FG404::34 rows (lines 5, 6, 7, 8, 9 and 29 more)"
+        "::error file=data/manifest.csv,line=5,col=1,title=FG404::34 rows (lines 5, 6, 7, 8, 9 and "
+        "29 more)"
     )
     assert "(hint: declare what a blank 'sex' means" in line

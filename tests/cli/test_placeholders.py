@@ -10,12 +10,16 @@ import pytest
 
 from fairgov.cli.main import main
 
-APPROACH = "  approach: Gates on the upper 95% bound of AUROC and TPR gaps; inconclusive results block deployment.\n"
+APPROACH = (
+    "  approach: Gates on the upper 95% bound of AUROC and TPR gaps; "
+    "inconclusive results block deployment.\n"
+)
 
 
 def test_validate_counts_placeholders_and_strict_fails(project: Path, edit, capsys) -> None:
     assert main(["validate", str(project)]) == 0
-    assert "FG317" not in capsys.readouterr().out  # the fixture has none (its FG540s are about its size)
+    # the fixture has none (its FG540s are about its size)
+    assert "FG317" not in capsys.readouterr().out
     edit(project / "modelcard.yaml", APPROACH, "  approach: TBD\n")
     edit(
         project / "datasheet.yaml",
@@ -31,11 +35,13 @@ def test_validate_counts_placeholders_and_strict_fails(project: Path, edit, caps
         "they count as unanswered" in out
     )
     assert (
-        "datasheet.yaml:34:18: FG317 warning: 1 placeholder answer(s) remain (/attributes/sex/description)"
+        "datasheet.yaml:34:18: FG317 warning: 1 placeholder answer(s) remain "
+        "(/attributes/sex/description)"
         in out
     )
     assert "hint: write the answer, or `not_applicable: <why it does not apply>`" in out
-    assert out.count("FG317 warning") == 2 and out.rstrip().endswith("0 error(s), 5 warning(s)")  # + 3 FG540
+    assert out.count("FG317 warning") == 2
+    assert out.rstrip().endswith("0 error(s), 5 warning(s)")  # + 3 FG540
     assert main(["validate", str(project), "--strict"]) == 1
 
 

@@ -29,7 +29,8 @@ def break_policy(project: Path) -> None:
 
 def test_clean_project_exits_zero(project: Path, capsys) -> None:
     assert main(["validate", str(project)]) == 0
-    out = capsys.readouterr().out  # only FG540: gap limits of 0.10 at 57-127 test patients per group
+    # only FG540: gap limits of 0.10 at 57-127 test patients per group
+    out = capsys.readouterr().out
     assert out.rstrip().endswith("0 error(s), 3 warning(s)") and out.count("FG540 warning") == 3
 
 
@@ -110,7 +111,8 @@ def test_internal_error_has_no_traceback(project: Path, capsys, monkeypatch) -> 
 def test_validate_does_not_import_torch(project: Path) -> None:
     code = (
         "import sys; from fairgov.cli.main import main; rc = main(['validate', sys.argv[1]]);"
-        "bad = [m for m in ('torch', 'timm', 'torchvision') if m in sys.modules]; print(bad); sys.exit(rc)"
+        "bad = [m for m in ('torch', 'timm', 'torchvision') if m in sys.modules]; print(bad); "
+        "sys.exit(rc)"
     )
     proc = subprocess.run(
         [sys.executable, "-c", code, str(project)], capture_output=True, text=True, check=False

@@ -58,9 +58,11 @@ def test_recipes_pass_check_jsonschema(tmp_path: Path, title: str, schema: str) 
 def test_check_jsonschema_rejects_the_old_unquoted_key(tmp_path: Path) -> None:
     """The flow mapping that GitHub rejected: the check above would have caught it."""
     bad = recipes()["GitHub Actions"].replace(
-        "        with:\n          path: specs/.fairgov/cache\n          key: \"fairgov-${{ hashFiles('specs/**') }}\"\n"
+        "        with:\n          path: specs/.fairgov/cache\n          key: \"fairgov-${{ "
+        "hashFiles('specs/**') }}\"\n"
         "          restore-keys: fairgov-\n",
-        "        with: {path: specs/.fairgov/cache, key: fairgov-${{ hashFiles('specs/**') }}, restore-keys: fairgov-}\n",
+        "        with: {path: specs/.fairgov/cache, key: fairgov-${{ hashFiles('specs/**') }}, "
+        "restore-keys: fairgov-}\n",
     )
     assert bad != recipes()["GitHub Actions"]
     with pytest.raises(yaml.YAMLError):

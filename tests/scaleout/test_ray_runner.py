@@ -139,8 +139,10 @@ def test_example_build_is_identical_with_ray_and_local(
             "ray_address": cluster,
             "cache_dir": tmp_path / f"cache-{runner}",
         }
-        outcome = run_build(REPO / "specs", out=tmp_path / runner, date="2026-11-28", write_reports=False,
-                            command=["fairgov", "check"], options=options)  # fmt: skip
+        outcome = run_build(
+            REPO / "specs", out=tmp_path / runner, date="2026-11-28", write_reports=False,
+            command=["fairgov", "check"], options=options,
+        )  # fmt: skip
         assert outcome.results is not None and outcome.exit_code == 1  # the planted disparity
         results[runner] = (tmp_path / runner / "results.json").read_bytes()
     local, remote = tables["local"], tables["ray"]

@@ -143,7 +143,8 @@ def test_a_blank_field_no_longer_answers(docs: dict[str, Any], blank: Any) -> No
     )
     assert cov.covered == 27
     assert (
-        "Description of the approach the intervention developer has taken to ensure that the intervention's output is fair"
+        "Description of the approach the intervention developer has taken to ensure that the "
+        "intervention's output is fair"
         in cov.missing
     )
 
