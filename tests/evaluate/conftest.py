@@ -27,7 +27,8 @@ def write_png(path: Path, arr: np.ndarray) -> Path:
 
 
 def write_dicom(path: Path, arr: np.ndarray, *, pixels: bool = True, **attrs: object) -> Path:
-    """Write a minimal explicit-little-endian secondary-capture DICOM with pydicom."""
+    """Write a minimal explicit-little-endian secondary-capture DICOM with pydicom; a 3-D
+    `arr` (frames, rows, columns) makes a multi-frame file."""
     from pydicom.dataset import Dataset, FileMetaDataset
     from pydicom.uid import ExplicitVRLittleEndian, SecondaryCaptureImageStorage, generate_uid
 
@@ -41,7 +42,9 @@ def write_dicom(path: Path, arr: np.ndarray, *, pixels: bool = True, **attrs: ob
     ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
     ds.PatientID = "X1"
     ds.Modality = "DX"
-    ds.Rows, ds.Columns = arr.shape
+    if arr.ndim == 3:
+        ds.NumberOfFrames = len(arr)
+    ds.Rows, ds.Columns = arr.shape[-2:]
     ds.SamplesPerPixel = 1
     ds.PhotometricInterpretation = "MONOCHROME2"
     ds.BitsAllocated = arr.dtype.itemsize * 8
@@ -62,7 +65,7 @@ def make_png() -> object:
     return write_png
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def make_dicom() -> object:
     """``make_dicom(path, array, pixels=True, **attrs)`` writes a DICOM file."""
     return write_dicom

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,30 +25,8 @@ EVAL = "evaluation/cxr-demo-probe"
 ROWS = 200
 
 
-def _write(path: Path, frames: np.ndarray) -> None:
-    from pydicom.dataset import Dataset, FileMetaDataset
-    from pydicom.uid import ExplicitVRLittleEndian, SecondaryCaptureImageStorage, generate_uid
-
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = SecondaryCaptureImageStorage
-    meta.MediaStorageSOPInstanceUID = generate_uid()
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds = Dataset()
-    ds.file_meta = meta
-    ds.SOPClassUID = SecondaryCaptureImageStorage
-    ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
-    ds.Modality, ds.PatientID = "DX", path.stem
-    ds.NumberOfFrames = len(frames)
-    ds.Rows, ds.Columns = frames.shape[1:]
-    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
-    ds.BitsAllocated = ds.BitsStored = 16
-    ds.HighBit, ds.PixelRepresentation = 15, 0
-    ds.PixelData = np.ascontiguousarray(frames.astype(np.uint16)).tobytes()
-    ds.save_as(path, enforce_file_format=True)
-
-
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def project(tmp_path_factory: pytest.TempPathFactory, make_dicom: Any) -> Path:
     from PIL import Image
 
     root = tmp_path_factory.mktemp("dicom") / "specs"
@@ -58,7 +37,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for i, rel in enumerate(df["image"]):
         png = np.asarray(Image.open(root / "data" / rel).convert("L"), dtype=np.float64) * 4
         name = f"dicom/{Path(rel).stem}.dcm"
-        _write(root / "data" / name, np.stack([png, np.clip(png + 40, 0, 1020)]))
+        frames = np.stack([png, np.clip(png + 40, 0, 1020)]).astype(np.uint16)
+        make_dicom(root / "data" / name, frames, PatientID=Path(rel).stem)
         df.loc[df.index[i], "image"] = name
     df.to_csv(manifest, index=False)
     return root
