@@ -194,17 +194,18 @@ def _shared_undefined(cells: list[dict[str, Any]]) -> str | None:
 
 
 def interval_notes(m: Measure) -> list[str]:
-    notes = set()
+    """The reasons of defined values (intervals not formed, groups left out), once each."""
+    notes: dict[str, Stat] = {}
     for attr in m.attributes.values():
         for agg in attr.aggregates.values():
             for stat in (agg.values() if isinstance(agg, dict) else [agg]):
                 if stat.reason and fmt.is_num(stat.value):
-                    notes.add(stat.reason)
+                    notes.setdefault(stat.reason, stat)
         for cell in attr.groups.values():
             for one in cell.metrics.values():
                 if one.reason and fmt.is_num(one.value):
-                    notes.add(one.reason)
-    out = [reasons.metric(n) for n in sorted(notes)]
+                    notes.setdefault(one.reason, one)
+    out = [reasons.metric(notes[n]) for n in sorted(notes)]
     return out + ([gettext(fmt.OUTSIDE_NOTE)] if any_outside(m) else [])
 
 

@@ -86,7 +86,7 @@ def plain_stat(stat: Stat | Gate | dict[str, Any] | None) -> dict[str, Any] | No
     """A typed `Stat` (or `Aggregate`) as the record these helpers read; views not yet converted
     to the typed results pass that record itself."""
     if isinstance(stat, (Stat, Gate)):
-        return stat.model_dump(include={"value", "ci_low", "ci_high", "reason"})
+        return stat.model_dump(include={"value", "ci_low", "ci_high", "reason", "reasons"})
     return stat
 
 
@@ -103,10 +103,10 @@ def estimate(stat: Stat | Gate | dict[str, Any] | None, digits: int = 3) -> str:
     """'0.842 (0.811–0.870)'; 'undefined: <reason>' for an undefined value."""
     stat = plain_stat(stat)
     if not stat:
-        return gettext("undefined: not computed")
+        return undefined(None, "not-computed")
     value = stat.get("value")
     if not is_num(value):
-        return undefined(stat.get("reason"))
+        return undefined(stat)
     ci = interval(stat.get("ci_low"), stat.get("ci_high"), digits)
     mark = f" {OUTSIDE_MARK}" if outside(stat) else ""
     return f"{num(value, digits)} {ci}".strip() + mark
@@ -116,7 +116,7 @@ def cell(stat: Stat | dict[str, Any] | None) -> dict[str, Any]:
     """A table cell: estimate and interval apart (the interval prints on its own line)."""
     stat = plain_stat(stat)
     if not stat or not is_num(stat.get("value")):
-        return {"defined": False, "text": undefined((stat or {}).get("reason") or "not computed")}
+        return {"defined": False, "text": undefined(stat, "not-computed")}
     return {"defined": True, "value": num(stat["value"]), "ci": interval(stat.get("ci_low"), stat.get("ci_high")),
             "note": stat.get("reason") or "", "outside": outside(stat)}
 

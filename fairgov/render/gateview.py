@@ -383,7 +383,7 @@ def _point(stat: Stat | dict[str, Any] | None) -> Point:
     value = rec.get("value") if fmt.is_num(rec.get("value")) else None
     lo, hi = rec.get("ci_low"), rec.get("ci_high")
     return Point(value, lo if fmt.is_num(lo) else None, hi if fmt.is_num(hi) else None,
-                 fmt.undefined(rec.get("reason")) if value is None else "")
+                 fmt.undefined(rec) if value is None else "")
 
 
 def _desc(rws: list[Row], ov: float | None, g: Gate, stat_label: str, parts: tuple[str, ...]) -> str:
