@@ -16,7 +16,7 @@ from fairgov.render.charts import Panel, Point, Row
 from fairgov.render.i18n import DEFAULT, N_, current, gettext, ngettext
 from fairgov.render.ids import Ids
 from fairgov.results import Cell, Gate, Measure, Results, Stat, Waiver
-from fairgov.results.endpoints import typed_gate_measure
+from fairgov.results.endpoints import gate_measure
 
 AGGREGATE_PARTS = {"equalized_odds": ("tpr", "fpr"), "equalized_odds_mean": ("tpr", "fpr"), "equal_opportunity": ("tpr",)}
 SIGNED = {"calibration_in_the_large"}
@@ -223,7 +223,7 @@ def explain_inconclusive(gate: Gate, results: Results) -> str:
     reason = gate.reason
     structured = reasons.records(gate)
     codes = {r.code for r in structured} if structured is not None else set()
-    measure = typed_gate_measure(results, gate)
+    measure = gate_measure(results, gate)
     if measure and ("evidence-too-thin" in codes or (structured is None and reason.startswith("evidence too thin"))):
         needs = _shortfalls(measure, gate)
         if needs:
@@ -303,7 +303,7 @@ class GateEvidence:
 def evidence(row: GateRow, results: Results, ids: Ids, rationale: str | None) -> GateEvidence:
     g = row.record
     problems = list(g.details.get("problems") or g.details.get("missing") or [])
-    measure = typed_gate_measure(results, g)
+    measure = gate_measure(results, g)
     pval = fmt.num(g.p_value) if fmt.is_num(g.p_value) else ""
     if g.type != "metric" or not measure:
         return GateEvidence(row, None, [], [], "", rationale, pval, problems)

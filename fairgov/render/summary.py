@@ -10,7 +10,7 @@ from fairgov.render import fmt
 from fairgov.render.findings import findings
 from fairgov.render.i18n import gettext
 from fairgov.results import Results
-from fairgov.results.endpoints import typed_gate_measure
+from fairgov.results.endpoints import gate_measure
 
 CONCERNS = ("fail", "inconclusive", "warn")
 
@@ -33,7 +33,7 @@ def worse_served(rows: list[Any], results: Results) -> list[dict[str, Any]]:
         g = row.record
         if g.type != "metric" or row.status not in CONCERNS:
             continue
-        measure = typed_gate_measure(results, g)
+        measure = gate_measure(results, g)
         block = measure.attributes.get(g.across or "") if measure else None
         metric = g.metric or ""
         defined = [(name, stat) for name, c in (block.groups.items() if block else ())
