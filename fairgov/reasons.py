@@ -27,11 +27,14 @@ ENGLISH: dict[str, str] = {
     "bound-meets": "interval bound meets the limit",
     "interval-violates": "whole interval violates the limit",
     "straddles": "interval straddles the limit: more evidence needed",
-    "holm-not-significant": "Holm-adjusted p = {p:.3g} ≥ α = {alpha:g}: the gap is not distinguishable from noise",
+    "holm-not-significant": "Holm-adjusted p = {p:.3g} ≥ α = {alpha:g}: the gap is not "
+    "distinguishable from noise",
     # `multiplicity: holm` gap gates (fairgov/gates/pairwise.py)
-    "holm-pair-exceeds": "pair {pair} exceeds the limit (Holm-adjusted p = {p:.3g} < α = {alpha:g})",
+    "holm-pair-exceeds": "pair {pair} exceeds the limit "
+    "(Holm-adjusted p = {p:.3g} < α = {alpha:g})",
     "holm-pairs-within": "every pair's interval lies within ± the limit ({count} pairs)",
-    "holm-undecided": "no pair shown beyond the limit (smallest Holm-adjusted p = {p:.3g} ≥ α = {alpha:g}) "
+    "holm-undecided": "no pair shown beyond the limit "
+    "(smallest Holm-adjusted p = {p:.3g} ≥ α = {alpha:g}) "
     "and not every pair's interval within it: more evidence needed",
     "holm-no-pairs": "the pairwise differences and their standard errors are not available",
     # metric gates (fairgov/gates/metric_gates.py, engine.py)
@@ -99,14 +102,34 @@ ENGLISH: dict[str, str] = {
     "text": "{text}",
 }
 #: the codes the metrics layer writes into a stat's `reasons` (besides `undefined`)
-METRIC_CODES = frozenset({
-    "value-undefined", "empty-group", "no-positives", "no-negatives", "no-predicted-positives",
-    "no-predicted-negatives", "too-few-rows", "too-few-positives", "too-few-negatives",
-    "interval-undefined", "estimate-outside", "too-few-groups", "too-few-groups-excluded",
-    "groups-excluded", "ratio-signed", "ratio-zero", "no-direction", "overall-undefined",
-    "class-too-few-rows", "task-too-few-groups", "group-value-undefined", "not-computed",
-    "no-value", "undefined",
-})
+METRIC_CODES = frozenset(
+    {
+        "value-undefined",
+        "empty-group",
+        "no-positives",
+        "no-negatives",
+        "no-predicted-positives",
+        "no-predicted-negatives",
+        "too-few-rows",
+        "too-few-positives",
+        "too-few-negatives",
+        "interval-undefined",
+        "estimate-outside",
+        "too-few-groups",
+        "too-few-groups-excluded",
+        "groups-excluded",
+        "ratio-signed",
+        "ratio-zero",
+        "no-direction",
+        "overall-undefined",
+        "class-too-few-rows",
+        "task-too-few-groups",
+        "group-value-undefined",
+        "not-computed",
+        "no-value",
+        "undefined",
+    }
+)
 SEPARATOR = "; "
 _FORMATTER = string.Formatter()
 
@@ -136,7 +159,7 @@ class Reason:
         ]
 
     def to_dict(self) -> dict[str, Any]:
-        """The results.json record: code, params (nested reasons as records) and the English text."""
+        """The results.json record: code, params (nested reasons as records), English text."""
         return {
             "code": self.code,
             "params": {k: _record(v) for k, v in self.params.items()},

@@ -153,8 +153,7 @@ def summary_md(results: Results) -> str:
     expired = [w for w in results.waivers if w.status == "expired"]
     if expired:
         listed = ", ".join(
-            f"{_md(w.gate)} ({_md(w.owner)}, {_md(w.ticket)}, expired {w.expires})"
-            for w in expired
+            f"{_md(w.gate)} ({_md(w.owner)}, {_md(w.ticket)}, expired {w.expires})" for w in expired
         )
         lines += ["", "**Expired waivers:** " + listed]
     failed = [e for e in results.evaluations.values() if e.status != "ok"]
@@ -172,9 +171,7 @@ def gate_table(results: Results, width: int | None = None) -> str:
     for g in results.gates:
         waived = waiver(g, results)
         reason = g.reason + (f" [waived: {waived}]" if waived else "")
-        rows.append(
-            (ICON[g.status], g.id, observed(g), worst_served(g, results), limit(g), reason)
-        )
+        rows.append((ICON[g.status], g.id, observed(g), worst_served(g, results), limit(g), reason))
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     left = sum(widths) + 2 * 5
     room = max(width - left, 30)

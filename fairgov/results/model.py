@@ -90,7 +90,8 @@ class Aggregate(Stat):
     fair_upper: list[Num] | None = None
     differences: list[Difference] = Field(default_factory=list)
     versus_rest: list[Difference] = Field(
-        default_factory=list, description="each group minus every other row pooled (additive in 1.2)"
+        default_factory=list,
+        description="each group minus every other row pooled (additive in 1.2)",
     )
 
 
@@ -198,11 +199,13 @@ class TaskCell(Section):
 
 class TaskAttribute(Section):
     groups: dict[str, TaskCell]
-    gaps: dict[str, Aggregate] = Field(description="Largest minus smallest group value, per metric.")
+    gaps: dict[str, Aggregate] = Field(
+        description="Largest minus smallest group value, per metric."
+    )
 
 
 class TaskMetrics(Section):
-    """Multiclass task-level metrics (fairgov.metrics.multiclass), percentile bootstrap intervals."""
+    """Multiclass task-level metrics (fairgov/metrics/multiclass.py), percentile bootstrap CIs."""
 
     classes: list[str]
     interval: str
@@ -290,8 +293,8 @@ class Variant(Section):
     measure: Measure | None = None
     gates: list[Gate] = Field(
         default_factory=list,
-        description="The applied policies' metric gates on this variant (informational: the verdict "
-        "judges the evaluation as declared).",
+        description="The applied policies' metric gates on this variant (informational: the "
+        "verdict judges the evaluation as declared).",
     )
     gates_summary: dict[str, Any] | None = None
 
@@ -464,7 +467,8 @@ def results_schema() -> dict[str, Any]:
         **schema,
         "title": "fairgov results.json",
         "description": (
-            "Machine-readable results of a fairgov build (generated from fairgov.results.Results). "
-            "schema_version follows semver: a minor bump adds keys, a major one removes or changes them."
+            "Machine-readable results of a fairgov build (generated from "
+            "fairgov.results.Results). schema_version follows semver: a minor bump adds keys, "
+            "a major one removes or changes them."
         ),
     }
