@@ -56,13 +56,9 @@ MESSAGES: dict[str, str] = {
     "axes-not-evaluated": N_("%(ref)s: %(axes)s not evaluated"),
     "axes-evaluated": N_("every intended-population axis is evaluated"),
     "threshold-undecided": N_("%(ref)s: evaluation did not run (%(error)s)"),
-    "threshold-differs": N_(
-        "%(ref)s: deployed threshold %(deployed)s ≠ evaluated %(evaluated)s"
-    ),
+    "threshold-differs": N_("%(ref)s: deployed threshold %(deployed)s ≠ evaluated %(evaluated)s"),
     "threshold-equal": N_("deployed threshold equals the evaluated one"),
-    "threshold-follows-group": N_(
-        "%(ref)s: deploys the fitted per-group thresholds (%(listed)s)"
-    ),
+    "threshold-follows-group": N_("%(ref)s: deploys the fitted per-group thresholds (%(listed)s)"),
     "in-group": N_("in group %(group)s"),
     "no-comparison": N_("no paired comparison of %(candidate)s with %(baseline)s"),
     "no-comparison-row": N_("the comparison has no %(metric)s %(statistic)s row"),
