@@ -27,11 +27,14 @@ ENGLISH: dict[str, str] = {
     "bound-meets": "interval bound meets the limit",
     "interval-violates": "whole interval violates the limit",
     "straddles": "interval straddles the limit: more evidence needed",
-    "holm-not-significant": "Holm-adjusted p = {p:.3g} ≥ α = {alpha:g}: the gap is not distinguishable from noise",
+    "holm-not-significant": "Holm-adjusted p = {p:.3g} ≥ α = {alpha:g}: the gap is not "
+    "distinguishable from noise",
     # `multiplicity: holm` gap gates (fairgov/gates/pairwise.py)
-    "holm-pair-exceeds": "pair {pair} exceeds the limit (Holm-adjusted p = {p:.3g} < α = {alpha:g})",
+    "holm-pair-exceeds": "pair {pair} exceeds the limit "
+    "(Holm-adjusted p = {p:.3g} < α = {alpha:g})",
     "holm-pairs-within": "every pair's interval lies within ± the limit ({count} pairs)",
-    "holm-undecided": "no pair shown beyond the limit (smallest Holm-adjusted p = {p:.3g} ≥ α = {alpha:g}) "
+    "holm-undecided": "no pair shown beyond the limit "
+    "(smallest Holm-adjusted p = {p:.3g} ≥ α = {alpha:g}) "
     "and not every pair's interval within it: more evidence needed",
     "holm-no-pairs": "the pairwise differences and their standard errors are not available",
     # metric gates (fairgov/gates/metric_gates.py, engine.py)
@@ -65,9 +68,68 @@ ENGLISH: dict[str, str] = {
     "threshold-follows-group": "{ref}: deploys the fitted per-group thresholds ({listed})",
     # comparison gates (fairgov/gates/comparison_gates.py)
     "in-group": "in group {group}",
+    "no-comparison": "no paired comparison of {candidate!r} with {baseline!r}",
+    "no-comparison-row": "the comparison has no {metric} {statistic} row",
+    "not-in-both-arms": "{key} is not defined in both arms",
+    # the metrics layer (fairgov/metrics): a stat's `reasons` (results.json schema 1.4).
+    # An undefined value has one reason `undefined` whose `reason` lists why (the parts below).
+    "value-undefined": "undefined",
+    "empty-group": "empty group",
+    "no-positives": "no positives",
+    "no-negatives": "no negatives",
+    "no-predicted-positives": "no predicted positives at threshold {threshold!r}",
+    "no-predicted-negatives": "no predicted negatives at threshold {threshold!r}",
+    "too-few-rows": "{count} rows < minimum {need}",
+    "too-few-positives": "{count} positives < minimum {need}",
+    "too-few-negatives": "{count} negatives < minimum {need}",
+    "interval-undefined": "interval undefined: value defined in {share:.1%} of resamples "
+    "(< {minimum:.0%})",
+    "estimate-outside": "estimate outside its {interval} interval: the statistic is biased "
+    "under resampling (bootstrap bias {bias:+.3g})",
+    "too-few-groups": "fewer than 2 groups with a defined value",
+    "too-few-groups-excluded": "fewer than 2 groups with a defined value (excluded: {groups})",
+    "groups-excluded": "excluded groups with undefined value: {groups}",
+    "ratio-signed": "ratio is not meaningful for a signed metric",
+    "ratio-zero": "largest group value is 0",
+    "no-direction": "{metric} has no preferred direction",
+    "overall-undefined": "overall value undefined",
+    "class-too-few-rows": "fewer than {minimum} rows of class {classes}",
+    "task-too-few-groups": "fewer than two groups with a defined value",
+    "group-value-undefined": "a group's value is undefined",
+    "not-computed": "not computed",
+    "no-value": "no value",
     # a reason recorded as text only (results written before codes existed)
     "text": "{text}",
 }
+#: the codes the metrics layer writes into a stat's `reasons` (besides `undefined`)
+METRIC_CODES = frozenset(
+    {
+        "value-undefined",
+        "empty-group",
+        "no-positives",
+        "no-negatives",
+        "no-predicted-positives",
+        "no-predicted-negatives",
+        "too-few-rows",
+        "too-few-positives",
+        "too-few-negatives",
+        "interval-undefined",
+        "estimate-outside",
+        "too-few-groups",
+        "too-few-groups-excluded",
+        "groups-excluded",
+        "ratio-signed",
+        "ratio-zero",
+        "no-direction",
+        "overall-undefined",
+        "class-too-few-rows",
+        "task-too-few-groups",
+        "group-value-undefined",
+        "not-computed",
+        "no-value",
+        "undefined",
+    }
+)
 SEPARATOR = "; "
 _FORMATTER = string.Formatter()
 
@@ -97,7 +159,7 @@ class Reason:
         ]
 
     def to_dict(self) -> dict[str, Any]:
-        """The results.json record: code, params (nested reasons as records) and the English text."""
+        """The results.json record: code, params (nested reasons as records), English text."""
         return {
             "code": self.code,
             "params": {k: _record(v) for k, v in self.params.items()},
@@ -139,6 +201,22 @@ def _value(value: Any) -> Any:
 def join(reasons: Iterable[Reason]) -> str:
     """The English text of a sequence of reasons, as results.json's `reason` field writes it."""
     return SEPARATOR.join(r.text for r in reasons)
+
+
+def undefined(*parts: Reason) -> Reason:
+    """'undefined: <parts joined>' (a bare 'undefined' without parts)."""
+    return Reason("undefined", {"reason": parts}) if parts else Reason("value-undefined")
+
+
+def is_undefined(reasons: Iterable[Reason]) -> bool:
+    """Whether these reasons (a stat's) say its value is undefined."""
+    return any(r.code in ("undefined", "value-undefined") for r in reasons)
+
+
+def joined(reasons: Iterable[Reason]) -> str | None:
+    """`join`, None for no reasons (a stat's `reason` field)."""
+    out = join(reasons)
+    return out or None
 
 
 def text(value: str) -> Reason:

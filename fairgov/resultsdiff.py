@@ -49,20 +49,45 @@ def diff_results(base: Results | dict[str, Any], head: Results | dict[str, Any])
         b, h = bg.get(key), hg.get(key)
         bs, hs = (b.status if b else None), (h.status if h else None)
         if bs != hs or (b and h and b.value != h.value):
-            gates.append({"gate": key, "base": bs, "head": hs, "base_value": b.value if b else None,
-                          "head_value": h.value if h else None, "new_failure": hs in BAD and bs not in BAD})
+            gates.append(
+                {
+                    "gate": key,
+                    "base": bs,
+                    "head": hs,
+                    "base_value": b.value if b else None,
+                    "head_value": h.value if h else None,
+                    "new_failure": hs in BAD and bs not in BAD,
+                }
+            )
     bc = dict(_cells(base))
     metrics = []
     for ckey, hstat in _cells(head):
         bstat = bc.get(ckey)
         if bstat is None or bstat.value == hstat.value:
             continue
-        metrics.append({"evaluation": ckey[0], "attribute": ckey[1], "group": ckey[2], "metric": ckey[3],
-                        "base": _stat(bstat), "head": _stat(hstat), "regression": _regressed(ckey[3], bstat, hstat)})
-    return {"base_verdict": base.verdict.status, "head_verdict": head.verdict.status,
-            "gates": gates, "metrics": metrics,
-            "new_failures": [g["gate"] for g in gates if g["new_failure"]],
-            "regressions": [f"{m['evaluation']} {m['attribute']}={m['group']} {m['metric']}" for m in metrics if m["regression"]]}
+        metrics.append(
+            {
+                "evaluation": ckey[0],
+                "attribute": ckey[1],
+                "group": ckey[2],
+                "metric": ckey[3],
+                "base": _stat(bstat),
+                "head": _stat(hstat),
+                "regression": _regressed(ckey[3], bstat, hstat),
+            }
+        )
+    return {
+        "base_verdict": base.verdict.status,
+        "head_verdict": head.verdict.status,
+        "gates": gates,
+        "metrics": metrics,
+        "new_failures": [g["gate"] for g in gates if g["new_failure"]],
+        "regressions": [
+            f"{m['evaluation']} {m['attribute']}={m['group']} {m['metric']}"
+            for m in metrics
+            if m["regression"]
+        ],
+    }
 
 
 def _typed(results: Results | dict[str, Any]) -> Results:
@@ -85,7 +110,15 @@ def to_markdown(d: dict[str, Any]) -> str:
         bv = "—" if g["base_value"] is None else f"{g['base_value']:.3f}"
         hv = "—" if g["head_value"] is None else f"{g['head_value']:.3f}"
         lines.append(f"| {g['gate']} | {g['base']} | {g['head']} | {bv} → {hv} |")
-    lines += ["", "| evaluation | subgroup | metric | base | head | regression |", "|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "| evaluation | subgroup | metric | base | head | regression |",
+        "|---|---|---|---|---|---|",
+    ]
     for m in d["metrics"]:
-        lines.append(f"| {m['evaluation']} | {m['attribute']}={m['group']} | {m['metric']} | {_fmt(m['base'])} | {_fmt(m['head'])} | {'**yes**' if m['regression'] else 'no'} |")
+        regression = "**yes**" if m["regression"] else "no"
+        lines.append(
+            f"| {m['evaluation']} | {m['attribute']}={m['group']} | {m['metric']} | "
+            f"{_fmt(m['base'])} | {_fmt(m['head'])} | {regression} |"
+        )
     return "\n".join(lines) + "\n"

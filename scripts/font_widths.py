@@ -1,6 +1,7 @@
-"""Regenerate fairgov/render/fontwidths.py: the advance widths of DejaVu Sans (the charts' first
-font) for the characters group labels use, so chart layout measures text the same way on every
-machine, whether or not the font is installed there.
+"""Regenerate fairgov/render/data/fontwidths.json (read by fairgov/render/fontwidths.py): the
+advance widths of DejaVu Sans (the charts' first font) for the characters group labels use, so
+chart layout measures text the same way on every machine, whether or not the font is installed
+there.
 
     python scripts/font_widths.py [--fonts /usr/share/fonts/truetype/dejavu]
 """
@@ -8,13 +9,14 @@ machine, whether or not the font is installed there.
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 from fontTools.ttLib import TTFont
 
 RANGES = ((0x20, 0x250), (0x2010, 0x2028), (0x2030, 0x203B), (0x2190, 0x2194), (0x2212, 0x2213),
           (0x2248, 0x2249), (0x2260, 0x2261), (0x2264, 0x2266))
-OUT = Path(__file__).resolve().parents[1] / "fairgov" / "render" / "fontwidths.py"
+OUT = Path(__file__).resolve().parents[1] / "fairgov" / "render" / "data" / "fontwidths.json"
 
 
 def widths(path: Path) -> tuple[int, dict[int, int]]:
@@ -24,32 +26,18 @@ def widths(path: Path) -> tuple[int, dict[int, int]]:
     return font["head"].unitsPerEm, table
 
 
-def _literal(table: dict[int, int]) -> str:
-    items = [f"{cp}: {w}," for cp, w in sorted(table.items())]
-    lines, line = [], "    "
-    for item in items:
-        if len(line) + len(item) + 1 > 110:
-            lines.append(line.rstrip())
-            line = "    "
-        line += item + " "
-    lines.append(line.rstrip())
-    return "{\n" + "\n".join(lines) + "\n}"
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--fonts", type=Path, default=Path("/usr/share/fonts/truetype/dejavu"))
     args = ap.parse_args()
     em, regular = widths(args.fonts / "DejaVuSans.ttf")
     _, bold = widths(args.fonts / "DejaVuSans-Bold.ttf")
-    OUT.write_text(
-        '"""Advance widths of DejaVu Sans and DejaVu Sans Bold, in font units (generated\n'
-        'by scripts/font_widths.py; do not edit). A character missing here counts as one\n'
-        'em wide."""\n\n'
-        f"UNITS_PER_EM = {em}\n\n"
-        f"REGULAR: dict[int, int] = {_literal(regular)}\n\n"
-        f"BOLD: dict[int, int] = {_literal(bold)}\n"
-    )
+    data = {
+        "units_per_em": em,
+        "regular": {str(cp): w for cp, w in sorted(regular.items())},
+        "bold": {str(cp): w for cp, w in sorted(bold.items())},
+    }
+    OUT.write_text(json.dumps(data, separators=(",", ":")) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

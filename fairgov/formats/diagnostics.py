@@ -57,7 +57,6 @@ def github(diags: Sequence[Diagnostic], prefix: str = "") -> str:
         file = _escape_property(with_prefix(d.file, prefix))
         title = _escape_property(d.code)
         message = d.message + (f" (hint: {d.hint})" if d.hint else "")
-        lines.append(
-            f"::{level} file={file},line={d.line},col={d.col},title={title}::{_escape_data(message)}"
-        )
+        where = f"file={file},line={d.line},col={d.col},title={title}"
+        lines.append(f"::{level} {where}::{_escape_data(message)}")
     return "\n".join(lines)

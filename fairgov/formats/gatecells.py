@@ -3,12 +3,12 @@
 Both say the same things in the same words: the observed number with its interval, the
 worst-served group of the gate's axis with its own estimate and interval
 (`V-VI: 0.647 (0.471–0.781)`), the limit, the reason, and who waived the gate until when.
+They read the typed results (`fairgov.results`), never the JSON dict.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
+from fairgov.results import AttributeBlock, Gate, Results
 from fairgov.results.endpoints import gate_measure
 
 
@@ -20,21 +20,21 @@ def interval(lo: float | None, hi: float | None) -> str:
     return f" ({fmt(lo)}–{fmt(hi)})" if lo is not None and hi is not None else ""
 
 
-def observed(g: dict[str, Any]) -> str:
-    if g["type"] != "metric":
-        return fmt(g.get("compared")) if g.get("compared") is not None else "—"
-    if g.get("value") is None:
+def observed(g: Gate) -> str:
+    if g.type != "metric":
+        return fmt(g.compared) if g.compared is not None else "—"
+    if g.value is None:
         return "—"
-    return fmt(g["value"]) + interval(g.get("ci_low"), g.get("ci_high"))
+    return fmt(g.value) + interval(g.ci_low, g.ci_high)
 
 
-def limit(g: dict[str, Any]) -> str:
-    if g.get("threshold") is None:
+def limit(g: Gate) -> str:
+    if g.threshold is None:
         return "—"
-    return f"{g['op']} {g['threshold']:g}"
+    return f"{g.op} {g.threshold:g}"
 
 
-def worst_served(g: dict[str, Any], results: dict[str, Any]) -> str:
+def worst_served(g: Gate, results: Results) -> str:
     """`group: estimate (low–high)` of the gate axis's worst-served group, `—` where none.
 
     The group is the one the `worst` statistic picks for the gate's metric (lowest value of
@@ -42,29 +42,37 @@ def worst_served(g: dict[str, Any], results: dict[str, Any]) -> str:
     are that group's own. Aggregate metrics (equalized odds) and documentation gates have none.
     """
     attribute = _attribute(g, results)
-    if attribute is None:
+    if attribute is None or g.metric is None:
         return "—"
-    worst = (attribute.get("aggregates", {}).get(g["metric"]) or {}).get("worst")
-    group = (worst or {}).get("group") if isinstance(worst, dict) else None
-    cell = (attribute.get("groups", {}).get(group) or {}).get("metrics", {}).get(g["metric"]) if group else None
-    if not cell or cell.get("value") is None:
+    aggregate = attribute.aggregates.get(g.metric)
+    worst = aggregate.get("worst") if isinstance(aggregate, dict) else None
+    group = worst.group if worst is not None else None
+    cell = attribute.groups.get(group) if group is not None else None
+    stat = cell.metrics.get(g.metric) if cell is not None else None
+    if stat is None or stat.value is None:
         return "—"
-    return f"{group}: {fmt(cell['value'])}{interval(cell.get('ci_low'), cell.get('ci_high'))}"
+    return f"{group}: {fmt(stat.value)}{interval(stat.ci_low, stat.ci_high)}"
 
 
-def _attribute(g: dict[str, Any], results: dict[str, Any]) -> dict[str, Any] | None:
-    if g["type"] != "metric" or not g.get("evaluation") or not g.get("across"):
+def _attribute(g: Gate, results: Results) -> AttributeBlock | None:
+    if g.type != "metric" or not g.evaluation or not g.across:
         return None
-    attrs = (gate_measure(results, g) or {}).get("attributes") or {}
-    return attrs.get(g["across"])
+    measure = gate_measure(results, g)
+    return measure.attributes.get(g.across) if measure is not None else None
 
 
-def waiver(g: dict[str, Any], results: dict[str, Any]) -> str:
+def waiver(g: Gate, results: Results) -> str:
     """`OWNER (TICKET) until DATE` for an active waiver, `... expired DATE` for one that no
     longer waives, `` for a gate without a waiver."""
-    w = g.get("waiver") or next((x for x in results.get("waivers", []) if x["gate"] == g["gate"]
-                                 and x["policy"] == g["policy"] and x["status"] == "expired"), None)
-    if not w:
+    w = g.waiver or next(
+        (
+            x
+            for x in results.waivers
+            if x.gate == g.gate and x.policy == g.policy and x.status == "expired"
+        ),
+        None,
+    )
+    if w is None:
         return ""
-    state = "until" if w.get("status", "active") == "active" else "expired"
-    return f"{w['owner']} ({w['ticket']}) {state} {w['expires']}"
+    state = "until" if w.status == "active" else "expired"
+    return f"{w.owner} ({w.ticket}) {state} {w.expires}"

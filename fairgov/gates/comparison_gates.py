@@ -16,7 +16,7 @@ from typing import Any
 from fairgov.gates.compare import Limit, decide
 from fairgov.gates.outcome import GateResult
 from fairgov.metrics.registry import METRICS
-from fairgov.reasons import Reason
+from fairgov.reasons import Reason, text
 from fairgov.vocabulary import AGGREGATE_METRICS
 
 ORDER = {"fail": 0, "inconclusive": 1, "pass": 2}
@@ -79,12 +79,13 @@ def apply_comparison_gate(
     comp = next((c for c in comparisons or [] if c.get("candidate") == gate.candidate
                  and c.get("baseline") == gate.baseline), None)
     if comp is None or comp.get("status") != "ok":
-        why = (comp.get("error") if comp else None) or (
-            f"no paired comparison of {gate.candidate!r} with {gate.baseline!r}")
+        error = comp.get("error") if comp else None
+        why = text(error) if error else Reason(
+            "no-comparison", {"candidate": gate.candidate, "baseline": gate.baseline})
         return res.with_(reasons=(Reason("undefined", {"reason": why}),))
     rows = select_rows(gate, comp)
     if not rows:
-        why = f"the comparison has no {gate.metric} {gate.statistic} row"
+        why = Reason("no-comparison-row", {"metric": gate.metric, "statistic": gate.statistic})
         return res.with_(reasons=(Reason("undefined", {"reason": why}),))
     judged = []
     for row in rows:
@@ -97,7 +98,7 @@ def apply_comparison_gate(
                "candidate_value": row.get("candidate"), "difference": row.get("difference"),
                "rows": len(rows)}
     if w is None:
-        why = f"{row['key']} is not defined in both arms"
+        why = Reason("not-in-both-arms", {"key": row["key"]})
         reasons: tuple[Reason, ...] = (Reason("undefined", {"reason": why}),)
     else:
         reasons = dec.reasons + ((Reason("in-group", {"group": row["group"]}),) if row.get("group") else ())

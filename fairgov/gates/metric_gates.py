@@ -9,7 +9,7 @@ from fairgov.gates.compare import Limit, decide_limit
 from fairgov.gates.outcome import GateResult
 from fairgov.gates.pairwise import holm_decision
 from fairgov.metrics.simultaneous import p_pass
-from fairgov.reasons import Reason
+from fairgov.reasons import Reason, is_undefined, text, undefined
 from fairgov.results import Aggregate, Measure
 from fairgov.spec.policy import EACH, REST
 from fairgov.vocabulary import AGGREGATE_METRICS
@@ -23,6 +23,22 @@ OC_METHOD = ("share of centred bootstrap resamples (true gap 0 at this sample si
 def _plain(model: Any) -> dict[str, Any]:
     """A stat of the typed measure as the record a gate keeps (the keys results.json has)."""
     return model.model_dump(mode="json", exclude_unset=True)
+
+
+def stat_reasons(stat: Mapping[str, Any]) -> tuple[Reason, ...]:
+    """A stat record's structured reasons (its text as one reason for a file older than 1.4)."""
+    records = stat.get("reasons") or []
+    if records:
+        return tuple(Reason.from_dict(r) for r in records)
+    return (text(stat["reason"]),) if stat.get("reason") else ()
+
+
+def undefined_reasons(stat: Mapping[str, Any]) -> tuple[Reason, ...]:
+    """Why a gate's statistic is undefined: the stat's own reasons when they say so."""
+    why = stat_reasons(stat)
+    if is_undefined(why):
+        return why
+    return (Reason("undefined", {"reason": why or (Reason("no-value"),)}),)
 
 
 def _neg(x: float | None) -> float | None:
@@ -131,7 +147,8 @@ def thin_groups(measure: Measure, metric: str, across: str, statistic: str, grou
         for m in metrics:
             stat = cell.metrics.get(m)
             if stat is not None and stat.value is None:
-                out.append(Reason("thin-cell", {"group": name, "reason": stat.reason or "undefined"}))
+                why = stat_reasons(_plain(stat)) or (undefined(),)
+                out.append(Reason("thin-cell", {"group": name, "reason": why}))
     return out
 
 
@@ -151,7 +168,8 @@ def apply_metric_gate(gate: Any, base: GateResult, measure: Measure | None, eval
     if stat is None:
         return base.with_(outcome="inconclusive", reasons=(missing,) if missing is not None else ())
     value, ci_low, ci_high = stat.get("value"), stat.get("ci_low"), stat.get("ci_high")
-    details = {k: v for k, v in stat.items() if k not in ("value", "ci_low", "ci_high", "p_value", "fair_upper")}
+    details = {k: v for k, v in stat.items()
+               if k not in ("value", "ci_low", "ci_high", "p_value", "fair_upper", "reasons")}
     if getattr(gate, "estimator", "plug_in") == "debiased":
         details["estimator"] = "debiased"
     oc = operating_characteristics(stat, limit, gate.bound)
@@ -164,7 +182,7 @@ def apply_metric_gate(gate: Any, base: GateResult, measure: Measure | None, eval
     if getattr(gate, "multiplicity", "max-t") == "holm" and value is not None:
         return _holm_gate(base, measure, gate, across, limit)
     decision = decide_limit(value, ci_low, ci_high, limit, gate.bound)
-    reasons = decision.reasons if value is not None else (Reason("undefined", {"reason": stat.get("reason") or "no value"}),)
+    reasons = decision.reasons if value is not None else undefined_reasons(stat)
     return base.with_(outcome=decision.outcome, compared=decision.compared, reasons=reasons)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from fairgov.gates.compare import Limit, decide_limit
-from fairgov.gates.metric_gates import apply_metric_gate
+from fairgov.gates.metric_gates import apply_metric_gate, undefined_reasons
 from fairgov.gates.outcome import GateResult
 from fairgov.reasons import Reason
 
@@ -94,7 +94,7 @@ def _macro(gate: Any, base: GateResult, ev: Any) -> GateResult:
     if value is None:
         return base.with_(
             outcome="inconclusive",
-            reasons=(Reason("undefined", {"reason": stat.get("reason") or "no value"}),),
+            reasons=undefined_reasons(stat),
         )
     decision = decide_limit(value, lo, hi, limit, gate.bound)
     return base.with_(
@@ -114,7 +114,8 @@ def _stat(
     if statistic == "worst":
         cells = [(g, c["metrics"][metric]) for g, c in groups.items() if g != "unknown"]
         if any(s.get("value") is None for _, s in cells) or not cells:
-            return {"value": None, "reason": "a group's value is undefined"}
+            why = Reason("group-value-undefined")
+            return {"value": None, "reason": why.text, "reasons": [why.to_dict()]}
         g, s = min(cells, key=lambda gc: gc[1]["value"])
         return {**s, "group": g}
     return None

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from fairgov.reasons import Reason, undefined
+
 from .registry import MetricInfo
 
 
@@ -67,10 +69,11 @@ def odds(tpr: np.ndarray, fpr: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
-def exclusion_reason(excluded: list[str], n_included: int) -> str | None:
+def exclusion_reason(excluded: list[str], n_included: int) -> Reason | None:
     """Reason attached to an aggregate, or None when every group took part."""
     listed = ", ".join(excluded)
     if n_included < 2:
-        suffix = f" (excluded: {listed})" if excluded else ""
-        return f"undefined: fewer than 2 groups with a defined value{suffix}"
-    return f"excluded groups with undefined value: {listed}" if excluded else None
+        if excluded:
+            return undefined(Reason("too-few-groups-excluded", {"groups": listed}))
+        return undefined(Reason("too-few-groups"))
+    return Reason("groups-excluded", {"groups": listed}) if excluded else None

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from fairgov.reasons import Reason, undefined
+
 from . import aggregates as agg
 from . import simultaneous as sim
 from .assemble import Draws, Intervals, agg_value
@@ -24,6 +26,11 @@ MAX_DIFFERENCE_GROUPS = 12
 """Signed pairwise differences are reported for attributes with at most this many groups."""
 
 
+def _why(reason: Reason | None) -> tuple[Reason, ...]:
+    """An undefined aggregate's reasons (a bare `undefined` when none is known)."""
+    return (reason or undefined(),)
+
+
 def _maxt(d: Draws, cfg: BootstrapConfig) -> sim.MaxT | None:
     if d.boot is None:
         return None
@@ -33,14 +40,11 @@ def _maxt(d: Draws, cfg: BootstrapConfig) -> sim.MaxT | None:
 def _simultaneous(value: AggregateValue, low: float, high: float, top: float | None = 1.0,
                   **extra) -> AggregateValue:
     """``value`` with a simultaneous interval, clipped to [0, top] (top None: unbounded)."""
-    reason = value.reason
-    if reason and reason.startswith("estimate outside"):
-        reason = None
-    elif reason and "; estimate outside" in reason:
-        reason = reason.split("; estimate outside")[0]
+    # a simultaneous interval contains its estimate: the reason it lay outside the other goes
+    reasons = tuple(r for r in value.reasons if r.code != "estimate-outside")
     return AggregateValue(
-        value.value, max(low, 0.0), high if top is None else min(high, top), reason, value.p_value,
-        value.group, value.included, interval=MAXT, **extra,
+        value.value, max(low, 0.0), high if top is None else min(high, top), reasons,
+        value.p_value, value.group, value.included, interval=MAXT, **extra,
     )
 
 
@@ -133,17 +137,19 @@ def metric_aggregates(metric, labels, excluded, d: Draws, overall: Draws, cfg, p
     base = agg.exclusion_reason(excluded, len(labels))
     inc = tuple(labels)
     if len(labels) < 2:
-        return {k: AggregateValue(None, reason=base, included=inc) for k in AGGREGATES}
+        return {k: AggregateValue(None, reasons=_why(base), included=inc) for k in AGGREGATES}
     w_i = agg.worst(d.point, info)[1]
     o_i = agg.to_overall(d.point, overall.point[:, 0])[1]
     ratio_reason = base
     if info.signed:
-        ratio_reason = "undefined: ratio is not meaningful for a signed metric"
+        ratio_reason = undefined(Reason("ratio-signed"))
     elif np.isnan(agg.ratio(d.point, info)[0]):
-        ratio_reason = "undefined: largest group value is 0"
-    worst_reason = base if info.worst else f"undefined: {metric} has no preferred direction"
+        ratio_reason = undefined(Reason("ratio-zero"))
+    worst_reason = (
+        base if info.worst else undefined(Reason("no-direction", {"metric": metric}))
+    )
     over_reason = (
-        base if not np.isnan(overall.point[0, 0]) else "undefined: overall value undefined"
+        base if not np.isnan(overall.point[0, 0]) else undefined(Reason("overall-undefined"))
     )
     worst = agg_value(d.map(lambda v: agg.worst(v, info)[0]), cfg, worst_reason,
                       group=labels[int(w_i[0])], included=inc)
@@ -170,8 +176,8 @@ def odds_aggregates(tpr_labels, tpr_excluded, tpr: Draws, fpr: Draws, eo_labels,
     base = agg.exclusion_reason(tpr_excluded, len(tpr_labels))
     inc = tuple(tpr_labels)
     if len(tpr_labels) < 2:
-        out["equalized_odds"] = AggregateValue(None, reason=base, included=inc)
-        out["equalized_odds_mean"] = AggregateValue(None, reason=base, included=inc)
+        out["equalized_odds"] = AggregateValue(None, reasons=_why(base), included=inc)
+        out["equalized_odds_mean"] = AggregateValue(None, reasons=_why(base), included=inc)
     else:
         out["equalized_odds"] = gap_value(
             tpr_labels, tpr, cfg, base, p_values.get("equalized_odds"), fpr=fpr)
@@ -182,7 +188,9 @@ def odds_aggregates(tpr_labels, tpr_excluded, tpr: Draws, fpr: Draws, eo_labels,
             cfg, base, p_values.get("equalized_odds_mean"), included=inc)
     base = agg.exclusion_reason(eo_excluded, len(eo_labels))
     if len(eo_labels) < 2:
-        out["equal_opportunity"] = AggregateValue(None, reason=base, included=tuple(eo_labels))
+        out["equal_opportunity"] = AggregateValue(
+            None, reasons=_why(base), included=tuple(eo_labels)
+        )
     else:
         out["equal_opportunity"] = gap_value(
             eo_labels, eo, cfg, base, p_values.get("equal_opportunity"))

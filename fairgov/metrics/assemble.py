@@ -1,8 +1,9 @@
 """Turn metric arrays (point + bootstrap) into result objects with reasons.
 
-Conventions: a value is None exactly when undefined, and then ``reason`` says why.
-A defined value may still carry a reason: an interval that could not be formed, or
-an aggregate that left out groups whose value is undefined.
+Conventions: a value is None exactly when undefined, and then its ``reasons`` say why
+(``fairgov.reasons.Reason``: codes and parameters, never sentences). A defined value may
+still carry reasons: an interval that could not be formed, or an aggregate that left out
+groups whose value is undefined.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from fairgov.reasons import Reason, is_undefined, undefined
+
 from .config import BootstrapConfig
 from .intervals import compute
 from .result import AggregateValue, MetricValue
@@ -21,19 +24,24 @@ _NEEDS_POS = {"auroc", "average_precision", "tpr", "fnr", "balanced_accuracy"}
 _NEEDS_NEG = {"auroc", "tnr", "fpr", "balanced_accuracy"}
 
 
-def undefined_reason(metric: str, n: float, pos: float, neg: float, pred_pos: float, t: float):
+Why = tuple[Reason, ...]
+
+
+def undefined_reason(
+    metric: str, n: float, pos: float, neg: float, pred_pos: float, t: float
+) -> Reason:
     """Why a metric is mathematically undefined for a cell with these counts."""
     if n == 0:
-        return "undefined: empty group"
+        return undefined(Reason("empty-group"))
     if metric in _NEEDS_POS and pos == 0:
-        return "undefined: no positives"
+        return undefined(Reason("no-positives"))
     if metric in _NEEDS_NEG and neg == 0:
-        return "undefined: no negatives"
+        return undefined(Reason("no-negatives"))
     if metric == "ppv" and pred_pos == 0:
-        return f"undefined: no predicted positives at threshold {t!r}"
+        return undefined(Reason("no-predicted-positives", {"threshold": float(t)}))
     if metric == "npv" and pred_pos == n:
-        return f"undefined: no predicted negatives at threshold {t!r}"
-    return "undefined"
+        return undefined(Reason("no-predicted-negatives", {"threshold": float(t)}))
+    return undefined()
 
 
 @dataclass(frozen=True)
@@ -76,20 +84,14 @@ class Intervals:
                 cfg.interval, self.samples, point, draws.jack, cfg.level, cfg.min_defined_fraction
             )
 
-    def at(self, idx) -> tuple[float | None, float | None, str | None]:
+    def at(self, idx) -> tuple[float | None, float | None, Reason | None]:
         if self.samples is None:
             return None, None, None
         low, high = float(self.low[idx]), float(self.high[idx])
         if np.isnan(low) or np.isnan(high):
             frac = float(self.frac[idx])
-            return (
-                None,
-                None,
-                (
-                    f"interval undefined: value defined in {frac:.1%} of resamples "
-                    f"(< {self.cfg.min_defined_fraction:.0%})"
-                ),
-            )
+            share = {"share": frac, "minimum": float(self.cfg.min_defined_fraction)}
+            return None, None, Reason("interval-undefined", share)
         return low, high, None
 
     def bias(self, idx) -> float:
@@ -106,30 +108,34 @@ class Intervals:
         return float(col.mean() - point) if col.size else 0.0
 
 
-def outside_reason(value: float, low: float | None, high: float | None, how: str, bias: float):
+def outside_reason(
+    value: float, low: float | None, high: float | None, how: str, bias: float
+) -> Reason | None:
     """Say why an estimate lies outside its own interval (None when it does not)."""
     if low is None or high is None:
         return None
     tol = 1e-9 * max(1.0, abs(value))
     if low - tol <= value <= high + tol:
         return None
-    return (
-        f"estimate outside its {how} interval: the statistic is biased under resampling "
-        f"(bootstrap bias {bias:+.3g})"
-    )
+    return Reason("estimate-outside", {"interval": how, "bias": float(bias)})
 
 
-def _join(*reasons: str | None) -> str | None:
-    parts = [r for r in reasons if r]
-    return "; ".join(parts) if parts else None
+def _join(*reasons: Reason | Why | None) -> Why:
+    out: list[Reason] = []
+    for r in reasons:
+        if isinstance(r, Reason):
+            out.append(r)
+        elif r:
+            out.extend(r)
+    return tuple(out)
 
 
 def metric_value(
-    point: float, reason: str | None, ci: Intervals, idx, bounded: bool = True
+    point: float, reason: Reason | None, ci: Intervals, idx, bounded: bool = True
 ) -> MetricValue:
     """A cell's value; ``bounded``: the metric lives in [0, 1], so is its (normal) interval."""
     if reason is not None or np.isnan(point):
-        return MetricValue(None, reason=reason or "undefined")
+        return MetricValue(None, reasons=(reason or undefined(),))
     low, high, why = ci.at(idx)
     if bounded and low is not None and high is not None:
         low, high = max(low, 0.0), min(high, 1.0)
@@ -137,11 +143,12 @@ def metric_value(
     return MetricValue(float(point), low, high, _join(why, out))
 
 
-def agg_value(d: Draws, cfg, reason, p_value=None, group=None, included=(), **extra):
+def agg_value(d: Draws, cfg, reason: Reason | None, p_value=None, group=None, included=(),
+              **extra):
     """An aggregate from its draws (1,), (B,), (J,) by the configured interval method."""
     value = float(d.point[0])
-    if (reason is not None and reason.startswith("undefined")) or np.isnan(value):
-        return AggregateValue(None, reason=reason or "undefined", included=included)
+    if (reason is not None and is_undefined((reason,))) or np.isnan(value):
+        return AggregateValue(None, reasons=(reason or undefined(),), included=included)
     low, high, why, out = None, None, None, None
     if d.boot is not None:
         ci = Intervals(Draws(d.point, d.boot[:, None], None if d.jack is None else d.jack[:, None]),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fairgov.reasons import Reason, undefined
+
 from .errors import MetricsInputError
 
 
@@ -55,14 +57,22 @@ class MinEvidence:
     positives: int = 20
     negatives: int = 20
 
-    def reason(self, n: int, n_pos: int, n_neg: int) -> str | None:
+    def reason(self, n: int, n_pos: int, n_neg: int) -> Reason | None:
         fails = [
-            f"{have} {what} < minimum {need}"
-            for have, need, what in (
-                (n, self.n, "rows"),
-                (n_pos, self.positives, "positives"),
-                (n_neg, self.negatives, "negatives"),
+            why
+            for have, need, why in (
+                (n, self.n, Reason("too-few-rows", {"count": n, "need": self.n})),
+                (
+                    n_pos,
+                    self.positives,
+                    Reason("too-few-positives", {"count": n_pos, "need": self.positives}),
+                ),
+                (
+                    n_neg,
+                    self.negatives,
+                    Reason("too-few-negatives", {"count": n_neg, "need": self.negatives}),
+                ),
             )
             if have < need
         ]
-        return "undefined: " + "; ".join(fails) if fails else None
+        return undefined(*fails) if fails else None

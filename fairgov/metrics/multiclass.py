@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from fairgov.reasons import Reason, undefined
+
 from .bootstrap import resample_counts
 from .config import BootstrapConfig
 
@@ -61,11 +63,19 @@ def _percentile(samples: np.ndarray, level: float) -> tuple[float | None, float 
     return float(lo), float(hi)
 
 
+def _undefined(reason: Reason) -> dict[str, Any]:
+    """An undefined stat's record: its reason's English text and the reason itself."""
+    return {
+        "value": None, "ci_low": None, "ci_high": None, "reason": reason.text,
+        "reasons": [reason.to_dict()],
+    }
+
+
 def _stat(
-    point: float, samples: np.ndarray | None, level: float, reason: str | None
+    point: float, samples: np.ndarray | None, level: float, reason: Reason | None
 ) -> dict[str, Any]:
     if reason is not None or not np.isfinite(point):
-        return {"value": None, "ci_low": None, "ci_high": None, "reason": reason or "undefined"}
+        return _undefined(reason or undefined())
     lo, hi = _percentile(samples, level) if samples is not None else (None, None)
     return {"value": float(point), "ci_low": lo, "ci_high": hi}
 
@@ -100,7 +110,11 @@ def task_metrics(
         m = cells[key]
         counts = {c: int(Y[m, j].sum()) for j, c in enumerate(classes)}
         thin = [c for c, n in counts.items() if n < min_rows]
-        reason = f"fewer than {min_rows} rows of class {', '.join(thin)}" if thin else None
+        reason = (
+            Reason("class-too-few-rows", {"minimum": min_rows, "classes": ", ".join(thin)})
+            if thin
+            else None
+        )
         b = boot[key]
         return {
             "n": int(m.sum()),
@@ -134,12 +148,7 @@ def _gaps(keys, block, point, boot, level) -> dict[str, Any]:
     for i, name in enumerate(TASK_METRICS):
         ok = [k for k in keys if block[k[1]]["metrics"][name]["value"] is not None]
         if len(ok) < 2:
-            out[name] = {
-                "value": None,
-                "ci_low": None,
-                "ci_high": None,
-                "reason": "fewer than two groups with a defined value",
-            }
+            out[name] = _undefined(Reason("task-too-few-groups"))
             continue
         vals = np.array([point[k][i] for k in ok])
         gap = float(vals.max() - vals.min())

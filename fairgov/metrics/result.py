@@ -1,7 +1,9 @@
 """Frozen result tree of ``measure`` with JSON-safe ``to_dict()``.
 
-Floats are kept at full precision; undefined values are ``None`` with a reason
-string. ``NaN`` never appears: ``_num`` converts it to ``None`` as a last guard.
+Floats are kept at full precision; undefined values are ``None`` with their reasons
+(``fairgov.reasons.Reason``: a code and its parameters; ``to_dict`` writes them as records
+beside their English text). ``NaN`` never appears: ``_num`` converts it to ``None`` as a
+last guard.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from fairgov.reasons import Reason, joined
 
 from .config import BootstrapConfig, MinEvidence
 
@@ -24,6 +28,11 @@ def _num(x: float | None) -> float | None:
     return None if math.isnan(x) or math.isinf(x) else x
 
 
+def records(reasons: tuple[Reason, ...]) -> list[dict[str, Any]]:
+    """Reasons as results.json records (code, params, English text)."""
+    return [r.to_dict() for r in reasons]
+
+
 @dataclass(frozen=True)
 class MetricValue:
     """A value with its interval; ``debiased`` (ECE only) is the debiased estimator with
@@ -32,8 +41,13 @@ class MetricValue:
     value: float | None
     ci_low: float | None = None
     ci_high: float | None = None
-    reason: str | None = None
+    reasons: tuple[Reason, ...] = ()
     debiased: MetricValue | None = field(default=None, kw_only=True)
+
+    @property
+    def reason(self) -> str | None:
+        """The English text of `reasons` (None without reasons)."""
+        return joined(self.reasons)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -42,6 +56,8 @@ class MetricValue:
             "ci_high": _num(self.ci_high),
             "reason": self.reason,
         }
+        if self.reasons:
+            d["reasons"] = records(self.reasons)
         if self.debiased is not None:
             d["debiased"] = self.debiased.to_dict()
         return d
@@ -104,11 +120,16 @@ class Cell:
     n_pos: int
     n_neg: int
     n_clusters: int
-    evidence_reason: str | None
+    evidence: Reason | None
     metrics: Mapping[str, MetricValue]
 
+    @property
+    def evidence_reason(self) -> str | None:
+        """Why the cell's evidence is too thin (English), None when it is enough."""
+        return None if self.evidence is None else self.evidence.text
+
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "n": self.n,
             "n_pos": self.n_pos,
             "n_neg": self.n_neg,
@@ -116,6 +137,9 @@ class Cell:
             "evidence_reason": self.evidence_reason,
             "metrics": {k: v.to_dict() for k, v in self.metrics.items()},
         }
+        if self.evidence is not None:
+            d["evidence_reasons"] = records((self.evidence,))
+        return d
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from fairgov.monitor.reference import load_reference
 from fairgov.monitor.rules import summarise
 from fairgov.monitor.source import SourceInfo, open_source
 from fairgov.monitor.store import Store
+from fairgov.results import RESULTS_SCHEMA_VERSION
 
 LABELLED = ("metric",)
 
@@ -58,6 +59,8 @@ def measure_settings(plan: Plan) -> dict[str, Any]:
         "datasheet": plan.datasheet.model_dump(mode="json")["attributes"],
         "positive": plan.positive,
         "fairgov": fairgov.__version__,
+        # a stored measure has the shape of this results schema (1.4: structured reasons)
+        "results_schema": RESULTS_SCHEMA_VERSION,
     }
 
 

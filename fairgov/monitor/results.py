@@ -7,7 +7,8 @@ from typing import Any
 import fairgov
 from fairgov.monitor.engine import MonitorRun
 
-SCHEMA_VERSION = "fairgov/monitoring/v1"
+#: v2: stats in `measures` record structured `reasons` (results.json 1.4)
+SCHEMA_VERSION = "fairgov/monitoring/v2"
 
 
 def verdict(triggers: list[dict[str, Any]]) -> dict[str, Any]:

@@ -195,15 +195,14 @@ def write_outputs(
     """Write every output atomically; an unwritable folder is a diagnostic (exit 2)."""
     import json
 
-    results = plain(typed)
     files = {
         "results.json": dump(typed),
-        "junit.xml": ci_outputs.junit(results, prefix),
+        "junit.xml": ci_outputs.junit(typed, prefix),
         "results.sarif": json.dumps(
-            ci_outputs.sarif(results["gates"], prefix), indent=2, sort_keys=True
+            ci_outputs.sarif(typed.gates, prefix), indent=2, sort_keys=True
         )
         + "\n",
-        "summary.md": ci_outputs.summary_md(results),
+        "summary.md": ci_outputs.summary_md(typed),
     }
     written = []
     try:

@@ -26,7 +26,15 @@ from fairgov.render.pool import PdfWorkerError
 from fairgov.render.scope import Scope, scopes
 from fairgov.results import Results, dump, parse
 
-__all__ = ["DEFAULT", "Rendered", "UnknownLanguage", "available", "render_all", "render_reports", "results_bytes"]
+__all__ = [
+    "DEFAULT",
+    "Rendered",
+    "UnknownLanguage",
+    "available",
+    "render_all",
+    "render_reports",
+    "results_bytes",
+]
 
 LOG = logging.getLogger("fairgov.render")
 
@@ -60,8 +68,16 @@ def render_html(scope: Scope, results: Results, cp: Any, data: bytes) -> str:
     return env.get_template(f"{scope.kind}.html.j2").render(context)
 
 
-def render_reports(results: Results | dict[str, Any], cp: Any, *, out_dir: Path | None = None, pdf: bool = True,
-                   only: set[str] | None = None, lang: str = DEFAULT, workers: int | None = None) -> list[Rendered]:
+def render_reports(
+    results: Results | dict[str, Any],
+    cp: Any,
+    *,
+    out_dir: Path | None = None,
+    pdf: bool = True,
+    only: set[str] | None = None,
+    lang: str = DEFAULT,
+    workers: int | None = None,
+) -> list[Rendered]:
     """Render every report (or those whose file stem is in `only`) in memory, in `lang`
     (UnknownLanguage if fairgov has no catalog for it); nothing is written. PDFs are made by
     `workers` processes (default: one per usable core, see fairgov.render.pool)."""
@@ -69,33 +85,55 @@ def render_reports(results: Results | dict[str, Any], cp: Any, *, out_dir: Path 
         return _render_reports(results, cp, out_dir=out_dir, pdf=pdf, only=only, workers=workers)
 
 
-def _render_reports(results_in: Results | dict[str, Any], cp: Any, *, out_dir: Path | None, pdf: bool,
-                    only: set[str] | None, workers: int | None = None) -> list[Rendered]:
+def _render_reports(
+    results_in: Results | dict[str, Any],
+    cp: Any,
+    *,
+    out_dir: Path | None,
+    pdf: bool,
+    only: set[str] | None,
+    workers: int | None = None,
+) -> list[Rendered]:
     data = results_bytes(results_in)
-    results = parse(data)  # parsed once from the very bytes the reports embed: the values of results.json
+    results = parse(
+        data
+    )  # parsed once from the very bytes the reports embed: the values of results.json
     base = (out_dir or Path(cp.root) / "build") / "reports"
     allowed = (templates_dir(), base.parent)
     chosen = [scope for scope in scopes(cp, results) if only is None or scope.stem in only]
     # the PDF workers start first: they import weasyprint while this process builds the HTML
     with pool.renderer(len(chosen) if pdf else 0, workers) as render_pdfs:
-        out = [Rendered(scope.stem, scope.kind, render_html(scope, results, cp, data)) for scope in chosen]
+        out = [
+            Rendered(scope.stem, scope.kind, render_html(scope, results, cp, data))
+            for scope in chosen
+        ]
         if pdf and out:
             about = attachment_description()
-            jobs = [pool.PdfJob(item.html, base, allowed, data, results.build_date, about) for item in out]
+            jobs = [
+                pool.PdfJob(item.html, base, allowed, data, results.build_date, about)
+                for item in out
+            ]
             for item, (pdf_bytes, problems) in zip(out, render_pdfs(jobs), strict=True):
                 item.pdf, item.problems = pdf_bytes, problems
     return out
 
 
-def render_all(out_dir: Path, results: Results | dict[str, Any], cp: Any, lang: str = DEFAULT) -> list[Path]:
-    """Render every report into `out_dir/reports/` atomically, in `lang`; returns the written paths."""
+def render_all(
+    out_dir: Path, results: Results | dict[str, Any], cp: Any, lang: str = DEFAULT
+) -> list[Path]:
+    """Render every report into `out_dir/reports/` atomically, in `lang`; returns the written
+    paths."""
     out_dir = Path(out_dir)
     try:
         rendered = render_reports(results, cp, out_dir=out_dir, lang=lang)
     except (TemplatesMissing, UnknownLanguage, jinja2.TemplateError) as err:
-        raise FairgovError(Diagnostic(str(out_dir), 1, 1, "FG602", f"reports could not be rendered: {err}")) from err
+        raise FairgovError(
+            Diagnostic(str(out_dir), 1, 1, "FG602", f"reports could not be rendered: {err}")
+        ) from err
     except PdfWorkerError as err:
-        raise FairgovError(Diagnostic(str(out_dir), 1, 1, err.code, f"PDF reports could not be rendered: {err}")) from err
+        raise FairgovError(
+            Diagnostic(str(out_dir), 1, 1, err.code, f"PDF reports could not be rendered: {err}")
+        ) from err
     written: list[Path] = []
     reports = out_dir / "reports"
     for item in rendered:

@@ -15,10 +15,15 @@ from fairgov.render.scope import ALL_DOCUMENTS, Scope, gate_kinds, gate_spec
 from fairgov.results import Results
 from fairgov.spec import REF_PREFIX
 
-DOC_KIND_LABEL = {"Datasheet": N_("Datasheet"), "ModelCard": N_("Model card"), "DeploymentProtocol": N_("Deployment protocol"),
-                  "Policy": N_("Policy")}
+DOC_KIND_LABEL = {
+    "Datasheet": N_("Datasheet"),
+    "ModelCard": N_("Model card"),
+    "DeploymentProtocol": N_("Deployment protocol"),
+    "Policy": N_("Policy"),
+}
 EVALUATION_STATUS = {"ok": N_("ok"), "error": N_("error")}
-#: results.json words translated for the reader; identifiers (spec:Datasheet, --date) stay as recorded
+#: results.json words translated for the reader; identifiers (spec:Datasheet, --date) stay as
+#: recorded
 INPUT_ROLE = {"predictions": N_("predictions"), "manifest": N_("manifest")}
 DATE_SOURCE = {"clock": N_("clock")}
 
@@ -52,13 +57,25 @@ def roles_of(cp: Any, refs: list[str]) -> dict[str, list[str]]:
 def signoffs(scope: Scope) -> list[dict[str, Any]]:
     out = []
     for entry in [*scope.documents, *scope.policies]:
-        rows = [{"name": s.name, "role": s.role, "date": fmt.date(s.date) if s.date else None} for s in entry.model.signoff]
-        out.append({"document": entry.model.title, "kind": entry.doc.kind, "kind_label": label(DOC_KIND_LABEL, entry.doc.kind),
-                    "ref": entry.ref, "rows": rows})
+        rows = [
+            {"name": s.name, "role": s.role, "date": fmt.date(s.date) if s.date else None}
+            for s in entry.model.signoff
+        ]
+        out.append(
+            {
+                "document": entry.model.title,
+                "kind": entry.doc.kind,
+                "kind_label": label(DOC_KIND_LABEL, entry.doc.kind),
+                "ref": entry.ref,
+                "rows": rows,
+            }
+        )
     return out
 
 
-def evaluated_lines(scope: Scope, ctx: Ctx, ids: Ids, doc_anchor: dict[str, str]) -> list[dict[str, Any]]:
+def evaluated_lines(
+    scope: Scope, ctx: Ctx, ids: Ids, doc_anchor: dict[str, str]
+) -> list[dict[str, Any]]:
     out = []
     for ref in scope.evaluations:
         ev = ctx.typed.evaluations.get(ref)
@@ -67,22 +84,39 @@ def evaluated_lines(scope: Scope, ctx: Ctx, ids: Ids, doc_anchor: dict[str, str]
         m = ev.measure
         ds = ctx.cp.model(ev.dataset)
         card = ctx.cp.model(ev.model)
-        line = {"anchor": ids.get("eval", ref.split("/")[-1]), "title": ev.title or ref, "status": ev.status,
-                "error": ev.error, "roles": ", ".join(ctx.roles.get(ref, [])),
-                "what": f"{evidence.protocol_label(ev.protocol)} — {card.title if card else ev.model}",
-                "data": ds.title if ds else ev.dataset, "data_anchor": doc_anchor.get(ev.dataset),
-                "split": "", "threshold": ""}
+        line = {
+            "anchor": ids.get("eval", ref.split("/")[-1]),
+            "title": ev.title or ref,
+            "status": ev.status,
+            "error": ev.error,
+            "roles": ", ".join(ctx.roles.get(ref, [])),
+            "what": f"{evidence.protocol_label(ev.protocol)} — {card.title if card else ev.model}",
+            "data": ds.title if ds else ev.dataset,
+            "data_anchor": doc_anchor.get(ev.dataset),
+            "split": "",
+            "threshold": "",
+        }
         if ev.status == "ok":
-            line["split"] = gettext("test split %(n)s images, %(patients)s patients, %(pos)s positives") % {
-                "n": fmt.count(m.n if m else None), "patients": fmt.count(m.n_clusters if m else None),
-                "pos": fmt.count(m.n_pos if m else None)}
+            line["split"] = gettext(
+                "test split %(n)s images, %(patients)s patients, %(pos)s positives"
+            ) % {
+                "n": fmt.count(m.n if m else None),
+                "patients": fmt.count(m.n_clusters if m else None),
+                "pos": fmt.count(m.n_pos if m else None),
+            }
             line["threshold"] = evidence.threshold_text(ev)
         out.append(line)
     return out
 
 
-def coverage_views(scope: Scope, results: Results, cp: Any, ids: Ids, anchors: dict[tuple[str, str], str]) -> list[dict[str, Any]]:
-    first = {k: sorted(cp.of_kind(k), key=lambda e: e.ref)[0] for k in sorted(ALL_DOCUMENTS) if cp.of_kind(k)}
+def coverage_views(
+    scope: Scope, results: Results, cp: Any, ids: Ids, anchors: dict[tuple[str, str], str]
+) -> list[dict[str, Any]]:
+    first = {
+        k: sorted(cp.of_kind(k), key=lambda e: e.ref)[0]
+        for k in sorted(ALL_DOCUMENTS)
+        if cp.of_kind(k)
+    }
     out = []
     for sid, cov in sorted(results.coverage.items()):
         kinds = {r.split(":", 1)[0] for item in cov.items for r in item.refs if ":" in r}
@@ -92,28 +126,60 @@ def coverage_views(scope: Scope, results: Results, cp: Any, ids: Ids, anchors: d
         mine = [i for i in cov.items if any(r.split(":", 1)[0] in scope.spec_kinds for r in i.refs)]
         # item-by-item gap tables live in the dossier; a document's own report gets the summary row
         primary = scope.kind == "dossier"
-        shown = cov.items if scope.kind == "dossier" else (
-            [i for i in cov.items if i in mine or not i.refs] if primary else [])
-        own = set() if scope.kind == "dossier" else scope.spec_kinds  # this report's own document: path only
+        shown = (
+            cov.items
+            if scope.kind == "dossier"
+            else ([i for i in cov.items if i in mine or not i.refs] if primary else [])
+        )
+        own = (
+            set() if scope.kind == "dossier" else scope.spec_kinds
+        )  # this report's own document: path only
         for item in shown:
             state = "na" if item.not_applicable else ("covered" if item.covered else "missing")
             links = [_field_link(r, first, anchors, own) for r in item.answered_by]
             missing = [_field_link(r, first, anchors, own) for r in item.missing_fields]
             if not item.refs:
                 missing = [{"text": gettext("no spec field answers this item"), "anchor": None}]
-            items.append({"id": item.id, "title": item.title, "group": item.group, "state": state,
-                          "fairness": item.fairness, "optional": item.optional, "answered": links,
-                          "missing": missing, "justifications": sorted(item.justifications.values())})
+            items.append(
+                {
+                    "id": item.id,
+                    "title": item.title,
+                    "group": item.group,
+                    "state": state,
+                    "fairness": item.fairness,
+                    "optional": item.optional,
+                    "answered": links,
+                    "missing": missing,
+                    "justifications": sorted(item.justifications.values()),
+                }
+            )
         docs = sorted({first[k].ref for k in kinds if k in first})
-        out.append({"id": sid, "anchor": ids.get("standard", sid), "title": cov.title, "missing_titles": cov.missing,
-                    "edition": cov.edition, "source": cov.source, "note": cov.status_note, "covered": cov.covered,
-                    "total": cov.total, "required_covered": cov.required_covered,
-                    "required_total": cov.required_total, "items": items, "documents": docs,
-                    "partial": len(shown) < len(cov.items), "primary": primary, "mine": len(mine)})
+        out.append(
+            {
+                "id": sid,
+                "anchor": ids.get("standard", sid),
+                "title": cov.title,
+                "missing_titles": cov.missing,
+                "edition": cov.edition,
+                "source": cov.source,
+                "note": cov.status_note,
+                "covered": cov.covered,
+                "total": cov.total,
+                "required_covered": cov.required_covered,
+                "required_total": cov.required_total,
+                "items": items,
+                "documents": docs,
+                "partial": len(shown) < len(cov.items),
+                "primary": primary,
+                "mine": len(mine),
+            }
+        )
     return out
 
 
-def _field_link(ref: str, first: dict[str, Any], anchors: dict[tuple[str, str], str], own: set[str]) -> dict[str, Any]:
+def _field_link(
+    ref: str, first: dict[str, Any], anchors: dict[tuple[str, str], str], own: set[str]
+) -> dict[str, Any]:
     if ":" not in ref:
         return {"text": ref, "anchor": "evidence" if ref.startswith("results") else None}
     kind, path = ref.split(":", 1)
@@ -128,49 +194,93 @@ def provenance(results: Results, sha: str, scope: Scope) -> dict[str, Any]:
     evals = []
     for ref, ev in sorted(results.evaluations.items()):
         m = ev.measure
-        evals.append({"ref": ref, "seed": (prov.seeds.get(ref) or {}).get("bootstrap"),
-                      "resamples": m.bootstrap.resamples if m else None, "level": m.bootstrap.level if m else None,
-                      "method": m.bootstrap.method if m else None,
-                      "permutations": m.permutation.permutations if m else None,
-                      "status": label(EVALUATION_STATUS, ev.status)})
-    inputs = [{"path": i.path, "role": label(INPUT_ROLE, i.role), "sha256": i.sha256} for i in prov.inputs]
+        evals.append(
+            {
+                "ref": ref,
+                "seed": (prov.seeds.get(ref) or {}).get("bootstrap"),
+                "resamples": m.bootstrap.resamples if m else None,
+                "level": m.bootstrap.level if m else None,
+                "method": m.bootstrap.method if m else None,
+                "permutations": m.permutation.permutations if m else None,
+                "status": label(EVALUATION_STATUS, ev.status),
+            }
+        )
+    inputs = [
+        {"path": i.path, "role": label(INPUT_ROLE, i.role), "sha256": i.sha256} for i in prov.inputs
+    ]
     date_source = prov.build_date_source
-    return {"inputs": inputs, "fairgov_version": prov.fairgov_version,
-            "build_date": fmt.date(prov.build_date),
-            "date_source": label(DATE_SOURCE, date_source) if date_source else None,
-            "command": shlex.join(str(c) for c in prov.command), "evaluations": evals,
-            "results_sha256": sha, "schema_version": results.schema_version,
-            "waivers": [gateview.waiver_view(w) for w in results.waivers]}
+    return {
+        "inputs": inputs,
+        "fairgov_version": prov.fairgov_version,
+        "build_date": fmt.date(prov.build_date),
+        "date_source": label(DATE_SOURCE, date_source) if date_source else None,
+        "command": shlex.join(str(c) for c in prov.command),
+        "evaluations": evals,
+        "results_sha256": sha,
+        "schema_version": results.schema_version,
+        "waivers": [gateview.waiver_view(w) for w in results.waivers],
+    }
 
 
 def build_context(scope: Scope, typed: Results, cp: Any, results_bytes: bytes) -> dict[str, Any]:
     """`typed`: the build's results, parsed from `results_bytes` (the exact results.json)."""
     ids = Ids()
-    for fixed in ("verdict", "summary", "evidence-passed", "contents", "evidence", "evaluations", "lifecycle", "documentation", "coverage", "provenance", "signoff"):
+    for fixed in (
+        "verdict",
+        "summary",
+        "evidence-passed",
+        "contents",
+        "evidence",
+        "evaluations",
+        "lifecycle",
+        "documentation",
+        "coverage",
+        "provenance",
+        "signoff",
+    ):
         ids.get(fixed)
     sha = results_sha256(results_bytes)
     ctx = Ctx(cp, typed, roles_of(cp, scope.evaluations), scope.deployments)
-    eval_titles = {r: (ev.title if (ev := typed.evaluations.get(r)) else None) or r for r in scope.evaluations}
+    eval_titles = {
+        r: (ev.title if (ev := typed.evaluations.get(r)) else None) or r for r in scope.evaluations
+    }
     docs = [document_view(e, ids) for e in scope.documents]
     anchors = {(d.ref, path): a for d in docs for path, a in d.anchors.items()}
     doc_anchor = {d.ref: d.anchor for d in docs}
     specs = {g.id: gate_spec(cp, g) for g in scope.gates}
     untitled = {gid: spec for gid, spec in specs.items() if spec is not None and not spec.title}
     rows = gateview.rows(scope.gates, typed, ids, eval_titles, untitled)
-    gate_evidence = [gateview.evidence(r, typed, ids, getattr(specs[r.id], "rationale", None)) for r in rows]
+    gate_evidence = [
+        gateview.evidence(r, typed, ids, getattr(specs[r.id], "rationale", None)) for r in rows
+    ]
     full = scope.kind in ("modelcard", "dossier")
-    if not full:  # datasheet, deployment: their own content; the model's per-group evidence is in its model card report
+    # datasheet, deployment: their own content; the model's per-group evidence is in its model
+    # card report
+    if not full:
         for ge in gate_evidence:
             if ge.chart is not None:
                 ge.chart, ge.table, ge.elsewhere = None, [], True
     gated = {r.record.metric for r in rows if r.record.metric}
-    evaluations = [evidence.evaluation_view(ref, typed.evaluations[ref], ctx, ids, gated, full, charted(gate_evidence))
-                   for ref in scope.evaluations if ref in typed.evaluations]
-    evaluations = [v for view in evaluations for v in (view, *view.labels)]  # a label's section after its overview
-    if scope.kind == "deployment":  # the data's composition belongs to the datasheet report and the dossier
+    evaluations = [
+        evidence.evaluation_view(
+            ref, typed.evaluations[ref], ctx, ids, gated, full, charted(gate_evidence)
+        )
+        for ref in scope.evaluations
+        if ref in typed.evaluations
+    ]
+    evaluations = [
+        v for view in evaluations for v in (view, *view.labels)
+    ]  # a label's section after its overview
+    if (
+        scope.kind == "deployment"
+    ):  # the data's composition belongs to the datasheet report and the dossier
         for view in evaluations:
             view.composition = []
-    comparison = evidence.comparison(scope.evaluations, typed, ctx, ids, gated) if scope.kind in ("modelcard", "dossier") else None
+    comparison = (
+        evidence.comparison(scope.evaluations, typed, ctx, ids, gated)
+        if scope.kind in ("modelcard", "dossier")
+        else None
+    )
     mviews = mitigations.views(scope.evaluations, typed, scope.deployments, ids) if full else []
     stages = None
     if scope.kind == "dossier":
@@ -182,19 +292,41 @@ def build_context(scope: Scope, typed: Results, cp: Any, results_bytes: bytes) -
         mitigations.link_stages(stages, mviews)
     verdict = gateview.verdict(scope.gates, typed)
     return {
-        "lang": current().code, "scope": scope, "kind": scope.kind, "kind_label": scope.kind_label, "title": scope.title,
-        "subject_ref": scope.subject.ref, "subject_prefix": REF_PREFIX.get(scope.subject.doc.kind, ""),
-        "project": typed.project or {}, "build_date": typed.build_date,
+        "lang": current().code,
+        "scope": scope,
+        "kind": scope.kind,
+        "kind_label": scope.kind_label,
+        "title": scope.title,
+        "subject_ref": scope.subject.ref,
+        "subject_prefix": REF_PREFIX.get(scope.subject.doc.kind, ""),
+        "project": typed.project or {},
+        "build_date": typed.build_date,
         "build_day": fmt.date(typed.build_date),
-        "fairgov_version": typed.fairgov_version, "results_sha256": sha,
-        "verdict": verdict, "gates": rows,
-        "summary": summary.executive_summary(scope, cp, typed, rows, [r.waiver for r in rows if r.status == "waived"]),
-        "inconclusive": [(r, gateview.explain_inconclusive(r.record, typed)) for r in rows if r.status == "inconclusive"],
-        "evaluated": evaluated_lines(scope, ctx, ids, doc_anchor), "signoffs": signoffs(scope),
-        "deployments": [_deployment_line(d, typed) for d in scope.deployments] if scope.kind in ("deployment", "dossier") else [],
-        "full_evidence": full, "gate_evidence": gate_evidence, "evaluations": evaluations, "comparison": comparison, "stages": stages,
+        "fairgov_version": typed.fairgov_version,
+        "results_sha256": sha,
+        "verdict": verdict,
+        "gates": rows,
+        "summary": summary.executive_summary(
+            scope, cp, typed, rows, [r.waiver for r in rows if r.status == "waived"]
+        ),
+        "inconclusive": [
+            (r, gateview.explain_inconclusive(r.record, typed))
+            for r in rows
+            if r.status == "inconclusive"
+        ],
+        "evaluated": evaluated_lines(scope, ctx, ids, doc_anchor),
+        "signoffs": signoffs(scope),
+        "deployments": [_deployment_line(d, typed) for d in scope.deployments]
+        if scope.kind in ("deployment", "dossier")
+        else [],
+        "full_evidence": full,
+        "gate_evidence": gate_evidence,
+        "evaluations": evaluations,
+        "comparison": comparison,
+        "stages": stages,
         "mitigations": mviews,
-        "documents": docs, "coverage": coverage_views(scope, typed, cp, ids, anchors),
+        "documents": docs,
+        "coverage": coverage_views(scope, typed, cp, ids, anchors),
         "provenance": provenance(typed, sha, scope),
         "description": f"{scope.kind_label} — {verdict['headline']}",
         "authors": sorted({p.name for e in scope.documents for p in e.model.owners}),
@@ -210,7 +342,10 @@ def charted(gate_evidence: list[Any]) -> set[tuple[str, str, str]]:
         g = ge.row.record
         if g.type != "metric" or not g.metric:
             continue
-        keys = {(g.evaluation or "", g.across or "", part) for part in gateview.AGGREGATE_PARTS.get(g.metric, (g.metric,))}
+        keys = {
+            (g.evaluation or "", g.across or "", part)
+            for part in gateview.AGGREGATE_PARTS.get(g.metric, (g.metric,))
+        }
         gated |= keys
         if ge.chart is not None and ge.row.status != "pass":
             plotted |= keys
@@ -230,5 +365,10 @@ def _deployment_line(d: Any, results: Results) -> dict[str, Any]:
         else:
             fitted = fitted.value if fitted else None
         number = fitted
-    return {"site": m.site.name, "location": m.site.location, "threshold": fmt.num(number),
-            "evaluation": m.operating_point.evaluation, "policies": ", ".join(m.policies)}
+    return {
+        "site": m.site.name,
+        "location": m.site.location,
+        "threshold": fmt.num(number),
+        "evaluation": m.operating_point.evaluation,
+        "policies": ", ".join(m.policies),
+    }

@@ -2,8 +2,8 @@
 (the spec fields' descriptions and names) and the standards' titles, notes and items.
 
 English is the source text; `update_catalogs.py` adds every such string to the report catalog
-(`data_messages()`), and rendering translates it through `i18n.tr()` like any other message. A string
-without a translation (a project-specific name, a new field) prints as written.
+(`data_messages()`), and rendering translates it through `i18n.tr()` like any other message. A
+string without a translation (a project-specific name, a new field) prints as written.
 """
 
 from __future__ import annotations

@@ -25,7 +25,12 @@ from fairgov.spec.common import NotApplicable
 
 HEADER_FIELDS = ("apiVersion", "kind", "id", "title", "version", "owners", "signoff")
 _TAGS = re.compile(r"\s*\[([^\]]+)\]\s*$")
-CLOSED = {"left": N_("left-closed"), "right": N_("right-closed"), "both": N_("both-closed"), "neither": N_("neither-closed")}
+CLOSED = {
+    "left": N_("left-closed"),
+    "right": N_("right-closed"),
+    "both": N_("both-closed"),
+    "neither": N_("neither-closed"),
+}
 
 
 @dataclass
@@ -76,11 +81,22 @@ def document_view(entry: Any, ids: Ids) -> DocumentView:
     anchors: dict[str, str] = {}
     walker = _Walker(ids, prefix, model.id, anchors)
     nodes = walker.fields(model, "", skip=HEADER_FIELDS)
-    owners = "; ".join(f"{p.name} ({p.role}{', ' + p.email if p.email else ''})" for p in model.owners)
-    facts = [(gettext("Document"), gettext("%(kind)s %(ref)s, version %(version)s") % {
-        "kind": doc.kind, "ref": entry.ref, "version": model.version}),
-             (gettext("Owners"), owners), (gettext("Source file"), doc.relpath), ("sha256", doc.sha256)]
-    return DocumentView(entry.ref, doc.kind, ids.get("doc", prefix, model.id), model.title, facts, nodes, anchors)
+    owners = "; ".join(
+        f"{p.name} ({p.role}{', ' + p.email if p.email else ''})" for p in model.owners
+    )
+    facts = [
+        (
+            gettext("Document"),
+            gettext("%(kind)s %(ref)s, version %(version)s")
+            % {"kind": doc.kind, "ref": entry.ref, "version": model.version},
+        ),
+        (gettext("Owners"), owners),
+        (gettext("Source file"), doc.relpath),
+        ("sha256", doc.sha256),
+    ]
+    return DocumentView(
+        entry.ref, doc.kind, ids.get("doc", prefix, model.id), model.title, facts, nodes, anchors
+    )
 
 
 class _Walker:
@@ -98,7 +114,9 @@ class _Walker:
             if name in skip:
                 continue
             path = f"{base}.{name}" if base else name
-            out.append(self.node(name, info.description, info.annotation, getattr(model, name), path))
+            out.append(
+                self.node(name, info.description, info.annotation, getattr(model, name), path)
+            )
         return out
 
     def node(self, name: str, desc: str | None, annotation: Any, value: Any, path: str) -> Node:
@@ -106,32 +124,126 @@ class _Walker:
         question = tr(question) or ""
         anchor = self.anchor(path)
         if isinstance(value, BaseModel) and not isinstance(value, NotApplicable):
-            return Node("section", tr(fmt.humanize(name)), anchor, refs, fair, lead=question, children=self.fields(value, path))
-        items = list(value.items()) if isinstance(value, dict) else list(enumerate(value)) if isinstance(value, list) else []
-        if items and all(isinstance(v, BaseModel) for _, v in items) and not any(_has_narrative(v) for _, v in items):
+            return Node(
+                "section",
+                tr(fmt.humanize(name)),
+                anchor,
+                refs,
+                fair,
+                lead=question,
+                children=self.fields(value, path),
+            )
+        items = (
+            list(value.items())
+            if isinstance(value, dict)
+            else list(enumerate(value))
+            if isinstance(value, list)
+            else []
+        )
+        if (
+            items
+            and all(isinstance(v, BaseModel) for _, v in items)
+            and not any(_has_narrative(v) for _, v in items)
+        ):
             return self.table(name, question, refs, fair, anchor, items, isinstance(value, dict))
-        if isinstance(value, dict) and value and all(isinstance(v, BaseModel) for v in value.values()):
-            kids = [Node("section", str(k), self.anchor(f"{path}.{k}"), children=self.fields(v, f"{path}.{k}")) for k, v in value.items()]
-            return Node("section", tr(fmt.humanize(name)), anchor, refs, fair, lead=question, children=kids)
+        if (
+            isinstance(value, dict)
+            and value
+            and all(isinstance(v, BaseModel) for v in value.values())
+        ):
+            kids = [
+                Node(
+                    "section",
+                    str(k),
+                    self.anchor(f"{path}.{k}"),
+                    children=self.fields(v, f"{path}.{k}"),
+                )
+                for k, v in value.items()
+            ]
+            return Node(
+                "section", tr(fmt.humanize(name)), anchor, refs, fair, lead=question, children=kids
+            )
         if isinstance(value, list) and value and all(isinstance(v, BaseModel) for v in value):
-            kids = [Node("section", _item_title(v, i), self.anchor(f"{path}[{i}]"), children=self.fields(v, f"{path}[{i}]"))
-                    for i, v in enumerate(value)]
-            return Node("section", tr(fmt.humanize(name)), anchor, refs, fair, lead=question, children=kids)
+            kids = [
+                Node(
+                    "section",
+                    _item_title(v, i),
+                    self.anchor(f"{path}[{i}]"),
+                    children=self.fields(v, f"{path}[{i}]"),
+                )
+                for i, v in enumerate(value)
+            ]
+            return Node(
+                "section", tr(fmt.humanize(name)), anchor, refs, fair, lead=question, children=kids
+            )
         if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
-            rows = [[str(k), str(g), _scalar(v)] for k, sub in value.items() for g, v in sub.items()]
-            return Node("table", question or tr(fmt.humanize(name)), anchor, refs, fair, columns=[gettext("Attribute"), gettext("Group"), gettext("Value")], rows=rows)
+            rows = [
+                [str(k), str(g), _scalar(v)] for k, sub in value.items() for g, v in sub.items()
+            ]
+            return Node(
+                "table",
+                question or tr(fmt.humanize(name)),
+                anchor,
+                refs,
+                fair,
+                columns=[gettext("Attribute"), gettext("Group"), gettext("Value")],
+                rows=rows,
+            )
         return self.answer(name, question, refs, fair, anchor, annotation, value)
 
-    def table(self, name: str, question: str, refs: list[str], fair: bool, anchor: str,
-              items: list[tuple[Any, BaseModel]], keyed: bool) -> Node:
-        names = [n for n in type(items[0][1]).model_fields if any(getattr(v, n) not in (None, [], {}) for _, v in items)]
+    def table(
+        self,
+        name: str,
+        question: str,
+        refs: list[str],
+        fair: bool,
+        anchor: str,
+        items: list[tuple[Any, BaseModel]],
+        keyed: bool,
+    ) -> Node:
+        names = [
+            n
+            for n in type(items[0][1]).model_fields
+            if any(getattr(v, n) not in (None, [], {}) for _, v in items)
+        ]
         columns = ([gettext("Name")] if keyed else []) + [tr(fmt.humanize(n)) for n in names]
-        rows = [([str(k)] if keyed else []) + [_scalar(getattr(v, n)) if getattr(v, n) not in (None, [], {}) else fmt.DASH
-                                                for n in names] for k, v in items]
-        return Node("table", question or tr(fmt.humanize(name)), anchor, refs, fair, lead=tr(fmt.humanize(name)), columns=columns, rows=rows)
+        rows = [
+            ([str(k)] if keyed else [])
+            + [
+                _scalar(getattr(v, n)) if getattr(v, n) not in (None, [], {}) else fmt.DASH
+                for n in names
+            ]
+            for k, v in items
+        ]
+        return Node(
+            "table",
+            question or tr(fmt.humanize(name)),
+            anchor,
+            refs,
+            fair,
+            lead=tr(fmt.humanize(name)),
+            columns=columns,
+            rows=rows,
+        )
 
-    def answer(self, name: str, question: str, refs: list[str], fair: bool, anchor: str, annotation: Any, value: Any) -> Node:
-        node = Node("answer", question or tr(fmt.humanize(name)), anchor, refs, fair, lead=tr(fmt.humanize(name)))
+    def answer(
+        self,
+        name: str,
+        question: str,
+        refs: list[str],
+        fair: bool,
+        anchor: str,
+        annotation: Any,
+        value: Any,
+    ) -> Node:
+        node = Node(
+            "answer",
+            question or tr(fmt.humanize(name)),
+            anchor,
+            refs,
+            fair,
+            lead=tr(fmt.humanize(name)),
+        )
         if isinstance(value, NotApplicable):
             node.state, node.text = "na", value.not_applicable
         elif value is None or value == [] or value == {}:
@@ -169,9 +281,13 @@ def _scalar(value: Any) -> str:
             b: Any = value
             closed = gettext(CLOSED[b.closed]) if b.closed in CLOSED else f"{b.closed}-closed"
             return f"{b.label}: {_edge(b.low)}–{_edge(b.high)} ({closed})"
-        return ", ".join(f"{k}={_scalar(v)}" for k, v in value.model_dump(exclude_none=True).items())
+        return ", ".join(
+            f"{k}={_scalar(v)}" for k, v in value.model_dump(exclude_none=True).items()
+        )
     if isinstance(value, (list, tuple)):
-        return ", ".join(" × ".join(map(str, v)) if isinstance(v, (list, tuple)) else _scalar(v) for v in value)
+        return ", ".join(
+            " × ".join(map(str, v)) if isinstance(v, (list, tuple)) else _scalar(v) for v in value
+        )
     return str(value)
 
 

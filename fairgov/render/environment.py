@@ -33,7 +33,9 @@ class ConfinedLoader(jinja2.FileSystemLoader):
         self.root = root.resolve()
         super().__init__(str(self.root), followlinks=False)
 
-    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
         if not Path(filename).resolve().is_relative_to(self.root):
             raise jinja2.TemplateNotFound(template)
@@ -44,8 +46,10 @@ def templates_dir() -> Path:
     folder = Path(os.environ.get("FAIRGOV_TEMPLATES", TEMPLATES_DIR))
     if not (folder / "report.css").is_file():
         raise TemplatesMissing(
-            f"report templates not found in {folder}; fairgov must run from a source checkout or an "
-            "editable install (pip install -e .), or FAIRGOV_TEMPLATES must name the templates folder"
+            f"report templates not found in {folder}; fairgov must run from a source checkout or "
+            f"an "
+            "editable install (pip install -e .), or FAIRGOV_TEMPLATES must name the templates "
+            "folder"
         )
     return folder.resolve()
 
@@ -65,10 +69,24 @@ def environment(folder: Path, lang: str = DEFAULT) -> jinja2.Environment:
     )
     env.install_gettext_translations(language(lang).translations, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(
-        num=fmt.num, count=fmt.count, pct=fmt.pct, estimate=fmt.estimate, interval=fmt.interval,
-        metric=fmt.metric_label, metric_short=fmt.metric_short, limit=fmt.limit, word=fmt.status_word, slug=fmt.slug,
-        md=markdown, icon=status_icon, undefined_reason=fmt.undefined, date=fmt.date, level=fmt.level,
-        css_content=css_content, stat=fmt.stat_label, tr=tr,
+        num=fmt.num,
+        count=fmt.count,
+        pct=fmt.pct,
+        estimate=fmt.estimate,
+        interval=fmt.interval,
+        metric=fmt.metric_label,
+        metric_short=fmt.metric_short,
+        limit=fmt.limit,
+        word=fmt.status_word,
+        slug=fmt.slug,
+        md=markdown,
+        icon=status_icon,
+        undefined_reason=fmt.undefined,
+        date=fmt.date,
+        level=fmt.level,
+        css_content=css_content,
+        stat=fmt.stat_label,
+        tr=tr,
     )
     env.globals["metric_key"] = fmt.metric_key
     return env
@@ -79,7 +97,9 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 def css_string(text: str) -> str:
     """A CSS string literal; '<' is escaped so the text cannot close the <style> element."""
-    body = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ").replace("<", "\\3c ")
+    body = (
+        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ").replace("<", "\\3c ")
+    )
     return f'"{body}"'
 
 

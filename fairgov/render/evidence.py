@@ -20,9 +20,11 @@ from fairgov.spec.evaluation import METRIC_NAMES
 from fairgov.vocabulary import SPLITS
 
 DEFAULT_CHARTED = ("auroc", "tpr", "fpr", "ece")
-PROTOCOL = {"predictions": N_("bring-your-own predictions file"),
-            "linear_probe": N_("linear probe on frozen foundation-model embeddings"),
-            "zero_shot": N_("zero-shot: CLIP image embeddings against class prompts, no probe")}
+PROTOCOL = {
+    "predictions": N_("bring-your-own predictions file"),
+    "linear_probe": N_("linear probe on frozen foundation-model embeddings"),
+    "zero_shot": N_("zero-shot: CLIP image embeddings against class prompts, no probe"),
+}
 SPLIT_LABEL = {"train": N_("train"), "validation": N_("validation"), "test": N_("test")}
 CHUNK = 4
 
@@ -83,63 +85,129 @@ def charted_metrics(available: list[str], gated: set[str]) -> list[str]:
 def threshold_text(ev: Evaluation) -> str:
     th = ev.threshold
     policy, target = (th.policy, th.target) if th else (None, None)
-    how = {"fixed": gettext("fixed"), "target_fpr": gettext("target FPR %(target)s") % {"target": fmt.num(target, 2)},
-           "target_sensitivity": gettext("target sensitivity %(target)s") % {"target": fmt.num(target, 2)},
-           "max_f1": gettext("maximum F1"), "youden": gettext("Youden's J")}.get(policy or "", str(policy))
+    how = {
+        "fixed": gettext("fixed"),
+        "target_fpr": gettext("target FPR %(target)s") % {"target": fmt.num(target, 2)},
+        "target_sensitivity": gettext("target sensitivity %(target)s")
+        % {"target": fmt.num(target, 2)},
+        "max_f1": gettext("maximum F1"),
+        "youden": gettext("Youden's J"),
+    }.get(policy or "", str(policy))
     return gettext("%(value)s, fitted on the %(split)s split (%(how)s)") % {
-        "value": fmt.num(th.value if th else None), "split": split_label(th.fitted_on if th else "validation"), "how": how}
+        "value": fmt.num(th.value if th else None),
+        "split": split_label(th.fitted_on if th else "validation"),
+        "how": how,
+    }
 
 
-def facts(ev: Evaluation, cp: Any, roles: list[str], dataset_link: str | None) -> list[tuple[str, str]]:
+def facts(
+    ev: Evaluation, cp: Any, roles: list[str], dataset_link: str | None
+) -> list[tuple[str, str]]:
     m = ev.measure
     card = cp.model(ev.model) if cp else None
     ds = cp.model(ev.dataset) if cp else None
     task = ev.task
-    out = [(gettext("Model"), f"{card.title} ({ev.model})" if card else ev.model),
-           (gettext("Data"), f"{ds.title} ({ev.dataset})" if ds else ev.dataset),
-           (gettext("Role in the model card"), ", ".join(roles) or fmt.DASH),
-           (gettext("Protocol"), protocol_label(ev.protocol)),
-           (gettext("Task"), gettext("label %(label)s, positive class %(positive)s") % {
-               "label": task.get("label"), "positive": task.get("positive")})]
-    out += protocol_facts(ev.protocol, ev.provenance)  # backbone, prompts, DICOM (also when it failed)
+    out = [
+        (gettext("Model"), f"{card.title} ({ev.model})" if card else ev.model),
+        (gettext("Data"), f"{ds.title} ({ev.dataset})" if ds else ev.dataset),
+        (gettext("Role in the model card"), ", ".join(roles) or fmt.DASH),
+        (gettext("Protocol"), protocol_label(ev.protocol)),
+        (
+            gettext("Task"),
+            gettext("label %(label)s, positive class %(positive)s")
+            % {"label": task.get("label"), "positive": task.get("positive")},
+        ),
+    ]
+    out += protocol_facts(
+        ev.protocol, ev.provenance
+    )  # backbone, prompts, DICOM (also when it failed)
     if ev.status != "ok" or m is None:
         return out
     b, p, mins = m.bootstrap, m.permutation, m.min_evidence
     rows = ev.provenance.get("rows") or {}
     dropped = ev.dropped.get("rows", 0)
-    scored = rows.get("scored", rows.get("used"))  # predictions protocol: scored; linear probe: used
+    scored = rows.get(
+        "scored", rows.get("used")
+    )  # predictions protocol: scored; linear probe: used
     out += [
-        (gettext("Test split"), gettext("%(n)s images, %(patients)s patients; %(pos)s positives, %(neg)s negatives") % {
-            "n": fmt.count(m.n), "patients": fmt.count(m.n_clusters), "pos": fmt.count(m.n_pos),
-            "neg": fmt.count(m.n_neg)}),
-        *([(gettext("Rows scored"), gettext("%(scored)s of %(total)s manifest rows; %(dropped)s dropped") % {
-            "scored": fmt.count(scored), "total": fmt.count(rows.get("total")), "dropped": fmt.count(dropped)})]
-          if fmt.is_num(scored) and fmt.is_num(rows.get("total")) else []),
+        (
+            gettext("Test split"),
+            gettext("%(n)s images, %(patients)s patients; %(pos)s positives, %(neg)s negatives")
+            % {
+                "n": fmt.count(m.n),
+                "patients": fmt.count(m.n_clusters),
+                "pos": fmt.count(m.n_pos),
+                "neg": fmt.count(m.n_neg),
+            },
+        ),
+        *(
+            [
+                (
+                    gettext("Rows scored"),
+                    gettext("%(scored)s of %(total)s manifest rows; %(dropped)s dropped")
+                    % {
+                        "scored": fmt.count(scored),
+                        "total": fmt.count(rows.get("total")),
+                        "dropped": fmt.count(dropped),
+                    },
+                )
+            ]
+            if fmt.is_num(scored) and fmt.is_num(rows.get("total"))
+            else []
+        ),
         (gettext("Threshold"), threshold_text(ev)),
-        (gettext("Uncertainty"), gettext(
-            "%(resamples)s patient-level bootstrap resamples (%(method)s), %(level)s intervals, seed %(seed)s; "
-            "%(permutations)s permutations for gap p-values") % {
-            "resamples": fmt.count(b.resamples), "method": b.method, "level": fmt.level(float(b.level)),
-            "seed": b.seed, "permutations": fmt.count(p.permutations)}),
-        (gettext("Minimum evidence per cell"), gettext("%(pos)s positives, %(neg)s negatives, %(n)s images") % {
-            "pos": fmt.count(mins.positives), "neg": fmt.count(mins.negatives), "n": fmt.count(mins.n)}),
+        (
+            gettext("Uncertainty"),
+            gettext(
+                "%(resamples)s patient-level bootstrap resamples (%(method)s), %(level)s "
+                "intervals, seed %(seed)s; "
+                "%(permutations)s permutations for gap p-values"
+            )
+            % {
+                "resamples": fmt.count(b.resamples),
+                "method": b.method,
+                "level": fmt.level(float(b.level)),
+                "seed": b.seed,
+                "permutations": fmt.count(p.permutations),
+            },
+        ),
+        (
+            gettext("Minimum evidence per cell"),
+            gettext("%(pos)s positives, %(neg)s negatives, %(n)s images")
+            % {
+                "pos": fmt.count(mins.positives),
+                "neg": fmt.count(mins.negatives),
+                "n": fmt.count(mins.n),
+            },
+        ),
     ]
     return out
 
 
-def evaluation_view(ref: str, ev: Evaluation, ctx: Any, ids: Ids, gated: set[str], full: bool = True,
-                    charted: set[tuple[str, str, str]] | None = None) -> EvaluationView:
+def evaluation_view(
+    ref: str,
+    ev: Evaluation,
+    ctx: Any,
+    ids: Ids,
+    gated: set[str],
+    full: bool = True,
+    charted: set[tuple[str, str, str]] | None = None,
+) -> EvaluationView:
     """`full`: subgroup tables, per-group charts and calibration too (model card and dossier).
     `charted`: the (evaluation, attribute, metric) to chart per group; None: the default metrics
     and every gated one."""
-    view = EvaluationView(ref, ids.get("eval", ref.split("/")[-1]), ev.title or ref, ev.status, ev.error)
+    view = EvaluationView(
+        ref, ids.get("eval", ref.split("/")[-1]), ev.title or ref, ev.status, ev.error
+    )
     view.facts = facts(ev, ctx.cp, ctx.roles.get(ref, []), None)
     m = ev.measure
     if view.status == "ok" and ev.labels:  # overview, then one section per label (render/labels.py)
         view.facts, view.overview = [*view.facts[:4], labels.task_fact(ev)], labels.overview(ev)
         view.composition = composition_views(ref, ev, ctx.deployments, ids)
-        view.labels = [evaluation_view(f"{ref}@{n}", labels.endpoint_evaluation(ev, n), ctx, ids, gated, full)
-                       for n in labels.ordered(ev)]
+        view.labels = [
+            evaluation_view(f"{ref}@{n}", labels.endpoint_evaluation(ev, n), ctx, ids, gated, full)
+            for n in labels.ordered(ev)
+        ]
         for sub in view.labels:
             sub.composition, view.level = [], sub.level
         return view
@@ -153,7 +221,11 @@ def evaluation_view(ref: str, ev: Evaluation, ctx: Any, ids: Ids, gated: set[str
     for attr_name in sorted(m.attributes, key=lambda a: ("×" in a, a)):
         attr = m.attributes[attr_name]
         view.tables += subgroup_tables(attr_name, attr, m.overall, metrics)
-        shown = charted_metrics(metrics, gated) if charted is None else [x for x in metrics if (ref, attr_name, x) in charted]
+        shown = (
+            charted_metrics(metrics, gated)
+            if charted is None
+            else [x for x in metrics if (ref, attr_name, x) in charted]
+        )
         if shown and "×" not in attr_name:
             view.charts.append(group_chart(ref, attr_name, attr, m.overall, shown, ids))
     view.calibration = calibration_views(ref, m, ids)
@@ -161,7 +233,9 @@ def evaluation_view(ref: str, ev: Evaluation, ctx: Any, ids: Ids, gated: set[str
     return view
 
 
-def subgroup_tables(attr_name: str, attr: AttributeBlock, overall: Cell, metrics: list[str]) -> list[SubgroupTable]:
+def subgroup_tables(
+    attr_name: str, attr: AttributeBlock, overall: Cell, metrics: list[str]
+) -> list[SubgroupTable]:
     out = []
     groups = groups_of(attr)
     chunks = [metrics[i : i + CHUNK] for i in range(0, len(metrics), CHUNK)]
@@ -169,15 +243,27 @@ def subgroup_tables(attr_name: str, attr: AttributeBlock, overall: Cell, metrics
         rows = []
         for name, cell in [*groups.items(), ("overall", overall)]:
             cells = [fmt.cell(cell.metrics.get(mname)) for mname in chunk]
-            rows.append({"group": name, "n": cell.n, "pos": cell.n_pos, "neg": cell.n_neg,
-                         "overall": name == "overall" and cell is overall, "cells": cells, "span": _shared_undefined(cells)})
+            rows.append(
+                {
+                    "group": name,
+                    "n": cell.n,
+                    "pos": cell.n_pos,
+                    "neg": cell.n_neg,
+                    "overall": name == "overall" and cell is overall,
+                    "cells": cells,
+                    "span": _shared_undefined(cells),
+                }
+            )
             if rows[-1]["overall"]:
                 rows[-1]["group"] = gettext("overall")
         if all(r["span"] for r in rows if not r["overall"]):
             continue  # every group undefined for every metric of this part: nothing to read
         if len(chunks) > 1:
             caption = gettext("Subgroup results by %(attribute)s (part %(part)s of %(parts)s)") % {
-                "attribute": attr_name, "part": fmt.count(k + 1), "parts": fmt.count(len(chunks))}
+                "attribute": attr_name,
+                "part": fmt.count(k + 1),
+                "parts": fmt.count(len(chunks)),
+            }
         else:
             caption = gettext("Subgroup results by %(attribute)s") % {"attribute": attr_name}
         out.append(SubgroupTable(attr_name, caption, chunk, rows))
@@ -194,17 +280,18 @@ def _shared_undefined(cells: list[dict[str, Any]]) -> str | None:
 
 
 def interval_notes(m: Measure) -> list[str]:
-    notes = set()
+    """The reasons of defined values (intervals not formed, groups left out), once each."""
+    notes: dict[str, Stat] = {}
     for attr in m.attributes.values():
         for agg in attr.aggregates.values():
-            for stat in (agg.values() if isinstance(agg, dict) else [agg]):
+            for stat in agg.values() if isinstance(agg, dict) else [agg]:
                 if stat.reason and fmt.is_num(stat.value):
-                    notes.add(stat.reason)
+                    notes.setdefault(stat.reason, stat)
         for cell in attr.groups.values():
             for one in cell.metrics.values():
                 if one.reason and fmt.is_num(one.value):
-                    notes.add(one.reason)
-    out = [reasons.metric(n) for n in sorted(notes)]
+                    notes.setdefault(one.reason, one)
+    out = [reasons.metric(notes[n]) for n in sorted(notes)]
     return out + ([gettext(fmt.OUTSIDE_NOTE)] if any_outside(m) else [])
 
 
@@ -214,7 +301,9 @@ def any_outside(m: Measure) -> bool:
     return any(fmt.outside(stat) for c in cells for stat in c.metrics.values())
 
 
-def group_chart(ref: str, attr_name: str, attr: AttributeBlock, overall: Cell, shown: list[str], ids: Ids) -> dict[str, Any]:
+def group_chart(
+    ref: str, attr_name: str, attr: AttributeBlock, overall: Cell, shown: list[str], ids: Ids
+) -> dict[str, Any]:
     groups = groups_of(attr)
     panels, desc = [], []
     for mname in shown:
@@ -228,10 +317,19 @@ def group_chart(ref: str, attr_name: str, attr: AttributeBlock, overall: Cell, s
             items.append(gettext("overall %(value)s") % {"value": fmt.num(ov)})
         desc.append(f"{fmt.metric_label(mname)}: " + "; ".join(items))
     ident = ids.get("chart", ref.split("/")[-1], attr_name)
-    title = ngettext("%(metrics)s by %(attribute)s with %(num)s group", "%(metrics)s by %(attribute)s with %(num)s groups", len(groups)) % {
-        "metrics": ", ".join(fmt.metric_label(m) for m in shown), "attribute": attr_name, "num": fmt.count(len(groups))}
+    title = ngettext(
+        "%(metrics)s by %(attribute)s with %(num)s group",
+        "%(metrics)s by %(attribute)s with %(num)s groups",
+        len(groups),
+    ) % {
+        "metrics": ", ".join(fmt.metric_label(m) for m in shown),
+        "attribute": attr_name,
+        "num": fmt.count(len(groups)),
+    }
     svg = charts.small_multiples(ident, title, ". ".join(desc) + ".", panels)
-    caption = gettext("Per-group estimates by %(attribute)s with intervals; dashed line: all test images") % {"attribute": attr_name}
+    caption = gettext(
+        "Per-group estimates by %(attribute)s with intervals; dashed line: all test images"
+    ) % {"attribute": attr_name}
     return {"attribute": attr_name, "svg": svg, "caption": caption}
 
 
@@ -244,14 +342,33 @@ def calibration_views(ref: str, m: Measure, ids: Ids) -> list[dict[str, Any]]:
         if "×" in attr_name:
             continue
         curves = [CalibrationCurve(gettext("all test images"), _bins(cal.overall))]
-        curves += [CalibrationCurve(g, _bins(bins)) for g, bins in groups.items() if sum(b.n for b in bins) > 0]
+        curves += [
+            CalibrationCurve(g, _bins(bins))
+            for g, bins in groups.items()
+            if sum(b.n for b in bins) > 0
+        ]
         ident = ids.get("calibration", ref.split("/")[-1], attr_name)
         binned = gettext("mean score %(score)s observed %(observed)s n=%(n)s")
-        desc = "; ".join(f"{c.label}: " + ", ".join(binned % {"score": fmt.num(s, 2), "observed": fmt.num(o, 2), "n": fmt.count(n)}
-                                                    for s, o, n, _ in c.bins if n) for c in curves)
-        svg = charts.calibration(ident, gettext("Reliability curves by %(attribute)s") % {"attribute": attr_name}, desc, curves)
-        caption = gettext("Reliability by %(attribute)s: observed positive rate against mean score per bin; the dashed diagonal "
-                          "is perfect calibration; numbers under each panel are images per bin") % {"attribute": attr_name}
+        desc = "; ".join(
+            f"{c.label}: "
+            + ", ".join(
+                binned % {"score": fmt.num(s, 2), "observed": fmt.num(o, 2), "n": fmt.count(n)}
+                for s, o, n, _ in c.bins
+                if n
+            )
+            for c in curves
+        )
+        svg = charts.calibration(
+            ident,
+            gettext("Reliability curves by %(attribute)s") % {"attribute": attr_name},
+            desc,
+            curves,
+        )
+        caption = gettext(
+            "Reliability by %(attribute)s: observed positive rate against mean score per bin; the "
+            "dashed diagonal "
+            "is perfect calibration; numbers under each panel are images per bin"
+        ) % {"attribute": attr_name}
         out.append({"attribute": attr_name, "svg": svg, "caption": caption})
     return out
 
@@ -259,34 +376,79 @@ def calibration_views(ref: str, m: Measure, ids: Ids) -> list[dict[str, Any]]:
 def _bins(bins: list[CalibrationBin]) -> tuple[tuple[float, float, int, float], ...]:
     out = []
     for b in bins:
-        if b.n and b.mean_score is not None and b.mean_label is not None and fmt.is_num(b.mean_score) and fmt.is_num(b.mean_label):
+        if (
+            b.n
+            and b.mean_score is not None
+            and b.mean_label is not None
+            and fmt.is_num(b.mean_score)
+            and fmt.is_num(b.mean_label)
+        ):
             centre = (float(b.bin_low) + float(b.bin_high)) / 2
             out.append((float(b.mean_score), float(b.mean_label), int(b.n), centre))
     return tuple(out)
 
 
-def composition_views(ref: str, ev: Evaluation, deployments: list[Any], ids: Ids) -> list[dict[str, Any]]:
+def composition_views(
+    ref: str, ev: Evaluation, deployments: list[Any], ids: Ids
+) -> list[dict[str, Any]]:
     out = []
     for attr_name, splits in sorted(ev.composition.items()):
         totals = {s: sum((splits.get(s) or {}).values()) for s in SPLITS}
-        intended = [(d, d.model.intended_population.distribution.get(attr_name)) for d in deployments]
+        intended = [
+            (d, d.model.intended_population.distribution.get(attr_name)) for d in deployments
+        ]
         intended = [(d, dist) for d, dist in intended if dist]
-        groups = list(dict.fromkeys([g for s in SPLITS for g in (splits.get(s) or {})] + [g for _, dist in intended for g in dist]))
-        series = [ShareSeries(split_label(s), {g: (splits.get(s) or {}).get(g, 0) / totals[s] if totals[s] else None for g in groups})
-                  for s in SPLITS]
-        series += [ShareSeries(gettext("intended: %(site)s") % {"site": d.model.site.name}, {g: dist.get(g) for g in groups})
-                   for d, dist in intended]
+        groups = list(
+            dict.fromkeys(
+                [g for s in SPLITS for g in (splits.get(s) or {})]
+                + [g for _, dist in intended for g in dist]
+            )
+        )
+        series = [
+            ShareSeries(
+                split_label(s),
+                {
+                    g: (splits.get(s) or {}).get(g, 0) / totals[s] if totals[s] else None
+                    for g in groups
+                },
+            )
+            for s in SPLITS
+        ]
+        series += [
+            ShareSeries(
+                gettext("intended: %(site)s") % {"site": d.model.site.name},
+                {g: dist.get(g) for g in groups},
+            )
+            for d, dist in intended
+        ]
         rows = []
         for g in groups:
-            cells = [{"count": (splits.get(s) or {}).get(g, 0), "share": series[i].shares.get(g)} for i, s in enumerate(SPLITS)]
-            rows.append({"group": g, "splits": cells, "intended": [dist.get(g) for _, dist in intended]})
+            cells = [
+                {"count": (splits.get(s) or {}).get(g, 0), "share": series[i].shares.get(g)}
+                for i, s in enumerate(SPLITS)
+            ]
+            rows.append(
+                {"group": g, "splits": cells, "intended": [dist.get(g) for _, dist in intended]}
+            )
         ident = ids.get("composition", ref.split("/")[-1], attr_name)
-        desc = "; ".join(f"{g}: " + ", ".join(f"{s.name} {fmt.pct(s.shares.get(g))}" for s in series) for g in groups)
-        title = gettext("Composition by %(attribute)s: train, validation and test shares vs intended population") % {"attribute": attr_name}
+        desc = "; ".join(
+            f"{g}: " + ", ".join(f"{s.name} {fmt.pct(s.shares.get(g))}" for s in series)
+            for g in groups
+        )
+        title = gettext(
+            "Composition by %(attribute)s: train, validation and test shares vs intended population"
+        ) % {"attribute": attr_name}
         svg = charts.composition(ident, title, desc, groups, series)
-        out.append({"attribute": attr_name, "svg": svg, "rows": rows, "totals": [totals[s] for s in SPLITS],
-                     "intended_names": [d.model.site.name for d, _ in intended],
-                     "missing_intended": not intended and bool(deployments)})
+        out.append(
+            {
+                "attribute": attr_name,
+                "svg": svg,
+                "rows": rows,
+                "totals": [totals[s] for s in SPLITS],
+                "intended_names": [d.model.site.name for d, _ in intended],
+                "missing_intended": not intended and bool(deployments),
+            }
+        )
     return out
 
 
@@ -297,13 +459,22 @@ class Comparison:
     blocks: list[dict[str, Any]]
 
 
-def comparison(refs: list[str], results: Results, ctx: Any, ids: Ids, gated: set[str]) -> Comparison | None:
+def comparison(
+    refs: list[str], results: Results, ctx: Any, ids: Ids, gated: set[str]
+) -> Comparison | None:
     evs = [(r, results.evaluations.get(r)) for r in refs]
     ok = [(r, e.measure) for r, e in evs if e and e.status == "ok" and e.measure is not None]
     if len(ok) < 2:
         return None
     titles = {r: results.evaluations[r].title for r, _ in ok}
-    labels = [(r, f"{titles[r] or r}" + (f" [{', '.join(ctx.roles.get(r, []))}]" if ctx.roles.get(r) else "")) for r, _ in ok]
+    labels = [
+        (
+            r,
+            f"{titles[r] or r}"
+            + (f" [{', '.join(ctx.roles.get(r, []))}]" if ctx.roles.get(r) else ""),
+        )
+        for r, _ in ok
+    ]
     common = set.intersection(*(set(m.attributes) for _, m in ok))
     metrics = [m for m in metric_order(set.intersection(*(set(m.overall.metrics) for _, m in ok)))]
     shown = charted_metrics(metrics, gated)[:4]
@@ -315,7 +486,13 @@ def comparison(refs: list[str], results: Results, ctx: Any, ids: Ids, gated: set
     return Comparison(ids.get("comparison"), labels, blocks)
 
 
-def _compare_attribute(attr_name: str, ok: list[tuple[str, Measure]], labels: list[tuple[str, str]], shown: list[str], ids: Ids) -> dict[str, Any]:
+def _compare_attribute(
+    attr_name: str,
+    ok: list[tuple[str, Measure]],
+    labels: list[tuple[str, str]],
+    shown: list[str],
+    ids: Ids,
+) -> dict[str, Any]:
     group_names = list(dict.fromkeys(g for _, m in ok for g in groups_of(m.attributes[attr_name])))
     panels, tables = [], []
     for mname in shown:
@@ -325,16 +502,38 @@ def _compare_attribute(attr_name: str, ok: list[tuple[str, Measure]], labels: li
             points = tuple(_point(_stat(m, attr_name, g, mname)) for _, m in ok)
             rows.append(Row(g, points))
             pts += points
-        panels.append(Panel(rows, charts.panel_domain(pts, [], mname not in SIGNED), title=fmt.metric_label(mname), series=len(ok)))
+        panels.append(
+            Panel(
+                rows,
+                charts.panel_domain(pts, [], mname not in SIGNED),
+                title=fmt.metric_label(mname),
+                series=len(ok),
+            )
+        )
         gaps = [_gap(m, attr_name, mname) for _, m in ok]
-        tables.append({"metric": mname, "rows": [
-            {"group": g, "cells": [fmt.estimate(_stat(m, attr_name, g, mname)) for _, m in ok]}
-            for g in group_names], "gaps": [fmt.estimate(gp) for gp in gaps], "change": _gap_change(gaps, labels)})
+        tables.append(
+            {
+                "metric": mname,
+                "rows": [
+                    {
+                        "group": g,
+                        "cells": [fmt.estimate(_stat(m, attr_name, g, mname)) for _, m in ok],
+                    }
+                    for g in group_names
+                ],
+                "gaps": [fmt.estimate(gp) for gp in gaps],
+                "change": _gap_change(gaps, labels),
+            }
+        )
     ident = ids.get("compare", attr_name)
     title = gettext("Comparison of evaluations by %(attribute)s") % {"attribute": attr_name}
     desc = gettext("Series: %(series)s. Metrics: %(metrics)s.") % {
-        "series": "; ".join(lbl for _, lbl in labels), "metrics": ", ".join(fmt.metric_label(m) for m in shown)}
-    svg = charts.small_multiples(ident, title, desc, panels, per_row=2, series_names=[lbl for _, lbl in labels])
+        "series": "; ".join(lbl for _, lbl in labels),
+        "metrics": ", ".join(fmt.metric_label(m) for m in shown),
+    }
+    svg = charts.small_multiples(
+        ident, title, desc, panels, per_row=2, series_names=[lbl for _, lbl in labels]
+    )
     return {"attribute": attr_name, "svg": svg, "tables": tables}
 
 

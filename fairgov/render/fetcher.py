@@ -22,7 +22,9 @@ class FetchRefused(ValueError):
 
 class ConfinedURLFetcher(URLFetcher):
     def __init__(self, allowed_dirs: list[Path], **kwargs: object):
-        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False, timeout=1, **kwargs)
+        super().__init__(
+            allowed_protocols={"file", "data"}, allow_redirects=False, timeout=1, **kwargs
+        )
         self.allowed = [Path(d).resolve() for d in allowed_dirs]
         self.refused: list[str] = []
 
@@ -36,4 +38,6 @@ class ConfinedURLFetcher(URLFetcher):
             if any(path.is_relative_to(d) for d in self.allowed) and path.is_file():
                 return super().fetch(path.as_uri(), headers)
         self.refused.append(url)
-        raise FetchRefused(f"refused to fetch {url!r}: only data: URLs and files of the build may be read")
+        raise FetchRefused(
+            f"refused to fetch {url!r}: only data: URLs and files of the build may be read"
+        )

@@ -18,11 +18,37 @@ from fairgov.render import fmt
 from fairgov.render.i18n import gettext
 from fairgov.results import Gate, Results
 
-WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-                "ten": 10, "fifteen": 15, "twenty": 20}
-_WITHIN = re.compile(r"within\s+(\d+(?:\.\d+)?|" + "|".join(WORD_NUMBERS) + r")\s+(?:percentage\s+points|pp\b|points)", re.I)
-METRIC_WORDS = {"tpr": "tpr", "sensitivity": "tpr", "fpr": "fpr", "auroc": "auroc", "ece": "ece", "tnr": "tnr",
-                "specificity": "tnr", "ppv": "ppv", "npv": "npv"}
+WORD_NUMBERS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "fifteen": 15,
+    "twenty": 20,
+}
+_WITHIN = re.compile(
+    r"within\s+(\d+(?:\.\d+)?|"
+    + "|".join(WORD_NUMBERS)
+    + r")\s+(?:percentage\s+points|pp\b|points)",
+    re.I,
+)
+METRIC_WORDS = {
+    "tpr": "tpr",
+    "sensitivity": "tpr",
+    "fpr": "fpr",
+    "auroc": "auroc",
+    "ece": "ece",
+    "tnr": "tnr",
+    "specificity": "tnr",
+    "ppv": "ppv",
+    "npv": "npv",
+}
 _LOCAL_GAP = re.compile(r"\b(" + "|".join(METRIC_WORDS) + r")\s+gap\b[^.;]*?(\d*\.\d+)", re.I)
 #: aggregates that bound a metric's gap: the equalized-odds difference is max(TPR gap, FPR gap)
 BOUNDS = {"equalized_odds": ("tpr", "fpr"), "equal_opportunity": ("tpr",)}
@@ -51,8 +77,9 @@ def _strings(model: Any, path: str = "") -> list[tuple[str, str]]:
     return sorted(out)
 
 
-def composition_claims(datasheets: list[Any], results: Results, evaluations: list[str],
-                       deployments: list[Any]) -> list[Finding]:
+def composition_claims(
+    datasheets: list[Any], results: Results, evaluations: list[str], deployments: list[Any]
+) -> list[Finding]:
     out = []
     for ds in datasheets:
         for where, text in _strings(ds.model):
@@ -64,18 +91,34 @@ def composition_claims(datasheets: list[Any], results: Results, evaluations: lis
             worst = _worst_difference(text, results, evaluations, ds.ref, deployments)
             if worst and worst[0] > claimed + 1e-9:
                 diff, attr, group, test, intended = worst
-                out.append(Finding("FG610", gettext(
-                    "%(ref)s says the test mix is within %(claimed)s percentage points of the intended population, but "
-                    "its own composition table shows %(attribute)s %(group)s at %(test)s of the test split against "
-                    "%(intended)s intended (%(diff)s points apart).") % {
-                    "ref": ds.ref, "claimed": fmt.num(claimed * 100, 0), "attribute": attr, "group": group,
-                    "test": fmt.pct(test), "intended": fmt.pct(intended), "diff": fmt.num(diff * 100, 1)},
-                    f"{ds.doc.relpath}: {where}"))
+                out.append(
+                    Finding(
+                        "FG610",
+                        gettext(
+                            "%(ref)s says the test mix is within %(claimed)s percentage points of "
+                            "the intended population, but "
+                            "its own composition table shows %(attribute)s %(group)s at %(test)s "
+                            "of the test split against "
+                            "%(intended)s intended (%(diff)s points apart)."
+                        )
+                        % {
+                            "ref": ds.ref,
+                            "claimed": fmt.num(claimed * 100, 0),
+                            "attribute": attr,
+                            "group": group,
+                            "test": fmt.pct(test),
+                            "intended": fmt.pct(intended),
+                            "diff": fmt.num(diff * 100, 1),
+                        },
+                        f"{ds.doc.relpath}: {where}",
+                    )
+                )
     return out
 
 
-def _worst_difference(text: str, results: Results, evaluations: list[str], dataset: str,
-                      deployments: list[Any]) -> tuple[float, str, str, float, float] | None:
+def _worst_difference(
+    text: str, results: Results, evaluations: list[str], dataset: str, deployments: list[Any]
+) -> tuple[float, str, str, float, float] | None:
     worst: tuple[float, str, str, float, float] | None = None
     lowered = text.lower()
     for ref in evaluations:
@@ -88,7 +131,9 @@ def _worst_difference(text: str, results: Results, evaluations: list[str], datas
             test = comp[attr].get("test") or {}
             total = sum(test.values())
             for d in deployments:
-                for group, share in (d.model.intended_population.distribution.get(attr) or {}).items():
+                for group, share in (
+                    d.model.intended_population.distribution.get(attr) or {}
+                ).items():
                     have = test.get(group, 0) / total if total else 0.0
                     diff = abs(have - share)
                     if worst is None or diff > worst[0]:
@@ -98,20 +143,40 @@ def _worst_difference(text: str, results: Results, evaluations: list[str], datas
 
 def local_limits(deployments: list[Any], gates: list[Gate]) -> list[Finding]:
     out = []
-    gap_gates = [g for g in gates if g.type == "metric" and g.statistic == "gap" and fmt.is_num(g.threshold)]
+    gap_gates = [
+        g for g in gates if g.type == "metric" and g.statistic == "gap" and fmt.is_num(g.threshold)
+    ]
     for d in deployments:
         for where, text in _strings(d.model):
             for m in _LOCAL_GAP.finditer(text):
                 metric, local = METRIC_WORDS[m.group(1).lower()], float(m.group(2))
                 for g in gap_gates:
                     covers = g.metric == metric or metric in BOUNDS.get(str(g.metric), ())
-                    if covers and g.threshold is not None and abs(float(g.threshold) - local) > 1e-9:
-                        out.append(Finding("FG611", gettext(
-                            "%(ref)s states a local %(metric)s gap limit of %(local)s; the policy gate %(gate)s "
-                            "(%(gate_metric)s) allows %(limit)s. Align the two or say which one governs.") % {
-                            "ref": d.ref, "metric": fmt.metric_label(metric), "local": fmt.num(local),
-                            "gate": g.id, "gate_metric": fmt.metric_label(g.metric),
-                            "limit": fmt.num(g.threshold)}, f"{d.doc.relpath}: {where}"))
+                    if (
+                        covers
+                        and g.threshold is not None
+                        and abs(float(g.threshold) - local) > 1e-9
+                    ):
+                        out.append(
+                            Finding(
+                                "FG611",
+                                gettext(
+                                    "%(ref)s states a local %(metric)s gap limit of %(local)s; the "
+                                    "policy gate %(gate)s "
+                                    "(%(gate_metric)s) allows %(limit)s. Align the two or say "
+                                    "which one governs."
+                                )
+                                % {
+                                    "ref": d.ref,
+                                    "metric": fmt.metric_label(metric),
+                                    "local": fmt.num(local),
+                                    "gate": g.id,
+                                    "gate_metric": fmt.metric_label(g.metric),
+                                    "limit": fmt.num(g.threshold),
+                                },
+                                f"{d.doc.relpath}: {where}",
+                            )
+                        )
     return out
 
 

@@ -21,26 +21,56 @@ from fairgov.render.numbers import DASH, MINUS, _percent, count, is_num, num, pc
 from fairgov.render.reasons import undefined
 from fairgov.results import Gate, Stat
 
-STATUS_WORD = {"pass": N_("PASS"), "fail": N_("FAIL"), "inconclusive": N_("INCONCLUSIVE"), "warn": N_("WARN"),
-               "waived": N_("WAIVED")}
+STATUS_WORD = {
+    "pass": N_("PASS"),
+    "fail": N_("FAIL"),
+    "inconclusive": N_("INCONCLUSIVE"),
+    "warn": N_("WARN"),
+    "waived": N_("WAIVED"),
+}
 OP_TEXT = {"<=": "≤", ">=": "≥", "==": "=", "<": "<", ">": ">"}
 METRIC_LABEL = {
-    "auroc": N_("AUROC"), "average_precision": N_("Average precision"), "brier": N_("Brier score"), "ece": N_("ECE"),
-    "calibration_in_the_large": N_("Calibration-in-the-large"), "tpr": N_("TPR (sensitivity)"),
-    "tnr": N_("TNR (specificity)"), "fpr": N_("FPR"), "fnr": N_("FNR"), "ppv": N_("PPV"), "npv": N_("NPV"),
-    "accuracy": N_("Accuracy"), "balanced_accuracy": N_("Balanced accuracy"), "selection_rate": N_("Selection rate"),
-    "equalized_odds": N_("Equalized-odds difference"), "equalized_odds_mean": N_("Equalized-odds mean difference"),
+    "auroc": N_("AUROC"),
+    "average_precision": N_("Average precision"),
+    "brier": N_("Brier score"),
+    "ece": N_("ECE"),
+    "calibration_in_the_large": N_("Calibration-in-the-large"),
+    "tpr": N_("TPR (sensitivity)"),
+    "tnr": N_("TNR (specificity)"),
+    "fpr": N_("FPR"),
+    "fnr": N_("FNR"),
+    "ppv": N_("PPV"),
+    "npv": N_("NPV"),
+    "accuracy": N_("Accuracy"),
+    "balanced_accuracy": N_("Balanced accuracy"),
+    "selection_rate": N_("Selection rate"),
+    "equalized_odds": N_("Equalized-odds difference"),
+    "equalized_odds_mean": N_("Equalized-odds mean difference"),
     "equal_opportunity": N_("Equal-opportunity difference"),
 }
 #: narrow table headers print these short forms, with a key (`metric_key`) once under the tables
 METRIC_SHORT = {
-    "tpr": N_("TPR"), "tnr": N_("TNR"), "average_precision": N_("AP"), "calibration_in_the_large": N_("CITL"),
-    "balanced_accuracy": N_("Bal. acc."), "selection_rate": N_("Sel. rate"), "brier": N_("Brier"),
+    "tpr": N_("TPR"),
+    "tnr": N_("TNR"),
+    "average_precision": N_("AP"),
+    "calibration_in_the_large": N_("CITL"),
+    "balanced_accuracy": N_("Bal. acc."),
+    "selection_rate": N_("Sel. rate"),
+    "brier": N_("Brier"),
 }
 #: the count columns' headers (n, Pos., Neg.) and what they stand for
-COUNT_KEY = (("n", N_("images")), (N_("Pos."), N_("positive images")), (N_("Neg."), N_("negative images")))
-STAT_LABEL = {"gap": N_("gap (max − min)"), "worst": N_("worst group"), "ratio": N_("ratio (min / max)"),
-              "to_overall": N_("largest difference to overall"), "group": N_("group value")}
+COUNT_KEY = (
+    ("n", N_("images")),
+    (N_("Pos."), N_("positive images")),
+    (N_("Neg."), N_("negative images")),
+)
+STAT_LABEL = {
+    "gap": N_("gap (max − min)"),
+    "worst": N_("worst group"),
+    "ratio": N_("ratio (min / max)"),
+    "to_overall": N_("largest difference to overall"),
+    "group": N_("group value"),
+}
 #: English keeps ISO 8601 dates; other languages use their CLDR long form
 DATE_FORMAT = {"en": "yyyy-MM-dd"}
 
@@ -72,21 +102,29 @@ def interval(low: Any, high: Any, digits: int = 3) -> str:
     negative bound is never read as a range of minus signs ("(−0.178 to 0.032)")."""
     if not (is_num(low) and is_num(high)):
         return ""
-    return "(" + gettext("%(low)s to %(high)s") % {"low": num(low, digits), "high": num(high, digits)} + ")"
+    return (
+        "("
+        + gettext("%(low)s to %(high)s") % {"low": num(low, digits), "high": num(high, digits)}
+        + ")"
+    )
 
 
 #: marks an estimate printed outside its own interval; OUTSIDE_NOTE says why
 OUTSIDE_MARK = "‡"
-OUTSIDE_NOTE = N_("‡ The estimate lies outside its own bootstrap percentile interval: the resampled values of this "
-                  "metric are shifted against the estimate (a biased statistic such as ECE on a small group), so the "
-                  "interval shows the resampling spread, not a range around the estimate.")
+OUTSIDE_NOTE = N_(
+    "‡ The estimate lies outside its own bootstrap percentile interval: the resampled values of "
+    "this "
+    "metric are shifted against the estimate (a biased statistic such as ECE on a small group), so "
+    "the "
+    "interval shows the resampling spread, not a range around the estimate."
+)
 
 
 def plain_stat(stat: Stat | Gate | dict[str, Any] | None) -> dict[str, Any] | None:
     """A typed `Stat` (or `Aggregate`) as the record these helpers read; views not yet converted
     to the typed results pass that record itself."""
     if isinstance(stat, (Stat, Gate)):
-        return stat.model_dump(include={"value", "ci_low", "ci_high", "reason"})
+        return stat.model_dump(include={"value", "ci_low", "ci_high", "reason", "reasons"})
     return stat
 
 
@@ -103,10 +141,10 @@ def estimate(stat: Stat | Gate | dict[str, Any] | None, digits: int = 3) -> str:
     """'0.842 (0.811–0.870)'; 'undefined: <reason>' for an undefined value."""
     stat = plain_stat(stat)
     if not stat:
-        return gettext("undefined: not computed")
+        return undefined(None, "not-computed")
     value = stat.get("value")
     if not is_num(value):
-        return undefined(stat.get("reason"))
+        return undefined(stat)
     ci = interval(stat.get("ci_low"), stat.get("ci_high"), digits)
     mark = f" {OUTSIDE_MARK}" if outside(stat) else ""
     return f"{num(value, digits)} {ci}".strip() + mark
@@ -116,9 +154,14 @@ def cell(stat: Stat | dict[str, Any] | None) -> dict[str, Any]:
     """A table cell: estimate and interval apart (the interval prints on its own line)."""
     stat = plain_stat(stat)
     if not stat or not is_num(stat.get("value")):
-        return {"defined": False, "text": undefined((stat or {}).get("reason") or "not computed")}
-    return {"defined": True, "value": num(stat["value"]), "ci": interval(stat.get("ci_low"), stat.get("ci_high")),
-            "note": stat.get("reason") or "", "outside": outside(stat)}
+        return {"defined": False, "text": undefined(stat, "not-computed")}
+    return {
+        "defined": True,
+        "value": num(stat["value"]),
+        "ci": interval(stat.get("ci_low"), stat.get("ci_high")),
+        "note": stat.get("reason") or "",
+        "outside": outside(stat),
+    }
 
 
 def metric_label(name: Any) -> str:
@@ -135,8 +178,14 @@ def metric_short(name: Any) -> str:
 def metric_key(names: Any) -> str:
     """'n: images; Pos.: positive images; …; TPR: TPR (sensitivity)' for the count columns and
     every abbreviated metric among `names` (in their order)."""
-    pairs = [(short if short == "n" else gettext(short), gettext(full)) for short, full in COUNT_KEY]
-    pairs += [(metric_short(m), metric_label(m)) for m in dict.fromkeys(map(str, names)) if m in METRIC_SHORT]
+    pairs = [
+        (short if short == "n" else gettext(short), gettext(full)) for short, full in COUNT_KEY
+    ]
+    pairs += [
+        (metric_short(m), metric_label(m))
+        for m in dict.fromkeys(map(str, names))
+        if m in METRIC_SHORT
+    ]
     return "; ".join(f"{short}: {full}" for short, full in pairs)
 
 

@@ -16,9 +16,13 @@ from fairgov.render.charts import Panel, Point, Row
 from fairgov.render.i18n import DEFAULT, N_, current, gettext, ngettext
 from fairgov.render.ids import Ids
 from fairgov.results import Cell, Gate, Measure, Results, Stat, Waiver
-from fairgov.results.endpoints import typed_gate_measure
+from fairgov.results.endpoints import gate_measure
 
-AGGREGATE_PARTS = {"equalized_odds": ("tpr", "fpr"), "equalized_odds_mean": ("tpr", "fpr"), "equal_opportunity": ("tpr",)}
+AGGREGATE_PARTS = {
+    "equalized_odds": ("tpr", "fpr"),
+    "equalized_odds_mean": ("tpr", "fpr"),
+    "equal_opportunity": ("tpr",),
+}
 SIGNED = {"calibration_in_the_large"}
 EFFECT = {"warn": N_("warning"), "waived": N_("waived"), "inconclusive": N_("does not block")}
 #: the statistic's row label in a forest plot
@@ -32,8 +36,11 @@ def waiver_view(waiver: Waiver | None) -> dict[str, Any] | None:
     if waiver is None:
         return None
     status = WAIVER_STATUS.get(waiver.status)
-    return {**waiver.model_dump(mode="json", exclude_unset=True), "expires": fmt.date(waiver.expires),
-            "status": gettext(status) if status else waiver.status}
+    return {
+        **waiver.model_dump(mode="json", exclude_unset=True),
+        "expires": fmt.date(waiver.expires),
+        "status": gettext(status) if status else waiver.status,
+    }
 
 
 def effect(gate: Gate) -> str:
@@ -44,8 +51,11 @@ def effect(gate: Gate) -> str:
 
 
 #: the engine's titles of gates without a title of their own (fairgov/gates/engine.py `_title`)
-TITLES = {"required_fields": N_("required fields answered"), "axes_evaluated": N_("intended-population axes evaluated"),
-          "threshold_match": N_("deployed threshold = evaluated")}
+TITLES = {
+    "required_fields": N_("required fields answered"),
+    "axes_evaluated": N_("intended-population axes evaluated"),
+    "threshold_match": N_("deployed threshold = evaluated"),
+}
 
 
 def gate_title(record: Gate, spec: Any = None) -> str:
@@ -65,8 +75,11 @@ def gate_title(record: Gate, spec: Any = None) -> str:
         if record.group:
             statistic = f"{statistic} {record.group}"
         return gettext("%(metric)s %(statistic)s across %(attribute)s %(limit)s") % {
-            "metric": fmt.metric_label(record.metric), "statistic": statistic, "attribute": record.across,
-            "limit": fmt.limit(record.op, record.threshold)}
+            "metric": fmt.metric_label(record.metric),
+            "statistic": statistic,
+            "attribute": record.across,
+            "limit": fmt.limit(record.op, record.threshold),
+        }
     return title
 
 
@@ -99,7 +112,13 @@ class GateRow:
 
 def order(gates: list[Gate]) -> list[Gate]:
     """Blocking first, then by status severity, then as results.json lists them."""
-    return [g for _, g in sorted(enumerate(gates), key=lambda ig: (not ig[1].blocking, STATUS_ORDER.get(ig[1].status, 9), ig[0]))]
+    return [
+        g
+        for _, g in sorted(
+            enumerate(gates),
+            key=lambda ig: (not ig[1].blocking, STATUS_ORDER.get(ig[1].status, 9), ig[0]),
+        )
+    ]
 
 
 def level_of(results: Results, evaluation: str | None) -> float:
@@ -147,19 +166,31 @@ def observed(gate: Gate) -> tuple[str, str]:
             return fmt.DASH, gettext("undefined")
         if not fmt.is_num(compared):  # nothing was compared with the limit (e.g. evidence too thin)
             return fmt.num(value), gettext("point estimate, not compared")
-        note = gettext("est. %(estimate)s") % {"estimate": fmt.estimate(gate)} if compared != value else ""
+        note = (
+            gettext("est. %(estimate)s") % {"estimate": fmt.estimate(gate)}
+            if compared != value
+            else ""
+        )
         return fmt.num(compared), note
     if gtype == "coverage":
         d = gate.details
-        items = gettext("%(covered)s/%(total)s items") % {"covered": d.get("covered"), "total": d.get("total")}
+        items = gettext("%(covered)s/%(total)s items") % {
+            "covered": d.get("covered"),
+            "total": d.get("total"),
+        }
         return fmt.pct(value), (items if "covered" in d else "")
     if gtype == "threshold_match":
         return fmt.num(value), gettext("deployed threshold")
     return fmt.DASH, ""
 
 
-def rows(gates: list[Gate], results: Results, ids: Ids, eval_titles: dict[str, str],
-         untitled: Mapping[str, Any] | None = None) -> list[GateRow]:
+def rows(
+    gates: list[Gate],
+    results: Results,
+    ids: Ids,
+    eval_titles: dict[str, str],
+    untitled: Mapping[str, Any] | None = None,
+) -> list[GateRow]:
     """`untitled`: gate id -> policy spec of the gates whose policy gives no title (results.json
     has the engine's English one)."""
     untitled = untitled or {}
@@ -167,16 +198,28 @@ def rows(gates: list[Gate], results: Results, ids: Ids, eval_titles: dict[str, s
     for g in order(gates):
         obs, note = observed(g)
         src = g.source.model_dump() if not isinstance(g.source, dict) else g.source
-        out.append(GateRow(
-            id=g.id, anchor=ids.get("gate", g.id), status=g.status, blocking=g.blocking,
-            severity=g.severity, type=g.type,
-            title=gate_title(g, untitled[g.id]) if g.id in untitled else (g.title or g.id),
-            evaluation=eval_titles.get(g.evaluation or "", g.evaluation),
-            observed=obs, observed_note=note, limit=fmt.limit(g.op, g.threshold),
-            reason=g.reason, source=f"{src.get('file', '?')}:{src.get('line', '?')}",
-            waiver=waiver_view(g.waiver), effect=effect(g), bound=bound_words(g, level_of(results, g.evaluation)), record=g,
-            estimate=fmt.estimate(g) if g.type == "metric" and fmt.is_num(g.value) else "",
-        ))
+        out.append(
+            GateRow(
+                id=g.id,
+                anchor=ids.get("gate", g.id),
+                status=g.status,
+                blocking=g.blocking,
+                severity=g.severity,
+                type=g.type,
+                title=gate_title(g, untitled[g.id]) if g.id in untitled else (g.title or g.id),
+                evaluation=eval_titles.get(g.evaluation or "", g.evaluation),
+                observed=obs,
+                observed_note=note,
+                limit=fmt.limit(g.op, g.threshold),
+                reason=g.reason,
+                source=f"{src.get('file', '?')}:{src.get('line', '?')}",
+                waiver=waiver_view(g.waiver),
+                effect=effect(g),
+                bound=bound_words(g, level_of(results, g.evaluation)),
+                record=g,
+                estimate=fmt.estimate(g) if g.type == "metric" and fmt.is_num(g.value) else "",
+            )
+        )
     return out
 
 
@@ -190,32 +233,69 @@ def verdict(gates: list[Gate], results: Results) -> dict[str, Any]:
         fails = sum(1 for g in blocking if g.status == "fail")
         inc = len(blocking) - fails
         first = gettext("%(gates)s: %(failed)s") % {
-            "gates": fmt.counted(ngettext("%(num)s blocking gate", "%(num)s blocking gates", len(blocking)), len(blocking)),
-            "failed": fmt.counted(ngettext("%(num)s failed", "%(num)s failed", fails), fails)}
+            "gates": fmt.counted(
+                ngettext("%(num)s blocking gate", "%(num)s blocking gates", len(blocking)),
+                len(blocking),
+            ),
+            "failed": fmt.counted(ngettext("%(num)s failed", "%(num)s failed", fails), fails),
+        }
         if inc:
-            first += ", " + fmt.counted(ngettext("%(num)s inconclusive", "%(num)s inconclusive", inc), inc)
+            first += ", " + fmt.counted(
+                ngettext("%(num)s inconclusive", "%(num)s inconclusive", inc), inc
+            )
     else:
         first = gettext("no blocking gate")
     rest = []
-    nonblocking_inc = counts["inconclusive"] - sum(1 for g in blocking if g.status == "inconclusive")
+    nonblocking_inc = counts["inconclusive"] - sum(
+        1 for g in blocking if g.status == "inconclusive"
+    )
     if nonblocking_inc:
-        text = ngettext("%(num)s inconclusive (non-blocking)", "%(num)s inconclusive (non-blocking)", nonblocking_inc)
+        text = ngettext(
+            "%(num)s inconclusive (non-blocking)",
+            "%(num)s inconclusive (non-blocking)",
+            nonblocking_inc,
+        )
         rest.append(fmt.counted(text, nonblocking_inc))
     if counts["warn"]:
-        rest.append(fmt.counted(ngettext("%(num)s warning", "%(num)s warnings", counts["warn"]), counts["warn"]))
+        rest.append(
+            fmt.counted(
+                ngettext("%(num)s warning", "%(num)s warnings", counts["warn"]), counts["warn"]
+            )
+        )
     if counts["waived"]:
-        rest.append(fmt.counted(ngettext("%(num)s waived", "%(num)s waived", counts["waived"]), counts["waived"]))
-    rest.append(fmt.counted(ngettext("%(num)s passed", "%(num)s passed", counts["pass"]), counts["pass"]))
+        rest.append(
+            fmt.counted(
+                ngettext("%(num)s waived", "%(num)s waived", counts["waived"]), counts["waived"]
+            )
+        )
+    rest.append(
+        fmt.counted(ngettext("%(num)s passed", "%(num)s passed", counts["pass"]), counts["pass"])
+    )
     build = results.verdict
     total = len(results.gates)
     note = ""
     if len(gates) != total or build.status != status:
         word = VERDICT_WORD.get(build.status)
-        note = gettext("This report covers %(shown)s of the build's %(total)s gates; the build verdict is %(verdict)s.") % {
-            "shown": fmt.count(len(gates)), "total": fmt.count(total),
-            "verdict": gettext(word) if word else build.status.upper()}
-    headline = gettext("VERDICT: %(word)s — %(summary)s") % {"word": head, "summary": " · ".join([first, *rest])}
-    return {"status": status, "headline": headline, "word": head, "counts": counts, "blocking": len(blocking), "note": note}
+        note = gettext(
+            "This report covers %(shown)s of the build's %(total)s gates; the build verdict is "
+            "%(verdict)s."
+        ) % {
+            "shown": fmt.count(len(gates)),
+            "total": fmt.count(total),
+            "verdict": gettext(word) if word else build.status.upper(),
+        }
+    headline = gettext("VERDICT: %(word)s — %(summary)s") % {
+        "word": head,
+        "summary": " · ".join([first, *rest]),
+    }
+    return {
+        "status": status,
+        "headline": headline,
+        "word": head,
+        "counts": counts,
+        "blocking": len(blocking),
+        "note": note,
+    }
 
 
 def explain_inconclusive(gate: Gate, results: Results) -> str:
@@ -223,8 +303,11 @@ def explain_inconclusive(gate: Gate, results: Results) -> str:
     reason = gate.reason
     structured = reasons.records(gate)
     codes = {r.code for r in structured} if structured is not None else set()
-    measure = typed_gate_measure(results, gate)
-    if measure and ("evidence-too-thin" in codes or (structured is None and reason.startswith("evidence too thin"))):
+    measure = gate_measure(results, gate)
+    if measure and (
+        "evidence-too-thin" in codes
+        or (structured is None and reason.startswith("evidence too thin"))
+    ):
         needs = _shortfalls(measure, gate)
         if needs:
             return gettext("evidence too thin — %(needs)s") % {"needs": "; ".join(needs)}
@@ -232,11 +315,19 @@ def explain_inconclusive(gate: Gate, results: Results) -> str:
         level = level_of(results, gate.evaluation)
         groups = _groups(measure, gate.across or "")
         smallest = min(groups.items(), key=lambda kv: kv[1].n, default=None)
-        text = gettext("the %(level)s interval %(interval)s crosses the limit %(limit)s: more patients are needed to decide") % {
-            "level": fmt.level(level), "interval": fmt.interval(gate.ci_low, gate.ci_high),
-            "limit": fmt.limit(gate.op, gate.threshold)}
+        text = gettext(
+            "the %(level)s interval %(interval)s crosses the limit %(limit)s: more patients are "
+            "needed to decide"
+        ) % {
+            "level": fmt.level(level),
+            "interval": fmt.interval(gate.ci_low, gate.ci_high),
+            "limit": fmt.limit(gate.op, gate.threshold),
+        }
         if smallest:
-            text += gettext("; smallest group: %(group)s (n=%(n)s)") % {"group": smallest[0], "n": fmt.count(smallest[1].n)}
+            text += gettext("; smallest group: %(group)s (n=%(n)s)") % {
+                "group": smallest[0],
+                "n": fmt.count(smallest[1].n),
+            }
         return text
     return reasons.gate(gate) or gettext("no reason recorded")
 
@@ -247,9 +338,11 @@ def _groups(measure: Measure, across: str) -> dict[str, Cell]:
     return {g: c for g, c in groups.items() if not (g == "unknown" and not c.n)}
 
 
-SHORTFALL = {"positives": N_("%(have)s positives, minimum %(need)s (%(more)s more needed)"),
-             "negatives": N_("%(have)s negatives, minimum %(need)s (%(more)s more needed)"),
-             "n": N_("%(have)s images, minimum %(need)s (%(more)s more needed)")}
+SHORTFALL = {
+    "positives": N_("%(have)s positives, minimum %(need)s (%(more)s more needed)"),
+    "negatives": N_("%(have)s negatives, minimum %(need)s (%(more)s more needed)"),
+    "n": N_("%(have)s images, minimum %(need)s (%(more)s more needed)"),
+}
 
 
 def _shortfalls(measure: Measure, gate: Gate) -> list[str]:
@@ -257,10 +350,20 @@ def _shortfalls(measure: Measure, gate: Gate) -> list[str]:
     out = []
     for name, cell in _groups(measure, gate.across or "").items():
         parts = []
-        for key, have, need in (("positives", cell.n_pos, mins.positives), ("negatives", cell.n_neg, mins.negatives),
-                                ("n", cell.n, mins.n)):
+        for key, have, need in (
+            ("positives", cell.n_pos, mins.positives),
+            ("negatives", cell.n_neg, mins.negatives),
+            ("n", cell.n, mins.n),
+        ):
             if have < need:
-                parts.append(gettext(SHORTFALL[key]) % {"have": fmt.count(have), "need": fmt.count(need), "more": fmt.count(need - have)})
+                parts.append(
+                    gettext(SHORTFALL[key])
+                    % {
+                        "have": fmt.count(have),
+                        "need": fmt.count(need),
+                        "more": fmt.count(need - have),
+                    }
+                )
         if parts:
             out.append(f"{name}: " + ", ".join(parts))
     return out
@@ -276,7 +379,9 @@ class GateEvidence:
     rationale: str | None
     p_value: str
     problems: list[str]
-    elsewhere: bool = False  # the per-group plot and table are left to the model card report and the dossier
+    elsewhere: bool = (
+        False  # the per-group plot and table are left to the model card report and the dossier
+    )
     statistics: str = ""  # interval method and operating characteristics of a metric gate
 
     @property
@@ -285,10 +390,21 @@ class GateEvidence:
         reason, record = self.row.reason, self.row.record
         if self.problems and "; missing:" in reason:
             if reasons.records(record) is None:  # results written before reasons had codes
-                return reason.split("; missing:", 1)[0] + gettext("; missing items are listed below")
-            return reasons.gate(record, skip=("items-missing",)) + gettext("; missing items are listed below")
+                return reason.split("; missing:", 1)[0] + gettext(
+                    "; missing items are listed below"
+                )
+            return reasons.gate(record, skip=("items-missing",)) + gettext(
+                "; missing items are listed below"
+            )
         if self.problems and reason == "; ".join(self.problems):
-            return fmt.counted(ngettext("%(num)s problem, listed below", "%(num)s problems, listed below", len(self.problems)), len(self.problems))
+            return fmt.counted(
+                ngettext(
+                    "%(num)s problem, listed below",
+                    "%(num)s problems, listed below",
+                    len(self.problems),
+                ),
+                len(self.problems),
+            )
         return reasons.gate(record)
 
     @property
@@ -303,7 +419,7 @@ class GateEvidence:
 def evidence(row: GateRow, results: Results, ids: Ids, rationale: str | None) -> GateEvidence:
     g = row.record
     problems = list(g.details.get("problems") or g.details.get("missing") or [])
-    measure = typed_gate_measure(results, g)
+    measure = gate_measure(results, g)
     pval = fmt.num(g.p_value) if fmt.is_num(g.p_value) else ""
     if g.type != "metric" or not measure:
         return GateEvidence(row, None, [], [], "", rationale, pval, problems)
@@ -313,16 +429,45 @@ def evidence(row: GateRow, results: Results, ids: Ids, rationale: str | None) ->
     included = set(g.details.get("included") or groups)
     table = []
     for name, cell in groups.items():
-        table.append({"group": name, "n": cell.n, "pos": cell.n_pos, "neg": cell.n_neg,
-                      "values": [fmt.cell(cell.metrics.get(p)) for p in parts],
-                      "included": name in included, "overall": False})
+        table.append(
+            {
+                "group": name,
+                "n": cell.n,
+                "pos": cell.n_pos,
+                "neg": cell.n_neg,
+                "values": [fmt.cell(cell.metrics.get(p)) for p in parts],
+                "included": name in included,
+                "overall": False,
+            }
+        )
     overall = measure.overall
-    table.append({"group": gettext("overall"), "n": overall.n, "pos": overall.n_pos, "neg": overall.n_neg,
-                  "values": [fmt.cell(overall.metrics.get(p)) for p in parts], "included": True, "overall": True})
-    stat_label = gettext("%(metric)s %(statistic)s") % {"metric": fmt.metric_label(metric), "statistic": fmt.stat_label(g.statistic)}
+    table.append(
+        {
+            "group": gettext("overall"),
+            "n": overall.n,
+            "pos": overall.n_pos,
+            "neg": overall.n_neg,
+            "values": [fmt.cell(overall.metrics.get(p)) for p in parts],
+            "included": True,
+            "overall": True,
+        }
+    )
+    stat_label = gettext("%(metric)s %(statistic)s") % {
+        "metric": fmt.metric_label(metric),
+        "statistic": fmt.stat_label(g.statistic),
+    }
     chart = forest_chart(g, groups, overall, parts, ids.get("forest", g.id), stat_label, row.title)
-    return GateEvidence(row, chart, [fmt.metric_label(p) for p in parts], table,
-                        f"{stat_label}: {fmt.estimate(g)}", rationale, pval, problems, statistics=statistics_line(g))
+    return GateEvidence(
+        row,
+        chart,
+        [fmt.metric_label(p) for p in parts],
+        table,
+        f"{stat_label}: {fmt.estimate(g)}",
+        rationale,
+        pval,
+        problems,
+        statistics=statistics_line(g),
+    )
 
 
 def statistics_line(g: Gate) -> str:
@@ -333,13 +478,23 @@ def statistics_line(g: Gate) -> str:
         parts.append(gettext("Interval: %(method)s.") % {"method": details["interval"]})
     oc = details.get("operating_characteristics") or {}
     if fmt.is_num(oc.get("p_pass_if_fair")):
-        parts.append(gettext("A truly fair model passes this gate with probability %(p)s at this evaluation’s size.")
-                     % {"p": fmt.pct(oc["p_pass_if_fair"])})
+        parts.append(
+            gettext(
+                "A truly fair model passes this gate with probability %(p)s at this evaluation’s "
+                "size."
+            )
+            % {"p": fmt.pct(oc["p_pass_if_fair"])}
+        )
         if oc.get("note"):
             parts.append(gettext("At this size a truly fair model would rarely pass this gate."))
     if details.get("multiplicity") == "holm":
-        parts.append(gettext("Multiplicity: Holm-adjusted per-pair tests (fail); every pair's interval within the "
-                             "limit (pass)."))
+        parts.append(
+            gettext(
+                "Multiplicity: Holm-adjusted per-pair tests (fail); every pair's interval within "
+                "the "
+                "limit (pass)."
+            )
+        )
     rest = details.get("versus_rest") or []
     if rest:
         listed = "; ".join(f"{d['group']} {fmt.estimate(d)}" for d in rest)
@@ -347,8 +502,15 @@ def statistics_line(g: Gate) -> str:
     return " ".join(parts)
 
 
-def forest_chart(g: Gate, groups: dict[str, Cell], overall: Cell, parts: tuple[str, ...],
-                 ident: str, stat_label: str, gate_title: str) -> Markup:
+def forest_chart(
+    g: Gate,
+    groups: dict[str, Cell],
+    overall: Cell,
+    parts: tuple[str, ...],
+    ident: str,
+    stat_label: str,
+    gate_title: str,
+) -> Markup:
     metric, statistic = g.metric or "", g.statistic or ""
     limit = Limit.of(g.op, g.threshold)
     band = limit if limit is not None and limit.op != "==" else None
@@ -362,10 +524,15 @@ def forest_chart(g: Gate, groups: dict[str, Cell], overall: Cell, parts: tuple[s
     whole = overall.metrics.get(parts[0]) if len(parts) == 1 else None
     ov = whole.value if whole else None
     clamp = metric not in SIGNED
-    top = Panel(rws, charts.panel_domain(pts, [ov, g.threshold if on_groups else None], clamp),
-                title=gettext("%(metric)s by %(attribute)s") % {"metric": fmt.join_and([fmt.metric_label(p) for p in parts]),
-                                                                "attribute": g.across},
-                overall=ov, band=band if on_groups else None, series=len(parts))
+    top = Panel(
+        rws,
+        charts.panel_domain(pts, [ov, g.threshold if on_groups else None], clamp),
+        title=gettext("%(metric)s by %(attribute)s")
+        % {"metric": fmt.join_and([fmt.metric_label(p) for p in parts]), "attribute": g.across},
+        overall=ov,
+        band=band if on_groups else None,
+        series=len(parts),
+    )
     stat_panel = None
     if statistic != "group":
         sp = Point(g.value, g.ci_low, g.ci_high, fmt.undefined(None))
@@ -382,20 +549,37 @@ def _point(stat: Stat | dict[str, Any] | None) -> Point:
     rec = fmt.plain_stat(stat) or {}  # evidence.py still passes the JSON record
     value = rec.get("value") if fmt.is_num(rec.get("value")) else None
     lo, hi = rec.get("ci_low"), rec.get("ci_high")
-    return Point(value, lo if fmt.is_num(lo) else None, hi if fmt.is_num(hi) else None,
-                 fmt.undefined(rec.get("reason")) if value is None else "")
+    return Point(
+        value,
+        lo if fmt.is_num(lo) else None,
+        hi if fmt.is_num(hi) else None,
+        fmt.undefined(rec) if value is None else "",
+    )
 
 
-def _desc(rws: list[Row], ov: float | None, g: Gate, stat_label: str, parts: tuple[str, ...]) -> str:
+def _desc(
+    rws: list[Row], ov: float | None, g: Gate, stat_label: str, parts: tuple[str, ...]
+) -> str:
     items = []
     for r in rws:
-        vals = ", ".join(f"{fmt.metric_label(p)} {_ptext(pt)}" if len(parts) > 1 else _ptext(pt) for p, pt in zip(parts, r.points, strict=False))
+        vals = ", ".join(
+            f"{fmt.metric_label(p)} {_ptext(pt)}" if len(parts) > 1 else _ptext(pt)
+            for p, pt in zip(parts, r.points, strict=False)
+        )
         items.append(f"{r.label}: {vals}")
     if ov is not None:
         items.append(gettext("overall %(value)s") % {"value": fmt.num(ov)})
-    return "; ".join(items) + ". " + gettext("%(statistic)s %(estimate)s; limit %(limit)s; status %(status)s.") % {
-        "statistic": stat_label, "estimate": fmt.estimate(g), "limit": fmt.limit(g.op, g.threshold),
-        "status": fmt.status_word(g.status)}
+    return (
+        "; ".join(items)
+        + ". "
+        + gettext("%(statistic)s %(estimate)s; limit %(limit)s; status %(status)s.")
+        % {
+            "statistic": stat_label,
+            "estimate": fmt.estimate(g),
+            "limit": fmt.limit(g.op, g.threshold),
+            "status": fmt.status_word(g.status),
+        }
+    )
 
 
 def _ptext(p: Point) -> str:

@@ -25,8 +25,23 @@ from babel.support import NullTranslations, Translations
 
 from fairgov.locale import DEFAULT, DOMAIN, LOCALE_DIR, available, po_path
 
-__all__ = ["DEFAULT", "DOMAIN", "LOCALE_DIR", "Lang", "N_", "UnknownLanguage", "available", "compile_po", "current",
-           "gettext", "language", "ngettext", "po_path", "tr", "use"]
+__all__ = [
+    "DEFAULT",
+    "DOMAIN",
+    "LOCALE_DIR",
+    "Lang",
+    "N_",
+    "UnknownLanguage",
+    "available",
+    "compile_po",
+    "current",
+    "gettext",
+    "language",
+    "ngettext",
+    "po_path",
+    "tr",
+    "use",
+]
 
 
 class UnknownLanguage(ValueError):
@@ -43,7 +58,8 @@ class Lang:
 
 
 def compile_po(path: Path) -> Translations:
-    """A .po file -> Translations, compiled in memory (fuzzy entries are left out, as msgfmt does)."""
+    """A .po file -> Translations, compiled in memory (fuzzy entries are left out, as msgfmt
+    does)."""
     with path.open("rb") as fh:
         catalog = read_po(fh, domain=DOMAIN)
     buf = io.BytesIO()

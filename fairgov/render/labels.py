@@ -44,10 +44,16 @@ def endpoint_evaluation(ev: Evaluation, name: str) -> Evaluation:
     """One label's endpoint as a binary evaluation (what the evaluation view reads)."""
     end = ev.labels[name]
     title = gettext("%(title)s — label %(label)s") % {"title": ev.title or ev.id, "label": name}
-    return ev.model_copy(update={
-        "title": title, "task": {"label": end.column, "positive": end.positive},
-        "threshold": end.threshold, "measure": end.measure, "labels": {}, "task_metrics": None,
-    })
+    return ev.model_copy(
+        update={
+            "title": title,
+            "task": {"label": end.column, "positive": end.positive},
+            "threshold": end.threshold,
+            "measure": end.measure,
+            "labels": {},
+            "task_metrics": None,
+        }
+    )
 
 
 def _columns(measure: Measure) -> list[tuple[str, str]]:
@@ -60,8 +66,9 @@ def _columns(measure: Measure) -> list[tuple[str, str]]:
 Block = Cell | TaskCell
 
 
-def _cells(overall: Block, groups: dict[str, dict[str, Block]], columns: list[tuple[str, str]],
-           metric: str) -> list[dict[str, Any]]:
+def _cells(
+    overall: Block, groups: dict[str, dict[str, Block]], columns: list[tuple[str, str]], metric: str
+) -> list[dict[str, Any]]:
     out = []
     for attr, group in columns:
         cell = overall if not attr else groups.get(attr, {}).get(group)
@@ -88,10 +95,20 @@ def overview(ev: Evaluation) -> LabelOverview | None:
     for name in ordered(ev):
         m = ev.labels[name].measure
         gap = _largest_gap(m)
-        text = (gettext("%(attribute)s: %(gap)s") % {"attribute": gap[0], "gap": fmt.estimate(gap[1])}) if gap else "—"
+        text = (
+            (gettext("%(attribute)s: %(gap)s") % {"attribute": gap[0], "gap": fmt.estimate(gap[1])})
+            if gap
+            else "—"
+        )
         groups: dict[str, dict[str, Block]] = {a: dict(b.groups) for a, b in m.attributes.items()}
-        view.rows.append({"label": name, "cells": _cells(m.overall, groups, columns, METRIC), "gap": text,
-                          "worst": False})
+        view.rows.append(
+            {
+                "label": name,
+                "cells": _cells(m.overall, groups, columns, METRIC),
+                "gap": text,
+                "worst": False,
+            }
+        )
         if gap and (best is None or float(gap[1].value) > best[1]):  # type: ignore[arg-type]
             best = (len(view.rows) - 1, float(gap[1].value))  # type: ignore[arg-type]
     if best is not None:
@@ -99,17 +116,29 @@ def overview(ev: Evaluation) -> LabelOverview | None:
         view.worst = view.rows[best[0]]["label"]
     summary = ev.task_metrics
     if summary is not None:
-        tgroups: dict[str, dict[str, Block]] = {a: dict(b.groups) for a, b in summary.attributes.items()}
+        tgroups: dict[str, dict[str, Block]] = {
+            a: dict(b.groups) for a, b in summary.attributes.items()
+        }
         for metric, label in TASK_METRICS.items():
-            view.task_rows.append({"label": gettext(label), "cells": _cells(summary.overall, tgroups, columns, metric)})
+            view.task_rows.append(
+                {
+                    "label": gettext(label),
+                    "cells": _cells(summary.overall, tgroups, columns, metric),
+                }
+            )
     return view
 
 
 def task_fact(ev: Evaluation) -> tuple[str, str]:
     """The Task line of a multilabel / multiclass evaluation's facts."""
     kind = ev.task.get("type")
-    ends = ", ".join(f"{n} = {ev.labels[n].positive}" if kind == "multilabel" else n for n in ordered(ev))
+    ends = ", ".join(
+        f"{n} = {ev.labels[n].positive}" if kind == "multilabel" else n for n in ordered(ev)
+    )
     if kind == "multiclass":
-        return gettext("Task"), gettext("multiclass label %(label)s, classes %(classes)s (each one-vs-rest)") % {
-            "label": ev.task.get("label"), "classes": ends}
-    return gettext("Task"), gettext("multilabel, each label one-vs-rest: %(labels)s") % {"labels": ends}
+        return gettext("Task"), gettext(
+            "multiclass label %(label)s, classes %(classes)s (each one-vs-rest)"
+        ) % {"label": ev.task.get("label"), "classes": ends}
+    return gettext("Task"), gettext("multilabel, each label one-vs-rest: %(labels)s") % {
+        "labels": ends
+    }

@@ -14,41 +14,82 @@ from fairgov.spec.common import NotApplicable
 
 #: stage id, title, [(role, "Kind:dotted.path")]; roles: risk, mitigation, context
 STAGES: list[tuple[str, str, list[tuple[str, str]]]] = [
-    ("data-collection", N_("Data collection"), [
-        ("context", "Datasheet:collection.sampling"), ("context", "Datasheet:collection.inclusion_criteria"),
-        ("risk", "Datasheet:composition.sample_representativeness"), ("risk", "Datasheet:composition.errors_noise"),
-        ("risk", "Datasheet:uses.fairness_impact"), ("risk", "Datasheet:governance.data_gaps"),
-        ("risk", "Datasheet:representativeness.vs_target_population"),
-        ("mitigation", "Datasheet:governance.bias_examination"), ("mitigation", "Datasheet:governance.bias_mitigation"),
-        ("mitigation", "Datasheet:governance.special_category_processing"), ("mitigation", "Datasheet:preprocessing.labeling"),
-    ]),
-    ("pre-training", N_("Pre-training"), [
-        ("context", "ModelCard:model.foundation_model.name"), ("context", "ModelCard:model.foundation_model.version"),
-        ("risk", "ModelCard:training_data"),
-    ]),
-    ("adaptation", N_("Adaptation"), [
-        ("context", "ModelCard:model.foundation_model.adaptation"), ("risk", "ModelCard:model.type"),
-        ("mitigation", "ModelCard:fairness.approach"), ("mitigation", "ModelCard:metrics.decision_thresholds"),
-    ]),
-    ("evaluation", N_("Evaluation"), [
-        ("context", "ModelCard:evaluation_data"), ("risk", "ModelCard:limitations.known_risks"),
-        ("risk", "ModelCard:limitations.known_biases"), ("risk", "ModelCard:limitations.data_gaps"),
-        ("mitigation", "ModelCard:fairness.definition"), ("mitigation", "ModelCard:fairness.bias_mitigation"),
-        ("mitigation", "ModelCard:metrics.variation_approaches"),
-    ]),
-    ("deployment", N_("Deployment"), [
-        ("context", "DeploymentProtocol:intended_population.description"),
-        ("risk", "ModelCard:intended_use.out_of_scope"), ("risk", "DeploymentProtocol:instructions_for_use.foreseeable_misuse"),
-        ("risk", "DeploymentProtocol:instructions_for_use.group_performance"), ("risk", "DeploymentProtocol:risk_management"),
-        ("mitigation", "DeploymentProtocol:human_oversight"), ("mitigation", "DeploymentProtocol:local_validation.subgroup_metrics"),
-        ("mitigation", "DeploymentProtocol:operating_point.rationale"), ("mitigation", "DeploymentProtocol:user_training"),
-        ("mitigation", "DeploymentProtocol:rollback"),
-    ]),
-    ("monitoring", N_("Monitoring"), [
-        ("risk", "DeploymentProtocol:change_control.impact_assessment"),
-        ("mitigation", "DeploymentProtocol:monitoring.fairness.process"), ("mitigation", "DeploymentProtocol:monitoring.post_market_plan"),
-        ("mitigation", "DeploymentProtocol:change_control.correction_policy"), ("mitigation", "DeploymentProtocol:incident_reporting"),
-    ]),
+    (
+        "data-collection",
+        N_("Data collection"),
+        [
+            ("context", "Datasheet:collection.sampling"),
+            ("context", "Datasheet:collection.inclusion_criteria"),
+            ("risk", "Datasheet:composition.sample_representativeness"),
+            ("risk", "Datasheet:composition.errors_noise"),
+            ("risk", "Datasheet:uses.fairness_impact"),
+            ("risk", "Datasheet:governance.data_gaps"),
+            ("risk", "Datasheet:representativeness.vs_target_population"),
+            ("mitigation", "Datasheet:governance.bias_examination"),
+            ("mitigation", "Datasheet:governance.bias_mitigation"),
+            ("mitigation", "Datasheet:governance.special_category_processing"),
+            ("mitigation", "Datasheet:preprocessing.labeling"),
+        ],
+    ),
+    (
+        "pre-training",
+        N_("Pre-training"),
+        [
+            ("context", "ModelCard:model.foundation_model.name"),
+            ("context", "ModelCard:model.foundation_model.version"),
+            ("risk", "ModelCard:training_data"),
+        ],
+    ),
+    (
+        "adaptation",
+        N_("Adaptation"),
+        [
+            ("context", "ModelCard:model.foundation_model.adaptation"),
+            ("risk", "ModelCard:model.type"),
+            ("mitigation", "ModelCard:fairness.approach"),
+            ("mitigation", "ModelCard:metrics.decision_thresholds"),
+        ],
+    ),
+    (
+        "evaluation",
+        N_("Evaluation"),
+        [
+            ("context", "ModelCard:evaluation_data"),
+            ("risk", "ModelCard:limitations.known_risks"),
+            ("risk", "ModelCard:limitations.known_biases"),
+            ("risk", "ModelCard:limitations.data_gaps"),
+            ("mitigation", "ModelCard:fairness.definition"),
+            ("mitigation", "ModelCard:fairness.bias_mitigation"),
+            ("mitigation", "ModelCard:metrics.variation_approaches"),
+        ],
+    ),
+    (
+        "deployment",
+        N_("Deployment"),
+        [
+            ("context", "DeploymentProtocol:intended_population.description"),
+            ("risk", "ModelCard:intended_use.out_of_scope"),
+            ("risk", "DeploymentProtocol:instructions_for_use.foreseeable_misuse"),
+            ("risk", "DeploymentProtocol:instructions_for_use.group_performance"),
+            ("risk", "DeploymentProtocol:risk_management"),
+            ("mitigation", "DeploymentProtocol:human_oversight"),
+            ("mitigation", "DeploymentProtocol:local_validation.subgroup_metrics"),
+            ("mitigation", "DeploymentProtocol:operating_point.rationale"),
+            ("mitigation", "DeploymentProtocol:user_training"),
+            ("mitigation", "DeploymentProtocol:rollback"),
+        ],
+    ),
+    (
+        "monitoring",
+        N_("Monitoring"),
+        [
+            ("risk", "DeploymentProtocol:change_control.impact_assessment"),
+            ("mitigation", "DeploymentProtocol:monitoring.fairness.process"),
+            ("mitigation", "DeploymentProtocol:monitoring.post_market_plan"),
+            ("mitigation", "DeploymentProtocol:change_control.correction_policy"),
+            ("mitigation", "DeploymentProtocol:incident_reporting"),
+        ],
+    ),
 ]
 ROLE_LABEL = {"risk": N_("Risk"), "mitigation": N_("Mitigation"), "context": N_("Context")}
 EXCERPT = 220
@@ -78,7 +119,9 @@ class Stage:
 
     @property
     def gap(self) -> bool:
-        return not any(i.state == "answered" and i.role in ("risk", "mitigation") for i in self.items)
+        return not any(
+            i.state == "answered" and i.role in ("risk", "mitigation") for i in self.items
+        )
 
 
 def resolve_field(model: Any, dotted: str) -> tuple[Any, Any]:
@@ -105,14 +148,20 @@ def stage_for_gate(gate: Gate, spec: Any, kinds: set[str]) -> str:
         for f in spec.fields:
             if (sid := lookup.get(f"{spec.document}:{f}")) is not None:
                 return sid
-        return {"Datasheet": "data-collection", "DeploymentProtocol": "deployment"}.get(spec.document, "evaluation")
+        return {"Datasheet": "data-collection", "DeploymentProtocol": "deployment"}.get(
+            spec.document, "evaluation"
+        )
     if "ModelCard" in kinds:
         return "evaluation"
     return "data-collection" if kinds == {"Datasheet"} else "deployment"
 
 
-def stages(documents: dict[str, list[Any]], anchors: dict[tuple[str, str], str], gates: list[Any],
-           gate_info: dict[str, tuple[Any, set[str]]]) -> list[Stage]:
+def stages(
+    documents: dict[str, list[Any]],
+    anchors: dict[tuple[str, str], str],
+    gates: list[Any],
+    gate_info: dict[str, tuple[Any, set[str]]],
+) -> list[Stage]:
     """documents: kind -> entries in the report; anchors: (doc ref, path) -> field anchor;
     gates: GateRow list; gate_info: gate id -> (gate spec, kinds)."""
     out = []
@@ -123,20 +172,28 @@ def stages(documents: dict[str, list[Any]], anchors: dict[tuple[str, str], str],
             for entry in documents.get(kind, []):
                 items.append(_item(role, entry, path, anchors, len(documents.get(kind, [])) > 1))
         stage = Stage(sid, gettext(title), items)
-        stage.gates = [g for g in gates if stage_for_gate(g.record, *gate_info.get(g.id, (None, set()))) == sid]
+        stage.gates = [
+            g for g in gates if stage_for_gate(g.record, *gate_info.get(g.id, (None, set()))) == sid
+        ]
         if sid == "monitoring":
             stage.note = _triggers(documents.get("DeploymentProtocol", []))
         out.append(stage)
     return out
 
 
-def _item(role: str, entry: Any, path: str, anchors: dict[tuple[str, str], str], several: bool) -> StageItem:
+def _item(
+    role: str, entry: Any, path: str, anchors: dict[tuple[str, str], str], several: bool
+) -> StageItem:
     value, info = resolve_field(entry.model, path)
-    question = split_description(info.description if info else path)[0] or fmt.humanize(path.split(".")[-1])
+    question = split_description(info.description if info else path)[0] or fmt.humanize(
+        path.split(".")[-1]
+    )
     doc = entry.model.title if several else entry.doc.kind
     anchor = anchors.get((entry.ref, path))
     if isinstance(value, NotApplicable):
-        text = gettext("not applicable: %(justification)s") % {"justification": _excerpt(value.not_applicable)}
+        text = gettext("not applicable: %(justification)s") % {
+            "justification": _excerpt(value.not_applicable)
+        }
         return StageItem(role, question, doc, "na", text, anchor)
     if value is None or (isinstance(value, str) and not value.strip()):
         return StageItem(role, question, doc, "missing", gettext("not documented"), anchor)
@@ -153,4 +210,6 @@ def _triggers(deployments: list[Any]) -> str:
     for d in deployments:
         for t in d.model.monitoring.triggers:
             out.append(f"{t.condition} → {t.action}")
-    return gettext("Monitoring triggers: %(triggers)s") % {"triggers": " | ".join(out)} if out else ""
+    return (
+        gettext("Monitoring triggers: %(triggers)s") % {"triggers": " | ".join(out)} if out else ""
+    )

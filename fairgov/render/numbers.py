@@ -47,7 +47,9 @@ def count(x: Any) -> str:
 @lru_cache(maxsize=4096)
 def _percent(hundredths: str, decimals: str, lang: str) -> str:
     """Babel's percent (the language's sign and spacing) of an already rounded percentage."""
-    pattern = Locale.parse(lang).percent_formats[None].pattern.replace("#,##0", "#,##0" + decimals, 1)
+    pattern = (
+        Locale.parse(lang).percent_formats[None].pattern.replace("#,##0", "#,##0" + decimals, 1)
+    )
     return format_percent(Decimal(hundredths) / 100, format=pattern, locale=lang)
 
 
@@ -55,4 +57,6 @@ def pct(x: Any, digits: int = 1) -> str:
     """52.0% (52,0 % in French); — for missing values."""
     if not is_num(x):
         return DASH
-    return _percent(f"{100 * float(x):.{digits}f}", "." + "0" * digits if digits else "", current().code)
+    return _percent(
+        f"{100 * float(x):.{digits}f}", "." + "0" * digits if digits else "", current().code
+    )

@@ -25,19 +25,22 @@ _UA_XMP = (
     b"</rdf:Description>"
     b'<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" '
     b'xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">'
-    b"<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType=\"Resource\">"
+    b'<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">'
     b"<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>"
     b"<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>"
-    b"<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix><pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType=\"Resource\">"
+    b'<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix><pdfaSchema:property><rdf:Seq><rdf:li '
+    b'rdf:parseType="Resource">'
     b"<pdfaProperty:name>part</pdfaProperty:name><pdfaProperty:valueType>Integer</pdfaProperty:valueType>"
     b"<pdfaProperty:category>internal</pdfaProperty:category>"
-    b"<pdfaProperty:description>Indicates, which part of ISO 14289 standard is followed</pdfaProperty:description>"
+    b"<pdfaProperty:description>Indicates, which part of ISO 14289 standard is "
+    b"followed</pdfaProperty:description>"
     b"</rdf:li></rdf:Seq></pdfaSchema:property></rdf:li></rdf:Bag></pdfaExtension:schemas></rdf:Description>"
 )
 
 
 class QuietWeasyprint(logging.Handler):
-    """Collects weasyprint's log records (refused fetches, layout warnings) instead of printing them."""
+    """Collects weasyprint's log records (refused fetches, layout warnings) instead of printing
+    them."""
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -57,21 +60,34 @@ def _finisher(document: Any, pdf: Any) -> None:
     ref = pdf.catalog["Metadata"]
     ref = int((ref.decode() if isinstance(ref, bytes) else str(ref)).split()[0])
     stream = pdf.objects[ref]
-    packet = b"".join(part if isinstance(part, bytes) else str(part).encode() for part in stream.stream)
+    packet = b"".join(
+        part if isinstance(part, bytes) else str(part).encode() for part in stream.stream
+    )
     packet = packet.replace(b"</rdf:RDF>", _UA_XMP + b"</rdf:RDF>", 1)
     stream.stream = [packet]
     pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
 
 
-def html_to_pdf(html: str, *, base_dir: Path, allowed_dirs: list[Path], results_bytes: bytes, build_date: str,
-                description: str | None = None) -> tuple[bytes, list[str]]:
+def html_to_pdf(
+    html: str,
+    *,
+    base_dir: Path,
+    allowed_dirs: list[Path],
+    results_bytes: bytes,
+    build_date: str,
+    description: str | None = None,
+) -> tuple[bytes, list[str]]:
     """Render `html`; returns the PDF bytes and any fetch refusals / weasyprint warnings."""
     fetcher = ConfinedURLFetcher(allowed_dirs)
     when = build_datetime(build_date)
     attachment = weasyprint.Attachment(
-        file_obj=io.BytesIO(results_bytes), url_fetcher=fetcher, name="results.json",
+        file_obj=io.BytesIO(results_bytes),
+        url_fetcher=fetcher,
+        name="results.json",
         description=attachment_description() if description is None else description,
-        created=when, modified=when, relationship="Data",
+        created=when,
+        modified=when,
+        relationship="Data",
     )
     handler = QuietWeasyprint()
     logger = logging.getLogger("weasyprint")
@@ -79,13 +95,19 @@ def html_to_pdf(html: str, *, base_dir: Path, allowed_dirs: list[Path], results_
     old_propagate = logger.propagate
     logger.propagate = False
     try:
-        doc = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher).render()
+        doc = weasyprint.HTML(
+            string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher
+        ).render()
         with warnings.catch_warnings():
             # weasyprint 70 opens its sRGB output-intent profile without closing it
             warnings.simplefilter("ignore", ResourceWarning)
             data = doc.write_pdf(
-                pdf_variant=PDF_VARIANT, pdf_tags=True, attachments=[attachment], uncompressed_pdf=False,
-                custom_metadata=False, finisher=_finisher,
+                pdf_variant=PDF_VARIANT,
+                pdf_tags=True,
+                attachments=[attachment],
+                uncompressed_pdf=False,
+                custom_metadata=False,
+                finisher=_finisher,
             )
     finally:
         logger.removeHandler(handler)

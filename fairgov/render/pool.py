@@ -59,12 +59,19 @@ def workers_for(jobs: int) -> int:
 def render_job(job: PdfJob) -> tuple[bytes, list[str]]:
     from fairgov.render.pdf import html_to_pdf
 
-    return html_to_pdf(job.html, base_dir=job.base_dir, allowed_dirs=list(job.allowed_dirs), results_bytes=job.results_bytes,
-                       build_date=job.build_date, description=job.attachment_description)
+    return html_to_pdf(
+        job.html,
+        base_dir=job.base_dir,
+        allowed_dirs=list(job.allowed_dirs),
+        results_bytes=job.results_bytes,
+        build_date=job.build_date,
+        description=job.attachment_description,
+    )
 
 
 def order(sizes: list[int]) -> list[int]:
-    """Dispatch order: the largest job first (HTML size ~ pages), so the last job to start is a small one."""
+    """Dispatch order: the largest job first (HTML size ~ pages), so the last job to start is a
+    small one."""
     return sorted(range(len(sizes)), key=lambda i: (-sizes[i], i))
 
 
@@ -77,7 +84,9 @@ def _stops_deferred() -> Iterator[None]:
     stops half-way through handing them over, and the worker inherits a mask that holds both
     signals while Python boots in it (no stray traceback); `_work` then ignores SIGINT and lets
     SIGTERM in. A signal that arrived meanwhile is raised as KeyboardInterrupt afterwards."""
-    if threading.current_thread() is not threading.main_thread():  # signals are the main thread's business
+    if (
+        threading.current_thread() is not threading.main_thread()
+    ):  # signals are the main thread's business
         yield
         return
     caught: list[int] = []
@@ -101,7 +110,9 @@ def _serve(conn: Connection) -> None:
     (index, pdf, problems, error) back, until None (or the parent's end closes)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the workers
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)  # a pending SIGTERM from the parent ends this worker here
+        signal.pthread_sigmask(
+            signal.SIG_UNBLOCK, STOPS
+        )  # a pending SIGTERM from the parent ends this worker here
     import fairgov.render.pdf  # noqa: F401 - loaded while the parent still builds the HTML
 
     while True:
@@ -142,11 +153,16 @@ def _exit_text(proc: Any) -> str:
 
 
 def _died(proc: Any, jobs_left: int) -> PdfWorkerError:
-    return PdfWorkerError(f"a PDF render worker stopped before sending {jobs_left} of its reports "
-                          f"({_exit_text(proc)})", "FG615")
+    return PdfWorkerError(
+        f"a PDF render worker stopped before sending {jobs_left} of its reports "
+        f"({_exit_text(proc)})",
+        "FG615",
+    )
 
 
-def _dispatch(procs: list[tuple[Any, Connection]], jobs: list[PdfJob]) -> list[tuple[bytes, list[str]]]:
+def _dispatch(
+    procs: list[tuple[Any, Connection]], jobs: list[PdfJob]
+) -> list[tuple[bytes, list[str]]]:
     """Every job's result, in order. Each worker gets one job at a time, the next one when it
     sends its result. The parent waits on the pipes and on the processes themselves: a worker
     that ends (killed, out of memory) is noticed by its sentinel even when another process still
@@ -196,7 +212,8 @@ def _resource_tracker() -> None:
 
 
 class Workers:
-    """`n` worker processes, started now; `render(jobs)` any number of times; `close()` ends them."""
+    """`n` worker processes, started now; `render(jobs)` any number of times; `close()` ends
+    them."""
 
     def __init__(self, n: int):
         ctx = multiprocessing.get_context("spawn")

@@ -12,10 +12,16 @@ from fairgov.render.i18n import N_, gettext
 
 __all__ = ["protocol_facts"]
 
-POOLING = {"cls": N_("the CLS token"), "mean_patch": N_("the mean of the patch tokens"),
-           "clip_image": N_("the CLIP image embedding")}
-FRAMES = {"first": N_("the first frame"), "middle": N_("the middle frame"),
-          "mean": N_("the mean of all frames")}
+POOLING = {
+    "cls": N_("the CLS token"),
+    "mean_patch": N_("the mean of the patch tokens"),
+    "clip_image": N_("the CLIP image embedding"),
+}
+FRAMES = {
+    "first": N_("the first frame"),
+    "middle": N_("the middle frame"),
+    "mean": N_("the mean of all frames"),
+}
 
 
 def protocol_facts(protocol: Any, provenance: dict[str, Any] | None) -> list[tuple[str, str]]:
@@ -28,8 +34,10 @@ def protocol_facts(protocol: Any, provenance: dict[str, Any] | None) -> list[tup
     out = [(gettext("Backbone"), _backbone(prov))] if "library" in prov else []
     zs = prov.get("zero_shot") or {}
     if protocol == "zero_shot" and zs:
-        out += [(gettext("Prompts"), _prompts(zs.get("prompts") or {})),
-                (gettext("Temperature"), _temperature(zs))]
+        out += [
+            (gettext("Prompts"), _prompts(zs.get("prompts") or {})),
+            (gettext("Temperature"), _temperature(zs)),
+        ]
     spec = prov.get("image_spec")
     if spec:
         out.append((gettext("DICOM decoding"), _decoding(spec)))
@@ -46,16 +54,20 @@ def _backbone(prov: dict[str, Any]) -> str:
 
 
 def _prompts(prompts: dict[str, list[str]]) -> str:
-    return "; ".join(f"{cls}: " + " | ".join(f"“{p}”" for p in texts)
-                     for cls, texts in prompts.items())
+    return "; ".join(
+        f"{cls}: " + " | ".join(f"“{p}”" for p in texts) for cls, texts in prompts.items()
+    )
 
 
 def _temperature(zs: dict[str, Any]) -> str:
     spec = zs.get("temperature_source") == "spec"
-    source = gettext("set in the evaluation") if spec else gettext("the model's learned 1/logit_scale")
-    return gettext("%(value)s (%(source)s); score: softmax over the classes of the cosine "
-                   "similarity between image and class prompts, divided by it") % {
-        "value": fmt.num(zs.get("temperature"), 4), "source": source}
+    source = (
+        gettext("set in the evaluation") if spec else gettext("the model's learned 1/logit_scale")
+    )
+    return gettext(
+        "%(value)s (%(source)s); score: softmax over the classes of the cosine "
+        "similarity between image and class prompts, divided by it"
+    ) % {"value": fmt.num(zs.get("temperature"), 4), "source": source}
 
 
 def _plain(x: Any) -> str:
@@ -65,9 +77,12 @@ def _plain(x: Any) -> str:
 
 def _decoding(spec: dict[str, Any]) -> str:
     window = spec.get("window")
-    how = (gettext("window centre %(center)s, width %(width)s") % {
-        "center": _plain(window[0]), "width": _plain(window[1])}
-        if window else gettext("each file's own window"))
+    how = (
+        gettext("window centre %(center)s, width %(width)s")
+        % {"center": _plain(window[0]), "width": _plain(window[1])}
+        if window
+        else gettext("each file's own window")
+    )
     frames = FRAMES.get(str(spec.get("frames")))
     if frames:
         how += "; " + gettext("multi-frame files: %(frames)s") % {"frames": gettext(frames)}

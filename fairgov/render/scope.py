@@ -9,11 +9,19 @@ from fairgov.render.i18n import N_, gettext
 from fairgov.results import Gate, Results
 from fairgov.validate import CompiledProject, Entry
 
-KIND_LABEL = {"datasheet": N_("Datasheet"), "modelcard": N_("Model card"), "deployment": N_("Deployment protocol"),
-              "dossier": N_("Governance dossier")}
+KIND_LABEL = {
+    "datasheet": N_("Datasheet"),
+    "modelcard": N_("Model card"),
+    "deployment": N_("Deployment protocol"),
+    "dossier": N_("Governance dossier"),
+}
 ALL_DOCUMENTS = frozenset({"Datasheet", "ModelCard", "DeploymentProtocol"})
-SPEC_KINDS = {"datasheet": {"Datasheet"}, "modelcard": {"ModelCard"}, "deployment": {"DeploymentProtocol"},
-              "dossier": set(ALL_DOCUMENTS)}
+SPEC_KINDS = {
+    "datasheet": {"Datasheet"},
+    "modelcard": {"ModelCard"},
+    "deployment": {"DeploymentProtocol"},
+    "dossier": set(ALL_DOCUMENTS),
+}
 
 
 @dataclass
@@ -43,7 +51,11 @@ def _by_ref(entries: list[Entry]) -> list[Entry]:
 
 def card_evaluations(cp: CompiledProject, card: Entry) -> list[str]:
     listed = [e.ref for e in card.model.evaluations if cp.get(e.ref) is not None]
-    others = [e.ref for e in _by_ref(cp.of_kind("Evaluation")) if e.model.model == card.ref and e.ref not in listed]
+    others = [
+        e.ref
+        for e in _by_ref(cp.of_kind("Evaluation"))
+        if e.model.model == card.ref and e.ref not in listed
+    ]
     return listed + others
 
 
@@ -112,19 +124,53 @@ def scopes(cp: CompiledProject, results: Results) -> list[Scope]:
         refs = [r for r, m in sorted(evals.items()) if m.dataset == ds.ref]
         cards_used = {evals[r].model for r in refs}
         deps = [d for d in deployments if d.model.model in cards_used]
-        out.append(Scope("datasheet", f"datasheet-{ds.model.id}", ds.model.title, ds, [ds], refs, deps))
+        out.append(
+            Scope("datasheet", f"datasheet-{ds.model.id}", ds.model.title, ds, [ds], refs, deps)
+        )
     for card in cards:
         refs = card_evaluations(cp, card)
         deps = [d for d in deployments if d.model.model == card.ref]
-        out.append(Scope("modelcard", f"modelcard-{card.model.id}", card.model.title, card, [card], refs, deps))
+        out.append(
+            Scope(
+                "modelcard",
+                f"modelcard-{card.model.id}",
+                card.model.title,
+                card,
+                [card],
+                refs,
+                deps,
+            )
+        )
     for dp in deployments:
         dp_card = cp.get(dp.model.model)
         refs = card_evaluations(cp, dp_card) if dp_card else []
         policies = policy_closure(cp, project_policies + list(dp.model.policies))
-        out.append(Scope("deployment", f"deployment-{dp.model.id}", dp.model.title, dp, [dp], refs, [dp], policies))
+        out.append(
+            Scope(
+                "deployment",
+                f"deployment-{dp.model.id}",
+                dp.model.title,
+                dp,
+                [dp],
+                refs,
+                [dp],
+                policies,
+            )
+        )
         datasheets = _unique(cp.get(evals[r].dataset) for r in refs if r in evals)
         docs = [*datasheets, *([dp_card] if dp_card else []), dp]
-        out.append(Scope("dossier", f"dossier-{dp.model.id}", dossier_title(dp_card, dp), dp, docs, refs, [dp], policies))
+        out.append(
+            Scope(
+                "dossier",
+                f"dossier-{dp.model.id}",
+                dossier_title(dp_card, dp),
+                dp,
+                docs,
+                refs,
+                [dp],
+                policies,
+            )
+        )
     for scope in out:
         scope.gates = scoped_gates(cp, results, scope)
     return out
@@ -135,7 +181,10 @@ def dossier_title(card: Entry | None, dp: Entry) -> str:
         return dp.model.title
     name = card.model.details.name
     return gettext("%(name)s v%(version)s — deployment at %(site)s") % {
-        "name": name, "version": card.model.version, "site": dp.model.site.name}
+        "name": name,
+        "version": card.model.version,
+        "site": dp.model.site.name,
+    }
 
 
 def _unique(entries: Any) -> list[Entry]:
@@ -144,4 +193,3 @@ def _unique(entries: Any) -> list[Entry]:
         if e is not None and e not in out:
             out.append(e)
     return out
-

@@ -10,7 +10,7 @@ from fairgov.render import fmt
 from fairgov.render.findings import findings
 from fairgov.render.i18n import gettext
 from fairgov.results import Results
-from fairgov.results.endpoints import typed_gate_measure
+from fairgov.results.endpoints import gate_measure
 
 CONCERNS = ("fail", "inconclusive", "warn")
 
@@ -33,15 +33,28 @@ def worse_served(rows: list[Any], results: Results) -> list[dict[str, Any]]:
         g = row.record
         if g.type != "metric" or row.status not in CONCERNS:
             continue
-        measure = typed_gate_measure(results, g)
+        measure = gate_measure(results, g)
         block = measure.attributes.get(g.across or "") if measure else None
         metric = g.metric or ""
-        defined = [(name, stat) for name, c in (block.groups.items() if block else ())
-                   if (stat := c.metrics.get(metric)) is not None and fmt.is_num(stat.value)]
-        line = {"id": row.id, "anchor": row.anchor, "status": row.status, "title": row.title,
-                "statistic": fmt.estimate(g), "limit": row.limit, "low": "", "high": ""}
+        defined = [
+            (name, stat)
+            for name, c in (block.groups.items() if block else ())
+            if (stat := c.metrics.get(metric)) is not None and fmt.is_num(stat.value)
+        ]
+        line = {
+            "id": row.id,
+            "anchor": row.anchor,
+            "status": row.status,
+            "title": row.title,
+            "statistic": fmt.estimate(g),
+            "limit": row.limit,
+            "low": "",
+            "high": "",
+        }
         if len(defined) > 1:
-            defined.sort(key=lambda kv: kv[1].value if kv[1].value is not None else 0.0)  # all defined
+            defined.sort(
+                key=lambda kv: kv[1].value if kv[1].value is not None else 0.0
+            )  # all defined
             lo, hi = defined[0], defined[-1]
             line["low"] = f"{lo[0]} {fmt.estimate(lo[1])}"
             line["high"] = f"{hi[0]} {fmt.estimate(hi[1])}"
@@ -54,15 +67,31 @@ def watch(scope: Any) -> list[str]:
     for d in scope.deployments:
         mon = d.model.monitoring
         f = mon.fairness
-        out.append(gettext("%(site)s: %(metrics)s by %(subgroups)s, %(frequency)s") % {
-            "site": d.model.site.name, "metrics": ", ".join(fmt.metric_label(m) for m in f.metrics),
-            "subgroups": ", ".join(f.subgroups) or fmt.DASH, "frequency": f.frequency})
-        out += [gettext("trigger: %(condition)s → %(action)s") % {"condition": t.condition, "action": t.action}
-                for t in mon.triggers]
+        out.append(
+            gettext("%(site)s: %(metrics)s by %(subgroups)s, %(frequency)s")
+            % {
+                "site": d.model.site.name,
+                "metrics": ", ".join(fmt.metric_label(m) for m in f.metrics),
+                "subgroups": ", ".join(f.subgroups) or fmt.DASH,
+                "frequency": f.frequency,
+            }
+        )
+        out += [
+            gettext("trigger: %(condition)s → %(action)s")
+            % {"condition": t.condition, "action": t.action}
+            for t in mon.triggers
+        ]
     return out
 
 
-def executive_summary(scope: Any, cp: Any, results: Results, rows: list[Any], waivers: list[Any]) -> dict[str, Any]:
-    return {"purpose": purpose(scope, cp), "worse": worse_served(rows, results), "watch": watch(scope),
-            "waivers": [w for w in waivers if w], "findings": findings(scope, results),
-            "passed": sum(1 for r in rows if r.status == "pass")}
+def executive_summary(
+    scope: Any, cp: Any, results: Results, rows: list[Any], waivers: list[Any]
+) -> dict[str, Any]:
+    return {
+        "purpose": purpose(scope, cp),
+        "worse": worse_served(rows, results),
+        "watch": watch(scope),
+        "waivers": [w for w in waivers if w],
+        "findings": findings(scope, results),
+        "passed": sum(1 for r in rows if r.status == "pass"),
+    }

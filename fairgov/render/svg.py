@@ -45,41 +45,98 @@ class Svg:
     def raw(self, markup: str) -> None:
         self.parts.append(markup)
 
-    def text(self, x: float, y: float, text: str, size: float = 9, anchor: str = "start", **attrs: object) -> None:
+    def text(
+        self, x: float, y: float, text: str, size: float = 9, anchor: str = "start", **attrs: object
+    ) -> None:
         attrs.setdefault("fill", INK)
-        self.parts.append(element("text", text, {"x": x, "y": y, "font_size": size, "text_anchor": anchor, **attrs}))
+        self.parts.append(
+            element(
+                "text", text, {"x": x, "y": y, "font_size": size, "text_anchor": anchor, **attrs}
+            )
+        )
 
-    def lines(self, x: float, y: float, lines: Sequence[str], size: float, anchor: str = "start", **attrs: object) -> None:
+    def lines(
+        self,
+        x: float,
+        y: float,
+        lines: Sequence[str],
+        size: float,
+        anchor: str = "start",
+        **attrs: object,
+    ) -> None:
         """Wrapped text: one <text> per line, `line_height(size)` apart, the first baseline at y."""
         for k, text in enumerate(lines):
             self.text(x, y + k * line_height(size), text, size, anchor, **attrs)
 
-    def line(self, x1: float, y1: float, x2: float, y2: float, stroke: str = INK, width: float = 1, **attrs: object) -> None:
-        self.parts.append(element("line", None, {"x1": x1, "y1": y1, "x2": x2, "y2": y2, "stroke": stroke, "stroke_width": width, **attrs}))
+    def line(
+        self,
+        x1: float,
+        y1: float,
+        x2: float,
+        y2: float,
+        stroke: str = INK,
+        width: float = 1,
+        **attrs: object,
+    ) -> None:
+        self.parts.append(
+            element(
+                "line",
+                None,
+                {
+                    "x1": x1,
+                    "y1": y1,
+                    "x2": x2,
+                    "y2": y2,
+                    "stroke": stroke,
+                    "stroke_width": width,
+                    **attrs,
+                },
+            )
+        )
 
     def rect(self, x: float, y: float, w: float, h: float, fill: str, **attrs: object) -> None:
-        self.parts.append(element("rect", None, {"x": x, "y": y, "width": max(w, 0), "height": max(h, 0), "fill": fill, **attrs}))
+        self.parts.append(
+            element(
+                "rect",
+                None,
+                {"x": x, "y": y, "width": max(w, 0), "height": max(h, 0), "fill": fill, **attrs},
+            )
+        )
 
-    def marker(self, shape: str, x: float, y: float, r: float, fill: str, stroke: str | None = None) -> None:
+    def marker(
+        self, shape: str, x: float, y: float, r: float, fill: str, stroke: str | None = None
+    ) -> None:
         stroke = stroke or fill
         if shape == "square":
             self.rect(x - r, y - r, 2 * r, 2 * r, fill, stroke=stroke)
         elif shape == "triangle":
             pts = [(x, y - r * 1.2), (x + r * 1.1, y + r * 0.8), (x - r * 1.1, y + r * 0.8)]
-            self.el("polygon", points=" ".join(f"{f(a)},{f(b)}" for a, b in pts), fill=fill, stroke=stroke)
+            self.el(
+                "polygon",
+                points=" ".join(f"{f(a)},{f(b)}" for a, b in pts),
+                fill=fill,
+                stroke=stroke,
+            )
         elif shape == "diamond":
             pts = [(x, y - r * 1.3), (x + r * 1.3, y), (x, y + r * 1.3), (x - r * 1.3, y)]
-            self.el("polygon", points=" ".join(f"{f(a)},{f(b)}" for a, b in pts), fill=fill, stroke=stroke)
+            self.el(
+                "polygon",
+                points=" ".join(f"{f(a)},{f(b)}" for a, b in pts),
+                fill=fill,
+                stroke=stroke,
+            )
         else:
             self.el("circle", cx=x, cy=y, r=r, fill=fill, stroke=stroke)
 
     def render(self) -> Markup:
         tid, did = f"{self.ident}-title", f"{self.ident}-desc"
         head = (
-            f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{escape(self.ident)}" role="img" '
+            f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{escape(self.ident)}" '
+            f'role="img" '
             f'aria-labelledby="{tid} {did}" width="{f(self.width)}" height="{f(self.height)}" '
             f'viewBox="0 0 {f(self.width)} {f(self.height)}" font-family="{FONT}">'
-            f'<title id="{tid}">{escape(self.title)}</title><desc id="{did}">{escape(self.desc)}</desc>'
+            f'<title id="{tid}">{escape(self.title)}</title><desc '
+            f'id="{did}">{escape(self.desc)}</desc>'
         )
         return Markup(head + "".join(self.parts) + "</svg>")  # noqa: S704 - every part is escaped
 
@@ -114,7 +171,9 @@ def nice_ticks(lo: float, hi: float, target: int = 5) -> list[float]:
     return ticks
 
 
-def domain(values: Iterable[float | None], pad: float = 0.05, clamp01: bool = False) -> tuple[float, float]:
+def domain(
+    values: Iterable[float | None], pad: float = 0.05, clamp01: bool = False
+) -> tuple[float, float]:
     """A padded [lo, hi] covering every value; [0, 1] metrics stay inside [0, 1]."""
     vals = [v for v in values if v is not None and math.isfinite(v)]
     if not vals:
@@ -137,7 +196,8 @@ def domain(values: Iterable[float | None], pad: float = 0.05, clamp01: bool = Fa
 
 #: wrapped lines' baseline distance, in font sizes
 LEADING = 1.2
-#: measured widths are widened by this share: weasyprint's shaping and a substitute font may differ a little
+#: measured widths are widened by this share: weasyprint's shaping and a substitute font may
+#: differ a little
 SLACK = 1.04
 _BREAK_AFTER = re.compile(r"(?<=[-/×,;])(?=\S)")
 
@@ -161,7 +221,9 @@ def wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]:
     text = " ".join(text.split())
     if not text or text_width(text, size, bold) <= width:
         return [text] if text else []
-    pieces: list[str] = []  # each piece ends where a line may break; spaces kept on the piece before
+    pieces: list[
+        str
+    ] = []  # each piece ends where a line may break; spaces kept on the piece before
     for word in text.split(" "):
         parts = _BREAK_AFTER.split(word)
         pieces += parts[:-1] + [parts[-1] + " "]

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from fairgov.jsonout import dumps
+from fairgov.reasons import Reason
 
 #: 1.2: every gate records `reasons` (code, params, English text) beside the English `reason`,
 #: and its `rationale`; evaluations gain mitigation `variants` and their paired `comparisons`,
@@ -16,8 +17,10 @@ from fairgov.jsonout import dumps
 #: 1.3: multilabel / multiclass evaluations: `labels` (one endpoint per label or class, each
 #: with its threshold and measure; the evaluation's own `measure` and `threshold` are then
 #: absent) and, for multiclass, `task_metrics`; gates gain `label`.
-RESULTS_SCHEMA_VERSION = "1.3"
-READABLE_VERSIONS = ("1.1", "1.2", "1.3")
+#: 1.4: a stat's reason is structured too: `reasons` (code, params, English text) beside the
+#: English `reason`, and a cell's `evidence_reasons` beside `evidence_reason`.
+RESULTS_SCHEMA_VERSION = "1.4"
+READABLE_VERSIONS = ("1.1", "1.2", "1.3", "1.4")
 
 Num = float | int | None
 
@@ -27,6 +30,19 @@ class Section(BaseModel):
     when it is written again (`dump` leaves out what was never set)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ReasonRecord(Section):
+    """A structured reason (fairgov.reasons.Reason): code, parameters and its English text."""
+
+    code: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    text: str
+
+
+def structured(records: list[ReasonRecord]) -> list[Reason] | None:
+    """Records as `Reason`s (None when there are none: a file written before they existed)."""
+    return [Reason.from_dict(r.model_dump()) for r in records] or None
 
 
 class Difference(Section):
@@ -51,7 +67,14 @@ class Stat(Section):
     ci_low: Num = None
     ci_high: Num = None
     reason: str | None = None
+    reasons: list[ReasonRecord] = Field(
+        default_factory=list, description="since 1.4: `reason` as codes and parameters"
+    )
     debiased: Stat | None = None
+
+    def why(self) -> list[Reason] | None:
+        """The structured reasons (None: none recorded, or a file older than 1.4)."""
+        return structured(self.reasons)
 
 
 class Aggregate(Stat):
@@ -67,7 +90,8 @@ class Aggregate(Stat):
     fair_upper: list[Num] | None = None
     differences: list[Difference] = Field(default_factory=list)
     versus_rest: list[Difference] = Field(
-        default_factory=list, description="each group minus every other row pooled (additive in 1.2)"
+        default_factory=list,
+        description="each group minus every other row pooled (additive in 1.2)",
     )
 
 
@@ -79,6 +103,9 @@ class Cell(Section):
     n_neg: int = Field(ge=0)
     n_clusters: int | None = None
     evidence_reason: str | None = None
+    evidence_reasons: list[ReasonRecord] = Field(
+        default_factory=list, description="since 1.4: `evidence_reason` as codes and parameters"
+    )
     metrics: dict[str, Stat]
 
 
@@ -172,11 +199,13 @@ class TaskCell(Section):
 
 class TaskAttribute(Section):
     groups: dict[str, TaskCell]
-    gaps: dict[str, Aggregate] = Field(description="Largest minus smallest group value, per metric.")
+    gaps: dict[str, Aggregate] = Field(
+        description="Largest minus smallest group value, per metric."
+    )
 
 
 class TaskMetrics(Section):
-    """Multiclass task-level metrics (fairgov.metrics.multiclass), percentile bootstrap intervals."""
+    """Multiclass task-level metrics (fairgov/metrics/multiclass.py), percentile bootstrap CIs."""
 
     classes: list[str]
     interval: str
@@ -264,18 +293,10 @@ class Variant(Section):
     measure: Measure | None = None
     gates: list[Gate] = Field(
         default_factory=list,
-        description="The applied policies' metric gates on this variant (informational: the verdict "
-        "judges the evaluation as declared).",
+        description="The applied policies' metric gates on this variant (informational: the "
+        "verdict judges the evaluation as declared).",
     )
     gates_summary: dict[str, Any] | None = None
-
-
-class ReasonRecord(Section):
-    """A structured reason (fairgov.reasons.Reason): code, parameters and its English text."""
-
-    code: str
-    params: dict[str, Any] = Field(default_factory=dict)
-    text: str
 
 
 class Source(Section):
@@ -395,7 +416,7 @@ class Provenance(Section):
 class Results(Section):
     """results.json: the machine-readable truth of a build."""
 
-    schema_version: Literal["1.1", "1.2", "1.3"]
+    schema_version: Literal["1.1", "1.2", "1.3", "1.4"]
     fairgov_version: str
     build_date: str = Field(json_schema_extra={"format": "date"})
     project: Project | None
@@ -446,7 +467,8 @@ def results_schema() -> dict[str, Any]:
         **schema,
         "title": "fairgov results.json",
         "description": (
-            "Machine-readable results of a fairgov build (generated from fairgov.results.Results). "
-            "schema_version follows semver: a minor bump adds keys, a major one removes or changes them."
+            "Machine-readable results of a fairgov build (generated from "
+            "fairgov.results.Results). schema_version follows semver: a minor bump adds keys, "
+            "a major one removes or changes them."
         ),
     }

@@ -48,7 +48,8 @@ def test_a_thin_age_band_makes_the_age_gate_inconclusive_naming_the_cell(project
     (reason,) = gate.reasons
     assert reason.code == "evidence-too-thin"
     (thin,) = reason.params["cells"]
-    assert thin == Reason("thin-cell", {"group": "80+", "reason": cell.metrics["tpr"].reason})
+    assert thin == Reason("thin-cell", {"group": "80+", "reason": cell.metrics["tpr"].reasons})
+    assert thin.text == "80+: undefined: 4 positives < minimum 10" == f"80+: {cell.evidence_reason}"
     assert gate.reason == f"evidence too thin: 80+: {cell.metrics['tpr'].reason}"
     assert "4 positives < minimum 10" in gate.reason
 

@@ -19,7 +19,10 @@ from render_helpers import REPO
 
 import fairgov.render as render
 from fairgov.locale import DOMAIN, available, po_path
-from fairgov.reasons import Reason, join
+from fairgov.metrics.assemble import undefined_reason
+from fairgov.metrics.config import MinEvidence
+from fairgov.metrics.result import MetricValue
+from fairgov.reasons import ENGLISH, METRIC_CODES, Reason, join
 from fairgov.render import fmt, i18n, reasons
 
 LANGS = ["es", "fr"]
@@ -181,7 +184,10 @@ def test_locale_number_and_date_formats():
         assert fmt.estimate({"value": 0.8421, "ci_low": 0.8111, "ci_high": 0.87}) == "0,842 (0,811 à 0,870)"
         assert fmt.num(-0.0123) == "−0,012" and fmt.count(1240) == "1\u202f240" and fmt.pct(0.52) == "52,0\u00a0%"
         assert fmt.date("2026-11-28") == "28 novembre 2026" and fmt.level(0.95) == "95\u00a0%"
-        assert fmt.estimate({"value": None, "reason": "undefined: no positives"}) == "indéfini\u00a0: aucun positif"
+        no_pos = undefined_reason("tpr", n=5, pos=0, neg=5, pred_pos=0, t=0.5)
+        record = MetricValue(None, reasons=(no_pos,)).to_dict()
+        assert record["reason"] == "undefined: no positives"
+        assert fmt.estimate(record) == "indéfini\u00a0: aucun positif"
     with i18n.use("es"):
         assert fmt.interval(0.811, 0.87) == "(0,811 a 0,870)" and fmt.date("2026-11-28") == "28 de noviembre de 2026"
         assert fmt.status_word("fail") == "NO CONFORME" and fmt.metric_label("tpr") == "TVP (sensibilidad)"
@@ -195,8 +201,9 @@ def _gate(*reasons: Reason) -> dict:
 def test_recorded_reasons_are_translated_from_their_codes_and_kept_otherwise():
     straddles = _gate(Reason("point-violates"), Reason("straddles"))
     differs = _gate(Reason("threshold-differs", {"ref": "deployment/x", "deployed": 0.5, "evaluated": 0.43389}))
+    four = MinEvidence(positives=10).reason(40, 4, 36)
     thin = _gate(Reason("evidence-too-thin", {"cells": [
-        Reason("thin-cell", {"group": "18-39", "reason": "undefined: 4 positives < minimum 10"})]}))
+        Reason("thin-cell", {"group": "18-39", "reason": (four,)})]}))
     untranslated = _gate(Reason("debiased-unavailable"))
     with i18n.use("es"):
         assert reasons.gate(straddles) == (
@@ -207,6 +214,62 @@ def test_recorded_reasons_are_translated_from_their_codes_and_kept_otherwise():
         assert reasons.gate(untranslated) == "the debiased ECE is not reported for this statistic"
         assert reasons.gate({"reason": "a reason of a 1.1 file"}) == "a reason of a 1.1 file"
     assert reasons.gate(differs) == "deployment/x: deployed threshold 0.5000 ≠ evaluated 0.4339"
+
+
+def _emitted_codes() -> set[str]:
+    """The reason codes the metrics layer writes: every `Reason("<code>", ...)` in its source."""
+    import ast
+
+    codes = set()
+    for path in sorted((REPO / "fairgov" / "metrics").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Reason"
+                    and node.args and isinstance(node.args[0], ast.Constant)):
+                codes.add(node.args[0].value)
+    return codes
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_metric_reason_code_has_english_and_a_translation(lang):
+    emitted = _emitted_codes()
+    assert {"too-few-positives", "interval-undefined", "groups-excluded"} <= emitted  # the scan works
+    assert emitted <= METRIC_CODES, sorted(emitted - METRIC_CODES)
+    catalog = _catalog(lang)
+    for code in sorted(METRIC_CODES):
+        assert code in ENGLISH and code in reasons.MESSAGES, code
+        message = catalog.get(reasons.MESSAGES[code])
+        assert message is not None and message.string and not message.fuzzy, (code, lang)
+        assert set(_PLACEHOLDER.findall(message.string)) == set(_PLACEHOLDER.findall(message.id)), code
+
+
+def _thin_cells(results: dict) -> list[tuple[str, dict]]:
+    """(group, stat record) of every non-empty group whose value is undefined (too few positives)."""
+    out = []
+    for attr in results["evaluations"]["evaluation/cxr-demo-probe"]["measure"]["attributes"].values():
+        for group, cell in attr["groups"].items():
+            stat = cell["metrics"]["tpr"]
+            if cell["n"] and stat["value"] is None and "positives < minimum" in (stat["reason"] or ""):
+                out.append((group, stat))
+    return out
+
+
+def test_a_thin_groups_reason_is_translated_in_a_spanish_report(built, localized):
+    results, _ = built
+    thin = _thin_cells(results)
+    assert thin, "the fixture build has no thin subgroup"
+    group, stat = thin[0]
+    (reason,) = stat["reasons"]  # recorded as codes by the measure run, not as a sentence only
+    assert reason["code"] == "undefined" and reason["text"] == stat["reason"]
+    parts = reason["params"]["reason"]
+    assert {p["code"] for p in parts} <= {"too-few-positives", "too-few-negatives"}
+    with i18n.use("es"):
+        spanish = fmt.cell(stat)["text"]
+    counts = {p["code"]: p["params"] for p in parts}
+    pos = counts["too-few-positives"]
+    assert spanish.startswith("indefinido: ") and f"{pos['count']} positivos < mínimo {pos['need']}" in spanish
+    text = visible_text(localized["es"]["dossier-st-example-central"])
+    assert f"{group} " in text and spanish in text
+    assert "positives < minimum" not in text and "negatives < minimum" not in text
 
 
 def test_unknown_language_is_refused(built, capsys):

@@ -13,6 +13,7 @@ from fairgov.locale import DEFAULT as DEFAULT_LANG
 from fairgov.locale import available as available_langs
 from fairgov.pipeline.build import BuildOutcome, run_build
 from fairgov.pipeline.steps import Steps
+from fairgov.results import parse
 
 
 def add_common(p: argparse.ArgumentParser) -> None:
@@ -119,7 +120,8 @@ def recorded_command(args: argparse.Namespace, name: str) -> list[str]:
 def print_outcome(outcome: BuildOutcome, form: str) -> None:
     diags = outcome.diagnostics
     res = outcome.results
-    gate_diags = ci_outputs.gate_diagnostics(res["gates"]) if res else []
+    typed = parse(res) if res else None
+    gate_diags = ci_outputs.gate_diagnostics(typed.gates) if typed is not None else []
     if form == "json":
         print(
             json.dumps(
@@ -146,7 +148,7 @@ def print_outcome(outcome: BuildOutcome, form: str) -> None:
                 {d.relpath: d.lines for d in outcome.project.documents} if outcome.project else {}
             )
             print(fmt.human(diags, sources), file=sys.stderr)
-        if res:
-            print(ci_outputs.gate_table(res))
+        if typed is not None:
+            print(ci_outputs.gate_table(typed))
             if outcome.out_dir:
                 print(f"outputs: {outcome.out_dir}")
