@@ -28,7 +28,7 @@ METRIC_LABEL = {
     "auroc": N_("AUROC"), "average_precision": N_("Average precision"), "brier": N_("Brier score"), "ece": N_("ECE"),
     "calibration_in_the_large": N_("Calibration-in-the-large"), "tpr": N_("TPR (sensitivity)"),
     "tnr": N_("TNR (specificity)"), "fpr": N_("FPR"), "fnr": N_("FNR"), "ppv": N_("PPV"), "npv": N_("NPV"),
-    "accuracy": N_("Accuracy"), "balanced_accuracy": N_("Balanced accuracy"), "selection_rate": N_("Selection rate"),
+    "accuracy": N_("Accuracy"), "balanced_accuracy": N_("Balanced accuracy"), "macro_auroc": N_("Macro AUROC"), "selection_rate": N_("Selection rate"),
     "equalized_odds": N_("Equalized-odds difference"), "equalized_odds_mean": N_("Equalized-odds mean difference"),
     "equal_opportunity": N_("Equal-opportunity difference"),
 }

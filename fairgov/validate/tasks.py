@@ -10,6 +10,9 @@ from fairgov.validate.project import CompiledProject, Entry
 __all__ = ["check_gate_label", "check_task", "task_names"]
 
 MACRO = "macro"
+#: the gate metrics `label: macro` accepts (fairgov.gates.task_gates.MACRO_METRICS)
+MACRO_METRICS = ("auroc", "balanced_accuracy")
+MACRO_STATISTICS = ("gap", "group", "worst")
 
 
 def task_names(ev) -> list[str]:
@@ -129,11 +132,12 @@ def check_gate_label(
                     f"gate {gate.id!r}: `label: macro` needs a multiclass task; "
                     f"{ev_entry.ref} is multilabel",
                 )
-            elif gate.metric != "auroc" or gate.statistic not in ("gap", "group", "worst"):
+            elif gate.metric not in MACRO_METRICS or gate.statistic not in MACRO_STATISTICS:
                 yield entry.diag(
                     f"/gates/{i}/metric",
                     "FG322",
                     f"gate {gate.id!r}: `label: macro` gates the macro AUROC (`metric: auroc`) "
+                    "or the balanced accuracy (`metric: balanced_accuracy`) "
                     "with statistic gap, group or worst",
                 )
             continue
