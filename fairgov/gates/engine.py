@@ -115,7 +115,8 @@ def _title(gate: Any) -> str:
         limit = f"≤ {gate.max:g}" if gate.max is not None else f"≥ {gate.min:g}"
         stat = STAT_LABEL[gate.statistic] + (f" {gate.group}" if gate.group else "")
         stat += f" − {gate.reference}" if getattr(gate, "reference", None) else ""
-        return f"{gate.metric} {stat} across {' × '.join(gate.across)} {limit}"
+        metric = f"macro {gate.metric}" if getattr(gate, "label", None) == "macro" else gate.metric
+        return f"{metric} {stat} across {' × '.join(gate.across)} {limit}"
     return {"required_fields": "required fields answered", "coverage": f"coverage of {getattr(gate, 'standard', '')}",
             "axes_evaluated": "intended-population axes evaluated", "threshold_match": "deployed threshold = evaluated"}[gate.type]
 

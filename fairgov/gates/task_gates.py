@@ -1,7 +1,9 @@
 """Metric gates on multilabel and multiclass evaluations.
 
 A gate with `label: <name>` checks that label (or class); `label: macro` checks a multiclass
-task-level metric (`metric: auroc` = the macro AUROC); a gate without `label:` applies to every
+task-level metric (`metric: auroc` = the macro AUROC, `metric: balanced_accuracy` = the
+task's balanced accuracy, the mean per-class recall of the argmax decision), per group with its
+percentile interval from the task's patient bootstrap; a gate without `label:` applies to every
 label of the evaluation, one gate row per label, whose id and title name the label.
 """
 
@@ -18,7 +20,7 @@ __all__ = ["MACRO", "MACRO_METRICS", "gate_rows"]
 
 MACRO = "macro"
 #: gate metric -> task-level metric of `label: macro`
-MACRO_METRICS = {"auroc": "macro_auroc"}
+MACRO_METRICS = {"auroc": "macro_auroc", "balanced_accuracy": "balanced_accuracy"}
 
 
 def gate_rows(gate: Any, base: GateResult, task_type: str, ev: Any) -> list[GateResult]:
@@ -89,7 +91,11 @@ def _macro(gate: Any, base: GateResult, ev: Any) -> GateResult:
         value=value,
         ci_low=lo,
         ci_high=hi,
-        details={"task_metric": metric, "group": stat.get("group")},
+        details={
+            "task_metric": metric,
+            "group": stat.get("group"),
+            "interval": f"percentile, patient bootstrap ({summary.get('resamples')} resamples)",
+        },
     )
     if value is None:
         return base.with_(

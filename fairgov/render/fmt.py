@@ -43,6 +43,7 @@ METRIC_LABEL = {
     "npv": N_("NPV"),
     "accuracy": N_("Accuracy"),
     "balanced_accuracy": N_("Balanced accuracy"),
+    "macro_auroc": N_("Macro AUROC"),
     "selection_rate": N_("Selection rate"),
     "equalized_odds": N_("Equalized-odds difference"),
     "equalized_odds_mean": N_("Equalized-odds mean difference"),

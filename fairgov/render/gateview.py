@@ -26,6 +26,8 @@ AGGREGATE_PARTS = {
 SIGNED = {"calibration_in_the_large"}
 EFFECT = {"warn": N_("warning"), "waived": N_("waived"), "inconclusive": N_("does not block")}
 #: the statistic's row label in a forest plot
+#: `label:` of a gate on a multiclass task-level metric (fairgov.gates.task_gates.MACRO)
+MACRO = "macro"
 STAT_ROW = {"gap": N_("gap"), "worst": N_("worst"), "ratio": N_("ratio"), "group": N_("group")}
 VERDICT_WORD = {"blocked": N_("BLOCKED"), "passed": N_("PASSED")}
 WAIVER_STATUS = {"active": N_("active"), "expired": N_("expired")}
@@ -75,7 +77,10 @@ def gate_title(record: Gate, spec: Any = None) -> str:
         if record.group:
             statistic = f"{statistic} {record.group}"
         return gettext("%(metric)s %(statistic)s across %(attribute)s %(limit)s") % {
-            "metric": fmt.metric_label(record.metric),
+            "metric": fmt.metric_label(
+                (record.details.get("task_metric") if record.label == MACRO else None)
+                or record.metric
+            ),
             "statistic": statistic,
             "attribute": record.across,
             "limit": fmt.limit(record.op, record.threshold),
@@ -421,6 +426,8 @@ def evidence(row: GateRow, results: Results, ids: Ids, rationale: str | None) ->
     problems = list(g.details.get("problems") or g.details.get("missing") or [])
     measure = gate_measure(results, g)
     pval = fmt.num(g.p_value) if fmt.is_num(g.p_value) else ""
+    if g.type == "metric" and g.label == MACRO:
+        return _task_evidence(row, results, ids, rationale, pval, problems)
     if g.type != "metric" or not measure:
         return GateEvidence(row, None, [], [], "", rationale, pval, problems)
     metric, across = g.metric or "", g.across or ""
@@ -461,6 +468,41 @@ def evidence(row: GateRow, results: Results, ids: Ids, rationale: str | None) ->
         row,
         chart,
         [fmt.metric_label(p) for p in parts],
+        table,
+        f"{stat_label}: {fmt.estimate(g)}",
+        rationale,
+        pval,
+        problems,
+        statistics=statistics_line(g),
+    )
+
+
+def _task_evidence(row: GateRow, results: Results, ids: Ids, rationale: str | None, pval: str,
+                   problems: list[str]) -> GateEvidence:
+    """A `label: macro` gate: the multiclass task-level metric it checks (macro AUROC or balanced
+    accuracy) per group, with the task's bootstrap intervals; Pos./Neg. do not apply (—)."""
+    g = row.record
+    ev = results.evaluations.get(g.evaluation or "")
+    summary = ev.task_metrics if ev is not None else None
+    metric = str(g.details.get("task_metric") or "")
+    block = summary.attributes.get(g.across or "") if summary is not None else None
+    if summary is None or block is None or not metric:
+        return GateEvidence(row, None, [], [], "", rationale, pval, problems)
+    groups = {name: c for name, c in block.groups.items() if not (name == "unknown" and not c.n)}
+    table = [{"group": name, "n": c.n, "pos": None, "neg": None,
+              "values": [fmt.cell(c.metrics.get(metric))], "included": True, "overall": False}
+             for name, c in groups.items()]
+    table.append({"group": gettext("overall"), "n": summary.overall.n, "pos": None, "neg": None,
+                  "values": [fmt.cell(summary.overall.metrics.get(metric))], "included": True,
+                  "overall": True})
+    stat_label = gettext("%(metric)s %(statistic)s") % {
+        "metric": fmt.metric_label(metric), "statistic": fmt.stat_label(g.statistic)}
+    chart = forest_chart(g.model_copy(update={"metric": metric}), groups, summary.overall,  # type: ignore[arg-type]
+                         (metric,), ids.get("forest", g.id), stat_label, row.title)
+    return GateEvidence(
+        row,
+        chart,
+        [fmt.metric_label(metric)],
         table,
         f"{stat_label}: {fmt.estimate(g)}",
         rationale,

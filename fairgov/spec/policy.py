@@ -47,7 +47,8 @@ class MetricGate(GateBase):
     label: Text | None = Field(
         default=None,
         description="Multilabel / multiclass evaluations: the label or class checked, or `macro` for the "
-        "macro AUROC of a multiclass task (`metric: auroc`). Unset: every label, one gate row each.",
+        "macro AUROC (`metric: auroc`) or balanced accuracy (`metric: balanced_accuracy`) of a multiclass "
+        "task. Unset: every label, one gate row each.",
     )
     reference: str | None = Field(
         default=None,

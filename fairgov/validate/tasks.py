@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fairgov.diagnostics import Diagnostic
+from fairgov.spec.mitigation import STAGE
 from fairgov.validate.project import CompiledProject, Entry
 
 __all__ = ["check_gate_label", "check_task", "task_names"]
 
 MACRO = "macro"
+#: the gate metrics `label: macro` accepts (fairgov.gates.task_gates.MACRO_METRICS)
+MACRO_METRICS = ("auroc", "balanced_accuracy")
+MACRO_STATISTICS = ("gap", "group", "worst")
 
 
 def task_names(ev) -> list[str]:
@@ -67,18 +71,40 @@ def check_task(cp: CompiledProject, entry: Entry, ds) -> Iterator[Diagnostic]:
                         f"class {c!r} is not a declared value of label {ev.task.label!r}",
                         f"classes: {', '.join(label.classes)}",
                     )
-    yield from _unsupported(entry)
+    declared = labels.get(ev.task.label) if ev.task.type == "multiclass" else None
+    yield from _unsupported(entry, task_names(ev) or (list(declared.classes) if declared else []))
     yield from _score_columns(entry)
 
 
-def _unsupported(entry: Entry) -> Iterator[Diagnostic]:
+#: why each mitigation type needs a binary task: the single-output object it changes
+NEEDS_BINARY = {
+    "reweight": "re-fits the one-output binary linear probe with group-balanced weights",
+    "resample": "re-fits the one-output binary linear probe on group-balanced resampled rows",
+    "group_dro": "re-fits the one-output binary linear probe by worst-group DRO",
+    "group_thresholds": "fits per-group thresholds on one score column against one label",
+    "fine_tune": "fine-tunes the backbone against one binary label",
+}
+
+
+def _unsupported(entry: Entry, names: list[str]) -> Iterator[Diagnostic]:
+    """FG323, one diagnostic per mitigation (its type and pipeline stage), at its `type`."""
     ev = entry.model
-    if ev.mitigations:
+    if ev.task.type == "multilabel":
+        t = ev.task.labels[0]
+        split = f'task: {{label: {t.label}, positive: "{t.positive}"}}'
+    else:
+        first = names[0] if names else "<class>"
+        split = f'task: {{label: {ev.task.label}, positive: "{first}"}} (one-vs-rest)'
+    ends = f"{len(names)} endpoints ({', '.join(names)})" if names else "its endpoints"
+    for i, m in enumerate(ev.mitigations or []):
         yield entry.diag(
-            "/mitigations",
+            f"/mitigations/{i}/type",
             "FG323",
-            f"mitigation variants are binary only; this task is {ev.task.type}",
-            "remove `mitigations` (and `compare`), or evaluate each label as its own binary task",
+            f"mitigation {m.id!r} ({m.type}, {STAGE.get(m.type, '?')} stage) is binary only: it "
+            f"{NEEDS_BINARY.get(m.type, 'changes a one-output binary model')}; this task is "
+            f"{ev.task.type}: {ends} measured one-vs-rest, and variants are not run per endpoint",
+            "remove it (and `compare`), or evaluate the label as its own binary Evaluation "
+            f"with the mitigation, e.g. {split}",
         )
     if ev.protocol.type == "zero_shot" and ev.task.type == "multilabel":
         yield entry.diag(
@@ -129,11 +155,12 @@ def check_gate_label(
                     f"gate {gate.id!r}: `label: macro` needs a multiclass task; "
                     f"{ev_entry.ref} is multilabel",
                 )
-            elif gate.metric != "auroc" or gate.statistic not in ("gap", "group", "worst"):
+            elif gate.metric not in MACRO_METRICS or gate.statistic not in MACRO_STATISTICS:
                 yield entry.diag(
                     f"/gates/{i}/metric",
                     "FG322",
                     f"gate {gate.id!r}: `label: macro` gates the macro AUROC (`metric: auroc`) "
+                    "or the balanced accuracy (`metric: balanced_accuracy`) "
                     "with statistic gap, group or worst",
                 )
             continue

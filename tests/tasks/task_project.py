@@ -108,6 +108,14 @@ GATES = """  - id: effusion-auroc-sex
     statistic: gap
     max: 0.5
     evaluations: [evaluation/cxr-pattern]
+  - id: pattern-balanced-accuracy-site
+    label: macro
+    metric: balanced_accuracy
+    across: [site]
+    statistic: worst
+    min: 0.9
+    severity: warn
+    evaluations: [evaluation/cxr-pattern]
 """
 
 CARD_REFS = """  - ref: evaluation/cxr-findings

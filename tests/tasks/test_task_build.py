@@ -196,3 +196,44 @@ def test_a_warm_rebuild_reuses_every_endpoint_and_is_byte_identical(built, tmp_p
         json.loads((tmp_path / "b/results.json").read_text())["evaluations"]
         == results["evaluations"]
     )
+
+
+@pytest.mark.slow
+def test_a_macro_balanced_accuracy_gate_checks_the_worst_site_and_shows_its_evidence(
+    built,
+) -> None:
+    from fairgov.render import render_reports
+    from fairgov.validate import compile_project
+
+    _, results, project = built
+    test = _test_rows(project, "patterns")
+    y = test["pattern"].map(PATTERNS.index).to_numpy()
+    pred = test[[f"score_{c}" for c in PATTERNS]].to_numpy().argmax(1)
+    ev = results["evaluations"]["evaluation/cxr-pattern"]
+    site = ev["task_metrics"]["attributes"]["site"]["groups"]
+    expected = {}
+    for g in ("north", "central", "river"):
+        m = (test["site"] == g).to_numpy()
+        expected[g] = balanced_accuracy_score(y[m], pred[m])
+        stat = site[g]["metrics"]["balanced_accuracy"]
+        assert stat["value"] == pytest.approx(expected[g])
+        assert stat["ci_low"] < stat["value"] < stat["ci_high"]
+    worst = min(expected, key=expected.get)
+    row = {g["id"]: g for g in results["gates"]}["pattern-balanced-accuracy-site[macro]"]
+    cell = site[worst]["metrics"]["balanced_accuracy"]
+    assert (row["metric"], row["statistic"]) == ("balanced_accuracy", "worst")
+    assert row["label"] == "macro" and row["title"].startswith("macro balanced_accuracy worst")
+    assert row["value"] == pytest.approx(expected[worst]) and row["ci_low"] == cell["ci_low"]
+    assert row["details"]["task_metric"] == "balanced_accuracy"
+    assert row["details"]["group"] == worst
+    # the whole interval lies below min 0.9: a failure, reported as a warning (severity: warn)
+    assert cell["ci_high"] < 0.9 and row["status"] == "warn" and row["outcome"] == "fail"
+    (card,) = [
+        r
+        for r in render_reports(results, compile_project(project), pdf=False)
+        if r.kind == "modelcard"
+    ]
+    start = card.html.index("Numbers behind gate pattern-balanced-accuracy-site[macro]")
+    table = card.html[start : card.html.index("</table>", start)]
+    assert "Balanced accuracy" in table and worst in table
+    assert f"{cell['value']:.3f}"[:4] in table

@@ -93,8 +93,29 @@ def test_mitigations_on_a_multilabel_task_are_refused_fg323(project: Path) -> No
         path.read_text() + "mitigations:\n  - id: site-thresholds\n    type: group_thresholds\n"
         "    by: [site]\n    objective: equal_opportunity\n"
     )
-    found = [(d.code, d.line) for d in compile_project(project).diagnostics]
-    assert found == [("FG323", 37)]
+    (d,) = compile_project(project).diagnostics
+    assert (d.code, d.line, d.pointer) == ("FG323", 38, "/mitigations/0/type")
+    assert "'site-thresholds' (group_thresholds, decision stage)" in d.message
+    assert "3 endpoints (effusion, edema, nodule)" in d.message
+    assert 'task: {label: effusion, positive: "yes"}' in (d.hint or "")
+
+
+def test_each_mitigation_on_a_multiclass_task_is_its_own_fg323(project: Path) -> None:
+    path = project / "evaluation-pattern.yaml"
+    path.write_text(
+        path.read_text() + "mitigations:\n  - id: site-thresholds\n    type: group_thresholds\n"
+        "    by: [site]\n    objective: equal_opportunity\n"
+        "  - id: sex-thresholds\n    type: group_thresholds\n    by: [sex]\n"
+        "    objective: target_sensitivity\n    value: 0.8\n"
+    )
+    found = [d for d in compile_project(project).diagnostics if d.code == "FG323"]
+    assert [(d.line, d.pointer) for d in found] == [
+        (34, "/mitigations/0/type"),
+        (38, "/mitigations/1/type"),
+    ]
+    assert "'sex-thresholds' (group_thresholds, decision stage)" in found[1].message
+    assert "multiclass: 3 endpoints (normal, consolidation, interstitial)" in found[1].message
+    assert 'positive: "normal"} (one-vs-rest)' in (found[0].hint or "")
 
 
 def test_a_score_column_for_no_label_is_fg324(project: Path) -> None:

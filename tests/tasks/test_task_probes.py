@@ -11,6 +11,7 @@ from fairgov.evaluate.config import ProbeConfig, ProbeError
 from fairgov.evaluate.multiprobe import fit_softmax, macro_auroc, multi_probe, softmax_probe
 from fairgov.evaluate.probe import linear_probe
 from fairgov.evaluate.tasks import Endpoint, MultiTask
+from fairgov.metrics.bootstrap import resample_counts
 from fairgov.metrics.config import BootstrapConfig
 from fairgov.metrics.multiclass import task_metrics, weighted_auroc
 
@@ -141,6 +142,44 @@ def test_task_metrics_match_sklearn_overall_and_per_group() -> None:
     assert gap["group"] == min(values, key=values.get)
     assert 0 <= gap["ci_low"] <= gap["ci_high"]
     assert out["overall"]["n_clusters"] == 200
+
+
+def test_balanced_accuracy_interval_is_the_patient_bootstrap_of_sklearn_per_group() -> None:
+    """Each group's balanced-accuracy interval = percentiles of sklearn's
+    balanced_accuracy_score under the patient (cluster) resample weights that the generator
+    shared with the per-class metrics draws (rows of one patient move together)."""
+    X, y = _data(300, seed=8)
+    P = np.exp(X[:, :3])
+    P /= P.sum(axis=1, keepdims=True)
+    Y = np.eye(3, dtype=int)[y]
+    patients = np.array([f"p{i // 3:03d}" for i in range(300)])  # three images per patient
+    groups = {"site": np.where(np.arange(300) % 2 == 0, "north", "south")}
+    config = BootstrapConfig(resamples=120, seed=3, interval="percentile")
+    out = task_metrics(Y, P, patients, groups, ["a", "b", "c"], config)
+    _, cluster = np.unique(patients, return_inverse=True)
+    (_, counts), *rest = list(resample_counts(config, [int(cluster.max()) + 1], 500))
+    assert rest == [] and counts.shape == (100, 120)
+    pred = P.argmax(1)
+    for g in ("north", "south"):
+        m = groups["site"] == g
+        draws = [
+            balanced_accuracy_score(y[m], pred[m], sample_weight=counts[cluster[m], b])
+            for b in range(120)
+        ]
+        stat = out["attributes"]["site"]["groups"][g]["metrics"]["balanced_accuracy"]
+        assert stat["value"] == pytest.approx(balanced_accuracy_score(y[m], pred[m]))
+        assert (stat["ci_low"], stat["ci_high"]) == pytest.approx(
+            tuple(np.quantile(draws, [0.025, 0.975]))
+        )
+    # a row-level (not patient-level) bootstrap gives other intervals: the check can fail
+    rows = np.random.default_rng(0).integers(0, 300, (300, 120))
+    row_w = np.stack([np.bincount(rows[:, b], minlength=300) for b in range(120)], axis=1)
+    m = groups["site"] == "north"
+    row_draws = [
+        balanced_accuracy_score(y[m], pred[m], sample_weight=row_w[m, b]) for b in range(120)
+    ]
+    north = out["attributes"]["site"]["groups"]["north"]["metrics"]["balanced_accuracy"]
+    assert north["ci_low"] != pytest.approx(np.quantile(row_draws, 0.025))
 
 
 def test_task_metrics_are_undefined_when_a_class_is_thin_and_deterministic() -> None:
