@@ -83,11 +83,12 @@ def count_layout(
     pos_thr = pos_start[:-1] + np.bincount(gp[above[y]], minlength=n_segments)
     neg_thr = neg_start[:-1] + np.bincount(gn[above[~y]], minlength=n_segments)
     tied = np.flatnonzero((hi != lo)[y])
-    return CountLayout(
+    idx = np.int32 if max(n, int(clusters.max(initial=0)) + 1) < 2**31 else np.int64
+    return CountLayout(  # indices as int32 where they fit: half the memory, faster gathers
         n_segments,
-        c[~y],
-        c[y],
-        hi[y],
+        c[~y].astype(idx),
+        c[y].astype(idx),
+        hi[y].astype(idx),
         tied,
         lo[y][tied],
         np.searchsorted(gp[tied], segs, side="left"),

@@ -1,4 +1,4 @@
-"""Resample counts, both orientations, equal the reference stream: one generator call per stratum."""
+"""Resample counts, both orientations, equal the reference stream (one call per stratum)."""
 
 from __future__ import annotations
 
