@@ -21,13 +21,20 @@ import scipy.sparse as sp
 
 from .assemble import Draws
 from .attribute import Context, build_attribute, build_cells, calibration_bins
-from .bootstrap import chunk_size, cluster_strata, contiguous_codes, resample_counts
+from .bootstrap import (
+    chunk_size,
+    cluster_strata,
+    contiguous_codes,
+    resample_counts,
+    resample_counts_t,
+)
 from .config import BootstrapConfig, MinEvidence
+from .countrank import count_layout, count_stats, narrow
 from .errors import MetricsInputError
 from .inputs import EncodedAttribute, encode_groups_input, validate_arrays
 from .intervals import JACKKNIFE_BLOCKS
 from .kernels import LINEAR_METRICS, deleted_block_stats, metrics_from_stats, segment_stats
-from .layout import build_layout
+from .layout import build_layout, sort_order
 from .registry import METRICS
 from .result import MeasureResult
 
@@ -96,12 +103,48 @@ def _pairs_exact(layouts) -> bool:
     return all(float(lay.rank_t.data.sum()) ** 2 < 2.0**52 for lay in layouts)
 
 
-def _bootstrap(ncl, sizes, layouts, cfg: BootstrapConfig, need):
+def _counted(layouts, inputs, need, exact, threshold):
+    """Count layouts (`countrank`) for the layouts where the bootstrap takes the integer path:
+    counts exact, no linear metric, no average precision, and enough positive cells (with few
+    cells, from ties, the sparse scan is the cheaper); None elsewhere."""
+    if not exact or not need.isdisjoint(LINEAR_METRICS) or "average_precision" in need:
+        return [None] * len(layouts)
+    return [
+        count_layout(y, s, g, lay.n_segments, c, threshold, order)
+        if lay.kp * COUNT_PATH_CELLS >= y.size
+        else None
+        for lay, (y, s, g, c, order) in zip(layouts, inputs, strict=True)
+    ]
+
+
+COUNT_PATH_CELLS = 20
+"""The integer path is taken when positive cells are at least 1/20 of the layout's rows."""
+
+
+def _bootstrap(ncl, sizes, layouts, cfg: BootstrapConfig, need, inputs=None, threshold=0.0):
+    """Bootstrap metric values (resamples, segments) per layout. ``inputs`` (labels, scores,
+    segments, clusters of each layout) allow the integer path of `countrank`, whose values
+    are bit-identical to the scan's."""
     if cfg.resamples == 0:
         return [None] * len(layouts)
-    chunk = chunk_size(cfg, ncl, max(lay.n_rows for lay in layouts))
     store = [{m: np.empty((cfg.resamples, lay.n_segments)) for m in STORED} for lay in layouts]
     exact = _exact_counts(layouts, ncl)
+    counted = (
+        _counted(layouts, inputs, need, exact, threshold) if inputs else [None] * len(layouts)
+    )
+    if any(c is not None for c in counted):
+        for start, counts_t in resample_counts_t(cfg, sizes, cfg.BLOCK):
+            counts, (small, top) = None, narrow(counts_t)
+            for lay, cly, st in zip(layouts, counted, store, strict=True):
+                stats = count_stats(cly, small, top) if cly is not None else None
+                if stats is None:  # the scan
+                    if counts is None:
+                        counts = np.ascontiguousarray(counts_t.T, dtype=float)
+                    stats = segment_stats(lay, counts, need, counts=exact)
+                for m, v in metrics_from_stats(stats).items():
+                    st[m][start : start + counts_t.shape[0]] = v
+        return store
+    chunk = chunk_size(cfg, ncl, max(lay.n_rows for lay in layouts))
     for start, counts in resample_counts(cfg, sizes, chunk):
         _fill(store, layouts, start, counts, need, counts=exact)
     return store
@@ -173,19 +216,27 @@ def measure(
         else None
         for a in attrs
     ]
+    by_score = np.argsort(-s, kind="stable")  # shared by the layouts of all rows
+    inputs = [(y, s, zero, cl, by_score)] + [
+        (y, s, a.codes, cl, sort_order(s, a.codes, by_score)) for a in attrs
+    ]
+    n_segs = [1] + [len(a.labels) for a in attrs]
+    for a, x in zip(attrs, rest, strict=True):  # the rest of each group, for differences
+        if x is not None:
+            r, seg = x
+            inputs.append((y[r], s[r], seg, cl[r], None))
+            n_segs.append(len(a.labels))
+    need = frozenset(names)  # statistics no requested metric reads are skipped
+    linear = not need.isdisjoint(LINEAR_METRICS)
     with np.errstate(invalid="ignore", divide="ignore"):
-        layouts = [build_layout(y, s, zero, 1, cl, ncl, t, nb)] + [
-            build_layout(y, s, a.codes, len(a.labels), cl, ncl, t, nb) for a in attrs
-        ]
-        layouts += [  # the rest of each group (every other row), for differences against it
-            build_layout(y[r], s[r], seg, len(a.labels), cl[r], ncl, t, nb)
-            for a, (r, seg) in ((a, x) for a, x in zip(attrs, rest, strict=True) if x is not None)
+        layouts = [
+            build_layout(yy, ss, gg, k, cc, ncl, t, nb, order, linear)
+            for (yy, ss, gg, cc, order), k in zip(inputs, n_segs, strict=True)
         ]
         ones = np.ones((ncl, 1))
-        need = frozenset(names)  # statistics no requested metric reads are skipped
         pstats = [segment_stats(lay, ones, need) for lay in layouts]
         points = [metrics_from_stats(st) for st in pstats]
-        boots = _bootstrap(ncl, [m.size for m in strata], layouts, bootstrap, need)
+        boots = _bootstrap(ncl, [m.size for m in strata], layouts, bootstrap, need, inputs, t)
         jacks = _jackknife(ncl, layouts, bootstrap, need)
     ctx = Context(
         y, s, cl, t, nb, names, bootstrap, min_evidence, int(permutations), aggregate_unknown

@@ -90,19 +90,35 @@ def contiguous_codes(strata: Sequence[np.ndarray], n_clusters: int) -> np.ndarra
     return new
 
 
-def _block_counts(seed: int, block: int, out: np.ndarray, sizes: Sequence[int]) -> None:
-    """Fill ``out`` (clusters x block size) with one block's counts; strata are
-    contiguous code ranges, so one bincount serves all strata."""
+def block_counts_t(seed: int, block: int, sizes: Sequence[int], size: int) -> np.ndarray:
+    """One block's counts as (block size, clusters) int64; strata are contiguous code
+    ranges, so one bincount serves all strata. (One generator call per stratum: numpy's
+    bounded integers with an array of bounds give the same stream but are slower.)"""
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(0, block))))
-    n_clusters, size = out.shape
+    n_clusters = int(sum(sizes))
     draws = np.empty((size, n_clusters), dtype=np.int64)
     off = 0
     for m in sizes:
         draws[:, off : off + m] = rng.integers(0, m, size=(size, m)) + off
         off += m
-    draws *= size
-    draws += np.arange(size)[:, None]
-    out[:] = np.bincount(draws.ravel(), minlength=n_clusters * size).reshape(n_clusters, size)
+    draws += (np.arange(size) * n_clusters)[:, None]
+    return np.bincount(draws.ravel(), minlength=n_clusters * size).reshape(size, n_clusters)
+
+
+def resample_counts_t(
+    config: BootstrapConfig, sizes: Sequence[int], chunk: int
+) -> Iterator[tuple[int, np.ndarray]]:
+    """`resample_counts` as integer counts of shape (b, n_clusters): the same counts,
+    transposed."""
+    block = config.BLOCK
+    chunk = max(block, chunk // block * block)
+    for start in range(0, config.resamples, chunk):
+        stop = min(config.resamples, start + chunk)
+        parts = []
+        for j in range(start, stop, block):
+            size = min(stop, j + block) - j
+            parts.append(block_counts_t(config.seed, j // block, sizes, size))
+        yield start, parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 def resample_counts(
@@ -113,16 +129,8 @@ def resample_counts(
     ``sizes`` are the stratum sizes; clusters must be coded so that stratum i is
     the i-th contiguous range (see ``contiguous_codes``).
     """
-    block = config.BLOCK
-    chunk = max(block, chunk // block * block)
-    n_clusters = int(sum(sizes))
-    for start in range(0, config.resamples, chunk):
-        stop = min(config.resamples, start + chunk)
-        counts = np.empty((n_clusters, stop - start))
-        for j in range(start, stop, block):
-            cols = slice(j - start, min(stop, j + block) - start)
-            _block_counts(config.seed, j // block, counts[:, cols], sizes)
-        yield start, counts
+    for start, counts in resample_counts_t(config, sizes, chunk):
+        yield start, np.ascontiguousarray(counts.T, dtype=float)
 
 
 MAX_CHUNK = 500

@@ -19,7 +19,10 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from scipy.stats import norm
+from scipy.special import ndtr, ndtri
+
+# ndtri / ndtr are what scipy.stats.norm.ppf / .cdf compute (same values, tested), without
+# the distribution machinery's argument checks (most of the cost of a BCa interval)
 
 METHODS = ("percentile", "bca", "normal")
 Method = Literal["percentile", "bca", "normal"]
@@ -63,7 +66,7 @@ def compute(
         if method == "percentile" or p is None or np.isnan(p):
             low[k], high[k] = np.quantile(col, [alpha, 1 - alpha])
         elif method == "normal":
-            half = norm.ppf(1 - alpha) * (col.std(ddof=1) if col.size > 1 else 0.0)
+            half = float(ndtri(1 - alpha)) * (col.std(ddof=1) if col.size > 1 else 0.0)
             low[k], high[k] = p - half, p + half
         else:
             low[k], high[k] = _bca(col, p, None if jk is None else jk[:, k], alpha)
@@ -86,10 +89,10 @@ def _bca(col: np.ndarray, p: float, jack: np.ndarray | None, alpha: float) -> tu
     tol = 1e-12 * max(1.0, abs(p))
     below = float(np.sum(col < p - tol) + 0.5 * np.sum(np.abs(col - p) <= tol))
     prop = min(max(below / b, 0.5 / b), 1 - 0.5 / b)
-    z0 = float(norm.ppf(prop))
+    z0 = float(ndtri(prop))
     a = acceleration(jack)
-    z = norm.ppf([alpha, 1 - alpha])
+    z = ndtri(np.array([alpha, 1 - alpha]))
     den = 1 - a * (z0 + z)
     adj = np.where(den > 0, z0 + (z0 + z) / np.where(den > 0, den, 1.0), np.sign(z) * np.inf)
-    lo, hi = _quantile_at(col, norm.cdf(adj))
+    lo, hi = _quantile_at(col, ndtr(adj))
     return float(lo), float(hi)

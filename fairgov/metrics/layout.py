@@ -76,6 +76,17 @@ def bin_index(scores: np.ndarray, n_bins: int) -> np.ndarray:
     return np.clip(np.searchsorted(edges, scores, side="right") - 1, 0, n_bins - 1)
 
 
+def sort_order(
+    scores: np.ndarray, segments: np.ndarray, by_score: np.ndarray | None = None
+) -> np.ndarray:
+    """Rows sorted by (segment, score descending), ties in row order: ``np.lexsort((-scores,
+    segments))``. ``by_score`` (``np.argsort(-scores, kind="stable")``) shared by several
+    segmentations of the same rows turns each into one stable sort of small integers."""
+    if by_score is None:
+        return np.lexsort((-scores, segments))
+    return by_score[np.argsort(segments[by_score], kind="stable")]
+
+
 def build_layout(
     labels: np.ndarray,
     scores: np.ndarray,
@@ -85,9 +96,14 @@ def build_layout(
     n_clusters: int,
     threshold: float,
     n_bins: int,
+    order: np.ndarray | None = None,
+    linear: bool = True,
 ) -> CellLayout:
-    """Build the layout for rows with integer ``segments`` and ``clusters`` codes."""
-    order = np.lexsort((-scores, segments))
+    """Build the layout for rows with integer ``segments`` and ``clusters`` codes; ``order``:
+    the rows sorted by (segment, score descending), stably (`sort_order`), when known;
+    ``linear=False``: ``lin_t`` is left empty (all zero), for callers that read no linear
+    metric (`kernels.segment_stats` with such a ``need`` never reads it)."""
+    order = sort_order(scores, segments) if order is None else order
     y = labels[order].astype(bool)
     s = scores[order]
     g = segments[order].astype(np.int64)
@@ -148,9 +164,21 @@ def build_layout(
     rank_t = sp.csr_matrix((np.ones(r.size), (r, cc)), shape=(row_tie + n_tie, n_clusters))
     rank_t.sum_duplicates()
 
+    lin_t = _linear_part(y, s, g, c, n_segments, n_clusters, n_bins, linear)
+    tie_to_seg = sp.csr_matrix(
+        (np.ones(n_tie), (seg_k[tie_k], np.arange(n_tie))), shape=(n_segments, n_tie)
+    )
+    return CellLayout(
+        n_segments, n_bins, kp, n_tie, rank_t, lin_t, kstart, kend, last_pred, tie_to_seg, tie_k
+    )
+
+
+def _linear_part(y, s, g, c, n_segments, n_clusters, n_bins, linear) -> sp.csr_matrix:
+    lin_rows = n_segments * (n_bins + 1)
+    if not linear:
+        return sp.csr_matrix((lin_rows + n_segments * n_bins, n_clusters))
     resid = y - s  # (y - s): bin sums give ECE and calibration-in-the-large
     d_row = g * n_bins + bin_index(s, n_bins)
-    lin_rows = n_segments * (n_bins + 1)
     lin_t = sp.csr_matrix(
         (
             np.concatenate([resid, resid * resid]),
@@ -163,10 +191,4 @@ def build_layout(
     # that for cluster weights w, Q . w estimates the variance of D . w (debiased ECE)
     d_part = lin_t[: n_segments * n_bins].tocsr()
     d_part.data = d_part.data**2
-    lin_t = sp.vstack([lin_t, d_part], format="csr")
-    tie_to_seg = sp.csr_matrix(
-        (np.ones(n_tie), (seg_k[tie_k], np.arange(n_tie))), shape=(n_segments, n_tie)
-    )
-    return CellLayout(
-        n_segments, n_bins, kp, n_tie, rank_t, lin_t, kstart, kend, last_pred, tie_to_seg, tie_k
-    )
+    return sp.vstack([lin_t, d_part], format="csr")
