@@ -30,6 +30,7 @@ from .kernels import LINEAR_METRICS, deleted_block_stats, metrics_from_stats, se
 from .layout import build_layout
 from .registry import METRICS
 from .result import MeasureResult
+from .stderr import STUDENTIZED, StandardErrors
 
 
 def _check_options(metrics, threshold, ece_bins, permutations) -> list[str]:
@@ -96,20 +97,37 @@ def _pairs_exact(layouts) -> bool:
     return all(float(lay.rank_t.data.sum()) ** 2 < 2.0**52 for lay in layouts)
 
 
-def _bootstrap(ncl, sizes, layouts, cfg: BootstrapConfig, need):
-    if cfg.resamples == 0:
+def _standard_errors(layouts, cfg: BootstrapConfig, need):
+    """Per-layout standard-error estimators (``stderr``) for ``interval: studentized``."""
+    wanted = need & STUDENTIZED
+    if cfg.resamples == 0 or cfg.interval != "studentized" or not wanted:
         return [None] * len(layouts)
+    return [StandardErrors(lay, wanted) for lay in layouts]
+
+
+def _bootstrap(ncl, sizes, layouts, cfg: BootstrapConfig, need, ses):
+    """Metric values of every resample per layout, and (studentized) their standard errors."""
+    if cfg.resamples == 0:
+        return [None] * len(layouts), [None] * len(layouts)
     chunk = chunk_size(cfg, ncl, max(lay.n_rows for lay in layouts))
     store = [{m: np.empty((cfg.resamples, lay.n_segments)) for m in STORED} for lay in layouts]
+    se_store = [
+        None if se is None else {m: np.empty((cfg.resamples, lay.n_segments)) for m in se.metrics}
+        for se, lay in zip(ses, layouts, strict=True)
+    ]
     exact = _exact_counts(layouts, ncl)
     for start, counts in resample_counts(cfg, sizes, chunk):
         _fill(store, layouts, start, counts, need, counts=exact)
-    return store
+        for se, st in zip(ses, se_store, strict=True):
+            if se is not None and st is not None:
+                for m, v in se(counts).items():
+                    st[m][start : start + counts.shape[1]] = v
+    return store, se_store
 
 
 def _jackknife(ncl, layouts, cfg: BootstrapConfig, need):
     """Delete-a-block jackknife values (J, segments) per layout, for BCa's acceleration."""
-    if cfg.resamples == 0 or cfg.interval != "bca":
+    if cfg.resamples == 0 or cfg.interval not in ("bca", "studentized"):  # BCa's fallback
         return [None] * len(layouts)
     n_blocks = min(ncl, JACKKNIFE_BLOCKS)
     chunk = chunk_size(cfg, ncl, max(lay.n_rows for lay in layouts))
@@ -185,13 +203,15 @@ def measure(
         need = frozenset(names)  # statistics no requested metric reads are skipped
         pstats = [segment_stats(lay, ones, need) for lay in layouts]
         points = [metrics_from_stats(st) for st in pstats]
-        boots = _bootstrap(ncl, [m.size for m in strata], layouts, bootstrap, need)
+        ses = _standard_errors(layouts, bootstrap, need)
+        se_points = [None if se is None else se(ones) for se in ses]
+        boots, se_boots = _bootstrap(ncl, [m.size for m in strata], layouts, bootstrap, need, ses)
         jacks = _jackknife(ncl, layouts, bootstrap, need)
     ctx = Context(
         y, s, cl, t, nb, names, bootstrap, min_evidence, int(permutations), aggregate_unknown
     )
     all_attrs = [EncodedAttribute("overall", ("all",), zero), *attrs]
-    draws = [Draws(*d) for d in zip(points, boots, jacks, strict=True)]
+    draws = [Draws(*d) for d in zip(points, boots, jacks, se_points, se_boots, strict=True)]
     rest_draws = iter(draws[len(all_attrs):])
     rests = [next(rest_draws) if x is not None else None for x in rest]
     k = len(all_attrs)

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .config import BootstrapConfig, MinEvidence
+from .stderr import STUDENTIZED
 
 if TYPE_CHECKING:
     from fairgov.results import Measure
@@ -22,6 +23,11 @@ def _num(x: float | None) -> float | None:
         return None
     x = float(x)
     return None if math.isnan(x) or math.isinf(x) else x
+
+
+STUDENTIZED_NOTE = (
+    " (" + ", ".join(sorted(STUDENTIZED)) + "; bca for every other metric and aggregate)"
+)
 
 
 @dataclass(frozen=True)
@@ -190,7 +196,8 @@ class MeasureResult:
                 "seed": bs.seed,
                 "stratified": bs.stratify,
                 "min_stratum_clusters": bs.min_stratum_clusters,
-                "method": ("cluster-stratified-" if bs.stratify else "cluster-") + bs.interval,
+                "method": ("cluster-stratified-" if bs.stratify else "cluster-") + bs.interval
+                + (STUDENTIZED_NOTE if bs.interval == "studentized" else ""),
                 "interval": bs.interval,
             },
             "permutation": {
