@@ -25,6 +25,7 @@ def cluster_strata(
     labels: np.ndarray,
     group_codes: Sequence[np.ndarray],
     min_size: int = 1,
+    by_label: bool = True,
 ) -> list[np.ndarray]:
     """Cluster indices of each stratum, strata ordered by their first cluster.
 
@@ -33,10 +34,12 @@ def cluster_strata(
     band that changes between visits) gets a stratum for that exact combination.
     Strata with fewer than ``min_size`` clusters are pooled per label: a stratum of
     one cluster would always redraw that cluster and contribute no variance, which
-    happens quickly when many attributes are crossed.
+    happens quickly when many attributes are crossed. ``by_label=False`` leaves out the
+    has-any-positive split (the calibration resamples, ``api._calibration``).
     """
     has_pos = np.zeros(n_clusters, dtype=bool)
-    has_pos[clusters[labels.astype(bool)]] = True
+    if by_label:
+        has_pos[clusters[labels.astype(bool)]] = True
     if group_codes:
         row_key = _combination_index(group_codes)
     else:
@@ -90,10 +93,13 @@ def contiguous_codes(strata: Sequence[np.ndarray], n_clusters: int) -> np.ndarra
     return new
 
 
-def _block_counts(seed: int, block: int, out: np.ndarray, sizes: Sequence[int]) -> None:
+def _block_counts(
+    seed: int, block: int, out: np.ndarray, sizes: Sequence[int], stream: int = 0
+) -> None:
     """Fill ``out`` (clusters x block size) with one block's counts; strata are
     contiguous code ranges, so one bincount serves all strata."""
-    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(0, block))))
+    ss = np.random.SeedSequence(seed, spawn_key=(stream, block))
+    rng = np.random.Generator(np.random.PCG64(ss))
     n_clusters, size = out.shape
     draws = np.empty((size, n_clusters), dtype=np.int64)
     off = 0
@@ -106,12 +112,13 @@ def _block_counts(seed: int, block: int, out: np.ndarray, sizes: Sequence[int]) 
 
 
 def resample_counts(
-    config: BootstrapConfig, sizes: Sequence[int], chunk: int
+    config: BootstrapConfig, sizes: Sequence[int], chunk: int, stream: int = 0
 ) -> Iterator[tuple[int, np.ndarray]]:
     """Yield (first resample index, counts of shape (n_clusters, b)) chunk by chunk.
 
     ``sizes`` are the stratum sizes; clusters must be coded so that stratum i is
-    the i-th contiguous range (see ``contiguous_codes``).
+    the i-th contiguous range (see ``contiguous_codes``). ``stream`` selects an independent
+    family of draws (0: the main resamples; the permutation test uses its own).
     """
     block = config.BLOCK
     chunk = max(block, chunk // block * block)
@@ -121,7 +128,7 @@ def resample_counts(
         counts = np.empty((n_clusters, stop - start))
         for j in range(start, stop, block):
             cols = slice(j - start, min(stop, j + block) - start)
-            _block_counts(config.seed, j // block, counts[:, cols], sizes)
+            _block_counts(config.seed, j // block, counts[:, cols], sizes, stream)
         yield start, counts
 
 
