@@ -37,6 +37,8 @@ PROPORTIONS = {
 }
 STUDENTIZED = frozenset({*PROPORTIONS, "auroc"})
 """Metrics with a per-resample standard error; every other statistic falls back to BCa."""
+COLUMNS = 50
+"""Resamples per AUROC pass: its placement arrays are (patients of the segment x COLUMNS)."""
 
 
 def _selector(rows: np.ndarray, segs: np.ndarray, lay: CellLayout) -> sp.csr_matrix:
@@ -105,9 +107,12 @@ class StandardErrors:
                     var = np.maximum(xx - 2 * p * xn + p * p * nn, 0.0)
                     out[m] = (np.sqrt(var) / n).T
         if self.auroc:
-            out["auroc"] = np.stack(
-                [self._auroc(j, weights) for j in range(s)], axis=1
-            ) if s else np.zeros((weights.shape[1], 0))
+            bsz = weights.shape[1]
+            out["auroc"] = np.empty((bsz, s))
+            for lo in range(0, bsz, COLUMNS):  # bounds the dense (patients x columns) arrays
+                cols = weights[:, lo : lo + COLUMNS]
+                for j in range(s):
+                    out["auroc"][lo : lo + cols.shape[1], j] = self._auroc(j, cols)
         return out
 
     def _auroc(self, j: int, w: np.ndarray) -> np.ndarray:
