@@ -9,7 +9,7 @@ small (n/3 patients per group, AUROC 0.9 each), large (7n per group, fair: can t
 n50 / n100 (50 or 100 patients per group, fair), fair4 (4 groups, fair: max-t vs Holm),
 gap3 (3 groups, one with AUROC 0.10 lower: power of the max-t, Holm and vs-rest gates).
 
-* coverage of 95% intervals: per-group AUROC and TPR, signed AUROC difference, max-min AUROC gap,
+* coverage of 95% intervals: per-group AUROC, TPR and PPV, signed AUROC difference, max-min AUROC gap,
   per-group ECE plug-in and debiased, each group's AUROC and TPR minus the rest (marginal;
   and the whole family at once with the simultaneous intervals) (target 0.93-0.97);
 * mean error of the plug-in and the debiased ECE against the true ECE;
@@ -48,6 +48,7 @@ LIMIT = 0.05
 FIGURES = (
     "auroc_cover",
     "tpr_cover",
+    "ppv_cover",
     "diff_cover",
     "gap_cover",
     "ece_cover",

@@ -75,13 +75,17 @@ def _holm(out: dict[str, float], gap: dict[str, Any], st: Settings, limit: float
 
 
 def trial(sc: Scenario, seed: int, st: Settings, limit: float) -> dict[str, float]:
-    a = measured(sc, seed, st, ["auroc", "tpr", "ece"])
+    a = measured(sc, seed, st, ["auroc", "tpr", "ppv", "ece"])
     labels = sc.labels
     out: dict[str, float] = {}
     groups = [a["groups"][g]["metrics"] for g in labels]
     out["auroc_cover"] = float(np.mean([_covers(m["auroc"], sc.auroc[i]) for i, m in enumerate(groups)]))
     tprs = [true_rate(sc, i, "tpr", st.threshold) for i in range(len(labels))]
     out["tpr_cover"] = float(np.mean([_covers(m["tpr"], tprs[i]) for i, m in enumerate(groups)]))
+    fprs = [true_rate(sc, i, "fpr", st.threshold) for i in range(len(labels))]
+    p = sc.prevalence
+    ppvs = [p * t / (p * t + (1 - p) * f) for t, f in zip(tprs, fprs, strict=True)]
+    out["ppv_cover"] = float(np.mean([_covers(m["ppv"], ppvs[i]) for i, m in enumerate(groups)]))
     eces = [true_ece(sc, i) for i in range(len(labels))]
     out["ece_cover"] = float(np.mean([_covers(m["ece"], eces[i]) for i, m in enumerate(groups)]))
     out["ece_plugin_error"] = float(np.mean([m["ece"]["value"] - eces[i] for i, m in enumerate(groups)]))

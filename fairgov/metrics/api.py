@@ -28,9 +28,11 @@ from .inputs import EncodedAttribute, encode_groups_input, validate_arrays
 from .intervals import JACKKNIFE_BLOCKS
 from .kernels import (
     LINEAR_METRICS,
+    MIX_RATES,
     deleted_block_stats,
     linear_metrics,
     metrics_from_stats,
+    mix_rates,
     segment_stats,
 )
 from .layout import build_layout
@@ -135,30 +137,51 @@ CALIBRATION_STREAM = 2
 """Random stream of the calibration resamples (the main resamples use 0)."""
 
 
-def _calibration(cl, ncl, y, codes, layouts, cfg: BootstrapConfig, need, store) -> None:
-    """Replace the resamples of the calibration statistics (ECE plug-in and debiased, Brier,
-    calibration-in-the-large) in ``store`` by resamples stratified by group only.
+def _calibration(cl, ncl, y, codes, layouts, cfg: BootstrapConfig, need, store, se_store):
+    """Replace the resamples of the statistics that move with the label mix in ``store`` (and,
+    studentized, their standard errors in ``se_store``) by resamples stratified by group only:
+    the calibration statistics (ECE plug-in and debiased, Brier, calibration-in-the-large) and
+    the rates whose denominator mixes labels (``MIX_RATES``: ppv, npv, accuracy,
+    selection_rate).
 
     The main resamples keep each stratum's number of patients with a positive fixed, which
     is right for statistics conditional on the labels (AUROC, TPR, FPR) but removes the
-    sampling variation of the label mix that calibration statistics carry: with it the
-    debiased ECE's intervals covered 0.88-0.89 at 300 patients per group, with this pass
-    0.94-0.955 (benchmarks/statistics.py, 200 seeds). Only the linear product is evaluated.
-    Rates that depend on prevalence (ppv, npv, accuracy, selection_rate) keep the main,
-    label-stratified resamples."""
-    if cfg.resamples == 0 or need.isdisjoint(LINEAR_METRICS):
+    sampling variation of the label mix these statistics carry: with it the debiased ECE's
+    intervals covered 0.88-0.89 at 300 patients per group and PPV's 0.90, with this pass
+    see benchmarks/statistics.py. Everything here is linear in the patient counts (the
+    linear product and per-patient tp/fp/pos/neg counts): no rank scan."""
+    rates = sorted(need & MIX_RATES)
+    if cfg.resamples == 0 or (need.isdisjoint(LINEAR_METRICS) and not rates):
         return
     strata = cluster_strata(cl, ncl, y, codes, cfg.min_stratum_clusters, by_label=False)
     order = contiguous_codes(strata, ncl)  # current code -> code of the calibration draws
-    n_rows = [cluster_counts(lay)["n"] for lay in layouts]
+    cc = [cluster_counts(lay) for lay in layouts]
+    ses = [
+        StandardErrors(lay, frozenset(rates))
+        if rates and cfg.interval == "studentized" and st is not None else None
+        for lay, st in zip(layouts, se_store, strict=True)
+    ]
+    linear = not need.isdisjoint(LINEAR_METRICS)
     chunk = chunk_size(cfg, ncl, max(lay.n_rows for lay in layouts))
     for start, counts in resample_counts(cfg, [m.size for m in strata], chunk,
                                          CALIBRATION_STREAM):
         weights = counts[order]
-        for lay, st, nr in zip(layouts, store, n_rows, strict=True):
-            n = np.asarray(nr @ weights).T
-            for m, v in linear_metrics(lay, weights, n).items():
-                st[m][start : start + weights.shape[1]] = v
+        cols = slice(start, start + weights.shape[1])
+        for lay, st, c, se, sst in zip(layouts, store, cc, ses, se_store, strict=True):
+            n = np.asarray(c["n"] @ weights).T
+            if linear:
+                for m, v in linear_metrics(lay, weights, n).items():
+                    st[m][cols] = v
+            if rates:
+                tp, fp, pos, neg = (
+                    np.asarray(c[k] @ weights).T for k in ("tp", "fp", "pos", "neg")
+                )
+                mix = mix_rates(tp, fp, pos, neg)
+                for m in rates:
+                    st[m][cols] = mix[m]
+            if se is not None and sst is not None:
+                for m, v in se(weights).items():
+                    sst[m][cols] = v
 
 
 def _jackknife(ncl, layouts, cfg: BootstrapConfig, need):
@@ -242,7 +265,7 @@ def measure(
         ses = _standard_errors(layouts, bootstrap, need)
         se_points = [None if se is None else se(ones) for se in ses]
         boots, se_boots = _bootstrap(ncl, [m.size for m in strata], layouts, bootstrap, need, ses)
-        _calibration(cl, ncl, y, codes, layouts, bootstrap, need, boots)
+        _calibration(cl, ncl, y, codes, layouts, bootstrap, need, boots, se_boots)
         jacks = _jackknife(ncl, layouts, bootstrap, need)
     ctx = Context(
         y, s, cl, t, nb, names, bootstrap, min_evidence, int(permutations), aggregate_unknown

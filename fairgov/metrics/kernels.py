@@ -195,6 +195,22 @@ def linear_metrics(lay: CellLayout, weights_t: np.ndarray, n: np.ndarray) -> dic
     }
 
 
+MIX_RATES = frozenset({"ppv", "npv", "accuracy", "selection_rate"})
+"""Thresholded rates whose denominator mixes positives and negatives (they move with the label
+mix, unlike tpr/fpr/tnr/fnr); ``mix_rates`` computes them as ``metrics_from_stats`` does."""
+
+
+def mix_rates(tp: np.ndarray, fp: np.ndarray, pos: np.ndarray, neg: np.ndarray):
+    """``MIX_RATES`` from weighted tp, fp, positives and negatives of any (equal) shape."""
+    fn, tn = pos - tp, neg - fp
+    return {
+        "ppv": _div(tp, tp + fp),
+        "npv": _div(tn, tn + fn),
+        "accuracy": _div(tp + tn, pos + neg),
+        "selection_rate": _div(tp + fp, pos + neg),
+    }
+
+
 ArrayLike = np.ndarray | list
 
 

@@ -1,14 +1,21 @@
-"""Calibration statistics are resampled with the label mix free (``api._calibration``)."""
+"""Calibration statistics and label-mixing rates are resampled with the label mix free
+(``api._calibration``)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from sklearn.metrics import brier_score_loss
+from sklearn.metrics import accuracy_score, brier_score_loss, precision_score
 
 from fairgov.metrics import BootstrapConfig, MinEvidence, measure
 from fairgov.metrics.bootstrap import cluster_strata, contiguous_codes, resample_counts
-from fairgov.metrics.kernels import linear_metrics, metrics_from_stats, segment_stats
+from fairgov.metrics.kernels import (
+    MIX_RATES,
+    linear_metrics,
+    metrics_from_stats,
+    mix_rates,
+    segment_stats,
+)
 from fairgov.metrics.layout import build_layout
 from fairgov.metrics.simulate import Scenario, simulate
 from fairgov.metrics.stderr import cluster_counts
@@ -42,6 +49,17 @@ def test_linear_metrics_equal_the_full_kernel_and_sklearn() -> None:
     lin = linear_metrics(lay, w, np.asarray(cluster_counts(lay)["n"] @ w).T)
     for m in ("brier", "ece", "calibration_in_the_large", "ece_debiased"):
         np.testing.assert_allclose(lin[m], full[m], rtol=1e-12, atol=1e-15)
+    c = cluster_counts(lay)
+    mix = mix_rates(*(np.asarray(c[k] @ w).T for k in ("tp", "fp", "pos", "neg")))
+    assert set(mix) == MIX_RATES
+    for m in MIX_RATES:
+        np.testing.assert_allclose(mix[m], full[m], rtol=1e-12, atol=1e-15)
+    ones = np.ones((ncl, 1))
+    rates = mix_rates(*(np.asarray(c[k] @ ones).T for k in ("tp", "fp", "pos", "neg")))
+    for j in range(2):
+        pred = s[g == j] >= 0.5
+        assert rates["ppv"][0, j] == pytest.approx(precision_score(y[g == j], pred))
+        assert rates["accuracy"][0, j] == pytest.approx(accuracy_score(y[g == j], pred))
     m = g == 0
     one = linear_metrics(lay, np.ones((ncl, 1)), np.asarray(cluster_counts(lay)["n"].sum(1)).T)
     assert one["brier"][0, 0] == pytest.approx(brier_score_loss(y[m], s[m]))
