@@ -21,7 +21,7 @@ import numpy as np
 from fairgov.gates.compare import decide
 from fairgov.gates.pairwise import holm_decision
 from fairgov.metrics import BootstrapConfig, MinEvidence, measure
-from fairgov.metrics.simulate import Scenario, simulate, true_ece, true_versus_rest
+from fairgov.metrics.simulate import Scenario, simulate, true_ece, true_rate, true_versus_rest
 from fairgov.results.model import Difference
 
 
@@ -54,8 +54,8 @@ def _versus_rest(out: dict[str, float], a: dict[str, Any], sc: Scenario, st: Set
     labels = sc.labels
     for metric in ("auroc", "tpr"):
         rows = {d["group"]: d for d in a["aggregates"][metric]["gap"].get("versus_rest") or []}
-        if len(rows) != len(labels):
-            continue
+        if len(rows) != len(labels) or any(r["sim_low"] is None for r in rows.values()):
+            continue  # no resamples (a permutation-only study): no intervals to check
         truth = [true_versus_rest(sc, i, metric, st.threshold) for i in range(len(labels))]
         out[f"{metric}_rest_cover"] = float(np.mean([_covers(rows[g], t) for g, t in zip(labels, truth, strict=True)]))
         out[f"{metric}_rest_family_cover"] = float(all(
@@ -75,11 +75,17 @@ def _holm(out: dict[str, float], gap: dict[str, Any], st: Settings, limit: float
 
 
 def trial(sc: Scenario, seed: int, st: Settings, limit: float) -> dict[str, float]:
-    a = measured(sc, seed, st, ["auroc", "tpr", "ece"])
+    a = measured(sc, seed, st, ["auroc", "tpr", "ppv", "ece"])
     labels = sc.labels
     out: dict[str, float] = {}
     groups = [a["groups"][g]["metrics"] for g in labels]
     out["auroc_cover"] = float(np.mean([_covers(m["auroc"], sc.auroc[i]) for i, m in enumerate(groups)]))
+    tprs = [true_rate(sc, i, "tpr", st.threshold) for i in range(len(labels))]
+    out["tpr_cover"] = float(np.mean([_covers(m["tpr"], tprs[i]) for i, m in enumerate(groups)]))
+    fprs = [true_rate(sc, i, "fpr", st.threshold) for i in range(len(labels))]
+    p = sc.prevalence
+    ppvs = [p * t / (p * t + (1 - p) * f) for t, f in zip(tprs, fprs, strict=True)]
+    out["ppv_cover"] = float(np.mean([_covers(m["ppv"], ppvs[i]) for i, m in enumerate(groups)]))
     eces = [true_ece(sc, i) for i in range(len(labels))]
     out["ece_cover"] = float(np.mean([_covers(m["ece"], eces[i]) for i, m in enumerate(groups)]))
     out["ece_plugin_error"] = float(np.mean([m["ece"]["value"] - eces[i] for i, m in enumerate(groups)]))

@@ -34,17 +34,32 @@ def _why(reason: Reason | None) -> tuple[Reason, ...]:
 def _maxt(d: Draws, cfg: BootstrapConfig) -> sim.MaxT | None:
     if d.boot is None:
         return None
-    return sim.maxt(d.point[0], d.boot, cfg.level, cfg.min_defined_fraction)
+    studentized = cfg.interval == "studentized" and d.se is not None
+    return sim.maxt(d.point[0], d.boot, cfg.level, cfg.min_defined_fraction,
+                    d.se[0] if studentized else None, d.se_boot if studentized else None)
+
+
+def _label(m: sim.MaxT) -> str:
+    return MAXT if m.se_boot is None else MAXT + " (studentized)"
+
+
+def diff_draws(d: Draws) -> Draws:
+    """Signed pairwise differences of ``d``'s columns, with their standard errors."""
+    out = d.map(sim.differences)
+    if d.se is None or d.se_boot is None:
+        return out
+    return Draws(out.point, out.boot, out.jack, sim.difference_se(d.se),
+                 sim.difference_se(d.se_boot))
 
 
 def _simultaneous(value: AggregateValue, low: float, high: float, top: float | None = 1.0,
-                  **extra) -> AggregateValue:
+                  label: str = MAXT, **extra) -> AggregateValue:
     """``value`` with a simultaneous interval, clipped to [0, top] (top None: unbounded)."""
     # a simultaneous interval contains its estimate: the reason it lay outside the other goes
     reasons = tuple(r for r in value.reasons if r.code != "estimate-outside")
     return AggregateValue(
         value.value, max(low, 0.0), high if top is None else min(high, top), reasons,
-        value.p_value, value.group, value.included, interval=MAXT, **extra,
+        value.p_value, value.group, value.included, interval=label, **extra,
     )
 
 
@@ -54,7 +69,7 @@ def differences(labels: list[str], d: Draws, cfg: BootstrapConfig) -> tuple[Diff
         return ()
     i, j = sim.pairs(len(labels))
     names = [(labels[a], labels[b]) for a, b in zip(i, j, strict=True)]
-    return _signed(names, d.map(sim.differences), cfg)
+    return _signed(names, diff_draws(d), cfg)
 
 
 def _signed(
@@ -90,7 +105,11 @@ def versus_rest(
     def sub(x, y):
         return None if x is None or y is None else x[:, keep] - y[:, keep]
 
-    dd = Draws(sub(d.point, rest.point), sub(d.boot, rest.boot), sub(d.jack, rest.jack))
+    def both(x, y):
+        return None if x is None or y is None else np.sqrt(x[:, keep] ** 2 + y[:, keep] ** 2)
+
+    dd = Draws(sub(d.point, rest.point), sub(d.boot, rest.boot), sub(d.jack, rest.jack),
+               both(d.se, rest.se), both(d.se_boot, rest.se_boot))
     return _signed([(labels[k], REST) for k in keep], dd, cfg)
 
 
@@ -100,7 +119,8 @@ def hstack(a: Draws, b: Draws) -> Draws:
     def cat(x, y):
         return None if x is None or y is None else np.hstack([x, y])
 
-    return Draws(np.hstack([a.point, b.point]), cat(a.boot, b.boot), cat(a.jack, b.jack))
+    return Draws(np.hstack([a.point, b.point]), cat(a.boot, b.boot), cat(a.jack, b.jack),
+                 cat(a.se, b.se), cat(a.se_boot, b.se_boot))
 
 
 def gap_value(labels, d: Draws, cfg, base, p_gap, fpr: Draws | None = None,
@@ -108,14 +128,14 @@ def gap_value(labels, d: Draws, cfg, base, p_gap, fpr: Draws | None = None,
     """Max-min gap of ``d``; with ``fpr``, equalized odds = max(TPR gap, FPR gap)."""
     if fpr is None:
         value = agg_value(d.map(agg.gap), cfg, base, p_gap, included=tuple(labels))
-        diff = d.map(sim.differences)
+        diff = diff_draws(d)
     else:
         k = d.point.shape[1]
         value = agg_value(
             hstack(d, fpr).map(lambda v: np.maximum(agg.gap(v[:, :k]), agg.gap(v[:, k:]))),
             cfg, base, p_gap, included=tuple(labels),
         )
-        diff = hstack(d.map(sim.differences), fpr.map(sim.differences))
+        diff = hstack(diff_draws(d), diff_draws(fpr))
     if cfg.interval == "percentile" or value.value is None or d.boot is None:
         return value
     m = _maxt(diff, cfg)
@@ -124,7 +144,7 @@ def gap_value(labels, d: Draws, cfg, base, p_gap, fpr: Draws | None = None,
     low, high = sim.abs_max_interval(m)
     diffs = differences(labels, d, cfg) if fpr is None else ()
     return _simultaneous(
-        value, low, high, top, fair_upper=tuple(sim.fair_upper(m)), differences=diffs
+        value, low, high, top, _label(m), fair_upper=tuple(sim.fair_upper(m)), differences=diffs
     )
 
 
@@ -156,7 +176,7 @@ def metric_aggregates(metric, labels, excluded, d: Draws, overall: Draws, cfg, p
     m = _maxt(d, cfg) if cfg.interval != "percentile" and info.worst else None
     if m is not None and worst.value is not None:
         worst = _simultaneous(worst, *sim.worst_interval(m, info.worst or "min"),
-                              top=None if info.signed else 1.0)
+                              top=None if info.signed else 1.0, label=_label(m))
     both = hstack(d, overall)
     return {
         "gap": gap_value(labels, d, cfg, base, p_gap, top=2.0 if info.signed else 1.0),

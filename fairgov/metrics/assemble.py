@@ -17,7 +17,7 @@ import numpy as np
 from fairgov.reasons import Reason, is_undefined, undefined
 
 from .config import BootstrapConfig
-from .intervals import compute
+from .intervals import compute, fallback
 from .result import AggregateValue, MetricValue
 
 _NEEDS_POS = {"auroc", "average_precision", "tpr", "fnr", "balanced_accuracy"}
@@ -47,13 +47,18 @@ def undefined_reason(
 @dataclass(frozen=True)
 class Draws:
     """A statistic's point value (1, K), bootstrap (B, K) and jackknife (J, K) values, or,
-    straight from the kernels, a {metric: array} dict in each place (see ``get``)."""
+    straight from the kernels, a {metric: array} dict in each place (see ``get``).
+    ``se`` (1, K) and ``se_boot`` (B, K): standard errors of the point and of each resample
+    (``stderr``; only with ``interval: studentized`` and for metrics that have them)."""
 
     point: Any
     boot: Any = None
     jack: Any = None
+    se: Any = None
+    se_boot: Any = None
 
     def map(self, f: Callable[[np.ndarray], np.ndarray]) -> Draws:
+        """``f`` applied to the values; standard errors do not map through ``f`` (dropped)."""
         return Draws(
             f(self.point),
             None if self.boot is None else f(self.boot),
@@ -65,9 +70,10 @@ class Draws:
         cols = slice(None) if idx is None else idx
 
         def pick(x):
-            return None if x is None else x[m][:, cols]
+            return None if x is None or m not in x else x[m][:, cols]
 
-        return Draws(pick(self.point), pick(self.boot), pick(self.jack))
+        return Draws(pick(self.point), pick(self.boot), pick(self.jack), pick(self.se),
+                     pick(self.se_boot))
 
 
 class Intervals:
@@ -78,11 +84,20 @@ class Intervals:
         self.samples = draws.boot
         self.cfg = cfg
         self.point = draws.point
+        self._bca = fallback(cfg.interval, draws.se, draws.se_boot)
         if self.samples is not None:
-            point = None if draws.point is None else draws.point.reshape(self.samples.shape[1:])
+            shape = self.samples.shape[1:]
+            point = None if draws.point is None else draws.point.reshape(shape)
+            se = None if draws.se is None else draws.se.reshape(shape)
             self.low, self.high, self.frac = compute(
-                cfg.interval, self.samples, point, draws.jack, cfg.level, cfg.min_defined_fraction
+                cfg.interval, self.samples, point, draws.jack, cfg.level, cfg.min_defined_fraction,
+                se, draws.se_boot,
             )
+
+    def method(self, idx=0) -> str:
+        """The method actually used at ``idx``: "bca" where studentized had no standard error."""
+        fb = self._bca if isinstance(self._bca, bool) else bool(np.asarray(self._bca).flat[idx])
+        return "bca" if fb else self.cfg.interval
 
     def at(self, idx) -> tuple[float | None, float | None, Reason | None]:
         if self.samples is None:
@@ -139,7 +154,7 @@ def metric_value(
     low, high, why = ci.at(idx)
     if bounded and low is not None and high is not None:
         low, high = max(low, 0.0), min(high, 1.0)
-    out = outside_reason(point, low, high, ci.cfg.interval, ci.bias(idx) if why is None else 0.0)
+    out = outside_reason(point, low, high, ci.method(idx), ci.bias(idx) if why is None else 0.0)
     return MetricValue(float(point), low, high, _join(why, out))
 
 
@@ -149,14 +164,15 @@ def agg_value(d: Draws, cfg, reason: Reason | None, p_value=None, group=None, in
     value = float(d.point[0])
     if (reason is not None and is_undefined((reason,))) or np.isnan(value):
         return AggregateValue(None, reasons=(reason or undefined(),), included=included)
-    low, high, why, out = None, None, None, None
+    low, high, why, out, how = None, None, None, None, None
     if d.boot is not None:
         ci = Intervals(Draws(d.point, d.boot[:, None], None if d.jack is None else d.jack[:, None]),
                        cfg)
         low, high, why = ci.at(0)
+        how = ci.method(0)
         if why is None:
-            out = outside_reason(value, low, high, cfg.interval, ci.bias(0))
+            out = outside_reason(value, low, high, how, ci.bias(0))
     return AggregateValue(
         value, low, high, _join(reason, why, out), p_value, group, included,
-        interval=cfg.interval if d.boot is not None else None, **extra,
+        interval=how, **extra,
     )

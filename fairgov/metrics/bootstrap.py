@@ -25,6 +25,7 @@ def cluster_strata(
     labels: np.ndarray,
     group_codes: Sequence[np.ndarray],
     min_size: int = 1,
+    by_label: bool = True,
 ) -> list[np.ndarray]:
     """Cluster indices of each stratum, strata ordered by their first cluster.
 
@@ -33,10 +34,12 @@ def cluster_strata(
     band that changes between visits) gets a stratum for that exact combination.
     Strata with fewer than ``min_size`` clusters are pooled per label: a stratum of
     one cluster would always redraw that cluster and contribute no variance, which
-    happens quickly when many attributes are crossed.
+    happens quickly when many attributes are crossed. ``by_label=False`` leaves out the
+    has-any-positive split (the calibration resamples, ``api._calibration``).
     """
     has_pos = np.zeros(n_clusters, dtype=bool)
-    has_pos[clusters[labels.astype(bool)]] = True
+    if by_label:
+        has_pos[clusters[labels.astype(bool)]] = True
     if group_codes:
         row_key = _combination_index(group_codes)
     else:
@@ -90,11 +93,15 @@ def contiguous_codes(strata: Sequence[np.ndarray], n_clusters: int) -> np.ndarra
     return new
 
 
-def block_counts_t(seed: int, block: int, sizes: Sequence[int], size: int) -> np.ndarray:
+def block_counts_t(
+    seed: int, block: int, sizes: Sequence[int], size: int, stream: int = 0
+) -> np.ndarray:
     """One block's counts as (block size, clusters) int64; strata are contiguous code
     ranges, so one bincount serves all strata. (One generator call per stratum: numpy's
-    bounded integers with an array of bounds give the same stream but are slower.)"""
-    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(0, block))))
+    bounded integers with an array of bounds give the same stream but are slower.) ``stream``
+    selects an independent family of draws (0: the main resamples)."""
+    ss = np.random.SeedSequence(seed, spawn_key=(stream, block))
+    rng = np.random.Generator(np.random.PCG64(ss))
     n_clusters = int(sum(sizes))
     draws = np.empty((size, n_clusters), dtype=np.int64)
     off = 0
@@ -106,7 +113,7 @@ def block_counts_t(seed: int, block: int, sizes: Sequence[int], size: int) -> np
 
 
 def resample_counts_t(
-    config: BootstrapConfig, sizes: Sequence[int], chunk: int
+    config: BootstrapConfig, sizes: Sequence[int], chunk: int, stream: int = 0
 ) -> Iterator[tuple[int, np.ndarray]]:
     """`resample_counts` as integer counts of shape (b, n_clusters): the same counts,
     transposed."""
@@ -117,19 +124,20 @@ def resample_counts_t(
         parts = []
         for j in range(start, stop, block):
             size = min(stop, j + block) - j
-            parts.append(block_counts_t(config.seed, j // block, sizes, size))
+            parts.append(block_counts_t(config.seed, j // block, sizes, size, stream))
         yield start, parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 def resample_counts(
-    config: BootstrapConfig, sizes: Sequence[int], chunk: int
+    config: BootstrapConfig, sizes: Sequence[int], chunk: int, stream: int = 0
 ) -> Iterator[tuple[int, np.ndarray]]:
     """Yield (first resample index, counts of shape (n_clusters, b)) chunk by chunk.
 
     ``sizes`` are the stratum sizes; clusters must be coded so that stratum i is
-    the i-th contiguous range (see ``contiguous_codes``).
+    the i-th contiguous range (see ``contiguous_codes``). ``stream`` selects an independent
+    family of draws (0: the main resamples; the permutation test uses its own).
     """
-    for start, counts in resample_counts_t(config, sizes, chunk):
+    for start, counts in resample_counts_t(config, sizes, chunk, stream):
         yield start, np.ascontiguousarray(counts.T, dtype=float)
 
 

@@ -44,8 +44,10 @@ class BootstrapConfig:
             raise MetricsInputError("bootstrap level must be in (0, 1)")
         if self.max_memory_mb <= 0:
             raise MetricsInputError("max_memory_mb must be > 0")
-        if self.interval not in ("percentile", "bca", "normal"):
-            raise MetricsInputError("bootstrap interval must be percentile, bca or normal")
+        if self.interval not in ("percentile", "bca", "normal", "studentized"):
+            raise MetricsInputError(
+                "bootstrap interval must be percentile, bca, normal or studentized"
+            )
 
 
 @dataclass(frozen=True)

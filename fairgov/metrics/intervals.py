@@ -12,6 +12,10 @@ statistic is NaN, and return (low, high, defined fraction), low/high NaN where f
   values, the jackknife deleting one block of patients at a time (``api._jackknife``).
 * ``normal``: estimate +/- z * bootstrap standard error; always contains the estimate,
   sound for smooth, near-normal statistics (per-group AUROC, rates, signed differences).
+* ``studentized`` (bootstrap-t): t*_b = (e*_b - e) / se*_b with se*_b the resample's own
+  standard error (``stderr``: cluster DeLong for AUROC, cluster sandwich for rates);
+  [e - t*_(1-a/2) se, e - t*_(a/2) se]. Columns without standard errors (other metrics),
+  or whose standard error is 0, get BCa instead (``fallback`` says which).
 """
 
 from __future__ import annotations
@@ -24,8 +28,8 @@ from scipy.special import ndtr, ndtri
 # ndtri / ndtr are what scipy.stats.norm.ppf / .cdf compute (same values, tested), without
 # the distribution machinery's argument checks (most of the cost of a BCa interval)
 
-METHODS = ("percentile", "bca", "normal")
-Method = Literal["percentile", "bca", "normal"]
+METHODS = ("percentile", "bca", "normal", "studentized")
+Method = Literal["percentile", "bca", "normal", "studentized"]
 JACKKNIFE_BLOCKS = 200
 """At most this many jackknife deletions: blocks of patients (every 200th in stratum order)."""
 
@@ -50,9 +54,12 @@ def compute(
     jack: np.ndarray | None,
     level: float,
     min_defined: float,
+    se: np.ndarray | None = None,
+    se_boot: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Interval of ``samples`` (B, ...) by ``method``; ``point`` (...) and ``jack`` (J, ...)
-    are needed by bca and normal (bca without jackknife values uses a = 0)."""
+    are needed by bca and normal (bca without jackknife values uses a = 0); ``se`` (...) and
+    ``se_boot`` (B, ...) by studentized (without them: BCa, see ``fallback``)."""
     shape = samples.shape[1:]
     flat, ok, frac, usable = _columns(samples, min_defined)
     low = np.full(flat.shape[1], np.nan)
@@ -60,10 +67,13 @@ def compute(
     alpha = (1 - level) / 2
     pt = None if point is None else np.asarray(point, dtype=float).reshape(-1)
     jk = None if jack is None else jack.reshape(jack.shape[0], -1)
+    sd = _studentizable(method, se, se_boot, flat.shape)
     for k in usable:
         col = flat[ok[:, k], k]
         p = None if pt is None else pt[k]
-        if method == "percentile" or p is None or np.isnan(p):
+        if sd is not None and sd[2][k] and p is not None and not np.isnan(p):
+            low[k], high[k] = _bootstrap_t(flat[:, k], p, sd[0][k], sd[1][:, k], alpha)
+        elif method == "percentile" or p is None or np.isnan(p):
             low[k], high[k] = np.quantile(col, [alpha, 1 - alpha])
         elif method == "normal":
             half = float(ndtri(1 - alpha)) * (col.std(ddof=1) if col.size > 1 else 0.0)
@@ -71,6 +81,36 @@ def compute(
         else:
             low[k], high[k] = _bca(col, p, None if jk is None else jk[:, k], alpha)
     return low.reshape(shape), high.reshape(shape), frac.reshape(shape)
+
+
+def _studentizable(method, se, se_boot, shape):
+    """(se (K,), se_boot (B, K), usable (K,)) when studentizing, else None."""
+    if method != "studentized" or se is None or se_boot is None:
+        return None
+    s0 = np.asarray(se, dtype=float).reshape(-1)
+    sb = np.asarray(se_boot, dtype=float).reshape(shape[0], -1)
+    return s0, sb, np.isfinite(s0) & (s0 > 0)
+
+
+def fallback(method: str, se: np.ndarray | None, se_boot: np.ndarray | None) -> np.ndarray | bool:
+    """Where ``compute`` with ``method`` uses BCa instead of the studentized interval: True
+    for all columns (no standard errors), or a boolean array of the columns."""
+    if method != "studentized":
+        return False
+    if se is None or se_boot is None:
+        return True
+    s0 = np.asarray(se, dtype=float)
+    return ~(np.isfinite(s0) & (s0 > 0))
+
+
+def _bootstrap_t(col, p, se, se_col, alpha) -> tuple[float, float]:
+    """Bootstrap-t interval from the resamples whose statistic and standard error exist."""
+    good = np.isfinite(col) & np.isfinite(se_col) & (se_col > 0)
+    if not good.any():
+        return p - 0.0, p + 0.0
+    t = (col[good] - p) / se_col[good]
+    q_lo, q_hi = np.quantile(t, [alpha, 1 - alpha])
+    return float(p - q_hi * se), float(p - q_lo * se)
 
 
 def acceleration(jack: np.ndarray | None) -> float:

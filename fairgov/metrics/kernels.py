@@ -179,6 +179,38 @@ def metrics_from_stats(st: Stats) -> dict[str, np.ndarray]:
     } | ({} if st.ece_debiased_sum is None else {"ece_debiased": _div(st.ece_debiased_sum, st.n)})
 
 
+def linear_metrics(lay: CellLayout, weights_t: np.ndarray, n: np.ndarray) -> dict[str, np.ndarray]:
+    """The metrics of the linear product alone (``LINEAR_METRICS`` and "ece_debiased"), as
+    ``metrics_from_stats`` computes them, for weights (n_clusters, B) with ``n`` (B, S) the
+    weighted rows of each segment."""
+    nseg, nb, bsz = lay.n_segments, lay.n_bins, weights_t.shape[1]
+    lin = np.asarray(lay.lin_t @ weights_t)
+    d = lin[: nseg * nb].reshape(nseg, nb, bsz)
+    q = lin[nseg * (nb + 1) :].reshape(nseg, nb, bsz)
+    return {
+        "brier": _div(lin[nseg * nb : nseg * (nb + 1)].T, n),
+        "ece": _div(np.abs(d).sum(axis=1).T, n),
+        "calibration_in_the_large": _div(-d.sum(axis=1).T, n),
+        "ece_debiased": _div(np.sqrt(np.maximum(0.0, d * d - q)).sum(axis=1).T, n),
+    }
+
+
+MIX_RATES = frozenset({"ppv", "npv", "accuracy", "selection_rate"})
+"""Thresholded rates whose denominator mixes positives and negatives (they move with the label
+mix, unlike tpr/fpr/tnr/fnr); ``mix_rates`` computes them as ``metrics_from_stats`` does."""
+
+
+def mix_rates(tp: np.ndarray, fp: np.ndarray, pos: np.ndarray, neg: np.ndarray):
+    """``MIX_RATES`` from weighted tp, fp, positives and negatives of any (equal) shape."""
+    fn, tn = pos - tp, neg - fp
+    return {
+        "ppv": _div(tp, tp + fp),
+        "npv": _div(tn, tn + fn),
+        "accuracy": _div(tp + tn, pos + neg),
+        "selection_rate": _div(tp + fp, pos + neg),
+    }
+
+
 ArrayLike = np.ndarray | list
 
 

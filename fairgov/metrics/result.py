@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from fairgov.reasons import Reason, joined
 
 from .config import BootstrapConfig, MinEvidence
+from .stderr import STUDENTIZED
 
 if TYPE_CHECKING:
     from fairgov.results import Measure
@@ -31,6 +32,11 @@ def _num(x: float | None) -> float | None:
 def records(reasons: tuple[Reason, ...]) -> list[dict[str, Any]]:
     """Reasons as results.json records (code, params, English text)."""
     return [r.to_dict() for r in reasons]
+
+
+STUDENTIZED_NOTE = (
+    " (" + ", ".join(sorted(STUDENTIZED)) + "; bca for every other metric and aggregate)"
+)
 
 
 @dataclass(frozen=True)
@@ -214,7 +220,8 @@ class MeasureResult:
                 "seed": bs.seed,
                 "stratified": bs.stratify,
                 "min_stratum_clusters": bs.min_stratum_clusters,
-                "method": ("cluster-stratified-" if bs.stratify else "cluster-") + bs.interval,
+                "method": ("cluster-stratified-" if bs.stratify else "cluster-") + bs.interval
+                + (STUDENTIZED_NOTE if bs.interval == "studentized" else ""),
                 "interval": bs.interval,
             },
             "permutation": {

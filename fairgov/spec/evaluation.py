@@ -134,10 +134,12 @@ class Bootstrap(Model):
     level: float = Field(default=0.95, gt=0.5, lt=1, description="Confidence level of percentile intervals.")
     seed: int = Field(default=0, ge=0, description="Seed; the same seed gives identical results.")
     permutations: int = Field(default=1000, ge=0, le=100000, description="Permutations for the no-gap test.")
-    interval: Literal["percentile", "bca", "normal"] = Field(
+    interval: Literal["percentile", "bca", "normal", "studentized"] = Field(
         default="bca",
         description="Interval method of per-group metrics: `bca` (bias-corrected and accelerated, jackknife "
-        "over patients), `normal` (estimate ± z × bootstrap SE) or `percentile`. With `bca` or `normal`, gaps "
+        "over patients), `normal` (estimate ± z × bootstrap SE), `studentized` (bootstrap-t with a cluster "
+        "DeLong / sandwich SE per resample for AUROC and rates, BCa for the other metrics) or `percentile`. "
+        "With any method but `percentile`, gaps "
         "and worst-group values get simultaneous max-t intervals over groups; `percentile` reproduces "
         "results schema 1.0. See benchmarks/statistics.py for the measured coverage of each.",
     )

@@ -53,7 +53,12 @@ def test_validation_study_meets_the_targets() -> None:
     assert fair["gate_fail"] <= 0.05
     assert fair["perm_reject"] <= 0.075
     normal = study(Scenario((300, 300), (0.8, 0.8)), range(200), Settings("normal", 500, 0), 0.05)
-    assert 0.85 <= normal["ece_debiased_cover"] <= 0.97
+    assert 0.93 <= normal["ece_debiased_cover"] <= 0.97  # 0.88-0.89 with label-fixed resamples
+    stud = study(Scenario((300, 300), (0.8, 0.8)), range(200), Settings("studentized", 500, 0),
+                 0.05)
+    for figure in ("auroc_cover", "tpr_cover", "diff_cover", "gap_cover", "ece_debiased_cover"):
+        assert 0.93 <= stud[figure] <= 0.97, figure
+    assert stud["gate_fail"] <= 0.05
     gap = study(Scenario((300, 300), (0.85, 0.75)), range(100), Settings("bca", 500, 0), 0.05)
     assert 0.91 <= gap["gap_cover"] <= 0.98 and gap["gate_fail"] > 0.2
 

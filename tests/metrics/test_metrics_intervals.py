@@ -158,5 +158,5 @@ def test_debiased_ece_is_the_per_bin_variance_corrected_sum(planted) -> None:
 
 
 def test_unknown_interval_method_is_refused() -> None:
-    with pytest.raises(MetricsInputError, match="percentile, bca or normal"):
-        BootstrapConfig(interval="studentized")
+    with pytest.raises(MetricsInputError, match="percentile, bca, normal or studentized"):
+        BootstrapConfig(interval="bootstrap-t")
