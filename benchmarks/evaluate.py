@@ -104,7 +104,8 @@ def main() -> None:
     n = len(paths)
     ratio = t_bare / t_pipe
     print(
-        f"library={args.library} model={meta['architecture']} input={meta['preprocessing']['input_size']} images={n} batch={args.batch_size} "
+        f"library={args.library} model={meta['architecture']} "
+        f"input={meta['preprocessing']['input_size']} images={n} batch={args.batch_size} "
         f"workers={args.workers} torch_threads={torch.get_num_threads()} cpus={os.cpu_count()}"
     )
     print(f"bare forward (NHWC):   {n / t_bare:9.1f} img/s ({t_bare:.3f} s)")
@@ -113,8 +114,11 @@ def main() -> None:
     print(f"ratio pipeline/bare:   {ratio:.3f} (target >= 0.85)")
     print(
         json.dumps(
-            {"library": args.library, "ratio_to_bare_forward": round(ratio, 4),
-             "images_per_second": round(n / t_pipe, 1)}
+            {
+                "library": args.library,
+                "ratio_to_bare_forward": round(ratio, 4),
+                "images_per_second": round(n / t_pipe, 1),
+            }
         )
     )
 

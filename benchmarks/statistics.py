@@ -9,7 +9,8 @@ small (n/3 patients per group, AUROC 0.9 each), large (7n per group, fair: can t
 n50 / n100 (50 or 100 patients per group, fair), fair4 (4 groups, fair: max-t vs Holm),
 gap3 (3 groups, one with AUROC 0.10 lower: power of the max-t, Holm and vs-rest gates).
 
-* coverage of 95% intervals: per-group AUROC, TPR and PPV, signed AUROC difference, max-min AUROC gap,
+* coverage of 95% intervals: per-group AUROC, TPR and PPV, signed AUROC difference, max-min AUROC
+gap,
   per-group ECE plug-in and debiased, each group's AUROC and TPR minus the rest (marginal;
   and the whole family at once with the simultaneous intervals) (target 0.93-0.97);
 * mean error of the plug-in and the debiased ECE against the true ECE;
@@ -105,18 +106,25 @@ def main() -> None:
     out: dict[str, float] = {}
     t0 = time.perf_counter()
     methods = args.methods.split(",")
-    print(f"{args.seeds} seeds, {args.patients} patients per group x 2 images, "
-          f"{args.resamples} resamples; gate: AUROC gap <= {LIMIT}; Monte-Carlo sd of a "
-          f"rate near 0.95 over {args.seeds} trials: {_mc_error(0.95, args.seeds):.3f} "
-          "(coverage figures average several intervals per trial)")
+    print(
+        f"{args.seeds} seeds, {args.patients} patients per group x 2 images, "
+        f"{args.resamples} resamples; gate: AUROC gap <= {LIMIT}; Monte-Carlo sd of a "
+        f"rate near 0.95 over {args.seeds} trials: {_mc_error(0.95, args.seeds):.3f} "
+        "(coverage figures average several intervals per trial)"
+    )
     for name, sc in scenarios(args.patients).items():
         if name not in args.scenarios.split(","):
             continue
         res = {}
         for method in methods:
             res[method] = study(sc, range(args.seeds), Settings(method, args.resamples, 0), LIMIT)
-            out.update({f"{method}.{name}.{k}": round(v, 4) for k, v in res[method].items()
-                        if k != "perm_reject"})
+            out.update(
+                {
+                    f"{method}.{name}.{k}": round(v, 4)
+                    for k, v in res[method].items()
+                    if k != "perm_reject"
+                }
+            )
         print(f"\n{name}: {sc.patients} patients, AUROC {sc.auroc}")
         print(f"  {'figure':<26}" + "".join(f"{m:>13}" for m in methods))
         for f in FIGURES:
@@ -130,10 +138,12 @@ def main() -> None:
             res1 = study(sc, seeds, Settings("bca", 0, args.permutations), LIMIT)
             k = round(res1["perm_reject"] * args.perm_seeds)
             ci = binomtest(k, args.perm_seeds).proportion_ci(0.95, method="exact")
-            print(f"permutation test (patient-level group labels), {name}, no gap, "
-                  f"{args.perm_seeds} seeds x {args.permutations} permutations: rejects "
-                  f"{k}/{args.perm_seeds} = {res1['perm_reject']:.3f} at 5% "
-                  f"(95% Clopper-Pearson {ci.low:.3f}-{ci.high:.3f})")
+            print(
+                f"permutation test (patient-level group labels), {name}, no gap, "
+                f"{args.perm_seeds} seeds x {args.permutations} permutations: rejects "
+                f"{k}/{args.perm_seeds} = {res1['perm_reject']:.3f} at 5% "
+                f"(95% Clopper-Pearson {ci.low:.3f}-{ci.high:.3f})"
+            )
             out[f"permutation.{name}.perm_reject"] = round(res1["perm_reject"], 4)
             out[f"permutation.{name}.perm_reject_low"] = round(ci.low, 4)
             out[f"permutation.{name}.perm_reject_high"] = round(ci.high, 4)

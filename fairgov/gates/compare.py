@@ -8,7 +8,8 @@ Failing on the point estimate alone (the rule before results schema 1.1) made a 
 model fail gap gates far more often than 1 - level, because max-min gaps and worst-group
 values are biased away from fairness; with intervals that hold at their level (simultaneous
 max-t for gaps) the interval rule fails a fair model at most 1 - level of the time.
-A Policy gate's ``decisive`` field is kept for compatibility; it names this rule. Without an interval
+A Policy gate's ``decisive`` field is kept for compatibility; it names this rule. Without an
+interval
 (bootstrap disabled) the point estimate decides a failure.
 """
 
@@ -91,7 +92,9 @@ def decide(
     return decide_limit(value, ci_low, ci_high, Limit(op, limit), bound)  # type: ignore[arg-type]
 
 
-def decide_limit(value: float | None, ci_low: float | None, ci_high: float | None, limit: Limit, bound: str) -> Decision:
+def decide_limit(
+    value: float | None, ci_low: float | None, ci_high: float | None, limit: Limit, bound: str
+) -> Decision:
     if value is None:
         return _d("inconclusive", None, "statistic-undefined")
     side = limit.bound_side(bound)

@@ -46,16 +46,32 @@ def select_rows(gate: Any, comparison: dict[str, Any]) -> list[dict[str, Any]]:
     for row in comparison.get("rows", []):
         if row["metric"] != gate.metric or row.get("across") != across:
             continue
-        if gate.statistic == "overall" and row["statistic"] == "overall" or gate.statistic in ("gap", "worst") and row["statistic"] == gate.statistic or gate.statistic == "group" and row["statistic"] == "group" and row.get("group") == gate.group or gate.statistic == "each_group" and row["statistic"] == "group":
+        if (
+            gate.statistic == "overall"
+            and row["statistic"] == "overall"
+            or gate.statistic in ("gap", "worst")
+            and row["statistic"] == gate.statistic
+            or gate.statistic == "group"
+            and row["statistic"] == "group"
+            and row.get("group") == gate.group
+            or gate.statistic == "each_group"
+            and row["statistic"] == "group"
+        ):
             out.append(row)
     return out
 
 
 def _title(gate: Any) -> str:
-    what = {"overall": "overall", "group": f"group {gate.group}", "each_group": "every group's",
-            "gap": "gap", "worst": "worst group"}[gate.statistic]
+    what = {
+        "overall": "overall",
+        "group": f"group {gate.group}",
+        "each_group": "every group's",
+        "gap": "gap",
+        "worst": "worst group",
+    }[gate.statistic]
     across = f" across {' × '.join(gate.across)}" if gate.across else ""
-    return f"{gate.candidate} vs {gate.baseline}: {what} {gate.metric}{across} worsens by ≤ {gate.max_worsening:g}"
+    return (f"{gate.candidate} vs {gate.baseline}: {what} {gate.metric}{across} worsens by ≤ "
+        f"{gate.max_worsening:g}")
 
 
 def apply_comparison_gate(
@@ -66,22 +82,45 @@ def apply_comparison_gate(
     eval_error: str | None,
 ) -> GateResult:
     res = GateResult(
-        id=gate.id, gate=gate.id, policy=policy, type="comparison", title=gate.title or _title(gate),
-        severity=gate.severity, outcome="inconclusive", evaluation=gate.evaluation, source=source,
-        metric=gate.metric, across="×".join(gate.across) or None, statistic=gate.statistic,
-        group=gate.group, bound=gate.bound, limit=Limit("<=", gate.max_worsening),
+        id=gate.id,
+        gate=gate.id,
+        policy=policy,
+        type="comparison",
+        title=gate.title or _title(gate),
+        severity=gate.severity,
+        outcome="inconclusive",
+        evaluation=gate.evaluation,
+        source=source,
+        metric=gate.metric,
+        across="×".join(gate.across) or None,
+        statistic=gate.statistic,
+        group=gate.group,
+        bound=gate.bound,
+        limit=Limit("<=", gate.max_worsening),
         rationale=getattr(gate, "rationale", None),
-        details={"candidate": gate.candidate, "baseline": gate.baseline,
-                 "compared": "worsening (paired difference)"},
+        details={
+            "candidate": gate.candidate,
+            "baseline": gate.baseline,
+            "compared": "worsening (paired difference)",
+        },
     )
     if eval_error is not None:
         return res.with_(reasons=(Reason("evaluation-did-not-run", {"error": eval_error}),))
-    comp = next((c for c in comparisons or [] if c.get("candidate") == gate.candidate
-                 and c.get("baseline") == gate.baseline), None)
+    comp = next(
+        (
+            c
+            for c in comparisons or []
+            if c.get("candidate") == gate.candidate and c.get("baseline") == gate.baseline
+        ),
+        None,
+    )
     if comp is None or comp.get("status") != "ok":
         error = comp.get("error") if comp else None
-        why = text(error) if error else Reason(
-            "no-comparison", {"candidate": gate.candidate, "baseline": gate.baseline})
+        why = (
+            text(error)
+            if error
+            else Reason("no-comparison", {"candidate": gate.candidate, "baseline": gate.baseline})
+        )
         return res.with_(reasons=(Reason("undefined", {"reason": why}),))
     rows = select_rows(gate, comp)
     if not rows:
@@ -90,23 +129,43 @@ def apply_comparison_gate(
     judged = []
     for row in rows:
         w, lo, hi = worsening(row)
-        dec = decide(w, lo, hi, "<=", gate.max_worsening, "point" if gate.bound == "point" else "upper")
-        judged.append((ORDER[dec.outcome], -(hi if hi is not None else float("inf")), row, w, lo, hi, dec))
+        dec = decide(
+            w, lo, hi, "<=", gate.max_worsening, "point" if gate.bound == "point" else "upper"
+        )
+        judged.append(
+            (ORDER[dec.outcome], -(hi if hi is not None else float("inf")), row, w, lo, hi, dec)
+        )
     judged.sort(key=lambda j: (j[0], j[1]))
     _, _, row, w, lo, hi, dec = judged[0]
-    details = {**res.details, "baseline_value": row.get("baseline"),
-               "candidate_value": row.get("candidate"), "difference": row.get("difference"),
-               "rows": len(rows)}
+    details = {
+        **res.details,
+        "baseline_value": row.get("baseline"),
+        "candidate_value": row.get("candidate"),
+        "difference": row.get("difference"),
+        "rows": len(rows),
+    }
     if w is None:
         why = Reason("not-in-both-arms", {"key": row["key"]})
         reasons: tuple[Reason, ...] = (Reason("undefined", {"reason": why}),)
     else:
-        reasons = dec.reasons + ((Reason("in-group", {"group": row["group"]}),) if row.get("group") else ())
-    return res.with_(outcome=dec.outcome, value=w, ci_low=lo, ci_high=hi, compared=dec.compared,
-                     group=row.get("group") or gate.group, details=details, reasons=reasons)
+        reasons = dec.reasons + (
+            (Reason("in-group", {"group": row["group"]}),) if row.get("group") else ()
+        )
+    return res.with_(
+        outcome=dec.outcome,
+        value=w,
+        ci_low=lo,
+        ci_high=hi,
+        compared=dec.compared,
+        group=row.get("group") or gate.group,
+        details=details,
+        reasons=reasons,
+    )
 
 
-def comparison_gate_results(cp: Any, policy_ref: str, evaluations: dict[str, Any]) -> list[tuple[GateResult, Any]]:
+def comparison_gate_results(
+    cp: Any, policy_ref: str, evaluations: dict[str, Any]
+) -> list[tuple[GateResult, Any]]:
     """Every comparison gate of one policy, with its gate spec (for finalize)."""
     entry = cp.get(policy_ref)
     out = []
@@ -115,5 +174,12 @@ def comparison_gate_results(cp: Any, policy_ref: str, evaluations: dict[str, Any
         source = {"file": entry.doc.relpath, "line": line, "col": col}
         ev = evaluations.get(gate.evaluation)
         error = "evaluation was not run" if ev is None else ev.error
-        out.append((apply_comparison_gate(gate, policy_ref, source, getattr(ev, "comparisons", None), error), gate))
+        out.append(
+            (
+                apply_comparison_gate(
+                    gate, policy_ref, source, getattr(ev, "comparisons", None), error
+                ),
+                gate,
+            )
+        )
     return out

@@ -28,7 +28,9 @@ def answer_state(model: Any, dotted: str) -> str:
     return "answered"
 
 
-def required_fields(gate: Any, base: GateResult, documents: list[tuple[str, Any, Any]]) -> GateResult:
+def required_fields(
+    gate: Any, base: GateResult, documents: list[tuple[str, Any, Any]]
+) -> GateResult:
     """documents: (ref, model, loaded Document). A failure is located at the first unanswered
     field in its document (or its nearest existing parent), so SARIF points at the document."""
     problems: list[Reason] = []
@@ -44,26 +46,47 @@ def required_fields(gate: Any, base: GateResult, documents: list[tuple[str, Any,
                     details["location"] = {"file": doc.relpath, "line": line, "col": col}
     details["problems"] = [p.text for p in problems]
     if not documents:
-        return base.with_(outcome="inconclusive", reasons=(Reason("no-document", {"kind": gate.document}),), details=details)
-    reasons = tuple(problems) or (Reason("fields-answered", {"fields": len(gate.fields), "documents": len(documents)}),)
+        return base.with_(
+            outcome="inconclusive",
+            reasons=(Reason("no-document", {"kind": gate.document}),),
+            details=details,
+        )
+    reasons = tuple(problems) or (
+        Reason("fields-answered", {"fields": len(gate.fields), "documents": len(documents)}),
+    )
     return base.with_(outcome="fail" if problems else "pass", reasons=reasons, details=details)
 
 
 def coverage_gate(gate: Any, base: GateResult, coverage: dict[str, Any] | None) -> GateResult:
     base = base.with_(limit=Limit(">=", gate.min))
     if coverage is None:
-        return base.with_(outcome="inconclusive", reasons=(Reason("unknown-standard", {"standard": gate.standard}),))
+        return base.with_(
+            outcome="inconclusive",
+            reasons=(Reason("unknown-standard", {"standard": gate.standard}),),
+        )
     missing = coverage.get("missing", [])
-    reasons = [Reason("items-covered", {"covered": coverage["covered"], "total": coverage["total"]})]
+    reasons = [
+        Reason("items-covered", {"covered": coverage["covered"], "total": coverage["total"]})
+    ]
     if missing:
-        reasons.append(Reason("items-missing", {"items": ", ".join(missing[:8]) + (" …" if len(missing) > 8 else "")}))
-    return base.with_(value=coverage["fraction"], compared=coverage["fraction"],
-                      outcome="pass" if coverage["fraction"] >= gate.min - 1e-12 else "fail", reasons=tuple(reasons),
-                      details={"covered": coverage["covered"], "total": coverage["total"], "missing": missing})
+        reasons.append(
+            Reason(
+                "items-missing",
+                {"items": ", ".join(missing[:8]) + (" …" if len(missing) > 8 else "")},
+            )
+        )
+    return base.with_(
+        value=coverage["fraction"],
+        compared=coverage["fraction"],
+        outcome="pass" if coverage["fraction"] >= gate.min - 1e-12 else "fail",
+        reasons=tuple(reasons),
+        details={"covered": coverage["covered"], "total": coverage["total"], "missing": missing},
+    )
 
 
 def axes_evaluated(base: GateResult, deployments: list[tuple[str, Any, set[str]]]) -> GateResult:
-    """deployments: (ref, DeploymentProtocol, set of attribute names its model's evaluations measure)."""
+    """deployments: (ref, DeploymentProtocol, set of attribute names its model's evaluations
+    measure)."""
     if not deployments:
         return base.with_(outcome="inconclusive", reasons=(Reason("no-deployment"),))
     problems = []
@@ -71,11 +94,16 @@ def axes_evaluated(base: GateResult, deployments: list[tuple[str, Any, set[str]]
         wanted = set(dp.intended_population.distribution)
         if missing := sorted(wanted - measured):
             problems.append(Reason("axes-not-evaluated", {"ref": ref, "axes": ", ".join(missing)}))
-    return base.with_(outcome="fail" if problems else "pass", reasons=tuple(problems) or (Reason("axes-evaluated"),),
-                      details={"problems": [p.text for p in problems]})
+    return base.with_(
+        outcome="fail" if problems else "pass",
+        reasons=tuple(problems) or (Reason("axes-evaluated"),),
+        details={"problems": [p.text for p in problems]},
+    )
 
 
-def threshold_match(gate: Any, base: GateResult, checks: list[tuple[str, float | str, float | None, str | None]]) -> GateResult:
+def threshold_match(
+    gate: Any, base: GateResult, checks: list[tuple[str, float | str, float | None, str | None]]
+) -> GateResult:
     """checks: (deployment ref, deployed threshold or "fitted", measured threshold or None, error).
 
     A deployment that says `threshold: fitted` deploys the evaluation's fitted threshold: it
@@ -86,26 +114,39 @@ def threshold_match(gate: Any, base: GateResult, checks: list[tuple[str, float |
     problems, undecided, follows = [], [], []
     deployed_values: dict[str, dict[str, Any]] = {}
     for ref, deployed, measured, error in checks:
-        if isinstance(measured, dict):  # a deployed group-threshold variant: one fitted threshold per group
+        if isinstance(
+            measured, dict
+        ):  # a deployed group-threshold variant: one fitted threshold per group
             deployed_values[ref] = {"thresholds": measured, "source": "fitted"}
             listed = ", ".join(f"{g} {t}" for g, t in measured.items())
             follows.append(Reason("threshold-follows-group", {"ref": ref, "listed": listed}))
             continue
         if measured is None:
-            undecided.append(Reason("threshold-undecided", {"ref": ref, "error": error or "unknown"}))
+            undecided.append(
+                Reason("threshold-undecided", {"ref": ref, "error": error or "unknown"})
+            )
             continue
         number = measured if deployed == "fitted" else float(deployed)
-        deployed_values[ref] = {"threshold": number, "source": "fitted" if deployed == "fitted" else "spec"}
+        deployed_values[ref] = {
+            "threshold": number,
+            "source": "fitted" if deployed == "fitted" else "spec",
+        }
         if deployed == "fitted":
             follows.append(Reason("threshold-follows-fitted", {"ref": ref, "threshold": measured}))
         elif abs(number - measured) > gate.tolerance:
-            problems.append(Reason("threshold-differs", {"ref": ref, "deployed": number, "evaluated": measured}))
+            problems.append(
+                Reason("threshold-differs", {"ref": ref, "deployed": number, "evaluated": measured})
+            )
     first: float | None = deployed_values.get(checks[0][0], {}).get("threshold")
     written = checks[0][1]
     evaluated = checks[0][2]
     value = first if first is not None else (float(written) if written != "fitted" else None)
     settled = tuple(follows) if follows else (Reason("threshold-equal"),)
-    return base.with_(limit=Limit("==", evaluated) if isinstance(evaluated, (int, float)) else None, value=value, compared=value,
-                      details={**base.details, "deployed": deployed_values},
-                      outcome="fail" if problems else ("inconclusive" if undecided else "pass"),
-                      reasons=tuple(problems + undecided) or settled)
+    return base.with_(
+        limit=Limit("==", evaluated) if isinstance(evaluated, (int, float)) else None,
+        value=value,
+        compared=value,
+        details={**base.details, "deployed": deployed_values},
+        outcome="fail" if problems else ("inconclusive" if undecided else "pass"),
+        reasons=tuple(problems + undecided) or settled,
+    )

@@ -63,7 +63,9 @@ def run_gates(
         policy, pdiags = compose(cp, ref)
         diags.extend(pdiags)
         active = _waivers(policy, build_date, waivers, diags, cp)
-        policy_results = [r for sg in policy.gates for r in _apply(cp, policy, sg, evaluations, coverage)]
+        policy_results = [
+            r for sg in policy.gates for r in _apply(cp, policy, sg, evaluations, coverage)
+        ]
         if policy.holm:
             policy_results = _holm(policy_results, policy.alpha)
         for raw, sg in policy_results_with_gate(policy_results, policy):
@@ -77,16 +79,31 @@ def run_gates(
     return GateReport(results, waivers, diags)
 
 
-def policy_results_with_gate(results: list[GateResult], policy: EffectivePolicy) -> list[tuple[GateResult, SourcedGate]]:
+def policy_results_with_gate(
+    results: list[GateResult], policy: EffectivePolicy
+) -> list[tuple[GateResult, SourcedGate]]:
     by_id = {sg.gate.id: sg for sg in policy.gates}
     return [(r, by_id[r.gate]) for r in results]
 
 
-def _waivers(policy: EffectivePolicy, today: dt.date, out: list[dict[str, Any]], diags: list[Diagnostic], cp: CompiledProject) -> dict[str, dict[str, Any]]:
+def _waivers(
+    policy: EffectivePolicy,
+    today: dt.date,
+    out: list[dict[str, Any]],
+    diags: list[Diagnostic],
+    cp: CompiledProject,
+) -> dict[str, dict[str, Any]]:
     active: dict[str, dict[str, Any]] = {}
     for pref, w in policy.waivers:
-        record = {"policy": pref, "gate": w.gate, "owner": w.owner, "justification": w.justification,
-                  "ticket": w.ticket, "expires": w.expires.isoformat(), "active": w.expires >= today}
+        record = {
+            "policy": pref,
+            "gate": w.gate,
+            "owner": w.owner,
+            "justification": w.justification,
+            "ticket": w.ticket,
+            "expires": w.expires.isoformat(),
+            "active": w.expires >= today,
+        }
         record["status"] = "active" if record["active"] else "expired"
         if record not in out:
             out.append(record)
@@ -95,9 +112,17 @@ def _waivers(policy: EffectivePolicy, today: dt.date, out: list[dict[str, Any]],
         else:
             entry = cp.get(pref)
             idx = entry.model.waivers.index(w) if entry else 0
-            diag = entry.diag(f"/waivers/{idx}/expires", "FG503",
-                              f"waiver for gate {w.gate!r} expired on {w.expires.isoformat()}; it no longer waives",
-                              severity="warning") if entry else None
+            diag = (
+                entry.diag(
+                    f"/waivers/{idx}/expires",
+                    "FG503",
+                    f"waiver for gate {w.gate!r} expired on {w.expires.isoformat()}; it no longer "
+                    f"waives",
+                    severity="warning",
+                )
+                if entry
+                else None
+            )
             if diag and diag not in diags:
                 diags.append(diag)
     return active
@@ -105,9 +130,18 @@ def _waivers(policy: EffectivePolicy, today: dt.date, out: list[dict[str, Any]],
 
 def _base(sg: SourcedGate, result_id: str, evaluation: str | None) -> GateResult:
     gate = sg.gate
-    return GateResult(id=result_id, gate=gate.id, policy=sg.policy, type=gate.type, title=gate.title or _title(gate),
-                      severity=gate.severity, outcome="inconclusive", evaluation=evaluation, source=sg.source,
-                      rationale=getattr(gate, "rationale", None))
+    return GateResult(
+        id=result_id,
+        gate=gate.id,
+        policy=sg.policy,
+        type=gate.type,
+        title=gate.title or _title(gate),
+        severity=gate.severity,
+        outcome="inconclusive",
+        evaluation=evaluation,
+        source=sg.source,
+        rationale=getattr(gate, "rationale", None),
+    )
 
 
 def _title(gate: Any) -> str:
@@ -117,11 +151,21 @@ def _title(gate: Any) -> str:
         stat += f" − {gate.reference}" if getattr(gate, "reference", None) else ""
         metric = f"macro {gate.metric}" if getattr(gate, "label", None) == "macro" else gate.metric
         return f"{metric} {stat} across {' × '.join(gate.across)} {limit}"
-    return {"required_fields": "required fields answered", "coverage": f"coverage of {getattr(gate, 'standard', '')}",
-            "axes_evaluated": "intended-population axes evaluated", "threshold_match": "deployed threshold = evaluated"}[gate.type]
+    return {
+        "required_fields": "required fields answered",
+        "coverage": f"coverage of {getattr(gate, 'standard', '')}",
+        "axes_evaluated": "intended-population axes evaluated",
+        "threshold_match": "deployed threshold = evaluated",
+    }[gate.type]
 
 
-def _apply(cp: CompiledProject, policy: EffectivePolicy, sg: SourcedGate, evaluations: dict[str, EvalOutcome], coverage: dict[str, dict[str, Any]]) -> list[GateResult]:
+def _apply(
+    cp: CompiledProject,
+    policy: EffectivePolicy,
+    sg: SourcedGate,
+    evaluations: dict[str, EvalOutcome],
+    coverage: dict[str, dict[str, Any]],
+) -> list[GateResult]:
     gate = sg.gate
     if gate.type == "metric":
         targets = evaluations_for_gate(cp, gate)
@@ -130,12 +174,16 @@ def _apply(cp: CompiledProject, policy: EffectivePolicy, sg: SourcedGate, evalua
         out = []
         for entry in targets:
             rid = gate.id if len(targets) == 1 else f"{gate.id}[{entry.model.id}]"
-            ev = evaluations.get(entry.ref) or EvalOutcome(entry.ref, None, "evaluation was not run")
+            ev = evaluations.get(entry.ref) or EvalOutcome(
+                entry.ref, None, "evaluation was not run"
+            )
             out.extend(gate_rows(gate, _base(sg, rid, entry.ref), entry.model.task.type, ev))
         return out
     base = _base(sg, gate.id, None)
     if gate.type == "required_fields":
-        docs = [(e.ref, e.model, e.doc) for e in sorted(cp.of_kind(gate.document), key=lambda e: e.ref)]
+        docs = [
+            (e.ref, e.model, e.doc) for e in sorted(cp.of_kind(gate.document), key=lambda e: e.ref)
+        ]
         return [doc_gates.required_fields(gate, base, docs)]
     if gate.type == "coverage":
         return [doc_gates.coverage_gate(gate, base, coverage.get(gate.standard))]
@@ -144,7 +192,9 @@ def _apply(cp: CompiledProject, policy: EffectivePolicy, sg: SourcedGate, evalua
     return [doc_gates.threshold_match(gate, base, _threshold_checks(cp, evaluations))]
 
 
-def _deployment_axes(cp: CompiledProject, evaluations: dict[str, EvalOutcome]) -> list[tuple[str, Any, set[str]]]:
+def _deployment_axes(
+    cp: CompiledProject, evaluations: dict[str, EvalOutcome]
+) -> list[tuple[str, Any, set[str]]]:
     out = []
     for dp in cp.of_kind("DeploymentProtocol"):
         card = cp.model(dp.model.model)
@@ -158,19 +208,36 @@ def _deployment_axes(cp: CompiledProject, evaluations: dict[str, EvalOutcome]) -
     return out
 
 
-def _threshold_checks(cp: CompiledProject, evaluations: dict[str, EvalOutcome]) -> list[tuple[str, float | str, float | None, str | None]]:
+def _threshold_checks(
+    cp: CompiledProject, evaluations: dict[str, EvalOutcome]
+) -> list[tuple[str, float | str, float | None, str | None]]:
     out = []
     for dp in cp.of_kind("DeploymentProtocol"):
         op = dp.model.operating_point
         ev = evaluations.get(op.evaluation)
-        variant = (ev.variants or {}).get(op.variant) if ev is not None and op.variant != "baseline" else None
+        variant = (
+            (ev.variants or {}).get(op.variant)
+            if ev is not None and op.variant != "baseline"
+            else None
+        )
         if variant is not None:  # a deployed mitigation variant: its own fitted threshold
             number = (variant.get("threshold") or {}).get("value")
-            if number is None and variant.get("status") == "ok":  # group thresholds (`threshold: fitted`, FG486)
-                number = ((variant.get("threshold") or {}).get("groups") or {}).get("thresholds") or None
+            if (
+                number is None and variant.get("status") == "ok"
+            ):  # group thresholds (`threshold: fitted`, FG486)
+                number = ((variant.get("threshold") or {}).get("groups") or {}).get(
+                    "thresholds"
+                ) or None
             out.append((dp.ref, op.threshold, number, variant.get("error")))
             continue
-        out.append((dp.ref, op.threshold, ev.threshold if ev else None, ev.error if ev else "evaluation was not run"))
+        out.append(
+            (
+                dp.ref,
+                op.threshold,
+                ev.threshold if ev else None,
+                ev.error if ev else "evaluation was not run",
+            )
+        )
     return out
 
 
@@ -185,9 +252,17 @@ def _cannot_pass(result: GateResult, sg: SourcedGate) -> list[Diagnostic]:
     if p is None or p >= CANNOT_PASS:
         return []
     src = sg.source or {}
-    return [Diagnostic(str(src.get("file", "")), int(src.get("line", 1)), int(src.get("col", 1)), "FG511",
-                       f"gate {result.id!r}: a truly fair model passes with probability {p:.0%} at the size of "
-                       f"{result.evaluation}; more patients are needed (see `fairgov plan`)", severity="warning")]
+    return [
+        Diagnostic(
+            str(src.get("file", "")),
+            int(src.get("line", 1)),
+            int(src.get("col", 1)),
+            "FG511",
+            f"gate {result.id!r}: a truly fair model passes with probability {p:.0%} at the size "
+            f"of {result.evaluation}; more patients are needed (see `fairgov plan`)",
+            severity="warning",
+        )
+    ]
 
 
 def _holm(results: list[GateResult], alpha: float) -> list[GateResult]:
@@ -208,7 +283,12 @@ def _holm(results: list[GateResult], alpha: float) -> list[GateResult]:
         for i, p in zip(family, adjusted, strict=True):
             r = results[i].with_(p_adjusted=float(p))
             if r.outcome == "fail" and p >= alpha:
-                r = r.with_(outcome="inconclusive", reasons=(
-                    *r.reasons, Reason("holm-not-significant", {"p": float(p), "alpha": alpha})))
+                r = r.with_(
+                    outcome="inconclusive",
+                    reasons=(
+                        *r.reasons,
+                        Reason("holm-not-significant", {"p": float(p), "alpha": alpha}),
+                    ),
+                )
             out[i] = r
     return out

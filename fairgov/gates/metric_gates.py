@@ -14,10 +14,18 @@ from fairgov.results import Aggregate, Measure
 from fairgov.spec.policy import EACH, REST
 from fairgov.vocabulary import AGGREGATE_METRICS
 
-STAT_LABEL = {"gap": "gap", "worst": "worst group", "ratio": "ratio", "to_overall": "largest difference to overall",
-              "group": "group", "difference": "difference"}
-OC_METHOD = ("share of centred bootstrap resamples (true gap 0 at this sample size) whose simultaneous "
-             "upper bound meets the limit")
+STAT_LABEL = {
+    "gap": "gap",
+    "worst": "worst group",
+    "ratio": "ratio",
+    "to_overall": "largest difference to overall",
+    "group": "group",
+    "difference": "difference",
+}
+OC_METHOD = (
+    "share of centred bootstrap resamples (true gap 0 at this sample size) whose simultaneous "
+    "upper bound meets the limit"
+)
 
 
 def _plain(model: Any) -> dict[str, Any]:
@@ -50,9 +58,16 @@ def _oriented(d: Any, group: str | None, reference: str | None) -> dict[str, Any
     if (d.group, d.reference) == (group, reference):
         return _plain(d)
     if (d.group, d.reference) == (reference, group):
-        return {"group": group, "reference": reference, "value": _neg(d.value), "ci_low": _neg(d.ci_high),
-                "ci_high": _neg(d.ci_low), "sim_low": _neg(d.sim_high), "sim_high": _neg(d.sim_low),
-                "se": d.se}
+        return {
+            "group": group,
+            "reference": reference,
+            "value": _neg(d.value),
+            "ci_low": _neg(d.ci_high),
+            "ci_high": _neg(d.ci_low),
+            "sim_low": _neg(d.sim_high),
+            "sim_high": _neg(d.sim_low),
+            "se": d.se,
+        }
     return None
 
 
@@ -63,7 +78,10 @@ def _family(gap: Aggregate, reference: str | None) -> list[dict[str, Any]]:
     out = []
     for name in gap.included:
         if name != reference:
-            rec = next((r for d in gap.differences if (r := _oriented(d, name, reference)) is not None), None)
+            rec = next(
+                (r for d in gap.differences if (r := _oriented(d, name, reference)) is not None),
+                None,
+            )
             if rec is not None:
                 out.append(rec)
     return out
@@ -77,14 +95,28 @@ def _each(gap: Aggregate, reference: str | None, caps_above: bool) -> dict[str, 
         return None
     pick = max if caps_above else min
     worst = pick(family, key=lambda r: r["value"])
-    simultaneous = "over the groups" if reference == REST else "over all group pairs (conservative for this family)"
-    return {"group": worst["group"], "reference": reference, "value": worst["value"],
-            "ci_low": pick(r["sim_low"] for r in family), "ci_high": pick(r["sim_high"] for r in family),
-            "family": family, "interval": f"max-t simultaneous {simultaneous}"}
+    simultaneous = (
+        "over the groups"
+        if reference == REST
+        else "over all group pairs (conservative for this family)"
+    )
+    return {
+        "group": worst["group"],
+        "reference": reference,
+        "value": worst["value"],
+        "ci_low": pick(r["sim_low"] for r in family),
+        "ci_high": pick(r["sim_high"] for r in family),
+        "family": family,
+        "interval": f"max-t simultaneous {simultaneous}",
+    }
 
 
-def _difference(aggregate: Mapping[str, Aggregate], group: str | None, reference: str | None,
-                caps_above: bool = True) -> dict[str, Any] | None:
+def _difference(
+    aggregate: Mapping[str, Aggregate],
+    group: str | None,
+    reference: str | None,
+    caps_above: bool = True,
+) -> dict[str, Any] | None:
     """`group - reference` from the gap's signed differences (`rest`: its differences to the rest;
     `group: each`: the family of every group against the reference)."""
     gap = aggregate.get("gap")
@@ -100,8 +132,15 @@ def _difference(aggregate: Mapping[str, Aggregate], group: str | None, reference
     return None
 
 
-def lookup(measure: Measure, metric: str, across: str, statistic: str, group: str | None,
-           reference: str | None = None, caps_above: bool = True) -> tuple[dict[str, Any] | None, Reason | None]:
+def lookup(
+    measure: Measure,
+    metric: str,
+    across: str,
+    statistic: str,
+    group: str | None,
+    reference: str | None = None,
+    caps_above: bool = True,
+) -> tuple[dict[str, Any] | None, Reason | None]:
     """Return the `{value, ci_low, ci_high, reason, ...}` record a gate compares, or a reason."""
     attribute = measure.attributes.get(across)
     if attribute is None:
@@ -113,14 +152,26 @@ def lookup(measure: Measure, metric: str, across: str, statistic: str, group: st
         stat = cell.metrics.get(metric)
         if stat is None:
             return None, Reason("metric-not-computed", {"metric": metric})
-        return {**_plain(stat), "group": group, "n": cell.n, "n_pos": cell.n_pos, "n_neg": cell.n_neg}, None
+        return {
+            **_plain(stat),
+            "group": group,
+            "n": cell.n,
+            "n_pos": cell.n_pos,
+            "n_neg": cell.n_neg,
+        }, None
     aggregate = attribute.aggregates.get(metric)
     if aggregate is None:
         return None, Reason("metric-not-computed-for", {"metric": metric, "attribute": across})
     if statistic == "difference":
-        diff = _difference(aggregate, group, reference, caps_above) if isinstance(aggregate, Mapping) else None
+        diff = (
+            _difference(aggregate, group, reference, caps_above)
+            if isinstance(aggregate, Mapping)
+            else None
+        )
         if diff is None:
-            return None, Reason("difference-unavailable", {"group": group, "reference": reference, "metric": metric})
+            return None, Reason(
+                "difference-unavailable", {"group": group, "reference": reference, "metric": metric}
+            )
         return diff, None
     chosen = aggregate.get(statistic) if isinstance(aggregate, Mapping) else aggregate
     if chosen is None:
@@ -128,15 +179,25 @@ def lookup(measure: Measure, metric: str, across: str, statistic: str, group: st
     return _plain(chosen), None
 
 
-def thin_groups(measure: Measure, metric: str, across: str, statistic: str, group: str | None,
-                reference: str | None = None) -> list[Reason]:
-    """Groups whose cell for `metric` is undefined (evidence too thin): they make a gate inconclusive."""
+def thin_groups(
+    measure: Measure,
+    metric: str,
+    across: str,
+    statistic: str,
+    group: str | None,
+    reference: str | None = None,
+) -> list[Reason]:
+    """Groups whose cell for `metric` is undefined (evidence too thin): they make a gate
+    inconclusive."""
     block = measure.attributes.get(across)
     groups = block.groups if block is not None else {}
     names = [group] if statistic == "group" else [g for g in groups if g != "unknown"]
     if statistic == "difference":
-        names = [g for g in groups if g != "unknown"] if EACH in (group, reference) or reference == REST \
+        names = (
+            [g for g in groups if g != "unknown"]
+            if EACH in (group, reference) or reference == REST
             else [group, reference]
+        )
     base = metric if metric not in AGGREGATE_METRICS else None
     out = []
     for name in names:
@@ -152,33 +213,52 @@ def thin_groups(measure: Measure, metric: str, across: str, statistic: str, grou
     return out
 
 
-def apply_metric_gate(gate: Any, base: GateResult, measure: Measure | None, eval_error: str | None) -> GateResult:
+def apply_metric_gate(
+    gate: Any, base: GateResult, measure: Measure | None, eval_error: str | None
+) -> GateResult:
     across = "×".join(gate.across)
     limit = Limit("<=", gate.max) if gate.max is not None else Limit(">=", gate.min)
-    base = base.with_(metric=gate.metric, across=across, statistic=gate.statistic, group=gate.group,
-                      bound=gate.bound, limit=limit)
+    base = base.with_(
+        metric=gate.metric,
+        across=across,
+        statistic=gate.statistic,
+        group=gate.group,
+        bound=gate.bound,
+        limit=limit,
+    )
     if measure is None:
-        return base.with_(outcome="inconclusive",
-                          reasons=(Reason("evaluation-did-not-run", {"error": eval_error or "unknown error"}),))
+        return base.with_(
+            outcome="inconclusive",
+            reasons=(Reason("evaluation-did-not-run", {"error": eval_error or "unknown error"}),),
+        )
     reference = getattr(gate, "reference", None)
-    stat, missing = lookup(measure, gate.metric, across, gate.statistic, gate.group, reference, limit.caps_above)
+    stat, missing = lookup(
+        measure, gate.metric, across, gate.statistic, gate.group, reference, limit.caps_above
+    )
     if stat is not None and getattr(gate, "estimator", "plug_in") == "debiased":
         stat = stat.get("debiased") or None
         missing = Reason("debiased-unavailable")
     if stat is None:
         return base.with_(outcome="inconclusive", reasons=(missing,) if missing is not None else ())
     value, ci_low, ci_high = stat.get("value"), stat.get("ci_low"), stat.get("ci_high")
-    details = {k: v for k, v in stat.items()
-               if k not in ("value", "ci_low", "ci_high", "p_value", "fair_upper", "reasons")}
+    details = {
+        k: v
+        for k, v in stat.items()
+        if k not in ("value", "ci_low", "ci_high", "p_value", "fair_upper", "reasons")
+    }
     if getattr(gate, "estimator", "plug_in") == "debiased":
         details["estimator"] = "debiased"
     oc = operating_characteristics(stat, limit, gate.bound)
     if oc is not None:
         details["operating_characteristics"] = oc
-    base = base.with_(value=value, ci_low=ci_low, ci_high=ci_high, p_value=stat.get("p_value"), details=details)
+    base = base.with_(
+        value=value, ci_low=ci_low, ci_high=ci_high, p_value=stat.get("p_value"), details=details
+    )
     thin = thin_groups(measure, gate.metric, across, gate.statistic, gate.group, reference)
     if thin:
-        return base.with_(outcome="inconclusive", reasons=(Reason("evidence-too-thin", {"cells": tuple(thin)}),))
+        return base.with_(
+            outcome="inconclusive", reasons=(Reason("evidence-too-thin", {"cells": tuple(thin)}),)
+        )
     if getattr(gate, "multiplicity", "max-t") == "holm" and value is not None:
         return _holm_gate(base, measure, gate, across, limit)
     decision = decide_limit(value, ci_low, ci_high, limit, gate.bound)
@@ -186,21 +266,33 @@ def apply_metric_gate(gate: Any, base: GateResult, measure: Measure | None, eval
     return base.with_(outcome=decision.outcome, compared=decision.compared, reasons=reasons)
 
 
-def _holm_gate(base: GateResult, measure: Measure, gate: Any, across: str, limit: Limit) -> GateResult:
+def _holm_gate(
+    base: GateResult, measure: Measure, gate: Any, across: str, limit: Limit
+) -> GateResult:
     """`multiplicity: holm`: per-pair tests of the gap's signed differences (``pairwise``)."""
     aggregate = measure.attributes[across].aggregates[gate.metric]
     gap = aggregate.get("gap") if isinstance(aggregate, Mapping) else aggregate
     pairs = list(gap.differences) if gap is not None else []
     outcome, compared, reasons, extra = holm_decision(pairs, limit.value, measure.bootstrap.level)
     details = {k: v for k, v in base.details.items() if k != "operating_characteristics"}
-    return base.with_(outcome=outcome, compared=compared, reasons=reasons, details={**details, **extra})
+    return base.with_(
+        outcome=outcome, compared=compared, reasons=reasons, details={**details, **extra}
+    )
 
 
-def operating_characteristics(stat: dict[str, Any], limit: Limit, bound: str) -> dict[str, Any] | None:
-    """P(pass) of an upper-bounded gap gate if the model were truly fair, at this evaluation's size."""
+def operating_characteristics(
+    stat: dict[str, Any], limit: Limit, bound: str
+) -> dict[str, Any] | None:
+    """P(pass) of an upper-bounded gap gate if the model were truly fair, at this evaluation's
+    size."""
     quantiles = stat.get("fair_upper")
     if not quantiles or not limit.caps_above or limit.bound_side(bound) != "upper":
         return None
     p = p_pass(quantiles, limit.value)
-    return {"p_pass_if_fair": p, "method": OC_METHOD,
-            "note": None if p >= 0.5 else "at this sample size a truly fair model would rarely pass this gate"}
+    return {
+        "p_pass_if_fair": p,
+        "method": OC_METHOD,
+        "note": None
+        if p >= 0.5
+        else "at this sample size a truly fair model would rarely pass this gate",
+    }

@@ -112,7 +112,9 @@ def tally(gates: list[tuple[str, bool]], strict: bool = False) -> Tally:
     return Tally("blocked" if blocking else "passed", blocking, counts)
 
 
-def finalize(result: GateResult, inconclusive_blocks: bool, waiver: dict[str, Any] | None) -> GateResult:
+def finalize(
+    result: GateResult, inconclusive_blocks: bool, waiver: dict[str, Any] | None
+) -> GateResult:
     """Apply severity, the fail-closed rule and an active waiver to a raw outcome."""
     outcome = result.outcome
     status: Status

@@ -26,26 +26,53 @@ from fairgov.reasons import Reason
 METHOD = "Holm-adjusted one-sided per-pair tests (fail); every pair's interval within ±limit (pass)"
 
 
-def holm_decision(differences: list[Any], limit: float, level: float) -> tuple[str, float | None, tuple[Reason, ...], dict[str, Any]]:
+def holm_decision(
+    differences: list[Any], limit: float, level: float
+) -> tuple[str, float | None, tuple[Reason, ...], dict[str, Any]]:
     """(outcome, compared, reasons, details) of a `multiplicity: holm` gap gate."""
     if not differences or any(d.se is None or d.value is None for d in differences):
-        return "inconclusive", None, (Reason("holm-no-pairs"),), {"multiplicity": "holm", "method": METHOD}
+        return (
+            "inconclusive",
+            None,
+            (Reason("holm-no-pairs"),),
+            {"multiplicity": "holm", "method": METHOD},
+        )
     a = (1 - level) / 2
     z = float(norm.ppf(1 - a))
     raw = [_p_exceeds(abs(d.value), limit, d.se) for d in differences]
     adjusted = holm(raw)
     reach = [abs(d.value) + z * d.se for d in differences]
-    pairs = [{"group": d.group, "reference": d.reference, "value": d.value, "se": d.se, "p": p, "p_adjusted": q,
-              "reach": r} for d, p, q, r in zip(differences, raw, adjusted, reach, strict=True)]
+    pairs = [
+        {
+            "group": d.group,
+            "reference": d.reference,
+            "value": d.value,
+            "se": d.se,
+            "p": p,
+            "p_adjusted": q,
+            "reach": r,
+        }
+        for d, p, q, r in zip(differences, raw, adjusted, reach, strict=True)
+    ]
     details = {"multiplicity": "holm", "method": METHOD, "alpha": a, "pairs": pairs}
     compared = max(reach)
     k = min(range(len(adjusted)), key=adjusted.__getitem__)
     if adjusted[k] < a:
         pair = f"{differences[k].group} − {differences[k].reference}"
-        return "fail", compared, (Reason("holm-pair-exceeds", {"pair": pair, "p": adjusted[k], "alpha": a}),), details
+        return (
+            "fail",
+            compared,
+            (Reason("holm-pair-exceeds", {"pair": pair, "p": adjusted[k], "alpha": a}),),
+            details,
+        )
     if compared <= limit:
         return "pass", compared, (Reason("holm-pairs-within", {"count": len(pairs)}),), details
-    return "inconclusive", compared, (Reason("holm-undecided", {"p": adjusted[k], "alpha": a}),), details
+    return (
+        "inconclusive",
+        compared,
+        (Reason("holm-undecided", {"p": adjusted[k], "alpha": a}),),
+        details,
+    )
 
 
 def _p_exceeds(distance: float, limit: float, se: float) -> float:

@@ -107,20 +107,44 @@ def _offset(sc: Scenario, g: int, kind: str, gap: float, threshold: float) -> fl
 
 
 def _outcome(gate: Any, attribute: str, measured: Measure) -> str:
-    base = GateResult(id=gate.id, gate=gate.id, policy="", type="metric", title="", severity="block",
-                      outcome="inconclusive")
+    base = GateResult(
+        id=gate.id,
+        gate=gate.id,
+        policy="",
+        type="metric",
+        title="",
+        severity="block",
+        outcome="inconclusive",
+    )
     return apply_metric_gate(gate, base, measured, None).outcome
 
 
-def _measure(sc: Scenario, seed: int, attribute: str, metrics: list[str], st: PlanSettings) -> Measure:
+def _measure(
+    sc: Scenario, seed: int, attribute: str, metrics: list[str], st: PlanSettings
+) -> Measure:
     d = simulate(sc, seed)
-    cfg = BootstrapConfig(resamples=st.bootstrap.resamples, level=st.bootstrap.level, seed=seed,
-                          interval=st.bootstrap.interval)
-    return measure(d["labels"], d["scores"], d["clusters"], {attribute: d["group"]}, st.threshold,
-                   metrics=metrics, bootstrap=cfg, min_evidence=st.min_evidence, permutations=0).typed()
+    cfg = BootstrapConfig(
+        resamples=st.bootstrap.resamples,
+        level=st.bootstrap.level,
+        seed=seed,
+        interval=st.bootstrap.interval,
+    )
+    return measure(
+        d["labels"],
+        d["scores"],
+        d["clusters"],
+        {attribute: d["group"]},
+        st.threshold,
+        metrics=metrics,
+        bootstrap=cfg,
+        min_evidence=st.min_evidence,
+        permutations=0,
+    ).typed()
 
 
-def plan_attribute(attribute: str, shares: dict[str, float], gates: Sequence[Any], st: PlanSettings) -> list[GatePlan]:
+def plan_attribute(
+    attribute: str, shares: dict[str, float], gates: Sequence[Any], st: PlanSettings
+) -> list[GatePlan]:
     """Operating characteristics of every gate on ``attribute`` over doubling sizes."""
     plans = [GatePlan(g.id, attribute, planted=planted(g.metric)) for g in gates]
     metrics = _metrics(gates)
@@ -130,14 +154,20 @@ def plan_attribute(attribute: str, shares: dict[str, float], gates: Sequence[Any
         counts = np.zeros((len(gates), 2))
         for seed in range(st.seeds):
             fair = _measure(_scenario(shares, size, st, 0.0), seed, attribute, metrics, st)
-            unfair = {k: _measure(_scenario(shares, size, st, st.gap, k), 10_000 + seed, attribute, metrics, st)
-                      for k in kinds}
+            unfair = {
+                k: _measure(
+                    _scenario(shares, size, st, st.gap, k), 10_000 + seed, attribute, metrics, st
+                )
+                for k in kinds
+            }
             for i, g in enumerate(gates):
                 counts[i, 0] += _outcome(g, attribute, fair) == "pass"
                 counts[i, 1] += _outcome(g, attribute, unfair[planted(g.metric)]) == "fail"
         for plan, (p, f) in zip(plans, counts / st.seeds, strict=True):
             plan.rows.append({"patients": size, "p_pass_fair": float(p), "p_fail_gap": float(f)})
-        if all(p.needed("p_pass_fair", st.power) and p.needed("p_fail_gap", st.power) for p in plans):
+        if all(
+            p.needed("p_pass_fair", st.power) and p.needed("p_fail_gap", st.power) for p in plans
+        ):
             break
         size *= 2
     return plans
@@ -157,14 +187,21 @@ FEASIBILITY_AUROC = 0.85
 """AUROC of every group in the simulated fair model of ``fair_upper_at``."""
 
 
-def fair_upper_at(declared: Declared, metrics: list[str], st: PlanSettings) -> dict[str, list[float] | None]:
+def fair_upper_at(
+    declared: Declared, metrics: list[str], st: PlanSettings
+) -> dict[str, list[float] | None]:
     """Quantiles (``simultaneous.OC_QUANTILES``) of the simultaneous upper gap bound of each
     metric for a truly fair model at the declared sizes: one simulated data set measured with
     the evaluation's settings (``fair_upper`` of its gap aggregates); None where not formed."""
     names = tuple(declared.patients)
-    sc = Scenario(tuple(declared.patients.values()), (FEASIBILITY_AUROC,) * len(names),
-                  min(max(declared.prevalence, 0.02), 0.98), max(1, min(declared.images, 8)),
-                  slope=1.0, names=names)
+    sc = Scenario(
+        tuple(declared.patients.values()),
+        (FEASIBILITY_AUROC,) * len(names),
+        min(max(declared.prevalence, 0.02), 0.98),
+        max(1, min(declared.images, 8)),
+        slope=1.0,
+        names=names,
+    )
     measured = _measure(sc, st.bootstrap.seed, "a", _metrics_of(metrics), st)
     aggs = measured.attributes["a"].aggregates
     out: dict[str, list[float] | None] = {}
@@ -172,7 +209,9 @@ def fair_upper_at(declared: Declared, metrics: list[str], st: PlanSettings) -> d
         agg = aggs.get(m)
         gap = agg.get("gap") if isinstance(agg, dict) else agg
         q = None if gap is None else gap.fair_upper
-        out[m] = None if not q or any(x is None for x in q) else [float(x) for x in q if x is not None]
+        out[m] = (
+            None if not q or any(x is None for x in q) else [float(x) for x in q if x is not None]
+        )
     return out
 
 

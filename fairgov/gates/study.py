@@ -8,7 +8,8 @@ AUROC and TPR minus the rest (marginal, and all groups together with the simulta
 intervals), and the max-min AUROC gap cover the truth; the permutation p-value of no gap; the
 outcome of a gap gate ``auroc gap <= limit`` under the gate rule of ``compare.decide`` and
 under ``multiplicity: holm`` (``pairwise``), and of ``auroc difference, group: each,
-reference: rest >= -limit``. ``study`` turns many trials into rates. Used by the test suite, ``benchmarks/statistics.py`` and ``fairgov plan``.
+reference: rest >= -limit``. ``study`` turns many trials into rates. Used by the test suite,
+``benchmarks/statistics.py`` and ``fairgov plan``.
 """
 
 from __future__ import annotations
@@ -38,9 +39,16 @@ def measured(sc: Scenario, seed: int, st: Settings, metrics: list[str]) -> dict[
     d = simulate(sc, seed)
     cfg = BootstrapConfig(resamples=st.resamples, level=st.level, seed=seed, interval=st.interval)
     return measure(
-        d["labels"], d["scores"], d["clusters"], {"group": d["group"]}, st.threshold,
-        metrics=metrics, bootstrap=cfg, min_evidence=MinEvidence(0, 10, 10),
-        permutations=st.permutations, versus_rest=True,
+        d["labels"],
+        d["scores"],
+        d["clusters"],
+        {"group": d["group"]},
+        st.threshold,
+        metrics=metrics,
+        bootstrap=cfg,
+        min_evidence=MinEvidence(0, 10, 10),
+        permutations=st.permutations,
+        versus_rest=True,
     ).to_dict()["attributes"]["group"]
 
 
@@ -49,7 +57,9 @@ def _covers(cell: dict[str, Any], truth: float) -> bool:
     return lo is not None and hi is not None and lo - 1e-12 <= truth <= hi + 1e-12
 
 
-def _versus_rest(out: dict[str, float], a: dict[str, Any], sc: Scenario, st: Settings, limit: float) -> None:
+def _versus_rest(
+    out: dict[str, float], a: dict[str, Any], sc: Scenario, st: Settings, limit: float
+) -> None:
     """Coverage of each group minus the rest (AUROC, TPR) and the `group: each` rest gate."""
     labels = sc.labels
     for metric in ("auroc", "tpr"):
@@ -57,14 +67,22 @@ def _versus_rest(out: dict[str, float], a: dict[str, Any], sc: Scenario, st: Set
         if len(rows) != len(labels) or any(r["sim_low"] is None for r in rows.values()):
             continue  # no resamples (a permutation-only study): no intervals to check
         truth = [true_versus_rest(sc, i, metric, st.threshold) for i in range(len(labels))]
-        out[f"{metric}_rest_cover"] = float(np.mean([_covers(rows[g], t) for g, t in zip(labels, truth, strict=True)]))
-        out[f"{metric}_rest_family_cover"] = float(all(
-            rows[g]["sim_low"] - 1e-12 <= t <= rows[g]["sim_high"] + 1e-12 for g, t in zip(labels, truth, strict=True)))
+        out[f"{metric}_rest_cover"] = float(
+            np.mean([_covers(rows[g], t) for g, t in zip(labels, truth, strict=True)])
+        )
+        out[f"{metric}_rest_family_cover"] = float(
+            all(
+                rows[g]["sim_low"] - 1e-12 <= t <= rows[g]["sim_high"] + 1e-12
+                for g, t in zip(labels, truth, strict=True)
+            )
+        )
         if metric == "auroc":
             low = min(rows[g]["sim_low"] for g in labels)
             high = min(rows[g]["sim_high"] for g in labels)
             value = min(rows[g]["value"] for g in labels)
-            out["rest_gate_fail"] = float(decide(value, low, high, ">=", -limit, "conservative").outcome == "fail")
+            out["rest_gate_fail"] = float(
+                decide(value, low, high, ">=", -limit, "conservative").outcome == "fail"
+            )
 
 
 def _holm(out: dict[str, float], gap: dict[str, Any], st: Settings, limit: float) -> None:
@@ -79,7 +97,9 @@ def trial(sc: Scenario, seed: int, st: Settings, limit: float) -> dict[str, floa
     labels = sc.labels
     out: dict[str, float] = {}
     groups = [a["groups"][g]["metrics"] for g in labels]
-    out["auroc_cover"] = float(np.mean([_covers(m["auroc"], sc.auroc[i]) for i, m in enumerate(groups)]))
+    out["auroc_cover"] = float(
+        np.mean([_covers(m["auroc"], sc.auroc[i]) for i, m in enumerate(groups)])
+    )
     tprs = [true_rate(sc, i, "tpr", st.threshold) for i in range(len(labels))]
     out["tpr_cover"] = float(np.mean([_covers(m["tpr"], tprs[i]) for i, m in enumerate(groups)]))
     fprs = [true_rate(sc, i, "fpr", st.threshold) for i in range(len(labels))]
@@ -88,7 +108,9 @@ def trial(sc: Scenario, seed: int, st: Settings, limit: float) -> dict[str, floa
     out["ppv_cover"] = float(np.mean([_covers(m["ppv"], ppvs[i]) for i, m in enumerate(groups)]))
     eces = [true_ece(sc, i) for i in range(len(labels))]
     out["ece_cover"] = float(np.mean([_covers(m["ece"], eces[i]) for i, m in enumerate(groups)]))
-    out["ece_plugin_error"] = float(np.mean([m["ece"]["value"] - eces[i] for i, m in enumerate(groups)]))
+    out["ece_plugin_error"] = float(
+        np.mean([m["ece"]["value"] - eces[i] for i, m in enumerate(groups)])
+    )
     deb = [m["ece"]["debiased"] for m in groups]
     out["ece_debiased_error"] = float(np.mean([x["value"] - eces[i] for i, x in enumerate(deb)]))
     out["ece_debiased_cover"] = float(np.mean([_covers(x, eces[i]) for i, x in enumerate(deb)]))

@@ -14,7 +14,9 @@ from fairgov.validate.policies import applied_policy_refs, compose
 from fairgov.validate.semantic import evaluations_for_gate
 
 
-def variant_gates(cp: Any, ref: str, variants: dict[str, dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+def variant_gates(
+    cp: Any, ref: str, variants: dict[str, dict[str, Any]]
+) -> dict[str, list[dict[str, Any]]]:
     """{variant id: [gate result dicts]} for one evaluation."""
     from fairgov.gates.engine import _base  # the same record every metric gate starts from
 
@@ -28,7 +30,9 @@ def variant_gates(cp: Any, ref: str, variants: dict[str, dict[str, Any]]) -> dic
             for vid, rec in variants.items():
                 base: GateResult = _base(sg, gate.id, ref)
                 ok = rec.get("status") == "ok"
-                measure = Measure.model_validate(rec["measure"]) if ok and rec.get("measure") else None
+                measure = (
+                    Measure.model_validate(rec["measure"]) if ok and rec.get("measure") else None
+                )
                 error = None if ok else rec.get("error")
                 res = apply_metric_gate(gate, base, measure, error)
                 out[vid].append(finalize(res, gate.inconclusive_blocks, None).to_dict())

@@ -35,7 +35,8 @@ def _merge_cell(cell: dict[str, Any], flagged: dict[str, Any], thr: set[str]) ->
 def merge(
     by_score: dict[str, Any], by_flag: dict[str, Any], names: Sequence[str]
 ) -> dict[str, Any]:
-    """The scores' record with every threshold metric (cells and aggregates) taken from the decisions' record."""
+    """The scores' record with every threshold metric (cells and aggregates) taken from the
+    decisions' record."""
     thr = threshold_metrics(names) | set(ODDS_AGGREGATES)
     out = dict(by_score)
     out["overall"] = _merge_cell(by_score["overall"], by_flag["overall"], thr)
@@ -60,7 +61,8 @@ def measure_decisions(
     metrics: Sequence[str] | None = None,
     **options: Any,
 ) -> dict[str, Any]:
-    """``measure(...).to_dict()`` where predicted positive is ``decisions[i]`` (not ``score >= t``)."""
+    """``measure(...).to_dict()`` where predicted positive is ``decisions[i]`` (not ``score >=
+    t``)."""
     flags = np.asarray(decisions)
     if flags.shape != np.asarray(scores).shape or flags.dtype.kind not in "bui":
         raise MetricsInputError("decisions must be one boolean per row")

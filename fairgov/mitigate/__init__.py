@@ -1,5 +1,6 @@
 """Bias mitigation algorithms: group-balanced weights and resampling, group DRO for the
-linear probe, and per-group decision thresholds fitted on validation rows, and partial fine-tuning of a
+linear probe, and per-group decision thresholds fitted on validation rows, and partial fine-tuning
+of a
 backbone (last N blocks or LoRA; torch is imported only when fine-tuning runs).
 
 Pure numpy/scipy; nothing here is ever fitted on test rows (the callers pass train and

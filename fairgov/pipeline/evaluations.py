@@ -38,10 +38,11 @@ def run_all(cp: CompiledProject, runner_options: dict[str, Any] | None = None,
 def run_one(
     cp: CompiledProject, entry: Entry, options: dict[str, Any], index: HashIndex | None = None
 ) -> EvaluationRecord:
-    """One Evaluation and, when it declares mitigations, its variants and their paired comparison."""
+    """One Evaluation and, when it declares mitigations, its variants and their paired
+    comparison."""
     record = _run_baseline(cp, entry, options, index)
     if entry.model.mitigations and entry.model.task.type == "binary":  # else refused: FG323
-            attach_variants(cp, entry, record, options, index if index is not None else HashIndex(None))
+        attach_variants(cp, entry, record, options, index if index is not None else HashIndex(None))
     return record
 
 
@@ -99,8 +100,8 @@ def _run_baseline(
         comp = composition(comp_table, ds_entry.model, ev)
     except EvalFailure as err:
         hint = (
-            "it stopped at the invalid rows reported with it; fix them, or set `drop_invalid_rows: true` "
-            "to drop and report them"
+            "it stopped at the invalid rows reported with it; fix them, or set `drop_invalid_rows: "
+            "true` to drop and report them"
             if err.rows
             else None
         )
@@ -120,8 +121,12 @@ def _run_baseline(
         "provenance": provenance,
     }
     if task is None:
-        result["threshold"] = {"policy": ev.threshold.policy, "target": ev.threshold.value,
-                               "value": threshold, "fitted_on": "validation"}
+        result["threshold"] = {
+            "policy": ev.threshold.policy,
+            "target": ev.threshold.value,
+            "value": threshold,
+            "fitted_on": "validation",
+        }
         result["measure"] = measured
     else:  # a multilabel / multiclass task: one endpoint per label or class (schema 1.3)
         result["labels"] = endpoints["labels"]
@@ -155,10 +160,19 @@ def _followers_stop(ev: Any, options: dict[str, Any]) -> None:
         raise SystemExit(0)
 
 
-def _record(entry: Entry, result: dict[str, Any], subgroups: set[str], table: pd.DataFrame | None,
-            stats: dict[str, Any]) -> EvaluationRecord:
+def _record(
+    entry: Entry,
+    result: dict[str, Any],
+    subgroups: set[str],
+    table: pd.DataFrame | None,
+    stats: dict[str, Any],
+) -> EvaluationRecord:
     outcome = EvalOutcome(
-        entry.ref, result.get("measure"), None, (result.get("threshold") or {}).get("value"), subgroups,
+        entry.ref,
+        result.get("measure"),
+        None,
+        (result.get("threshold") or {}).get("value"),
+        subgroups,
         labels={k: v["measure"] for k, v in (result.get("labels") or {}).items()},
         task_metrics=result.get("task_metrics"),
     )
@@ -175,9 +189,17 @@ def _store_probe(
 ) -> None:
 
     data = table_bytes(table)
-    if data is not None:  # the dropped rows' manifest positions: a reuse leaves them out of the composition too
-        plan.store_probe(data, {"provenance": provenance, "dropped": dropped,
-                                "dropped_index": [int(i) for i in dropped_index or []]})
+    if (
+        data is not None
+    ):  # the dropped rows' manifest positions: a reuse leaves them out of the composition too
+        plan.store_probe(
+            data,
+            {
+                "provenance": provenance,
+                "dropped": dropped,
+                "dropped_index": [int(i) for i in dropped_index or []],
+            },
+        )
 
 
 def _stage(reused: bool, reason: str | None = None) -> dict[str, Any]:
@@ -214,7 +236,8 @@ def dropped_diagnostics(
         entry.diag(
             "/drop_invalid_rows",
             "FG430",
-            f"drop_invalid_rows: {dropped['rows']}{of} manifest row(s) left out of metrics and composition — {why}",
+            f"drop_invalid_rows: {dropped['rows']}{of} manifest row(s) left out of metrics and "
+            f"composition — {why}",
             severity="warning",
             hint="fix the rows to put them back; `fairgov explain FG430`",
         )

@@ -40,20 +40,32 @@ def assemble(
     date_source: str | None = None,
 ) -> Results:
     """The typed results of a build (`fairgov.results.dump` writes results.json)."""
-    seeds = {ref: {"bootstrap": ev.get("measure", {}).get("bootstrap", {}).get("seed")} for ref, ev in evaluations.items()}
-    provenance: dict[str, Any] = {"fairgov_version": __version__, "build_date": build_date.isoformat(),
-                                  "inputs": inputs, "seeds": seeds, "command": command}
-    if date_source is not None:
-        provenance["build_date_source"] = date_source
-    return parse({
-        "schema_version": RESULTS_SCHEMA_VERSION,
+    seeds = {
+        ref: {"bootstrap": ev.get("measure", {}).get("bootstrap", {}).get("seed")}
+        for ref, ev in evaluations.items()
+    }
+    provenance: dict[str, Any] = {
         "fairgov_version": __version__,
         "build_date": build_date.isoformat(),
-        "project": {"id": project.id, "title": project.title, "version": project.version} if project else None,
-        "verdict": verdict(report, strict),
-        "gates": [r.to_dict() for r in report.results],
-        "waivers": report.waivers,
-        "evaluations": evaluations,
-        "coverage": coverage,
-        "provenance": provenance,
-    })
+        "inputs": inputs,
+        "seeds": seeds,
+        "command": command,
+    }
+    if date_source is not None:
+        provenance["build_date_source"] = date_source
+    return parse(
+        {
+            "schema_version": RESULTS_SCHEMA_VERSION,
+            "fairgov_version": __version__,
+            "build_date": build_date.isoformat(),
+            "project": {"id": project.id, "title": project.title, "version": project.version}
+            if project
+            else None,
+            "verdict": verdict(report, strict),
+            "gates": [r.to_dict() for r in report.results],
+            "waivers": report.waivers,
+            "evaluations": evaluations,
+            "coverage": coverage,
+            "provenance": provenance,
+        }
+    )

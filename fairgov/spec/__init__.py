@@ -29,4 +29,13 @@ REF_PREFIX = {
     "Project": "project",
 }
 
-__all__ = ["KINDS", "REF_PREFIX", "Datasheet", "DeploymentProtocol", "Evaluation", "ModelCard", "Policy", "Project"]
+__all__ = [
+    "KINDS",
+    "REF_PREFIX",
+    "Datasheet",
+    "DeploymentProtocol",
+    "Evaluation",
+    "ModelCard",
+    "Policy",
+    "Project",
+]

@@ -79,7 +79,8 @@ class SignOff(Model):
     name: Text = Field(description="Who signed off.")
     role: Text = Field(description="In which capacity (e.g. clinical safety officer).")
     date: dt.date | None = Field(
-        default=None, description="Date of sign-off; empty means not yet signed (shown as a blank line)."
+        default=None,
+        description="Date of sign-off; empty means not yet signed (shown as a blank line).",
     )
 
 

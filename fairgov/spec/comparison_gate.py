@@ -16,15 +16,22 @@ from fairgov.spec.mitigation import BASELINE, VariantId
 class ComparisonGate(Model):
     id: Id
     title: str | None = Field(default=None, description="Short human title for reports.")
-    severity: Literal["block", "warn"] = Field(default="block", description="`block` fails the build; `warn` only reports.")
-    rationale: str | None = Field(default=None, description="Why the gate exists (shown in reports).")
+    severity: Literal["block", "warn"] = Field(
+        default="block", description="`block` fails the build; `warn` only reports."
+    )
+    rationale: str | None = Field(
+        default=None, description="Why the gate exists (shown in reports)."
+    )
     evaluation: EvaluationRef = Field(description="The evaluation whose variants are compared.")
     candidate: VariantId = Field(description="The variant judged (usually the deployed one).")
     baseline: VariantId = Field(default=BASELINE, description="The arm it is compared with.")
     metric: Metric = Field(description="Metric compared.")
-    across: list[Text] = Field(default_factory=list, description="Attribute(s) spanned; empty with `statistic: overall`.")
+    across: list[Text] = Field(
+        default_factory=list, description="Attribute(s) spanned; empty with `statistic: overall`."
+    )
     statistic: Literal["each_group", "group", "gap", "worst", "overall"] = Field(
-        description="Every group (`each_group`), one `group`, the `gap` or `worst` group, or `overall`."
+        description="Every group (`each_group`), one `group`, the `gap` or `worst` group, or "
+                    "`overall`."
     )
     group: str | None = Field(default=None, description="Group label for `statistic: group`.")
     max_worsening: float = Field(
@@ -32,9 +39,12 @@ class ComparisonGate(Model):
     )
     bound: Literal["upper", "point"] = Field(
         default="upper",
-        description="Judge the upper bound of the paired worsening's interval, or its point estimate.",
+        description="Judge the upper bound of the paired worsening's interval, or its point "
+                    "estimate.",
     )
-    inconclusive_blocks: bool = Field(default=True, description="Inconclusive blocks (fail closed) unless false.")
+    inconclusive_blocks: bool = Field(
+        default=True, description="Inconclusive blocks (fail closed) unless false."
+    )
 
     @model_validator(mode="after")
     def _shape(self) -> ComparisonGate:

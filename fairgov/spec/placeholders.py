@@ -15,7 +15,9 @@ from fairgov.spec.common import NotApplicable
 
 MARKERS = ("TODO", "TBD", "TBC", "TBA", "FIXME", "XXX", "PLACEHOLDER")
 _WORDS = "|".join(MARKERS)
-_ALONE = re.compile(rf"^(?:{_WORDS}|\?+|\.{{3,}}|…|-+|lorem ipsum\b.*)[.!:]?$", re.IGNORECASE | re.S)
+_ALONE = re.compile(
+    rf"^(?:{_WORDS}|\?+|\.{{3,}}|…|-+|lorem ipsum\b.*)[.!:]?$", re.IGNORECASE | re.S
+)
 _LEADING = re.compile(rf"^(?:{_WORDS})\b[:\s(-]", re.S)  # upper case only: "TODO: site"
 
 

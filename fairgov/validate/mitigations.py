@@ -33,15 +33,18 @@ def check_evaluation(cp: CompiledProject, entry: Entry) -> Iterator[Diagnostic]:
                     yield entry.diag(
                         f"/mitigations/{i}/by/{j}",
                         "FG480",
-                        f"mitigation {m.id!r} groups by {name!r}, which {ev.dataset} does not declare",
+                        f"mitigation {m.id!r} groups by {name!r}, which {ev.dataset} does not "
+                        f"declare",
                         f"declared: {', '.join(sorted(attributes))}",
                     )
         if (m.type in REFIT or m.type == "fine_tune") and ev.protocol.type != "linear_probe":
             yield entry.diag(
                 f"/mitigations/{i}/type",
                 "FG483",
-                f"mitigation {m.id!r} ({m.type}) re-fits the linear probe, but the protocol is {ev.protocol.type}",
-                "only `group_thresholds` applies to predictions and zero_shot protocols (their scores are given)",
+                f"mitigation {m.id!r} ({m.type}) re-fits the linear probe, but the protocol is "
+                f"{ev.protocol.type}",
+                "only `group_thresholds` applies to predictions and zero_shot protocols (their "
+                "scores are given)",
             )
     if ev.compare is not None:
         known = set(variant_ids(ev))
@@ -87,15 +90,18 @@ def check_deployment(cp: CompiledProject, entry: Entry) -> Iterator[Diagnostic]:
             yield entry.diag(
                 "/operating_point",
                 "FG485",
-                f"the deployed variant {op.variant!r} uses a threshold per {' × '.join(m.by)} group, so the model "
-                "needs that attribute for every study at inference time; the protocol must say how it gets it",
+                f"the deployed variant {op.variant!r} uses a threshold per {' × '.join(m.by)} "
+                f"group, so the model "
+                "needs that attribute for every study at inference time; the protocol must say how "
+                "it gets it",
                 "add `operating_point.attribute_at_inference: {source: ..., statement: ...}`",
             )
         if not op.follows_fitted:
             yield entry.diag(
                 "/operating_point/threshold",
                 "FG486",
-                f"the deployed variant {op.variant!r} deploys its fitted per-group thresholds, not one number",
+                f"the deployed variant {op.variant!r} deploys its fitted per-group thresholds, not "
+                f"one number",
                 "write `threshold: fitted`",
             )
 
@@ -133,7 +139,8 @@ def check_policy(cp: CompiledProject, entry: Entry) -> Iterator[Diagnostic]:
                 yield entry.diag(
                     f"/comparisons/{i}/across",
                     "FG533",
-                    f"comparison gate {g.id!r} spans {across!r}, which {g.evaluation} does not measure",
+                    f"comparison gate {g.id!r} spans {across!r}, which {g.evaluation} does not "
+                    f"measure",
                     f"measured: {', '.join(sorted(measured))}",
                 )
         if g.metric not in ev.metrics:

@@ -117,7 +117,8 @@ def _check_attributes(entry: Entry) -> Iterator[Diagnostic]:
             yield entry.diag(
                 f"/attributes/{name}/values/{key}",
                 "FG315",
-                f"attribute {name!r}: value-map key {key!r} is only whitespace; blank cells never match it",
+                f"attribute {name!r}: value-map key {key!r} is only whitespace; blank cells never "
+                f"match it",
                 hint='use the key "" to declare what a blank cell means',
             )
     for i, combo in enumerate(ds.intersections):
@@ -174,7 +175,7 @@ def _check_evaluation(cp: CompiledProject, entry: Entry) -> Iterator[Diagnostic]
     if ev.task.type != "binary":
         yield from check_task(cp, entry, ds)
         label = ds.manifest.labels.get(ev.task.label or "")
-        classes = (list(ev.task.classes or label.classes) if label is not None else None)
+        classes = list(ev.task.classes or label.classes) if label is not None else None
         if ev.task.type == "multiclass":
             yield from check_zero_shot(cp, entry, classes)
         yield from _check_protocol_columns(entry, ds)
@@ -226,7 +227,8 @@ def _check_image_spec(entry: Entry) -> Iterator[Diagnostic]:
         yield entry.diag(
             "/manifest/image_spec",
             "FG330",
-            "manifest.image_spec is declared but the manifest has no image_column: nothing is decoded",
+            "manifest.image_spec is declared but the manifest has no image_column: nothing is "
+            "decoded",
             "remove `image_spec`, or set `manifest.image_column`",
             severity="warning",
         )
@@ -240,14 +242,17 @@ def _check_protocol_columns(entry: Entry, ds) -> Iterator[Diagnostic]:
             "/protocol/type",
             "FG318",
             f"the linear probe embeds images, but {ev.dataset} has no image_column",
-            "set `manifest.image_column` in the datasheet, or use `protocol: {type: predictions, ...}`",
+            "set `manifest.image_column` in the datasheet, or use `protocol: {type: predictions, "
+            "...}`",
         )
     if ev.protocol.type == "predictions" and not m.id_column and not m.image_column:
         yield entry.diag(
             "/protocol/id_column",
             "FG319",
-            f"predictions are matched to manifest rows by id, but {ev.dataset} names neither id_column nor image_column",
-            "set `manifest.id_column` in the datasheet to the column that the predictions' id_column matches",
+            f"predictions are matched to manifest rows by id, but {ev.dataset} names neither "
+            f"id_column nor image_column",
+            "set `manifest.id_column` in the datasheet to the column that the predictions' "
+            "id_column matches",
         )
 
 

@@ -36,27 +36,58 @@ def run(capsys, *argv: str) -> tuple[int, str]:
 
 
 def uris(log: dict) -> set[str]:
-    return {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]}
+    return {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in log["runs"][0]["results"]
+    }
 
 
 def test_github_annotations_are_repository_relative(repo: Path, tmp_path: Path, capsys) -> None:
-    rc, out = run(capsys, "check", str(repo / "specs"), "--out", str(tmp_path / "o"), *DATE, "--format", "github")
+    rc, out = run(
+        capsys,
+        "check",
+        str(repo / "specs"),
+        "--out",
+        str(tmp_path / "o"),
+        *DATE,
+        "--format",
+        "github",
+    )
     assert rc == 1
-    assert "::error file=specs/policy.yaml,line=65,col=5,title=FG506::gate threshold-matches fail" in out
+    assert (
+        "::error file=specs/policy.yaml,line=65,col=5,title=FG506::gate threshold-matches fail"
+        in out
+    )
     assert "file=policy.yaml" not in out
 
 
-def test_sarif_stdout_and_file_are_repository_relative_and_valid(repo: Path, tmp_path: Path, capsys) -> None:
-    rc, out = run(capsys, "check", str(repo / "specs"), "--out", str(tmp_path / "o"), *DATE, "--format", "sarif")
+def test_sarif_stdout_and_file_are_repository_relative_and_valid(
+    repo: Path, tmp_path: Path, capsys
+) -> None:
+    rc, out = run(
+        capsys,
+        "check",
+        str(repo / "specs"),
+        "--out",
+        str(tmp_path / "o"),
+        *DATE,
+        "--format",
+        "sarif",
+    )
     printed = json.loads(out)
     written = json.loads((tmp_path / "o/results.sarif").read_text())
     for log in (printed, written):
         jsonschema.validate(log, SARIF_SCHEMA)
         assert uris(log) == {"specs/policy.yaml"}
         driver = log["runs"][0]["tool"]["driver"]
-        assert driver["informationUri"].startswith("https://") and "example.invalid" not in driver["informationUri"]
+        assert (
+            driver["informationUri"].startswith("https://")
+            and "example.invalid" not in driver["informationUri"]
+        )
         for rule in driver["rules"]:
-            assert rule["help"]["text"].endswith(f"Run `fairgov explain {rule['id']}` for this text in the terminal.")
+            assert rule["help"]["text"].endswith(
+                f"Run `fairgov explain {rule['id']}` for this text in the terminal."
+            )
             assert rule["fullDescription"]["text"] in rule["help"]["text"]
         for result in log["runs"][0]["results"]:
             assert len(result["partialFingerprints"]["fairgovFinding/v1"]) == 64
@@ -64,11 +95,14 @@ def test_sarif_stdout_and_file_are_repository_relative_and_valid(repo: Path, tmp
 
 def test_fingerprints_survive_new_numbers(repo: Path, tmp_path: Path, capsys, edit) -> None:
     """A new predictions file moves observed values; the alert must stay the same alert."""
+
     def fingerprints(out: Path) -> dict[str, str]:
         main(["check", str(repo / "specs"), "--out", str(out), *DATE])
         log = json.loads((out / "results.sarif").read_text())
-        return {r["message"]["text"].split(":")[0]: r["partialFingerprints"]["fairgovFinding/v1"]
-                for r in log["runs"][0]["results"]}
+        return {
+            r["message"]["text"].split(":")[0]: r["partialFingerprints"]["fairgovFinding/v1"]
+            for r in log["runs"][0]["results"]
+        }
 
     before = fingerprints(tmp_path / "a")
     edit(repo / "specs/deployment.yaml", "  threshold: 0.5", "  threshold: 0.61")
@@ -77,28 +111,60 @@ def test_fingerprints_survive_new_numbers(repo: Path, tmp_path: Path, capsys, ed
     assert len(set(before.values())) == len(before)  # distinct findings, distinct fingerprints
 
 
-def test_repo_root_option_and_github_workspace(repo: Path, tmp_path: Path, capsys, monkeypatch) -> None:
-    rc, out = run(capsys, "check", str(repo / "specs"), "--out", str(tmp_path / "o"), *DATE, "--format", "github",
-                  "--repo-root", str(repo.parent))
+def test_repo_root_option_and_github_workspace(
+    repo: Path, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    rc, out = run(
+        capsys,
+        "check",
+        str(repo / "specs"),
+        "--out",
+        str(tmp_path / "o"),
+        *DATE,
+        "--format",
+        "github",
+        "--repo-root",
+        str(repo.parent),
+    )
     assert "file=repo/specs/policy.yaml" in out
     monkeypatch.setenv("GITHUB_WORKSPACE", str(repo / "specs"))
-    rc, out = run(capsys, "check", str(repo / "specs"), "--out", str(tmp_path / "o"), *DATE, "--format", "github")
+    rc, out = run(
+        capsys,
+        "check",
+        str(repo / "specs"),
+        "--out",
+        str(tmp_path / "o"),
+        *DATE,
+        "--format",
+        "github",
+    )
     assert "::error file=policy.yaml,line=65" in out
 
 
 def test_validate_sarif_and_github_are_repository_relative(repo: Path, capsys, edit) -> None:
-    edit(repo / "specs/policy.yaml", "  - id: auroc-gap-sex", "  - id: auroc-gap-sex\n    colour: red")
+    edit(
+        repo / "specs/policy.yaml",
+        "  - id: auroc-gap-sex",
+        "  - id: auroc-gap-sex\n    colour: red",
+    )
     rc, out = run(capsys, "validate", str(repo / "specs"), "--format", "sarif")
     log = json.loads(out)
     jsonschema.validate(log, SARIF_SCHEMA)
     assert rc == 1 and uris(log) == {"specs/policy.yaml"}
     rc, out = run(capsys, "validate", str(repo / "specs"), "--format", "github")
-    assert out.strip() == "::error file=specs/policy.yaml,line=24,col=5,title=FG203::unknown field 'colour'"
+    assert (
+        out.strip()
+        == "::error file=specs/policy.yaml,line=24,col=5,title=FG203::unknown field 'colour'"
+    )
 
 
-def test_project_outside_any_repository_keeps_project_paths(project: Path, tmp_path: Path, capsys, monkeypatch) -> None:
+def test_project_outside_any_repository_keeps_project_paths(
+    project: Path, tmp_path: Path, capsys, monkeypatch
+) -> None:
     monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
-    rc, out = run(capsys, "check", str(project), "--out", str(tmp_path / "o"), *DATE, "--format", "github")
+    rc, out = run(
+        capsys, "check", str(project), "--out", str(tmp_path / "o"), *DATE, "--format", "github"
+    )
     assert "::error file=policy.yaml,line=65" in out
 
 
@@ -133,19 +199,24 @@ def waived(project: Path, edit) -> Path:
     return project
 
 
-def test_terminal_table_names_worst_group_wraps_reasons_and_shows_waivers(waived: Path, tmp_path: Path, capsys,
-                                                                         monkeypatch) -> None:
+def test_terminal_table_names_worst_group_wraps_reasons_and_shows_waivers(
+    waived: Path, tmp_path: Path, capsys, monkeypatch
+) -> None:
     import pandas as pd
     from sklearn.metrics import roc_auc_score
 
     monkeypatch.setenv("COLUMNS", "150")
     rc, out = run(capsys, "check", str(waived), "--out", str(tmp_path / "o"), *DATE)
     results = json.loads((tmp_path / "o/results.json").read_text())
-    groups = results["evaluations"]["evaluation/cxr-demo-probe"]["measure"]["attributes"]["site"]["groups"]
+    groups = results["evaluations"]["evaluation/cxr-demo-probe"]["measure"]["attributes"]["site"][
+        "groups"
+    ]
     defined = [k for k in groups if groups[k]["metrics"]["auroc"]["value"] is not None]
     worst = min(defined, key=lambda k: groups[k]["metrics"]["auroc"]["value"])
     cell = groups[worst]["metrics"]["auroc"]
-    df = pd.read_csv(waived / "data/manifest.csv").merge(pd.read_csv(waived / "data/predictions.csv"), on="image")
+    df = pd.read_csv(waived / "data/manifest.csv").merge(
+        pd.read_csv(waived / "data/predictions.csv"), on="image"
+    )
     test = df[(df.split == "test") & (df.site == worst)]
     assert cell["value"] == pytest.approx(roc_auc_score(test.finding, test.score), abs=1e-12)
     expected = f"{worst}: {cell['value']:.3f} ({cell['ci_low']:.3f}–{cell['ci_high']:.3f})"
@@ -156,20 +227,26 @@ def test_terminal_table_names_worst_group_wraps_reasons_and_shows_waivers(waived
     # the long coverage reason wraps and ends with an ellipsis, never cut mid-word silently
     lines = out.splitlines()
     start = next(i for i, line in enumerate(lines) if " hti1-coverage " in line)
-    hti = [lines[start]] + [line for line in lines[start + 1:start + 3] if line.startswith(" ")]
+    hti = [lines[start]] + [line for line in lines[start + 1 : start + 3] if line.startswith(" ")]
     assert "28/31 items covered; missing:" in hti[0] and len(hti) == 3 and hti[-1].endswith(" …")
 
 
-def test_summary_md_has_worst_group_full_reason_and_waivers(waived: Path, tmp_path: Path, capsys) -> None:
+def test_summary_md_has_worst_group_full_reason_and_waivers(
+    waived: Path, tmp_path: Path, capsys
+) -> None:
     run(capsys, "check", str(waived), "--out", str(tmp_path / "o"), *DATE)
     results = json.loads((tmp_path / "o/results.json").read_text())
     text = (tmp_path / "o/summary.md").read_text()
-    header = "| status | gate | observed | worst-served group | limit | blocking | reason | waiver |"
+    header = (
+        "| status | gate | observed | worst-served group | limit | blocking | reason | waiver |"
+    )
     assert header in text
     gates = {g["id"]: g for g in results["gates"]}
     assert gates["hti1-coverage"]["reason"] in text  # in full, no cut
     site = next(line for line in text.splitlines() if "auroc-gap-site:" in line)
-    assert site.startswith("| ~ waived |") and "| Dr. Amara Osei (GOV-412) until 2027-01-31 |" in site
+    assert (
+        site.startswith("| ~ waived |") and "| Dr. Amara Osei (GOV-412) until 2027-01-31 |" in site
+    )
     assert "| river: " in site
     ece = next(line for line in text.splitlines() if "ece-worst-site:" in line)
     assert "| Dr. Lin Park (GOV-377) expired 2026-10-01 |" in ece
@@ -177,6 +254,10 @@ def test_summary_md_has_worst_group_full_reason_and_waivers(waived: Path, tmp_pa
 
 
 def test_json_format_keeps_full_reasons(project: Path, tmp_path: Path, capsys) -> None:
-    rc, out = run(capsys, "check", str(project), "--out", str(tmp_path / "o"), *DATE, "--format", "json")
+    rc, out = run(
+        capsys, "check", str(project), "--out", str(tmp_path / "o"), *DATE, "--format", "json"
+    )
     gates = {g["id"]: g for g in json.loads(out)["gates"]}
-    assert gates["hti1-coverage"]["reason"].endswith("different source than the initial training data")
+    assert gates["hti1-coverage"]["reason"].endswith(
+        "different source than the initial training data"
+    )

@@ -12,7 +12,16 @@ from fairgov.gates.compare import decide
     [
         (0.03, 0.01, 0.04, "<=", 0.05, "conservative", "pass", 0.04),  # upper bound under the limit
         (0.03, 0.01, 0.08, "<=", 0.05, "conservative", "inconclusive", 0.08),  # straddles
-        (0.07, 0.04, 0.09, "<=", 0.05, "conservative", "inconclusive", 0.09),  # point violates, straddles
+        (
+            0.07,
+            0.04,
+            0.09,
+            "<=",
+            0.05,
+            "conservative",
+            "inconclusive",
+            0.09,
+        ),  # point violates, straddles
         (0.07, 0.06, 0.09, "<=", 0.05, "conservative", "fail", 0.09),  # whole interval above
         (0.85, 0.81, 0.88, ">=", 0.80, "conservative", "pass", 0.81),  # min: lower bound compared
         (0.82, 0.78, 0.88, ">=", 0.80, "conservative", "inconclusive", 0.78),

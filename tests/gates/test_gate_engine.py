@@ -29,27 +29,47 @@ def cell(n_pos=50, n_neg=50, **metrics):
 
 
 def measure(auroc_gap_site=(0.2, 0.12, 0.3), thin_river=False):
-    good = {"auroc": stat(0.9, 0.85, 0.93), "tpr": stat(0.8, 0.7, 0.88), "fpr": stat(0.2, 0.15, 0.25), "ece": stat(0.05, 0.03, 0.08)}
+    good = {
+        "auroc": stat(0.9, 0.85, 0.93),
+        "tpr": stat(0.8, 0.7, 0.88),
+        "fpr": stat(0.2, 0.15, 0.25),
+        "ece": stat(0.05, 0.03, 0.08),
+    }
     river = dict(good)
     if thin_river:
         river["tpr"] = stat(None, reason="undefined: 3 positives < minimum 10")
+
     def aggs(gap):
         return {
             "auroc": {"gap": stat(*gap, p=0.001), "worst": {**stat(0.8, 0.74, 0.86), "group": "x"}},
-            "tpr": {"gap": stat(0.05, 0.01, 0.09), "worst": {**stat(0.75, 0.65, 0.82), "group": "x"}},
+            "tpr": {
+                "gap": stat(0.05, 0.01, 0.09),
+                "worst": {**stat(0.75, 0.65, 0.82), "group": "x"},
+            },
             "ece": {"worst": {**stat(0.08, 0.05, 0.12), "group": "x"}},
             "equalized_odds": stat(0.06, 0.02, 0.2),
         }
-    # a real measurement's record (counts, bootstrap, evidence rules), with targeted values per attribute
+
+    # a real measurement's record (counts, bootstrap, evidence rules), with targeted values per
+    # attribute
     real = measure_result().to_dict()
     return {
         **real,
         "threshold": 0.5,
         "overall": cell(**good),
         "attributes": {
-            "sex": {"groups": {"female": cell(**good), "male": cell(**good)}, "aggregates": aggs((0.02, 0.0, 0.05))},
-            "age_band": {"groups": {"18-39": cell(**good), "80+": cell(**river)}, "aggregates": aggs((0.02, 0.0, 0.05))},
-            "site": {"groups": {"north": cell(**good), "river": cell(**river)}, "aggregates": aggs(auroc_gap_site)},
+            "sex": {
+                "groups": {"female": cell(**good), "male": cell(**good)},
+                "aggregates": aggs((0.02, 0.0, 0.05)),
+            },
+            "age_band": {
+                "groups": {"18-39": cell(**good), "80+": cell(**river)},
+                "aggregates": aggs((0.02, 0.0, 0.05)),
+            },
+            "site": {
+                "groups": {"north": cell(**good), "river": cell(**river)},
+                "aggregates": aggs(auroc_gap_site),
+            },
             "sex×age_band": {"groups": {}, "aggregates": {}},
         },
     }
@@ -60,7 +80,10 @@ def gates_by_id(project: Path, outcome: EvalOutcome, date=DATE):
     assert cp.ok, cp.diagnostics
     from fairgov.standards import coverage_for_project
 
-    cov = {k: v.to_dict() for k, v in coverage_for_project({"ModelCard": cp.model("modelcard/cxr-triage-fm")}).items()}
+    cov = {
+        k: v.to_dict()
+        for k, v in coverage_for_project({"ModelCard": cp.model("modelcard/cxr-triage-fm")}).items()
+    }
     report = run_gates(cp, {EVAL: outcome}, cov, date)
     return {r.id: r for r in report.results}, report
 
@@ -104,14 +127,21 @@ def test_undefined_statistic_is_inconclusive(project: Path) -> None:
 
 
 def test_inconclusive_opt_out(project: Path, edit) -> None:
-    edit(project / "policy.yaml", "    max: 0.10\n  - id: auroc-gap-site", "    max: 0.10\n    inconclusive_blocks: false\n  - id: auroc-gap-site")
+    edit(
+        project / "policy.yaml",
+        "    max: 0.10\n  - id: auroc-gap-site",
+        "    max: 0.10\n    inconclusive_blocks: false\n  - id: auroc-gap-site",
+    )
     m = measure()
     m["attributes"]["sex"]["aggregates"]["auroc"]["gap"] = stat(0.04, 0.0, 0.2)
     res, _ = gates_by_id(project, EvalOutcome(EVAL, m, threshold=0.5))
     assert res["auroc-gap-sex"].status == "inconclusive" and not res["auroc-gap-sex"].blocking
 
 
-WAIVER = "waivers:\n  - {gate: auroc-gap-site, owner: Dr. Lena Hoffmann, justification: river unit replaced in Q1, ticket: GOV-12, expires: %s}"
+WAIVER = (
+    "waivers:\n  - {gate: auroc-gap-site, owner: Dr. Lena Hoffmann, justification: river "
+    "unit replaced in Q1, ticket: GOV-12, expires: %s}"
+)
 
 
 def test_active_waiver_waives(project: Path, edit) -> None:
@@ -129,7 +159,9 @@ def test_expired_waiver_does_not_waive_and_is_reported(project: Path, edit) -> N
     assert report.waivers[0]["status"] == "expired"
     assert [d.code for d in report.diagnostics] == ["FG503"]
     # the waiver is still active the day it expires
-    res, _ = gates_by_id(project, EvalOutcome(EVAL, measure(), threshold=0.5), date=dt.date(2026, 11, 27))
+    res, _ = gates_by_id(
+        project, EvalOutcome(EVAL, measure(), threshold=0.5), date=dt.date(2026, 11, 27)
+    )
     assert res["auroc-gap-site"].status == "waived"
 
 
@@ -140,21 +172,38 @@ def test_threshold_mismatch_fails(project: Path) -> None:
 
 
 def test_axes_not_evaluated_fails(project: Path, edit) -> None:
-    edit(project / "deployment.yaml", "    site: {north: 0.40, central: 0.40, river: 0.20}",
-         "    site: {north: 0.40, central: 0.40, river: 0.20}\n    ethnicity: {a: 0.5, b: 0.5}")
+    edit(
+        project / "deployment.yaml",
+        "    site: {north: 0.40, central: 0.40, river: 0.20}",
+        "    site: {north: 0.40, central: 0.40, river: 0.20}\n    ethnicity: {a: 0.5, b: 0.5}",
+    )
     res, _ = gates_by_id(project, EvalOutcome(EVAL, measure(), threshold=0.5))
-    assert res["axes-evaluated"].status == "fail" and "ethnicity not evaluated" in res["axes-evaluated"].reason
+    assert (
+        res["axes-evaluated"].status == "fail"
+        and "ethnicity not evaluated" in res["axes-evaluated"].reason
+    )
 
 
 def test_required_field_not_applicable_rejected_when_disallowed(project: Path, edit) -> None:
-    edit(project / "modelcard.yaml", "  data_gaps: No ethnicity data recorded; race/ethnicity disparities are unknown.",
-         "  data_gaps:\n    not_applicable: we have no gaps")
-    edit(project / "policy.yaml", "    document: ModelCard\n", "    document: ModelCard\n    allow_not_applicable: false\n")
+    edit(
+        project / "modelcard.yaml",
+        "  data_gaps: No ethnicity data recorded; race/ethnicity disparities are unknown.",
+        "  data_gaps:\n    not_applicable: we have no gaps",
+    )
+    edit(
+        project / "policy.yaml",
+        "    document: ModelCard\n",
+        "    document: ModelCard\n    allow_not_applicable: false\n",
+    )
     res, _ = gates_by_id(project, EvalOutcome(EVAL, measure(), threshold=0.5))
     assert res["fairness-documented"].status == "fail"
     assert "limitations.data_gaps is not_applicable" in res["fairness-documented"].reason
     # located at the answer in the model card, so SARIF points at the document
-    assert res["fairness-documented"].details["location"] == {"file": "modelcard.yaml", "line": 78, "col": 5}
+    assert res["fairness-documented"].details["location"] == {
+        "file": "modelcard.yaml",
+        "line": 78,
+        "col": 5,
+    }
 
 
 def test_coverage_gate_reports_missing_items(project: Path) -> None:
@@ -177,10 +226,19 @@ gates:
 def test_policy_extension_inherits_and_tightens(project: Path, edit) -> None:
     (project / "org.yaml").write_text(ORG)
     edit(project / "policy.yaml", "holm: false", "holm: false\nextends: policy/org")
-    edit(project / "policy.yaml", "    across: [site]\n    statistic: gap\n    max: 0.10", "    across: [site]\n    statistic: gap\n    max: 0.03")
-    res, _ = gates_by_id(project, EvalOutcome(EVAL, measure(auroc_gap_site=(0.04, 0.02, 0.08)), threshold=0.5))
+    edit(
+        project / "policy.yaml",
+        "    across: [site]\n    statistic: gap\n    max: 0.10",
+        "    across: [site]\n    statistic: gap\n    max: 0.03",
+    )
+    res, _ = gates_by_id(
+        project, EvalOutcome(EVAL, measure(auroc_gap_site=(0.04, 0.02, 0.08)), threshold=0.5)
+    )
     assert "org-only" in res and res["org-only"].policy == "policy/org"  # inherited
-    assert res["auroc-gap-site"].threshold == 0.03 and res["auroc-gap-site"].policy == "policy/st-example-fairness"
+    assert (
+        res["auroc-gap-site"].threshold == 0.03
+        and res["auroc-gap-site"].policy == "policy/st-example-fairness"
+    )
 
 
 def test_loosening_without_waiver_is_a_validation_error(project: Path, edit) -> None:
@@ -194,7 +252,9 @@ def test_loosening_with_waiver_is_allowed(project: Path, edit) -> None:
     (project / "org.yaml").write_text(ORG)
     edit(project / "policy.yaml", "holm: false", "holm: false\nextends: policy/org")
     edit(project / "policy.yaml", "waivers: []", WAIVER % "2027-06-30")
-    res, _ = gates_by_id(project, EvalOutcome(EVAL, measure(auroc_gap_site=(0.04, 0.02, 0.08)), threshold=0.5))
+    res, _ = gates_by_id(
+        project, EvalOutcome(EVAL, measure(auroc_gap_site=(0.04, 0.02, 0.08)), threshold=0.5)
+    )
     assert res["auroc-gap-site"].threshold == 0.10
 
 

@@ -46,7 +46,10 @@ def _measured():
          "sim_low": -0.02, "sim_high": 0.05},
     ]
     site["aggregates"]["tpr"]["gap"]["interval"] = "max-t simultaneous"
-    site["groups"]["river"]["metrics"]["ece"] = {**stat(0.07, 0.05, 0.1), "debiased": stat(0.03, 0.01, 0.045)}
+    site["groups"]["river"]["metrics"]["ece"] = {
+        **stat(0.07, 0.05, 0.1),
+        "debiased": stat(0.03, 0.01, 0.045),
+    }
     q = [round(0.04 + 0.005 * i, 3) for i in range(19)]  # upper bound under no gap: 0.04 .. 0.13
     m["attributes"]["sex"]["aggregates"]["auroc"]["gap"]["fair_upper"] = q
     return m
@@ -83,7 +86,10 @@ def test_gap_gate_evidence_has_the_probability_of_passing_a_fair_model(project: 
 def test_operating_characteristics_flag_a_gate_that_cannot_pass() -> None:
     oc = operating_characteristics({"fair_upper": [0.2] * 19}, Limit("<=", 0.05), "conservative")
     assert oc is not None and oc["p_pass_if_fair"] == 0.0 and "rarely pass" in oc["note"]
-    assert operating_characteristics({"fair_upper": [0.2] * 19}, Limit(">=", 0.05), "conservative") is None
+    assert (
+        operating_characteristics({"fair_upper": [0.2] * 19}, Limit(">=", 0.05), "conservative")
+        is None
+    )
     assert operating_characteristics({}, Limit("<=", 0.05), "conservative") is None
 
 
@@ -97,7 +103,9 @@ def test_operating_characteristics_flag_a_gate_that_cannot_pass() -> None:
 )
 def test_gate_spec_rejects_incomplete_statistics(fields, message) -> None:
     with pytest.raises(ValidationError, match=message):
-        MetricGate.model_validate({"id": "g", "metric": "ece", "across": ["site"], "max": 0.1, **fields})
+        MetricGate.model_validate(
+            {"id": "g", "metric": "ece", "across": ["site"], "max": 0.1, **fields}
+        )
 
 
 def test_a_gate_a_fair_model_cannot_pass_is_a_located_warning(project: Path) -> None:

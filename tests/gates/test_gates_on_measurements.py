@@ -20,11 +20,21 @@ def test_gap_and_worst_gates_compare_the_measured_bounds(project: Path) -> None:
     gate = res["auroc-gap-site"]  # max 0.10: the upper bound is compared
     assert (gate.value, gate.ci_low, gate.ci_high) == (gap.value, gap.ci_low, gap.ci_high)
     assert gate.limit == Limit("<=", 0.10) and gate.compared == gap.ci_high
-    assert gate.outcome == decide_limit(gap.value, gap.ci_low, gap.ci_high, Limit("<=", 0.10), "conservative").outcome
+    assert (
+        gate.outcome
+        == decide_limit(
+            gap.value, gap.ci_low, gap.ci_high, Limit("<=", 0.10), "conservative"
+        ).outcome
+    )
     worst = result.attributes["age_band"].aggregates["tpr"]["worst"]  # type: ignore[index]
     gate = res["tpr-worst-age"]  # min 0.60: the lower bound is compared
     assert gate.compared == worst.ci_low and gate.details["group"] == worst.group
-    assert gate.outcome == decide_limit(worst.value, worst.ci_low, worst.ci_high, Limit(">=", 0.60), "conservative").outcome
+    assert (
+        gate.outcome
+        == decide_limit(
+            worst.value, worst.ci_low, worst.ci_high, Limit(">=", 0.60), "conservative"
+        ).outcome
+    )
 
 
 def test_a_degraded_site_fails_the_site_gap_gate_with_coded_reasons(project: Path) -> None:
@@ -34,8 +44,13 @@ def test_a_degraded_site_fails_the_site_gap_gate_with_coded_reasons(project: Pat
     assert res_unfair["auroc-gap-site"].value > res_fair["auroc-gap-site"].value
     gate = res_unfair["auroc-gap-site"]
     assert gate.status == "fail" and gate.blocking
-    assert gate.reasons == (Reason("interval-violates"),) and gate.reason == "whole interval violates the limit"
-    assert gate.to_dict()["reasons"] == [{"code": "interval-violates", "params": {}, "text": gate.reason}]
+    assert (
+        gate.reasons == (Reason("interval-violates"),)
+        and gate.reason == "whole interval violates the limit"
+    )
+    assert gate.to_dict()["reasons"] == [
+        {"code": "interval-violates", "params": {}, "text": gate.reason}
+    ]
 
 
 def test_a_thin_age_band_makes_the_age_gate_inconclusive_naming_the_cell(project: Path) -> None:

@@ -22,7 +22,9 @@ def test_planted_truth_is_what_the_simulation_draws() -> None:
     assert roc_auc_score(d["labels"], d["scores"]) == pytest.approx(0.8, abs=0.01)
     pos = d["labels"] == 1
     assert (d["scores"][pos] >= 0.5).mean() == pytest.approx(true_rate(sc, 0, "tpr", 0.5), abs=0.01)
-    assert (d["scores"][~pos] >= 0.5).mean() == pytest.approx(true_rate(sc, 0, "fpr", 0.5), abs=0.01)
+    assert (d["scores"][~pos] >= 0.5).mean() == pytest.approx(
+        true_rate(sc, 0, "fpr", 0.5), abs=0.01
+    )
     assert true_ece(sc, 0) < 0.002  # slope 1: calibrated
     assert true_ece(Scenario((10,), (0.8,), slope=0.8), 0) > 0.02
 
@@ -33,7 +35,9 @@ def test_quick_study_fair_model_does_not_fail_and_intervals_cover() -> None:
     assert res["gate_fail"] <= 0.08  # 0 or 1 of 25 (target 0.05)
     assert res["gap_cover"] >= 0.84 and res["auroc_cover"] >= 0.84 and res["diff_cover"] >= 0.84
     assert res["gap_error"] > 0.005  # the max-min estimate is biased upward at gap 0 ...
-    assert res["gate_fail_point_rule"] >= res["gate_fail"]  # ... which the old rule turned into fails
+    assert (
+        res["gate_fail_point_rule"] >= res["gate_fail"]
+    )  # ... which the old rule turned into fails
     assert abs(res["ece_debiased_error"]) < abs(res["ece_plugin_error"]) / 2
 
 
@@ -54,8 +58,9 @@ def test_validation_study_meets_the_targets() -> None:
     assert fair["perm_reject"] <= 0.075
     normal = study(Scenario((300, 300), (0.8, 0.8)), range(200), Settings("normal", 500, 0), 0.05)
     assert 0.93 <= normal["ece_debiased_cover"] <= 0.97  # 0.88-0.89 with label-fixed resamples
-    stud = study(Scenario((300, 300), (0.8, 0.8)), range(200), Settings("studentized", 500, 0),
-                 0.05)
+    stud = study(
+        Scenario((300, 300), (0.8, 0.8)), range(200), Settings("studentized", 500, 0), 0.05
+    )
     for figure in ("auroc_cover", "tpr_cover", "diff_cover", "gap_cover", "ece_debiased_cover"):
         assert 0.93 <= stud[figure] <= 0.97, figure
     assert stud["gate_fail"] <= 0.05
@@ -72,9 +77,13 @@ def test_true_versus_rest_is_the_pooled_truth_of_a_large_sample() -> None:
     d = simulate(sc, 5)
     for g, name in enumerate(sc.labels):
         m = d["group"] == name
-        emp = roc_auc_score(d["labels"][m], d["scores"][m]) - roc_auc_score(d["labels"][~m], d["scores"][~m])
+        emp = roc_auc_score(d["labels"][m], d["scores"][m]) - roc_auc_score(
+            d["labels"][~m], d["scores"][~m]
+        )
         assert emp == pytest.approx(true_versus_rest(sc, g), abs=0.006)
-        tpr = recall_score(d["labels"][m], d["scores"][m] >= 0.5) - recall_score(d["labels"][~m], d["scores"][~m] >= 0.5)
+        tpr = recall_score(d["labels"][m], d["scores"][m] >= 0.5) - recall_score(
+            d["labels"][~m], d["scores"][~m] >= 0.5
+        )
         assert tpr == pytest.approx(true_versus_rest(sc, g, "tpr"), abs=0.01)
 
 
@@ -91,8 +100,14 @@ def test_quick_study_small_groups_rest_differences_and_holm() -> None:
 
 @pytest.mark.slow
 def test_validation_study_rest_differences_and_small_groups_meet_the_targets() -> None:
-    three = study(Scenario((300, 300, 300), (0.8, 0.8, 0.8)), range(150), Settings("bca", 500, 0), 0.05)
+    three = study(
+        Scenario((300, 300, 300), (0.8, 0.8, 0.8)), range(150), Settings("bca", 500, 0), 0.05
+    )
     assert 0.93 <= three["auroc_rest_cover"] <= 0.97 and 0.92 <= three["tpr_rest_cover"] <= 0.97
-    assert three["rest_gate_fail"] <= 0.05 and three["holm_fail"] <= 0.05 and three["gate_fail"] <= 0.05
+    assert (
+        three["rest_gate_fail"] <= 0.05
+        and three["holm_fail"] <= 0.05
+        and three["gate_fail"] <= 0.05
+    )
     small = study(Scenario((60, 60), (0.8, 0.8)), range(200), Settings("normal", 500, 0), 0.05)
     assert 0.90 <= small["auroc_cover"] <= 0.98 and small["ece_debiased_cover"] >= 0.85

@@ -53,7 +53,8 @@ CASES = [
         "duplicate-id",
         "evaluation.yaml",
         THRESHOLDS
-        + "  - {id: site-thresholds, type: group_thresholds, by: [sex], objective: equal_opportunity}\n",
+        + "  - {id: site-thresholds, type: group_thresholds, by: [sex], objective: "
+          "equal_opportunity}\n",
         [("FG481", 44, 10)],
     ),
     (
@@ -101,8 +102,8 @@ def test_deployed_group_thresholds_need_the_attribute_statement(project: Path, e
     edit(
         project / "deployment.yaml",
         "  threshold: 0.5\n",
-        "  threshold: fitted\n  attribute_at_inference:\n"
-        "    source: DICOM InstitutionName\n    statement: The PACS router adds the site code to every study.\n",
+        "  threshold: fitted\n  attribute_at_inference:\n    source: DICOM InstitutionName\n    "
+        "statement: The PACS router adds the site code to every study.\n",
     )
     assert _codes(project, "deployment.yaml") == []
 

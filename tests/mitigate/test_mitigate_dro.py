@@ -1,4 +1,5 @@
-"""Group DRO probe: lower worst-group loss than ERM on a planted under-represented, shifted group."""
+"""Group DRO probe: lower worst-group loss than ERM on a planted under-represented, shifted
+group."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Per-group thresholds fitted on validation scores; checked against fairlearn's ThresholdOptimizer."""
+"""Per-group thresholds fitted on validation scores; checked against fairlearn's
+ThresholdOptimizer."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Probe variants (reweight, resample, group DRO) and the rule that nothing is fitted on test rows."""
+"""Probe variants (reweight, resample, group DRO) and the rule that nothing is fitted on test
+rows."""
 
 from __future__ import annotations
 

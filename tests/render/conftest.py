@@ -34,6 +34,10 @@ def pdf_report(built: tuple[dict[str, Any], Any]) -> Rendered:
 def fixture_copy(tmp_path: Path) -> Path:
     dest = copy_fixture(tmp_path / "project")
     ev = dest / "evaluation.yaml"
-    text = ev.read_text(encoding="utf-8").replace("resamples: 2000", "resamples: 200").replace("permutations: 1000", "permutations: 100")
+    text = (
+        ev.read_text(encoding="utf-8")
+        .replace("resamples: 2000", "resamples: 200")
+        .replace("permutations: 1000", "permutations: 100")
+    )
     ev.write_text(text, encoding="utf-8")
     return dest

@@ -53,7 +53,12 @@ def page_defects(page: pdfplumber.page.Page, number: int) -> list[Defect]:
     chars = [c for c in page.chars if c["text"].strip() and _area(c) > 0]
     out: list[Defect] = []
     for c in chars:
-        if c["x0"] < -0.5 or c["top"] < -0.5 or c["x1"] > page.width + 0.5 or c["bottom"] > page.height + 0.5:
+        if (
+            c["x0"] < -0.5
+            or c["top"] < -0.5
+            or c["x1"] > page.width + 0.5
+            or c["bottom"] > page.height + 0.5
+        ):
             out.append(Defect(number, "off page", _context(chars, c)))
     grid: dict[tuple[int, int], list[int]] = defaultdict(list)
     for i, c in enumerate(chars):
@@ -63,15 +68,20 @@ def page_defects(page: pdfplumber.page.Page, number: int) -> list[Defect]:
     seen: set[tuple[int, int]] = set()
     for cell in grid.values():
         for k, i in enumerate(cell):
-            for j in cell[k + 1:]:
+            for j in cell[k + 1 :]:
                 if (i, j) in seen:
                     continue
                 seen.add((i, j))
                 a, b = chars[i], chars[j]
                 if abs(a["top"] - b["top"]) < 0.5 and (j - i <= 2 or abs(a["x0"] - b["x0"]) < 0.01):
-                    continue  # kerned neighbours in one run, or a glyph drawn twice (bold simulation)
+                    # kerned neighbours in one run, or a glyph drawn twice (bold simulation)
+                    continue
                 if _overlap(a, b) > OVERLAP * min(_area(a), _area(b)):
-                    out.append(Defect(number, "overlap", f"{_context(chars, a)!r} / {_context(chars, b)!r}"))
+                    out.append(
+                        Defect(
+                            number, "overlap", f"{_context(chars, a)!r} / {_context(chars, b)!r}"
+                        )
+                    )
     return out
 
 
@@ -125,8 +135,24 @@ def page_one_ink(pdf: bytes) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "report.pdf"
         src.write_bytes(pdf)
-        subprocess.run([exe, "-png", "-r", "40", "-f", "1", "-l", "1", "-singlefile", str(src), str(Path(tmp) / "page")],
-                       capture_output=True, check=True, timeout=60)
+        subprocess.run(
+            [
+                exe,
+                "-png",
+                "-r",
+                "40",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                str(src),
+                str(Path(tmp) / "page"),
+            ],
+            capture_output=True,
+            check=True,
+            timeout=60,
+        )
         img = Image.open(Path(tmp) / "page.png").convert("L")
         hist = img.histogram()
         return 1 - sum(hist[245:]) / (img.width * img.height)
@@ -135,7 +161,8 @@ def page_one_ink(pdf: bytes) -> float:
 # --- pagination: what a page break does to the reader -------------------------------------
 
 MM = 72 / 25.4
-#: the page box's top and bottom margins (templates/report.css @page): running header and footer live there
+# : the page box's top and bottom margins (templates/report.css @page): running header and footer
+# live there
 MARGIN = 18 * MM
 #: a page whose text fills less than this share of the body height is near-empty, unless the next
 #: page opens a part that always starts on a new page (an h2 heading)
@@ -143,7 +170,8 @@ NEAR_EMPTY = 0.15
 
 
 class _Labels(HTMLParser):
-    """Texts that announce what follows: headings, captions, documentation questions, fact labels."""
+    """Texts that announce what follows: headings, captions, documentation questions, fact
+    labels."""
 
     TAGS = ("h2", "h3", "h4", "h5", "h6", "caption", "dt")
 
@@ -158,10 +186,14 @@ class _Labels(HTMLParser):
         if tag in self.TAGS or (tag == "p" and "question" in cls.split()):
             self.stack.append((tag, []))
         elif tag == "span" and "tag" in cls.split() and self.stack:
-            self.stack.append(("tagspan", []))  # standard-reference tags follow the label on its line
+            self.stack.append(
+                ("tagspan", [])
+            )  # standard-reference tags follow the label on its line
 
     def handle_endtag(self, tag: str) -> None:
-        if self.stack and (self.stack[-1][0] == tag or (tag == "span" and self.stack[-1][0] == "tagspan")):
+        if self.stack and (
+            self.stack[-1][0] == tag or (tag == "span" and self.stack[-1][0] == "tagspan")
+        ):
             name, parts = self.stack.pop()
             text = " ".join("".join(parts).split())
             if name == "tagspan":
@@ -179,8 +211,13 @@ class _Labels(HTMLParser):
 
 
 def _body_lines(page: pdfplumber.page.Page) -> list[dict]:
-    return [ln for ln in page.extract_text_lines(return_chars=True)
-            if ln["top"] >= MARGIN - 1 and ln["bottom"] <= page.height - MARGIN + 1 and ln["text"].strip()]
+    return [
+        ln
+        for ln in page.extract_text_lines(return_chars=True)
+        if ln["top"] >= MARGIN - 1
+        and ln["bottom"] <= page.height - MARGIN + 1
+        and ln["text"].strip()
+    ]
 
 
 def _bold(line: dict) -> bool:
@@ -219,5 +256,9 @@ def pagination_defects(pdf: bytes, html: str) -> list[Defect]:
         filled = (lines[-1]["bottom"] - lines[0]["top"]) / body
         opens_part = _norm(nxt[0]["text"]) in parts
         if filled < NEAR_EMPTY and not opens_part:
-            out.append(Defect(n, f"near-empty page ({filled:.0%} of the body)", _norm(lines[0]["text"])[:60]))
+            out.append(
+                Defect(
+                    n, f"near-empty page ({filled:.0%} of the body)", _norm(lines[0]["text"])[:60]
+                )
+            )
     return out

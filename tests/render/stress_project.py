@@ -49,7 +49,9 @@ def _data(folder: Path, n: int = 2400, seed: int = 11) -> None:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(["image", "patient_id", "split", "finding", "sex", "age", "site"])
         for i in range(n):
-            w.writerow([f"images/{i:04d}.png", f"P{i:04d}", split[i], finding[i], sex[i], age[i], site[i]])
+            w.writerow(
+                [f"images/{i:04d}.png", f"P{i:04d}", split[i], finding[i], sex[i], age[i], site[i]]
+            )
     with open(folder / "predictions.csv", "w", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(["image", "score"])
@@ -60,7 +62,9 @@ def _data(folder: Path, n: int = 2400, seed: int = 11) -> None:
 def _edit(path: Path, change) -> None:  # noqa: ANN001
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     change(doc)
-    path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8"
+    )
 
 
 def make_stress_project(dest: Path) -> Path:

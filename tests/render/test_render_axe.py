@@ -10,7 +10,10 @@ from __future__ import annotations
 import pytest
 from render_helpers import CHROMIUM, chromium_page, open_report
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Chromium not installed at {CHROMIUM}")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Chromium not installed at {CHROMIUM}"),
+]
 
 
 def test_axe_core_reports_no_violations_and_no_requests(html_reports, tmp_path):
@@ -29,12 +32,15 @@ def test_axe_core_reports_no_violations_and_no_requests(html_reports, tmp_path):
 
         page.route("**/*", guard)
         page.set_default_timeout(60000)
-        # the dossier uses every partial; the deployment report adds the per-document coverage summary
+        # the dossier uses every partial; the deployment report adds the per-document coverage
+        # summary
         for stem in ("dossier-st-example-central", "deployment-st-example-central"):
             open_report(page, tmp_path, stem, html_reports[stem].html)
             result = Axe().run(page)
             violations = result.response["violations"]
             if violations:
-                failures[stem] = [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in violations]
+                failures[stem] = [
+                    (v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in violations
+                ]
     assert failures == {}
     assert external == []

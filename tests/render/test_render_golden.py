@@ -10,7 +10,12 @@ from render_helpers import GOLDEN_HEADER, golden_path, normalise
 
 from fairgov.render import results_bytes
 
-STEMS = ["datasheet-cxr-demo", "modelcard-cxr-triage-fm", "deployment-st-example-central", "dossier-st-example-central"]
+STEMS = [
+    "datasheet-cxr-demo",
+    "modelcard-cxr-triage-fm",
+    "deployment-st-example-central",
+    "dossier-st-example-central",
+]
 
 
 def test_one_report_per_document_and_a_dossier_per_deployment(html_reports):
@@ -24,8 +29,17 @@ def test_html_matches_golden(html_reports, stem):
     assert expected.startswith(GOLDEN_HEADER), "golden files carry the generated header"
     actual = GOLDEN_HEADER + normalise(html_reports[stem].html)
     if actual != expected:
-        diff = "".join(list(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True), "golden", "rendered", n=2))[:80])
-        pytest.fail(f"{stem}: rendered HTML differs from {path.name}; if intended run `python tests/render/regen.py`\n{diff}")
+        diff = "".join(
+            list(
+                difflib.unified_diff(
+                    expected.splitlines(True), actual.splitlines(True), "golden", "rendered", n=2
+                )
+            )[:80]
+        )
+        pytest.fail(
+            f"{stem}: rendered HTML differs from {path.name}; if intended run `python "
+            f"tests/render/regen.py`\n{diff}"
+        )
 
 
 @pytest.mark.parametrize("stem", STEMS)

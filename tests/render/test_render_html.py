@@ -20,7 +20,11 @@ def test_page_one_has_title_kind_date_version_hash_verdict_and_signoff(html_repo
 
     assert results_sha256(results_bytes(results)) in text
     assert re.search(r"VERDICT: BLOCKED — 3 blocking gates: 2 failed, 1 inconclusive", text)
-    assert "Evaluated:" in text and "Data:" in text and re.search(r"Threshold 0\.\d{3}, fitted on the validation split", text)
+    assert (
+        "Evaluated:" in text
+        and "Data:" in text
+        and re.search(r"Threshold 0\.\d{3}, fitted on the validation split", text)
+    )
     assert "Sign-off" in text and "Prof. Helena Varga" in text and "2026-11-20" in text
     assert html.count('class="blank"') >= 8  # unsigned dates and every signature line
 
@@ -28,20 +32,30 @@ def test_page_one_has_title_kind_date_version_hash_verdict_and_signoff(html_repo
 def test_gate_table_blocking_first_with_words_and_icons(html_reports):
     html = html_reports[DOSSIER].html
     table = html.split('<table class="gates">', 1)[1].split("</table>", 1)[0]
-    rows = re.findall(r'<tr class="row-(\w+)">.*?<td>(\w+|—|does not block|warning)</td>', table, re.S)
+    rows = re.findall(
+        r'<tr class="row-(\w+)">.*?<td>(\w+|—|does not block|warning)</td>', table, re.S
+    )
     statuses = [s for s, _ in rows]
     effects = [e for _, e in rows]
     assert statuses[:3] == ["fail", "fail", "inconclusive"] and effects[:3] == ["blocks"] * 3
     assert "blocks" not in effects[3:]
     for status in set(statuses):  # never colour alone: a glyph icon and the word
-        word = {"pass": "PASS", "fail": "FAIL", "inconclusive": "INCONCLUSIVE", "warn": "WARN"}[status]
-        assert f'<span class="icon icon-{status}" aria-hidden="true">' in table and f'<span class="word">{word}</span>' in table
+        word = {"pass": "PASS", "fail": "FAIL", "inconclusive": "INCONCLUSIVE", "warn": "WARN"}[
+            status
+        ]
+        assert (
+            f'<span class="icon icon-{status}" aria-hidden="true">' in table
+            and f'<span class="word">{word}</span>' in table
+        )
 
 
 def test_inconclusive_is_explained_in_one_line(html_reports):
     text = visible_text(html_reports[DOSSIER].html)
-    assert re.search(r"auroc-gap-site is inconclusive: the 95% interval \(0\.\d{3} to 0\.\d{3}\) crosses the limit ≤ 0\.100: "
-                     r"more patients are needed to decide; smallest group: river \(n=\d+\)\.", text)
+    assert re.search(
+        r"auroc-gap-site is inconclusive: the 95% interval \(0\.\d{3} to 0\.\d{3}\) crosses the "
+        r"limit ≤ 0\.100: more patients are needed to decide; smallest group: river \(n=\d+\)\.",
+        text,
+    )
 
 
 def test_undefined_cells_say_why(html_reports):
@@ -52,20 +66,37 @@ def test_undefined_cells_say_why(html_reports):
 
 def test_not_applicable_answers_show_their_justification(html_reports):
     text = visible_text(html_reports["modelcard-cxr-triage-fm"].html)
-    assert "Not applicable. Justification: In-house pilot under the health-institution exemption" in text
+    assert (
+        "Not applicable. Justification: In-house pilot under the health-institution exemption"
+        in text
+    )
 
 
 def test_evidence_sections(html_reports):
     html = html_reports[DOSSIER].html
-    for marker in ("Forest plot for gate auroc-gap-site", "Composition by sex", "Subgroup results by site",
-                   "Reliability curves by age_band", "Lifecycle view", "Standards coverage", "Provenance"):
+    for marker in (
+        "Forest plot for gate auroc-gap-site",
+        "Composition by sex",
+        "Subgroup results by site",
+        "Reliability curves by age_band",
+        "Lifecycle view",
+        "Standards coverage",
+        "Provenance",
+    ):
         assert marker in html, marker
     assert "intended: St. Example General Hospital" in html
 
 
 def test_lifecycle_lists_every_stage(html_reports):
     text = visible_text(html_reports[DOSSIER].html)
-    for stage in ("Data collection", "Pre-training", "Adaptation", "Evaluation", "Deployment", "Monitoring"):
+    for stage in (
+        "Data collection",
+        "Pre-training",
+        "Adaptation",
+        "Evaluation",
+        "Deployment",
+        "Monitoring",
+    ):
         assert stage in text
     assert "Monitoring triggers:" in text
 
@@ -80,22 +111,31 @@ def test_coverage_and_provenance(html_reports, built):
     assert "No waivers in the applied policies." in text
 
 
-@pytest.mark.parametrize("stem", ["datasheet-cxr-demo", "modelcard-cxr-triage-fm", "deployment-st-example-central", DOSSIER])
+@pytest.mark.parametrize(
+    "stem",
+    ["datasheet-cxr-demo", "modelcard-cxr-triage-fm", "deployment-st-example-central", DOSSIER],
+)
 def test_accessible_structure(html_reports, stem):
     html = html_reports[stem].html
     a = audit(html)
     assert re.match(r'<!DOCTYPE html>\n<html lang="en">', html)
     assert len(a.ids) == len(set(a.ids)), "ids are unique"
     ids = set(a.ids)
-    assert [h for h in a.hrefs if h.startswith("#") and h[1:] not in ids] == [], "every anchor resolves"
+    assert [h for h in a.hrefs if h.startswith("#") and h[1:] not in ids] == [], (
+        "every anchor resolves"
+    )
     levels = a.headings
     assert levels[0] == 1 and levels.count(1) == 1
-    assert all(b <= a_ + 1 for a_, b in zip(levels, levels[1:], strict=False)), "heading levels never skip"
+    assert all(b <= a_ + 1 for a_, b in zip(levels, levels[1:], strict=False)), (
+        "heading levels never skip"
+    )
     tags = [t for t, _ in a.tags]
     assert tags.count("table") == tags.count("caption") == tags.count("thead")
     assert all(attrs.get("scope") in ("col", "row") for t, attrs in a.tags if t == "th")
     charts = [attrs for t, attrs in a.tags if t == "svg"]
-    assert charts or stem.startswith("deployment-"), "charts, except in the deployment report (it has no copy of the model's evidence)"
+    assert charts or stem.startswith("deployment-"), (
+        "charts, except in the deployment report (it has no copy of the model's evidence)"
+    )
     assert all(c.get("role") == "img" and c.get("aria-labelledby") for c in charts)
     assert html.count("<title id=") == len(charts) and html.count("<desc id=") == len(charts)
 
@@ -104,24 +144,36 @@ def test_accessible_structure(html_reports, stem):
 def test_self_contained_no_external_requests(html_reports, stem):
     html = html_reports[stem].html
     a = audit(html)
-    assert not [t for t, attrs in a.tags if t in ("script", "link", "img", "iframe", "object", "embed", "base")]
-    assert not [attrs for _, attrs in a.tags if "src" in attrs or any(k.startswith("on") for k in attrs)]
+    assert not [
+        t
+        for t, attrs in a.tags
+        if t in ("script", "link", "img", "iframe", "object", "embed", "base")
+    ]
+    assert not [
+        attrs for _, attrs in a.tags if "src" in attrs or any(k.startswith("on") for k in attrs)
+    ]
     assert not re.search(r"url\(|@import", html.split("<style>", 1)[1].split("</style>", 1)[0])
     assert [h for h in a.hrefs if not h.startswith("#")] == []
 
 
 def test_a_row_undefined_for_every_metric_says_so_once(html_reports, built):
-    """Small intersections: one spanning cell with the reason instead of the same text per metric."""
+    """Small intersections: one spanning cell with the reason instead of the same text per
+    metric."""
     results, _ = built
     html = html_reports["modelcard-cxr-triage-fm"].html
-    spans = re.findall(r'<tr><th scope="row">([^<]+)</th>(?:<td class="num">[^<]*</td>){3}'
-                       r'<td class="num undef-row" colspan="(\d+)"><span class="undef">([^<]+)</span></td></tr>', html)
+    spans = re.findall(
+        r'<tr><th scope="row">([^<]+)</th>(?:<td class="num">[^<]*</td>){3}'
+        r'<td class="num undef-row" colspan="(\d+)"><span class="undef">([^<]+)</span></td></tr>',
+        html,
+    )
     assert spans, "expected at least one row undefined for every metric"
     attributes = results["evaluations"]["evaluation/cxr-demo-probe"]["measure"]["attributes"]
     groups = {g: cell for a in attributes.values() for g, cell in a["groups"].items()}
     for group, colspan, text in spans:
         assert int(colspan) > 1 and text.endswith("(every metric of this table)")
-        reasons = {m.get("reason") for m in groups[group]["metrics"].values() if m.get("value") is None}
+        reasons = {
+            m.get("reason") for m in groups[group]["metrics"].values() if m.get("value") is None
+        }
         assert reasons, group  # the group really has undefined metrics
         assert text.startswith("undefined: ") and text.count("undefined") == 1
 
@@ -133,29 +185,52 @@ def test_shared_undefined_only_when_every_cell_has_the_same_reason():
     v = {"defined": False, "text": "undefined: no negatives"}
     d = {"defined": True, "value": "0.500", "ci": "", "note": ""}
     assert _shared_undefined([u, dict(u), dict(u)]) == u["text"]
-    assert _shared_undefined([u, v]) is None and _shared_undefined([u, d]) is None and _shared_undefined([u]) is None
+    assert (
+        _shared_undefined([u, v]) is None
+        and _shared_undefined([u, d]) is None
+        and _shared_undefined([u]) is None
+    )
 
 
 def test_datasheet_report_leaves_model_numbers_to_the_model_card(html_reports):
-    datasheet, card = html_reports["datasheet-cxr-demo"].html, html_reports["modelcard-cxr-triage-fm"].html
+    datasheet, card = (
+        html_reports["datasheet-cxr-demo"].html,
+        html_reports["modelcard-cxr-triage-fm"].html,
+    )
     assert "Forest plot for gate" not in datasheet and "Numbers behind gate" not in datasheet
     assert datasheet.count("are in the model card report and the governance dossier") >= 2
     assert "Composition by sex" in datasheet  # the data's own evidence stays
-    assert "Forest plot for gate auroc-gap-site" in card and "Numbers behind gate auroc-gap-site" in card
+    assert (
+        "Forest plot for gate auroc-gap-site" in card
+        and "Numbers behind gate auroc-gap-site" in card
+    )
 
 
 @pytest.mark.parametrize("stem", ["datasheet-cxr-demo", "deployment-st-example-central"])
 def test_per_document_reports_point_to_the_model_evidence_instead_of_copying_it(html_reports, stem):
     html = html_reports[stem].html
-    for copied in ("Forest plot for gate", "Numbers behind gate", "Subgroup results by", "Reliability curves by", 'id="chart-'):
+    for copied in (
+        "Forest plot for gate",
+        "Numbers behind gate",
+        "Subgroup results by",
+        "Reliability curves by",
+        'id="chart-',
+    ):
         assert copied not in html, copied
     page_one = html.split('<table class="gates">', 1)[1].split("</table>", 1)[0]
     compact = html.split('id="evidence-passed"', 1)[1].split("</table>", 1)[0]
     linked = re.findall(r'href="#(gate-[^"]+)"', page_one)
     rows = re.findall(r'<tr id="(gate-[^"]+)">', compact)
-    assert linked and sorted(set(linked)) == sorted(rows), "every gate on page one has its line in the gate table"
-    assert "Every gate, one line each." in compact and "model card report and the governance dossier" in compact
-    assert ("Composition by sex" in html) == (stem == "datasheet-cxr-demo")  # the data's own evidence stays in its report
+    assert linked and sorted(set(linked)) == sorted(rows), (
+        "every gate on page one has its line in the gate table"
+    )
+    assert (
+        "Every gate, one line each." in compact
+        and "model card report and the governance dossier" in compact
+    )
+    assert ("Composition by sex" in html) == (
+        stem == "datasheet-cxr-demo"
+    )  # the data's own evidence stays in its report
 
 
 def test_dossier_charts_per_group_only_what_no_forest_plot_draws(html_reports, built):
@@ -163,7 +238,9 @@ def test_dossier_charts_per_group_only_what_no_forest_plot_draws(html_reports, b
 
     results, _ = built
     html = html_reports[DOSSIER].html
-    titles = dict(re.findall(r'<title id="chart-cxr-demo-probe-([a-z-]+)-title">([^<]*)</title>', html))
+    titles = dict(
+        re.findall(r'<title id="chart-cxr-demo-probe-([a-z-]+)-title">([^<]*)</title>', html)
+    )
     checked = 0
     for g in results["gates"]:
         if g.get("type") != "metric":
@@ -172,7 +249,10 @@ def test_dossier_charts_per_group_only_what_no_forest_plot_draws(html_reports, b
         for part in AGGREGATE_PARTS.get(g["metric"], (g["metric"],)):
             label = {"auroc": "AUROC", "tpr": "TPR (sensitivity)", "fpr": "FPR", "ece": "ECE"}[part]
             if g["status"] == "pass":
-                assert label in title, (g["id"], title)  # a passing gate has no forest plot: its chart stays
+                assert label in title, (
+                    g["id"],
+                    title,
+                )  # a passing gate has no forest plot: its chart stays
             elif f"Forest plot for gate {g['id']}" in html:
                 assert label not in title, (g["id"], title)
             checked += 1
@@ -181,7 +261,11 @@ def test_dossier_charts_per_group_only_what_no_forest_plot_draws(html_reports, b
 
 def test_dossier_lifecycle_is_part_of_the_documentation_and_links_each_answer(html_reports):
     html = html_reports[DOSSIER].html
-    assert html.index('id="documentation"') < html.index('id="lifecycle"') < html.index('class="document"')
+    assert (
+        html.index('id="documentation"')
+        < html.index('id="lifecycle"')
+        < html.index('class="document"')
+    )
     lifecycle = html.split('id="lifecycle"', 1)[1].split('class="document"', 1)[0]
     ids = set(re.findall(r' id="([^"]+)"', html))
     links = re.findall(r'href="#(f-[^"]+)"', lifecycle)

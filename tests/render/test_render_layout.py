@@ -16,7 +16,12 @@ from layout_audit import audit_pdf, header_words, page_defects, page_one_ink, pa
 from fairgov.render import Rendered, fmt, render_reports
 from fairgov.render.i18n import use
 
-REPORTS = ("datasheet-cxr-demo", "modelcard-cxr-triage-fm", "deployment-st-example-central", "dossier-st-example-central")
+REPORTS = (
+    "datasheet-cxr-demo",
+    "modelcard-cxr-triage-fm",
+    "deployment-st-example-central",
+    "dossier-st-example-central",
+)
 
 
 @pytest.fixture(scope="session")
@@ -29,7 +34,11 @@ def all_pdfs(built: tuple[dict[str, Any], Any]) -> dict[str, Rendered]:
 def translated(built: tuple[dict[str, Any], Any]) -> dict[tuple[str, str], Rendered]:
     results, cp = built
     only = {"dossier-st-example-central", "deployment-st-example-central"}
-    return {(lang, r.stem): r for lang in ("es", "fr") for r in render_reports(results, cp, only=only, lang=lang)}
+    return {
+        (lang, r.stem): r
+        for lang in ("es", "fr")
+        for r in render_reports(results, cp, only=only, lang=lang)
+    }
 
 
 @pytest.mark.slow
@@ -53,7 +62,9 @@ def test_every_report_has_no_layout_defect(all_pdfs: dict[str, Rendered], stem: 
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["es", "fr"])
 @pytest.mark.parametrize("stem", ["dossier-st-example-central", "deployment-st-example-central"])
-def test_translated_page_one_fits_and_has_no_defect(translated: dict[tuple[str, str], Rendered], lang: str, stem: str) -> None:
+def test_translated_page_one_fits_and_has_no_defect(
+    translated: dict[tuple[str, str], Rendered], lang: str, stem: str
+) -> None:
     item = translated[lang, stem]
     assert item.pdf is not None
     assert [str(d) for d in audit_pdf(item.pdf, item.html)] == []
@@ -65,7 +76,11 @@ def test_translated_page_one_fits_and_has_no_defect(translated: dict[tuple[str, 
     with use(lang):
         from fairgov.render.i18n import gettext
 
-        summary, contents, signature = gettext("Executive summary"), gettext("Contents"), gettext("Signature")
+        summary, contents, signature = (
+            gettext("Executive summary"),
+            gettext("Contents"),
+            gettext("Signature"),
+        )
     # the sign-off table ends on page one: page two opens with the one-page executive summary
     # (no stray sign-off rows), page three with the contents
     assert signature not in second
@@ -98,34 +113,72 @@ def test_audit_sees_overlap_and_off_page_text() -> None:
 def _pdf(body: str, tmp_path: Any) -> tuple[bytes, str]:
     from fairgov.render.pdf import html_to_pdf
 
-    html = ("<!DOCTYPE html><html lang=\"en\"><head><title>t</title><style>@page { size: A4; margin: 18mm 16mm; } body { margin: 0; font: 10pt 'DejaVu Sans'; }"
-            "p, h2, h3 { margin: 0; }</style></head><body>" + body + "</body></html>")
-    pdf, problems = html_to_pdf(html, base_dir=tmp_path, allowed_dirs=[tmp_path], results_bytes=b"{}", build_date="2026-11-28")
+    html = (
+        "<!DOCTYPE html><html lang=\"en\"><head><title>t</title><style>@page { size: A4; margin: "
+        "18mm 16mm; } body { margin: 0; font: 10pt 'DejaVu Sans'; }"
+        "p, h2, h3 { margin: 0; }</style></head><body>" + body + "</body></html>"
+    )
+    pdf, problems = html_to_pdf(
+        html,
+        base_dir=tmp_path,
+        allowed_dirs=[tmp_path],
+        results_bytes=b"{}",
+        build_date="2026-11-28",
+    )
     assert problems == []
     return pdf, html
 
 
 @pytest.mark.slow
 def test_pagination_audit_sees_a_stranded_heading_and_a_near_empty_page(tmp_path: Any) -> None:
-    content = "<div style='break-inside: avoid'>" + "<p>What the heading announces, line.</p>" * 12 + "</div>"
-    spacer = "<p>Opening words of the page.</p><div style='height: 232mm'></div><p>Closing words of the spacer.</p>"
-    # weasyprint keeps a heading with what follows (h3 break-after: avoid); forced apart, the audit sees it
-    kept = pagination_defects(*_pdf(spacer + "<h3>Subgroup results by site</h3>" + content, tmp_path))
+    content = (
+        "<div style='break-inside: avoid'>"
+        + "<p>What the heading announces, line.</p>" * 12
+        + "</div>"
+    )
+    spacer = ("<p>Opening words of the page.</p><div style='height: 232mm'></div><p>Closing words "
+        "of the spacer.</p>")
+    # weasyprint keeps a heading with what follows (h3 break-after: avoid); forced apart, the audit
+    # sees it
+    kept = pagination_defects(
+        *_pdf(spacer + "<h3>Subgroup results by site</h3>" + content, tmp_path)
+    )
     assert kept == []
-    stranded = pagination_defects(*_pdf(spacer + "<h3 style='break-after: auto'>Subgroup results by site</h3>" + content, tmp_path))
-    assert [(d.page, d.kind) for d in stranded] == [(1, "label at page foot, its content on the next page")]
+    stranded = pagination_defects(
+        *_pdf(
+            spacer + "<h3 style='break-after: auto'>Subgroup results by site</h3>" + content,
+            tmp_path,
+        )
+    )
+    assert [(d.page, d.kind) for d in stranded] == [
+        (1, "label at page foot, its content on the next page")
+    ]
     question = "<p class='question'>Who labelled the images? <span class='tag'>Gebru 3.1</span></p>"
-    label = pagination_defects(*_pdf(spacer + question.replace("<p ", "<p style='font-weight: bold' ") + content, tmp_path))
+    label = pagination_defects(
+        *_pdf(spacer + question.replace("<p ", "<p style='font-weight: bold' ") + content, tmp_path)
+    )
     assert [d.text for d in label] == ["Who labelled the images? Gebru 3.1"]
-    near = pagination_defects(*_pdf("<p>Two lines only.</p><p style='break-before: page'>The next page goes on.</p>", tmp_path))
+    near = pagination_defects(
+        *_pdf(
+            "<p>Two lines only.</p><p style='break-before: page'>The next page goes on.</p>",
+            tmp_path,
+        )
+    )
     assert [d.kind for d in near] == ["near-empty page (1% of the body)"]
-    part = pagination_defects(*_pdf("<p>Two lines only.</p><h2 style='break-before: page'>Provenance of it</h2><p>x</p>", tmp_path))
+    part = pagination_defects(
+        *_pdf(
+            "<p>Two lines only.</p><h2 style='break-before: page'>Provenance of it</h2><p>x</p>",
+            tmp_path,
+        )
+    )
     assert part == []  # a part (h2) always starts a page: the page before it may end early
 
 
 def test_audit_reads_table_header_words() -> None:
-    html = "<table><thead><tr><th>TPR (sensitivity)</th><th>Calibration-in-the-large</th></tr></thead>" \
-           "<tbody><tr><td>Ignored</td></tr></tbody></table>"
+    html = (
+        "<table><thead><tr><th>TPR (sensitivity)</th><th>Calibration-in-the-large</th></tr></thead>"
+        "<tbody><tr><td>Ignored</td></tr></tbody></table>"
+    )
     assert header_words(html) == {"TPR", "sensitivity", "Calibration", "the", "large"}
 
 
@@ -135,17 +188,25 @@ def test_negative_interval_reads_as_a_range_not_minus_signs() -> None:
         assert fmt.interval(-0.178, 0.032) == "(−0,178 a 0,032)"
 
 
-def test_estimate_outside_its_interval_is_marked_and_explained(html_reports: dict[str, Rendered]) -> None:
+def test_estimate_outside_its_interval_is_marked_and_explained(
+    html_reports: dict[str, Rendered],
+) -> None:
     stat = {"value": 0.0459, "ci_low": 0.0474, "ci_high": 0.116}
     assert fmt.estimate(stat) == "0.046 (0.047 to 0.116) ‡"
     assert fmt.cell(stat)["outside"] is True
     assert fmt.outside({"value": 0.05, "ci_low": 0.047, "ci_high": 0.116}) is False
     for item in html_reports.values():
-        if "‡" in re.sub(r"<style>.*?</style>", "", item.html, flags=re.S).replace("‡ The estimate lies", ""):
-            assert "‡ The estimate lies outside its own bootstrap percentile interval" in item.html, item.stem
+        if "‡" in re.sub(r"<style>.*?</style>", "", item.html, flags=re.S).replace(
+            "‡ The estimate lies", ""
+        ):
+            assert (
+                "‡ The estimate lies outside its own bootstrap percentile interval" in item.html
+            ), item.stem
 
 
-def test_compared_label_matches_results_json(built: tuple[dict[str, Any], Any], html_reports: dict[str, Rendered]) -> None:
+def test_compared_label_matches_results_json(
+    built: tuple[dict[str, Any], Any], html_reports: dict[str, Rendered]
+) -> None:
     from fairgov.render import gateview
     from fairgov.render.ids import Ids
     from fairgov.results import Gate, parse
@@ -163,8 +224,16 @@ def test_compared_label_matches_results_json(built: tuple[dict[str, Any], Any], 
         if g.get("compared") is None:
             assert row.bound == "" and not row.compared
             continue
-        side = "upper" if g["compared"] == g.get("ci_high") else "lower" if g["compared"] == g.get("ci_low") else "point"
-        assert row.bound.startswith({"upper": "upper", "lower": "lower", "point": "point estimate"}[side]), (g["id"], row.bound)
+        side = (
+            "upper"
+            if g["compared"] == g.get("ci_high")
+            else "lower"
+            if g["compared"] == g.get("ci_low")
+            else "point"
+        )
+        assert row.bound.startswith(
+            {"upper": "upper", "lower": "lower", "point": "point estimate"}[side]
+        ), (g["id"], row.bound)
         assert row.observed == fmt.num(g["compared"])
     dossier = html_reports["dossier-st-example-central"].html
     for g in gates:
@@ -173,11 +242,16 @@ def test_compared_label_matches_results_json(built: tuple[dict[str, Any], Any], 
             assert "bound compared" not in section and "Not compared:" in section
 
 
-# --- the stress project: long group names, eight groups in an attribute, all fourteen metrics, es and fr
+# --- the stress project: long group names, eight groups in an attribute, all fourteen metrics, es
+# and fr
 
 #: each report in one language: both languages and every report kind, four PDFs in all
-STRESS = (("es", "dossier-st-example-central"), ("es", "datasheet-cxr-demo"),
-          ("fr", "modelcard-cxr-triage-fm"), ("fr", "deployment-st-example-central"))
+STRESS = (
+    ("es", "dossier-st-example-central"),
+    ("es", "datasheet-cxr-demo"),
+    ("fr", "modelcard-cxr-triage-fm"),
+    ("fr", "deployment-st-example-central"),
+)
 
 
 @pytest.fixture(scope="session")
@@ -205,13 +279,17 @@ def test_stress_project_is_what_it_claims(tmp_path: Any) -> None:
     assert len(sheet["attributes"]["site"]["values"]) == 8 and min(map(len, SITES.values())) > 30
     ev = yaml.safe_load((dest / "evaluation.yaml").read_text(encoding="utf-8"))
     assert ev["metrics"] == list(METRIC_NAMES) and len(METRIC_NAMES) == 14
-    dist = yaml.safe_load((dest / "deployment.yaml").read_text(encoding="utf-8"))["intended_population"]["distribution"]
+    dist = yaml.safe_load((dest / "deployment.yaml").read_text(encoding="utf-8"))[
+        "intended_population"
+    ]["distribution"]
     assert set(dist["site"]) == set(SITES.values()) and abs(sum(dist["site"].values()) - 1) < 1e-9
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("lang", "stem"), STRESS)
-def test_stress_project_reports_have_no_layout_defect(stress_pdfs: dict[tuple[str, str], Rendered], lang: str, stem: str) -> None:
+def test_stress_project_reports_have_no_layout_defect(
+    stress_pdfs: dict[tuple[str, str], Rendered], lang: str, stem: str
+) -> None:
     from stress_project import SITES
 
     item = stress_pdfs[lang, stem]
@@ -219,7 +297,9 @@ def test_stress_project_reports_have_no_layout_defect(stress_pdfs: dict[tuple[st
     assert [str(d) for d in audit_pdf(item.pdf, item.html)] == []
     assert [str(d) for d in pagination_defects(item.pdf, item.html)] == []
     assert page_one_ink(item.pdf) > 0.05
-    if stem.startswith(("dossier-", "modelcard-")):  # the long group names are in the evidence, whole
+    if stem.startswith(
+        ("dossier-", "modelcard-")
+    ):  # the long group names are in the evidence, whole
         assert sum(name in item.html for name in SITES.values()) == len(SITES)
 
 

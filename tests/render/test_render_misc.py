@@ -20,13 +20,22 @@ def _fake_pdf(html, **kwargs):
 
 def test_render_all_writes_every_report_atomically(built, tmp_path, monkeypatch):
     results, cp = built
-    monkeypatch.setenv("FAIRGOV_RENDER_WORKERS", "1")  # the fake renderer lives in this process only
+    monkeypatch.setenv(
+        "FAIRGOV_RENDER_WORKERS", "1"
+    )  # the fake renderer lives in this process only
     monkeypatch.setattr("fairgov.render.pdf.html_to_pdf", _fake_pdf)
     written = render.render_all(tmp_path, results, cp)
     names = sorted(p.name for p in written)
-    assert names == sorted(f"{s}.{ext}" for s in ("datasheet-cxr-demo", "modelcard-cxr-triage-fm",
-                                                    "deployment-st-example-central", "dossier-st-example-central")
-                           for ext in ("html", "pdf"))
+    assert names == sorted(
+        f"{s}.{ext}"
+        for s in (
+            "datasheet-cxr-demo",
+            "modelcard-cxr-triage-fm",
+            "deployment-st-example-central",
+            "dossier-st-example-central",
+        )
+        for ext in ("html", "pdf")
+    )
     assert all(p.parent == tmp_path / "reports" and p.stat().st_size > 0 for p in written)
     assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == names  # no temp files left
 
@@ -63,27 +72,36 @@ import json, sys
 from fairgov.validate import compile_project
 import fairgov.render, fairgov.render.pdf
 from fairgov.render import render_reports
-cp = compile_project({str(REPO / 'tests/fixtures/project')!r})
+cp = compile_project({str(REPO / "tests/fixtures/project")!r})
 results = json.load(open({str(path)!r}, encoding="utf-8"))
 items = render_reports(results, cp, pdf=False)
 assert len(items) == 4
-bad = sorted(m for m in sys.modules if m == "torch" or m.startswith(("torch.", "timm", "torchvision")))
+bad = sorted(m for m in sys.modules if m == "torch" or m.startswith(("torch.", "timm",
+"torchvision")))
 print(bad)
 sys.exit(1 if bad else 0)
 """
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ({"value": 0.8421, "ci_low": 0.8111, "ci_high": 0.87}, "0.842 (0.811 to 0.870)"),
-    ({"value": -0.0123, "ci_low": -0.05, "ci_high": 0.01}, "−0.012 (−0.050 to 0.010)"),
-    ({"value": 0.5, "ci_low": None, "ci_high": None, "reason": "interval undefined"}, "0.500"),
-    ({"value": None, "reason": "undefined: 3 positives < minimum 20"}, "undefined: 3 positives < minimum 20"),
-    ({"value": None, "reason": "no positives"}, "undefined: no positives"),
-    ({"value": None, "reason": None}, "undefined"),
-    (None, "undefined: not computed"),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ({"value": 0.8421, "ci_low": 0.8111, "ci_high": 0.87}, "0.842 (0.811 to 0.870)"),
+        ({"value": -0.0123, "ci_low": -0.05, "ci_high": 0.01}, "−0.012 (−0.050 to 0.010)"),
+        ({"value": 0.5, "ci_low": None, "ci_high": None, "reason": "interval undefined"}, "0.500"),
+        (
+            {"value": None, "reason": "undefined: 3 positives < minimum 20"},
+            "undefined: 3 positives < minimum 20",
+        ),
+        ({"value": None, "reason": "no positives"}, "undefined: no positives"),
+        ({"value": None, "reason": None}, "undefined"),
+        (None, "undefined: not computed"),
+    ],
+)
 def test_estimate_format(value, expected):
     assert fmt.estimate(value) == expected
 
@@ -100,7 +118,10 @@ def test_lifecycle_shows_undocumented_stage_as_gap(built):
     from fairgov.spec.common import NotApplicable
 
     card = cp.get("modelcard/cxr-triage-fm")
-    empty = type(card)(card.doc, card.model.model_copy(update={"training_data": NotApplicable(not_applicable="n/a")}))
+    empty = type(card)(
+        card.doc,
+        card.model.model_copy(update={"training_data": NotApplicable(not_applicable="n/a")}),
+    )
     stages = {s.id: s for s in lifecycle.stages({"ModelCard": [empty]}, {}, [], {})}
     assert stages["pre-training"].gap and stages["data-collection"].gap
     assert not stages["evaluation"].gap
@@ -109,18 +130,30 @@ def test_lifecycle_shows_undocumented_stage_as_gap(built):
 
 def test_model_card_with_two_evaluations_compares_them(fixture_copy, tmp_path):
     ev = (fixture_copy / "evaluation.yaml").read_text(encoding="utf-8")
-    second = ev.replace("id: cxr-demo-probe", "id: cxr-demo-probe-b").replace(
-        "title: Linear probe on CXR-Demo v2, internal test split", "title: Second adaptation, same data").replace(
-        "value: 0.2", "value: 0.1")
+    second = (
+        ev.replace("id: cxr-demo-probe", "id: cxr-demo-probe-b")
+        .replace(
+            "title: Linear probe on CXR-Demo v2, internal test split",
+            "title: Second adaptation, same data",
+        )
+        .replace("value: 0.2", "value: 0.1")
+    )
     (fixture_copy / "evaluation-b.yaml").write_text(second, encoding="utf-8")
     card = fixture_copy / "modelcard.yaml"
-    card.write_text(card.read_text(encoding="utf-8").replace("evaluations:\n", """evaluations:
+    card.write_text(
+        card.read_text(encoding="utf-8").replace(
+            "evaluations:\n",
+            """evaluations:
   - ref: evaluation/cxr-demo-probe-b
     role: comparison
     setting: Same data, a second threshold policy.
     conducted_by: St. Example AI Lab.
     process: As the internal evaluation.
-""", 1), encoding="utf-8")
+""",
+            1,
+        ),
+        encoding="utf-8",
+    )
     results, cp = build(fixture_copy, tmp_path / "build")
     assert len(results["evaluations"]) == 2
     (item,) = render.render_reports(results, cp, pdf=False, only={"modelcard-cxr-triage-fm"})
@@ -142,11 +175,28 @@ def test_an_evaluation_that_did_not_run_is_reported_not_hidden(built):
     ev.update(status="error", error="predictions file not found")
     for g in broken["gates"]:
         if g["type"] == "metric":
-            g.update(status="inconclusive", outcome="inconclusive", blocking=True, value=None, ci_low=None,
-                     ci_high=None, compared=None, reason="evaluation did not run: predictions file not found")
-    broken["waivers"] = [{"policy": "policy/st-example-fairness", "gate": "eo-sex", "owner": "Dr. <b>X</b>",
-                          "justification": "temporary", "ticket": "GOV-1", "expires": "2026-01-01", "active": False,
-                          "status": "expired"}]
+            g.update(
+                status="inconclusive",
+                outcome="inconclusive",
+                blocking=True,
+                value=None,
+                ci_low=None,
+                ci_high=None,
+                compared=None,
+                reason="evaluation did not run: predictions file not found",
+            )
+    broken["waivers"] = [
+        {
+            "policy": "policy/st-example-fairness",
+            "gate": "eo-sex",
+            "owner": "Dr. <b>X</b>",
+            "justification": "temporary",
+            "ticket": "GOV-1",
+            "expires": "2026-01-01",
+            "active": False,
+            "status": "expired",
+        }
+    ]
     (item,) = render.render_reports(broken, cp, pdf=False, only={"dossier-st-example-central"})
     text = visible_text(item.html)
     assert "This evaluation did not run: predictions file not found" in text

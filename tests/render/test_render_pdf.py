@@ -61,7 +61,9 @@ def test_pdf_a3b_tagged_ua1_metadata(pdf_report):
     filespec = root["/AF"][0].get_object()
     assert filespec["/AFRelationship"] == "/Data"
     info = reader.metadata
-    assert info["/CreationDate"].startswith("D:20261128000000") and info["/ModDate"].startswith("D:20261128000000")
+    assert info["/CreationDate"].startswith("D:20261128000000") and info["/ModDate"].startswith(
+        "D:20261128000000"
+    )
     assert info["/Title"].startswith("CXR-Triage-FM at St. Example General")
 
 

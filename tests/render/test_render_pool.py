@@ -60,9 +60,15 @@ def test_the_language_reaches_the_workers(built, tmp_path):
 
     results, cp = built
     stems = {"datasheet-cxr-demo", "deployment-st-example-central"}
-    for item in render.render_reports(results, cp, out_dir=tmp_path, lang="fr", only=stems, workers=2):
-        (attachment,) = PdfReader(io.BytesIO(item.pdf)).trailer["/Root"]["/Names"]["/EmbeddedFiles"]["/Names"][1::2]
-        assert "results.json fairgov de la génération" in str(attachment.get_object().get("/Desc")), item.stem
+    for item in render.render_reports(
+        results, cp, out_dir=tmp_path, lang="fr", only=stems, workers=2
+    ):
+        (attachment,) = PdfReader(io.BytesIO(item.pdf)).trailer["/Root"]["/Names"][
+            "/EmbeddedFiles"
+        ]["/Names"][1::2]
+        assert "results.json fairgov de la génération" in str(
+            attachment.get_object().get("/Desc")
+        ), item.stem
 
 
 @pytest.mark.slow
@@ -101,7 +107,9 @@ def _cmdline(pid: int) -> bytes:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to see the worker processes")
+@pytest.mark.skipif(
+    not Path("/proc/self/stat").exists(), reason="needs /proc to see the worker processes"
+)
 @pytest.mark.parametrize(
     ("how", "phase"),
     [  # SIGINT to the parent alone takes the same path as SIGTERM
@@ -112,15 +120,31 @@ def _cmdline(pid: int) -> bytes:
 )
 def test_interrupting_the_render_stops_the_workers_and_keeps_old_reports(tmp_path, how, phase):
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "fairgov", "build", str(REPO / "tests/fixtures/project"), "--out", str(out), "--date", "2026-11-28"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "fairgov",
+        "build",
+        str(REPO / "tests/fixtures/project"),
+        "--out",
+        str(out),
+        "--date",
+        "2026-11-28",
+    ]
     env = {**os.environ, pool.ENV: "2"}
     first = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     assert first.returncode == 1, first.stderr
     good = {p.name: p.read_bytes() for p in (out / "reports").iterdir()}
     # a shell without job control starts background jobs with SIGINT ignored (CI may run so), and
     # Python keeps an ignored SIGINT ignored: give the build the default a terminal would
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True,
-                            preexec_fn=_default_sigint)
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+        start_new_session=True,
+        preexec_fn=_default_sigint,
+    )
     workers: set[int] = set()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(workers) < 2:  # wait until both workers are rendering
@@ -131,8 +155,12 @@ def test_interrupting_the_render_stops_the_workers_and_keeps_old_reports(tmp_pat
     # the workers start before the HTML is built and import weasyprint (~2 s of CPU): wait until
     # one has spent more than that, i.e. is rendering a PDF (CPU time does not depend on load);
     # for the HTML phase, interrupt at once, while both are still importing (checked below)
-    while (phase == "pdf" and time.monotonic() < deadline and proc.poll() is None
-           and max(_cpu_s(w) for w in workers) < 3.0):
+    while (
+        phase == "pdf"
+        and time.monotonic() < deadline
+        and proc.poll() is None
+        and max(_cpu_s(w) for w in workers) < 3.0
+    ):
         time.sleep(0.05)
     assert proc.poll() is None, "the build ended before a worker started rendering"
     if phase == "html":
@@ -149,8 +177,12 @@ def test_interrupting_the_render_stops_the_workers_and_keeps_old_reports(tmp_pat
     assert lines[-1] == "fairgov: interrupted; nothing was replaced"
     assert all(line.endswith(" …") or " done in " in line for line in lines[:-1]), lines
     time.sleep(0.5)
-    assert not [w for w in workers if _cmdline(w)]  # every worker is gone (a zombie's cmdline is empty too)
-    assert {p.name: p.read_bytes() for p in (out / "reports").iterdir()} == good  # old reports, no temp files
+    assert not [
+        w for w in workers if _cmdline(w)
+    ]  # every worker is gone (a zombie's cmdline is empty too)
+    assert {
+        p.name: p.read_bytes() for p in (out / "reports").iterdir()
+    } == good  # old reports, no temp files
 
 
 def _default_sigint() -> None:
@@ -180,7 +212,9 @@ def test_a_worker_that_exits_without_sending_is_a_coded_error_even_if_its_pipe_s
     proc.start()
     jobs = [pool.PdfJob("<p>x</p>", Path("."), (), b"{}", "2026-01-01", "d")] * 2
     try:
-        with pytest.raises(pool.PdfWorkerError, match=r"stopped before sending 2 of its reports \(exit code 3\)") as err:
+        with pytest.raises(
+            pool.PdfWorkerError, match=r"stopped before sending 2 of its reports \(exit code 3\)"
+        ) as err:
             pool._dispatch([(proc, mine)], jobs)
         assert err.value.code == "FG615"
     finally:
@@ -191,14 +225,18 @@ def test_a_worker_that_exits_without_sending_is_a_coded_error_even_if_its_pipe_s
 
 def _long_report(rows: int) -> str:
     body = "".join(f"<tr><td>row {i}</td><td>{'value ' * 12}</td></tr>" for i in range(rows))
-    return f"<!doctype html><html lang='en'><head><title>t</title></head><body><table>{body}</table></body></html>"
+    return (f"<!doctype html><html "
+        f"lang='en'><head><title>t</title></head><body><table>{body}</table></body></html>")
 
 
 @pytest.mark.slow
 def test_a_killed_worker_fails_the_build_with_a_coded_diagnostic_not_a_hang(tmp_path):
     import threading
 
-    jobs = [pool.PdfJob(_long_report(1500), tmp_path, (tmp_path,), b"{}", "2026-01-01", "d") for _ in range(2)]
+    jobs = [
+        pool.PdfJob(_long_report(1500), tmp_path, (tmp_path,), b"{}", "2026-01-01", "d")
+        for _ in range(2)
+    ]
     killed: list[int] = []
 
     def kill_one() -> None:
@@ -226,7 +264,9 @@ def test_a_killed_worker_fails_the_build_with_a_coded_diagnostic_not_a_hang(tmp_
     assert not builder.is_alive(), "render_pdfs hung after a worker was killed"
     assert killed and len(outcome) == 1 and isinstance(outcome[0], pool.PdfWorkerError), outcome
     assert outcome[0].code == "FG615" and "killed by SIGKILL" in str(outcome[0])
-    assert not [c for c in multiprocessing.active_children() if c.name == "fairgov-pdf"]  # no worker left behind
+    assert not [
+        c for c in multiprocessing.active_children() if c.name == "fairgov-pdf"
+    ]  # no worker left behind
 
 
 def test_a_worker_error_reaches_the_build_as_a_coded_diagnostic(built, tmp_path, monkeypatch):
@@ -237,7 +277,9 @@ def test_a_worker_error_reaches_the_build_as_a_coded_diagnostic(built, tmp_path,
     from contextlib import contextmanager
 
     def failing(jobs):
-        raise pool.PdfWorkerError("a PDF render worker stopped before sending 1 of its reports (exit code -9)", "FG615")
+        raise pool.PdfWorkerError(
+            "a PDF render worker stopped before sending 1 of its reports (exit code -9)", "FG615"
+        )
 
     @contextmanager
     def renderer(count, workers=None):

@@ -30,10 +30,58 @@ PAYLOADS = {
     "css": "url(file:///etc/passwd) @import 'http://127.0.0.1:9/x.css';",
     "rtl": "مرحبا بالعالم \u202eevil\u202c e\u0301\u0301\u0301 \u05e9\u05dc\u05d5\u05dd",
 }
-ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "a", "main", "section", "header", "p", "strong", "code", "span", "abbr",
-                "h1", "h2", "h3", "h4", "h5", "h6", "table", "caption", "colgroup", "col", "thead", "tbody", "tr", "th", "td", "ul",
-                "li", "div", "nav", "ol", "dl", "dt", "dd", "figure", "figcaption", "svg", "desc", "text", "line", "rect",
-                "circle", "polygon", "polyline", "footer", "em"}
+ALLOWED_TAGS = {
+    "html",
+    "head",
+    "meta",
+    "title",
+    "style",
+    "body",
+    "a",
+    "main",
+    "section",
+    "header",
+    "p",
+    "strong",
+    "code",
+    "span",
+    "abbr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "caption",
+    "colgroup",
+    "col",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "ul",
+    "li",
+    "div",
+    "nav",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "figure",
+    "figcaption",
+    "svg",
+    "desc",
+    "text",
+    "line",
+    "rect",
+    "circle",
+    "polygon",
+    "polyline",
+    "footer",
+    "em",
+}
 
 
 def _quote(text: str) -> str:
@@ -52,18 +100,32 @@ def hostile(tmp_path_factory: pytest.TempPathFactory):
     ds = project / "datasheet.yaml"
     text = ds.read_text(encoding="utf-8")
     narrative = " ".join(PAYLOADS.values())
-    text = text.replace("title: CXR-Demo v2 — synthetic chest radiographs from three sites",
-                        f"title: {_quote('CXR ' + PAYLOADS['script'] + PAYLOADS['jinja'])}")
-    text = text.replace("  funding: Internal quality-improvement budget of the St. Example network (no external funding).",
-                        f"  funding: {_quote(narrative)}")
-    text = text.replace("  prior_uses: Used once before, for an internal audit of a rule-based triage tool (2025).",
-                        f"  prior_uses: {_quote(LONG)}")
-    text = text.replace("    description: Sex recorded at registration in the hospital information system.",
-                        f"    description: {_quote(PAYLOADS['attr'] + PAYLOADS['rtl'])}")
+    text = text.replace(
+        "title: CXR-Demo v2 — synthetic chest radiographs from three sites",
+        f"title: {_quote('CXR ' + PAYLOADS['script'] + PAYLOADS['jinja'])}",
+    )
+    text = text.replace(
+        "  funding: Internal quality-improvement budget of the St. Example network (no external "
+        "funding).",
+        f"  funding: {_quote(narrative)}",
+    )
+    text = text.replace(
+        "  prior_uses: Used once before, for an internal audit of a rule-based triage tool (2025).",
+        f"  prior_uses: {_quote(LONG)}",
+    )
+    text = text.replace(
+        "    description: Sex recorded at registration in the hospital information system.",
+        f"    description: {_quote(PAYLOADS['attr'] + PAYLOADS['rtl'])}",
+    )
     text = text.replace("  - name: Dr. Priya Raman", f"  - name: {_quote(PAYLOADS['style'])}")
     ds.write_text(text, encoding="utf-8")
     ev = project / "evaluation.yaml"
-    ev.write_text(ev.read_text(encoding="utf-8").replace("resamples: 2000", "resamples: 100").replace("permutations: 1000", "permutations: 50"), encoding="utf-8")
+    ev.write_text(
+        ev.read_text(encoding="utf-8")
+        .replace("resamples: 2000", "resamples: 100")
+        .replace("permutations: 1000", "permutations: 50"),
+        encoding="utf-8",
+    )
     results, cp = build(project, root / "build")
     assert cp.get("datasheet/cxr-demo").model.motivation.funding == narrative
     return results, cp, root
@@ -80,7 +142,9 @@ def test_hostile_text_is_escaped_in_every_report(hostile_html):
         a = audit(html)
         tags = {t for t, _ in a.tags}
         assert tags <= ALLOWED_TAGS, (stem, tags - ALLOWED_TAGS)
-        assert not [attrs for _, attrs in a.tags if "src" in attrs or any(k.startswith("on") for k in attrs)]
+        assert not [
+            attrs for _, attrs in a.tags if "src" in attrs or any(k.startswith("on") for k in attrs)
+        ]
         assert all(h.startswith(("#", "http://", "https://", "mailto:")) for h in a.hrefs)
         assert html.count("<style>") == 1 and html.count("</style>") == 1
         assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
@@ -102,7 +166,11 @@ def test_markdown_links_and_images_are_neutralised(hostile_html):
 
 def test_rtl_and_combining_characters_survive(hostile_html):
     html = hostile_html["datasheet-cxr-demo"]
-    assert "مرحبا بالعالم" in html and "e\u0301\u0301\u0301" in html and "\u05e9\u05dc\u05d5\u05dd" in html
+    assert (
+        "مرحبا بالعالم" in html
+        and "e\u0301\u0301\u0301" in html
+        and "\u05e9\u05dc\u05d5\u05dd" in html
+    )
     assert 'dir="auto"' in html
 
 
@@ -128,29 +196,54 @@ def test_url_fetcher_refuses_everything_but_data_and_allowed_files(tmp_path):
     f = ConfinedURLFetcher([allowed])
     assert f.fetch("data:text/plain,hello").read() == b"hello"
     assert f.fetch((allowed / "ok.css").as_uri()).read() == b"p{}"
-    for url in ("file:///etc/passwd", (tmp_path / "secret.txt").as_uri(), (allowed / "link.txt").as_uri(),
-                allowed.as_uri() + "/../secret.txt", "http://127.0.0.1:9/x", "https://example.invalid/",
-                "ftp://example.invalid/x", "file://otherhost/etc/passwd"):
+    for url in (
+        "file:///etc/passwd",
+        (tmp_path / "secret.txt").as_uri(),
+        (allowed / "link.txt").as_uri(),
+        allowed.as_uri() + "/../secret.txt",
+        "http://127.0.0.1:9/x",
+        "https://example.invalid/",
+        "ftp://example.invalid/x",
+        "file://otherhost/etc/passwd",
+    ):
         with pytest.raises(FetchRefused):
             f.fetch(url)
     assert len(f.refused) == 8
+
+
+SVG_DATA_URI = (  # a 1x1 SVG: a data: URI is the one source that may be embedded
+    "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHdpZHRo"
+    "PSIxIiBoZWlnaHQ9IjEiLz4="
+)
 
 
 @pytest.mark.slow
 def test_pdf_never_embeds_or_fetches_foreign_resources(tmp_path):
     hostile = """<!DOCTYPE html><html lang="en"><head><title>t</title>
     <link rel="attachment" href="file:///etc/passwd"><link rel="stylesheet" href="http://127.0.0.1:9/x.css">
-    <style>@import url("file:///etc/passwd"); body { background: url("file:///etc/hostname"); }</style></head>
-    <body><h1>t</h1><img src="file:///etc/passwd" alt="p"><img src="http://127.0.0.1:9/i.png" alt="h">
+    <style>@import url("file:///etc/passwd"); body { background: url("file:///etc/hostname");
+    }</style></head>
+    <body><h1>t</h1><img src="file:///etc/passwd" alt="p"><img src="http://127.0.0.1:9/i.png"
+    alt="h">
     <a rel="attachment" href="file:///etc/passwd">x</a><object data="file:///etc/passwd"></object>
-    <img src="data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHdpZHRoPSIxIiBoZWlnaHQ9IjEiLz4=" alt="ok">
-    </body></html>"""
-    pdf, problems = html_to_pdf(hostile, base_dir=tmp_path, allowed_dirs=[tmp_path], results_bytes=b"{}\n", build_date="2026-11-28")
+    <img src="DATA_URI" alt="ok">
+    </body></html>""".replace("DATA_URI", SVG_DATA_URI)
+    pdf, problems = html_to_pdf(
+        hostile,
+        base_dir=tmp_path,
+        allowed_dirs=[tmp_path],
+        results_bytes=b"{}\n",
+        build_date="2026-11-28",
+    )
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     assert list(reader.attachments) == ["results.json"]
     assert b"root:x:0:0" not in pdf and "root:x" not in reader.pages[0].extract_text()
     refused = [p for p in problems if p.startswith("refused: ")]
-    assert {"refused: file:///etc/passwd", "refused: http://127.0.0.1:9/x.css", "refused: http://127.0.0.1:9/i.png"} <= set(refused)
+    assert {
+        "refused: file:///etc/passwd",
+        "refused: http://127.0.0.1:9/x.css",
+        "refused: http://127.0.0.1:9/i.png",
+    } <= set(refused)
 
 
 def test_template_loader_reads_only_the_templates_folder(tmp_path):
@@ -161,7 +254,9 @@ def test_template_loader_reads_only_the_templates_folder(tmp_path):
     (folder / "inc.html.j2").write_text('{% include "/etc/passwd" %}', encoding="utf-8")
     (folder / "up.html.j2").write_text('{% include "../secret" %}', encoding="utf-8")
     (tmp_path / "secret").write_text("secret", encoding="utf-8")
-    env = jinja2.Environment(loader=ConfinedLoader(folder), autoescape=True, undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(
+        loader=ConfinedLoader(folder), autoescape=True, undefined=jinja2.StrictUndefined
+    )
     assert env.get_template("ok.html.j2").render(x="<b>") == "ok &lt;b&gt;"
     for name in ("leak.html.j2", "/etc/passwd", "../secret"):
         with pytest.raises(jinja2.TemplateNotFound):
@@ -177,14 +272,20 @@ def test_real_templates_folder_is_the_repository_one():
     assert templates_dir() == (Path(__file__).parents[2] / "templates").resolve()
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("*x* <b>y</b>", "<p><em>x</em> &lt;b&gt;y&lt;/b&gt;</p>"),
-    ("# not a heading", "<p># not a heading</p>"),
-    ("[a](https://example.org/x)", '<p><a href="https://example.org/x" rel="noopener noreferrer nofollow">a</a></p>'),
-    ("[a](javascript:alert(1))", "<p>[a](javascript:alert(1))</p>"),
-    ("![a](file:///etc/passwd)", "<p>![a](file:///etc/passwd)</p>"),
-    ("{{ 7*7 }}", "<p>{{ 7*7 }}</p>"),
-    ("- a\n- b", "<ul>\n<li>a</li>\n<li>b</li>\n</ul>"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("*x* <b>y</b>", "<p><em>x</em> &lt;b&gt;y&lt;/b&gt;</p>"),
+        ("# not a heading", "<p># not a heading</p>"),
+        (
+            "[a](https://example.org/x)",
+            '<p><a href="https://example.org/x" rel="noopener noreferrer nofollow">a</a></p>',
+        ),
+        ("[a](javascript:alert(1))", "<p>[a](javascript:alert(1))</p>"),
+        ("![a](file:///etc/passwd)", "<p>![a](file:///etc/passwd)</p>"),
+        ("{{ 7*7 }}", "<p>{{ 7*7 }}</p>"),
+        ("- a\n- b", "<ul>\n<li>a</li>\n<li>b</li>\n</ul>"),
+    ],
+)
 def test_markdown_is_rendered_safely(text, expected):
     assert str(markdown(text)) == expected

@@ -17,12 +17,17 @@ def _scope(cp: Any, results: dict[str, Any], stem: str) -> Any:
     return next(s for s in scopes(cp, parse(results)) if s.stem == stem)
 
 
-def test_composition_claim_is_checked_against_the_own_table(built: tuple[dict[str, Any], Any]) -> None:
+def test_composition_claim_is_checked_against_the_own_table(
+    built: tuple[dict[str, Any], Any],
+) -> None:
     results, cp = built
     comp = results["evaluations"]["evaluation/cxr-demo-probe"]["composition"]
     intended = cp.get("deployment/st-example-central").model.intended_population.distribution
-    worst = max(abs(comp[a]["test"].get(g, 0) / sum(comp[a]["test"].values()) - share)
-                for a in ("sex", "age_band") for g, share in intended[a].items())
+    worst = max(
+        abs(comp[a]["test"].get(g, 0) / sum(comp[a]["test"].values()) - share)
+        for a in ("sex", "age_band")
+        for g, share in intended[a].items()
+    )
     assert worst > 0.05  # the datasheet claims "within five percentage points"
     found = [f for f in findings(_scope(cp, results, DOSSIER), parse(results)) if f.code == "FG610"]
     assert len(found) == 1
@@ -34,14 +39,24 @@ def test_local_gap_limit_differs_from_the_policy(built: tuple[dict[str, Any], An
     results, cp = built
     eo = next(g for g in results["gates"] if g["id"] == "eo-sex")
     found = [f for f in findings(_scope(cp, results, DOSSIER), parse(results)) if f.code == "FG611"]
-    assert {f.where for f in found} == {"deployment.yaml: local_validation.subgroup_metrics",
-                                        "deployment.yaml: monitoring.triggers[0].condition"}
-    assert all("limit of 0.100" in f.text and f"allows {eo['threshold']:.3f}" in f.text for f in found)
+    assert {f.where for f in found} == {
+        "deployment.yaml: local_validation.subgroup_metrics",
+        "deployment.yaml: monitoring.triggers[0].condition",
+    }
+    assert all(
+        "limit of 0.100" in f.text and f"allows {eo['threshold']:.3f}" in f.text for f in found
+    )
     # a datasheet report holds no deployment narrative: no FG611 there
-    assert not [f for f in findings(_scope(cp, results, "datasheet-cxr-demo"), parse(results)) if f.code == "FG611"]
+    assert not [
+        f
+        for f in findings(_scope(cp, results, "datasheet-cxr-demo"), parse(results))
+        if f.code == "FG611"
+    ]
 
 
-def test_summary_follows_page_one_and_passes_are_one_table(built: tuple[dict[str, Any], Any], html_reports: dict[str, Any]) -> None:
+def test_summary_follows_page_one_and_passes_are_one_table(
+    built: tuple[dict[str, Any], Any], html_reports: dict[str, Any]
+) -> None:
     results, _ = built
     html = html_reports[DOSSIER].html
     order = [html.index(f'id="{i}"') for i in ("verdict", "summary", "contents", "evidence")]

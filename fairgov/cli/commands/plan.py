@@ -3,7 +3,8 @@
 For every metric gate of the project's policies: the patients (in the smallest group) at
 which a truly fair model passes with probability >= --power, and at which a model whose
 smallest group is worse by --gap in the gate's own metric (AUROC lower, TPR lower, FPR
-higher, ECE higher; see ``fairgov.gates.planning.PLANTED``) fails with probability >= --power. Group shares
+higher, ECE higher; see ``fairgov.gates.planning.PLANTED``) fails with probability >= --power. Group
+shares
 come from --shares (``attribute:group=share,...``) or, for attributes the datasheet declares
 with values or bins, equal shares. Bootstrap settings (resamples capped by --resamples,
 level, interval method), threshold (fixed ones) and minimum evidence come from the gate's
@@ -194,8 +195,9 @@ def _gap_within_limit(gate: Any, gap: float) -> bool:
 def _table(report: dict[str, Any], args) -> str:
     pct = f"{args.power:.0%}"
     lines = [
-        f"patients in the smallest group for P >= {pct} (fair AUROC {args.auroc:g}, gap {args.gap:g} "
-        f"in the gate's metric, prevalence {args.prevalence:g}, {args.seeds} simulated data sets per size)",
+        f"patients in the smallest group for P >= {pct} (fair AUROC {args.auroc:g}, gap "
+        f"{args.gap:g} in the gate's metric, prevalence {args.prevalence:g}, {args.seeds} "
+        f"simulated data sets per size)",
         f"{'gate':<24}{'attribute':<16}{'pass if fair':>14}{'fail at gap':>14}  gap in",
     ]
     for g in report["gates"]:
