@@ -13,6 +13,7 @@ from sklearn.metrics import balanced_accuracy_score, roc_auc_score
 from task_project import PATTERNS, write_project
 
 from fairgov.cli.main import main
+from fairgov.results.model import RESULTS_SCHEMA_VERSION
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -35,7 +36,7 @@ def _test_rows(project: Path, scores: str) -> pd.DataFrame:
 def test_results_validate_and_binary_evaluations_are_unchanged(built) -> None:
     rc, results, _ = built
     jsonschema.validate(results, json.loads((REPO / "schemas/results.schema.json").read_text()))
-    assert results["schema_version"] == "1.3"
+    assert results["schema_version"] == RESULTS_SCHEMA_VERSION
     binary = results["evaluations"]["evaluation/cxr-demo-probe"]
     assert binary["task"] == {"label": "finding", "positive": "1"} and "labels" not in binary
     assert all(
