@@ -98,6 +98,18 @@ ENGLISH: dict[str, str] = {
     "group-value-undefined": "a group's value is undefined",
     "not-computed": "not computed",
     "no-value": "no value",
+    # the monitor's checks and triggers (fairgov/monitor: checks.py, rules.py, engine.py);
+    # monitoring.json v3 records them as `reasons`. Its metric checks use the gate codes above.
+    "no-studies": "no studies in this period",
+    "too-few-studies": "{count} studies < minimum {need}",
+    "share-vs-intended": "share {share:.3f} ({low:.3f}-{high:.3f}) vs intended {intended:.3f}",
+    "too-few-logged": "{count} logged studies < minimum {need}",
+    "too-few-to-test": "{count} studies, {reference} reference scores: too few to test",
+    "ks-distance": "KS distance {distance:.3f} (limit {limit:g}), p = {p:.2g} (alpha {alpha:g})",
+    "labels-pending": "labels pending until {due}",
+    "no-final-period": "no period with final labels yet",
+    "breach-alert": "breached {run} period(s) in a row (alert after {consecutive}): {reason}",
+    "breach-run": "breached {run} of {consecutive} consecutive periods needed to alert: {reason}",
     # a reason recorded as text only (results written before codes existed)
     "text": "{text}",
 }
@@ -128,6 +140,25 @@ METRIC_CODES = frozenset(
         "not-computed",
         "no-value",
         "undefined",
+    }
+)
+#: the codes the monitor writes itself (besides the gate codes of its metric checks)
+MONITOR_CODES = frozenset(
+    {
+        "no-studies",
+        "too-few-studies",
+        "share-vs-intended",
+        "too-few-logged",
+        "too-few-to-test",
+        "ks-distance",
+        "labels-pending",
+        "no-final-period",
+        "breach-alert",
+        "breach-run",
+        "metric-not-computed",
+        "evidence-too-thin",
+        "value-undefined",
+        "text",
     }
 )
 SEPARATOR = "; "

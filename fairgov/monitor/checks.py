@@ -1,9 +1,13 @@
 """One check on one period -> a period outcome: ok / breach / inconclusive (pending is decided
 by the caller). Metric checks use fairgov.metrics' result and the Policy gates' lookup and
-decision rule; drift checks use Wilson intervals (scipy) or a two-sample KS test (scipy)."""
+decision rule; drift checks use Wilson intervals (scipy) or a two-sample KS test (scipy).
+
+Every outcome says why as `reasons` (fairgov.reasons.Reason records: code, params, English
+text; monitoring.json v3) beside `reason`, their English text joined by "; "."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -13,6 +17,7 @@ from fairgov.gates.compare import decide
 from fairgov.gates.metric_gates import apply_metric_gate
 from fairgov.gates.outcome import GateResult
 from fairgov.monitor.frames import Frame
+from fairgov.reasons import Reason, join
 from fairgov.results import Measure
 
 OUTCOME = {"pass": "ok", "fail": "breach", "inconclusive": "inconclusive"}
@@ -24,7 +29,7 @@ def _record(
     lo: float | None = None,
     hi: float | None = None,
     compared: float | None = None,
-    reason: str = "",
+    reasons: Sequence[Reason] = (),
     **extra: Any,
 ) -> dict[str, Any]:
     return {
@@ -33,9 +38,32 @@ def _record(
         "ci_low": lo,
         "ci_high": hi,
         "compared": compared,
-        "reason": reason,
+        "reason": join(reasons),
+        "reasons": [r.to_dict() for r in reasons],
         **extra,
     }
+
+
+def reasons_of(record: Mapping[str, Any]) -> tuple[Reason, ...]:
+    """The structured reasons of an outcome record; one `text` reason for a record stored
+    before they existed (monitoring.json v2 and its store), so its English text is kept."""
+    recs = record.get("reasons")
+    if recs:
+        return tuple(Reason.from_dict(r) for r in recs)
+    return (Reason("text", {"text": str(record.get("reason") or "")}),)
+
+
+def upgraded(record: dict[str, Any]) -> dict[str, Any]:
+    """An outcome record with `reasons` (a stored v2 record gains them, from its text)."""
+    if "reasons" in record:
+        return record
+    return {**record, "reasons": [r.to_dict() for r in reasons_of(record)]}
+
+
+def _text_reasons(text: str, records: Any) -> tuple[Reason, ...]:
+    """A stat's or cell's structured reasons when they say `text`, else `text` as one reason."""
+    parsed = tuple(Reason.from_dict(r) for r in records or ())
+    return parsed if parsed and join(parsed) == text else (Reason("text", {"text": text}),)
 
 
 def _limit(check: Any) -> tuple[str, float]:
@@ -55,7 +83,7 @@ def metric_outcome(check: Any, measure: dict[str, Any]) -> dict[str, Any]:
         res.ci_low,
         res.ci_high,
         res.compared,
-        res.reason,
+        res.reasons,
         group=(res.details or {}).get("group"),
     )
 
@@ -64,17 +92,21 @@ def _overall(check: Any, measure: dict[str, Any]) -> dict[str, Any]:
     cell = measure["overall"]
     stat = cell["metrics"].get(check.metric)
     if stat is None:
-        return _record("inconclusive", reason=f"metric {check.metric!r} was not computed")
-    if cell.get("evidence_reason") or stat["value"] is None:
         return _record(
-            "inconclusive",
-            reason="evidence too thin: "
-            + (cell.get("evidence_reason") or stat.get("reason") or "undefined"),
+            "inconclusive", reasons=[Reason("metric-not-computed", {"metric": check.metric})]
         )
+    if cell.get("evidence_reason") or stat["value"] is None:
+        if cell.get("evidence_reason"):
+            parts = _text_reasons(cell["evidence_reason"], cell.get("evidence_reasons"))
+        elif stat.get("reason"):
+            parts = _text_reasons(stat["reason"], stat.get("reasons"))
+        else:
+            parts = (Reason("value-undefined"),)
+        return _record("inconclusive", reasons=[Reason("evidence-too-thin", {"cells": parts})])
     op, limit = _limit(check)
     d = decide(stat["value"], stat["ci_low"], stat["ci_high"], op, limit, check.bound)
     return _record(
-        OUTCOME[d.outcome], stat["value"], stat["ci_low"], stat["ci_high"], d.compared, d.reason
+        OUTCOME[d.outcome], stat["value"], stat["ci_low"], stat["ci_high"], d.compared, d.reasons
     )
 
 
@@ -94,7 +126,7 @@ def _combine(per_group: list[dict[str, Any]], min_n: int) -> dict[str, Any]:
     """Breach if any group breaches (the worst is reported), else inconclusive if any is,
     else ok."""
     if not per_group:
-        return _record("inconclusive", reason="no studies in this period")
+        return _record("inconclusive", reasons=[Reason("no-studies")])
     order = {"breach": 0, "inconclusive": 1, "ok": 2}
     worst = min(per_group, key=lambda r: (order[r["status"]], -(r.get("excess") or 0.0)))
     return {**worst, "groups": per_group}
@@ -114,7 +146,7 @@ def composition_outcome(
                     "inconclusive",
                     group=group,
                     n=n,
-                    reason=f"{n} studies < minimum {max(min_n, 1)}",
+                    reasons=[Reason("too-few-studies", {"count": n, "need": max(min_n, 1)})],
                 )
             )
             continue
@@ -122,10 +154,24 @@ def composition_outcome(
         lo, hi = wilson(k, n, level)
         dev_lo, dev_hi = max(0.0, lo - share, share - hi), max(abs(hi - share), abs(lo - share))
         d = decide(abs(p - share), dev_lo, dev_hi, "<=", check.max_deviation, check.bound)
-        out.append(_record(OUTCOME[d.outcome], abs(p - share), dev_lo, dev_hi, d.compared,
-                           f"share {p:.3f} ({lo:.3f}-{hi:.3f}) vs intended {share:.3f}; {d.reason}",
-                           group=group, n=n, share=p, share_low=lo, share_high=hi, intended=share,
-                           excess=abs(p - share) - check.max_deviation))
+        said = Reason("share-vs-intended", {"share": p, "low": lo, "high": hi, "intended": share})
+        out.append(
+            _record(
+                OUTCOME[d.outcome],
+                abs(p - share),
+                dev_lo,
+                dev_hi,
+                d.compared,
+                (said, *d.reasons),
+                group=group,
+                n=n,
+                share=p,
+                share_low=lo,
+                share_high=hi,
+                intended=share,
+                excess=abs(p - share) - check.max_deviation,
+            )
+        )
     return _combine(out, min_n)
 
 
@@ -141,7 +187,9 @@ def rate_outcome(check: Any, frame: Frame, level: float, min_n: int) -> dict[str
                     "inconclusive",
                     group=group,
                     n=int(v.size),
-                    reason=f"{v.size} logged studies < minimum {max(min_n, 1)}",
+                    reasons=[
+                        Reason("too-few-logged", {"count": int(v.size), "need": max(min_n, 1)})
+                    ],
                 )
             )
             continue
@@ -162,7 +210,7 @@ def rate_outcome(check: Any, frame: Frame, level: float, min_n: int) -> dict[str
                 lo,
                 hi,
                 d.compared,
-                d.reason,
+                d.reasons,
                 group=group,
                 n=int(v.size),
                 op=op,
@@ -187,7 +235,11 @@ def score_shift_outcome(check: Any, frame: Frame, reference: Frame, min_n: int) 
                     "inconclusive",
                     group=group,
                     n=int(cur.size),
-                    reason=f"{cur.size} studies, {ref.size} reference scores: too few to test",
+                    reasons=[
+                        Reason(
+                            "too-few-to-test", {"count": int(cur.size), "reference": int(ref.size)}
+                        )
+                    ],
                 )
             )
             continue
@@ -201,8 +253,17 @@ def score_shift_outcome(check: Any, frame: Frame, reference: Frame, min_n: int) 
                 None,
                 None,
                 dist,
-                f"KS distance {dist:.3f} (limit {check.max_distance:g}), p = {p:.2g} (alpha "
-                f"{check.alpha:g})",
+                [
+                    Reason(
+                        "ks-distance",
+                        {
+                            "distance": dist,
+                            "limit": check.max_distance,
+                            "p": p,
+                            "alpha": check.alpha,
+                        },
+                    )
+                ],
                 group=group,
                 n=int(cur.size),
                 p_value=p,

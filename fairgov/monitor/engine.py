@@ -19,6 +19,7 @@ from fairgov.monitor.reference import load_reference
 from fairgov.monitor.rules import summarise
 from fairgov.monitor.source import SourceInfo, open_source
 from fairgov.monitor.store import Store
+from fairgov.reasons import Reason
 from fairgov.results import RESULTS_SCHEMA_VERSION
 
 LABELLED = ("metric",)
@@ -195,9 +196,12 @@ class Runner:
                 key = okeys.get((ci, p.key))
                 if key is None:
                     due = p.end + dt.timedelta(days=self.plan.monitoring.label_delay)
-                    rec = checks._record("pending", reason=f"labels pending until {due}")
+                    rec = checks._record(
+                        "pending", reasons=[Reason("labels-pending", {"due": str(due)})]
+                    )
                 elif key in cached:
-                    rec, self.stats.outcomes_reused = cached[key], self.stats.outcomes_reused + 1
+                    rec = checks.upgraded(cached[key])  # a v2 store's record gains `reasons`
+                    self.stats.outcomes_reused += 1
                 else:
                     rec = (
                         done[(ci, p.key)]

@@ -8,7 +8,9 @@ import fairgov
 from fairgov.monitor.engine import MonitorRun
 
 #: v2: stats in `measures` record structured `reasons` (results.json 1.4)
-SCHEMA_VERSION = "fairgov/monitoring/v2"
+#: v3: period outcomes and triggers record their own `reasons` (code, params, English text)
+#: beside the English `reason` (fairgov/monitor/checks.py, rules.py)
+SCHEMA_VERSION = "fairgov/monitoring/v3"
 
 
 def verdict(triggers: list[dict[str, Any]]) -> dict[str, Any]:

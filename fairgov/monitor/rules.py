@@ -5,12 +5,16 @@ skipped, an inconclusive or ok period resets the run) all breach. The trigger's 
 that of its latest period that is not pending: alert, inconclusive, or ok (a breach
 that has not yet lasted `consecutive` periods is ok, with the count in its reason);
 pending when no period could be judged yet. Blocking: severity `block` and alert, or
-inconclusive unless `inconclusive_blocks: false`.
+inconclusive unless `inconclusive_blocks: false`. A trigger's `reasons` (code, params, English
+text) say why, its `reason` is their English text.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from fairgov.monitor.checks import reasons_of
+from fairgov.reasons import Reason, join
 
 
 def apply_consecutive(periods: list[dict[str, Any]], n: int) -> list[str]:
@@ -33,24 +37,22 @@ def summarise(index: int, trigger: Any, periods: list[dict[str, Any]]) -> dict[s
     alerts = apply_consecutive(periods, check.consecutive)
     judged = [p for p in periods if p["status"] != "pending"]
     latest = judged[-1] if judged else None
+    reasons: tuple[Reason, ...]
     if latest is None:
-        status, reason = "pending", "no period with final labels yet"
-    elif latest.get("alert"):
-        status, reason = (
-            "alert",
-            f"breached {latest['run']} period(s) in a row (alert after {check.consecutive}): "
-            f"{latest['reason']}",
-        )
-    elif latest["status"] == "inconclusive":
-        status, reason = "inconclusive", latest["reason"]
-    elif latest["status"] == "breach":
-        status, reason = (
-            "ok",
-            f"breached {latest['run']} of {check.consecutive} consecutive periods needed to alert: "
-            f"{latest['reason']}",
+        status, reasons = "pending", (Reason("no-final-period"),)
+    elif latest.get("alert") or latest["status"] == "breach":
+        said = {
+            "run": latest["run"],
+            "consecutive": check.consecutive,
+            "reason": reasons_of(latest),
+        }
+        status, reasons = (
+            ("alert", (Reason("breach-alert", said),))
+            if latest.get("alert")
+            else ("ok", (Reason("breach-run", said),))
         )
     else:
-        status, reason = "ok", latest["reason"]
+        status, reasons = latest["status"], reasons_of(latest)
     blocking = check.severity == "block" and (
         status == "alert" or (status == "inconclusive" and check.inconclusive_blocks)
     )
@@ -65,7 +67,8 @@ def summarise(index: int, trigger: Any, periods: list[dict[str, Any]]) -> dict[s
         "check": check.model_dump(mode="json"),
         "status": status,
         "blocking": blocking,
-        "reason": reason,
+        "reason": join(reasons),
+        "reasons": [r.to_dict() for r in reasons],
         "latest_period": latest["period"] if latest else None,
         "alert_periods": alerts,
         "first_alert": alerts[0] if alerts else None,

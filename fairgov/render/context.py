@@ -197,7 +197,7 @@ def provenance(results: Results, sha: str, scope: Scope) -> dict[str, Any]:
         evals.append(
             {
                 "ref": ref,
-                "seed": (prov.seeds.get(ref) or {}).get("bootstrap"),
+                "seed": prov.seeds[ref].bootstrap if ref in prov.seeds else None,
                 "resamples": m.bootstrap.resamples if m else None,
                 "level": m.bootstrap.level if m else None,
                 "method": m.bootstrap.method if m else None,

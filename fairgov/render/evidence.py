@@ -393,14 +393,14 @@ def composition_views(
 ) -> list[dict[str, Any]]:
     out = []
     for attr_name, splits in sorted(ev.composition.items()):
-        totals = {s: sum((splits.get(s) or {}).values()) for s in SPLITS}
+        totals = {s: sum(splits.split(s).values()) for s in SPLITS}
         intended = [
             (d, d.model.intended_population.distribution.get(attr_name)) for d in deployments
         ]
         intended = [(d, dist) for d, dist in intended if dist]
         groups = list(
             dict.fromkeys(
-                [g for s in SPLITS for g in (splits.get(s) or {})]
+                [g for s in SPLITS for g in splits.split(s)]
                 + [g for _, dist in intended for g in dist]
             )
         )
@@ -408,7 +408,7 @@ def composition_views(
             ShareSeries(
                 split_label(s),
                 {
-                    g: (splits.get(s) or {}).get(g, 0) / totals[s] if totals[s] else None
+                    g: splits.split(s).get(g, 0) / totals[s] if totals[s] else None
                     for g in groups
                 },
             )
@@ -424,7 +424,7 @@ def composition_views(
         rows = []
         for g in groups:
             cells = [
-                {"count": (splits.get(s) or {}).get(g, 0), "share": series[i].shares.get(g)}
+                {"count": splits.split(s).get(g, 0), "share": series[i].shares.get(g)}
                 for i, s in enumerate(SPLITS)
             ]
             rows.append(

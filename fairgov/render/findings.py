@@ -128,7 +128,7 @@ def _worst_difference(
         comp = ev.composition
         named = [a for a in comp if a.split("_")[0].lower() in lowered]
         for attr in named or list(comp):
-            test = comp[attr].get("test") or {}
+            test = comp[attr].test
             total = sum(test.values())
             for d in deployments:
                 for group, share in (

@@ -67,11 +67,15 @@ Block = Cell | TaskCell
 
 
 def _cells(
-    overall: Block, groups: dict[str, dict[str, Block]], columns: list[tuple[str, str]], metric: str
+    overall: Block,
+    groups: dict[tuple[str, str], Block],
+    columns: list[tuple[str, str]],
+    metric: str,
 ) -> list[dict[str, Any]]:
+    """One formatted cell per column; `groups`: the cell of each (attribute, group)."""
     out = []
     for attr, group in columns:
-        cell = overall if not attr else groups.get(attr, {}).get(group)
+        cell = overall if not attr else groups.get((attr, group))
         out.append(fmt.cell(cell.metrics.get(metric) if cell is not None else None))
     return out
 
@@ -100,7 +104,9 @@ def overview(ev: Evaluation) -> LabelOverview | None:
             if gap
             else "—"
         )
-        groups: dict[str, dict[str, Block]] = {a: dict(b.groups) for a, b in m.attributes.items()}
+        groups: dict[tuple[str, str], Block] = {
+            (a, g): c for a, b in m.attributes.items() for g, c in b.groups.items()
+        }
         view.rows.append(
             {
                 "label": name,
@@ -116,8 +122,8 @@ def overview(ev: Evaluation) -> LabelOverview | None:
         view.worst = view.rows[best[0]]["label"]
     summary = ev.task_metrics
     if summary is not None:
-        tgroups: dict[str, dict[str, Block]] = {
-            a: dict(b.groups) for a, b in summary.attributes.items()
+        tgroups: dict[tuple[str, str], Block] = {
+            (a, g): c for a, b in summary.attributes.items() for g, c in b.groups.items()
         }
         for metric, label in TASK_METRICS.items():
             view.task_rows.append(

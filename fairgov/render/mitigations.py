@@ -179,7 +179,7 @@ def view(ref: str, ev: Evaluation, deployments: list[Any], ids: Ids) -> Mitigati
         table_rows = []
         for arm in arms:
             r = rows.get(arm)
-            cost = by_key.get(COST, {}).get(arm)
+            cost = next((c.row(COST) for c in comps if c.candidate == arm), None)
             table_rows.append(
                 {
                     "arm": arm,
@@ -193,7 +193,7 @@ def view(ref: str, ev: Evaluation, deployments: list[Any], ids: Ids) -> Mitigati
     for c in comps:
         parts = []
         for key in gaps + [COST]:
-            r = by_key.get(key, {}).get(c.candidate)
+            r = c.row(key)
             if r is None or r.difference is None:
                 continue
             ci = ""

@@ -216,6 +216,19 @@ class TaskMetrics(Section):
     attributes: dict[str, TaskAttribute]
 
 
+class Composition(Section):
+    """Group counts of one attribute per split (every split is written, maybe empty)."""
+
+    train: dict[str, int] = Field(default_factory=dict)
+    validation: dict[str, int] = Field(default_factory=dict)
+    test: dict[str, int] = Field(default_factory=dict)
+
+    def split(self, name: str) -> dict[str, int]:
+        """The group counts of split `name` (train, validation, test)."""
+        counts: dict[str, int] = getattr(self, name)
+        return counts
+
+
 class Evaluation(Section):
     """One evaluation: what ran (or the error that stopped it) and what it measured."""
 
@@ -230,7 +243,7 @@ class Evaluation(Section):
     error: str | None
     code: str | None = None
     threshold: Threshold | None = None
-    composition: dict[str, dict[str, dict[str, int]]] = Field(default_factory=dict)
+    composition: dict[str, Composition] = Field(default_factory=dict)
     dropped: dict[str, Any] = Field(default_factory=dict)
     measure: Measure | None = None
     provenance: dict[str, Any] = Field(default_factory=dict)
@@ -273,6 +286,10 @@ class Comparison(Section):
     interval: str | None = None
     resamples: int | None = None
     rows: list[ComparisonRow] = Field(default_factory=list)
+
+    def row(self, key: str) -> ComparisonRow | None:
+        """The row of statistic `key` (None: the comparison has none)."""
+        return next((r for r in self.rows if r.key == key), None)
 
 
 class Variant(Section):
@@ -404,12 +421,18 @@ class Input(Section):
     role: str
 
 
+class Seeds(Section):
+    """The seeds one evaluation ran with (null: drawn from the system)."""
+
+    bootstrap: int | None = None
+
+
 class Provenance(Section):
     fairgov_version: str
     build_date: str
     build_date_source: str | None = None
     inputs: list[Input]
-    seeds: dict[str, dict[str, int | None]]
+    seeds: dict[str, Seeds]
     command: list[str]
 
 
