@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scipy.stats import norm
+from scipy.special import ndtr, ndtri  # norm.ppf/sf without the scipy.stats import
 
 from fairgov.metrics.permutation import holm
 from fairgov.reasons import Reason
@@ -38,7 +38,7 @@ def holm_decision(
             {"multiplicity": "holm", "method": METHOD},
         )
     a = (1 - level) / 2
-    z = float(norm.ppf(1 - a))
+    z = float(ndtri(1 - a))
     raw = [_p_exceeds(abs(d.value), limit, d.se) for d in differences]
     adjusted = holm(raw)
     reach = [abs(d.value) + z * d.se for d in differences]
@@ -79,4 +79,4 @@ def _p_exceeds(distance: float, limit: float, se: float) -> float:
     """One-sided p-value of H0 |d| <= limit against |d| > limit (normal, bootstrap se)."""
     if se <= 0:
         return 0.0 if distance > limit else 1.0
-    return float(norm.sf((distance - limit) / se))
+    return float(ndtr(-(distance - limit) / se))

@@ -97,19 +97,25 @@ def block_counts_t(
     seed: int, block: int, sizes: Sequence[int], size: int, stream: int = 0
 ) -> np.ndarray:
     """One block's counts as (block size, clusters) int64; strata are contiguous code
-    ranges, so one bincount serves all strata. (One generator call per stratum: numpy's
-    bounded integers with an array of bounds give the same stream but are slower.) ``stream``
-    selects an independent family of draws (0: the main resamples)."""
+    ranges. One generator call draws the whole block: a uniform ``u`` in [0, 1) per
+    (resample, cluster slot), and the slot of stratum i (size m, first code off) draws
+    cluster ``off + floor(u * m)``. ``u`` is a multiple of 2**-53 below 1, so under
+    round-to-nearest ``u * m`` stays below m for every m < 2**53, and each cluster's
+    probability is 1/m to within m / 2**53. ``stream`` selects an independent family of
+    draws (0: the main resamples)."""
     ss = np.random.SeedSequence(seed, spawn_key=(stream, block))
     rng = np.random.Generator(np.random.PCG64(ss))
-    n_clusters = int(sum(sizes))
-    draws = np.empty((size, n_clusters), dtype=np.int64)
-    off = 0
-    for m in sizes:
-        draws[:, off : off + m] = rng.integers(0, m, size=(size, m)) + off
-        off += m
-    draws += (np.arange(size) * n_clusters)[:, None]
-    return np.bincount(draws.ravel(), minlength=n_clusters * size).reshape(size, n_clusters)
+    m = np.asarray(sizes, dtype=np.int64)
+    n_clusters = int(m.sum())
+    u = rng.random((size, n_clusters))
+    u *= np.repeat(m, m).astype(float)
+    draws = u.astype(np.int64)
+    del u
+    draws += np.repeat(np.cumsum(m) - m, m)
+    out = np.empty((size, n_clusters), dtype=np.int64)
+    for r in range(size):
+        out[r] = np.bincount(draws[r], minlength=n_clusters)
+    return out
 
 
 def resample_counts_t(

@@ -1,6 +1,8 @@
 """One check on one period -> a period outcome: ok / breach / inconclusive (pending is decided
 by the caller). Metric checks use fairgov.metrics' result and the Policy gates' lookup and
-decision rule; drift checks use Wilson intervals (scipy) or a two-sample KS test (scipy).
+decision rule; drift checks use Wilson intervals (computed here as scipy's
+``binomtest(...).proportion_ci`` computes them) or a two-sample KS test (scipy, imported only
+when a score-drift check runs: ``scipy.stats`` costs ~1.5 s to import).
 
 Every outcome says why as `reasons` (fairgov.reasons.Reason records: code, params, English
 text; monitoring.json v3) beside `reason`, their English text joined by "; "."""
@@ -8,10 +10,11 @@ text; monitoring.json v3) beside `reason`, their English text joined by "; "."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from math import sqrt
 from typing import Any
 
 import numpy as np
-from scipy import stats
+from scipy.special import ndtri
 
 from fairgov.gates.compare import decide
 from fairgov.gates.metric_gates import apply_metric_gate
@@ -111,8 +114,18 @@ def _overall(check: Any, measure: dict[str, Any]) -> dict[str, Any]:
 
 
 def wilson(k: int, n: int, level: float) -> tuple[float, float]:
-    ci = stats.binomtest(int(k), int(n)).proportion_ci(confidence_level=level, method="wilson")
-    return float(ci.low), float(ci.high)
+    """Two-sided Wilson score interval of k successes in n >= 1 trials: the same arithmetic
+    as scipy's ``binomtest(k, n).proportion_ci(level, method="wilson")`` (Newcombe 1998),
+    so equal values (tests/monitor/test_monitor_wilson.py), without importing scipy.stats."""
+    k, n = int(k), int(n)
+    p = k / n
+    z = float(ndtri(0.5 + 0.5 * level))
+    denom = 2 * (n + z**2)
+    center = (2 * n * p + z**2) / denom
+    delta = z / denom * sqrt(4 * n * p * (1 - p) + z**2)
+    lo = 0.0 if k == 0 else center - delta
+    hi = 1.0 if k == n else center + delta
+    return float(lo), float(hi)
 
 
 def _groups(frame: Frame, across: str | None) -> list[tuple[str, np.ndarray]]:
@@ -243,7 +256,9 @@ def score_shift_outcome(check: Any, frame: Frame, reference: Frame, min_n: int) 
                 )
             )
             continue
-        res = stats.ks_2samp(cur, ref)
+        from scipy.stats import ks_2samp  # lazily: scipy.stats is slow to import
+
+        res = ks_2samp(cur, ref)
         dist, p = float(res.statistic), float(res.pvalue)
         breach = dist > check.max_distance and p < check.alpha
         out.append(

@@ -93,7 +93,7 @@ def test_body_follows_the_hf_template(built, tmp_path: Path) -> None:
     text = huggingface_hub.ModelCard.load(out).text
     positions = [text.index(s + "\n") for s in SECTIONS]
     assert positions == sorted(positions)
-    assert "| female | 127 | 44 | 83 | 0.987 (0.967–0.995) |" in text
+    assert "| female | 127 | 44 | 83 | 0.987 (0.969–0.996) |" in text
     assert "- female×18-39: undefined: 5 positives < minimum 10" in text
     assert "*Not applicable:* In-house pilot" in text  # not_applicable keeps its justification
 
