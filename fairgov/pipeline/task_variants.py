@@ -7,9 +7,11 @@ Each endpoint (a label, or a class one-vs-rest) is a binary (label, score) table
 validation rows of that endpoint's score, decisions measured on its test rows; and its paired
 comparison is the binary one against the endpoint's own baseline threshold.
 
-Not wired into the build yet: validate/tasks.py still refuses every mitigation on a non-binary
-task (FG323) and results.json has no place for these records (that needs schema 1.5). Only
-``group_thresholds`` is run here (it needs no re-fit); other types are refused.
+The build (``attach_endpoint_variants``) stores them under ``labels.<k>.variants`` and
+``labels.<k>.comparisons`` (results schema 1.5); comparison gates name the endpoint with
+``label:``. Only ``group_thresholds`` is run per endpoint (it needs no re-fit); validation
+refuses the other types on these tasks (FG323). The endpoint variants are not cached: a warm
+build re-reads the scores table and re-runs their bootstrap.
 """
 
 from __future__ import annotations
@@ -18,16 +20,25 @@ from typing import Any
 
 import pandas as pd
 
+from fairgov.evaluate.hashindex import HashIndex
 from fairgov.evaluate.tasks import MultiTask
-from fairgov.pipeline.tasks import endpoint_table
+from fairgov.pipeline.record import EvaluationRecord, through_json
+from fairgov.pipeline.reuse import make_plan
+from fairgov.pipeline.tasks import endpoint_table, multi_task
 from fairgov.pipeline.variants import (
     VariantFailure,
+    VariantRun,
+    _baseline_table,
     _compare,
     _group_thresholds,
+    _policy_refs,
+    gated_statistics,
     mitigation_record,
 )
+from fairgov.spec.mitigation import compared
+from fairgov.validate.project import CompiledProject, Entry
 
-__all__ = ["endpoint_variants"]
+__all__ = ["attach_endpoint_variants", "endpoint_variants"]
 
 
 def endpoint_variants(
@@ -74,3 +85,66 @@ def endpoint_variants(
         comparisons = _compare(ev, datasheet, one, entries, baseline, chosen, stats, threshold)
         out[name] = {"variants": variants, "comparisons": comparisons}
     return out
+
+
+def attach_endpoint_variants(
+    cp: CompiledProject,
+    entry: Entry,
+    record: EvaluationRecord,
+    options: dict[str, Any],
+    index: HashIndex,
+) -> None:
+    """Run every group_thresholds variant of a multilabel / multiclass evaluation on each
+    endpoint and add them, with their paired comparisons, to the record's `labels` in place."""
+    ev = entry.model
+    mitigations = [m for m in ev.mitigations if m.type == "group_thresholds"]
+    if not mitigations or record.result.get("status") != "ok":
+        return
+    run = VariantRun(cp, entry, record, options, index)
+    task = multi_task(run.ds_entry.model, ev)
+    assert task is not None
+    table = record.predictions
+    if table is None:
+        plan = (
+            make_plan(cp, entry, run.ds_entry, run.card, options, index)
+            if options.get("reuse", True)
+            else None
+        )
+        table = _baseline_table(run, plan)
+    base_id, candidates = compared(ev)
+    for ref in _policy_refs(cp):  # a comparison gate's candidate is always compared
+        for c in getattr(cp.model(ref), "comparisons", None) or []:
+            if (
+                c.evaluation == entry.ref
+                and c.baseline == base_id
+                and c.candidate not in candidates
+            ):
+                candidates.append(c.candidate)
+    labels = record.result["labels"]
+    out = endpoint_variants(
+        ev,
+        run.ds_entry.model,
+        task,
+        table,
+        labels,
+        mitigations,
+        gated_statistics(cp, entry),
+        candidates=candidates,
+        baseline=base_id,
+    )
+    for name, body in out.items():
+        labels[name]["variants"] = through_json(body["variants"])
+        labels[name]["comparisons"] = through_json(body["comparisons"])
+        record.outcome.label_comparisons[name] = labels[name]["comparisons"]
+        for vid, rec in labels[name]["variants"].items():
+            if rec.get("status") != "ok":
+                i = [m.id for m in ev.mitigations].index(vid)
+                record.diagnostics.append(
+                    entry.diag(
+                        f"/mitigations/{i}",
+                        rec.get("code") or "FG487",
+                        f"variant {vid!r} did not run on {name!r}: {rec.get('error')}",
+                        severity="warning",
+                        hint="its comparison gates on this label are inconclusive",
+                    )
+                )

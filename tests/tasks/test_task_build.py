@@ -35,7 +35,7 @@ def _test_rows(project: Path, scores: str) -> pd.DataFrame:
 def test_results_validate_and_binary_evaluations_are_unchanged(built) -> None:
     rc, results, _ = built
     jsonschema.validate(results, json.loads((REPO / "schemas/results.schema.json").read_text()))
-    assert results["schema_version"] == "1.3"
+    assert results["schema_version"] == "1.5"
     binary = results["evaluations"]["evaluation/cxr-demo-probe"]
     assert binary["task"] == {"label": "finding", "positive": "1"} and "labels" not in binary
     assert all(
