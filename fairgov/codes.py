@@ -188,10 +188,11 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     "FG323": (
         "task-unsupported",
-        "The evaluation asks for something its task type does not support: mitigation variants are "
-        "binary only (reweight, resample and group_dro re-fit the one-output binary linear probe, "
-        "group_thresholds fits per-group thresholds on one score, fine_tune trains against one "
-        "binary label; one diagnostic per mitigation, at its `type`, naming its type and stage); "
+        "The evaluation asks for something its task type does not support: on a multilabel or "
+        "multiclass task only group_thresholds variants are run (once per endpoint, on that "
+        "endpoint's score); reweight, resample and group_dro re-fit the one-output binary linear "
+        "probe and fine_tune trains against one binary label, so they are binary only (one "
+        "diagnostic per mitigation, at its `type`, naming its type and stage); "
         "zero-shot scoring takes a binary or multiclass task, not a multilabel one; "
         "post-deployment monitoring (`fairgov monitor`) reads one score and one label per case, so "
         "its deployment's operating point must name a binary evaluation. Remove the setting, or "
@@ -202,6 +203,13 @@ CODES: dict[str, tuple[str, str]] = {
         "A predictions file's `score_columns` names a key that is not a label (multilabel) or "
         "class (multiclass) of the task. Each key is a label or class; its value is the column "
         "with that endpoint's probability (default `<score_column>_<name>`).",
+    ),
+    "FG325": (
+        "comparison-label",
+        "A comparison gate's `label:` does not fit its evaluation: a multilabel or multiclass "
+        "evaluation compares its group_thresholds variants per endpoint, so the gate must name "
+        "one of its labels or classes (not `macro`); a binary evaluation has one comparison, so "
+        "the gate takes no `label:`.",
     ),
     # evaluation
     "FG400": (

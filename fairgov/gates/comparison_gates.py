@@ -70,6 +70,8 @@ def _title(gate: Any) -> str:
         "worst": "worst group",
     }[gate.statistic]
     across = f" across {' × '.join(gate.across)}" if gate.across else ""
+    label = getattr(gate, "label", None)
+    what = f"{label}: {what}" if label else what
     return (f"{gate.candidate} vs {gate.baseline}: {what} {gate.metric}{across} worsens by ≤ "
         f"{gate.max_worsening:g}")
 
@@ -95,6 +97,7 @@ def apply_comparison_gate(
         across="×".join(gate.across) or None,
         statistic=gate.statistic,
         group=gate.group,
+        label=getattr(gate, "label", None),
         bound=gate.bound,
         limit=Limit("<=", gate.max_worsening),
         rationale=getattr(gate, "rationale", None),
@@ -174,11 +177,15 @@ def comparison_gate_results(
         source = {"file": entry.doc.relpath, "line": line, "col": col}
         ev = evaluations.get(gate.evaluation)
         error = "evaluation was not run" if ev is None else ev.error
+        label = getattr(gate, "label", None)
+        comparisons = (
+            getattr(ev, "comparisons", None)
+            if label is None
+            else (getattr(ev, "label_comparisons", None) or {}).get(label)
+        )
         out.append(
             (
-                apply_comparison_gate(
-                    gate, policy_ref, source, getattr(ev, "comparisons", None), error
-                ),
+                apply_comparison_gate(gate, policy_ref, source, comparisons, error),
                 gate,
             )
         )

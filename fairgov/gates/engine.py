@@ -35,6 +35,8 @@ class EvalOutcome:
     #: task-level summary (macro AUROC, balanced accuracy); `measure` is then None
     labels: dict[str, Measure] = field(default_factory=dict)
     task_metrics: dict[str, Any] | None = None
+    #: per endpoint, the paired comparisons of its group_thresholds variants (schema 1.5)
+    label_comparisons: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if isinstance(self.measure, dict):  # a measure read back from results.json or the cache

@@ -18,6 +18,7 @@ from fairgov.pipeline.predictions import RUN_STATS, EvalFailure, predictions_tab
 from fairgov.pipeline.record import EvaluationRecord, through_json
 from fairgov.pipeline.reuse import make_plan, rest_attributes
 from fairgov.pipeline.steps import SILENT, Steps
+from fairgov.pipeline.task_variants import attach_endpoint_variants
 from fairgov.pipeline.tasks import measure_task, multi_task
 from fairgov.pipeline.variants import attach_variants
 from fairgov.validate.paths import resolve_inside
@@ -41,8 +42,11 @@ def run_one(
     """One Evaluation and, when it declares mitigations, its variants and their paired
     comparison."""
     record = _run_baseline(cp, entry, options, index)
-    if entry.model.mitigations and entry.model.task.type == "binary":  # else refused: FG323
-        attach_variants(cp, entry, record, options, index if index is not None else HashIndex(None))
+    index = index if index is not None else HashIndex(None)
+    if entry.model.mitigations and entry.model.task.type == "binary":
+        attach_variants(cp, entry, record, options, index)
+    elif entry.model.mitigations:  # group_thresholds per endpoint; other types refused: FG323
+        attach_endpoint_variants(cp, entry, record, options, index)
     return record
 
 

@@ -253,7 +253,14 @@ def attach_variants(
     if cmp_entry is None:
         cmp_entry = {
             "comparisons": _compare(
-                ev, run.ds_entry.model, table, entries, base_id, candidates, stats, record
+                ev,
+                run.ds_entry.model,
+                table,
+                entries,
+                base_id,
+                candidates,
+                stats,
+                record.result["threshold"]["value"],
             )
         }
         if all(variants.get(c, {}).get("status") == "ok" for c in candidates if c != "baseline"):
@@ -498,11 +505,12 @@ def _compare(
     base_id: str,
     candidates: list[str],
     stats: list[Any],
-    record: EvaluationRecord,
+    threshold: float,
 ) -> list[dict[str, Any]]:
+    """Paired baseline-vs-candidate differences on the test rows of a binary (label, score)
+    table; `threshold` is the baseline's fitted threshold."""
 
     test = table[table["split"] == "test"].reset_index(drop=True)
-    threshold = record.result["threshold"]["value"]
     arms: dict[str, Any] = {
         "baseline": Arm(test["score"].to_numpy(float), test["score"].to_numpy(float) >= threshold)
     }

@@ -19,8 +19,11 @@ from fairgov.reasons import Reason
 #: absent) and, for multiclass, `task_metrics`; gates gain `label`.
 #: 1.4: a stat's reason is structured too: `reasons` (code, params, English text) beside the
 #: English `reason`, and a cell's `evidence_reasons` beside `evidence_reason`.
-RESULTS_SCHEMA_VERSION = "1.4"
-READABLE_VERSIONS = ("1.1", "1.2", "1.3", "1.4")
+#: 1.5: an endpoint of a multilabel / multiclass evaluation may hold `variants` (its
+#: group_thresholds mitigations, fitted on that endpoint's score) and their paired
+#: `comparisons`; comparison gates gain `label`.
+RESULTS_SCHEMA_VERSION = "1.5"
+READABLE_VERSIONS = ("1.1", "1.2", "1.3", "1.4", "1.5")
 
 Num = float | int | None
 
@@ -186,6 +189,12 @@ class Endpoint(Section):
     positive: str = Field(description="The value counted positive (the class, for multiclass).")
     threshold: Threshold
     measure: Measure
+    variants: dict[str, Variant] = Field(
+        default_factory=dict, description="since 1.5: group_thresholds variants of this endpoint"
+    )
+    comparisons: list[Comparison] = Field(
+        default_factory=list, description="since 1.5: their paired comparisons"
+    )
 
 
 class TaskCell(Section):
@@ -439,7 +448,7 @@ class Provenance(Section):
 class Results(Section):
     """results.json: the machine-readable truth of a build."""
 
-    schema_version: Literal["1.1", "1.2", "1.3", "1.4"]
+    schema_version: Literal["1.1", "1.2", "1.3", "1.4", "1.5"]
     fairgov_version: str
     build_date: str = Field(json_schema_extra={"format": "date"})
     project: Project | None
@@ -458,6 +467,9 @@ def measures(results: Results) -> Iterator[tuple[str, Measure]]:
             yield ref, ev.measure
         for name, end in sorted(ev.labels.items()):
             yield f"{ref}@{name}", end.measure
+            for vid, var in sorted(end.variants.items()):
+                if var.measure is not None:
+                    yield f"{ref}@{name}#{vid}", var.measure
         for vid, var in sorted(ev.variants.items()):
             if var.measure is not None:
                 yield f"{ref}#{vid}", var.measure

@@ -34,6 +34,11 @@ class ComparisonGate(Model):
                     "`overall`."
     )
     group: str | None = Field(default=None, description="Group label for `statistic: group`.")
+    label: str | None = Field(
+        default=None,
+        description="The label (multilabel) or class (multiclass) whose endpoint comparison is "
+        "judged; required on those tasks, absent on a binary one.",
+    )
     max_worsening: float = Field(
         ge=0, description="Largest tolerated worsening against the baseline, in the metric's units."
     )

@@ -4,10 +4,12 @@ the deployment's deployed variant and the Policy's comparison gates (FG480-FG499
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from fairgov.diagnostics import Diagnostic
 from fairgov.spec.mitigation import BASELINE, REFIT, variant_ids
 from fairgov.validate.project import CompiledProject, Entry
+from fairgov.validate.tasks import _declared_classes, task_names
 from fairgov.vocabulary import subgroup_name
 
 
@@ -132,6 +134,7 @@ def check_policy(cp: CompiledProject, entry: Entry) -> Iterator[Diagnostic]:
                     f"comparison gate {g.id!r}: {vid!r} is not a variant of {g.evaluation}",
                     f"variants: {', '.join(variant_ids(ev))}",
                 )
+        yield from _comparison_label(cp, entry, i, g, ev)
         if g.across:
             across = "×".join(g.across)
             measured = {subgroup_name(s) for s in ev.subgroups}
@@ -149,3 +152,37 @@ def check_policy(cp: CompiledProject, entry: Entry) -> Iterator[Diagnostic]:
                 "FG533",
                 f"comparison gate {g.id!r}: {g.evaluation} does not compute {g.metric!r}",
             )
+
+
+def _comparison_label(
+    cp: CompiledProject, entry: Entry, i: int, g: Any, ev: Any
+) -> Iterator[Diagnostic]:
+    """FG325: a comparison gate's `label` must name an endpoint of a multilabel / multiclass
+    evaluation (their comparisons are per endpoint) and is absent on a binary one."""
+    if ev.task.type == "binary":
+        if g.label is not None:
+            yield entry.diag(
+                f"/comparisons/{i}/label",
+                "FG325",
+                f"comparison gate {g.id!r} names label {g.label!r}, but {g.evaluation} is a "
+                "binary task with one comparison",
+                "remove `label`",
+            )
+        return
+    names = task_names(ev) or _declared_classes(cp, ev)
+    if g.label is None:
+        yield entry.diag(
+            f"/comparisons/{i}",
+            "FG325",
+            f"comparison gate {g.id!r}: {g.evaluation} is {ev.task.type} and compares its "
+            "variants per endpoint; the gate must name one with `label:`",
+            f"labels: {', '.join(names)}" if names else None,
+        )
+    elif names and g.label not in names:
+        yield entry.diag(
+            f"/comparisons/{i}/label",
+            "FG325",
+            f"comparison gate {g.id!r} names label {g.label!r}, which {g.evaluation} does not "
+            "evaluate (comparisons are per endpoint; there is no macro comparison)",
+            f"labels: {', '.join(names)}",
+        )

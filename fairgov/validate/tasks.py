@@ -81,9 +81,12 @@ NEEDS_BINARY = {
     "reweight": "re-fits the one-output binary linear probe with group-balanced weights",
     "resample": "re-fits the one-output binary linear probe on group-balanced resampled rows",
     "group_dro": "re-fits the one-output binary linear probe by worst-group DRO",
-    "group_thresholds": "fits per-group thresholds on one score column against one label",
     "fine_tune": "fine-tunes the backbone against one binary label",
 }
+
+
+#: mitigation types run once per endpoint of a multilabel / multiclass task
+PER_ENDPOINT = ("group_thresholds",)
 
 
 def _unsupported(entry: Entry, names: list[str]) -> Iterator[Diagnostic]:
@@ -97,12 +100,15 @@ def _unsupported(entry: Entry, names: list[str]) -> Iterator[Diagnostic]:
         split = f'task: {{label: {ev.task.label}, positive: "{first}"}} (one-vs-rest)'
     ends = f"{len(names)} endpoints ({', '.join(names)})" if names else "its endpoints"
     for i, m in enumerate(ev.mitigations or []):
+        if m.type in PER_ENDPOINT:
+            continue
         yield entry.diag(
             f"/mitigations/{i}/type",
             "FG323",
             f"mitigation {m.id!r} ({m.type}, {STAGE.get(m.type, '?')} stage) is binary only: it "
             f"{NEEDS_BINARY.get(m.type, 'changes a one-output binary model')}; this task is "
-            f"{ev.task.type}: {ends} measured one-vs-rest, and variants are not run per endpoint",
+            f"{ev.task.type}: {ends} measured one-vs-rest, and only group_thresholds variants are "
+            "run per endpoint",
             "remove it (and `compare`), or evaluate the label as its own binary Evaluation "
             f"with the mitigation, e.g. {split}",
         )

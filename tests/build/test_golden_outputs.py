@@ -32,7 +32,7 @@ def test_results_json_is_the_dump_of_its_model_and_matches_the_generated_schema(
 ) -> None:
     text = outputs["results.json"]
     results = parse(text)
-    assert results.schema_version == RESULTS_SCHEMA_VERSION == "1.4"
+    assert results.schema_version == RESULTS_SCHEMA_VERSION == "1.5"
     assert dump(results) == text  # parse and dump lose and add nothing
     jsonschema.validate(json.loads(text), json.loads(output_schemas()[RESULTS_SCHEMA]))
 

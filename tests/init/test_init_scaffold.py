@@ -105,8 +105,10 @@ def _assert_every_field(cls: Any, data: dict[str, Any], where: str) -> int:
 def test_every_field_present_with_its_description(fresh: Path, path: str, kind: str) -> None:
     text = (fresh / path).read_text(encoding="utf-8")
     assert _assert_every_field(KINDS[kind], _load(fresh / path), kind) > 5
+    # every comment marker goes, also the inner one of a commented-out example block
+    # ("  #   # description"), so that a description wrapped over two lines joins up
     comments = " ".join(
-        line.strip().lstrip("#").strip()
+        line.strip().lstrip("# ").strip()
         for line in text.splitlines()
         if line.strip().startswith("#")
     )

@@ -1,5 +1,6 @@
 """`fairgov diff` reads results.json of schema 1.1 (before reasons had codes), 1.2, 1.3 (gate
-reasons as codes, metric reasons as text only) and 1.4 (metric reasons as codes too) alike."""
+reasons as codes, metric reasons as text only), 1.4 (metric reasons as codes too) and 1.5
+(endpoint variants of multilabel / multiclass tasks) alike."""
 
 from __future__ import annotations
 
@@ -19,12 +20,13 @@ OLD = (
     REPO / "tests/fixtures/results/fixture-project-v1.1.json"
 )  # the fixture build by the code before 1.2
 V13 = REPO / "tests/fixtures/results/fixture-project-v1.3.json"  # by the code before 1.4
+V14 = REPO / "tests/fixtures/results/fixture-project-v1.4.json"  # by the code before 1.5
 NEW = REPO / "tests/build/golden/results.json"  # the same build by the current code
 
 
 def test_the_same_build_in_both_versions_differs_in_nothing() -> None:
     old, new = parse(OLD.read_text(encoding="utf-8")), parse(NEW.read_text(encoding="utf-8"))
-    assert (old.schema_version, new.schema_version) == ("1.1", "1.4")
+    assert (old.schema_version, new.schema_version) == ("1.1", "1.5")
     assert all(not g.reasons for g in old.gates) and all(g.reasons for g in new.gates)
     d = diff_results(old, new)
     assert d["gates"] == [] and d["metrics"] == [] and d["new_failures"] == []
@@ -85,7 +87,7 @@ def _stats(results):
 
 def test_a_1_3_build_reads_and_differs_from_1_4_only_in_structured_metric_reasons() -> None:
     old, new = parse(V13.read_text(encoding="utf-8")), parse(NEW.read_text(encoding="utf-8"))
-    assert (old.schema_version, new.schema_version) == ("1.3", "1.4")
+    assert (old.schema_version, new.schema_version) == ("1.3", "1.5")
     before, after = _stats(old), _stats(new)
     assert before.keys() == after.keys()
     undefined = [k for k, stat in after.items() if stat.value is None]
@@ -116,3 +118,11 @@ def test_diff_from_a_1_3_file_to_a_1_4_file_reports_a_changed_metric(
     assert changed["regression"]
     assert "reasons" not in changed["base"]  # 1.3
     assert cell["metrics"]["tpr"]["reasons"][0]["code"] == "undefined"  # 1.4 records codes
+
+
+def test_a_1_4_build_reads_and_differs_from_1_5_in_nothing() -> None:
+    old, new = parse(V14.read_text(encoding="utf-8")), parse(NEW.read_text(encoding="utf-8"))
+    assert (old.schema_version, new.schema_version) == ("1.4", "1.5")
+    assert _stats(old) == _stats(new)
+    d = diff_results(old, new)
+    assert d["gates"] == [] and d["metrics"] == [] and d["new_failures"] == []
