@@ -48,6 +48,8 @@ class MitigationView:
     chart: Markup | None = None
     attribute_notes: list[str] = field(default_factory=list)
     level: float | None = None
+    #: multilabel / multiclass: one row per (label, candidate, compared statistic)
+    label_rows: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _stat_label(row: ComparisonRow) -> str:
@@ -145,10 +147,67 @@ def _attribute_notes(ref: str, variants: list[dict[str, Any]], deployments: list
     return out
 
 
+def label_view(
+    ref: str, ev: Evaluation, deployments: list[Any], ids: Ids
+) -> MitigationView | None:
+    """A multilabel / multiclass evaluation's group_thresholds variants, run per endpoint: the
+    variants once (status over every label), then one compact table of every label's paired
+    comparison rows."""
+    ends = {name: end for name, end in sorted(ev.labels.items()) if end.variants}
+    if not ends:
+        return None
+    first = next(iter(ends.values()))
+    lines = []
+    for vid, var in first.variants.items():
+        line = variant_line(ev, vid, var, deployments, ids)
+        failed = [
+            f"{name}: {end.variants[vid].error}"
+            for name, end in ends.items()
+            if vid in end.variants and end.variants[vid].status != "ok"
+        ]
+        if failed:
+            line.update(status="error", error="; ".join(failed))
+        lines.append(line)
+    mv = MitigationView(
+        ref,
+        ev.title or ref,
+        ids.get("mitigations", ref),
+        lines,
+        level=first.measure.bootstrap.level,
+    )
+    mv.attribute_notes = _attribute_notes(ref, lines, deployments)
+    for name, end in ends.items():
+        for c in end.comparisons:
+            if c.status != "ok":
+                mv.label_rows.append(
+                    {
+                        "label": name,
+                        "arm": c.candidate,
+                        "statistic": gettext("not compared: %(error)s") % {"error": c.error},
+                        "baseline": "—",
+                        "candidate": "—",
+                        "difference": "—",
+                    }
+                )
+                continue
+            for row in c.rows:
+                mv.label_rows.append(
+                    {
+                        "label": name,
+                        "arm": c.candidate,
+                        "statistic": _stat_label(row),
+                        "baseline": fmt.num(row.baseline),
+                        "candidate": fmt.num(row.candidate),
+                        "difference": _diff(row),
+                    }
+                )
+    return mv
+
+
 def view(ref: str, ev: Evaluation, deployments: list[Any], ids: Ids) -> MitigationView | None:
     variants = ev.variants
     if not variants:
-        return None
+        return label_view(ref, ev, deployments, ids) if ev.labels else None
     lines = [variant_line(ev, vid, var, deployments, ids) for vid, var in variants.items()]
     mv = MitigationView(
         ref,

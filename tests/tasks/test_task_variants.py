@@ -283,3 +283,29 @@ def test_diff_reports_a_change_in_an_endpoint_variant(built) -> None:
     assert [(m["evaluation"], m["metric"], m["regression"]) for m in d["metrics"]] == [
         ("evaluation/cxr-findings@edema#site-thresholds", "tpr", True)
     ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "caption"),
+    [("en", "Per-label paired comparisons"), ("fr", "Comparaisons appariées par étiquette")],
+)
+def test_the_report_shows_each_labels_comparison_in_one_table(
+    built, lang: str, caption: str
+) -> None:
+    from fairgov.render import render_reports
+
+    project, results = built
+    reports = render_reports(results, compile_project(project), pdf=False, lang=lang)
+    html = next(r.html for r in reports if "Comparaisons" in r.html or caption in r.html)
+    start = html.index(caption)
+    table = html[start : html.index("</table>", start)]
+    ev = results["evaluations"]["evaluation/cxr-findings"]
+    rows = table.count("<tr>") - 1  # the header row
+    assert rows == sum(len(ev["labels"][n]["comparisons"][0]["rows"]) for n in FINDINGS)
+    for name in FINDINGS:
+        assert f'<th scope="row">{name}</th>' in table
+    rows_ = {r["key"]: r for r in ev["labels"]["edema"]["comparisons"][0]["rows"]}
+    r = rows_["tpr.group.site[river]"]
+    point = "," if lang == "fr" else "."
+    cells = [f"{r[k]:.3f}".replace(".", point) for k in ("baseline", "candidate")]
+    assert f'<td class="num">{cells[0]}</td><td class="num">{cells[1]}</td>' in table
