@@ -31,11 +31,10 @@ from fairgov.pipeline.variants import (
     _baseline_table,
     _compare,
     _group_thresholds,
-    _policy_refs,
+    compared_variants,
     gated_statistics,
     mitigation_record,
 )
-from fairgov.spec.mitigation import compared
 from fairgov.validate.project import CompiledProject, Entry
 
 __all__ = ["attach_endpoint_variants", "endpoint_variants"]
@@ -111,15 +110,7 @@ def attach_endpoint_variants(
             else None
         )
         table = _baseline_table(run, plan)
-    base_id, candidates = compared(ev)
-    for ref in _policy_refs(cp):  # a comparison gate's candidate is always compared
-        for c in getattr(cp.model(ref), "comparisons", None) or []:
-            if (
-                c.evaluation == entry.ref
-                and c.baseline == base_id
-                and c.candidate not in candidates
-            ):
-                candidates.append(c.candidate)
+    base_id, candidates = compared_variants(cp, entry, ev)
     labels = record.result["labels"]
     out = endpoint_variants(
         ev,

@@ -144,6 +144,22 @@ def gated_statistics(cp: CompiledProject, entry: Entry) -> list[Any]:
     return list(unique.values())
 
 
+def compared_variants(cp: CompiledProject, entry: Entry, ev: Any) -> tuple[str, list[str]]:
+    """The baseline id and the candidates compared with it: the evaluation's own, plus every
+    candidate a comparison gate of an applied policy names (a gated candidate is always
+    compared)."""
+    base_id, candidates = compared(ev)
+    for ref in _policy_refs(cp):
+        for c in getattr(cp.model(ref), "comparisons", None) or []:
+            if (
+                c.evaluation == entry.ref
+                and c.baseline == base_id
+                and c.candidate not in candidates
+            ):
+                candidates.append(c.candidate)
+    return base_id, candidates
+
+
 def _policy_refs(cp: CompiledProject) -> list[str]:
 
     return applied_policy_refs(cp)
@@ -208,15 +224,7 @@ def attach_variants(
         for m in ev.mitigations
     }
     entries = {m.id: (_get(cache, keys[m.id]) if base_key else None) for m in ev.mitigations}
-    base_id, candidates = compared(ev)
-    for ref in _policy_refs(cp):  # a comparison gate's candidate is always compared
-        for c in getattr(cp.model(ref), "comparisons", None) or []:
-            if (
-                c.evaluation == entry.ref
-                and c.baseline == base_id
-                and c.candidate not in candidates
-            ):
-                candidates.append(c.candidate)
+    base_id, candidates = compared_variants(cp, entry, ev)
     stats = gated_statistics(cp, entry)
     cmp_key = content_key(
         kind="comparison",
