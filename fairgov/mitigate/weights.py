@@ -11,7 +11,14 @@ import numpy as np
 
 from fairgov.mitigate.errors import MitigationError
 
-__all__ = ["balanced_resample", "balanced_weights", "cells"]
+__all__ = [
+    "balanced_resample",
+    "balanced_weights",
+    "cell_resample",
+    "cell_weights",
+    "cells",
+    "class_cells",
+]
 
 
 def cells(groups: np.ndarray, labels: np.ndarray | None = None) -> tuple[np.ndarray, list[str]]:
@@ -50,13 +57,51 @@ def balanced_weights(groups: np.ndarray, labels: np.ndarray | None = None) -> np
 
     ``labels`` given: cells are group x label (every group needs both classes, FG470).
     """
-    ci, _ = cells(groups, labels)
+    return cell_weights(cells(groups, labels)[0])
+
+
+def cell_weights(ci: np.ndarray) -> np.ndarray:
+    """:func:`balanced_weights` of given cell indices (one per row)."""
     counts = np.bincount(ci)
     present = counts > 0
     k = int(present.sum())
     per_cell = np.zeros(len(counts), dtype=np.float64)
     per_cell[present] = len(ci) / (k * counts[present])
     return per_cell[ci]
+
+
+def class_cells(
+    groups: np.ndarray, labels: np.ndarray, classes: list[str]
+) -> tuple[np.ndarray, list[str]]:
+    """The group x class cells of a multiclass task: (cell index per row, names
+    ``group|class``). ``labels`` holds each row's class name; every group needs train rows of
+    every class (FG470), as :func:`cells` needs both classes of a binary label."""
+    g = np.asarray(groups).astype(str)
+    y = np.asarray(labels).astype(str)
+    if g.ndim != 1 or len(g) == 0:
+        raise MitigationError("groups must be a non-empty 1-d array of group labels", "FG473")
+    if y.shape != g.shape:
+        raise MitigationError(
+            f"groups ({len(g)} rows) and labels ({len(y)} rows) differ in length", "FG473"
+        )
+    names, gi = np.unique(g, return_inverse=True)
+    index = {c: j for j, c in enumerate(classes)}
+    unknown = sorted(set(y.tolist()) - set(index))
+    if unknown:
+        raise MitigationError(f"labels {unknown} are not among the classes {classes}", "FG473")
+    yi = np.array([index[c] for c in y], dtype=np.int64)
+    k = len(classes)
+    counts = np.zeros((len(names), k), dtype=np.int64)
+    np.add.at(counts, (gi, yi), 1)
+    for a, name in enumerate(names):
+        for j, cls in enumerate(classes):
+            if counts[a, j] == 0:
+                raise MitigationError(
+                    f"group {str(name)!r} has no training rows of class {cls!r}, so group x "
+                    "class cells cannot be balanced (use with_label: false, or merge the group)",
+                    "FG470",
+                )
+    return gi * k + yi, [f"{n}|{c}" for n in names for c in classes]
 
 
 def balanced_resample(
@@ -66,7 +111,11 @@ def balanced_resample(
     with the same number of rows from every cell (the first ``n mod K`` cells in sorted
     order get one more). Deterministic for a seed: numpy's PCG64 draws cell by cell.
     """
-    ci, _ = cells(groups, labels)
+    return cell_resample(cells(groups, labels)[0], seed)
+
+
+def cell_resample(ci: np.ndarray, seed: int = 0) -> np.ndarray:
+    """:func:`balanced_resample` of given cell indices (one per row)."""
     n = len(ci)
     order = np.argsort(ci, kind="stable")
     counts = np.bincount(ci)
