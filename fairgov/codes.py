@@ -189,10 +189,11 @@ CODES: dict[str, tuple[str, str]] = {
     "FG323": (
         "task-unsupported",
         "The evaluation asks for something its task type does not support: on a multilabel or "
-        "multiclass task only group_thresholds variants are run (once per endpoint, on that "
-        "endpoint's score); reweight, resample and group_dro re-fit the one-output binary linear "
-        "probe and fine_tune trains against one binary label, so they are binary only (one "
-        "diagnostic per mitigation, at its `type`, naming its type and stage); "
+        "multiclass task group_thresholds variants are run once per endpoint (on that "
+        "endpoint's score), and reweight, resample and group_dro re-fit the probe (each label's "
+        "binary probe, or the softmax probe) and are measured per endpoint; fine_tune trains "
+        "the backbone against one binary label, so it is binary only (one diagnostic per "
+        "fine_tune mitigation, at its `type`, naming its type and stage); "
         "zero-shot scoring takes a binary or multiclass task, not a multilabel one; "
         "post-deployment monitoring (`fairgov monitor`) reads one score and one label per case, so "
         "its deployment's operating point must name a binary evaluation. Remove the setting, or "

@@ -69,6 +69,7 @@ class EvaluationResult:
     dropped: pd.DataFrame = field(default_factory=pd.DataFrame)
     probe: ProbeResult | None = None
     #: linear probe only: {split: (row ids, embeddings, 0/1 labels)}, what a mitigation re-fits on
+    #: (a multilabel / multiclass task: 0/1 targets of shape (rows, endpoints))
     inputs: dict[str, tuple[list[int], np.ndarray, np.ndarray]] | None = None
 
 
@@ -222,6 +223,7 @@ def run_evaluation(
              for s in (SPLITS if zero_shot is None else SPLITS[1:])}
         Y = {s: targets(df, by_split[s], task) for s in SPLITS}
         if zero_shot is None:
+            inputs = {s: (by_split[s], X[s], Y[s]) for s in SPLITS}  # Y: (rows, endpoints)
             val, test, probe_record = multi_probe(task, X, Y, probe)
             multi_scores = np.concatenate([val, test])
             method: dict[str, Any] = {"probe": probe_record}

@@ -45,7 +45,7 @@ def run_one(
     index = index if index is not None else HashIndex(None)
     if entry.model.mitigations and entry.model.task.type == "binary":
         attach_variants(cp, entry, record, options, index)
-    elif entry.model.mitigations:  # group_thresholds per endpoint; other types refused: FG323
+    elif entry.model.mitigations:  # per endpoint (pipeline.task_variants); fine_tune: FG323
         attach_endpoint_variants(cp, entry, record, options, index)
     return record
 

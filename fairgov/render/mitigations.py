@@ -150,7 +150,7 @@ def _attribute_notes(ref: str, variants: list[dict[str, Any]], deployments: list
 def label_view(
     ref: str, ev: Evaluation, deployments: list[Any], ids: Ids
 ) -> MitigationView | None:
-    """A multilabel / multiclass evaluation's group_thresholds variants, run per endpoint: the
+    """A multilabel / multiclass evaluation's mitigation variants, run per endpoint: the
     variants once (status over every label), then one compact table of every label's paired
     comparison rows."""
     ends = {name: end for name, end in sorted(ev.labels.items()) if end.variants}

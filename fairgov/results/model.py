@@ -190,7 +190,9 @@ class Endpoint(Section):
     threshold: Threshold
     measure: Measure
     variants: dict[str, Variant] = Field(
-        default_factory=dict, description="since 1.5: group_thresholds variants of this endpoint"
+        default_factory=dict,
+        description="since 1.5: mitigation variants of this endpoint (group_thresholds; "
+        "reweight, resample, group_dro re-fit the probe)",
     )
     comparisons: list[Comparison] = Field(
         default_factory=list, description="since 1.5: their paired comparisons"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fairgov.diagnostics import Diagnostic
-from fairgov.spec.mitigation import STAGE
+from fairgov.spec.mitigation import REFIT, STAGE
 from fairgov.validate.project import CompiledProject, Entry
 
 __all__ = ["check_gate_label", "check_task", "task_names"]
@@ -76,17 +76,17 @@ def check_task(cp: CompiledProject, entry: Entry, ds) -> Iterator[Diagnostic]:
     yield from _score_columns(entry)
 
 
-#: why each mitigation type needs a binary task: the single-output object it changes
+#: why a mitigation type needs a binary task: the single-output object it changes
 NEEDS_BINARY = {
-    "reweight": "re-fits the one-output binary linear probe with group-balanced weights",
-    "resample": "re-fits the one-output binary linear probe on group-balanced resampled rows",
-    "group_dro": "re-fits the one-output binary linear probe by worst-group DRO",
-    "fine_tune": "fine-tunes the backbone against one binary label",
+    "fine_tune": "fine-tunes the backbone against one binary label (its training loss is that "
+    "label's)",
 }
 
 
-#: mitigation types run once per endpoint of a multilabel / multiclass task
-PER_ENDPOINT = ("group_thresholds",)
+#: mitigation types run once per endpoint of a multilabel / multiclass task: group_thresholds
+#: on each endpoint's score; reweight / resample / group_dro re-fit each label's binary probe
+#: (multilabel) or the softmax probe (multiclass) on the same embeddings
+PER_ENDPOINT = ("group_thresholds", *REFIT)
 
 
 def _unsupported(entry: Entry, names: list[str]) -> Iterator[Diagnostic]:
@@ -107,8 +107,8 @@ def _unsupported(entry: Entry, names: list[str]) -> Iterator[Diagnostic]:
             "FG323",
             f"mitigation {m.id!r} ({m.type}, {STAGE.get(m.type, '?')} stage) is binary only: it "
             f"{NEEDS_BINARY.get(m.type, 'changes a one-output binary model')}; this task is "
-            f"{ev.task.type}: {ends} measured one-vs-rest, and only group_thresholds variants are "
-            "run per endpoint",
+            f"{ev.task.type}: {ends} measured one-vs-rest; group_thresholds, reweight, resample "
+            "and group_dro variants are run per endpoint, fine_tune is not",
             "remove it (and `compare`), or evaluate the label as its own binary Evaluation "
             f"with the mitigation, e.g. {split}",
         )

@@ -87,21 +87,22 @@ def test_a_label_on_a_binary_evaluation_and_a_misused_macro_are_fg322(project: P
     assert "is a binary task" in messages and "`label: macro` gates the macro AUROC" in messages
 
 
-def test_refitting_mitigations_on_a_multilabel_task_are_refused_fg323(project: Path) -> None:
+def test_fine_tune_on_a_multilabel_task_is_refused_fg323(project: Path) -> None:
     path = project / "evaluation-findings.yaml"
     path.write_text(
-        path.read_text() + "mitigations:\n  - id: site-reweight\n    type: reweight\n"
-        "    by: [site]\n"
+        path.read_text() + "mitigations:\n  - id: site-tune\n    type: fine_tune\n"
+        "    blocks: 1\n"
     )
     (d,) = [d for d in compile_project(project).diagnostics if d.code == "FG323"]
     assert (d.code, d.line, d.pointer) == ("FG323", 38, "/mitigations/0/type")
-    assert "'site-reweight' (reweight, data stage)" in d.message
-    assert "only group_thresholds variants are run per endpoint" in d.message
+    assert "'site-tune' (fine_tune, training stage)" in d.message
+    assert "fine-tunes the backbone against one binary label" in d.message
+    assert "reweight, resample and group_dro variants are run per endpoint" in d.message
     assert "3 endpoints (effusion, edema, nodule)" in d.message
     assert 'task: {label: effusion, positive: "yes"}' in (d.hint or "")
 
 
-def test_each_mitigation_on_a_multiclass_task_is_its_own_fg323(project: Path) -> None:
+def test_only_fine_tune_on_a_multiclass_task_is_fg323(project: Path) -> None:
     path = project / "evaluation-pattern.yaml"
     path.write_text(
         path.read_text() + "mitigations:\n  - id: site-resample\n    type: resample\n"
@@ -109,14 +110,13 @@ def test_each_mitigation_on_a_multiclass_task_is_its_own_fg323(project: Path) ->
         "  - id: sex-thresholds\n    type: group_thresholds\n    by: [sex]\n"
         "    objective: target_sensitivity\n    value: 0.8\n"
         "  - id: sex-dro\n    type: group_dro\n    by: [sex]\n"
+        "  - id: lora\n    type: fine_tune\n    adapter: {type: lora}\n"
     )
     found = [d for d in compile_project(project).diagnostics if d.code == "FG323"]
-    assert [(d.line, d.pointer) for d in found] == [
-        (34, "/mitigations/0/type"),
-        (42, "/mitigations/2/type"),
-    ]  # the group_thresholds one between them runs per endpoint
-    assert "'sex-dro' (group_dro, training stage)" in found[1].message
-    assert "multiclass: 3 endpoints (normal, consolidation, interstitial)" in found[1].message
+    # resample, group_thresholds and group_dro run per endpoint; fine_tune trains one label
+    assert [(d.line, d.pointer) for d in found] == [(45, "/mitigations/3/type")]
+    assert "'lora' (fine_tune, training stage)" in found[0].message
+    assert "multiclass: 3 endpoints (normal, consolidation, interstitial)" in found[0].message
     assert 'positive: "normal"} (one-vs-rest)' in (found[0].hint or "")
 
 

@@ -17,10 +17,10 @@ from fairgov.evaluate.tasks import label_column, score_column
 from fairgov.mitigate import fit_group_thresholds
 from fairgov.mitigate.compare import Statistic
 from fairgov.pipeline.predictions import predictions_table
-from fairgov.pipeline.task_variants import endpoint_variants
+from fairgov.pipeline.task_variants import endpoint_variants, refit_scores
 from fairgov.pipeline.tasks import measure_task, multi_task
 from fairgov.pipeline.variants import VariantFailure
-from fairgov.spec.mitigation import GroupThresholds, Reweight
+from fairgov.spec.mitigation import FineTune, GroupThresholds, Reweight
 from fairgov.validate import compile_project
 
 REPO = Path(__file__).resolve().parents[2]
@@ -122,12 +122,18 @@ def test_the_paired_comparison_uses_the_endpoint_baseline_threshold(findings) ->
             assert r["difference"] == pytest.approx(r["candidate"] - r["baseline"])
 
 
-def test_a_refitting_mitigation_is_refused_per_endpoint(findings) -> None:
+def test_fine_tune_is_refused_per_endpoint_and_a_refit_needs_the_linear_probe(findings) -> None:
     ev, ds, task, table, labels = findings
-    m = Reweight(id="site-reweight", type="reweight", by=["site"])
+    tune = FineTune(id="tune", type="fine_tune", blocks=1)
     with pytest.raises(VariantFailure) as info:
-        endpoint_variants(ev, ds, task, table, labels, [m], STATS)
-    assert info.value.code == "FG323" and "reweight" in str(info.value)
+        endpoint_variants(ev, ds, task, table, labels, [tune], STATS)
+    assert info.value.code == "FG323" and "trains against one label" in str(info.value)
+    m = Reweight(id="site-reweight", type="reweight", by=["site"])
+    refit = lambda m: refit_scores(ev, ds, task, {}, table, m)  # noqa: E731
+    out = endpoint_variants(ev, ds, task, table, labels, [m], STATS, refit=refit)
+    for name in FINDINGS:  # given scores have no probe to re-fit: a located error, not a crash
+        rec = out[name]["variants"]["site-reweight"]
+        assert rec["status"] == "error" and rec["code"] == "FG483" and "predictions" in rec["error"]
 
 
 MITIGATION = """mitigations:
@@ -247,13 +253,13 @@ def test_a_bad_comparison_label_is_fg325(
     assert "effusion, edema, nodule" in (diags[0].hint or "")
 
 
-def test_a_label_on_a_binary_comparison_and_a_reweight_on_a_multilabel_task(
+def test_a_label_on_a_binary_comparison_and_a_fine_tune_on_a_multilabel_task(
     tmp_path: Path,
 ) -> None:
     project = _mitigated(tmp_path)
     ev = project / "evaluation-findings.yaml"
     ev.write_text(
-        ev.read_text() + "  - id: site-reweight\n    type: reweight\n    by: [site]\n"
+        ev.read_text() + "  - id: site-tune\n    type: fine_tune\n    blocks: 1\n"
     )
     policy = project / "policy.yaml"
     policy.write_text(
@@ -266,7 +272,7 @@ def test_a_label_on_a_binary_comparison_and_a_reweight_on_a_multilabel_task(
         )
     )
     found = {(d.code, d.message.split(":")[0]) for d in compile_project(project).diagnostics}
-    assert ("FG323", "mitigation 'site-reweight' (reweight, data stage) is binary only") in found
+    assert ("FG323", "mitigation 'site-tune' (fine_tune, training stage) is binary only") in found
     assert not any("site-thresholds" in m and c == "FG323" for c, m in found)
     assert any(c == "FG325" and "binary-labelled" in m for c, m in found)
 
