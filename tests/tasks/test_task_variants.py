@@ -315,3 +315,15 @@ def test_the_report_shows_each_labels_comparison_in_one_table(
     point = "," if lang == "fr" else "."
     cells = [f"{r[k]:.3f}".replace(".", point) for k in ("baseline", "candidate")]
     assert f'<td class="num">{cells[0]}</td><td class="num">{cells[1]}</td>' in table
+
+
+def test_a_warm_build_reuses_the_endpoint_variants_and_comparisons(built, tmp_path: Path) -> None:
+    from fairgov.pipeline.build import run_build
+
+    project, results = built
+    run_build(project, out=tmp_path / "warm", date="2026-11-28", write_reports=False)
+    stats = json.loads((tmp_path / "warm/run-stats.json").read_text())["evaluation/cxr-findings"]
+    assert stats["stages"]["measurement"]["reused"]
+    variants = stats["stages"]["variants"]
+    assert variants["site-thresholds"]["reused"] and variants["comparison"]["reused"]
+    assert json.loads((tmp_path / "warm/results.json").read_text()) == results
