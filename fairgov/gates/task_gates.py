@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fairgov.gates.compare import Limit, decide_limit
-from fairgov.gates.metric_gates import apply_metric_gate, undefined_reasons
+from fairgov.gates.compare import decide_limit
+from fairgov.gates.metric_gates import apply_metric_gate, framed, undefined_reasons
 from fairgov.gates.outcome import GateResult
 from fairgov.reasons import Reason
 
@@ -46,16 +46,7 @@ def gate_rows(gate: Any, base: GateResult, task_type: str, ev: Any) -> list[Gate
 
 
 def _macro(gate: Any, base: GateResult, ev: Any) -> GateResult:
-    across = "×".join(gate.across)
-    limit = Limit("<=", gate.max) if gate.max is not None else Limit(">=", gate.min)
-    base = base.with_(
-        metric=gate.metric,
-        across=across,
-        statistic=gate.statistic,
-        group=gate.group,
-        bound=gate.bound,
-        limit=limit,
-    )
+    across, limit, base = framed(gate, base)
     summary = ev.task_metrics
     if summary is None:
         return base.with_(
