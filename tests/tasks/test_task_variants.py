@@ -309,3 +309,32 @@ def test_the_report_shows_each_labels_comparison_in_one_table(
     point = "," if lang == "fr" else "."
     cells = [f"{r[k]:.3f}".replace(".", point) for k in ("baseline", "candidate")]
     assert f'<td class="num">{cells[0]}</td><td class="num">{cells[1]}</td>' in table
+
+
+def test_endpoint_variants_carry_the_metric_gates_of_their_label(built) -> None:
+    """Informational metric gates per endpoint variant: a gate naming a label judges only that
+    label's variants, on the variant's own measure; macro gates judge none of them."""
+    _, results = built
+    ev = results["evaluations"]["evaluation/cxr-findings"]
+    evaluated = {g["id"]: g for g in results["gates"] if g.get("label") == "effusion"}
+    for name in FINDINGS:
+        var = ev["labels"][name]["variants"]["site-thresholds"]
+        ids = {g["id"] for g in var["gates"]}
+        assert ("effusion-auroc-sex[effusion]" in ids) == (name == "effusion"), sorted(ids)
+        assert f"auroc-overall[{name}]" in ids  # a gate without `label:` judges every label
+        assert not any("macro" in i for i in ids)
+        assert all(g["label"] == name for g in var["gates"])
+        assert var["gates_summary"]["counts"] == {
+            s: sum(g["status"] == s for g in var["gates"]) for s in var["gates_summary"]["counts"]
+        }
+    [gate] = [
+        g
+        for g in ev["labels"]["effusion"]["variants"]["site-thresholds"]["gates"]
+        if g["id"] == "effusion-auroc-sex[effusion]"
+    ]
+    measure = ev["labels"]["effusion"]["variants"]["site-thresholds"]["measure"]
+    gap = measure["attributes"]["sex"]["aggregates"]["auroc"]["gap"]
+    assert gate["value"] == pytest.approx(gap["value"])
+    # thresholds do not move a ranking metric: the variant's AUROC gap is the evaluation's
+    assert gate["value"] == pytest.approx(evaluated["effusion-auroc-sex[effusion]"]["value"])
+    assert gate["outcome"] == evaluated["effusion-auroc-sex[effusion]"]["outcome"]
