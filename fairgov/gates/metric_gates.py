@@ -213,12 +213,11 @@ def thin_groups(
     return out
 
 
-def apply_metric_gate(
-    gate: Any, base: GateResult, measure: Measure | None, eval_error: str | None
-) -> GateResult:
+def framed(gate: Any, base: GateResult) -> tuple[str, Limit, GateResult]:
+    """A metric gate's attribute key, its limit, and its row carrying what the gate asks."""
     across = "×".join(gate.across)
     limit = Limit("<=", gate.max) if gate.max is not None else Limit(">=", gate.min)
-    base = base.with_(
+    row = base.with_(
         metric=gate.metric,
         across=across,
         statistic=gate.statistic,
@@ -226,6 +225,13 @@ def apply_metric_gate(
         bound=gate.bound,
         limit=limit,
     )
+    return across, limit, row
+
+
+def apply_metric_gate(
+    gate: Any, base: GateResult, measure: Measure | None, eval_error: str | None
+) -> GateResult:
+    across, limit, base = framed(gate, base)
     if measure is None:
         return base.with_(
             outcome="inconclusive",

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fairgov.gates.compare import Limit, decide_limit
-from fairgov.gates.metric_gates import apply_metric_gate, undefined_reasons
+from fairgov.gates.compare import decide_limit
+from fairgov.gates.metric_gates import apply_metric_gate, framed, undefined_reasons
 from fairgov.gates.outcome import GateResult
 from fairgov.reasons import Reason
 
-__all__ = ["MACRO", "MACRO_METRICS", "gate_rows"]
+__all__ = ["MACRO", "MACRO_METRICS", "gate_rows", "label_row"]
 
 MACRO = "macro"
 #: gate metric -> task-level metric of `label: macro`
@@ -31,11 +31,7 @@ def gate_rows(gate: Any, base: GateResult, task_type: str, ev: Any) -> list[Gate
     names = [label] if label is not None else list(ev.labels) or [None]
     out = []
     for name in names:
-        row = base.with_(
-            id=f"{base.id}[{name}]" if name else base.id,
-            label=name,
-            title=f"{base.title} ({name})" if name and label is None else base.title,
-        )
+        row = label_row(base, name, named=label is not None)
         if name == MACRO:
             out.append(_macro(gate, row, ev))
             continue
@@ -45,17 +41,17 @@ def gate_rows(gate: Any, base: GateResult, task_type: str, ev: Any) -> list[Gate
     return out
 
 
-def _macro(gate: Any, base: GateResult, ev: Any) -> GateResult:
-    across = "×".join(gate.across)
-    limit = Limit("<=", gate.max) if gate.max is not None else Limit(">=", gate.min)
-    base = base.with_(
-        metric=gate.metric,
-        across=across,
-        statistic=gate.statistic,
-        group=gate.group,
-        bound=gate.bound,
-        limit=limit,
+def label_row(base: GateResult, name: str | None, named: bool) -> GateResult:
+    """A gate's row on one label: the id names the label; the title too unless the gate did."""
+    return base.with_(
+        id=f"{base.id}[{name}]" if name else base.id,
+        label=name,
+        title=f"{base.title} ({name})" if name and not named else base.title,
     )
+
+
+def _macro(gate: Any, base: GateResult, ev: Any) -> GateResult:
+    across, limit, base = framed(gate, base)
     summary = ev.task_metrics
     if summary is None:
         return base.with_(

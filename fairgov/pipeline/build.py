@@ -166,15 +166,19 @@ def run_build(
 
 
 def attach_variant_gates(cp: CompiledProject, records: dict[str, EvaluationRecord]) -> None:
-    """Each mitigation variant gets the metric gates of the applied policies (informational)."""
+    """Each mitigation variant (an endpoint's too) gets the applied policies' metric gates
+    (informational)."""
     from fairgov.gates.variant_gates import summary, variant_gates
 
     for ref, rec in records.items():
-        variants = rec.result.get("variants")
-        if variants:
-            for vid, gates in variant_gates(cp, ref, variants).items():
-                variants[vid]["gates"] = gates
-                variants[vid]["gates_summary"] = summary(gates)
+        groups = [(None, rec.result.get("variants"))]
+        labels = rec.result.get("labels") or {}
+        groups += [(k, body.get("variants")) for k, body in labels.items()]
+        for label, variants in groups:
+            if variants:
+                for vid, gates in variant_gates(cp, ref, variants, label).items():
+                    variants[vid]["gates"] = gates
+                    variants[vid]["gates_summary"] = summary(gates)
 
 
 def resolve_out(cp: CompiledProject, out: str | Path | None) -> Path:

@@ -35,6 +35,11 @@ def run(capsys, *argv: str) -> tuple[int, str]:
     return rc, capsys.readouterr().out
 
 
+def check(capsys, project: str, out: Path, *options: str) -> tuple[int, str]:
+    """`fairgov check PROJECT --out OUT --date ... OPTIONS`: exit code and stdout."""
+    return run(capsys, "check", project, "--out", str(out), *DATE, *options)
+
+
 def uris(log: dict) -> set[str]:
     return {
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
@@ -43,16 +48,7 @@ def uris(log: dict) -> set[str]:
 
 
 def test_github_annotations_are_repository_relative(repo: Path, tmp_path: Path, capsys) -> None:
-    rc, out = run(
-        capsys,
-        "check",
-        str(repo / "specs"),
-        "--out",
-        str(tmp_path / "o"),
-        *DATE,
-        "--format",
-        "github",
-    )
+    rc, out = check(capsys, str(repo / "specs"), tmp_path / "o", "--format", "github")
     assert rc == 1
     assert (
         "::error file=specs/policy.yaml,line=65,col=5,title=FG506::gate threshold-matches fail"
@@ -64,16 +60,7 @@ def test_github_annotations_are_repository_relative(repo: Path, tmp_path: Path, 
 def test_sarif_stdout_and_file_are_repository_relative_and_valid(
     repo: Path, tmp_path: Path, capsys
 ) -> None:
-    rc, out = run(
-        capsys,
-        "check",
-        str(repo / "specs"),
-        "--out",
-        str(tmp_path / "o"),
-        *DATE,
-        "--format",
-        "sarif",
-    )
+    rc, out = check(capsys, str(repo / "specs"), tmp_path / "o", "--format", "sarif")
     printed = json.loads(out)
     written = json.loads((tmp_path / "o/results.sarif").read_text())
     for log in (printed, written):
@@ -114,13 +101,10 @@ def test_fingerprints_survive_new_numbers(repo: Path, tmp_path: Path, capsys, ed
 def test_repo_root_option_and_github_workspace(
     repo: Path, tmp_path: Path, capsys, monkeypatch
 ) -> None:
-    rc, out = run(
+    rc, out = check(
         capsys,
-        "check",
         str(repo / "specs"),
-        "--out",
-        str(tmp_path / "o"),
-        *DATE,
+        tmp_path / "o",
         "--format",
         "github",
         "--repo-root",
@@ -128,16 +112,7 @@ def test_repo_root_option_and_github_workspace(
     )
     assert "file=repo/specs/policy.yaml" in out
     monkeypatch.setenv("GITHUB_WORKSPACE", str(repo / "specs"))
-    rc, out = run(
-        capsys,
-        "check",
-        str(repo / "specs"),
-        "--out",
-        str(tmp_path / "o"),
-        *DATE,
-        "--format",
-        "github",
-    )
+    rc, out = check(capsys, str(repo / "specs"), tmp_path / "o", "--format", "github")
     assert "::error file=policy.yaml,line=65" in out
 
 
@@ -162,9 +137,7 @@ def test_project_outside_any_repository_keeps_project_paths(
     project: Path, tmp_path: Path, capsys, monkeypatch
 ) -> None:
     monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
-    rc, out = run(
-        capsys, "check", str(project), "--out", str(tmp_path / "o"), *DATE, "--format", "github"
-    )
+    rc, out = check(capsys, str(project), tmp_path / "o", "--format", "github")
     assert "::error file=policy.yaml,line=65" in out
 
 
@@ -206,7 +179,7 @@ def test_terminal_table_names_worst_group_wraps_reasons_and_shows_waivers(
     from sklearn.metrics import roc_auc_score
 
     monkeypatch.setenv("COLUMNS", "150")
-    rc, out = run(capsys, "check", str(waived), "--out", str(tmp_path / "o"), *DATE)
+    rc, out = check(capsys, str(waived), tmp_path / "o")
     results = json.loads((tmp_path / "o/results.json").read_text())
     groups = results["evaluations"]["evaluation/cxr-demo-probe"]["measure"]["attributes"]["site"][
         "groups"
@@ -234,7 +207,7 @@ def test_terminal_table_names_worst_group_wraps_reasons_and_shows_waivers(
 def test_summary_md_has_worst_group_full_reason_and_waivers(
     waived: Path, tmp_path: Path, capsys
 ) -> None:
-    run(capsys, "check", str(waived), "--out", str(tmp_path / "o"), *DATE)
+    check(capsys, str(waived), tmp_path / "o")
     results = json.loads((tmp_path / "o/results.json").read_text())
     text = (tmp_path / "o/summary.md").read_text()
     header = (
@@ -254,9 +227,7 @@ def test_summary_md_has_worst_group_full_reason_and_waivers(
 
 
 def test_json_format_keeps_full_reasons(project: Path, tmp_path: Path, capsys) -> None:
-    rc, out = run(
-        capsys, "check", str(project), "--out", str(tmp_path / "o"), *DATE, "--format", "json"
-    )
+    rc, out = check(capsys, str(project), tmp_path / "o", "--format", "json")
     gates = {g["id"]: g for g in json.loads(out)["gates"]}
     assert gates["hti1-coverage"]["reason"].endswith(
         "different source than the initial training data"

@@ -7,7 +7,6 @@ still read: it keeps its text as one `text` reason.
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import fairgov
@@ -15,24 +14,14 @@ from fairgov.monitor import checks
 from fairgov.monitor.rules import summarise
 from fairgov.reasons import ENGLISH, MONITOR_CODES, Reason, join
 from fairgov.spec.deployment import Trigger
+from tests.reason_literals import emitted_reason_codes
 
 MONITOR = Path(fairgov.__file__).parent / "monitor"
 
 
 def _emitted_codes() -> set[str]:
     """The literal codes of every `Reason("...")` in fairgov/monitor."""
-    codes = set()
-    for path in MONITOR.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id == "Reason"
-                and node.args
-                and isinstance(node.args[0], ast.Constant)
-            ):
-                codes.add(node.args[0].value)
-    return codes
+    return emitted_reason_codes(MONITOR)
 
 
 def test_every_monitor_reason_code_has_an_english_template() -> None:

@@ -24,6 +24,7 @@ from fairgov.metrics.config import MinEvidence
 from fairgov.metrics.result import MetricValue
 from fairgov.reasons import ENGLISH, METRIC_CODES, Reason, join
 from fairgov.render import fmt, i18n, reasons
+from tests.reason_literals import emitted_reason_codes
 
 LANGS = ["es", "fr"]
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
@@ -349,20 +350,7 @@ def test_recorded_reasons_are_translated_from_their_codes_and_kept_otherwise():
 
 def _emitted_codes() -> set[str]:
     """The reason codes the metrics layer writes: every `Reason("<code>", ...)` in its source."""
-    import ast
-
-    codes = set()
-    for path in sorted((REPO / "fairgov" / "metrics").glob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id == "Reason"
-                and node.args
-                and isinstance(node.args[0], ast.Constant)
-            ):
-                codes.add(node.args[0].value)
-    return codes
+    return emitted_reason_codes(REPO / "fairgov" / "metrics")
 
 
 @pytest.mark.parametrize("lang", LANGS)

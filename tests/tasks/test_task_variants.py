@@ -327,3 +327,32 @@ def test_a_warm_build_reuses_the_endpoint_variants_and_comparisons(built, tmp_pa
     variants = stats["stages"]["variants"]
     assert variants["site-thresholds"]["reused"] and variants["comparison"]["reused"]
     assert json.loads((tmp_path / "warm/results.json").read_text()) == results
+
+
+def test_endpoint_variants_carry_the_metric_gates_of_their_label(built) -> None:
+    """Informational metric gates per endpoint variant: a gate naming a label judges only that
+    label's variants, on the variant's own measure; macro gates judge none of them."""
+    _, results = built
+    ev = results["evaluations"]["evaluation/cxr-findings"]
+    evaluated = {g["id"]: g for g in results["gates"] if g.get("label") == "effusion"}
+    for name in FINDINGS:
+        var = ev["labels"][name]["variants"]["site-thresholds"]
+        ids = {g["id"] for g in var["gates"]}
+        assert ("effusion-auroc-sex[effusion]" in ids) == (name == "effusion"), sorted(ids)
+        assert f"auroc-overall[{name}]" in ids  # a gate without `label:` judges every label
+        assert not any("macro" in i for i in ids)
+        assert all(g["label"] == name for g in var["gates"])
+        assert var["gates_summary"]["counts"] == {
+            s: sum(g["status"] == s for g in var["gates"]) for s in var["gates_summary"]["counts"]
+        }
+    [gate] = [
+        g
+        for g in ev["labels"]["effusion"]["variants"]["site-thresholds"]["gates"]
+        if g["id"] == "effusion-auroc-sex[effusion]"
+    ]
+    measure = ev["labels"]["effusion"]["variants"]["site-thresholds"]["measure"]
+    gap = measure["attributes"]["sex"]["aggregates"]["auroc"]["gap"]
+    assert gate["value"] == pytest.approx(gap["value"])
+    # thresholds do not move a ranking metric: the variant's AUROC gap is the evaluation's
+    assert gate["value"] == pytest.approx(evaluated["effusion-auroc-sex[effusion]"]["value"])
+    assert gate["outcome"] == evaluated["effusion-auroc-sex[effusion]"]["outcome"]
