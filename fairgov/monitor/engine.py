@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -130,10 +131,15 @@ class Runner:
         )
 
     def execute(
-        self, items: list[Period], units: dict[str, list[Period]], measurer: measuring.Measurer
+        self,
+        items: list[Period],
+        units: dict[str, list[Period]],
+        measurer: measuring.Measurer,
+        idle: Callable[[], None] | None = None,
     ) -> tuple[dict[str, dict[str, Any]], list[list[dict[str, Any]]]]:
         """(measures per judged period, each trigger's outcome per period); `measurer`'s pool
-        may already be running (started before the scan)."""
+        may already be running (started before the scan); `idle()` runs once every measure is
+        submitted, while workers finish them."""
         settings = measure_settings(self.plan)
         mkeys = {
             p: "measure:" + digest([settings, [u.rows_hash for u in unit]])
@@ -174,6 +180,8 @@ class Runner:
                 assert frame is not None  # fetched above whenever a label-free check is due
                 done[(ci, p.key)] = self.compute(checks_[ci], frame)
             del frame
+        if idle is not None:
+            idle()
         computed = measurer.results()
         self.resources = {
             "measure_workers": measurer.workers if measurer.pool else 1,
@@ -234,7 +242,9 @@ def run(
     as_of: dt.datetime | None = None,
     since: dt.date | None = None,
     until: dt.date | None = None,
+    idle: Callable[[], None] | None = None,
 ) -> MonitorRun:
+    """`idle()`: work of the caller's to do while the last measures run (see `execute`)."""
     spill = plan.cache / "monitor" / "spill"  # DuckDB spills the log here beyond its memory limit
     try:
         spill.mkdir(parents=True, exist_ok=True)
@@ -271,7 +281,7 @@ def run(
         items = periods(plan, sc.parts, as_of, since, until)
         units = windows(items, plan.monitoring.window)
         runner = Runner(con, plan, as_of, store, stats, info, sc)
-        measures, outcomes = runner.execute(items, units, measurer)
+        measures, outcomes = runner.execute(items, units, measurer, idle)
         triggers = [
             summarise(i, t, out) for (i, t), out in zip(plan.triggers, outcomes, strict=True)
         ]

@@ -1,14 +1,14 @@
 """Per-period measurement with `fairgov.metrics.measure`, in this process or in worker processes.
 
 A measure is a pure function of its period's rows and the plan's settings, so it is the same
-number whichever process computes it (tested). With more than one measure to compute and more
-than one usable core, they go to worker processes (fresh `spawn` interpreters, as the render
-pool does: the parent holds DuckDB threads) while this process reads and checks the next
-period. At most one job per worker waits in the queue, so memory holds a bounded number of
+number whichever process computes it (tested). With more than one usable core, measures go to
+worker processes (fresh `spawn` interpreters, as the render pool does: the parent holds DuckDB
+threads) while this process reads and checks the next period (or, after the last, readies the
+report). At most one job per worker waits in the queue, so memory holds a bounded number of
 periods. `FAIRGOV_MONITOR_WORKERS=1` measures in this process; N sets the number of workers
-(default: one per usable core, at most one per measure, when the
-measures to compute hold at least `MIN_WORK` rows x resamples). If no worker can start, measuring
-falls back to this process.
+(default: one per usable core, at most one per measure, when the measures to compute hold at
+least `MIN_WORK` rows x resamples). If no worker can start, measuring falls back to this
+process.
 """
 
 from __future__ import annotations
@@ -67,12 +67,17 @@ save."""
 
 
 def workers_for(jobs: int, work: float = float("inf")) -> int:
-    """Worker processes for `jobs` measures of `work` rows x resamples in all (1: this process).
-    `FAIRGOV_MONITOR_WORKERS` given: that many (at most one per measure), whatever the work."""
+    """Worker processes for `jobs` measures of `work` rows x resamples in all (0: measure in
+    this process). `FAIRGOV_MONITOR_WORKERS` given: that many (at most one per measure; 1:
+    this process), whatever the work. Otherwise, with enough work, one per usable core and
+    measure; a single measure goes to one worker too when a second core is there: this
+    process meanwhile runs the label-free checks and readies the report."""
     wanted = os.environ.get(ENV, "").strip()
     if wanted.isdigit() and int(wanted) > 0:
-        return max(1, min(jobs, int(wanted)))
-    return max(1, min(jobs, usable_cpus())) if work >= MIN_WORK else 1
+        n = max(1, min(jobs, int(wanted)))
+        return n if n > 1 else 0
+    cpus = usable_cpus()
+    return min(jobs, cpus) if work >= MIN_WORK and jobs > 0 and cpus > 1 else 0
 
 
 class Measurer:
@@ -97,7 +102,7 @@ class Measurer:
     def start_early(self, files: int, rows: int) -> None:
         """Start the workers for a run about to read `files` new files of about `rows` rows
         (each new file brings at least one measure), before anything is measured."""
-        if self.pool is None and files > 1:
+        if self.pool is None and files > 0:
             self._start(workers_for(files, self._work(rows)))
 
     def expect(self, jobs: int, rows: int) -> None:
@@ -108,8 +113,8 @@ class Measurer:
             self._start(workers_for(jobs, self._work(rows)))
 
     def _start(self, workers: int) -> None:
-        self.workers = workers
-        if workers < 2:
+        self.workers = max(1, workers)
+        if workers < 1:
             return
         try:
             self.pool = ProcessPoolExecutor(

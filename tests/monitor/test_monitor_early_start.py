@@ -92,3 +92,18 @@ def test_early_workers_stop_when_nothing_is_measured(
     assert res["measure_workers"] == 1 and res["worker_peak_rss_mib"] == []
     assert multiprocessing.active_children() == []
     assert again.doc == first.doc
+
+
+def test_worker_count(monkeypatch) -> None:
+    monkeypatch.delenv("FAIRGOV_MONITOR_WORKERS", raising=False)
+    monkeypatch.setattr(measuring, "usable_cpus", lambda: 2)
+    big = measuring.MIN_WORK
+    # one measure of enough work goes to one worker beside this process
+    assert measuring.workers_for(1, big) == 1 and measuring.workers_for(5, big) == 2
+    assert measuring.workers_for(5, big - 1) == 0 and measuring.workers_for(0, big) == 0
+    monkeypatch.setattr(measuring, "usable_cpus", lambda: 1)
+    assert measuring.workers_for(5, big) == 0  # no second core: this process
+    monkeypatch.setenv("FAIRGOV_MONITOR_WORKERS", "1")
+    assert measuring.workers_for(5, 1) == 0
+    monkeypatch.setenv("FAIRGOV_MONITOR_WORKERS", "3")
+    assert measuring.workers_for(2, 1) == 2 and measuring.workers_for(1, 1) == 0
