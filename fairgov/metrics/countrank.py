@@ -31,8 +31,6 @@ from .kernels import Stats
 from .layout import sort_order
 
 EXACT = 2.0**52
-_BATCH = 8
-"""Resamples gathered at once: (batch, rows) int64 arrays stay a few MB."""
 
 
 @dataclass(frozen=True)
@@ -121,34 +119,31 @@ def count_stats(
     # running sums in int32 where they cannot overflow: less memory to move
     rows_total = lay.neg_cluster.size + lay.pos_cluster.size
     run = np.int32 if rows_total * max(top, 1) < 2**31 else np.int64
-    w_all = counts_t
-    for b0 in range(0, bsz, _BATCH):
-        w = w_all[b0 : b0 + _BATCH]
-        m = w.shape[0]
-        c = np.zeros((m, lay.neg_cluster.size + 1), dtype=run)
-        np.cumsum(np.take(w, lay.neg_cluster, axis=1), axis=1, dtype=run, out=c[:, 1:])
-        wp = np.take(w, lay.pos_cluster, axis=1)
-        cp = np.zeros((m, wp.shape[1] + 1), dtype=run)
-        np.cumsum(wp, axis=1, dtype=run, out=cp[:, 1:])
-        rows = slice(b0, b0 + m)
-        pos = cp[:, lay.pos_start[1:]] - cp[:, lay.pos_start[:-1]]
-        neg_end = c[:, lay.neg_start[1:]].astype(np.int64)
-        out["pos"][rows] = pos
-        out["neg"][rows] = neg_end - c[:, lay.neg_start[:-1]]
-        out["tp"][rows] = cp[:, lay.pos_thr] - cp[:, lay.pos_start[:-1]]
-        out["fp"][rows] = c[:, lay.neg_thr] - c[:, lay.neg_start[:-1]]
+    tied_hi = lay.pos_hi[lay.tied]
+    for b in range(bsz):  # one resample at a time: 1-d gathers and sums, its rows in cache
+        w = counts_t[b]
+        c = np.zeros(lay.neg_cluster.size + 1, dtype=run)
+        np.cumsum(np.take(w, lay.neg_cluster).astype(run), out=c[1:])
+        wp = np.take(w, lay.pos_cluster).astype(run)
+        cp = np.zeros(wp.size + 1, dtype=run)
+        np.cumsum(wp, out=cp[1:])
+        pos = cp[lay.pos_start[1:]] - cp[lay.pos_start[:-1]]
+        neg_end = c[lay.neg_start[1:]].astype(np.int64)
+        out["pos"][b] = pos
+        out["neg"][b] = neg_end - c[lay.neg_start[:-1]]
+        out["tp"][b] = cp[lay.pos_thr] - cp[lay.pos_start[:-1]]
+        out["fp"][b] = c[lay.neg_thr] - c[lay.neg_start[:-1]]
         # sum_i w_i (C[hi_i] + C[lo_i]) = 2 sum_i w_i C[hi_i] - sum_tied w_i (C[hi_i] - C[lo_i])
-        prod = np.multiply(np.take(c, lay.pos_hi, axis=1), wp, dtype=np.int64)
-        pair = np.zeros((m, nseg), dtype=np.int64)
+        prod = np.multiply(np.take(c, lay.pos_hi), wp, dtype=np.int64)
+        pair = np.zeros(nseg, dtype=np.int64)
         if nonempty.size:
-            pair[:, nonempty] = 2 * np.add.reduceat(prod, seg_lo, axis=1)
+            pair[nonempty] = 2 * np.add.reduceat(prod, seg_lo)
         if lay.tied.size:
-            t = lay.tied
-            gap = np.subtract(c[:, lay.pos_hi[t]], c[:, lay.tied_lo], dtype=np.int64)
-            diff = np.zeros((m, t.size + 1), dtype=np.int64)
-            np.cumsum(gap * wp[:, t], axis=1, out=diff[:, 1:])
-            pair -= diff[:, lay.tied_start[1:]] - diff[:, lay.tied_start[:-1]]
-        out["auc2"][rows] = 2 * neg_end * pos - pair
+            gap = np.subtract(c[tied_hi], c[lay.tied_lo], dtype=np.int64)
+            diff = np.zeros(lay.tied.size + 1, dtype=np.int64)
+            np.cumsum(gap * wp[lay.tied], out=diff[1:])
+            pair -= diff[lay.tied_start[1:]] - diff[lay.tied_start[:-1]]
+        out["auc2"][b] = 2 * neg_end * pos - pair
     pos_f, neg_f = out["pos"].astype(float), out["neg"].astype(float)
     if bool(((pos_f.sum(axis=1) + 1) * (neg_f.sum(axis=1) + 1) >= EXACT).any()):
         return None

@@ -37,13 +37,36 @@ def _group_strings(name: str, values: Sequence[object] | np.ndarray, n: int) -> 
     return out.astype(str)
 
 
+FEW = 32
+"""Distinct values up to which `_distinct` finds them by whole-array comparisons."""
+
+
+def _distinct(strings: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """(distinct values, each row's index into them), like ``np.unique(strings,
+    return_inverse=True)`` up to the values' order: an attribute holds a handful of values, and
+    a few vectorised comparisons are much cheaper than sorting every row's string."""
+    todo = np.ones(strings.size, dtype=bool)
+    inv = np.empty(strings.size, dtype=np.int64)
+    found: list[str] = []
+    while len(found) < FEW:
+        first = int(todo.argmax())
+        if not todo[first]:
+            return found, inv
+        same = strings == strings[first]
+        inv[same] = len(found)
+        todo &= ~same
+        found.append(str(strings[first]))
+    uniq, full = np.unique(strings, return_inverse=True)  # many values: one sort
+    return uniq.tolist(), full.ravel()
+
+
 def encode_attribute(name: str, values: Sequence[object] | np.ndarray, n: int) -> EncodedAttribute:
     strings = _group_strings(name, values, n)
-    uniq, inv = np.unique(strings, return_inverse=True)
-    present = set(uniq.tolist()) | {UNKNOWN}
+    uniq, inv = _distinct(strings)
+    present = set(uniq) | {UNKNOWN}
     labels = tuple(sorted(present, key=_natural_key))
     lookup = {lab: i for i, lab in enumerate(labels)}
-    codes = np.array([lookup[u] for u in uniq.tolist()], dtype=np.int64)[inv.ravel()]
+    codes = np.array([lookup[u] for u in uniq], dtype=np.int64)[inv]
     return EncodedAttribute(name, labels, codes)
 
 

@@ -51,6 +51,12 @@ def store_path(plan: Plan, override: str | None) -> Path:
     return plan.cache / "monitor" / "history.duckdb"
 
 
+def _warm_reports() -> None:
+    from fairgov.monitor.report import warm
+
+    warm()
+
+
 def run_monitor(
     path: str | Path,
     *,
@@ -74,6 +80,7 @@ def run_monitor(
         dt.datetime.combine(at, dt.time()) if at else None,
         parse_date(since, "--since"),
         parse_date(until, "--until"),
+        _warm_reports if reports else None,
     )
     for t in run.triggers:
         t["line"] = plan.entry.doc.position(f"/monitoring/triggers/{t['index']}")[0]

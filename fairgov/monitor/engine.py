@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from fairgov.monitor.periods import Period, periods, windows
 from fairgov.monitor.plan import Plan
 from fairgov.monitor.reference import load_reference
 from fairgov.monitor.rules import summarise
-from fairgov.monitor.source import SourceInfo, open_source
+from fairgov.monitor.source import SourceInfo, open_source, row_estimate
 from fairgov.monitor.store import Store
 from fairgov.reasons import Reason
 from fairgov.results import RESULTS_SCHEMA_VERSION
@@ -130,9 +131,15 @@ class Runner:
         )
 
     def execute(
-        self, items: list[Period], units: dict[str, list[Period]]
+        self,
+        items: list[Period],
+        units: dict[str, list[Period]],
+        measurer: measuring.Measurer,
+        idle: Callable[[], None] | None = None,
     ) -> tuple[dict[str, dict[str, Any]], list[list[dict[str, Any]]]]:
-        """(measures per judged period, each trigger's outcome per period)."""
+        """(measures per judged period, each trigger's outcome per period); `measurer`'s pool
+        may already be running (started before the scan); `idle()` runs once every measure is
+        submitted, while workers finish them."""
         settings = measure_settings(self.plan)
         mkeys = {
             p: "measure:" + digest([settings, [u.rows_hash for u in unit]])
@@ -152,33 +159,35 @@ class Runner:
         measures: dict[str, Any] = {}
         done: dict[tuple[int, str], dict[str, Any]] = {}
         todo_m = [p for p, k in mkeys.items() if k not in cached]
-        rows = sum(u.n_labelled for p in todo_m for u in units[p])
-        with measuring.Measurer(self.plan, len(todo_m), rows) as measurer:
-            for p in items:
-                unit = tuple(u.key for u in units[p.key]) if p.key in units else None
-                todo = [
-                    ci
-                    for ci, c in enumerate(checks_)
-                    if c.type not in LABELLED and okeys[(ci, p.key)] not in cached
-                ]
-                frame = (
-                    self.fetch((p.key,))
-                    if todo or (unit == (p.key,) and mkeys[p.key] not in cached)
-                    else None
-                )
-                if unit is not None and mkeys[p.key] not in cached:
-                    own = frame if unit == (p.key,) else self.fetch(unit)
-                    assert own is not None  # fetched above whenever this period measures itself
-                    measurer.submit(p.key, own)
-                for ci in todo:
-                    assert frame is not None  # fetched above whenever a label-free check is due
-                    done[(ci, p.key)] = self.compute(checks_[ci], frame)
-                del frame
-            computed = measurer.results()
-            self.resources = {
-                "measure_workers": measurer.workers if measurer.pool else 1,
-                "worker_peak_rss_mib": sorted(round(v) for v in measurer.worker_rss_mib.values()),
-            }
+        measurer.expect(len(todo_m), sum(u.n_labelled for p in todo_m for u in units[p]))
+        for p in items:
+            unit = tuple(u.key for u in units[p.key]) if p.key in units else None
+            todo = [
+                ci
+                for ci, c in enumerate(checks_)
+                if c.type not in LABELLED and okeys[(ci, p.key)] not in cached
+            ]
+            frame = (
+                self.fetch((p.key,))
+                if todo or (unit == (p.key,) and mkeys[p.key] not in cached)
+                else None
+            )
+            if unit is not None and mkeys[p.key] not in cached:
+                own = frame if unit == (p.key,) else self.fetch(unit)
+                assert own is not None  # fetched above whenever this period measures itself
+                measurer.submit(p.key, own)
+            for ci in todo:
+                assert frame is not None  # fetched above whenever a label-free check is due
+                done[(ci, p.key)] = self.compute(checks_[ci], frame)
+            del frame
+        if idle is not None:
+            idle()
+        computed = measurer.results()
+        self.resources = {
+            "measure_workers": measurer.workers if measurer.pool else 1,
+            "worker_peak_rss_mib": sorted(round(v) for v in measurer.worker_rss_mib.values()),
+        }
+        measurer.close()
         for pkey, mkey in mkeys.items():
             if mkey in cached:
                 measures[pkey], self.stats.measures_reused = (
@@ -233,7 +242,9 @@ def run(
     as_of: dt.datetime | None = None,
     since: dt.date | None = None,
     until: dt.date | None = None,
+    idle: Callable[[], None] | None = None,
 ) -> MonitorRun:
+    """`idle()`: work of the caller's to do while the last measures run (see `execute`)."""
     spill = plan.cache / "monitor" / "spill"  # DuckDB spills the log here beyond its memory limit
     try:
         spill.mkdir(parents=True, exist_ok=True)
@@ -250,7 +261,7 @@ def run(
     con = duckdb.connect(config={"memory_limit": "1GB", "temp_directory": str(spill)})
     info = open_source(con, plan.monitoring.source, plan.root, plan.entry.doc.relpath)
     stats = RunStats()
-    with Store(store_path) as store:
+    with Store(store_path) as store, measuring.Measurer(plan) as measurer:
         sc = scan.scan(
             con,
             plan,
@@ -259,6 +270,8 @@ def run(
             store_path.with_name(store_path.name + ".scans"),
             as_of,
             digest(scan_settings(plan)),
+            # new files mean new measures: the workers start while the files are read
+            lambda fresh: measurer.start_early(len(fresh), row_estimate(con, info, fresh)),
         )
         as_of = sc.as_of
         stats.files_read, stats.files_reused = (
@@ -268,7 +281,7 @@ def run(
         items = periods(plan, sc.parts, as_of, since, until)
         units = windows(items, plan.monitoring.window)
         runner = Runner(con, plan, as_of, store, stats, info, sc)
-        measures, outcomes = runner.execute(items, units)
+        measures, outcomes = runner.execute(items, units, measurer, idle)
         triggers = [
             summarise(i, t, out) for (i, t), out in zip(plan.triggers, outcomes, strict=True)
         ]

@@ -1,14 +1,14 @@
 """Per-period measurement with `fairgov.metrics.measure`, in this process or in worker processes.
 
 A measure is a pure function of its period's rows and the plan's settings, so it is the same
-number whichever process computes it (tested). With more than one measure to compute and more
-than one usable core, they go to worker processes (fresh `spawn` interpreters, as the render
-pool does: the parent holds DuckDB threads) while this process reads and checks the next
-period. At most one job per worker waits in the queue, so memory holds a bounded number of
+number whichever process computes it (tested). With more than one usable core, measures go to
+worker processes (fresh `spawn` interpreters, as the render pool does: the parent holds DuckDB
+threads) while this process reads and checks the next period (or, after the last, readies the
+report). At most one job per worker waits in the queue, so memory holds a bounded number of
 periods. `FAIRGOV_MONITOR_WORKERS=1` measures in this process; N sets the number of workers
-(default: one per usable core, at most one per measure, when the
-measures to compute hold at least `MIN_WORK` rows x resamples). If no worker can start, measuring
-falls back to this process.
+(default: one per usable core, at most one per measure, when the measures to compute hold at
+least `MIN_WORK` rows x resamples). If no worker can start, measuring falls back to this
+process.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 from fairgov import metrics as fm
 from fairgov.monitor.frames import Frame
 from fairgov.monitor.plan import Plan
-from fairgov.monitor.worker import Job, _worker_init, _worker_job, run_job
+from fairgov.monitor.worker import Job, _worker_init, _worker_job, _worker_ready, run_job
 from fairgov.vocabulary import AGGREGATE_METRICS
 
 LOG = logging.getLogger("fairgov.monitor")
@@ -67,38 +67,69 @@ save."""
 
 
 def workers_for(jobs: int, work: float = float("inf")) -> int:
-    """Worker processes for `jobs` measures of `work` rows x resamples in all (1: this process).
-    `FAIRGOV_MONITOR_WORKERS` given: that many (at most one per measure), whatever the work."""
+    """Worker processes for `jobs` measures of `work` rows x resamples in all (0: measure in
+    this process). `FAIRGOV_MONITOR_WORKERS` given: that many (at most one per measure; 1:
+    this process), whatever the work. Otherwise, with enough work, one per usable core and
+    measure; a single measure goes to one worker too when a second core is there: this
+    process meanwhile runs the label-free checks and readies the report."""
     wanted = os.environ.get(ENV, "").strip()
     if wanted.isdigit() and int(wanted) > 0:
-        return max(1, min(jobs, int(wanted)))
-    return max(1, min(jobs, usable_cpus())) if work >= MIN_WORK else 1
+        n = max(1, min(jobs, int(wanted)))
+        return n if n > 1 else 0
+    cpus = usable_cpus()
+    return min(jobs, cpus) if work >= MIN_WORK and jobs > 0 and cpus > 1 else 0
 
 
 class Measurer:
-    """`submit(key, frame)` measures (now, or in a worker); `results()` has every measure."""
+    """`submit(key, frame)` measures (now, or in a worker); `results()` has every measure.
 
-    def __init__(self, plan: Plan, expected: int, rows: int):
+    The pool can start before the log is scanned (`start_early`: each spawned worker pays its
+    imports while this process reads the files); `expect` then settles it on the measures
+    actually due: a pool nothing will use is shut down, a run that turns out to need one
+    starts it then."""
+
+    def __init__(self, plan: Plan):
         self.plan = plan
-        self.workers = workers_for(
-            expected, float(rows) * max(1, plan.monitoring.bootstrap.resamples)
-        )
+        self.workers = 1
         self.pool: ProcessPoolExecutor | None = None
         self.pending: deque[tuple[str, Future]] = deque()
         self.done: dict[str, dict[str, Any]] = {}
         self.worker_rss_mib: dict[int, float] = {}
 
+    def _work(self, rows: int) -> float:
+        return float(rows) * max(1, self.plan.monitoring.bootstrap.resamples)
+
+    def start_early(self, files: int, rows: int) -> None:
+        """Start the workers for a run about to read `files` new files of about `rows` rows
+        (each new file brings at least one measure), before anything is measured."""
+        if self.pool is None and files > 0:
+            self._start(workers_for(files, self._work(rows)))
+
+    def expect(self, jobs: int, rows: int) -> None:
+        """`jobs` measures of `rows` labelled rows in all are due."""
+        if jobs == 0:
+            self.close()
+        elif self.pool is None:
+            self._start(workers_for(jobs, self._work(rows)))
+
+    def _start(self, workers: int) -> None:
+        self.workers = max(1, workers)
+        if workers < 1:
+            return
+        try:
+            self.pool = ProcessPoolExecutor(
+                workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init
+            )
+            # a spawn pool starts a process per submitted task: start them all now
+            for _ in range(workers):
+                self.pool.submit(_worker_ready)
+        except (OSError, ValueError) as err:  # no worker: measure here
+            LOG.info("monitor workers unavailable (%s): measuring in this process", err)
+            if self.pool is not None:
+                self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool, self.workers = None, 1
+
     def __enter__(self) -> Measurer:
-        if self.workers > 1:
-            try:
-                self.pool = ProcessPoolExecutor(
-                    self.workers,
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_worker_init,
-                )
-            except (OSError, ValueError) as err:  # no worker: measure here
-                LOG.info("monitor workers unavailable (%s): measuring in this process", err)
-                self.pool, self.workers = None, 1
         return self
 
     def submit(self, key: str, frame: Frame) -> None:
@@ -122,6 +153,12 @@ class Measurer:
         while self.pending:
             self._collect()
         return self.done
+
+    def close(self) -> None:
+        """Stop the workers (after `results()`, or when nothing is to be measured)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+            self.pool = None
 
     def __exit__(
         self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None

@@ -29,6 +29,15 @@ def context(doc: dict[str, Any]) -> dict[str, Any]:
     return {"doc": doc, "triggers": triggers, "css": stylesheet(templates_dir())}
 
 
+def warm() -> None:
+    """Import the PDF writer and compile the template now (while measures run elsewhere)."""
+    try:
+        import fairgov.render.pdf  # noqa: F401  (weasyprint: about 1 s to import)
+    except ImportError:  # `write_reports` meets the same error, where it is reported
+        pass
+    environment(templates_dir(), "en").get_template(TEMPLATE)
+
+
 def render_html(doc: dict[str, Any]) -> str:
     return environment(templates_dir(), "en").get_template(TEMPLATE).render(**context(doc))
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,7 @@ from fairgov.monitor import log
 from fairgov.monitor.keys import digest
 from fairgov.monitor.log import effective_label_sql, q
 from fairgov.monitor.plan import Plan
-from fairgov.monitor.source import SourceInfo
+from fairgov.monitor.source import SourceInfo, open_views
 
 Part = tuple[str, int, int, int, int]  # period start, rows, labelled rows, xor, sum of row hashes
 
@@ -83,19 +85,30 @@ def _key(plan: Plan, path: Path, settings: str) -> str:
     )
 
 
+READERS = 2
+"""Files scanned at once, each on its own DuckDB cursor (a file of one row group is read by
+one thread; two files keep two cores busy)."""
+
+
 def scan(con: duckdb.DuckDBPyConnection, plan: Plan, info: SourceInfo, store: Any, ids_dir: Path,
-         as_of: dt.datetime | None, settings: str) -> Scan:
+         as_of: dt.datetime | None, settings: str,
+         on_fresh: Callable[[list[int]], None] | None = None) -> Scan:
+    """`on_fresh(indices)`: told which files are about to be read, before any is."""
     log.check_columns(con, plan, info)
     if info.kind != "file":
         return _whole(con, plan, info, as_of)
     keys = [_key(plan, p, settings) for p in info.files]
     cached = store.get_many(keys)
-    fresh: dict[int, dict[str, Any]] = {}
-    for i in range(len(info.files)):
-        if keys[i] not in cached or not (ids_dir / f"{keys[i][5:]}.npy").is_file():
-            fresh[i] = _read(con, plan, info, i, ids_dir, keys[i])
-            if fresh[i]["problems"]:
-                return _whole(con, plan, info, as_of)
+    todo = [
+        i
+        for i in range(len(info.files))
+        if keys[i] not in cached or not (ids_dir / f"{keys[i][5:]}.npy").is_file()
+    ]
+    if on_fresh is not None:
+        on_fresh(todo)
+    fresh = _read_all(con, plan, info, todo, ids_dir, keys)
+    if fresh is None:
+        return _whole(con, plan, info, as_of)
     entries = {i: fresh.get(i) or cached[keys[i]] for i in range(len(info.files))}
     if as_of is None:
         times = [e["max_time"] for e in entries.values() if e["max_time"]]
@@ -154,6 +167,46 @@ def _read(
         "as_of": str(at),
         "parts": parts,
     }
+
+
+def _read_all(
+    con: duckdb.DuckDBPyConnection,
+    plan: Plan,
+    info: SourceInfo,
+    todo: list[int],
+    ids_dir: Path,
+    keys: list[str],
+) -> dict[int, dict[str, Any]] | None:
+    """`_read` of files `todo`, up to `READERS` at once; taken in file order, as one by one:
+    None at the first file with problems, the first file's error raised (the rest cancelled)."""
+    if len(todo) < 2 or READERS < 2 or (os.cpu_count() or 1) < 2:
+        out: dict[int, dict[str, Any]] = {}
+        for i in todo:
+            out[i] = _read(con, plan, info, i, ids_dir, keys[i])
+            if out[i]["problems"]:
+                return None
+        return out
+
+    def one(i: int) -> dict[str, Any]:
+        cur = con.cursor()
+        try:
+            open_views(cur, info, [i])
+            return _read(cur, plan, info, i, ids_dir, keys[i])
+        finally:
+            cur.close()
+
+    out = {}
+    with ThreadPoolExecutor(READERS, thread_name_prefix="fairgov-scan") as pool:
+        futures = [(i, pool.submit(one, i)) for i in todo]
+        try:
+            for i, fut in futures:
+                out[i] = fut.result()
+                if out[i]["problems"]:
+                    return None
+        finally:
+            for _, fut in futures:
+                fut.cancel()
+    return out
 
 
 def _reread_parts(

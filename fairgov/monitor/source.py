@@ -29,6 +29,7 @@ class SourceInfo:
     names: list[str]  # relpaths of the files, or "sql:<table or query>"
     files: list[Path] = field(default_factory=list)
     columns: list[list[str]] = field(default_factory=list)  # per file (files only)
+    views: list[str] = field(default_factory=list)  # per file: the SELECT of its view raw{i}
 
     def where(self, index: int) -> str:
         return self.names[index] if self.kind == "file" else self.names[0]
@@ -117,7 +118,35 @@ def open_files(
         "CREATE OR REPLACE TEMP VIEW raw AS "
         + " UNION ALL BY NAME ".join(f"SELECT * FROM raw{i}" for i in range(len(parts)))
     )
-    return SourceInfo("file", names, files, columns)
+    return SourceInfo("file", names, files, columns, parts)
+
+
+def open_views(con: duckdb.DuckDBPyConnection, info: SourceInfo, indices: list[int]) -> None:
+    """The views raw{i} of files `indices` on another connection (a cursor: temporary views
+    belong to the connection that made them)."""
+    for i in indices:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW raw{i} AS {info.views[i]}")
+
+
+def row_estimate(con: duckdb.DuckDBPyConnection, info: SourceInfo, indices: list[int]) -> int:
+    """About how many rows files `indices` hold: a Parquet file's count from its footer, a CSV
+    file's size over 64 bytes (an estimate, to size the measure pool before the scan)."""
+    rows = 0
+    for i in indices:
+        path = info.files[i]
+        if "read_parquet(" in info.views[i]:
+            lit = str(path).replace("'", "''")
+            try:
+                got = con.execute(
+                    f"SELECT sum(num_rows) FROM parquet_file_metadata('{lit}')"
+                ).fetchall()  # fetched to the end: the connection takes no other query before
+                row = got[0] if got else None
+            except duckdb.Error:  # the scan reports an unreadable file; here it counts nothing
+                row = None
+            rows += int(row[0] or 0) if row else 0
+        else:
+            rows += path.stat().st_size // 64
+    return rows
 
 
 def open_sql(con: duckdb.DuckDBPyConnection, source: Any, spec_file: str) -> SourceInfo:

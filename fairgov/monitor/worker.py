@@ -52,6 +52,11 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _worker_ready() -> int:
+    """A no-op task: submitting one per worker starts every worker process now."""
+    return os.getpid()
+
+
 def _worker_job(j: Job) -> tuple[dict[str, Any], int, float]:
     out = run_job(j)
     return out, os.getpid(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
