@@ -254,6 +254,11 @@ def build_context(scope: Scope, typed: Results, cp: Any, results_bytes: bytes) -
         gateview.evidence(r, typed, ids, getattr(specs[r.id], "rationale", None)) for r in rows
     ]
     full = scope.kind in ("modelcard", "dossier")
+    dossiers = dossier_files(scope)
+    # a per-document report with a dossier to point to is short: its own evidence in compact
+    # form; the full subgroup tables, composition, per-group charts, calibration curves and
+    # standards coverage are in the dossier only
+    compact = scope.kind != "dossier" and bool(dossiers)
     # datasheet, deployment: their own content; the model's per-group evidence is in its model
     # card report
     if not full:
@@ -263,7 +268,15 @@ def build_context(scope: Scope, typed: Results, cp: Any, results_bytes: bytes) -
     gated = {r.record.metric for r in rows if r.record.metric}
     evaluations = [
         evidence.evaluation_view(
-            ref, typed.evaluations[ref], ctx, ids, gated, full, charted(gate_evidence)
+            ref,
+            typed.evaluations[ref],
+            ctx,
+            ids,
+            gated,
+            full,
+            charted(gate_evidence),
+            compact=compact,
+            across=gated_across(rows),
         )
         for ref in scope.evaluations
         if ref in typed.evaluations
@@ -275,13 +288,19 @@ def build_context(scope: Scope, typed: Results, cp: Any, results_bytes: bytes) -
         scope.kind == "deployment"
     ):  # the data's composition belongs to the datasheet report and the dossier
         for view in evaluations:
-            view.composition = []
+            view.composition, view.gaps = [], None
+    if compact and scope.kind == "modelcard":  # the composition is the datasheet's evidence
+        for view in evaluations:
+            view.composition, view.gaps = [], None
     comparison = (
         evidence.comparison(scope.evaluations, typed, ctx, ids, gated)
         if scope.kind in ("modelcard", "dossier")
         else None
     )
     mviews = mitigations.views(scope.evaluations, typed, scope.deployments, ids) if full else []
+    if compact:  # a summary: the variants and what changed; the paired tables in the dossier
+        for mv in mviews:
+            mv.chart, mv.tables, mv.label_rows = None, [], []
     stages = None
     if scope.kind == "dossier":
         by_kind: dict[str, list[Any]] = {}
@@ -320,6 +339,8 @@ def build_context(scope: Scope, typed: Results, cp: Any, results_bytes: bytes) -
         if scope.kind in ("deployment", "dossier")
         else [],
         "full_evidence": full,
+        "compact": compact,
+        "dossiers": fmt.join_or(dossiers),
         "gate_evidence": gate_evidence,
         "evaluations": evaluations,
         "comparison": comparison,
@@ -331,6 +352,19 @@ def build_context(scope: Scope, typed: Results, cp: Any, results_bytes: bytes) -
         "description": f"{scope.kind_label} — {verdict['headline']}",
         "authors": sorted({p.name for e in scope.documents for p in e.model.owners}),
     }
+
+
+def dossier_files(scope: Scope) -> list[str]:
+    """The PDF file names of the governance dossiers that hold this report's full evidence
+    (one per deployment of its model or data; none for a dossier itself)."""
+    if scope.kind == "dossier":
+        return []
+    return [f"dossier-{d.model.id}.pdf" for d in scope.deployments]
+
+
+def gated_across(rows: list[Any]) -> set[str]:
+    """The attributes (intersections too) that a metric gate of this report compares across."""
+    return {r.record.across for r in rows if r.record.type == "metric" and r.record.across}
 
 
 def charted(gate_evidence: list[Any]) -> set[tuple[str, str, str]]:

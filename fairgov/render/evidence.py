@@ -52,6 +52,11 @@ class EvaluationView:
     notes: list[str] = field(default_factory=list)
     level: float = 0.95
     overview: Any = None  # multilabel / multiclass: fairgov.render.labels.LabelOverview
+    #: compact reports: the gated and headline metrics of every attribute in one table (parts)
+    compact_tables: list[SubgroupTable] = field(default_factory=list)
+    #: compact reports: test share against each intended population, per attribute and group
+    gaps: dict[str, Any] | None = None
+    no_intended: list[str] = field(default_factory=list)  # attributes no deployment states
     labels: list[EvaluationView] = field(default_factory=list)  # and one view per label
 
 
@@ -192,10 +197,16 @@ def evaluation_view(
     gated: set[str],
     full: bool = True,
     charted: set[tuple[str, str, str]] | None = None,
+    *,
+    compact: bool = False,
+    across: set[str] | None = None,
 ) -> EvaluationView:
     """`full`: subgroup tables, per-group charts and calibration too (model card and dossier).
     `charted`: the (evaluation, attribute, metric) to chart per group; None: the default metrics
-    and every gated one."""
+    and every gated one. `compact` (a per-document report whose dossier has the rest): instead,
+    one overview of the gated and headline metrics per group (`full`) and the composition as its
+    gaps against the intended populations; `across`: the attributes a gate compares across (an
+    intersection is in the overview only then)."""
     view = EvaluationView(
         ref, ids.get("eval", ref.split("/")[-1]), ev.title or ref, ev.status, ev.error
     )
@@ -205,19 +216,38 @@ def evaluation_view(
         view.facts, view.overview = [*view.facts[:4], labels.task_fact(ev)], labels.overview(ev)
         view.composition = composition_views(ref, ev, ctx.deployments, ids)
         view.labels = [
-            evaluation_view(f"{ref}@{n}", labels.endpoint_evaluation(ev, n), ctx, ids, gated, full)
+            evaluation_view(
+                f"{ref}@{n}",
+                labels.endpoint_evaluation(ev, n),
+                ctx,
+                ids,
+                gated,
+                full,
+                compact=compact,
+                across=across,
+            )
             for n in labels.ordered(ev)
         ]
         for sub in view.labels:
-            sub.composition, view.level = [], sub.level
+            sub.composition, sub.gaps, view.level = [], None, sub.level
+        if compact:
+            view.gaps, view.no_intended = composition_gaps(view.composition)
+            view.composition = []
         return view
     if view.status != "ok" or m is None:
         return view
     view.level = float(m.bootstrap.level or 0.95)
     view.composition = composition_views(ref, ev, ctx.deployments, ids)
+    if compact:
+        view.gaps, view.no_intended = composition_gaps(view.composition)
+        view.composition = []
     if not full:
         return view
     metrics = metric_order(m.overall.metrics)
+    if compact:
+        view.compact_tables = overview_tables(m, charted_metrics(metrics, gated), across or set())
+        view.notes = interval_notes(m)
+        return view
     for attr_name in sorted(m.attributes, key=lambda a: ("×" in a, a)):
         attr = m.attributes[attr_name]
         view.tables += subgroup_tables(attr_name, attr, m.overall, metrics)
@@ -268,6 +298,88 @@ def subgroup_tables(
             caption = gettext("Subgroup results by %(attribute)s") % {"attribute": attr_name}
         out.append(SubgroupTable(attr_name, caption, chunk, rows))
     return out
+
+
+def overview_tables(m: Measure, metrics: list[str], across: set[str]) -> list[SubgroupTable]:
+    """The compact reports' overview: every single attribute's groups (and the intersections a
+    gate compares across), one block each, under the overall row; a part per CHUNK metrics."""
+    names = sorted(a for a in m.attributes if "×" not in a or a in across)
+    names.sort(key=lambda a: "×" in a)
+    chunks = [metrics[i : i + CHUNK] for i in range(0, len(metrics), CHUNK)]
+    out = []
+    for k, chunk in enumerate(chunks):
+        rows = [_overview_row(gettext("overall"), m.overall, chunk, overall=True)]
+        for attr_name in names:
+            groups = groups_of(m.attributes[attr_name])
+            if groups:
+                rows.append({"head": attr_name})
+                rows += [_overview_row(g, c, chunk) for g, c in groups.items()]
+        if len(chunks) > 1:
+            parts = {"part": fmt.count(k + 1), "parts": fmt.count(len(chunks))}
+            caption = gettext("Gated and headline metrics by group (part %(part)s of %(parts)s)")
+            caption %= parts
+        else:
+            caption = gettext("Gated and headline metrics by group")
+        out.append(SubgroupTable("", caption, chunk, rows))
+    return out
+
+
+def _overview_row(name: str, cell: Cell, chunk: list[str], overall: bool = False) -> dict[str, Any]:
+    cells = [fmt.cell(cell.metrics.get(mname)) for mname in chunk]
+    return {
+        "group": name,
+        "n": cell.n,
+        "pos": cell.n_pos,
+        "neg": cell.n_neg,
+        "overall": overall,
+        "cells": cells,
+        "span": _shared_undefined(cells),
+    }
+
+
+def composition_gaps(views: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, list[str]]:
+    """The compact composition summary: for each attribute with an intended distribution, each
+    group's share of the test split against each intended population and the difference in
+    percentage points (the largest difference of each attribute marked); and the
+    attributes no deployment states a distribution for. One table: `sites` are its intended
+    columns (a site that states no distribution for an attribute: None)."""
+    missing = [c["attribute"] for c in views if not c["intended_names"] and c["missing_intended"]]
+    stated = [c for c in views if c["intended_names"]]
+    if not stated:
+        return None, missing
+    sites = list(dict.fromkeys(n for c in stated for n in c["intended_names"]))
+    blocks = []
+    for c in stated:
+        rows = []
+        for r in c["rows"]:
+            test = r["splits"][SPLITS.index("test")]
+            mine = dict(zip(c["intended_names"], r["intended"], strict=True))
+            intended = [mine.get(n) for n in sites]
+            diffs = [
+                (float(test["share"]) - float(i)) * 100
+                if test["share"] is not None and i is not None
+                else None
+                for i in intended
+            ]
+            rows.append({"group": r["group"], "test": test, "intended": intended, "d": diffs})
+        largest = max((abs(d) for r in rows for d in r["d"] if d is not None), default=None)
+        for r in rows:
+            r["diffs"] = [
+                {
+                    "text": _points(d),
+                    "largest": d is not None and abs(d) == largest and round(abs(d), 1) > 0,
+                }
+                for d in r.pop("d")
+            ]
+        blocks.append({"attribute": c["attribute"], "rows": rows})
+    return {"sites": sites, "blocks": blocks}, missing
+
+
+def _points(d: float | None) -> str:
+    if d is None:
+        return fmt.DASH
+    sign = "+" if round(d, 1) > 0 else ""
+    return gettext("%(diff)s points") % {"diff": sign + fmt.num(d, 1)}
 
 
 def _shared_undefined(cells: list[dict[str, Any]]) -> str | None:

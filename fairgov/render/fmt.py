@@ -218,6 +218,13 @@ def join_and(items: list[str]) -> str:
     return gettext("%(items)s and %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}
 
 
+def join_or(items: list[str]) -> str:
+    """'a', 'a or b', 'a, b or c' in the report language."""
+    if len(items) < 2:
+        return "".join(items)
+    return gettext("%(items)s or %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}
+
+
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 

@@ -133,8 +133,9 @@ def test_accessible_structure(html_reports, stem):
     assert tags.count("table") == tags.count("caption") == tags.count("thead")
     assert all(attrs.get("scope") in ("col", "row") for t, attrs in a.tags if t == "th")
     charts = [attrs for t, attrs in a.tags if t == "svg"]
-    assert charts or stem.startswith("deployment-"), (
-        "charts, except in the deployment report (it has no copy of the model's evidence)"
+    assert charts or not stem.startswith(("dossier-", "modelcard-")), (
+        "charts in the dossier and the model card (forest plots); the datasheet and deployment "
+        "reports have no copy of the model's evidence"
     )
     assert all(c.get("role") == "img" and c.get("aria-labelledby") for c in charts)
     assert html.count("<title id=") == len(charts) and html.count("<desc id=") == len(charts)
@@ -160,7 +161,7 @@ def test_a_row_undefined_for_every_metric_says_so_once(html_reports, built):
     """Small intersections: one spanning cell with the reason instead of the same text per
     metric."""
     results, _ = built
-    html = html_reports["modelcard-cxr-triage-fm"].html
+    html = html_reports[DOSSIER].html  # the full subgroup tables are in the dossier
     spans = re.findall(
         r'<tr><th scope="row">([^<]+)</th>(?:<td class="num">[^<]*</td>){3}'
         r'<td class="num undef-row" colspan="(\d+)"><span class="undef">([^<]+)</span></td></tr>',
@@ -198,8 +199,14 @@ def test_datasheet_report_leaves_model_numbers_to_the_model_card(html_reports):
         html_reports["modelcard-cxr-triage-fm"].html,
     )
     assert "Forest plot for gate" not in datasheet and "Numbers behind gate" not in datasheet
-    assert datasheet.count("are in the model card report and the governance dossier") >= 2
-    assert "Composition by sex" in datasheet  # the data's own evidence stays
+    assert datasheet.count("are in the model card report and the governance dossier") >= 1
+    # the data's own evidence stays, as its gaps against the intended population; the full
+    # composition tables and charts are in the dossier, which the datasheet names
+    assert 'class="data compact composition-gaps"' in datasheet
+    assert "Composition by sex" not in datasheet and "Composition by sex" in (
+        html_reports[DOSSIER].html
+    )
+    assert "see dossier-st-example-central.pdf, section “Evaluation: " in visible_text(datasheet)
     assert (
         "Forest plot for gate auroc-gap-site" in card
         and "Numbers behind gate auroc-gap-site" in card
@@ -228,9 +235,10 @@ def test_per_document_reports_point_to_the_model_evidence_instead_of_copying_it(
         "Every gate, one line each." in compact
         and "model card report and the governance dossier" in compact
     )
-    assert ("Composition by sex" in html) == (
+    assert ('class="data compact composition-gaps"' in html) == (
         stem == "datasheet-cxr-demo"
-    )  # the data's own evidence stays in its report
+    )  # the data's own evidence stays in its report, compact; the full tables in the dossier
+    assert "Composition by sex" not in html and 'id="coverage"' not in html
 
 
 def test_dossier_charts_per_group_only_what_no_forest_plot_draws(html_reports, built):
@@ -276,9 +284,82 @@ def test_dossier_lifecycle_is_part_of_the_documentation_and_links_each_answer(ht
 def test_coverage_names_own_fields_by_path_and_others_by_kind(html_reports):
     card = html_reports["modelcard-cxr-triage-fm"].html
     dossier = html_reports[DOSSIER].html
-    # a document's own report: one summary row per standard; the dossier: gaps item by item
-    assert 'id="coverage-others"' in card and 'class="data coverage-table"' not in card
+    # a document's own report names the dossier for its standards coverage; the dossier lists
+    # the gaps item by item
+    assert 'id="coverage"' not in card and 'class="data coverage-table"' not in card
+    contents = visible_text(card.split('id="contents"', 1)[1].split("</nav>", 1)[0])
+    assert "In the governance dossier only" in contents
+    assert "Standards coverage item by item (Appendix B)" in contents
+    assert "See dossier-st-example-central.pdf." in contents
     # the dossier lists gaps only, each with what is missing; covered items stay in the own reports
     coverage = dossier.split('id="coverage"', 1)[1].split('id="provenance"', 1)[0]
     assert 'class="cov-covered"' not in coverage and 'class="cov-missing"' in coverage
     assert "Gaps only:" in coverage and "missing: results:external_metrics" in coverage
+
+
+def test_model_card_shows_its_gated_and_headline_metrics_in_one_overview(html_reports, built):
+    """The model card is short: one table of the gated and headline metrics per group, its
+    numbers those of results.json; the full subgroup tables, per-group charts and calibration
+    curves are in the dossier, which the card names in one line."""
+    from fairgov.render.gateview import AGGREGATE_PARTS
+
+    results, _ = built
+    card = html_reports["modelcard-cxr-triage-fm"].html
+    dossier = html_reports[DOSSIER].html
+    for moved in ("Subgroup results by", "Reliability curves by", "Composition by", 'id="chart-'):
+        assert moved not in card and moved in dossier, moved
+    tables = re.findall(r'<table class="data subgroup">(.*?)</table>', card, re.S)
+    (overview,) = [t for t in tables if "Gated and headline metrics by group" in t]
+    gated = {
+        part
+        for g in results["gates"]
+        if g["type"] == "metric"
+        for part in AGGREGATE_PARTS.get(g["metric"], (g["metric"],))
+    }
+    header = overview.split("</thead>", 1)[0]
+    columns = re.findall(r'<th scope="col" class="num">(?:<abbr title="[^"]*">)?([^<]+)<', header)
+    label = {"auroc": "AUROC", "tpr": "TPR", "fpr": "FPR", "ece": "ECE"}
+    # the gated metrics and the headline ones (AUROC, TPR, FPR, ECE), nothing else
+    assert gated <= set(label) and sorted(columns[3:]) == sorted(label.values()), columns
+    measure = results["evaluations"]["evaluation/cxr-demo-probe"]["measure"]
+    auroc = measure["overall"]["metrics"]["auroc"]
+    overall = overview.split('<tr class="overall">', 1)[1].split("</tr>", 1)[0]
+    assert f"{auroc['value']:.3f}" in overall and f"{auroc['ci_low']:.3f} to" in overall
+    for attr in ("sex", "age_band", "site"):  # every single attribute, one block each
+        assert f'<tr class="attr-head"><th scope="row" colspan="8">{attr}</th></tr>' in overview
+        for group, cell in measure["attributes"][attr]["groups"].items():
+            if cell["n"]:
+                assert f'<th scope="row">{group}</th>' in overview, group
+    assert "×" not in overview  # no gate of the fixture compares across an intersection
+    text = visible_text(card)
+    assert (
+        "Full subgroup tables of every metric, the per-group charts, the calibration curves and "
+        "the data’s composition: see dossier-st-example-central.pdf, section “Evaluation: Linear "
+        "probe on CXR-Demo v2, internal test split”." in text
+    )
+    assert "Evaluation: Linear probe on CXR-Demo v2, internal test split" in visible_text(dossier)
+
+
+def test_datasheet_composition_summary_is_the_test_split_against_the_intended_population(
+    html_reports, built
+):
+    results, cp = built
+    html = html_reports["datasheet-cxr-demo"].html
+    table = html.split('class="data compact composition-gaps"', 1)[1].split("</table>", 1)[0]
+    test = results["evaluations"]["evaluation/cxr-demo-probe"]["composition"]["age_band"]["test"]
+    intended = cp.get(
+        "deployment/st-example-central"
+    ).model.intended_population.distribution["age_band"]
+    total = sum(test.values())
+    diffs = []
+    for group, share in intended.items():
+        have = test.get(group, 0) / total
+        d = (have - share) * 100
+        row = table.split(f'<th scope="row">{group}</th>', 1)[1].split("</tr>", 1)[0]
+        assert f"{have * 100:.1f}%" in row and f"{share * 100:.1f}%" in row, group
+        sign = "+" if round(d, 1) > 0 else ("−" if round(d, 1) < 0 else "")
+        assert f"{sign}{abs(d):.1f} points" in row, (group, row)
+        diffs.append((abs(d), group, row))
+    _, worst, row = max(diffs)
+    assert "<strong>" in row, worst  # the largest difference of the attribute is marked
+    assert "Train" not in table and "Validation" not in table  # those are in the dossier
