@@ -3,6 +3,7 @@ package's weasyprint writer with its confined URL fetcher), from monitoring.json
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +32,9 @@ def context(doc: dict[str, Any]) -> dict[str, Any]:
 
 def warm() -> None:
     """Import the PDF writer and compile the template now (while measures run elsewhere)."""
-    try:
+    # `write_reports` meets an ImportError again, where it is reported
+    with contextlib.suppress(ImportError):
         import fairgov.render.pdf  # noqa: F401  (weasyprint: about 1 s to import)
-    except ImportError:  # `write_reports` meets the same error, where it is reported
-        pass
     environment(templates_dir(), "en").get_template(TEMPLATE)
 
 
