@@ -70,16 +70,8 @@ def group_dro(
     step_size: float = 0.01,
 ) -> GroupDROResult:
     """Fit the group-DRO probe (see the module docstring); X is already standardised."""
-    if not (np.isfinite(step_size) and step_size > 0):
-        raise MitigationError(f"group DRO step_size must be positive, got {step_size}", "FG473")
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y).astype(int)
-    g = np.asarray(groups).astype(str)
-    if len(g) != len(X) or len(y) != len(X):
-        raise MitigationError("embeddings, labels and groups differ in length", "FG473")
-    names, gi = np.unique(g, return_inverse=True)
+    X, y, names, gi, n_g = dro_inputs(X, y, groups, step_size)
     k = len(names)
-    n_g = np.bincount(gi, minlength=k).astype(np.float64)
     n, d = X.shape
     t = np.where(y.astype(bool), 1.0, -1.0)
     tau = float(step_size) * max_iter
@@ -111,6 +103,22 @@ def group_dro(
         iterations=int(res.nit),
         converged=bool(res.success),
     )
+
+
+def dro_inputs(
+    X: np.ndarray, y: np.ndarray, groups: np.ndarray, step_size: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Checked group-DRO inputs: float X, integer y, the group names, each row's group index
+    and each group's row count (FG473 for a bad step size or mismatched lengths)."""
+    if not (np.isfinite(step_size) and step_size > 0):
+        raise MitigationError(f"group DRO step_size must be positive, got {step_size}", "FG473")
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y).astype(int)
+    g = np.asarray(groups).astype(str)
+    if len(g) != len(X) or len(y) != len(X):
+        raise MitigationError("embeddings, labels and groups differ in length", "FG473")
+    names, gi = np.unique(g, return_inverse=True)
+    return X, y, names, gi, np.bincount(gi, minlength=len(names)).astype(np.float64)
 
 
 def fit_group_dro(

@@ -29,6 +29,7 @@ from scipy.special import log_softmax, logsumexp
 from fairgov.evaluate.config import ProbeConfig
 from fairgov.evaluate.multiprobe import softmax_probe
 from fairgov.evaluate.probe import lbfgs
+from fairgov.mitigate.dro import dro_inputs
 from fairgov.mitigate.errors import MitigationError
 from fairgov.mitigate.variants import PROBE_VARIANTS, _field
 from fairgov.mitigate.weights import cell_resample, cell_weights, cells, class_cells
@@ -60,16 +61,8 @@ def softmax_group_dro(
     ``(1/tau) log(sum_g (1/G) exp(tau L_g(W, b))) + ||W||^2 / (2 C n)``, ``L_g`` = group g's
     mean cross-entropy, ``tau = step_size * max_iter`` (see :mod:`fairgov.mitigate.dro`, whose
     binary objective this is with k = 2 logits); X is already standardised, y the class index."""
-    if not (np.isfinite(step_size) and step_size > 0):
-        raise MitigationError(f"group DRO step_size must be positive, got {step_size}", "FG473")
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y).astype(int)
-    g = np.asarray(groups).astype(str)
-    if len(g) != len(X) or len(y) != len(X):
-        raise MitigationError("embeddings, labels and groups differ in length", "FG473")
-    names, gi = np.unique(g, return_inverse=True)
+    X, y, names, gi, n_g = dro_inputs(X, y, groups, step_size)
     G = len(names)
-    n_g = np.bincount(gi, minlength=G).astype(np.float64)
     n, d = X.shape
     onehot = np.eye(k)[y]
     tau = float(step_size) * max_iter
