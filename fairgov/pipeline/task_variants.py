@@ -43,7 +43,6 @@ from fairgov.mitigate.multiclass import fit_softmax_variant
 from fairgov.mitigate.variants import fit_probe_variant
 from fairgov.pipeline.predictions import EvalFailure
 from fairgov.pipeline.record import EvaluationRecord, through_json
-from fairgov.pipeline.reuse import make_plan
 from fairgov.pipeline.tasks import endpoint_table, multi_task
 from fairgov.pipeline.variants import (
     VARIANT_FORMAT,
@@ -60,6 +59,7 @@ from fairgov.pipeline.variants import (
     encode_by,
     gated_statistics,
     mitigation_record,
+    variant_keys,
 )
 from fairgov.spec.mitigation import REFIT
 from fairgov.validate.project import CompiledProject, Entry
@@ -289,22 +289,7 @@ def attach_endpoint_variants(
     ds = run.ds_entry.model
     task = multi_task(ds, ev)
     assert task is not None
-    plan = (
-        make_plan(cp, entry, run.ds_entry, run.card, options, index)
-        if options.get("reuse", True)
-        else None
-    )
-    cache = plan.cache if plan is not None else None
-    base_key = plan.key_measure if plan is not None else None
-    keys = {
-        m.id: content_key(
-            kind="endpoint-variant",
-            format=VARIANT_FORMAT,
-            measurement=base_key,
-            mitigation=m.model_dump(mode="json"),
-        )
-        for m in mitigations
-    }
+    plan, cache, base_key, keys = variant_keys(run, mitigations, "endpoint-variant")
     entries: dict[str, Any] = {
         m.id: ((_get(cache, keys[m.id]) or {}).get("endpoints") if base_key else None)
         for m in mitigations

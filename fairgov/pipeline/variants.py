@@ -184,6 +184,30 @@ def _put(cache: Cache | None, key: str, entry: dict[str, Any]) -> None:
             )
 
 
+def variant_keys(
+    run: VariantRun, mitigations: list[Any], kind: str
+) -> tuple[Any, Any, str | None, dict[str, str]]:
+    """The baseline's reuse plan (None with reuse off), its cache, its measurement key, and each
+    mitigation's cache key of `kind` under that measurement."""
+    plan = (
+        make_plan(run.cp, run.entry, run.ds_entry, run.card, run.options, run.index)
+        if run.options.get("reuse", True)
+        else None
+    )
+    cache = plan.cache if plan is not None else None
+    base_key = plan.key_measure if plan is not None else None
+    keys = {
+        m.id: content_key(
+            kind=kind,
+            format=VARIANT_FORMAT,
+            measurement=base_key,
+            mitigation=m.model_dump(mode="json"),
+        )
+        for m in mitigations
+    }
+    return plan, cache, base_key, keys
+
+
 def attach_variants(
     cp: CompiledProject,
     entry: Entry,
@@ -207,22 +231,7 @@ def attach_variants(
         }
         record.result["comparisons"] = []
         return
-    plan = (
-        make_plan(cp, entry, run.ds_entry, run.card, options, index)
-        if options.get("reuse", True)
-        else None
-    )
-    cache = plan.cache if plan is not None else None
-    base_key = plan.key_measure if plan is not None else None
-    keys = {
-        m.id: content_key(
-            kind="variant",
-            format=VARIANT_FORMAT,
-            measurement=base_key,
-            mitigation=m.model_dump(mode="json"),
-        )
-        for m in ev.mitigations
-    }
+    plan, cache, base_key, keys = variant_keys(run, ev.mitigations, "variant")
     entries = {m.id: (_get(cache, keys[m.id]) if base_key else None) for m in ev.mitigations}
     base_id, candidates = compared_variants(cp, entry, ev)
     stats = gated_statistics(cp, entry)
