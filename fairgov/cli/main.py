@@ -14,6 +14,7 @@ from importlib import import_module
 from fairgov import __version__
 from fairgov.cli.options import COMMANDS
 from fairgov.diagnostics import ExitCode, FairgovError
+from fairgov.interrupts import load_rust_extensions
 
 
 def build_parser(full: Iterable[str] = tuple(COMMANDS)) -> argparse.ArgumentParser:
@@ -68,9 +69,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     import signal
     import threading
 
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _terminate)
     try:
+        if threading.current_thread() is threading.main_thread():
+            load_rust_extensions()  # signals held: an interrupt inside pyo3's init panics
+            signal.signal(signal.SIGTERM, _terminate)
         words = sys.argv[1:] if argv is None else list(argv)
         args = build_parser(command_of(words)).parse_args(words)
     except SystemExit as exc:  # argparse: --help exits 0, usage errors exit 2
@@ -99,9 +101,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 130
         if args.debug:
             raise
-        print(f"fairgov: FG900 internal error: {type(err).__name__}: {err}", file=sys.stderr)
-        print("fairgov: re-run with --debug for the traceback", file=sys.stderr)
-        return ExitCode.ERROR
+        return _internal_error(err)
+    except BaseException as err:
+        if type(err).__module__ != "pyo3_runtime" or args.debug:  # SystemExit and the like
+            raise
+        return _internal_error(err)  # a Rust extension panicked: a BaseException, not Exception
+
+
+def _internal_error(err: BaseException) -> int:
+    print(f"fairgov: FG900 internal error: {type(err).__name__}: {err}", file=sys.stderr)
+    print("fairgov: re-run with --debug for the traceback", file=sys.stderr)
+    return ExitCode.ERROR
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -20,13 +20,14 @@ import logging
 import multiprocessing
 import os
 import signal
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
+
+from fairgov.interrupts import STOPS, stops_deferred
 
 LOG = logging.getLogger("fairgov.render")
 ENV = "FAIRGOV_RENDER_WORKERS"
@@ -73,36 +74,6 @@ def order(sizes: list[int]) -> list[int]:
     """Dispatch order: the largest job first (HTML size ~ pages), so the last job to start is a
     small one."""
     return sorted(range(len(sizes)), key=lambda i: (-sizes[i], i))
-
-
-STOPS = (signal.SIGINT, signal.SIGTERM)
-
-
-@contextmanager
-def _stops_deferred() -> Iterator[None]:
-    """While a worker starts, Ctrl-C / SIGTERM wait until it has all its jobs: the parent never
-    stops half-way through handing them over, and the worker inherits a mask that holds both
-    signals while Python boots in it (no stray traceback); `_work` then ignores SIGINT and lets
-    SIGTERM in. A signal that arrived meanwhile is raised as KeyboardInterrupt afterwards."""
-    if (
-        threading.current_thread() is not threading.main_thread()
-    ):  # signals are the main thread's business
-        yield
-        return
-    caught: list[int] = []
-    handlers = {s: signal.signal(s, lambda signum, frame: caught.append(signum)) for s in STOPS}
-    masked = hasattr(signal, "pthread_sigmask")
-    if masked:
-        signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)
-    try:
-        yield
-    finally:
-        if masked:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)  # anything pending is recorded now
-        for s, handler in handlers.items():
-            signal.signal(s, handler)
-    if caught:
-        raise KeyboardInterrupt
 
 
 def _serve(conn: Connection) -> None:
@@ -220,7 +191,7 @@ class Workers:
         self.procs: list[tuple[Any, Connection]] = []
         try:
             # the first spawn would launch multiprocessing's resource tracker, whose launch
-            # unblocks SIGINT/SIGTERM on its way out, inside `_stops_deferred`: a worker started
+            # unblocks SIGINT/SIGTERM on its way out, inside `stops_deferred`: a worker started
             # next would boot with them deliverable (a Ctrl-C then kills its start-up with a
             # "Fatal Python error"). Launched here, before any mask, it is already running then.
             _resource_tracker()
@@ -228,7 +199,7 @@ class Workers:
                 mine, theirs = ctx.Pipe(duplex=True)
                 proc = ctx.Process(target=_serve, args=(theirs,), daemon=True, name="fairgov-pdf")
                 self.procs.append((proc, mine))
-                with _stops_deferred():
+                with stops_deferred():
                     try:
                         proc.start()
                     finally:

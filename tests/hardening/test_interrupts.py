@@ -81,3 +81,33 @@ def test_sigterm_exit_message(project: Path, tmp_path: Path) -> None:
     assert [line for line in lines if line not in progress] in ([], [done])
     if proc.returncode == 130:
         assert lines[-1] == done
+
+
+# pydantic-core's Rust module imports the datetime C API while it initialises; a Ctrl-C/SIGTERM
+# raised inside that import used to make pyo3 panic ("thread panicked at ... PyCapsule_Import
+# could not import module datetime" and a PanicException traceback). This hook sends SIGTERM
+# exactly there, every time, instead of hoping a timed signal lands in the window.
+SIGNAL_INSIDE_PYO3_INIT = """
+import builtins, os, runpy, signal, sys
+real = builtins.__import__
+sent = []
+def hook(name, *args, **kwargs):
+    if name == "datetime" and not sent and "pydantic_core" in sys.modules \\
+            and sys._getframe(1).f_code.co_filename.startswith("<frozen importlib"):
+        sent.append(1)
+        os.kill(os.getpid(), signal.SIGTERM)
+    return real(name, *args, **kwargs)
+builtins.__import__ = hook
+sys.argv = ["fairgov", *sys.argv[1:]]
+runpy.run_module("fairgov", run_name="__main__", alter_sys=True)
+"""
+
+
+def test_signal_inside_rust_extension_init_is_a_clean_interrupt(project: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", SIGNAL_INSIDE_PYO3_INIT, "validate", str(project)],
+        capture_output=True, text=True, check=False, timeout=120,
+    )
+    assert "panicked" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 130, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "fairgov: interrupted; nothing was replaced"
