@@ -3,11 +3,22 @@ and alerting periods, and label-pending periods shaded; and composition shares o
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from markupsafe import Markup
 
-from fairgov.render.svg import GRID, INK, MUTED, PALETTE, SHAPES, Svg, domain, nice_ticks
+from fairgov.render.svg import (
+    GRID,
+    INK,
+    MUTED,
+    PALETTE,
+    SHAPES,
+    Svg,
+    domain,
+    nice_ticks,
+    text_width,
+)
 
 W, H, LEFT, RIGHT, TOP, BOTTOM = 520.0, 170.0, 44.0, 12.0, 16.0, 34.0
 ALERT, BREACH = "#B42318", "#D55E00"
@@ -23,6 +34,30 @@ def _limit(trigger: dict[str, Any]) -> float | None:
     return None if value is None else float(value)
 
 
+def labelled(labels: list[str], slot: float, size: float = 7, gap: float = 4) -> list[int]:
+    """The periods whose axis label is drawn: every k-th, counted back from the latest (the
+    period a reader looks for first), k the smallest stride at which centred labels `slot`
+    apart leave `gap` between neighbours. Every period keeps its mark and its entry in the
+    chart's text description; only the crowded axis text is thinned."""
+    widest = max((text_width(label, size) for label in labels), default=0.0)
+    stride = max(1, math.ceil((widest + gap) / slot)) if slot > 0 else 1
+    last = len(labels) - 1
+    return [i for i in range(len(labels)) if (last - i) % stride == 0]
+
+
+def runs(flags: list[bool]) -> list[tuple[int, int]]:
+    """(first, last) index of each maximal run of True in `flags`."""
+    out: list[tuple[int, int]] = []
+    for i, flag in enumerate(flags):
+        if not flag:
+            continue
+        if out and out[-1][1] == i - 1:
+            out[-1] = (out[-1][0], i)
+        else:
+            out.append((i, i))
+    return out
+
+
 def _axes(svg: Svg, n: int, lo: float, hi: float, labels: list[str]) -> tuple[Any, Any]:
     pw, ph = W - LEFT - RIGHT, H - TOP - BOTTOM
     sx = lambda i: LEFT + (i + 0.5) * pw / max(n, 1)  # noqa: E731
@@ -30,8 +65,8 @@ def _axes(svg: Svg, n: int, lo: float, hi: float, labels: list[str]) -> tuple[An
     for t in nice_ticks(lo, hi, 4):
         svg.line(LEFT, sy(t), W - RIGHT, sy(t), GRID, 0.6)
         svg.text(LEFT - 4, sy(t) + 3, f"{t:g}", 7, "end", fill=MUTED)
-    for i, label in enumerate(labels):
-        svg.text(sx(i), H - BOTTOM + 11, label, 7, "middle", fill=MUTED)
+    for i in labelled(labels, pw / max(n, 1)):
+        svg.text(sx(i), H - BOTTOM + 11, labels[i], 7, "middle", fill=MUTED)
     svg.line(LEFT, TOP + ph, W - RIGHT, TOP + ph, MUTED, 0.8)
     return sx, sy
 
@@ -52,10 +87,14 @@ def trigger_chart(trigger: dict[str, Any]) -> Markup:
     svg = Svg(W, H, f"chart-{trigger['id']}", f"{trigger['id']} per period", desc)
     sx, sy = _axes(svg, len(periods), lo, hi, labels)
     step = (W - LEFT - RIGHT) / max(len(periods), 1)
-    for i, p in enumerate(periods):
-        if p["status"] == "pending":
-            svg.rect(sx(i) - step / 2, TOP, step, H - TOP - BOTTOM, "#eaeef2")
-            svg.text(sx(i), TOP + 9, "pending", 6.5, "middle", fill=MUTED, font_style="italic")
+    for first, last in runs([p["status"] == "pending" for p in periods]):
+        # one shaded band and one word per run of pending periods: a word per period would
+        # overlap its neighbours once periods are narrower than the word
+        left, right = sx(first) - step / 2, sx(last) + step / 2
+        svg.rect(left, TOP, right - left, H - TOP - BOTTOM, "#eaeef2")
+        svg.text(
+            (left + right) / 2, TOP + 9, "pending", 6.5, "middle", fill=MUTED, font_style="italic"
+        )
     if limit is not None:
         svg.line(LEFT, sy(limit), W - RIGHT, sy(limit), INK, 1, stroke_dasharray="4 2")
         svg.text(W - RIGHT, sy(limit) - 3, f"limit {limit:g}", 7, "end")
