@@ -24,6 +24,7 @@ The last line is one JSON object: {"seconds_per_pdf": S, "build_seconds_per_pdf"
 
 from __future__ import annotations
 
+import compileall
 import io
 import json
 import os
@@ -51,6 +52,9 @@ def main(argv: list[str]) -> int:
         if argv
         else Path(__file__).resolve().parent.parent / "specs"
     )
+    # the PDF workers import fairgov: byte-compiled, as an installed or once-run copy is (this
+    # machine's PYTHONDONTWRITEBYTECODE=1 would make each worker recompile its sources)
+    compileall.compile_dir(Path(__file__).resolve().parent.parent / "fairgov", quiet=1)
     with tempfile.TemporaryDirectory() as tmp:
         outcome = run_build(
             project,

@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from importlib import import_module
+from typing import NoReturn
 
 from fairgov import __version__
 from fairgov.cli.options import COMMANDS
@@ -114,5 +116,30 @@ def _internal_error(err: BaseException) -> int:
     return ExitCode.ERROR
 
 
+def run() -> NoReturn:
+    """The console entry point: `main()`, then `finish`."""
+    finish(main())
+
+
+def finish(code: int) -> NoReturn:
+    """End the process with `code` the quick way: exit handlers run (logging, multiprocessing,
+    temporary folders), output is flushed, and the interpreter's module teardown is skipped:
+    after weasyprint, scipy and DuckDB have been imported it costs 0.2-0.6 s of every command
+    and does nothing a finished command needs. A thread still running (none should be) gets
+    the ordinary exit, which waits for it."""
+    import threading
+
+    if threading.active_count() > 1:
+        sys.exit(code)
+    import atexit
+    import os
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(OSError, ValueError):  # a closed pipe or stream: nothing more to say
+            stream.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

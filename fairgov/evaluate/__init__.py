@@ -23,14 +23,6 @@ from fairgov.evaluate.config import (
     RunConfig,
 )
 from fairgov.evaluate.hashing import sha256_bytes, sha256_file
-from fairgov.evaluate.manifest import (
-    CODES,
-    RowProblem,
-    check_rows,
-    manifest_hash,
-    patient_split,
-    read_manifest,
-)
 
 _LAZY = {
     "load_backbone": "fairgov.evaluate.backbone",
@@ -48,10 +40,14 @@ _LAZY = {
     "auroc": "fairgov.evaluate.probe",
     "linear_probe": "fairgov.evaluate.probe",
     "decode": "fairgov.evaluate.images",
+    # pandas (the manifest reader) too: `fairgov monitor` imports this package for its hashes
+    **dict.fromkeys(
+        ("CODES", "RowProblem", "check_rows", "manifest_hash", "patient_split", "read_manifest"),
+        "fairgov.evaluate.manifest",
+    ),
 }
 
 __all__ = [
-    "CODES",
     "BackboneConfig",
     "BackboneError",
     "Cache",
@@ -60,12 +56,7 @@ __all__ = [
     "ImageSpec",
     "ProbeConfig",
     "ProbeError",
-    "RowProblem",
     "RunConfig",
-    "check_rows",
-    "manifest_hash",
-    "patient_split",
-    "read_manifest",
     "sha256_bytes",
     "sha256_file",
     *_LAZY,

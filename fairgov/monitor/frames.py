@@ -8,7 +8,6 @@ from typing import Any
 
 import duckdb
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from fairgov import metrics as fm
@@ -99,7 +98,7 @@ def _encode_column(col: pa.ChunkedArray, spec: Any) -> np.ndarray:
 def _encode(raw: np.ndarray, spec: Any) -> np.ndarray:
     """`fm.encode_groups` on the column's distinct values, spread back to the rows (a log
     holds few distinct values per attribute, so this encodes a handful, not every row)."""
-    codes, uniques = pd.factorize(raw, use_na_sentinel=False)
+    uniques, codes = np.unique(raw, return_inverse=True)  # NaNs as one value (equal_nan)
     labels = fm.encode_groups({spec.name: list(uniques)}, [spec])[spec.name]
     return labels[codes] if codes.size else labels[:0]
 
