@@ -126,11 +126,11 @@ def finish(code: int) -> NoReturn:
     temporary folders), output is flushed, and the interpreter's module teardown is skipped:
     after weasyprint, scipy and DuckDB have been imported it costs 0.2-0.6 s of every command
     and does nothing a finished command needs. A thread still running (none should be) gets
-    the ordinary exit, which waits for it."""
+    the ordinary exit, which waits for it; so does a run under cProfile or a debugger."""
     import threading
 
-    if threading.active_count() > 1:
-        sys.exit(code)
+    if threading.active_count() > 1 or sys.getprofile() or sys.gettrace():
+        sys.exit(code)  # also under a profiler or tracer, which write their data afterwards
     import atexit
     import os
 

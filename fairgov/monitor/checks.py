@@ -131,8 +131,28 @@ def wilson(k: int, n: int, level: float) -> tuple[float, float]:
 def _groups(frame: Frame, across: str | None) -> list[tuple[str, np.ndarray]]:
     if not across:
         return [("all", np.ones(frame.n, dtype=bool))]
+    if across in frame.codes:  # integer comparisons on the rows, strings only for the few values
+        index, values = frame.codes[across]
+        present = np.bincount(index, minlength=len(values)) > 0
+        names = sorted({str(v) for v, seen in zip(values.tolist(), present, strict=True) if seen})
+        return [(g, np.isin(index, np.flatnonzero(values == g))) for g in names if g != "unknown"]
     labels = frame.groups[across]
     return [(str(g), labels == g) for g in sorted(set(labels.tolist())) if g != "unknown"]
+
+
+def _counts(frame: Frame, across: str) -> dict[str, int]:
+    """Rows per group label of attribute `across`."""
+    if across in frame.codes:
+        index, values = frame.codes[across]
+        counts: dict[str, int] = {}
+        for v, c in zip(
+            values.tolist(), np.bincount(index, minlength=len(values)).tolist(), strict=True
+        ):
+            if c:
+                counts[str(v)] = counts.get(str(v), 0) + c
+        return counts
+    names, per = np.unique(frame.groups[across].astype(str), return_counts=True)
+    return dict(zip(names.tolist(), per.tolist(), strict=True))
 
 
 def _combine(per_group: list[dict[str, Any]], min_n: int) -> dict[str, Any]:
@@ -148,11 +168,11 @@ def _combine(per_group: list[dict[str, Any]], min_n: int) -> dict[str, Any]:
 def composition_outcome(
     check: Any, frame: Frame, intended: dict[str, float], level: float, min_n: int
 ) -> dict[str, Any]:
-    labels = frame.groups[check.across]
-    n = int(np.sum(labels != "unknown"))
+    counts = _counts(frame, check.across)
+    n = sum(c for g, c in counts.items() if g != "unknown")
     out = []
     for group, share in sorted(intended.items()):
-        k = int(np.sum(labels == group))
+        k = counts.get(group, 0)
         if n == 0 or n < min_n:
             out.append(
                 _record(

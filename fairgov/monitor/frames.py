@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
@@ -23,6 +23,9 @@ class Frame:
     override: np.ndarray  # float, NaN where not logged
     patient: np.ndarray
     groups: dict[str, np.ndarray]
+    # per attribute where known: (each row's index into `values`, the distinct group labels),
+    # with groups[a] == values[index]; lets the checks split rows by integer comparisons
+    codes: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -37,6 +40,7 @@ class Frame:
             self.override[keep],
             self.patient[keep],
             {k: v[keep] for k, v in self.groups.items()},
+            {k: (index[keep], values) for k, (index, values) in self.codes.items()},
         )
 
 
@@ -56,10 +60,13 @@ def fetch(
     periods = ", ".join(f"DATE {lit(k)}" for k in keys)
     res = con.sql(f"""SELECT CAST(CASE WHEN ({label}) IS NULL THEN NULL
         WHEN ({label}) = {lit(plan.positive)} THEN 1.0 ELSE 0.0 END AS DOUBLE) AS y, score, flag,
-        CAST(override AS DOUBLE) AS override, patient{', ' + cols if cols else ''}
+        CAST(override AS DOUBLE) AS override, patient{", " + cols if cols else ""}
         FROM {source} WHERE period IN ({periods}) ORDER BY _file, _line""").to_arrow_table()
     specs = {s.name: s for s in plan.attribute_specs() if s.name in attrs}
-    groups = {a: _encode_column(res.column("a_" + a), specs[a]) for a in attrs}
+    codes = {a: _encode_column(res.column("a_" + a), specs[a]) for a in attrs}
+    groups = {
+        a: values[index] if index.size else values[:0] for a, (index, values) in codes.items()
+    }
     return Frame(
         _numbers(res.column("y")),
         _numbers(res.column("score")),
@@ -67,6 +74,7 @@ def fetch(
         _numbers(res.column("override")),
         _numbers(res.column("patient")),
         groups,
+        codes,
     )
 
 
@@ -78,7 +86,7 @@ def _numbers(col: pa.ChunkedArray) -> np.ndarray:
     return arr.to_numpy(zero_copy_only=False)
 
 
-def _encode_column(col: pa.ChunkedArray, spec: Any) -> np.ndarray:
+def _encode_column(col: pa.ChunkedArray, spec: Any) -> tuple[np.ndarray, np.ndarray]:
     """`_encode` of an Arrow column: strings by their dictionary, numbers as numpy."""
     if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
         return _encode(_numbers(col), spec)
@@ -91,16 +99,14 @@ def _encode_column(col: pa.ChunkedArray, spec: Any) -> np.ndarray:
     )
     if enc.null_count:
         uniques.append(None)
-    labels = fm.encode_groups({spec.name: uniques}, [spec])[spec.name]
-    return labels[codes] if codes.size else labels[:0]
+    return codes, fm.encode_groups({spec.name: uniques}, [spec])[spec.name]
 
 
-def _encode(raw: np.ndarray, spec: Any) -> np.ndarray:
-    """`fm.encode_groups` on the column's distinct values, spread back to the rows (a log
+def _encode(raw: np.ndarray, spec: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(row index, group labels): `fm.encode_groups` on the column's distinct values (a log
     holds few distinct values per attribute, so this encodes a handful, not every row)."""
     uniques, codes = np.unique(raw, return_inverse=True)  # NaNs as one value (equal_nan)
-    labels = fm.encode_groups({spec.name: list(uniques)}, [spec])[spec.name]
-    return labels[codes] if codes.size else labels[:0]
+    return codes, fm.encode_groups({spec.name: list(uniques)}, [spec])[spec.name]
 
 
 def _plain(a: Any) -> np.ndarray:
