@@ -10,7 +10,7 @@ from pathlib import Path
 SCRIPT = """
 import atexit, sys, threading, time
 from pathlib import Path
-from fairgov.cli.main import finish
+from fairgov.exiting import finish
 out = Path(sys.argv[1])
 atexit.register(lambda: out.write_text("exit handler ran"))
 if sys.argv[2] == "thread":
