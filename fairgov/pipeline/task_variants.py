@@ -59,6 +59,7 @@ from fairgov.pipeline.variants import (
     encode_by,
     gated_statistics,
     mitigation_record,
+    probe_key,
     variant_keys,
 )
 from fairgov.spec.mitigation import REFIT
@@ -313,16 +314,7 @@ def attach_endpoint_variants(
     stages: dict[str, Any] = {}
 
     def refit(m: Any) -> dict[str, Any]:
-        key = (
-            None
-            if plan is None or plan.key_probe is None
-            else content_key(
-                kind="endpoint-variant-probe",
-                format=VARIANT_FORMAT,
-                probe=plan.key_probe,
-                mitigation=m.model_dump(mode="json"),
-            )
-        )
+        key = probe_key(plan, m, "endpoint-variant-probe")
         fitted = _get(cache, key) if key else None
         if fitted is None:
             got = _probe_inputs(run)

@@ -208,6 +208,19 @@ def variant_keys(
     return plan, cache, base_key, keys
 
 
+def probe_key(plan: Any, mitigation: Any, kind: str) -> str | None:
+    """Cache key of `mitigation`'s re-fitted probe (`kind`) under the baseline's probe key;
+    None with reuse off or no probe key."""
+    if plan is None or plan.key_probe is None:
+        return None
+    return content_key(
+        kind=kind,
+        format=VARIANT_FORMAT,
+        probe=plan.key_probe,
+        mitigation=mitigation.model_dump(mode="json"),
+    )
+
+
 def attach_variants(
     cp: CompiledProject,
     entry: Entry,
@@ -249,17 +262,7 @@ def attach_variants(
     if (todo or cmp_entry is None) and record.predictions is None:
         table = _baseline_table(run, plan)
     for m in todo:
-        probe_key = (
-            None
-            if plan is None or plan.key_probe is None
-            else content_key(
-                kind="variant-probe",
-                format=VARIANT_FORMAT,
-                probe=plan.key_probe,
-                mitigation=m.model_dump(mode="json"),
-            )
-        )
-        done = _run_variant(run, m, table, (cache, probe_key))
+        done = _run_variant(run, m, table, (cache, probe_key(plan, m, "variant-probe")))
         entries[m.id] = done
         if done["record"]["status"] == "ok":
             _put(cache, keys[m.id], through_json(done))
