@@ -128,31 +128,42 @@ def wilson(k: int, n: int, level: float) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
+def _coded(frame: Frame, across: str) -> tuple[np.ndarray, np.ndarray]:
+    """(each row's index into the values, the distinct group labels) of attribute `across`:
+    the frame's own codes (a fetched log), else found once from its labels (a reference)."""
+    if across in frame.codes:
+        return frame.codes[across]
+    values, index = np.unique(frame.groups[across].astype(str), return_inverse=True)
+    return index.ravel(), values
+
+
 def _groups(frame: Frame, across: str | None) -> list[tuple[str, np.ndarray]]:
+    """(group, row mask) per group present, by name, "unknown" left out; integer comparisons
+    on the rows, strings only for the few distinct values."""
     if not across:
         return [("all", np.ones(frame.n, dtype=bool))]
-    if across in frame.codes:  # integer comparisons on the rows, strings only for the few values
-        index, values = frame.codes[across]
-        present = np.bincount(index, minlength=len(values)) > 0
-        names = sorted({str(v) for v, seen in zip(values.tolist(), present, strict=True) if seen})
-        return [(g, np.isin(index, np.flatnonzero(values == g))) for g in names if g != "unknown"]
-    labels = frame.groups[across]
-    return [(str(g), labels == g) for g in sorted(set(labels.tolist())) if g != "unknown"]
+    index, values = _coded(frame, across)
+    names = values.astype(str)
+    return [
+        (g, np.isin(index, np.flatnonzero(names == g)))
+        for g in sorted(_tally(index, values))
+        if g != "unknown"
+    ]
 
 
 def _counts(frame: Frame, across: str) -> dict[str, int]:
-    """Rows per group label of attribute `across`."""
-    if across in frame.codes:
-        index, values = frame.codes[across]
-        counts: dict[str, int] = {}
-        for v, c in zip(
-            values.tolist(), np.bincount(index, minlength=len(values)).tolist(), strict=True
-        ):
-            if c:
-                counts[str(v)] = counts.get(str(v), 0) + c
-        return counts
-    names, per = np.unique(frame.groups[across].astype(str), return_counts=True)
-    return dict(zip(names.tolist(), per.tolist(), strict=True))
+    """Rows per group label of attribute `across` (groups without rows left out)."""
+    return _tally(*_coded(frame, across))
+
+
+def _tally(index: np.ndarray, values: np.ndarray) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for v, c in zip(
+        values.tolist(), np.bincount(index, minlength=len(values)).tolist(), strict=True
+    ):
+        if c:
+            counts[str(v)] = counts.get(str(v), 0) + c
+    return counts
 
 
 def _combine(per_group: list[dict[str, Any]], min_n: int) -> dict[str, Any]:
