@@ -7,12 +7,55 @@ replaced" (exit 130).
 
 from __future__ import annotations
 
+import _thread
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 STOPS = (signal.SIGINT, signal.SIGTERM)
+_last_stop: list[signal.Signals] = [signal.SIGINT]
+
+
+def _stop(signum: int, frame: object) -> None:
+    """Ctrl-C and SIGTERM alike raise KeyboardInterrupt, so temp files are removed and nothing
+    half-written stays."""
+    _last_stop[0] = signal.Signals(signum)
+    raise KeyboardInterrupt
+
+
+def _send_again(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.raise_signal(_last_stop[0])  # held and recorded if inside `stops_deferred`
+
+
+def _keep_stops(previous: Any) -> Any:
+    def hook(unraisable: Any) -> None:
+        if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+            previous(unraisable)
+        elif threading.current_thread() is not threading.main_thread():
+            _thread.interrupt_main(_last_stop[0])  # the main thread raises it at its next step
+        else:
+            # The stop landed in a weakref callback, a __del__ or a GC finaliser, where Python
+            # prints "Exception ignored" and carries on. Send it again a moment later, once
+            # that callback has returned: re-raising it inside this hook would be lost too.
+            signal.signal(signal.SIGALRM, _send_again)
+            signal.setitimer(signal.ITIMER_REAL, 0.002)
+
+    hook.fairgov_keeps_stops = True  # type: ignore[attr-defined]
+    return hook
+
+
+def install_stop_handlers() -> None:
+    """Main thread only. SIGINT and SIGTERM raise KeyboardInterrupt; one that lands where
+    Python cannot raise it (it would print a traceback under "Exception ignored in" and run
+    on, the stop lost) is re-delivered at the main thread's next step instead."""
+    for s in STOPS:
+        signal.signal(s, _stop)
+    if not getattr(sys.unraisablehook, "fairgov_keeps_stops", False):
+        sys.unraisablehook = _keep_stops(sys.unraisablehook)
 
 
 @contextmanager

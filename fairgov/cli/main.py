@@ -16,7 +16,7 @@ from fairgov import __version__
 from fairgov.cli.options import COMMANDS
 from fairgov.diagnostics import ExitCode, FairgovError
 from fairgov.exiting import finish
-from fairgov.interrupts import load_rust_extensions
+from fairgov.interrupts import install_stop_handlers, load_rust_extensions
 
 
 def build_parser(full: Iterable[str] = tuple(COMMANDS)) -> argparse.ArgumentParser:
@@ -46,11 +46,6 @@ def command_of(argv: Sequence[str]) -> tuple[str, ...]:
     return (first,) if first in COMMANDS else ()
 
 
-def _terminate(signum: int, frame: object) -> None:
-    """SIGTERM behaves like Ctrl-C, so temp files are removed and nothing half-written stays."""
-    raise KeyboardInterrupt
-
-
 INTERRUPTED = "fairgov: interrupted; nothing was replaced"
 
 
@@ -68,13 +63,12 @@ def interrupted(err: BaseException) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    import signal
     import threading
 
     try:
         if threading.current_thread() is threading.main_thread():
             load_rust_extensions()  # signals held: an interrupt inside pyo3's init panics
-            signal.signal(signal.SIGTERM, _terminate)
+            install_stop_handlers()
         words = sys.argv[1:] if argv is None else list(argv)
         args = build_parser(command_of(words)).parse_args(words)
     except SystemExit as exc:  # argparse: --help exits 0, usage errors exit 2

@@ -111,3 +111,33 @@ def test_signal_inside_rust_extension_init_is_a_clean_interrupt(project: Path) -
     assert "panicked" not in done.stderr and "Traceback" not in done.stderr, done.stderr
     assert done.returncode == 130, done.stderr
     assert done.stderr.strip().splitlines()[-1] == "fairgov: interrupted; nothing was replaced"
+
+
+# A stop that lands inside a weakref callback (here: importlib's module-lock callback, as in a
+# CI run) or a __del__ cannot propagate: Python printed "Exception ignored in ... Traceback ...
+# KeyboardInterrupt" and the command ran on to the end, the stop lost. This fires SIGTERM from
+# inside a weakref callback once the command's handlers are installed.
+SIGNAL_INSIDE_WEAKREF_CALLBACK = """
+import signal, sys, weakref
+import fairgov.cli.main as cli
+real = cli.build_parser
+class Box:
+    pass
+def build_parser(*args):
+    box = Box()
+    ref = weakref.ref(box, lambda r: signal.raise_signal(signal.SIGTERM))
+    del box  # the callback runs here and its KeyboardInterrupt is unraisable
+    return real(*args)
+cli.build_parser = build_parser
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def test_signal_inside_weakref_callback_still_stops_the_command(project: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", SIGNAL_INSIDE_WEAKREF_CALLBACK, "validate", str(project)],
+        capture_output=True, text=True, check=False, timeout=120,
+    )
+    assert "Exception ignored" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 130, done.stderr
+    assert done.stderr.strip().splitlines() == ["fairgov: interrupted; nothing was replaced"]
