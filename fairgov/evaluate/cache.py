@@ -28,8 +28,9 @@ from fairgov.evaluate.hashing import sha256_bytes
 __all__ = ["SUFFIXES", "Cache", "CacheStats", "canonical_json", "content_key"]
 
 #: payload kinds: per-image embeddings (.npy), embedding shards and probe outputs (.parquet),
-#: and the JSON records of cached stages (.entry.json, see fairgov.pipeline.reuse)
-SUFFIXES = (".npy", ".parquet", ".entry.json")
+#: the JSON records of cached stages (.entry.json, see fairgov.pipeline.reuse) and PDF reports
+#: (.pdf, see fairgov.render.pdfcache)
+SUFFIXES = (".npy", ".parquet", ".entry.json", ".pdf")
 
 
 def canonical_json(parts: object) -> str:
@@ -91,8 +92,8 @@ class Cache:
         locks.mkdir(parents=True, exist_ok=True)
         return FileLock(str(locks / f"{key[:2]}.lock"))
 
-    def _drop(self, key: str, suffix: str) -> None:
-        self.stats.corrupt += 1
+    def _drop(self, key: str, suffix: str, corrupt: bool = True) -> None:
+        self.stats.corrupt += corrupt
         for p in self._paths(key, suffix):
             with contextlib.suppress(FileNotFoundError):
                 p.unlink()
@@ -146,6 +147,11 @@ class Cache:
         """Delete an entry whose verified payload turned out unusable (counted as corrupt)."""
         with self._lock(key):
             self._drop(key, suffix)
+
+    def remove(self, key: str, suffix: str) -> None:
+        """Delete an entry that is no longer wanted (not counted as corrupt)."""
+        with self._lock(key):
+            self._drop(key, suffix, corrupt=False)
 
     def get_array(self, key: str) -> np.ndarray | None:
         """Return the stored array, or None on a miss (absent, truncated or corrupt)."""

@@ -150,6 +150,7 @@ def run_build(
         + [d for rec in records.values() for d in rec.diagnostics]
     )
     out_dir = resolve_out(cp, out)
+    pdf_cache = report_cache(cp, options or {}) if write_reports else None
     written = write_outputs(
         out_dir,
         typed,
@@ -158,9 +159,11 @@ def run_build(
         lang=(options or {}).get("lang") or "en",
         prefix=prefix,
         steps=steps,
+        pdf_cache=pdf_cache,
     )
     index.save()
-    written += write_run_stats(out_dir, records, index)
+    reports = pdf_cache.stats() if pdf_cache is not None else None
+    written += write_run_stats(out_dir, records, index, reports)
     code = ExitCode.FINDINGS if results["verdict"]["status"] == "blocked" else ExitCode.OK
     return BuildOutcome(code, results, diags, cp, out_dir, written, prefix)
 
@@ -195,8 +198,10 @@ def write_outputs(
     lang: str = "en",
     prefix: str = "",
     steps: Steps = SILENT,
+    pdf_cache: Any = None,
 ) -> list[Path]:
-    """Write every output atomically; an unwritable folder is a diagnostic (exit 2)."""
+    """Write every output atomically; an unwritable folder is a diagnostic (exit 2).
+    `pdf_cache` (fairgov.render.PdfCache): PDFs of unchanged reports are reused from it."""
     import json
 
     files = {
@@ -216,7 +221,7 @@ def write_outputs(
             written.append(out_dir / name)
         if records is not None:
             with steps.step("rendering HTML/PDF reports"):
-                written += render_reports(out_dir, typed, cp, records, lang)
+                written += render_reports(out_dir, typed, cp, lang, pdf_cache)
     except OSError as err:
         raise cannot_write(out_dir, err) from err
     return written
@@ -230,8 +235,24 @@ def hash_index_path(cp: CompiledProject, options: dict[str, Any]) -> Path | None
         return None
 
 
+def report_cache(cp: CompiledProject, options: dict[str, Any]) -> Any:
+    """The cache of PDF reports, in the cache folder (None with --no-reuse or when that
+    folder is unusable)."""
+    from fairgov.render.pdfcache import PdfCache
+
+    if not options.get("reuse", True):
+        return None
+    try:
+        return PdfCache(cache_dir(cp, options) / "reports")
+    except PathEscape:
+        return None
+
+
 def write_run_stats(
-    out_dir: Path, records: dict[str, EvaluationRecord], index: HashIndex | None = None
+    out_dir: Path,
+    records: dict[str, EvaluationRecord],
+    index: HashIndex | None = None,
+    reports: dict[str, int] | None = None,
 ) -> list[Path]:
     """Cache hits, forward passes and which stages were reused or reran and why (this run's
     statistics are not deterministic, so they are not in results.json)."""
@@ -240,6 +261,8 @@ def write_run_stats(
     stats: dict[str, Any] = {ref: rec.run_stats for ref, rec in sorted(records.items())}
     if index is not None:
         stats["hash_index"] = index.stats()
+    if reports is not None:
+        stats["reports"] = reports
     try:
         atomic_write_text(
             out_dir / "run-stats.json", json.dumps(stats, indent=2, sort_keys=True) + "\n"
@@ -257,14 +280,10 @@ def cannot_write(out_dir: Path, err: OSError) -> FairgovError:
 
 
 def render_reports(
-    out_dir: Path,
-    results: Results,
-    cp: CompiledProject,
-    records: dict[str, EvaluationRecord],
-    lang: str = "en",
+    out_dir: Path, results: Results, cp: CompiledProject, lang: str = "en", pdf_cache: Any = None
 ) -> list[Path]:
     # imported here so that `fairgov check` never loads weasyprint; a core dependency, so a
     # broken install fails loudly instead of quietly building without reports
     from fairgov.render import render_all
 
-    return render_all(out_dir, results, cp, lang=lang)
+    return render_all(out_dir, results, cp, lang=lang, pdf_cache=pdf_cache)

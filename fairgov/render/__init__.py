@@ -8,6 +8,7 @@ report: verdict (page one), evidence, documentation, provenance. Never imports t
 from __future__ import annotations
 
 import logging
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,12 +23,14 @@ from fairgov.render.attachment import attachment_description
 from fairgov.render.context import build_context
 from fairgov.render.environment import TemplatesMissing, environment, stylesheet, templates_dir
 from fairgov.render.i18n import DEFAULT, UnknownLanguage, available, current, use
+from fairgov.render.pdfcache import PdfCache
 from fairgov.render.pool import PdfWorkerError
 from fairgov.render.scope import Scope, scopes
 from fairgov.results import Results, dump, parse
 
 __all__ = [
     "DEFAULT",
+    "PdfCache",
     "Rendered",
     "UnknownLanguage",
     "available",
@@ -77,12 +80,16 @@ def render_reports(
     only: set[str] | None = None,
     lang: str = DEFAULT,
     workers: int | None = None,
+    pdf_cache: PdfCache | None = None,
 ) -> list[Rendered]:
     """Render every report (or those whose file stem is in `only`) in memory, in `lang`
     (UnknownLanguage if fairgov has no catalog for it); nothing is written. PDFs are made by
-    `workers` processes (default: one per usable core, see fairgov.render.pool)."""
+    `workers` processes (default: one per usable core, see fairgov.render.pool); with a
+    `pdf_cache`, a report whose PDF is cached is not rendered again."""
     with use(lang):
-        return _render_reports(results, cp, out_dir=out_dir, pdf=pdf, only=only, workers=workers)
+        return _render_reports(
+            results, cp, out_dir=out_dir, pdf=pdf, only=only, workers=workers, cached=pdf_cache
+        )
 
 
 def _render_reports(
@@ -93,6 +100,7 @@ def _render_reports(
     pdf: bool,
     only: set[str] | None,
     workers: int | None = None,
+    cached: PdfCache | None = None,
 ) -> list[Rendered]:
     data = results_bytes(results_in)
     results = parse(
@@ -101,31 +109,50 @@ def _render_reports(
     base = (out_dir or Path(cp.root) / "build") / "reports"
     allowed = (templates_dir(), base.parent)
     chosen = [scope for scope in scopes(cp, results) if only is None or scope.stem in only]
-    # the PDF workers start first: they import weasyprint while this process builds the HTML
-    with pool.renderer(len(chosen) if pdf else 0, workers) as render_pdfs:
-        out = [
-            Rendered(scope.stem, scope.kind, render_html(scope, results, cp, data))
-            for scope in chosen
-        ]
-        if pdf and out:
-            about = attachment_description()
-            jobs = [
-                pool.PdfJob(item.html, base, allowed, data, results.build_date, about)
-                for item in out
-            ]
-            for item, (pdf_bytes, problems) in zip(out, render_pdfs(jobs), strict=True):
+    about = attachment_description() if pdf else ""
+    out: list[Rendered] = []
+    todo: list[tuple[Rendered, pool.PdfJob]] = []
+    with ExitStack() as stack:
+        render_pdfs = None
+        for n, scope in enumerate(chosen):
+            if pdf and render_pdfs is None and (cached is None or todo):
+                # the PDF workers start as soon as one PDF must be rendered: they import
+                # weasyprint while this process builds the rest of the HTML
+                count = len(chosen) - n + len(todo)
+                render_pdfs = stack.enter_context(pool.renderer(count, workers))
+            item = Rendered(scope.stem, scope.kind, render_html(scope, results, cp, data))
+            out.append(item)
+            if not pdf:
+                continue
+            job = pool.PdfJob(item.html, base, allowed, data, results.build_date, about)
+            hit = cached.get(job) if cached is not None else None
+            if hit is None:
+                todo.append((item, job))
+            else:
+                item.pdf, item.problems = hit
+        if todo:
+            if render_pdfs is None:
+                render_pdfs = stack.enter_context(pool.renderer(len(todo), workers))
+            made = render_pdfs([job for _, job in todo])
+            for (item, job), (pdf_bytes, problems) in zip(todo, made, strict=True):
                 item.pdf, item.problems = pdf_bytes, problems
+                if cached is not None:
+                    cached.put(job, f"{item.stem}.{current().code}", pdf_bytes, problems)
     return out
 
 
 def render_all(
-    out_dir: Path, results: Results | dict[str, Any], cp: Any, lang: str = DEFAULT
+    out_dir: Path,
+    results: Results | dict[str, Any],
+    cp: Any,
+    lang: str = DEFAULT,
+    pdf_cache: PdfCache | None = None,
 ) -> list[Path]:
     """Render every report into `out_dir/reports/` atomically, in `lang`; returns the written
     paths."""
     out_dir = Path(out_dir)
     try:
-        rendered = render_reports(results, cp, out_dir=out_dir, lang=lang)
+        rendered = render_reports(results, cp, out_dir=out_dir, lang=lang, pdf_cache=pdf_cache)
     except (TemplatesMissing, UnknownLanguage, jinja2.TemplateError) as err:
         raise FairgovError(
             Diagnostic(str(out_dir), 1, 1, "FG602", f"reports could not be rendered: {err}")

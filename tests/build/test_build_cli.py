@@ -249,3 +249,21 @@ def test_verify_reports_exactly_the_changed_inputs(project: Path, tmp_path: Path
         if c["status"] != "unchanged"
     }
     assert bad == {"data/predictions.csv": "changed", "deployment.yaml": "missing"}
+
+
+@pytest.mark.slow
+def test_an_unchanged_rebuild_reuses_every_pdf(project: Path, tmp_path: Path) -> None:
+    def build(*extra: str) -> tuple[dict | None, dict[str, bytes]]:
+        assert main(["build", str(project), "--out", str(tmp_path / "out"), "--quiet",
+                     "--date", "2026-11-28", *extra]) == 1
+        pdfs = {p.name: p.read_bytes() for p in (tmp_path / "out/reports").glob("*.pdf")}
+        return json.loads((tmp_path / "out/run-stats.json").read_text()).get("reports"), pdfs
+
+    stats, first = build()
+    assert stats is not None and stats["pdf_rendered"] == len(first) == 4
+    assert stats["pdf_reused"] == 0
+    stats, again = build()
+    assert stats == {"pdf_reused": 4, "pdf_rendered": 0, "pdf_cache_corrupt_entries": 0}
+    assert again == first
+    stats, fresh = build("--no-reuse")
+    assert stats is None and fresh == first  # rendered again, without the cache

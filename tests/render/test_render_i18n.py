@@ -430,7 +430,7 @@ def test_build_passes_the_language_to_the_reports(built, tmp_path, monkeypatch):
     results, cp = built
     monkeypatch.setenv("FAIRGOV_RENDER_WORKERS", "1")
     monkeypatch.setattr("fairgov.render.pdf.html_to_pdf", lambda html, **kw: (b"%PDF-fake", []))
-    written = pipeline.render_reports(tmp_path, results, cp, {}, "fr")
+    written = pipeline.render_reports(tmp_path, results, cp, "fr")
     html = (tmp_path / "reports" / "dossier-st-example-central.html").read_text(encoding="utf-8")
     assert len(written) == 8 and '<html lang="fr">' in html and "Couverture des normes" in html
     deployment = (tmp_path / "reports" / "deployment-st-example-central.html").read_text(

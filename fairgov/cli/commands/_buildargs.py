@@ -51,8 +51,8 @@ def add_common(p: argparse.ArgumentParser) -> None:
         "--no-reuse",
         dest="reuse",
         action="store_false",
-        help="recompute probe outputs and measurements even when their inputs are unchanged "
-        "(embeddings stay cached)",
+        help="recompute probe outputs and measurements and re-render every PDF report even "
+        "when their inputs are unchanged (embeddings stay cached)",
     )
     add_repo_root(p)
     p.add_argument(
