@@ -145,7 +145,7 @@ def _groups(frame: Frame, across: str | None) -> list[tuple[str, np.ndarray]]:
     index, values = _coded(frame, across)
     names = values.astype(str)
     return [
-        (g, np.isin(index, np.flatnonzero(names == g)))
+        (g, (names == g)[index])  # a gather from the few labels: no per-row set test
         for g in sorted(_tally(index, values))
         if g != "unknown"
     ]
