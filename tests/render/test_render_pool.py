@@ -130,6 +130,7 @@ def test_interrupting_the_render_stops_the_workers_and_keeps_old_reports(tmp_pat
         str(out),
         "--date",
         "2026-11-28",
+        "--no-reuse",  # every PDF rendered, none taken from the PDF cache
     ]
     env = {**os.environ, pool.ENV: "2"}
     first = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
