@@ -6,7 +6,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fairgov.atomic import atomic_write_text
 from fairgov.diagnostics import Diagnostic, ExitCode, FairgovError, sort_diagnostics
@@ -24,6 +24,9 @@ from fairgov.results import Results, dump, plain
 from fairgov.validate import CompiledProject, compile_project
 from fairgov.validate.paths import PathEscape, resolve_inside
 from fairgov.validate.semantic import file_paths
+
+if TYPE_CHECKING:  # render is imported only when reports are written (`check` never loads it)
+    from fairgov.render.pdfcache import PdfCache
 
 
 @dataclass
@@ -198,10 +201,10 @@ def write_outputs(
     lang: str = "en",
     prefix: str = "",
     steps: Steps = SILENT,
-    pdf_cache: Any = None,
+    pdf_cache: PdfCache | None = None,
 ) -> list[Path]:
     """Write every output atomically; an unwritable folder is a diagnostic (exit 2).
-    `pdf_cache` (fairgov.render.PdfCache): PDFs of unchanged reports are reused from it."""
+    `pdf_cache`: PDFs of unchanged reports are reused from it."""
     import json
 
     files = {
@@ -235,7 +238,7 @@ def hash_index_path(cp: CompiledProject, options: dict[str, Any]) -> Path | None
         return None
 
 
-def report_cache(cp: CompiledProject, options: dict[str, Any]) -> Any:
+def report_cache(cp: CompiledProject, options: dict[str, Any]) -> PdfCache | None:
     """The cache of PDF reports, in the cache folder (None with --no-reuse or when that
     folder is unusable)."""
     from fairgov.render.pdfcache import PdfCache
@@ -280,7 +283,11 @@ def cannot_write(out_dir: Path, err: OSError) -> FairgovError:
 
 
 def render_reports(
-    out_dir: Path, results: Results, cp: CompiledProject, lang: str = "en", pdf_cache: Any = None
+    out_dir: Path,
+    results: Results,
+    cp: CompiledProject,
+    lang: str = "en",
+    pdf_cache: PdfCache | None = None,
 ) -> list[Path]:
     # imported here so that `fairgov check` never loads weasyprint; a core dependency, so a
     # broken install fails loudly instead of quietly building without reports
