@@ -111,7 +111,7 @@ def _render_reports(
     chosen = [scope for scope in scopes(cp, results) if only is None or scope.stem in only]
     about = attachment_description() if pdf else ""
     out: list[Rendered] = []
-    todo: list[tuple[Rendered, pool.PdfJob]] = []
+    todo: list[tuple[Rendered, pool.PdfJob, str]] = []  # the PDFs to render, their cache keys
     with ExitStack() as stack:
         render_pdfs = None
         for n, scope in enumerate(chosen):
@@ -125,19 +125,21 @@ def _render_reports(
             if not pdf:
                 continue
             job = pool.PdfJob(item.html, base, allowed, data, results.build_date, about)
-            hit = cached.get(job) if cached is not None else None
+            key = cached.key(job) if cached is not None else ""
+            hit = cached.get(key) if cached is not None else None
             if hit is None:
-                todo.append((item, job))
+                todo.append((item, job, key))
             else:
                 item.pdf, item.problems = hit
         if todo:
             if render_pdfs is None:
                 render_pdfs = stack.enter_context(pool.renderer(len(todo), workers))
-            made = render_pdfs([job for _, job in todo])
-            for (item, job), (pdf_bytes, problems) in zip(todo, made, strict=True):
+            made = render_pdfs([job for _, job, _ in todo])
+            for (item, _, key), (pdf_bytes, problems) in zip(todo, made, strict=True):
                 item.pdf, item.problems = pdf_bytes, problems
                 if cached is not None:
-                    cached.put(job, f"{item.stem}.{current().code}", pdf_bytes, problems)
+                    report = f"{base.resolve() / item.stem}.{current().code}"
+                    cached.put(key, report, pdf_bytes, problems)
     return out
 
 

@@ -56,6 +56,7 @@ class PdfCache:
         self.store = Cache(self.root)
 
     def key(self, job: PdfJob) -> str:
+        """The entry `job`'s PDF is stored under (hashes its HTML and results: compute once)."""
         return self.store.key(
             kind="pdf-report",
             format=1,
@@ -68,8 +69,8 @@ class PdfCache:
             allowed=[str(Path(p).resolve()) for p in job.allowed_dirs],
         )
 
-    def get(self, job: PdfJob) -> tuple[bytes, list[str]] | None:
-        key = self.key(job)
+    def get(self, key: str) -> tuple[bytes, list[str]] | None:
+        """The PDF and render problems stored under `key`, or None."""
         data = self.store.get_bytes(key, SUFFIX)
         if data is None:
             return None
@@ -80,13 +81,12 @@ class PdfCache:
         self.hits += 1
         return data, problems
 
-    def put(self, job: PdfJob, report: str, pdf: bytes, problems: list[str]) -> None:
-        """Store a freshly rendered PDF of `report` (its stem and language) and drop that
-        report's entries beyond the last KEEP. A cache that cannot be written costs reuse,
-        never the build."""
+    def put(self, key: str, report: str, pdf: bytes, problems: list[str]) -> None:
+        """Store a freshly rendered PDF under `key` and drop the entries of `report` (its
+        output path and language) beyond the last KEEP. A cache that cannot be written costs
+        reuse, never the build."""
         self.rendered += 1
-        key = self.key(job)
-        identity = sha256_bytes(f"{report}\0{job.base_dir.resolve()}".encode())
+        identity = sha256_bytes(report.encode())
         index = self.root / "pdf-index" / f"{identity}.json"
         try:
             self.store.put_bytes(key, pdf, SUFFIX, problems=problems)

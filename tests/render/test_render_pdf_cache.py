@@ -67,11 +67,13 @@ def test_each_report_keeps_its_last_entries_only(tmp_path):
     cache = PdfCache(tmp_path / "cache")
     dates = [f"2026-11-{day:02d}" for day in range(20, 26)]
     for i, date in enumerate(dates):
-        cache.put(job(tmp_path, date), "datasheet-x.en", b"%PDF-" + date.encode(), [f"w{i}"])
-        cache.put(job(tmp_path, date, "<p>other</p>"), "modelcard-y.en", b"%PDF-y", [])
+        cache.put(cache.key(job(tmp_path, date)), "out/datasheet-x.en", b"%PDF-" + date.encode(),
+                  [f"w{i}"])
+        cache.put(cache.key(job(tmp_path, date, "<p>other</p>")), "out/modelcard-y.en",
+                  b"%PDF-y", [])
     assert len(list((tmp_path / "cache").rglob("*.pdf"))) == 2 * KEEP
     for i, date in enumerate(dates):
-        hit = cache.get(job(tmp_path, date))
+        hit = cache.get(cache.key(job(tmp_path, date)))
         if i < len(dates) - KEEP:
             assert hit is None, date
         else:
@@ -81,12 +83,14 @@ def test_each_report_keeps_its_last_entries_only(tmp_path):
 
 def test_a_damaged_index_or_an_unwritable_cache_costs_reuse_only(tmp_path):
     cache = PdfCache(tmp_path / "cache")
-    cache.put(job(tmp_path, "2026-11-20"), "r.en", b"%PDF-1", [])
+    first, second = (cache.key(job(tmp_path, d)) for d in ("2026-11-20", "2026-11-21"))
+    cache.put(first, "out/r.en", b"%PDF-1", [])
     (index,) = (tmp_path / "cache" / "pdf-index").glob("*.json")
     index.write_text(json.dumps([7, "not-a-key", None]))
-    cache.put(job(tmp_path, "2026-11-21"), "r.en", b"%PDF-2", [])
-    assert cache.get(job(tmp_path, "2026-11-21")) == (b"%PDF-2", [])
+    cache.put(second, "out/r.en", b"%PDF-2", [])
+    assert cache.get(second) == (b"%PDF-2", [])
     (tmp_path / "file").write_text("a file, not a folder")
     broken = PdfCache(tmp_path / "file" / "cache")
-    broken.put(job(tmp_path, "2026-11-20"), "r.en", b"%PDF-1", [])  # no exception
-    assert broken.get(job(tmp_path, "2026-11-20")) is None and broken.stats()["pdf_rendered"] == 1
+    broken.put(broken.key(job(tmp_path, "2026-11-20")), "out/r.en", b"%PDF-1", [])  # no exception
+    assert broken.get(broken.key(job(tmp_path, "2026-11-20"))) is None
+    assert broken.stats()["pdf_rendered"] == 1
