@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
+from . import compiled
 from .config import BootstrapConfig
 from .inputs import sorted_unique
 
@@ -50,14 +51,22 @@ def cluster_strata(
     multi = np.bincount(pc, minlength=n_clusters) > 1
     key = np.zeros(n_clusters, dtype=np.int64)
     key[pc] = pk
-    if multi.any():
-        combos: dict[tuple[int, ...], int] = {}
-        lo, hi = (
-            np.searchsorted(pc, np.flatnonzero(multi)),
-            np.searchsorted(pc, np.flatnonzero(multi), "right"),
-        )
-        for cl, a, b in zip(np.flatnonzero(multi), lo, hi, strict=True):  # pairs sorted by cluster
-            key[cl] = combos.setdefault(tuple(pk[a:b].tolist()), n_keys + len(combos))
+    if multi.any():  # a key per distinct combination (its numbering does not matter: only
+        # equal keys and the strata's first clusters are read), combinations of one length at once
+        many = np.flatnonzero(multi)
+        lo = np.searchsorted(pc, many)  # pairs sorted by cluster
+        width = np.searchsorted(pc, many, "right") - lo
+        nxt = n_keys
+        for w in np.unique(width).tolist():
+            sel = width == w
+            combo = pk[lo[sel][:, None] + np.arange(w)]
+            if float(n_keys) ** w < 2.0**62:  # one integer per combination: a 1-d sort
+                flat = combo @ (np.int64(n_keys) ** np.arange(w, dtype=np.int64))
+                inv = np.searchsorted(sorted_unique(flat), flat)
+            else:
+                inv = np.unique(combo, axis=0, return_inverse=True)[1].ravel()
+            key[many[sel]] = nxt + inv
+            nxt += int(inv.max()) + 1
     stratum = key * 2 + has_pos
     _, inv, size = np.unique(stratum, return_inverse=True, return_counts=True)
     small = size[inv.ravel()] < min_size
@@ -108,6 +117,9 @@ def block_counts_t(
     m = np.asarray(sizes, dtype=np.int64)
     n_clusters = int(m.sum())
     u = rng.random((size, n_clusters))
+    drawn = compiled.draw_counts(u, m)
+    if drawn is not None:
+        return drawn
     u *= np.repeat(m, m).astype(float)
     draws = u.astype(np.int64)
     del u

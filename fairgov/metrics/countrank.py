@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import compiled
 from .kernels import Stats
 from .layout import sort_order
 
@@ -105,15 +106,39 @@ def narrow(counts_t: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 def count_stats(
-    lay: CountLayout, counts_t: np.ndarray, top: int | None = None
+    lay: CountLayout, counts_t: np.ndarray, top: int | None = None, jit: bool = True
 ) -> Stats | None:
     """Statistics (B, S) for integer cluster counts ``counts_t`` of shape (B, n_clusters)
     (``top``: their maximum, with ``counts_t`` already `narrow`ed); None when some value
-    might not be exact in float64 (then the caller scans)."""
+    might not be exact in float64 (then the caller scans). ``jit``: use `compiled`'s
+    kernel when numba is there (the numpy loop otherwise; both give the same integers)."""
     if top is None:
         counts_t, top = narrow(counts_t)
+    got = compiled.counts(lay, counts_t) if jit else None
+    pos, neg, tp, fp, auc2 = got if got is not None else _numpy_counts(lay, counts_t, top)
+    pos_f, neg_f = pos.astype(float), neg.astype(float)
+    if bool(((pos_f.sum(axis=1) + 1) * (neg_f.sum(axis=1) + 1) >= EXACT).any()):
+        return None
+    nan = np.full(pos.shape, np.nan)
+    return Stats(
+        n=(pos + neg).astype(float),
+        pos=pos_f,
+        neg=neg_f,
+        tp=tp.astype(float),
+        fp=fp.astype(float),
+        auc_num=auc2.astype(float) * 0.5,
+        ap_sum=nan,
+        brier_sum=nan,
+        ece_sum=nan,
+        resid_sum=nan,
+        ece_debiased_sum=nan.copy(),
+    )
+
+
+def _numpy_counts(lay: CountLayout, counts_t: np.ndarray, top: int) -> np.ndarray:
+    """`compiled.counts`'s (5, B, S) integers with numpy, one resample at a time."""
     bsz, nseg = counts_t.shape[0], lay.n_segments
-    out = {k: np.empty((bsz, nseg), dtype=np.int64) for k in ("pos", "neg", "tp", "fp", "auc2")}
+    out = np.empty((5, bsz, nseg), dtype=np.int64)
     nonempty = np.flatnonzero(lay.pos_start[1:] > lay.pos_start[:-1])
     seg_lo = lay.pos_start[:-1][nonempty]
     # running sums in int32 where they cannot overflow: less memory to move
@@ -129,10 +154,10 @@ def count_stats(
         np.cumsum(wp, out=cp[1:])
         pos = cp[lay.pos_start[1:]] - cp[lay.pos_start[:-1]]
         neg_end = c[lay.neg_start[1:]].astype(np.int64)
-        out["pos"][b] = pos
-        out["neg"][b] = neg_end - c[lay.neg_start[:-1]]
-        out["tp"][b] = cp[lay.pos_thr] - cp[lay.pos_start[:-1]]
-        out["fp"][b] = c[lay.neg_thr] - c[lay.neg_start[:-1]]
+        out[0, b] = pos
+        out[1, b] = neg_end - c[lay.neg_start[:-1]]
+        out[2, b] = cp[lay.pos_thr] - cp[lay.pos_start[:-1]]
+        out[3, b] = c[lay.neg_thr] - c[lay.neg_start[:-1]]
         # sum_i w_i (C[hi_i] + C[lo_i]) = 2 sum_i w_i C[hi_i] - sum_tied w_i (C[hi_i] - C[lo_i])
         prod = np.multiply(np.take(c, lay.pos_hi), wp, dtype=np.int64)
         pair = np.zeros(nseg, dtype=np.int64)
@@ -143,21 +168,5 @@ def count_stats(
             diff = np.zeros(lay.tied.size + 1, dtype=np.int64)
             np.cumsum(gap * wp[lay.tied], out=diff[1:])
             pair -= diff[lay.tied_start[1:]] - diff[lay.tied_start[:-1]]
-        out["auc2"][b] = 2 * neg_end * pos - pair
-    pos_f, neg_f = out["pos"].astype(float), out["neg"].astype(float)
-    if bool(((pos_f.sum(axis=1) + 1) * (neg_f.sum(axis=1) + 1) >= EXACT).any()):
-        return None
-    nan = np.full((bsz, nseg), np.nan)
-    return Stats(
-        n=(out["pos"] + out["neg"]).astype(float),
-        pos=pos_f,
-        neg=neg_f,
-        tp=out["tp"].astype(float),
-        fp=out["fp"].astype(float),
-        auc_num=out["auc2"].astype(float) * 0.5,
-        ap_sum=nan,
-        brier_sum=nan,
-        ece_sum=nan,
-        resid_sum=nan,
-        ece_debiased_sum=nan.copy(),
-    )
+        out[4, b] = 2 * neg_end * pos - pair
+    return out

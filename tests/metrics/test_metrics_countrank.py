@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from fairgov import metrics as fm
-from fairgov.metrics import api
+from fairgov.metrics import api, compiled
 from fairgov.metrics.bootstrap import resample_counts_t
-from fairgov.metrics.countrank import count_layout, count_stats
+from fairgov.metrics.countrank import _numpy_counts, count_layout, count_stats, narrow
 from fairgov.metrics.kernels import metrics_from_stats, segment_stats
 from fairgov.metrics.layout import build_layout
 
@@ -46,6 +46,36 @@ def test_count_stats_equal_segment_stats(ties: bool, n_segments: int) -> None:
         for k in want:
             assert np.array_equal(want[k], got[k], equal_nan=True), k
         assert not np.isnan(got["auroc"][:, 0]).all()
+
+
+@pytest.mark.parametrize("ties", [False, True])
+@pytest.mark.parametrize("n_segments", [1, 5])
+@pytest.mark.parametrize("wide", [False, True])
+def test_compiled_kernel_equals_numpy_loop(ties: bool, n_segments: int, wide: bool) -> None:
+    """numba's kernel gives the numpy loop's integers (int8 and int64 counts, ties, empty
+    segments), and count_stats uses it."""
+    assert compiled.available()
+    y, s, cl, ncl = data(2500, ties, seed=7)
+    g = np.random.default_rng(2).integers(0, n_segments, y.size)
+    if n_segments > 2:
+        g[g == 2] = 1  # an empty segment
+    cly = count_layout(y, s, g, n_segments, cl, 0.35)
+    cfg = fm.BootstrapConfig(resamples=40, seed=3)
+    for _, counts_t in resample_counts_t(cfg, [ncl], 20):
+        if wide:
+            counts_t = counts_t.astype(np.int64) * 300  # beyond int8: the int64 kernel
+        small, top = narrow(counts_t)
+        assert small.dtype == (np.int64 if wide else np.int8)
+        got = compiled.counts(cly, small)
+        assert got is not None and got.dtype == np.int64
+        want = _numpy_counts(cly, small, top)
+        assert np.array_equal(got, want)
+        assert (got[0].sum() > 0) and (got[4] != 0).any()
+        a = count_stats(cly, small, top)
+        b = count_stats(cly, small, top, jit=False)
+        assert a is not None and b is not None
+        for k in ("n", "pos", "neg", "tp", "fp", "auc_num"):
+            assert np.array_equal(getattr(a, k), getattr(b, k)), k
 
 
 def test_count_stats_refuses_values_beyond_exact_floats() -> None:

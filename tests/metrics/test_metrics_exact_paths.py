@@ -117,3 +117,54 @@ def test_cluster_strata_unchanged_by_the_sort_based_unique() -> None:
     pairs = np.unique(cl.astype(np.int64) * 12 + key)
     assert np.array_equal(sorted_unique(cl.astype(np.int64) * 12 + key), pairs)
     assert sorted(np.concatenate(strata).tolist()) == list(range(ncl))
+
+
+def _reference_strata(cl, ncl, y, codes, min_size):
+    """The strata by definition: a cluster's key is the tuple of the group combinations of
+    its rows and whether it has a positive; small strata pooled per label; strata ordered by
+    their first cluster."""
+    combos: dict[int, set[tuple[int, ...]]] = {}
+    for c, *key in zip(cl.tolist(), *(k.tolist() for k in codes), strict=True):
+        combos.setdefault(c, set()).add(tuple(key))
+    pos = np.zeros(ncl, dtype=bool)
+    pos[cl[y.astype(bool)]] = True
+    key_of = {c: (tuple(sorted(combos.get(c, ()))), bool(pos[c])) for c in range(ncl)}
+    members: dict[object, list[int]] = {}
+    for c in range(ncl):
+        members.setdefault(key_of[c], []).append(c)
+    pooled: dict[object, list[int]] = {}
+    for k, cs in members.items():
+        pooled.setdefault(k if len(cs) >= min_size else ("pooled", k[1]), []).extend(cs)
+    return sorted((sorted(cs) for cs in pooled.values()), key=lambda cs: cs[0])
+
+
+@pytest.mark.parametrize("levels", [3, 2000])
+def test_cluster_strata_match_their_definition(levels: int) -> None:
+    """Clusters whose rows fall into several group combinations (patients whose age band or
+    site differ between visits): keyed by the set of their combinations, one integer key per
+    combination (few levels) or rows of keys (2000 levels: the keys would not fit int64)."""
+    rng = np.random.default_rng(levels)
+    ncl = 700
+    cl = np.repeat(np.arange(ncl), rng.integers(1, 8, ncl))
+    n = cl.size
+    y = (rng.random(n) < 0.3).astype(np.int8)
+    codes = [rng.integers(0, levels, n), rng.integers(0, 2, n)]
+    got = [sorted(s.tolist()) for s in cluster_strata(cl, ncl, y, codes, 2)]
+    assert got == _reference_strata(cl, ncl, y, codes, 2)
+    assert max(len(s) for s in got) > 1
+
+
+def test_drawn_counts_equal_the_numpy_draws(monkeypatch: pytest.MonkeyPatch) -> None:
+    """numba's draw loop gives numpy's counts (the same uniforms, the same floor)."""
+    from fairgov.metrics import bootstrap, compiled
+
+    sizes = [1, 7, 300, 2, 1000]
+    fast = bootstrap.block_counts_t(11, 3, sizes, 25)
+    monkeypatch.setattr(compiled, "draw_counts", lambda u, m: None)
+    slow = bootstrap.block_counts_t(11, 3, sizes, 25)
+    assert fast.dtype == slow.dtype == np.int64
+    assert np.array_equal(fast, slow)
+    assert (fast.sum(axis=1) == sum(sizes)).all()
+    off = np.cumsum([0, *sizes])
+    for a, b, m in zip(off[:-1], off[1:], sizes, strict=True):  # draws stay in their stratum
+        assert (fast[:, a:b].sum(axis=1) == m).all()
