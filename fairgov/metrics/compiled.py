@@ -28,7 +28,14 @@ def _njit():
         from numba import njit
     except ImportError:  # pragma: no cover - numba is a dependency; the numpy code stays
         return None
-    return njit(cache=True, nogil=True)
+
+    def compile_(fn):
+        try:
+            return njit(cache=True, nogil=True)(fn)
+        except RuntimeError:  # no writable cache folder (a read-only install): compile per process
+            return njit(nogil=True)(fn)
+
+    return compile_
 
 
 @cache

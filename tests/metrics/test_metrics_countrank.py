@@ -127,3 +127,31 @@ def test_interval_normal_functions_are_scipy_norm() -> None:
     x = np.concatenate([np.random.default_rng(1).standard_normal(2000) * 4, [np.inf, -np.inf]])
     assert np.array_equal(ndtri(q), norm.ppf(q))
     assert np.array_equal(ndtr(x), norm.cdf(x))
+
+
+def test_compiled_without_a_writable_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where numba finds no folder to cache in (it raises RuntimeError), the kernel is
+    compiled for this process only and gives the same integers."""
+    import numba
+
+    real = numba.njit
+
+    def no_cache(*args, **kw):
+        if kw.get("cache"):
+            raise RuntimeError("cannot cache function: no locator available")
+        return real(*args, **kw)
+
+    monkeypatch.setattr(numba, "njit", no_cache)
+    for f in (compiled._njit, compiled._kernel):
+        f.cache_clear()
+    try:
+        y, s, cl, ncl = data(500, True, seed=2)
+        cly = count_layout(y, s, np.zeros(y.size, dtype=np.int64), 1, cl, 0.4)
+        counts_t = next(resample_counts_t(fm.BootstrapConfig(resamples=10, seed=1), [ncl], 10))[1]
+        small, top = narrow(counts_t)
+        got = compiled.counts(cly, small)
+        assert got is not None
+        assert np.array_equal(got, _numpy_counts(cly, small, top))
+    finally:
+        for f in (compiled._njit, compiled._kernel):
+            f.cache_clear()
