@@ -142,7 +142,7 @@ def test_compiled_without_a_writable_cache(monkeypatch: pytest.MonkeyPatch) -> N
         return real(*args, **kw)
 
     monkeypatch.setattr(numba, "njit", no_cache)
-    for f in (compiled._njit, compiled._kernel):
+    for f in (compiled._njit, compiled._compiled):
         f.cache_clear()
     try:
         y, s, cl, ncl = data(500, True, seed=2)
@@ -153,5 +153,5 @@ def test_compiled_without_a_writable_cache(monkeypatch: pytest.MonkeyPatch) -> N
         assert got is not None
         assert np.array_equal(got, _numpy_counts(cly, small, top))
     finally:
-        for f in (compiled._njit, compiled._kernel):
+        for f in (compiled._njit, compiled._compiled):
             f.cache_clear()
