@@ -224,7 +224,9 @@ def write_outputs(
             written.append(out_dir / name)
         if records is not None:
             with steps.step("rendering HTML/PDF reports"):
-                written += render_reports(out_dir, typed, cp, lang, pdf_cache)
+                # the bytes just written: every report embeds and hashes that very file
+                data = files["results.json"].encode("utf-8")
+                written += render_reports(out_dir, data, cp, lang, pdf_cache)
     except OSError as err:
         raise cannot_write(out_dir, err) from err
     return written
@@ -284,7 +286,7 @@ def cannot_write(out_dir: Path, err: OSError) -> FairgovError:
 
 def render_reports(
     out_dir: Path,
-    results: Results,
+    results: Results | bytes,
     cp: CompiledProject,
     lang: str = "en",
     pdf_cache: PdfCache | None = None,

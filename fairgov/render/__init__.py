@@ -57,8 +57,11 @@ def typed(results: Results | dict[str, Any]) -> Results:
     return results if isinstance(results, Results) else parse(results)
 
 
-def results_bytes(results: Results | dict[str, Any]) -> bytes:
-    """The exact bytes of results.json as the build writes it."""
+def results_bytes(results: Results | dict[str, Any] | bytes) -> bytes:
+    """The exact bytes of results.json as the build writes it (bytes given are taken as they
+    are: the build passes the file it has just written, so it is serialised once)."""
+    if isinstance(results, bytes):
+        return results
     return dump(typed(results)).encode("utf-8")
 
 
@@ -72,7 +75,7 @@ def render_html(scope: Scope, results: Results, cp: Any, data: bytes) -> str:
 
 
 def render_reports(
-    results: Results | dict[str, Any],
+    results: Results | dict[str, Any] | bytes,
     cp: Any,
     *,
     out_dir: Path | None = None,
@@ -83,7 +86,8 @@ def render_reports(
     pdf_cache: PdfCache | None = None,
 ) -> list[Rendered]:
     """Render every report (or those whose file stem is in `only`) in memory, in `lang`
-    (UnknownLanguage if fairgov has no catalog for it); nothing is written. PDFs are made by
+    (UnknownLanguage if fairgov has no catalog for it); nothing is written. `results`: typed,
+    a results.json object, or the exact bytes of a results.json file. PDFs are made by
     `workers` processes (default: one per usable core, see fairgov.render.pool); with a
     `pdf_cache`, a report whose PDF is cached is not rendered again."""
     with use(lang):
@@ -93,7 +97,7 @@ def render_reports(
 
 
 def _render_reports(
-    results_in: Results | dict[str, Any],
+    results_in: Results | dict[str, Any] | bytes,
     cp: Any,
     *,
     out_dir: Path | None,
@@ -145,7 +149,7 @@ def _render_reports(
 
 def render_all(
     out_dir: Path,
-    results: Results | dict[str, Any],
+    results: Results | dict[str, Any] | bytes,
     cp: Any,
     lang: str = DEFAULT,
     pdf_cache: PdfCache | None = None,

@@ -40,6 +40,26 @@ def test_render_all_writes_every_report_atomically(built, tmp_path, monkeypatch)
     assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == names  # no temp files left
 
 
+def test_reports_render_from_the_results_json_bytes_as_written(built, html_reports):
+    """The build hands the renderer the bytes it wrote: they are hashed as they are (not
+    serialised again), and the reports equal those rendered from the typed results."""
+    import hashlib
+
+    from fairgov.results.model import dump, parse
+
+    results, cp = built
+    data = dump(parse(results)).encode("utf-8")
+    from_bytes = {r.stem: r.html for r in render.render_reports(data, cp, pdf=False)}
+    assert from_bytes == {stem: r.html for stem, r in html_reports.items()}
+    sha = hashlib.sha256(data).hexdigest()
+    assert all(sha in html for html in from_bytes.values())
+    # bytes that differ from what the build would write (here: one more trailing newline) are
+    # still the file the report names: its hash, not a re-serialised one's
+    other = data + b"\n"
+    (card,) = render.render_reports(other, cp, pdf=False, only={"modelcard-cxr-triage-fm"})
+    assert hashlib.sha256(other).hexdigest() in card.html and sha not in card.html
+
+
 def test_a_failed_render_leaves_previous_reports_in_place(built, tmp_path, monkeypatch):
     results, cp = built
     reports = tmp_path / "reports"
