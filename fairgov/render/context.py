@@ -260,11 +260,16 @@ def build_context(scope: Scope, typed: Results, cp: Any, results_bytes: bytes) -
     # standards coverage are in the dossier only
     compact = scope.kind != "dossier" and bool(dossiers)
     # datasheet, deployment: their own content; the model's per-group evidence is in its model
-    # card report
-    if not full:
+    # card report (and, with a deployment, in the dossier)
+    if not full or compact:
         for ge in gate_evidence:
             if ge.chart is not None:
                 ge.chart, ge.table, ge.elsewhere = None, [], True
+    # where each gate's own evidence is in this report: a section (the gates that did not
+    # pass, in the model card and dossier), a line of the gate table after them, or, in a
+    # short report with a dossier, page one's row (its forest plot and numbers are the dossier's)
+    sections = {ge.row.id for ge in gate_evidence if full and ge.row.status != "pass"}
+    on_page_one = {ge.row.id for ge in gate_evidence if compact and ge.row.id not in sections}
     gated = {r.record.metric for r in rows if r.record.metric}
     evaluations = [
         evidence.evaluation_view(
@@ -341,6 +346,7 @@ def build_context(scope: Scope, typed: Results, cp: Any, results_bytes: bytes) -
         "full_evidence": full,
         "compact": compact,
         "dossiers": fmt.join_or(dossiers),
+        "on_page_one": on_page_one,
         "gate_evidence": gate_evidence,
         "evaluations": evaluations,
         "comparison": comparison,

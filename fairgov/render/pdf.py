@@ -5,8 +5,10 @@ the XMP metadata; fixed dates and identifiers so the same input gives the same b
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import logging
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
     import pydyf
     import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
 
 PDF_VARIANT = "pdf/a-3b"
 _UA_XMP = (
@@ -68,6 +71,34 @@ def _finisher(document: Any, pdf: Any) -> None:
     pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
 
 
+_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
+
+
+@functools.cache
+def _fonts() -> FontConfiguration:
+    """One font configuration per process: each PDF a worker renders reuses the fonts (and
+    their metrics) the first one loaded."""
+    return FontConfiguration()
+
+
+@functools.lru_cache(maxsize=16)
+def _stylesheet(css: str) -> weasyprint.CSS:
+    """The report stylesheet parsed once per process and language (its text is the key)."""
+    return weasyprint.CSS(string=css, font_config=_fonts())
+
+
+def split_stylesheet(html: str) -> tuple[str, str | None]:
+    """The HTML without its first <style> element (in <head>) and that element's CSS, which
+    weasyprint then takes as a parsed stylesheet, the same rules in the same cascade position.
+    A stylesheet that could fetch anything (url(), @import) stays in the HTML, so that every
+    fetch goes through this render's fetcher and each refusal is reported for this PDF."""
+    head = html.find("</head>")
+    match = _STYLE.search(html, 0, head if head >= 0 else 0)
+    if match is None or "url(" in match.group(1) or "@import" in match.group(1):
+        return html, None
+    return html[: match.start()] + html[match.end() :], match.group(1)
+
+
 def html_to_pdf(
     html: str,
     *,
@@ -95,9 +126,10 @@ def html_to_pdf(
     old_propagate = logger.propagate
     logger.propagate = False
     try:
+        body, css = split_stylesheet(html)
         doc = weasyprint.HTML(
-            string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher
-        ).render()
+            string=body, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher
+        ).render(stylesheets=[_stylesheet(css)] if css is not None else None, font_config=_fonts())
         with warnings.catch_warnings():
             # weasyprint 70 opens its sRGB output-intent profile without closing it
             warnings.simplefilter("ignore", ResourceWarning)

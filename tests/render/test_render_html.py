@@ -133,9 +133,9 @@ def test_accessible_structure(html_reports, stem):
     assert tags.count("table") == tags.count("caption") == tags.count("thead")
     assert all(attrs.get("scope") in ("col", "row") for t, attrs in a.tags if t == "th")
     charts = [attrs for t, attrs in a.tags if t == "svg"]
-    assert charts or not stem.startswith(("dossier-", "modelcard-")), (
-        "charts in the dossier and the model card (forest plots); the datasheet and deployment "
-        "reports have no copy of the model's evidence"
+    assert bool(charts) == stem.startswith("dossier-"), (
+        "charts in the dossier (forest plots, per-group charts, calibration); the per-document "
+        "reports have no copy of the model's evidence: they name the dossier instead"
     )
     assert all(c.get("role") == "img" and c.get("aria-labelledby") for c in charts)
     assert html.count("<title id=") == len(charts) and html.count("<desc id=") == len(charts)
@@ -194,26 +194,35 @@ def test_shared_undefined_only_when_every_cell_has_the_same_reason():
 
 
 def test_datasheet_report_leaves_model_numbers_to_the_model_card(html_reports):
-    datasheet, card = (
+    datasheet, card, dossier = (
         html_reports["datasheet-cxr-demo"].html,
         html_reports["modelcard-cxr-triage-fm"].html,
+        html_reports[DOSSIER].html,
     )
-    assert "Forest plot for gate" not in datasheet and "Numbers behind gate" not in datasheet
-    assert datasheet.count("are in the model card report and the governance dossier") >= 1
+    for short in (datasheet, card):
+        assert "Forest plot for gate" not in short and "Numbers behind gate" not in short
+        assert "The governance dossier dossier-st-example-central.pdf holds the rest" in (
+            visible_text(short)
+        )
     # the data's own evidence stays, as its gaps against the intended population; the full
     # composition tables and charts are in the dossier, which the datasheet names
     assert 'class="data compact composition-gaps"' in datasheet
-    assert "Composition by sex" not in datasheet and "Composition by sex" in (
-        html_reports[DOSSIER].html
-    )
+    assert "Composition by sex" not in datasheet and "Composition by sex" in dossier
     assert "see dossier-st-example-central.pdf, section “Evaluation: " in visible_text(datasheet)
     assert (
-        "Forest plot for gate auroc-gap-site" in card
-        and "Numbers behind gate auroc-gap-site" in card
+        "Forest plot for gate auroc-gap-site" in dossier
+        and "Numbers behind gate auroc-gap-site" in dossier
     )
+    # the model card keeps the numbers each gate that did not pass compared, and its subgroup
+    # results; the passes are page one's rows
+    assert re.search(r'<section class="gate-evidence" id="gate-auroc-gap-site"', card)
+    assert re.search(r'<tr class="row-pass" id="gate-[^"]+">', card)
+    assert 'class="gate-evidence' not in datasheet and "Subgroup results" in card
 
 
-@pytest.mark.parametrize("stem", ["datasheet-cxr-demo", "deployment-st-example-central"])
+@pytest.mark.parametrize(
+    "stem", ["datasheet-cxr-demo", "modelcard-cxr-triage-fm", "deployment-st-example-central"]
+)
 def test_per_document_reports_point_to_the_model_evidence_instead_of_copying_it(html_reports, stem):
     html = html_reports[stem].html
     for copied in (
@@ -222,19 +231,28 @@ def test_per_document_reports_point_to_the_model_evidence_instead_of_copying_it(
         "Subgroup results by",
         "Reliability curves by",
         'id="chart-',
+        'id="evidence-passed"',  # page one's table is the list of gates
+        'id="contents"',  # no contents page: a short report, the summary, then its evidence
     ):
         assert copied not in html, copied
-    page_one = html.split('<table class="gates">', 1)[1].split("</table>", 1)[0]
-    compact = html.split('id="evidence-passed"', 1)[1].split("</table>", 1)[0]
-    linked = re.findall(r'href="#(gate-[^"]+)"', page_one)
-    rows = re.findall(r'<tr id="(gate-[^"]+)">', compact)
-    assert linked and sorted(set(linked)) == sorted(rows), (
-        "every gate on page one has its line in the gate table"
-    )
-    assert (
-        "Every gate, one line each." in compact
-        and "model card report and the governance dossier" in compact
-    )
+    page_one = html.split('<table class="gates short">', 1)[1]
+    page_one = page_one.split('<div class="evaluated">', 1)[0]
+    table, note = page_one.split("</table>", 1)
+    rows = re.findall(r'<tr class="row-(\w+)"(?: id="(gate-[^"]+)")?>', table)
+    assert rows, "page one lists the gates"
+    own_ids = set(audit(html).ids)
+    for status, anchor in rows:
+        # a gate whose evidence is a section of this report (the model card's gates that did
+        # not pass) has its anchor there; every other gate's line here is page one's row
+        in_report = stem.startswith("modelcard-") and status != "pass"
+        assert bool(anchor) != in_report, (stem, status, anchor)
+    # no "See" column of page numbers (no page to lay out twice for them): one line names
+    # where the evidence is
+    assert ">See<" not in table and 'class="pageref"' not in table
+    assert "of every gate are in dossier-st-example-central.pdf." in visible_text(note)
+    summary = html.split('id="summary"', 1)[1].split("</section>", 1)[0]
+    links = re.findall(r'href="#(gate-[^"]+)"', summary)
+    assert links and all(link in own_ids for link in links)  # the summary's gates resolve
     assert ('class="data compact composition-gaps"' in html) == (
         stem == "datasheet-cxr-demo"
     )  # the data's own evidence stays in its report, compact; the full tables in the dossier
@@ -287,10 +305,9 @@ def test_coverage_names_own_fields_by_path_and_others_by_kind(html_reports):
     # a document's own report names the dossier for its standards coverage; the dossier lists
     # the gaps item by item
     assert 'id="coverage"' not in card and 'class="data coverage-table"' not in card
-    contents = visible_text(card.split('id="contents"', 1)[1].split("</nav>", 1)[0])
-    assert "In the governance dossier only" in contents
-    assert "Standards coverage item by item (Appendix B)" in contents
-    assert "See dossier-st-example-central.pdf." in contents
+    evidence = visible_text(card.split('id="evidence"', 1)[1].split('id="evidence-gates"', 1)[0])
+    assert "The governance dossier dossier-st-example-central.pdf holds the rest" in evidence
+    assert "the standards coverage item by item" in evidence
     # the dossier lists gaps only, each with what is missing; covered items stay in the own reports
     coverage = dossier.split('id="coverage"', 1)[1].split('id="provenance"', 1)[0]
     assert 'class="cov-covered"' not in coverage and 'class="cov-missing"' in coverage

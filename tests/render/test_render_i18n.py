@@ -436,9 +436,9 @@ def test_build_passes_the_language_to_the_reports(built, tmp_path, monkeypatch):
     deployment = (tmp_path / "reports" / "deployment-st-example-central.html").read_text(
         encoding="utf-8"
     )
-    assert '<html lang="fr">' in deployment and "Dans le dossier de gouvernance uniquement" in (
-        deployment
-    )
+    assert '<html lang="fr">' in deployment and (
+        "Le dossier de gouvernance dossier-st-example-central.pdf contient le reste"
+    ) in deployment
 
 
 @pytest.mark.slow

@@ -72,20 +72,29 @@ def test_translated_page_one_fits_and_has_no_defect(
     import io
 
     with pdfplumber.open(io.BytesIO(item.pdf)) as doc:
-        second, third = (doc.pages[k].extract_text() or "" for k in (1, 2))
+        first, second, third = (doc.pages[k].extract_text() or "" for k in (0, 1, 2))
     with use(lang):
         from fairgov.render.i18n import gettext
 
-        summary, contents, signature = (
+        summary, contents, evidence, signature, pageref = (
             gettext("Executive summary"),
             gettext("Contents"),
+            gettext("Evidence"),
             gettext("Signature"),
+            gettext("p. %(page)s") % {"page": ""},
         )
     # the sign-off table ends on page one: page two opens with the one-page executive summary
-    # (no stray sign-off rows), page three with the contents
+    # (no stray sign-off rows), page three with the contents (the dossier) or, in a short report
+    # with no contents page, the evidence
     assert signature not in second
     assert summary in second.splitlines()[1:3], second[:200]
-    assert contents in third.splitlines()[1:3], third[:200]
+    third_opens = contents if stem.startswith("dossier-") else evidence
+    assert third_opens in third.splitlines()[1:3], third[:200]
+    # the gate rows point at the page of their evidence in the dossier; a short report names
+    # the dossier that holds it, in one line under the table
+    has_pagerefs = bool(re.search(re.escape(pageref) + r"\d+", first))
+    assert has_pagerefs == stem.startswith("dossier-"), first
+    assert stem.startswith("dossier-") or "dossier-st-example-central.pdf" in first
 
 
 def _defects_of(chars: list[dict[str, Any]]) -> list[str]:

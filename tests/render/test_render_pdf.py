@@ -23,13 +23,16 @@ def test_page_one_text_shows_verdict_gate_table_and_page_count(pdf_report):
     n = len(reader.pages)
     first = " ".join(reader.pages[0].extract_text().split())
     assert "VERDICT: BLOCKED" in first
-    assert "Status Gate Observed Limit Effect See" in first
+    assert "Status Gate Observed Limit Effect" in first
     for word in ("FAIL", "INCONCLUSIVE", "PASS", "threshold-matches", "auroc-gap-site"):
         assert word in first
     assert f"Page 1 of {n}" in first
     last = " ".join(reader.pages[-1].extract_text().split())
     assert f"Page {n} of {n}" in last
-    assert re.search(r"p\. \d+", first), "gate rows point at the page of their evidence"
+    # a short report names the dossier that holds each gate's evidence; no page numbers (the
+    # dossier's rows give them: tests/render/test_render_layout.py)
+    assert "of every gate are in dossier-st-example-central.pdf." in first
+    assert not re.search(r"p\. \d+", first) and "Effect See" not in first
 
 
 @pytest.mark.slow
@@ -79,3 +82,33 @@ def test_html_is_byte_identical_across_renders(html_reports, built):
     results, cp = built
     again = {r.stem: r.html for r in render_reports(results, cp, pdf=False)}
     assert again == {k: v.html for k, v in html_reports.items()}
+
+
+def test_the_stylesheet_parsed_once_gives_the_same_pdf(tmp_path):
+    """The report's <style> is handed to weasyprint as a stylesheet parsed once per process: the
+    PDF is byte for byte the one rendered with the style left in the HTML; a stylesheet that
+    could fetch (url(), @import) stays in the HTML, so its refusals are reported for each PDF."""
+    from fairgov.render import pdf
+
+    html = (
+        '<!DOCTYPE html><html lang="en"><head><title>t</title><style>@page { size: A5; } '
+        "p { color: #a00; font: 11pt 'DejaVu Sans'; } .x { font-weight: bold; }</style></head>"
+        '<body><p>Styled <span class="x">text</span>.</p></body></html>'
+    )
+    kw = {
+        "base_dir": tmp_path,
+        "allowed_dirs": [tmp_path],
+        "results_bytes": b"{}",
+        "build_date": "2026-11-28",
+    }
+    body, css = pdf.split_stylesheet(html)
+    assert css is not None and "<style>" not in body and ".x { font-weight: bold; }" in css
+    cached, problems = pdf.html_to_pdf(html, **kw)
+    inline = html.replace("<style>", '<style media="print">')  # same rules, not split off
+    assert pdf.split_stylesheet(inline)[1] is None
+    assert cached == pdf.html_to_pdf(inline, **kw)[0] and problems == []
+    assert pdf.html_to_pdf(html, **kw)[0] == cached  # the second render reuses the parsed sheet
+    fetching = html.replace("p {", "p { background: url(file:///etc/passwd); ")
+    assert pdf.split_stylesheet(fetching)[1] is None
+    for _ in range(2):  # reported every time, not only on the first parse
+        assert any("/etc/passwd" in p for p in pdf.html_to_pdf(fetching, **kw)[1])

@@ -71,7 +71,7 @@ def test_contents_bar_stays_on_screen_without_javascript(html_reports, tmp_path,
                 width,
                 seen,
             )
-            assert seen["links"] >= 7
+            assert seen["links"] >= (7 if stem.startswith("dossier-") else 6)
             page.click(
                 'nav.contents-bar a[href="#provenance"]'
             )  # a link lands its section below the bar
