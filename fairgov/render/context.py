@@ -259,8 +259,8 @@ def build_context(scope: Scope, typed: Results, cp: Any, results_bytes: bytes) -
     # form; the full subgroup tables, composition, per-group charts, calibration curves and
     # standards coverage are in the dossier only
     compact = scope.kind != "dossier" and bool(dossiers)
-    # datasheet, deployment: their own content; the model's per-group evidence is in its model
-    # card report (and, with a deployment, in the dossier)
+    # a gate's forest plot and per-group table: in the dossier, and in a model card report that
+    # has no dossier to point to; a datasheet or deployment report never copies them
     if not full or compact:
         for ge in gate_evidence:
             if ge.chart is not None:
