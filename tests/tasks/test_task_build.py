@@ -229,12 +229,13 @@ def test_a_macro_balanced_accuracy_gate_checks_the_worst_site_and_shows_its_evid
     assert row["details"]["group"] == worst
     # the whole interval lies below min 0.9: a failure, reported as a warning (severity: warn)
     assert cell["ci_high"] < 0.9 and row["status"] == "warn" and row["outcome"] == "fail"
-    (card,) = [
+    # the gate's per-group numbers are in the dossier (the model card report names it)
+    (dossier,) = [
         r
         for r in render_reports(results, compile_project(project), pdf=False)
-        if r.kind == "modelcard"
+        if r.kind == "dossier"
     ]
-    start = card.html.index("Numbers behind gate pattern-balanced-accuracy-site[macro]")
-    table = card.html[start : card.html.index("</table>", start)]
+    start = dossier.html.index("Numbers behind gate pattern-balanced-accuracy-site[macro]")
+    table = dossier.html[start : dossier.html.index("</table>", start)]
     assert "Balanced accuracy" in table and worst in table
     assert f"{cell['value']:.3f}"[:4] in table
