@@ -250,9 +250,6 @@ def build_context(scope: Scope, typed: Results, cp: Any, results_bytes: bytes) -
     specs = {g.id: gate_spec(cp, g) for g in scope.gates}
     untitled = {gid: spec for gid, spec in specs.items() if spec is not None and not spec.title}
     rows = gateview.rows(scope.gates, typed, ids, eval_titles, untitled)
-    gate_evidence = [
-        gateview.evidence(r, typed, ids, getattr(specs[r.id], "rationale", None)) for r in rows
-    ]
     full = scope.kind in ("modelcard", "dossier")
     dossiers = dossier_files(scope)
     # a per-document report with a dossier to point to is short: its own evidence in compact
@@ -261,15 +258,16 @@ def build_context(scope: Scope, typed: Results, cp: Any, results_bytes: bytes) -
     compact = scope.kind != "dossier" and bool(dossiers)
     # a gate's forest plot and per-group table: in the dossier, and in a model card report that
     # has no dossier to point to; a datasheet or deployment report never copies them
-    if not full or compact:
-        for ge in gate_evidence:
-            if ge.chart is not None:
-                ge.chart, ge.table, ge.elsewhere = None, [], True
+    gate_evidence = [
+        gateview.evidence(
+            r, typed, ids, getattr(specs[r.id], "rationale", None), plot=full and not compact
+        )
+        for r in rows
+    ]
     # where each gate's own evidence is in this report: a section (the gates that did not
     # pass, in the model card and dossier), a line of the gate table after them, or, in a
     # short report with a dossier, page one's row (its forest plot and numbers are the dossier's)
-    sections = {ge.row.id for ge in gate_evidence if full and ge.row.status != "pass"}
-    on_page_one = {ge.row.id for ge in gate_evidence if compact and ge.row.id not in sections}
+    on_page_one = {r.id for r in rows if compact and not (full and r.status != "pass")}
     gated = {r.record.metric for r in rows if r.record.metric}
     evaluations = [
         evidence.evaluation_view(

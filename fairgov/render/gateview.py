@@ -421,13 +421,17 @@ class GateEvidence:
         return list(self.problems)
 
 
-def evidence(row: GateRow, results: Results, ids: Ids, rationale: str | None) -> GateEvidence:
+def evidence(
+    row: GateRow, results: Results, ids: Ids, rationale: str | None, plot: bool = True
+) -> GateEvidence:
+    """The evidence behind one gate; without `plot`, a metric gate's forest plot and per-group
+    table are not built and `elsewhere` says another report holds them."""
     g = row.record
     problems = list(g.details.get("problems") or g.details.get("missing") or [])
     measure = gate_measure(results, g)
     pval = fmt.num(g.p_value) if fmt.is_num(g.p_value) else ""
     if g.type == "metric" and g.label == MACRO:
-        return _task_evidence(row, results, ids, rationale, pval, problems)
+        return _task_evidence(row, results, ids, rationale, pval, problems, plot)
     if g.type != "metric" or not measure:
         return GateEvidence(row, None, [], [], "", rationale, pval, problems)
     metric, across = g.metric or "", g.across or ""
@@ -463,22 +467,27 @@ def evidence(row: GateRow, results: Results, ids: Ids, rationale: str | None) ->
         "metric": fmt.metric_label(metric),
         "statistic": fmt.stat_label(g.statistic),
     }
-    chart = forest_chart(g, groups, overall, parts, ids.get("forest", g.id), stat_label, row.title)
+    chart = (
+        forest_chart(g, groups, overall, parts, ids.get("forest", g.id), stat_label, row.title)
+        if plot
+        else None
+    )
     return GateEvidence(
         row,
         chart,
         [fmt.metric_label(p) for p in parts],
-        table,
+        table if plot else [],
         f"{stat_label}: {fmt.estimate(g)}",
         rationale,
         pval,
         problems,
+        elsewhere=not plot,
         statistics=statistics_line(g),
     )
 
 
 def _task_evidence(row: GateRow, results: Results, ids: Ids, rationale: str | None, pval: str,
-                   problems: list[str]) -> GateEvidence:
+                   problems: list[str], plot: bool) -> GateEvidence:
     """A `label: macro` gate: the multiclass task-level metric it checks (macro AUROC or balanced
     accuracy) per group, with the task's bootstrap intervals; Pos./Neg. do not apply (—)."""
     g = row.record
@@ -497,17 +506,22 @@ def _task_evidence(row: GateRow, results: Results, ids: Ids, rationale: str | No
                   "overall": True})
     stat_label = gettext("%(metric)s %(statistic)s") % {
         "metric": fmt.metric_label(metric), "statistic": fmt.stat_label(g.statistic)}
-    chart = forest_chart(g.model_copy(update={"metric": metric}), groups, summary.overall,  # type: ignore[arg-type]
-                         (metric,), ids.get("forest", g.id), stat_label, row.title)
+    chart = (
+        forest_chart(g.model_copy(update={"metric": metric}), groups, summary.overall,  # type: ignore[arg-type]
+                     (metric,), ids.get("forest", g.id), stat_label, row.title)
+        if plot
+        else None
+    )
     return GateEvidence(
         row,
         chart,
         [fmt.metric_label(metric)],
-        table,
+        table if plot else [],
         f"{stat_label}: {fmt.estimate(g)}",
         rationale,
         pval,
         problems,
+        elsewhere=not plot,
         statistics=statistics_line(g),
     )
 
