@@ -112,3 +112,49 @@ def test_the_stylesheet_parsed_once_gives_the_same_pdf(tmp_path):
     assert pdf.split_stylesheet(fetching)[1] is None
     for _ in range(2):  # reported every time, not only on the first parse
         assert any("/etc/passwd" in p for p in pdf.html_to_pdf(fetching, **kw)[1])
+
+
+def test_a_render_leaves_the_garbage_collector_as_it_found_it(tmp_path, monkeypatch):
+    """The objects that exist before a render are frozen out of the collector's passes while it
+    runs (a render triggers full collections, which would otherwise walk the whole heap of a
+    process that has run a build) and handed back afterwards, also when the render fails; what
+    the render itself leaves behind is still collected."""
+    import gc
+    import weakref
+
+    from fairgov.render import pdf
+
+    kw = {
+        "base_dir": tmp_path,
+        "allowed_dirs": [tmp_path],
+        "results_bytes": b"{}",
+        "build_date": "2026-11-28",
+    }
+    html = "<html lang=\"en\"><head><title>t</title></head><body><p>x</p></body></html>"
+    seen: list[int] = []
+    made: list[weakref.ref] = []
+    real = pdf.weasyprint.HTML
+
+    class Watched(real):  # type: ignore[misc,valid-type]
+        def render(self, *a, **k):
+            seen.append(gc.get_freeze_count())
+            doc = super().render(*a, **k)
+            made.append(weakref.ref(doc))
+            return doc
+
+    monkeypatch.setattr(pdf.weasyprint, "HTML", Watched)
+    assert gc.get_freeze_count() == 0
+    data, problems = pdf.html_to_pdf(html, **kw)
+    assert data.startswith(b"%PDF") and problems == []
+    assert seen and seen[0] > 1000  # the heap that was there before was frozen during the render
+    assert gc.get_freeze_count() == 0
+    gc.collect()
+    assert made[0]() is None  # the render's own objects were not frozen: they are freed
+
+    def broken(self, *a, **k):
+        raise RuntimeError("layout failed")
+
+    monkeypatch.setattr(Watched, "render", broken)
+    with pytest.raises(RuntimeError, match="layout failed"):
+        pdf.html_to_pdf(html, **kw)
+    assert gc.get_freeze_count() == 0
