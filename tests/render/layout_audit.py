@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -262,3 +263,24 @@ def pagination_defects(pdf: bytes, html: str) -> list[Defect]:
                 )
             )
     return out
+
+
+_SUMMARY_H = re.compile(r'<h2 id="summary-h">(.*?)</h2>', re.S)
+
+
+def page_one_defects(pdf: bytes, html: str) -> list[Defect]:
+    """Page one holds the verdict, the gates and the whole sign-off: the page after it opens
+    with the executive summary's heading (read from the HTML, so in the report's language),
+    not with sign-off rows that did not fit."""
+    match = _SUMMARY_H.search(html)
+    if match is None:
+        return []
+    heading = _norm(unescape(match.group(1)))
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        if len(doc.pages) < 2:
+            return [Defect(1, "page one is the only page", heading)]
+        lines = _body_lines(doc.pages[1])
+    first = _norm(lines[0]["text"]) if lines else ""
+    if first != heading:
+        return [Defect(2, "page one spills onto page two", first[:60])]
+    return []

@@ -11,7 +11,14 @@ from typing import Any
 
 import pdfplumber
 import pytest
-from layout_audit import audit_pdf, header_words, page_defects, page_one_ink, pagination_defects
+from layout_audit import (
+    audit_pdf,
+    header_words,
+    page_defects,
+    page_one_defects,
+    page_one_ink,
+    pagination_defects,
+)
 
 from fairgov.render import Rendered, fmt, render_reports
 from fairgov.render.i18n import use
@@ -46,6 +53,7 @@ def test_deployment_report_has_no_layout_defect(pdf_report: Rendered) -> None:
     assert pdf_report.pdf is not None
     assert [str(d) for d in audit_pdf(pdf_report.pdf, pdf_report.html)] == []
     assert [str(d) for d in pagination_defects(pdf_report.pdf, pdf_report.html)] == []
+    assert [str(d) for d in page_one_defects(pdf_report.pdf, pdf_report.html)] == []
     assert page_one_ink(pdf_report.pdf) > 0.05
 
 
@@ -56,6 +64,7 @@ def test_every_report_has_no_layout_defect(all_pdfs: dict[str, Rendered], stem: 
     assert item.pdf is not None
     assert [str(d) for d in audit_pdf(item.pdf, item.html)] == []
     assert [str(d) for d in pagination_defects(item.pdf, item.html)] == []
+    assert [str(d) for d in page_one_defects(item.pdf, item.html)] == []
     assert page_one_ink(item.pdf) > 0.05
 
 
@@ -69,6 +78,7 @@ def test_translated_page_one_fits_and_has_no_defect(
     assert item.pdf is not None
     assert [str(d) for d in audit_pdf(item.pdf, item.html)] == []
     assert [str(d) for d in pagination_defects(item.pdf, item.html)] == []
+    assert [str(d) for d in page_one_defects(item.pdf, item.html)] == []
     import io
 
     with pdfplumber.open(io.BytesIO(item.pdf)) as doc:
@@ -251,6 +261,60 @@ def test_compared_label_matches_results_json(
             assert "bound compared" not in section and "Not compared:" in section
 
 
+# --- the example project in specs/ itself (README's main job): its own numbers, so its own
+# line breaks; the fixture above is a bring-your-own-predictions copy with other scores
+
+#: every report in English and the dossier, the fullest page one, in es and fr
+EXAMPLE = tuple(("en", stem) for stem in REPORTS) + (
+    ("es", "dossier-st-example-central"),
+    ("fr", "dossier-st-example-central"),
+)
+
+
+@pytest.fixture(scope="session")
+def example_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Rendered]:
+    pytest.importorskip("torch")  # the example embeds its images with a timm backbone
+    from render_helpers import REPO, build
+
+    results, cp = build(REPO / "specs", tmp_path_factory.mktemp("example") / "build")
+    out: dict[tuple[str, str], Rendered] = {}
+    for lang in ("en", "es", "fr"):
+        only = {stem for la, stem in EXAMPLE if la == lang}
+        out.update(((lang, r.stem), r) for r in render_reports(results, cp, only=only, lang=lang))
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.torch
+@pytest.mark.parametrize(("lang", "stem"), EXAMPLE)
+def test_example_project_reports_have_no_layout_defect(
+    example_pdfs: dict[tuple[str, str], Rendered], lang: str, stem: str
+) -> None:
+    item = example_pdfs[lang, stem]
+    assert item.pdf is not None and item.problems == []
+    assert [str(d) for d in audit_pdf(item.pdf, item.html)] == []
+    assert [str(d) for d in pagination_defects(item.pdf, item.html)] == []
+    assert [str(d) for d in page_one_defects(item.pdf, item.html)] == []
+    assert page_one_ink(item.pdf) > 0.05
+
+
+@pytest.mark.slow
+def test_page_one_audit_sees_sign_off_rows_spilt_onto_page_two(tmp_path: Any) -> None:
+    """The check itself: a page one whose last rows run onto page two is reported, one that
+    ends before the summary is not."""
+    summary = '<section class="s"><h2 id="summary-h">Executive summary</h2><p>plain words</p>'
+    for n, expect in ((20, []), (80, ["page one spills onto page two"])):
+        body = (
+            '<section style="break-after: page">'
+            + "".join(f"<p>sign-off row {k}</p>" for k in range(n))
+            + "</section>"
+            + summary
+            + "</section>"
+        )
+        pdf, html = _pdf(body, tmp_path)
+        assert [d.kind for d in page_one_defects(pdf, html)] == expect
+
+
 # --- the stress project: long group names, eight groups in an attribute, all fourteen metrics, es
 # and fr
 
@@ -305,6 +369,7 @@ def test_stress_project_reports_have_no_layout_defect(
     assert item.pdf is not None and item.problems == []
     assert [str(d) for d in audit_pdf(item.pdf, item.html)] == []
     assert [str(d) for d in pagination_defects(item.pdf, item.html)] == []
+    assert [str(d) for d in page_one_defects(item.pdf, item.html)] == []
     assert page_one_ink(item.pdf) > 0.05
     if stem.startswith(
         ("dossier-", "modelcard-")
