@@ -186,4 +186,27 @@ def findings(scope: Any, results: Results) -> list[Finding]:
     deployments = [e for e in scope.documents if e.doc.kind == "DeploymentProtocol"]
     out = composition_claims(datasheets, results, scope.evaluations, scope.deployments)
     out += local_limits(deployments, scope.gates)
-    return list(dict.fromkeys(out))
+    return merged(out)
+
+
+def merged(found: list[Finding]) -> list[Finding]:
+    """One finding per contradiction: the same code and text stated in several fields (a limit
+    repeated in the local validation and in two triggers) is listed once, with every place,
+    grouped by file ("deployment.yaml: a, b, c"), in the order they were found."""
+    places: dict[tuple[str, str], dict[str, list[str]]] = {}
+    for f in found:
+        file, _, field = f.where.partition(": ")
+        fields = places.setdefault((f.code, f.text), {}).setdefault(file, [])
+        if field not in fields:
+            fields.append(field)
+    return [
+        Finding(
+            code,
+            text,
+            "; ".join(
+                f"{file}: {', '.join(fields)}" if any(fields) else file
+                for file, fields in files.items()
+            ),
+        )
+        for (code, text), files in places.items()
+    ]

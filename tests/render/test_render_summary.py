@@ -39,13 +39,12 @@ def test_local_gap_limit_differs_from_the_policy(built: tuple[dict[str, Any], An
     results, cp = built
     eo = next(g for g in results["gates"] if g["id"] == "eo-sex")
     found = [f for f in findings(_scope(cp, results, DOSSIER), parse(results)) if f.code == "FG611"]
-    assert {f.where for f in found} == {
-        "deployment.yaml: local_validation.subgroup_metrics",
-        "deployment.yaml: monitoring.triggers[0].condition",
-    }
-    assert all(
-        "limit of 0.100" in f.text and f"allows {eo['threshold']:.3f}" in f.text for f in found
+    # one contradiction stated in two fields of one file: listed once, with both places
+    assert len(found) == 1
+    assert found[0].where == (
+        "deployment.yaml: local_validation.subgroup_metrics, monitoring.triggers[0].condition"
     )
+    assert "limit of 0.100" in found[0].text and f"allows {eo['threshold']:.3f}" in found[0].text
     # a datasheet report holds no deployment narrative: no FG611 there
     assert not [
         f
@@ -73,3 +72,17 @@ def test_summary_follows_page_one_and_passes_are_one_table(
     for g in results["gates"]:
         if g["type"] == "metric" and g["status"] in ("fail", "warn", "inconclusive"):
             assert f'href="#gate-{g["id"]}"' in summary, g["id"]
+
+
+def test_findings_stated_in_several_places_are_listed_once() -> None:
+    from fairgov.render.findings import Finding, merged
+
+    a = Finding("FG611", "limit 0.10 vs 0.15", "deployment.yaml: x")
+    b = Finding("FG611", "limit 0.10 vs 0.15", "deployment.yaml: y")
+    c = Finding("FG611", "limit 0.10 vs 0.15", "other.yaml: z")
+    d = Finding("FG610", "mix 13.8% vs 22.0%", "datasheet.yaml: r")
+    assert merged([a, d, b, a, c]) == [
+        Finding("FG611", "limit 0.10 vs 0.15", "deployment.yaml: x, y; other.yaml: z"),
+        d,
+    ]
+    assert merged([]) == []
