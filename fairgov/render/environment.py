@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from fairgov.render import fmt
 from fairgov.render.i18n import DEFAULT, language, tr
@@ -87,12 +87,22 @@ def environment(folder: Path, lang: str = DEFAULT) -> jinja2.Environment:
         css_content=css_content,
         stat=fmt.stat_label,
         tr=tr,
+        breakable=breakable,
     )
     env.globals["metric_key"] = fmt.metric_key
     return env
 
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_JOINT = re.compile(r"(?<=[_:/.])(?=[^\W\d_])")
+
+
+def breakable(text: object) -> Markup:
+    """An identifier (``results:external_subgroup_metrics``, ``spec:DeploymentProtocol``)
+    escaped, with a line-break opportunity (<wbr>) after each ``_ : / .`` that a letter follows:
+    a narrow cell breaks it there, not between two letters. A browser copies and finds the
+    identifier whole; the PDF renderer turns each <wbr> into a zero-width space (pdf.py)."""
+    return Markup("<wbr>").join(escape(part) for part in _JOINT.split(str(text)))  # noqa: S704
 
 
 def css_string(text: str) -> str:

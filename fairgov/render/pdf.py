@@ -147,6 +147,9 @@ def html_to_pdf(
     try:
         with _heap_frozen():
             body, css = split_stylesheet(html)
+            # weasyprint breaks no line at a <wbr> inside a word (its ::before is a box of its
+            # own); the same opportunity as a zero-width space in the text it does
+            body = body.replace("<wbr>", "\u200b")
             doc = weasyprint.HTML(
                 string=body, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher
             ).render(

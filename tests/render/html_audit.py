@@ -20,6 +20,7 @@ class _Parser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.audit = Audit()
         self._skip = 0
+        self._glue = False  # the text after a <wbr> continues the word before it
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
@@ -32,6 +33,7 @@ class _Parser(HTMLParser):
             self.audit.hrefs.append(a["href"] or "")
         if tag in ("style", "title", "desc"):
             self._skip += 1
+        self._glue = tag == "wbr"
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("style", "title", "desc"):
@@ -39,7 +41,11 @@ class _Parser(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if not self._skip:
-            self.audit.text.append(data)
+            if self._glue and self.audit.text:
+                self.audit.text[-1] += data
+            else:
+                self.audit.text.append(data)
+        self._glue = False
 
 
 def audit(html: str) -> Audit:

@@ -112,18 +112,91 @@ def header_words(html: str) -> set[str]:
 
 
 def audit_pdf(pdf: bytes, html: str, pages: int | None = None) -> list[Defect]:
-    """Every defect on the first `pages` pages (all when None). Header words of the HTML's
+    """Every defect on the first `pages` pages (all when None): glyphs over glyphs, text off
+    the page, words broken between two letters. Header words of the HTML's
     table heads must each appear whole on some audited page."""
     out: list[Defect] = []
     words_seen: set[str] = set()
+    vocabulary = text_words(html)
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         for n, page in enumerate(doc.pages[:pages] if pages else doc.pages, start=1):
             out += page_defects(page, n)
+            out += split_words(page, n, vocabulary)
             words_seen.update(_WORD.findall(page.extract_text() or ""))
     want = header_words(html)
     if pages is None:
         for w in sorted(want - words_seen):
             out.append(Defect(0, "header word split or missing", w))
+    return out
+
+
+class _Text(HTMLParser):
+    """Every word of the HTML's text (not its stylesheet)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.skip = 0
+        self.words: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.skip += tag in ("style", "script")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.skip -= tag in ("style", "script")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.words.update(_LETTERS.findall(data.replace("\u00ad", "")))
+
+
+_LETTERS = re.compile(r"[^\W\d_]+", re.U)
+_TAIL = re.compile(r"([^\W\d_]+)$", re.U)
+_HEAD = re.compile(r"^([^\W\d_]+)", re.U)
+
+
+def text_words(html: str) -> set[str]:
+    parser = _Text()
+    parser.feed(html)
+    return parser.words
+
+
+def split_words(page: pdfplumber.page.Page, number: int, vocabulary: set[str]) -> list[Defect]:
+    """A word broken across two lines without a hyphen ("avertissemen" / "t" in a narrow
+    cell): a line's last piece that is no word of the HTML and that, joined with the piece
+    printed under it on the next line of the same column, makes one. A hyphenated break (a
+    syllable and a visible hyphen) is allowed."""
+    words = page.extract_words()
+    out: list[Defect] = []
+
+    def below(w: dict, left: float) -> dict | None:
+        height = w["bottom"] - w["top"]
+        for r in words:
+            if (
+                w["top"] + 0.5 * height < r["top"] < w["top"] + 2.2 * height
+                and left - 120 <= r["x0"] <= left + 1
+                and _HEAD.match(r["text"])
+            ):
+                return r
+        return None
+
+    for w in words:
+        tail = _TAIL.search(w["text"])
+        if tail is None or tail.group(1) in vocabulary:
+            continue
+        left = w["x1"] - (w["x1"] - w["x0"]) * len(tail.group(1)) / len(w["text"])
+        pieces, at = [tail.group(1)], w
+        for _ in range(6):  # a word broken into several lines: its pieces, one under another
+            r = below(at, left)
+            head = _HEAD.match(r["text"]) if r is not None else None
+            if r is None or head is None:
+                break
+            pieces.append(head.group(1))
+            if "".join(pieces) in vocabulary:
+                out.append(Defect(number, "word split across lines", "/".join(pieces)))
+                break
+            if head.group(1) != r["text"]:
+                break  # the next line's piece ends in something else: no longer this word
+            at = r
     return out
 
 

@@ -299,6 +299,28 @@ def test_example_project_reports_have_no_layout_defect(
 
 
 @pytest.mark.slow
+def test_audit_sees_a_word_broken_between_two_letters(tmp_path: Any) -> None:
+    """A word too long for its cell, broken by overflow-wrap ("avertissemen" / "t"), is a
+    defect; the same cell wide enough, or an identifier broken where `breakable` lets it (after
+    "_" or ":"), is not."""
+    from fairgov.render.environment import breakable
+
+    def defects(cell: str, width: str) -> list[str]:
+        body = (
+            f'<table style="width: {width}; table-layout: fixed"><tr>'
+            f'<td style="overflow-wrap: break-word">{cell}</td></tr></table>'
+        )
+        pdf, html = _pdf(body, tmp_path)
+        return [d.kind for d in audit_pdf(pdf, html)]
+
+    assert defects("avertissement", "40pt") == ["word split across lines"]
+    assert defects("avertissement", "200pt") == []
+    ident = "results:external_subgroup_metrics"
+    assert defects(ident, "90pt") == ["word split across lines"]
+    assert defects(breakable(ident), "90pt") == []
+
+
+@pytest.mark.slow
 def test_page_one_audit_sees_sign_off_rows_spilt_onto_page_two(tmp_path: Any) -> None:
     """The check itself: a page one whose last rows run onto page two is reported, one that
     ends before the summary is not."""

@@ -222,3 +222,14 @@ def test_an_evaluation_that_did_not_run_is_reported_not_hidden(built):
     assert "This evaluation did not run: predictions file not found" in text
     assert text.count("is inconclusive: evaluation did not run: predictions file not found") == 6
     assert "GOV-1" in text and "Dr. <b>X</b>" in text and "expired" in text
+
+
+def test_breakable_marks_the_joints_of_an_identifier_and_nothing_else() -> None:
+    from fairgov.render.environment import breakable
+
+    assert breakable("results:external_subgroup_metrics") == (
+        "results:<wbr>external_<wbr>subgroup_<wbr>metrics"
+    )
+    assert breakable("data/backbone.safetensors") == "data/<wbr>backbone.<wbr>safetensors"
+    assert breakable("plain words, 0.5 and a_") == "plain words, 0.5 and a_"  # no letter follows
+    assert breakable("<a_b>") == "&lt;a_<wbr>b&gt;"  # the text itself is escaped

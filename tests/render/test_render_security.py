@@ -46,6 +46,7 @@ ALLOWED_TAGS = {
     "code",
     "span",
     "abbr",
+    "wbr",  # line-break opportunities inside identifiers (environment.breakable)
     "h1",
     "h2",
     "h3",
