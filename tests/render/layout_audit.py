@@ -162,8 +162,8 @@ def text_words(html: str) -> set[str]:
 
 def split_words(page: pdfplumber.page.Page, number: int, vocabulary: set[str]) -> list[Defect]:
     """A word broken across two lines without a hyphen ("avertissemen" / "t" in a narrow
-    cell): a line's last piece that is no word of the HTML and that, joined with the piece
-    printed under it on the next line of the same column, makes one. A hyphenated break (a
+    cell): a line's last piece that is no word of the HTML and that, joined with the pieces
+    printed under it on the next lines of the same column, makes one. A hyphenated break (a
     syllable and a visible hyphen) is allowed."""
     words = page.extract_words()
     out: list[Defect] = []
