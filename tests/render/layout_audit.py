@@ -18,6 +18,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pdfplumber
+from html_audit import visible_text
 
 #: share of the smaller glyph box two glyphs must cover to count as printed over each other
 OVERLAP = 0.35
@@ -130,34 +131,14 @@ def audit_pdf(pdf: bytes, html: str, pages: int | None = None) -> list[Defect]:
     return out
 
 
-class _Text(HTMLParser):
-    """Every word of the HTML's text (not its stylesheet)."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.skip = 0
-        self.words: set[str] = set()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.skip += tag in ("style", "script")
-
-    def handle_endtag(self, tag: str) -> None:
-        self.skip -= tag in ("style", "script")
-
-    def handle_data(self, data: str) -> None:
-        if not self.skip:
-            self.words.update(_LETTERS.findall(data.replace("\u00ad", "")))
-
-
 _LETTERS = re.compile(r"[^\W\d_]+", re.U)
 _TAIL = re.compile(r"([^\W\d_]+)$", re.U)
 _HEAD = re.compile(r"^([^\W\d_]+)", re.U)
 
 
 def text_words(html: str) -> set[str]:
-    parser = _Text()
-    parser.feed(html)
-    return parser.words
+    """Every word of the HTML's visible text (html_audit's reading: no stylesheet, no titles)."""
+    return set(_LETTERS.findall(visible_text(html).replace("\u00ad", "")))
 
 
 def split_words(page: pdfplumber.page.Page, number: int, vocabulary: set[str]) -> list[Defect]:
@@ -311,15 +292,16 @@ def _ends(label: str, line: str) -> bool:
 
 def pagination_defects(pdf: bytes, html: str) -> list[Defect]:
     """A label or heading ending a page while what it announces starts the next one; a page
-    left nearly empty although the next one continues the same part."""
+    left nearly empty although the next one continues the same part; a page one that spills
+    onto page two (`_page_one`)."""
     parser = _Labels()
     parser.feed(html)
     labels = [_norm(t) for t in parser.labels]
     parts = {_norm(t) for t in parser.parts}
-    out: list[Defect] = []
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         pages = [_body_lines(p) for p in doc.pages]
         body = doc.pages[0].height - 2 * MARGIN if doc.pages else 1.0
+    out = _page_one(pages, html)
     for n, lines in enumerate(pages[:-1], start=1):
         nxt = pages[n]
         if not lines or not nxt:
@@ -341,19 +323,17 @@ def pagination_defects(pdf: bytes, html: str) -> list[Defect]:
 _SUMMARY_H = re.compile(r'<h2 id="summary-h">(.*?)</h2>', re.S)
 
 
-def page_one_defects(pdf: bytes, html: str) -> list[Defect]:
+def _page_one(pages: list[list[dict]], html: str) -> list[Defect]:
     """Page one holds the verdict, the gates and the whole sign-off: the page after it opens
     with the executive summary's heading (read from the HTML, so in the report's language),
-    not with sign-off rows that did not fit."""
+    not with sign-off rows that did not fit. `pages`: each page's body lines."""
     match = _SUMMARY_H.search(html)
     if match is None:
         return []
     heading = _norm(unescape(match.group(1)))
-    with pdfplumber.open(io.BytesIO(pdf)) as doc:
-        if len(doc.pages) < 2:
-            return [Defect(1, "page one is the only page", heading)]
-        lines = _body_lines(doc.pages[1])
-    first = _norm(lines[0]["text"]) if lines else ""
+    if len(pages) < 2:
+        return [Defect(1, "page one is the only page", heading)]
+    first = _norm(pages[1][0]["text"]) if pages[1] else ""
     if first != heading:
         return [Defect(2, "page one spills onto page two", first[:60])]
     return []
